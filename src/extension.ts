@@ -1,0 +1,20 @@
+import * as vscode from 'vscode';
+import { GuideController } from './guide/guidePanel';
+import * as guide from './guide';
+import * as liveTasks from './liveTasks';
+
+/** What `activate` returns: used by our integration tests to observe state they cannot see otherwise. */
+export interface ConcurrencyLensApi {
+  readonly guide: GuideController;
+}
+
+export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
+  const log = vscode.window.createOutputChannel('Concurrency Lens', { log: true });
+  const guideController = new GuideController(context.extensionUri, log);
+  context.subscriptions.push(log, guideController, ...guide.register(guideController), ...liveTasks.register());
+  return { guide: guideController };
+}
+
+export function deactivate(): void {
+  // Everything is owned by context.subscriptions.
+}
