@@ -24,7 +24,7 @@ const SYNC_IO = /^(fs\.\w+Sync|zlib\.\w+Sync|child_process\.(execSync|execFileSy
 const PROMISE_APIS = /^(fs\.promises\.\w+|timers\.promises\.\w+|fetch)$/;
 const ORDERED_AWAITS = new Set(['setTimeout', 'sleep', 'delay', 'write', 'send', 'acquire', 'lock', 'wait', 'put', 'push', 'enqueue', 'publish', 'read']);
 
-type Spawned = 'worker' | 'child';
+export type Spawned = 'worker' | 'child';
 const SPAWNERS: ReadonlyMap<string, Spawned> = new Map([
   ['worker_threads.Worker', 'worker'],
   ['child_process.spawn', 'child'],
@@ -158,7 +158,7 @@ function hasCallback(call: Node): boolean {
 }
 
 /** The events nobody listens to; empty when handled, or when the object escapes (returned, passed on, chained, stored elsewhere). */
-function missingEvents(creation: Node, kind: Spawned): string[] {
+export function missingEvents(creation: Node, kind: Spawned): string[] {
   const parent = creation.parent;
   const handled = new Set<string>();
   if (parent?.type === 'variable_declarator' && parent.childForFieldName('name')?.type === 'identifier') {
