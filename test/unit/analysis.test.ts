@@ -129,3 +129,14 @@ describe('incremental analysis', () => {
       { find: 'async function floating', replace: 'function floating', scope: 'document' },
     ]));
 });
+
+describe('manifest', () => {
+  it('declares the concurrencyLens.rules setting for exactly the rules of the catalogue', () => {
+    const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { properties?: Record<string, { enum: string[] }> }> } };
+    };
+    const rules = manifest.contributes.configuration.properties['concurrencyLens.rules']?.properties ?? {};
+    assert.deepEqual(Object.keys(rules), [...RULE_IDS]);
+    for (const setting of Object.values(rules)) assert.deepEqual(setting.enum, ['on', 'off', 'error', 'warning', 'information', 'hint']);
+  });
+});
