@@ -9,6 +9,7 @@
  * errors) falls back to a full analysis, so incremental results always equal full ones.
  */
 import type { Node, Parser, Tree } from 'web-tree-sitter';
+import { isAsyncFunction } from '../syntax/context';
 import { type ImportTable, importsOf } from '../syntax/imports';
 import { type LanguageFamily, type SourceLanguage } from '../syntax/languages';
 import { ParsedDocument } from '../syntax/parsedDocument';
@@ -212,7 +213,7 @@ function definitionOf(statement: Node): Node | undefined {
 }
 
 function isAsync(definition: Node): boolean {
-  return definition.children.some((child) => child?.type === 'async');
+  return isAsyncFunction(definition);
 }
 
 function chunksOf(root: Node, findings: readonly Finding[]): Chunk[] {

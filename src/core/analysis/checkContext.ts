@@ -54,19 +54,6 @@ export function capture(node: Node, source: string, name?: string): Node[] {
   return captures.filter((entry) => name === undefined || entry.name === name).map((entry) => entry.node);
 }
 
-/** Drops ranges nested in an earlier one (input in document order). */
-export function outermost(nodes: readonly Node[]): Node[] {
-  const result: Node[] = [];
-  let end = -1;
-  for (const node of nodes) {
-    if (node.startIndex >= end) {
-      result.push(node);
-      end = node.endIndex;
-    }
-  }
-  return result;
-}
-
 /** Every occurrence of `word` as a whole identifier-like word in `text` (a cheap prefilter; callers confirm with the tree). */
 export function wordOccurrences(text: string, word: string): number[] {
   const found: number[] = [];
@@ -92,4 +79,47 @@ export function callWithCalleeAt(root: Node, offset: number): Node | undefined {
   if (!call) return undefined;
   const callee = call.type === 'call' || call.type === 'call_expression' ? call.childForFieldName('function') : call.type === 'new_expression' ? call.childForFieldName('constructor') : null;
   return callee?.equals(node) ? call : undefined;
+}
+
+/**
+ * Calls whose callee's last name matches `namePattern` (a RegExp source, e.g. `sleep|run` finds
+ * `time.sleep(...)`, `sleep(...)`, `sp.run(...)`): a text prefilter over the tree's source, each
+ * hit confirmed on the tree. Far cheaper than capturing every call, because crossing into wasm
+ * per node is what costs.
+ */
+export function callsNamed(root: Node, namePattern: string): Node[] {
+  const text = root.text;
+  const pattern = new RegExp(`(?<![\\w$])(?:${namePattern})(?=\\s*\\()`, 'g');
+  const calls: Node[] = [];
+  for (const match of text.matchAll(pattern)) {
+    const call = callWithCalleeAt(root, root.startIndex + match.index);
+    if (call) calls.push(call);
+  }
+  return calls;
+}
+
+/** The expression nodes of every `await` in the tree (found in the text, confirmed on the tree). */
+export function awaitExpressions(root: Node, expressionType: 'await' | 'await_expression'): Node[] {
+  const found: Node[] = [];
+  for (const offset of wordOccurrences(root.text, 'await')) {
+    const token = root.descendantForIndex(root.startIndex + offset, root.startIndex + offset);
+    if (token?.type === 'await' && !token.isNamed && token.parent?.type === expressionType) found.push(token.parent);
+  }
+  return found;
+}
+
+/** Statement-level calls `f(...)` whose result is dropped, among `calls`. */
+export function droppedCalls(calls: readonly Node[]): Node[] {
+  return calls.filter((call) => call.parent?.type === 'expression_statement' && call.parent.namedChildCount === 1);
+}
+
+/** `a|b|c` matching exactly the given names. */
+export function alternation(names: Iterable<string>): string {
+  return [...names].map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+}
+
+/** Whether `name` occurs as an identifier inside `node` (text prefilter, confirmed on the tree). */
+export function mentions(node: Node | null, name: string): boolean {
+  if (!node) return false;
+  return wordOccurrences(node.text, name).some((offset) => node.descendantForIndex(node.startIndex + offset, node.startIndex + offset)?.type === 'identifier');
 }

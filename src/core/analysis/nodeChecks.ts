@@ -7,18 +7,13 @@ import type { Node } from 'web-tree-sitter';
 import { enclosingFunction, isAsyncFunction, isFunctionNode } from '../syntax/context';
 import { unwrapExpression } from '../syntax/imports';
 import { qualifiedName } from '../syntax/names';
-import { type CheckContext, callWithCalleeAt, capture, outermost, wordOccurrences } from './checkContext';
+import { type CheckContext, alternation, awaitExpressions, callWithCalleeAt, callsNamed, droppedCalls, mentions, wordOccurrences } from './checkContext';
 
-const ASYNC_BODIES = `[
-  (function_declaration "async" body: (_) @body)
-  (function_expression "async" body: (_) @body)
-  (arrow_function "async" body: (_) @body)
-  (method_definition "async" body: (_) @body)
-  (generator_function_declaration "async" body: (_) @body)
-  (generator_function "async" body: (_) @body)
-]`;
-const CALLS_AND_LOOPS = '(call_expression) @call (for_in_statement) @loop';
-const DROPPED_CALLS = '(expression_statement . (call_expression) @call .)';
+/** Last names of promise-returning APIs (candidates; `PROMISE_APIS` decides on the qualified name). */
+const PROMISE_API_NAMES = [
+  'fetch', 'setTimeout', 'setImmediate', 'access', 'appendFile', 'chmod', 'chown', 'copyFile', 'cp', 'lstat', 'mkdir', 'mkdtemp', 'open', 'opendir', 'readdir', 'readFile',
+  'readlink', 'realpath', 'rename', 'rm', 'rmdir', 'stat', 'symlink', 'truncate', 'unlink', 'utimes', 'writeFile',
+];
 
 const SYNC_IO = /^(fs\.\w+Sync|zlib\.\w+Sync|child_process\.(execSync|execFileSync|spawnSync))$/;
 const PROMISE_APIS = /^(fs\.promises\.\w+|timers\.promises\.\w+|fetch)$/;
@@ -35,24 +30,32 @@ const SPAWNERS: ReadonlyMap<string, Spawned> = new Map([
 const LISTENER_METHODS = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener', 'addEventListener']);
 
 export function checkNode(context: CheckContext): void {
-  checkAsyncBodies(context);
+  checkAsyncCode(context);
   checkDroppedCalls(context);
   checkSpawnedWithoutHandlers(context);
 }
 
-function checkAsyncBodies(context: CheckContext): void {
-  for (const body of outermost(capture(context.root, ASYNC_BODIES))) {
-    for (const node of capture(body, CALLS_AND_LOOPS)) {
-      const fn = enclosingFunction(node);
-      if (!fn || !isAsyncFunction(fn)) continue;
-      if (node.type === 'call_expression') {
-        const callee = node.childForFieldName('function');
-        const name = callee ? qualifiedName(callee, context.imports, 'node') : undefined;
-        if (name !== undefined && SYNC_IO.test(name)) context.report('js/sync-io-in-async', node, { name });
-      } else {
-        checkAwaitInLoop(node, context);
-      }
-    }
+/** Synchronous I/O and sequential awaits inside async functions. */
+function checkAsyncCode(context: CheckContext): void {
+  const aliases = [...context.imports.bindings].filter(([, binding]) => SYNC_IO.test(binding.qualifiedName)).map(([local]) => local);
+  for (const call of callsNamed(context.root, ['[\\w$]*Sync', alternation(aliases)].filter((part) => part !== '').join('|'))) {
+    const fn = enclosingFunction(call);
+    if (!fn || !isAsyncFunction(fn) || call.type !== 'call_expression') continue;
+    const callee = call.childForFieldName('function');
+    const name = callee ? qualifiedName(callee, context.imports, 'node') : undefined;
+    if (name !== undefined && SYNC_IO.test(name)) context.report('js/sync-io-in-async', call, { name });
+  }
+  if (!context.isEnabled('js/await-in-loop')) return;
+  const loops = new Map<number, Node>();
+  for (const awaitNode of awaitExpressions(context.root, 'await_expression')) {
+    const statement = awaitNode.parent?.type === 'expression_statement' ? awaitNode.parent : awaitNode.parent?.parent?.parent;
+    const parent = statement?.type === 'expression_statement' ? statement.parent : null;
+    const loop = parent?.type === 'statement_block' ? parent.parent : parent;
+    if (loop?.type === 'for_in_statement') loops.set(loop.startIndex, loop);
+  }
+  for (const loop of loops.values()) {
+    const fn = enclosingFunction(loop);
+    if (fn && isAsyncFunction(fn)) checkAwaitInLoop(loop, context);
   }
 }
 
@@ -100,13 +103,17 @@ export function awaitedLoopCall(loop: Node): AwaitedLoopCall | undefined {
   const call = unwrapExpression(awaitNode?.namedChild(0) ?? null);
   if (!awaitNode || call?.type !== 'call_expression') return undefined;
   const args = call.childForFieldName('arguments');
-  if (!args || !capture(args, '(identifier) @id').some((identifier) => identifier.text === variable.text)) return undefined;
+  if (!args || !mentions(args, variable.text)) return undefined;
   return { variable, iterable, await: awaitNode, call, collector };
 }
 
 function checkDroppedCalls(context: CheckContext): void {
   if (!context.isEnabled('js/floating-promise')) return;
-  for (const call of capture(context.root, DROPPED_CALLS)) {
+  const names = new Set([...context.facts.asyncFunctions, ...PROMISE_API_NAMES]);
+  for (const [local, binding] of context.imports.bindings) if (PROMISE_APIS.test(binding.qualifiedName)) names.add(local);
+  // Names of async methods: candidates for `this.method()`, confirmed on the class below.
+  for (const match of context.root.text.matchAll(/\basync\s+(?:\*\s*)?([A-Za-z_$][\w$]*)\s*\(/g)) if (match[1]) names.add(match[1]);
+  for (const call of droppedCalls(callsNamed(context.root, alternation(names)))) {
     const callee = unwrapExpression(call.childForFieldName('function'));
     if (!callee) continue;
     const name = qualifiedName(callee, context.imports, 'node');

@@ -7,12 +7,9 @@
 import type { Node } from 'web-tree-sitter';
 import { enclosingFunction, isAsyncFunction, isFunctionNode } from '../syntax/context';
 import { qualifiedName } from '../syntax/names';
-import { type CheckContext, callWithCalleeAt, capture, outermost, wordOccurrences } from './checkContext';
+import { type CheckContext, alternation, awaitExpressions, callWithCalleeAt, callsNamed, capture, droppedCalls, mentions, wordOccurrences } from './checkContext';
 import type { Localized, RuleId } from './types';
 
-const ASYNC_BODIES = '(function_definition "async" body: (block) @body)';
-const CALLS_AND_LOOPS = '(call) @call (for_statement) @loop';
-const DROPPED_CALLS = '(expression_statement . (call) @call .)';
 
 const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request'];
 const BLOCKING: ReadonlyMap<string, RuleId> = new Map<string, RuleId>([
@@ -55,20 +52,33 @@ const POOL_METHODS = new Set(['submit', 'map', 'imap', 'imap_unordered', 'apply'
 const TARGET_API_WORDS = ['Process', 'Thread', 'Pool', 'ThreadPool', 'ProcessPoolExecutor', 'ThreadPoolExecutor', 'to_thread'];
 
 export function checkPython(context: CheckContext): void {
-  checkAsyncBodies(context);
+  checkAsyncCode(context);
   checkDroppedCalls(context);
   checkModuleLevel(context);
   checkConcurrencyTargets(context);
 }
 
-function checkAsyncBodies(context: CheckContext): void {
-  for (const body of outermost(capture(context.root, ASYNC_BODIES))) {
-    for (const node of capture(body, CALLS_AND_LOOPS)) {
-      const fn = enclosingFunction(node);
-      if (!fn || !isAsyncFunction(fn)) continue;
-      if (node.type === 'call') checkBlockingCall(node, context);
-      else checkAwaitInLoop(node, context);
-    }
+/** Blocking calls and sequential awaits inside coroutines. */
+function checkAsyncCode(context: CheckContext): void {
+  // Only names whose module is imported can resolve (builtins always can): `get` is looked for only with requests/httpx.
+  const importedRoots = new Set([...context.imports.bindings.values()].map((binding) => binding.qualifiedName.split('.')[0]));
+  const names = new Set([...BLOCKING.keys()].filter((name) => !name.includes('.') || importedRoots.has(name.split('.')[0])).map((name) => name.slice(name.lastIndexOf('.') + 1)));
+  if (importedRoots.has('pathlib')) for (const name of PATH_IO_METHODS) names.add(name);
+  for (const [local, binding] of context.imports.bindings) if (BLOCKING.has(binding.qualifiedName)) names.add(local);
+  for (const call of callsNamed(context.root, alternation(names))) {
+    const fn = enclosingFunction(call);
+    if (fn && isAsyncFunction(fn)) checkBlockingCall(call, context);
+  }
+  if (!context.isEnabled('py/await-in-loop')) return;
+  const loops = new Map<number, Node>();
+  for (const awaitNode of awaitExpressions(context.root, 'await')) {
+    const statement = awaitNode.parent?.type === 'expression_statement' ? awaitNode.parent : awaitNode.parent?.parent?.parent;
+    const loop = statement?.type === 'expression_statement' && statement.parent?.type === 'block' ? statement.parent.parent : null;
+    if (loop?.type === 'for_statement') loops.set(loop.startIndex, loop);
+  }
+  for (const loop of loops.values()) {
+    const fn = enclosingFunction(loop);
+    if (fn && isAsyncFunction(fn)) checkAwaitInLoop(loop, context);
   }
 }
 
@@ -149,13 +159,12 @@ export function singleAwaitedCall(statement: Node | null): { await: Node; call: 
   return inner && call?.type === 'call' ? { await: inner, call, collector: callee.childForFieldName('object') ?? undefined } : undefined;
 }
 
-function mentions(node: Node | null, name: string): boolean {
-  if (!node) return false;
-  return capture(node, '(identifier) @id').some((identifier) => identifier.text === name);
-}
-
 function checkDroppedCalls(context: CheckContext): void {
-  for (const call of capture(context.root, DROPPED_CALLS)) {
+  const names = new Set([...context.facts.asyncFunctions, 'create_task', 'ensure_future', ...[...ASYNCIO_COROUTINES].map((name) => name.slice('asyncio.'.length))]);
+  for (const [local, binding] of context.imports.bindings) if (TASK_FACTORIES.has(binding.qualifiedName) || ASYNCIO_COROUTINES.has(binding.qualifiedName)) names.add(local);
+  // Method names of `async def`s: candidates for `self.method()`, confirmed on the class below.
+  for (const match of context.root.text.matchAll(/\basync\s+def\s+([A-Za-z_]\w*)/g)) if (match[1]) names.add(match[1]);
+  for (const call of droppedCalls(callsNamed(context.root, alternation(names)))) {
     const callee = call.childForFieldName('function');
     if (!callee) continue;
     const name = qualifiedName(callee, context.imports, 'python');
