@@ -119,11 +119,40 @@ function checkDroppedCalls(context: CheckContext): void {
     const name = qualifiedName(callee, context.imports, 'node');
     if (name !== undefined && PROMISE_APIS.test(name)) {
       context.report('js/floating-promise', call, { name });
-    } else if (callee.type === 'identifier' && context.facts.asyncFunctions.has(callee.text) && !context.imports.bindings.has(callee.text)) {
+    } else if (callee.type === 'identifier' && context.facts.asyncFunctions.has(callee.text) && !context.imports.bindings.has(callee.text) && !declaredLocally(call, callee.text)) {
       context.report('js/floating-promise', call, { name: callee.text });
     } else if (callee.type === 'member_expression' && callee.childForFieldName('object')?.type === 'this' && isAsyncMethodOfEnclosingClass(call, callee.childForFieldName('property')?.text ?? '')) {
       context.report('js/floating-promise', call, { name: callee.text });
     }
+  }
+}
+
+/** Whether an enclosing function or block declares `name` (a parameter, `const`/`let`/`var`, a function or class), shadowing the module-level one. */
+function declaredLocally(use: Node, name: string): boolean {
+  for (let scope = use.parent; scope && scope.type !== 'program'; scope = scope.parent) {
+    if (isFunctionNode(scope)) {
+      const parameters = scope.childForFieldName('parameters') ?? scope.childForFieldName('parameter');
+      if (mentions(parameters, name) || scope.childForFieldName('name')?.text === name) return true;
+    } else if (scope.type === 'statement_block' || scope.type === 'catch_clause' || scope.type === 'for_in_statement' || scope.type === 'for_statement') {
+      if (scope.namedChildren.some((statement) => statement !== null && declares(statement, name))) return true;
+    }
+  }
+  return false;
+}
+
+function declares(statement: Node, name: string): boolean {
+  switch (statement.type) {
+    case 'function_declaration':
+    case 'generator_function_declaration':
+    case 'class_declaration':
+      return statement.childForFieldName('name')?.text === name;
+    case 'lexical_declaration':
+    case 'variable_declaration':
+      return statement.namedChildren.some((declarator) => mentions(declarator?.childForFieldName('name') ?? null, name));
+    case 'identifier': // catch (name), for (name of …)
+      return statement.text === name;
+    default:
+      return false;
   }
 }
 
@@ -183,10 +212,10 @@ export function missingEvents(creation: Node, kind: Spawned): string[] {
   } else if (parent?.type !== 'expression_statement') {
     return [];
   }
-  if (kind === 'worker') return handled.has('error') ? [] : ['error'];
-  const missing = handled.has('error') ? [] : ['error'];
-  if (!handled.has('exit') && !handled.has('close')) missing.push('exit');
-  return missing;
+  // Only a missing 'error' listener is reported (an unhandled 'error' event throws in the parent);
+  // the fix then also adds 'exit' handling when neither 'exit' nor 'close' is listened to.
+  if (handled.has('error')) return [];
+  return kind === 'child' && !handled.has('exit') && !handled.has('close') ? ['error', 'exit'] : ['error'];
 }
 
 function scopeOf(node: Node): Node {
