@@ -62,6 +62,15 @@ const GOLDEN: readonly Golden[] = [
     after: lines('async def g():', '    pass', '', 'async def f():', '    await g()'),
   },
   {
+    name: 'unawaited coroutine → alternative: a kept task, asyncio imported once with the set',
+    language: 'python', rule: 'py/unawaited-coroutine', fix: 1,
+    before: lines('import json', '', 'async def g():', '    pass', '', 'async def f():', '    g()'),
+    after: lines(
+      'import json', 'import asyncio', '', '# Strong references: the event loop keeps only weak ones to tasks.', '_background_tasks = set()', '', 'async def g():', '    pass', '', 'async def f():',
+      '    task = asyncio.create_task(g())', '    _background_tasks.add(task)', '    task.add_done_callback(_background_tasks.discard)',
+    ),
+  },
+  {
     name: 'dangling task → strong reference in a module-level set (added once)',
     language: 'python', rule: 'py/dangling-task',
     before: lines('import asyncio', '', 'async def f(job):', '    asyncio.create_task(job())'),

@@ -7,7 +7,7 @@ import type { Finding, RuleId } from '../analysis/types';
 import type { ParsedDocument } from '../syntax/parsedDocument';
 import { type Fix, type TextEdit, insertAt, indentationAt, lineBreakOf, lineEndOf, lineStartOf } from './edits';
 import { addEventHandlers, awaitOrVoid, promiseAllLoop, usePromiseApi } from './nodeFixes';
-import { addAwait, awaitAsyncioSleep, awaitToThread, gatherLoop, keepTaskReference, useProcesses, wrapInMainGuard } from './pythonFixes';
+import { addAwait, awaitAsyncioSleep, awaitToThread, gatherLoop, keepTaskReference, scheduleAsTask, useProcesses, wrapInMainGuard } from './pythonFixes';
 
 export function fixesFor(doc: ParsedDocument, finding: Finding): Fix[] {
   const node = doc.tree.rootNode.descendantForIndex(finding.start, finding.end);
@@ -25,7 +25,7 @@ function ruleFixes(doc: ParsedDocument, node: Node, rule: RuleId): Fix[] {
     case 'py/blocking-input':
       return awaitToThread(doc, node);
     case 'py/unawaited-coroutine':
-      return addAwait(node);
+      return [...addAwait(node), ...scheduleAsTask(doc, node)];
     case 'py/dangling-task':
       return keepTaskReference(doc, node);
     case 'py/await-in-loop':

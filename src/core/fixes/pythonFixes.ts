@@ -53,18 +53,35 @@ const TASK_SET = '_background_tasks';
 
 /** Keeps a strong reference to the task in a module-level set until it is done (the pattern from the asyncio docs). */
 export function keepTaskReference(doc: ParsedDocument, call: Node): Fix[] {
+  const edits = keptTaskEdits(doc, call, call.text, undefined);
+  return edits ? [{ title: { en: 'Keep a reference to the task until it is done', 'zh-cn': '保留任务引用直到其完成' }, kind: 'quickfix', isPreferred: true, edits }] : [];
+}
+
+/** The alternative to `await` for a dropped coroutine in a coroutine: run it as a task (kept referenced). */
+export function scheduleAsTask(doc: ParsedDocument, call: Node): Fix[] {
+  const fn = enclosingFunction(call);
+  const asyncio = pythonReference(doc, 'asyncio');
+  if (!fn || !isAsyncFunction(fn) || !asyncio) return [];
+  const edits = keptTaskEdits(doc, call, `${asyncio.expression}.create_task(${call.text})`, asyncio.edit);
+  return edits ? [{ title: { en: 'Run it concurrently with asyncio.create_task', 'zh-cn': '用 asyncio.create_task 并发运行' }, kind: 'quickfix', isPreferred: false, edits }] : [];
+}
+
+/** `task = <task>` kept in a module-level set until done; undefined where that shape does not fit. */
+function keptTaskEdits(doc: ParsedDocument, call: Node, task: string, importEdit: TextEdit | undefined): TextEdit[] | undefined {
   const statement = call.parent;
   const text = doc.text;
-  if (statement?.type !== 'expression_statement' || !isAloneOnLine(text, statement) || !enclosingFunction(call)) return [];
+  if (statement?.type !== 'expression_statement' || !isAloneOnLine(text, statement) || !enclosingFunction(call)) return undefined;
   const imports = importsOf(doc.tree, 'python');
-  if (imports.bindings.has(TASK_SET)) return [];
+  if (imports.bindings.has(TASK_SET)) return undefined;
   const eol = lineBreakOf(text);
   const indent = indentationAt(text, statement.startIndex);
-  const edits: TextEdit[] = [
-    replaceNode(call, `task = ${call.text}${eol}${indent}${TASK_SET}.add(task)${eol}${indent}task.add_done_callback(${TASK_SET}.discard)`),
-  ];
-  if (!imports.moduleDefinitions.has(TASK_SET)) edits.push(moduleLevelDefinition(doc, `# Strong references: the event loop keeps only weak ones to tasks.${eol}${TASK_SET} = set()`));
-  return [{ title: { en: 'Keep a reference to the task until it is done', 'zh-cn': '保留任务引用直到其完成' }, kind: 'quickfix', isPreferred: true, edits }];
+  const edits: TextEdit[] = [replaceNode(call, `task = ${task}${eol}${indent}${TASK_SET}.add(task)${eol}${indent}task.add_done_callback(${TASK_SET}.discard)`)];
+  let definition = imports.moduleDefinitions.has(TASK_SET) ? undefined : moduleLevelDefinition(doc, `# Strong references: the event loop keeps only weak ones to tasks.${eol}${TASK_SET} = set()`);
+  // An added import and the set may go to the same place: one edit, import first.
+  if (importEdit && definition && importEdit.start === definition.start) definition = { ...definition, newText: importEdit.newText + definition.newText };
+  else if (importEdit) edits.push(importEdit);
+  if (definition) edits.push(definition);
+  return edits;
 }
 
 /** `for x in xs: await f(x)` → `await asyncio.gather(*(f(x) for x in xs))` (and `.append` → `.extend`). */
