@@ -13,6 +13,8 @@ import { languageForEditorId } from '../core/syntax/languages';
 import { singleChange } from '../core/syntax/text';
 
 const DEBOUNCE_MS = 200;
+/** Larger documents (minified bundles, generated data) are not analysed: parsing them would stall the extension host. */
+const MAX_DOCUMENT_LENGTH = 2_000_000;
 /** Documents that are views of other documents (diffs, output) are not analysed. */
 const SKIPPED_SCHEMES = new Set(['git', 'output', 'vscode-scm', 'debug']);
 export const DIAGNOSTIC_SOURCE = 'Concurrency Lens';
@@ -72,6 +74,10 @@ export class DocumentAnalyses implements vscode.Disposable {
     const language = languageForEditorId(document.languageId);
     const key = document.uri.toString();
     if (!language || SKIPPED_SCHEMES.has(document.uri.scheme) || this.entries.has(key)) return;
+    if (document.getText().length > MAX_DOCUMENT_LENGTH) {
+      this.log.info(`Not analysing ${key}: larger than ${MAX_DOCUMENT_LENGTH} characters`);
+      return;
+    }
     const entry: Entry = { analysis: undefined, ready: Promise.resolve(undefined), timer: undefined };
     entry.ready = this.grammars.createParser(language).then(
       (parser) => {
