@@ -23,10 +23,21 @@ const common = {
   logLevel: 'warning',
 };
 
+/**
+ * Node bundles are CommonJS, but esbuild picks web-tree-sitter's ES module build, which asks
+ * `import.meta.url` where it lives: answer with the bundle's own file URL.
+ * @type {esbuild.BuildOptions}
+ */
+const importMetaUrlInCommonJs = {
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
   {
     ...common,
+    ...importMetaUrlInCommonJs,
     entryPoints: { extension: 'src/extension.ts' },
     outdir: 'dist',
     platform: 'node',
@@ -62,6 +73,15 @@ function copyStaticAssets() {
   const codicons = 'node_modules/@vscode/codicons/dist';
   mkdirSync('dist/codicons', { recursive: true });
   for (const file of ['codicon.css', 'codicon.ttf']) cpSync(path.join(codicons, file), path.join('dist/codicons', file));
+  // web-tree-sitter's runtime and the grammars load their .wasm at run time, from dist/wasm/.
+  mkdirSync('dist/wasm', { recursive: true });
+  for (const file of [
+    'web-tree-sitter/tree-sitter.wasm',
+    'tree-sitter-python/tree-sitter-python.wasm',
+    'tree-sitter-javascript/tree-sitter-javascript.wasm',
+    'tree-sitter-typescript/tree-sitter-typescript.wasm',
+    'tree-sitter-typescript/tree-sitter-tsx.wasm',
+  ]) cpSync(path.join('node_modules', file), path.join('dist/wasm', path.basename(file)));
 }
 
 rmSync('dist', { recursive: true, force: true });

@@ -1,0 +1,250 @@
+/**
+ * What each imported name means: a table from local names to canonical qualified names, built
+ * from the module-level imports of one tree (statements nested in `if`/`try`/`with` blocks too).
+ *
+ * Python: `import time as t` → t = `time`; `from time import sleep` → sleep = `time.sleep`;
+ * `import os.path` → os = `os`. JS/TS: `require`, destructured `require`, `require('x').y`,
+ * `import * as cp`, default and named imports, `import x = require()`. Node module specifiers are
+ * normalized: `node:` is dropped and `/` becomes `.` (`node:fs/promises` → `fs.promises`).
+ * Tables are cached per tree, so they are rebuilt only after a reparse.
+ */
+import type { Node, Tree } from 'web-tree-sitter';
+import type { LanguageFamily } from './languages';
+
+export interface ImportBinding {
+  /** Canonical qualified name the local name stands for, e.g. `subprocess.run`. */
+  readonly qualifiedName: string;
+  /** The import statement that created it (for fixes that edit imports). */
+  readonly statement: Node;
+}
+
+export interface ImportTable {
+  readonly bindings: ReadonlyMap<string, ImportBinding>;
+  /** Names defined at module level other than by imports (functions, classes, assignments): they shadow builtins. */
+  readonly moduleDefinitions: ReadonlySet<string>;
+  /** Module-level import statements in source order (fixes add new imports after the last one). */
+  readonly statements: readonly Node[];
+}
+
+const cache = new WeakMap<Tree, ImportTable>();
+
+export function importsOf(tree: Tree, family: LanguageFamily): ImportTable {
+  let table = cache.get(tree);
+  if (!table) {
+    table = family === 'python' ? pythonImports(tree.rootNode) : nodeImports(tree.rootNode);
+    cache.set(tree, table);
+  }
+  return table;
+}
+
+/** `node:fs/promises` → `fs.promises`; other specifiers keep their text with `/` → `.`. */
+export function canonicalModule(specifier: string): string {
+  return specifier.replace(/^node:/, '').replace(/\//g, '.');
+}
+
+interface MutableTable {
+  bindings: Map<string, ImportBinding>;
+  moduleDefinitions: Set<string>;
+  statements: Node[];
+}
+
+const PYTHON_NESTED_BLOCKS = new Set(['if_statement', 'elif_clause', 'else_clause', 'try_statement', 'except_clause', 'finally_clause', 'with_statement', 'block']);
+
+function pythonImports(root: Node): ImportTable {
+  const table: MutableTable = { bindings: new Map(), moduleDefinitions: new Set(), statements: [] };
+  const visit = (statement: Node): void => {
+    switch (statement.type) {
+      case 'import_statement':
+        table.statements.push(statement);
+        for (const name of statement.childrenForFieldName('name')) {
+          if (!name) continue;
+          if (name.type === 'aliased_import') {
+            const alias = name.childForFieldName('alias');
+            const dotted = name.childForFieldName('name');
+            if (alias && dotted) table.bindings.set(alias.text, { qualifiedName: dotted.text, statement });
+          } else {
+            const first = name.namedChild(0);
+            if (first) table.bindings.set(first.text, { qualifiedName: first.text, statement });
+          }
+        }
+        return;
+      case 'import_from_statement': {
+        table.statements.push(statement);
+        const module = statement.childForFieldName('module_name');
+        if (!module) return;
+        // Relative imports name this package's own modules: keep the dots so they never match stdlib names.
+        const prefix = module.text;
+        for (const name of statement.childrenForFieldName('name')) {
+          if (!name) continue;
+          if (name.type === 'aliased_import') {
+            const alias = name.childForFieldName('alias');
+            const dotted = name.childForFieldName('name');
+            if (alias && dotted) table.bindings.set(alias.text, { qualifiedName: `${prefix}.${dotted.text}`, statement });
+          } else {
+            table.bindings.set(name.text, { qualifiedName: `${prefix}.${name.text}`, statement });
+          }
+        }
+        return;
+      }
+      case 'future_import_statement':
+        table.statements.push(statement);
+        return;
+      case 'function_definition':
+      case 'class_definition': {
+        const name = statement.childForFieldName('name');
+        if (name) table.moduleDefinitions.add(name.text);
+        return;
+      }
+      case 'decorated_definition': {
+        const definition = statement.childForFieldName('definition');
+        if (definition) visit(definition);
+        return;
+      }
+      case 'expression_statement': {
+        const assignment = statement.namedChild(0);
+        const target = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
+        if (target?.type === 'identifier') table.moduleDefinitions.add(target.text);
+        return;
+      }
+      default:
+        if (PYTHON_NESTED_BLOCKS.has(statement.type)) for (const child of statement.namedChildren) if (child) visit(child);
+    }
+  };
+  for (const child of root.namedChildren) if (child) visit(child);
+  return table;
+}
+
+function nodeImports(root: Node): ImportTable {
+  const table: MutableTable = { bindings: new Map(), moduleDefinitions: new Set(), statements: [] };
+  const visit = (statement: Node): void => {
+    switch (statement.type) {
+      case 'import_statement':
+        table.statements.push(statement);
+        esImport(statement, table);
+        return;
+      case 'lexical_declaration':
+      case 'variable_declaration': {
+        let isRequire = false;
+        for (const declarator of statement.namedChildren) {
+          if (declarator?.type !== 'variable_declarator') continue;
+          const name = declarator.childForFieldName('name');
+          const value = unwrapExpression(declarator.childForFieldName('value'));
+          const required = value ? requiredModule(value) : undefined;
+          if (name && required !== undefined) {
+            isRequire = true;
+            bindPattern(name, required, statement, table);
+          } else if (name?.type === 'identifier') {
+            table.moduleDefinitions.add(name.text);
+          }
+        }
+        if (isRequire) table.statements.push(statement);
+        return;
+      }
+      case 'function_declaration':
+      case 'generator_function_declaration':
+      case 'class_declaration': {
+        const name = statement.childForFieldName('name');
+        if (name) table.moduleDefinitions.add(name.text);
+        return;
+      }
+      case 'export_statement': {
+        const declaration = statement.childForFieldName('declaration');
+        if (declaration) visit(declaration);
+        return;
+      }
+      default:
+    }
+  };
+  for (const child of root.namedChildren) if (child) visit(child);
+  return table;
+}
+
+function esImport(statement: Node, table: MutableTable): void {
+  for (const clause of statement.namedChildren) {
+    if (clause?.type === 'import_require_clause') {
+      const name = clause.namedChild(0);
+      const required = clause.childForFieldName('source');
+      if (name?.type === 'identifier' && required) table.bindings.set(name.text, { qualifiedName: canonicalModule(stringValue(required)), statement });
+    }
+  }
+  const source = statement.childForFieldName('source');
+  if (!source) return;
+  const module = canonicalModule(stringValue(source));
+  for (const clause of statement.namedChildren) {
+    if (clause?.type !== 'import_clause') continue;
+    for (const part of clause.namedChildren) {
+      if (!part) continue;
+      switch (part.type) {
+        case 'identifier': // default import: for Node builtins the default export is the module itself
+          table.bindings.set(part.text, { qualifiedName: module, statement });
+          break;
+        case 'namespace_import': {
+          const name = part.namedChild(0);
+          if (name) table.bindings.set(name.text, { qualifiedName: module, statement });
+          break;
+        }
+        case 'named_imports':
+          for (const specifier of part.namedChildren) {
+            if (specifier?.type !== 'import_specifier') continue;
+            const imported = specifier.childForFieldName('name');
+            const local = specifier.childForFieldName('alias') ?? imported;
+            if (imported && local) table.bindings.set(local.text, { qualifiedName: `${module}.${stringValue(imported)}`, statement });
+          }
+          break;
+        default:
+      }
+    }
+  }
+}
+
+/** `require('x')` → `x`; `require('x').a.b` → `x.a.b`; anything else → undefined. */
+export function requiredModule(node: Node): string | undefined {
+  if (node.type === 'call_expression') {
+    const callee = node.childForFieldName('function');
+    const argument = node.childForFieldName('arguments')?.namedChild(0);
+    if (callee?.type === 'identifier' && callee.text === 'require' && argument?.type === 'string') return canonicalModule(stringValue(argument));
+    return undefined;
+  }
+  if (node.type === 'member_expression') {
+    const object = node.childForFieldName('object');
+    const property = node.childForFieldName('property');
+    const base = object ? requiredModule(unwrapExpression(object) ?? object) : undefined;
+    return base !== undefined && property ? `${base}.${property.text}` : undefined;
+  }
+  return undefined;
+}
+
+function bindPattern(pattern: Node, module: string, statement: Node, table: MutableTable): void {
+  if (pattern.type === 'identifier') {
+    table.bindings.set(pattern.text, { qualifiedName: module, statement });
+    return;
+  }
+  if (pattern.type !== 'object_pattern') return;
+  for (const property of pattern.namedChildren) {
+    if (!property) continue;
+    if (property.type === 'shorthand_property_identifier_pattern') {
+      table.bindings.set(property.text, { qualifiedName: `${module}.${property.text}`, statement });
+    } else if (property.type === 'pair_pattern') {
+      const key = property.childForFieldName('key');
+      const value = property.childForFieldName('value');
+      if (key && value) bindPattern(value, `${module}.${stringValue(key)}`, statement, table);
+    }
+  }
+}
+
+/** The text of a string literal without quotes (identifiers return their text). */
+export function stringValue(node: Node): string {
+  if (node.type !== 'string') return node.text;
+  return node.namedChildren.map((part) => part?.text ?? '').join('');
+}
+
+/** Strips parentheses, TS `!`, `as T`, `satisfies T` and `<T>x` around an expression. */
+export function unwrapExpression(node: Node | null): Node | null {
+  let current = node;
+  while (current && (current.type === 'parenthesized_expression' || current.type === 'non_null_expression' || current.type === 'as_expression' || current.type === 'satisfies_expression' || current.type === 'type_assertion')) {
+    const inner: Node | null = current.type === 'type_assertion' ? current.namedChild(1) : current.namedChild(0);
+    if (!inner) return current;
+    current = inner;
+  }
+  return current;
+}

@@ -1,0 +1,62 @@
+/**
+ * Canonical qualified names of expressions: `t.sleep` with `import time as t` is `time.sleep`;
+ * `cp.execSync` with `import * as cp from 'node:child_process'` is `child_process.execSync`;
+ * `require('fs').readFileSync` is `fs.readFileSync`. Only names rooted in an import, a builtin
+ * or a well-known global resolve; everything else (locals, attributes of unknown objects) is
+ * `undefined`, so rules never guess.
+ */
+import type { Node } from 'web-tree-sitter';
+import { type ImportTable, requiredModule, unwrapExpression } from './imports';
+import type { LanguageFamily } from './languages';
+
+/** Python builtins that matter for concurrency (resolve unless the module redefines them). */
+const PYTHON_BUILTINS = new Set(['open', 'input', 'print', '__import__']);
+
+/** JavaScript globals that matter for concurrency (in Node and browsers). */
+const NODE_GLOBALS = new Set([
+  'fetch', 'Promise', 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'clearTimeout', 'clearInterval',
+  'clearImmediate', 'process', 'Atomics', 'SharedArrayBuffer', 'structuredClone', 'Worker', 'AbortController', 'MessageChannel',
+]);
+
+export function qualifiedName(node: Node, imports: ImportTable, family: LanguageFamily): string | undefined {
+  const expression = unwrapExpression(node) ?? node;
+  switch (expression.type) {
+    case 'identifier': {
+      const name = expression.text;
+      const imported = imports.bindings.get(name);
+      if (imported) return imported.qualifiedName;
+      if (imports.moduleDefinitions.has(name)) return undefined;
+      return (family === 'python' ? PYTHON_BUILTINS : NODE_GLOBALS).has(name) ? name : undefined;
+    }
+    case 'attribute': {
+      const object = expression.childForFieldName('object');
+      const attribute = expression.childForFieldName('attribute');
+      const base = object ? qualifiedName(object, imports, family) : undefined;
+      return base !== undefined && attribute ? `${base}.${attribute.text}` : undefined;
+    }
+    case 'member_expression': {
+      const object = expression.childForFieldName('object');
+      const property = expression.childForFieldName('property');
+      if (!object || property?.type !== 'property_identifier') return undefined;
+      const base = qualifiedName(object, imports, family);
+      return base !== undefined ? `${base}.${property.text}` : undefined;
+    }
+    case 'call_expression':
+      return family === 'node' ? requiredModule(expression) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The callee of a call (`call` in Python, `call_expression`/`new_expression` in JS/TS), or null. */
+export function calleeOf(call: Node): Node | null {
+  switch (call.type) {
+    case 'call':
+    case 'call_expression':
+      return call.childForFieldName('function');
+    case 'new_expression':
+      return call.childForFieldName('constructor');
+    default:
+      return null;
+  }
+}
