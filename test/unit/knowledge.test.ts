@@ -21,9 +21,9 @@ const REQUIRED: Record<'python' | 'node', string[]> = {
     'subprocess.run', 'subprocess.Popen', 'queue.Queue',
   ],
   node: [
-    'async function', 'await', 'Promise.all', 'Promise.allSettled', 'Promise.race', 'Promise.any', 'Promise.withResolvers',
-    'setTimeout', 'setImmediate', 'process.nextTick', 'queueMicrotask', 'timers/promises.setTimeout', 'AbortController', 'AbortSignal',
-    'events.once', 'stream/promises.pipeline',
+    'async', 'await', 'Promise.all', 'Promise.allSettled', 'Promise.race', 'Promise.any', 'Promise.withResolvers',
+    'setTimeout', 'setImmediate', 'process.nextTick', 'queueMicrotask', 'timers.promises.setTimeout', 'AbortController', 'AbortSignal',
+    'events.once', 'stream.promises.pipeline',
     ...['Worker', 'isMainThread', 'parentPort', 'workerData', 'MessageChannel', 'BroadcastChannel', 'receiveMessageOnPort', 'resourceLimits']
       .map((name) => `worker_threads.${name}`),
     'SharedArrayBuffer', 'Atomics',
