@@ -149,7 +149,13 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   mkdirSync(extensionsDir, { recursive: true });
   const settingsFile = path.join(userDataDir, 'User', 'settings.json');
   if (!options.userDataDir || !existsSync(settingsFile)) {
-    const settings = { 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off', ...options.settings };
+    const settings = {
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'telemetry.telemetryLevel': 'off',
+      'git.openRepositoryInParentFolders': 'never',
+      ...options.settings,
+    };
     writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
   }
   const config = path.join(stateDir, 'config.yaml');

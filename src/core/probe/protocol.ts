@@ -1,0 +1,190 @@
+/**
+ * The probe ↔ host wire protocol: one schema for the Python and the Node.js probe, defined once
+ * here as zod schemas (types are inferred from them) and documented in docs/probe-protocol.md.
+ *
+ * Transport: the extension listens on a Unix socket in a private 0700 directory (loopback TCP
+ * where that is impossible) and passes its address and a random 256-bit token to the program
+ * through the environment (never argv). Each probed process connects out and writes UTF-8,
+ * newline-delimited JSON frames of at most MAX_FRAME_BYTES. The first frame must be `hello` with
+ * the right token (compared in constant time); anything else closes the connection.
+ *
+ * State model: each process is a set of entities (threads, tasks, loops, children) keyed by id.
+ * A `snapshot` frame replaces the process's state; `delta` frames upsert and remove entities.
+ * A probe sends a snapshot first and may send one again at any time (e.g. after dropping frames).
+ * Every frame carries `seq` (per connection, +1 each frame) and `t` (ms since the Unix epoch, the
+ * probe's clock); `dropped` counts frames the probe's bounded buffer discarded since the last one.
+ * Times in entities are the same ms-since-epoch clock.
+ */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+/** Longest frame a host accepts (bytes, without the newline); a longer line is discarded. */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+/** Environment variables through which the host hands the endpoint to the probes. */
+export const ENV_ADDRESS = 'CONCURRENCY_LENS_ADDRESS';
+export const ENV_TOKEN = 'CONCURRENCY_LENS_TOKEN';
+
+const id = z.string().min(1).max(200);
+const text = z.string().max(4000);
+const time = z.number().finite().nonnegative();
+const count = z.number().int().nonnegative();
+
+export const sourceLocationSchema = z.object({
+  file: z.string().max(4096),
+  line: z.number().int().positive(),
+  function: text.optional(),
+});
+export type SourceLocation = z.infer<typeof sourceLocationSchema>;
+
+/** Innermost frame last, like a Python traceback. */
+export const stackSchema = z.array(sourceLocationSchema).max(200);
+
+export const runtimeSchema = z.object({
+  name: z.enum(['python', 'node']),
+  version: text,
+  /** e.g. "CPython", "CPython free-threaded", "V8". */
+  implementation: text.optional(),
+  executable: z.string().max(4096).optional(),
+});
+export type Runtime = z.infer<typeof runtimeSchema>;
+
+export const threadSchema = z.object({
+  id,
+  /** `main` is the process's main thread; `worker` a Node worker_threads Worker. */
+  kind: z.enum(['main', 'thread', 'worker']),
+  name: text,
+  state: z.enum(['running', 'waiting', 'blocked', 'exited']),
+  daemon: z.boolean().optional(),
+  nativeId: z.number().int().optional(),
+  location: sourceLocationSchema.optional(),
+  startedAt: time,
+  endedAt: time.optional(),
+  exitCode: z.number().int().optional(),
+  /** Node Worker resourceLimits, as given to the constructor. */
+  resourceLimits: z.record(z.string(), z.number()).optional(),
+});
+export type ThreadInfo = z.infer<typeof threadSchema>;
+
+export const taskSchema = z.object({
+  id,
+  /** The thread whose event loop runs the task. */
+  threadId: id,
+  loopId: id,
+  name: text,
+  /** Qualified name of the coroutine, e.g. `fetch` or `Client.get`. */
+  coroutine: text,
+  state: z.enum(['pending', 'running', 'done', 'cancelled', 'failed']),
+  /** `ExceptionType: message` of a failed task. */
+  exception: text.optional(),
+  suspendedAt: sourceLocationSchema.optional(),
+  /** What it awaits, when knowable (e.g. `sleep`, `Task-7`, `Queue.get`). */
+  awaiting: text.optional(),
+  parentId: id.optional(),
+  createdAt: sourceLocationSchema.optional(),
+  /** When the probe first saw it, and when it saw it finish. */
+  startedAt: time,
+  endedAt: time.optional(),
+});
+export type TaskInfo = z.infer<typeof taskSchema>;
+
+export const loopSchema = z.object({
+  id,
+  threadId: id,
+  /** Latest scheduling lag of the loop, in ms. */
+  lagMs: z.number().finite().nonnegative(),
+  /** Node: event-loop utilisation 0..1 over the last sample. */
+  utilization: z.number().min(0).max(1).optional(),
+  /** Node: active handles and requests by type (`process.getActiveResourcesInfo()`). */
+  resources: z.record(z.string(), count).optional(),
+});
+export type LoopInfo = z.infer<typeof loopSchema>;
+
+/** A child process started by this process, whether or not it runs a probe itself. */
+export const childSchema = z.object({
+  id,
+  pid: z.number().int().positive().optional(),
+  command: text,
+  startedAt: time,
+  endedAt: time.optional(),
+  exitCode: z.number().int().optional(),
+  signal: text.optional(),
+});
+export type ChildInfo = z.infer<typeof childSchema>;
+
+const entitySets = {
+  threads: z.array(threadSchema).max(100_000).optional(),
+  tasks: z.array(taskSchema).max(100_000).optional(),
+  loops: z.array(loopSchema).max(10_000).optional(),
+  children: z.array(childSchema).max(10_000).optional(),
+};
+const removals = z.array(id).max(100_000).optional();
+
+const envelope = {
+  seq: count,
+  t: time,
+  dropped: count.optional(),
+};
+
+export const helloFrameSchema = z.object({
+  ...envelope,
+  kind: z.literal('hello'),
+  token: z.string().min(1).max(200),
+  protocol: z.number().int(),
+  pid: z.number().int().positive(),
+  ppid: z.number().int().nonnegative(),
+  runtime: runtimeSchema,
+  argv: z.array(z.string().max(4096)).max(1000),
+  cwd: z.string().max(4096).optional(),
+  startedAt: time,
+});
+
+export const snapshotFrameSchema = z.object({ ...envelope, kind: z.literal('snapshot'), ...entitySets });
+
+export const deltaFrameSchema = z.object({
+  ...envelope,
+  kind: z.literal('delta'),
+  upsert: z.object(entitySets).optional(),
+  remove: z.object({ threads: removals, tasks: removals, loops: removals, children: removals }).optional(),
+});
+
+/** An event loop that did not get back to its scheduler for longer than the threshold. */
+export const blockedFrameSchema = z.object({
+  ...envelope,
+  kind: z.literal('blocked'),
+  loopId: id,
+  threadId: id,
+  durationMs: z.number().finite().nonnegative(),
+  /** The stack of the loop's thread while it was blocked (innermost last), when obtainable. */
+  stack: stackSchema,
+  /** True while the loop is still blocked (a later frame reports the final duration). */
+  ongoing: z.boolean().optional(),
+});
+
+export const exitFrameSchema = z.object({
+  ...envelope,
+  kind: z.literal('exit'),
+  exitCode: z.number().int().optional(),
+  signal: text.optional(),
+});
+
+export const probeFrameSchema = z.discriminatedUnion('kind', [
+  helloFrameSchema, snapshotFrameSchema, deltaFrameSchema, blockedFrameSchema, exitFrameSchema,
+]);
+
+export type HelloFrame = z.infer<typeof helloFrameSchema>;
+export type SnapshotFrame = z.infer<typeof snapshotFrameSchema>;
+export type DeltaFrame = z.infer<typeof deltaFrameSchema>;
+export type BlockedFrame = z.infer<typeof blockedFrameSchema>;
+export type ExitFrame = z.infer<typeof exitFrameSchema>;
+export type ProbeFrame = z.infer<typeof probeFrameSchema>;
+export type ProbeFrameKind = ProbeFrame['kind'];
+
+export type FrameResult = { ok: true; frame: ProbeFrame } | { ok: false; error: string };
+
+/** Validates one decoded JSON value; never throws. The error names the first offending path. */
+export function validateFrame(value: unknown): FrameResult {
+  const result = probeFrameSchema.safeParse(value);
+  if (result.success) return { ok: true, frame: result.data };
+  const issue = result.error.issues[0];
+  return { ok: false, error: issue ? `${issue.path.join('.') || '(frame)'}: ${issue.message}` : 'invalid frame' };
+}
