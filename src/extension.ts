@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
 import { GuideController } from './guide/guidePanel';
 import * as guide from './guide';
+import * as hovers from './hovers';
 import * as liveTasks from './liveTasks';
+import * as patterns from './patterns';
+import { SyntaxDocuments } from './syntax/documents';
 
 /** What `activate` returns: used by our integration tests to observe state they cannot see otherwise. */
 export interface ConcurrencyLensApi {
@@ -12,6 +15,8 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
   const log = vscode.window.createOutputChannel('Concurrency Lens', { log: true });
   const guideController = new GuideController(context.extensionUri, log);
   context.subscriptions.push(log, guideController, ...guide.register(guideController), ...liveTasks.register());
+  const syntax = new SyntaxDocuments(context.extensionUri);
+  context.subscriptions.push(syntax, ...hovers.register(syntax), ...patterns.register(syntax));
   return { guide: guideController };
 }
 
