@@ -4,6 +4,7 @@ import * as guide from './guide';
 import * as hovers from './hovers';
 import * as liveTasks from './liveTasks';
 import * as patterns from './patterns';
+import * as refactors from './refactors';
 import { SyntaxDocuments } from './syntax/documents';
 
 /** What `activate` returns: used by our integration tests to observe state they cannot see otherwise. */
@@ -16,7 +17,7 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
   const guideController = new GuideController(context.extensionUri, log);
   context.subscriptions.push(log, guideController, ...guide.register(guideController), ...liveTasks.register());
   const syntax = new SyntaxDocuments(context.extensionUri);
-  context.subscriptions.push(syntax, ...hovers.register(syntax), ...patterns.register(syntax));
+  context.subscriptions.push(syntax, ...hovers.register(syntax), ...patterns.register(syntax), ...refactors.register(syntax));
   return { guide: guideController };
 }
 
