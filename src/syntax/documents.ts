@@ -4,6 +4,8 @@ import { languageForEditorId } from '../core/syntax/languages';
 import { ParsedDocument } from '../core/syntax/parsedDocument';
 
 interface Entry {
+  /** The editor document this tree belongs to: a URI can be reused by a new document (untitled files). */
+  readonly document: vscode.TextDocument;
   /** The document version the parsed text matches; -1 when an edit arrived before the parse finished. */
   version: number;
   parsed: ParsedDocument | undefined;
@@ -33,13 +35,14 @@ export class SyntaxDocuments implements vscode.Disposable {
     if (!language) return undefined;
     const key = document.uri.toString();
     let entry = this.entries.get(key);
-    if (entry && entry.parsed?.language !== undefined && entry.parsed.language !== language) {
-      this.forget(document.uri); // the user changed the document's language
+    if (entry && (entry.document !== document || (entry.parsed !== undefined && entry.parsed.language !== language))) {
+      this.forget(document.uri); // another document under the same URI, or the user changed the language
       entry = undefined;
     }
     if (!entry) {
       const text = document.getText();
       const created: Entry = {
+        document,
         version: document.version,
         parsed: undefined,
         ready: this.loader.createParser(language).then((parser) => {

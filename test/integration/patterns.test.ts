@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { activateExtension } from './extensionHost';
+import { closeScratchEditors, openScratchEditor } from './scratch';
 
-async function editorWith(language: string, content: string, cursor: vscode.Position): Promise<vscode.TextEditor> {
-  const document = await vscode.workspace.openTextDocument({ language, content });
-  const editor = await vscode.window.showTextDocument(document);
+async function editorWith(language: 'python' | 'javascript', content: string, cursor: vscode.Position): Promise<vscode.TextEditor> {
+  const editor = await openScratchEditor(language === 'python' ? 'py' : 'mjs', content);
   editor.options = { insertSpaces: true, tabSize: language === 'python' ? 4 : 2 };
   editor.selection = new vscode.Selection(cursor, cursor);
   return editor;
@@ -15,9 +15,7 @@ suite('Insert Concurrency Pattern', () => {
     await activateExtension();
   });
 
-  teardown(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  teardown(closeScratchEditors);
 
   test('inserts a Python pattern at the cursor and its import at the top, undone in one step', async () => {
     const original = '"""Module."""\nimport os\n\n\nprint(os.getcwd())\n';

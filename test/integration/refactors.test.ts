@@ -1,13 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { activateExtension } from './extensionHost';
+import { closeScratchEditors, openScratchEditor } from './scratch';
 
-async function refactorsAt(language: string, source: string): Promise<{ document: vscode.TextDocument; text: string; actions: vscode.CodeAction[] }> {
+async function refactorsAt(extension: 'py' | 'ts', source: string): Promise<{ document: vscode.TextDocument; text: string; actions: vscode.CodeAction[] }> {
   const start = source.indexOf('«');
   const end = source.indexOf('»') - 1;
   const text = source.replace('«', '').replace('»', '');
-  const document = await vscode.workspace.openTextDocument({ language, content: text });
-  await vscode.window.showTextDocument(document);
+  const { document } = await openScratchEditor(extension, text);
   const range = new vscode.Range(document.positionAt(start), document.positionAt(end));
   const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, range, vscode.CodeActionKind.Refactor.value);
   return { document, text, actions };
@@ -21,12 +21,10 @@ suite('Concurrency refactors', function () {
     await activateExtension();
   });
 
-  teardown(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  teardown(closeScratchEditors);
 
   test('Python: lists the refactors for a selection of awaits and applies gather in one undo step', async () => {
-    const { document, text, actions } = await refactorsAt('python', 'import asyncio\n\n\nasync def main(c):\n    «a = await c.one()\n    b = await c.two()»\n    return a + b\n');
+    const { document, text, actions } = await refactorsAt('py', 'import asyncio\n\n\nasync def main(c):\n    «a = await c.one()\n    b = await c.two()»\n    return a + b\n');
     const titles = actions.map((action) => action.title);
     assert.ok(titles.includes('Run these awaits concurrently (asyncio.gather)'), titles.join(' | '));
     assert.ok(titles.includes('Run these awaits concurrently (TaskGroup)'));
@@ -39,7 +37,7 @@ suite('Concurrency refactors', function () {
   });
 
   test('Python: offers extraction to a thread or process pool for blocking statements', async () => {
-    const { document, actions } = await refactorsAt('python', 'def work(path):\n    «data = open(path).read()»\n    return data\n');
+    const { document, actions } = await refactorsAt('py', 'def work(path):\n    «data = open(path).read()»\n    return data\n');
     const titles = actions.map((action) => action.title);
     assert.deepEqual(titles.filter((title) => title.startsWith('Run in')), ['Run in a thread pool', 'Run in a process pool']);
     const processPool = actions.find((action) => action.title === 'Run in a process pool')!;
@@ -49,12 +47,12 @@ suite('Concurrency refactors', function () {
   });
 
   test('TypeScript: applies Promise.all, and offers nothing for an empty or partial selection', async () => {
-    const { document, actions } = await refactorsAt('typescript', 'export async function load(api: Api) {\n  «const user = await api.user();\n  const posts = await api.posts();»\n  return { user, posts };\n}\n');
+    const { document, actions } = await refactorsAt('ts', 'export async function load(api: Api) {\n  «const user = await api.user();\n  const posts = await api.posts();»\n  return { user, posts };\n}\n');
     const promiseAll = actions.find((action) => action.title === 'Run these awaits concurrently (Promise.all)');
     assert.ok(promiseAll?.edit && (await vscode.workspace.applyEdit(promiseAll.edit)));
     assert.match(document.getText(), /const \[user, posts\] = await Promise\.all\(\[\n {4}api\.user\(\),\n {4}api\.posts\(\),\n {2}\]\);/);
 
-    const partial = await refactorsAt('typescript', 'async function f(a: A) {\n  const x = await «a.one();\n  const y = await» a.two();\n}\n');
+    const partial = await refactorsAt('ts', 'async function f(a: A) {\n  const x = await «a.one();\n  const y = await» a.two();\n}\n');
     assert.deepEqual(partial.actions.filter((action) => action.title.startsWith('Run these awaits')), []);
   });
 });
