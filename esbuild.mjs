@@ -2,10 +2,11 @@
 // (browser, IIFE). `--production` minifies; `--watch` rebuilds on change. Integration tests are
 // bundled too, because they run inside the extension host as plain JavaScript.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 
 const production = process.argv.includes('--production');
+const packageVersion = JSON.parse(readFileSync('package.json', 'utf8')).version;
 const watch = process.argv.includes('--watch');
 
 /** @param {string} dir @returns {string[]} */
@@ -44,6 +45,18 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+  },
+  {
+    // The `concurrency-lens check` command line (package.json "bin"); it loads dist/wasm/ at run time.
+    ...common,
+    entryPoints: { 'concurrency-lens': 'src/cli/main.ts' },
+    outdir: 'bin',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    define: { ...importMetaUrlInCommonJs.define, CLI_VERSION: JSON.stringify(packageVersion) },
+    banner: { js: `#!/usr/bin/env node\n${importMetaUrlInCommonJs.banner.js}` },
+    sourcemap: false,
   },
   {
     ...common,
@@ -86,6 +99,7 @@ function copyStaticAssets() {
 
 rmSync('dist', { recursive: true, force: true });
 rmSync('out', { recursive: true, force: true });
+rmSync('bin', { recursive: true, force: true });
 copyStaticAssets();
 if (watch) {
   const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
@@ -93,4 +107,5 @@ if (watch) {
   console.log('esbuild: watching for changes…');
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
+  chmodSync('bin/concurrency-lens.js', 0o755);
 }

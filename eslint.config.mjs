@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', '.vscode-test/', 'test-results/', 'demo/', 'test/fixtures/'] },
+  { ignores: ['node_modules/', 'dist/', 'out/', '.vscode-test/', 'test-results/', 'demo/', 'test/fixtures/', 'bin/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

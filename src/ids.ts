@@ -2,6 +2,7 @@
 export const CommandId = {
   OpenGuide: 'concurrencyLens.openGuide',
   InsertPattern: 'concurrencyLens.insertPattern',
+  DisableRule: 'concurrencyLens.disableRule',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 

@@ -6,7 +6,7 @@ import { importsOf } from '../../src/core/syntax/imports';
 import { languageForEditorId, languageForFileName } from '../../src/core/syntax/languages';
 import type { ParsedDocument } from '../../src/core/syntax/parsedDocument';
 import { symbolAt } from '../../src/core/syntax/symbols';
-import { LineIndex, applyTextChanges } from '../../src/core/syntax/text';
+import { LineIndex, applyTextChanges, singleChange } from '../../src/core/syntax/text';
 import { parse, wasmFromNodeModules } from './helpers/syntax';
 
 function bindings(doc: ParsedDocument): Record<string, string> {
@@ -92,6 +92,18 @@ describe('LineIndex', () => {
     assert.equal(index.offsetAt({ line: 3, character: 1 }), 9);
     assert.equal(index.lineText(0), 'ab');
     assert.equal(index.lineCount, 4);
+  });
+});
+
+describe('singleChange', () => {
+  it('finds the one replacement between two texts', () => {
+    assert.equal(singleChange('abc', 'abc'), undefined);
+    assert.deepEqual(singleChange('hello world', 'hello brave world'), { offset: 6, deleteLength: 0, insertText: 'brave ' });
+    assert.deepEqual(singleChange('aaa', 'aa'), { offset: 2, deleteLength: 1, insertText: '' });
+    for (const [before, after] of [['x = 1\ny = 2', 'x = 10\ny = 3'], ['', 'new'], ['old', '']]) {
+      const change = singleChange(before!, after!);
+      assert.equal(applyTextChanges(before!, change ? [change] : []), after);
+    }
   });
 });
 

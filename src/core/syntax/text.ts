@@ -60,3 +60,14 @@ export function applyTextChanges(text: string, changes: readonly TextChange[]): 
   for (const change of changes) result = result.slice(0, change.offset) + change.insertText + result.slice(change.offset + change.deleteLength);
   return result;
 }
+
+/** The one replacement that turns `before` into `after` (common prefix and suffix kept), or undefined if equal. */
+export function singleChange(before: string, after: string): TextChange | undefined {
+  if (before === after) return undefined;
+  let prefix = 0;
+  const shorter = Math.min(before.length, after.length);
+  while (prefix < shorter && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix += 1;
+  let suffix = 0;
+  while (suffix < shorter - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix += 1;
+  return { offset: prefix, deleteLength: before.length - prefix - suffix, insertText: after.slice(prefix, after.length - suffix) };
+}

@@ -1,4 +1,6 @@
 import * as path from 'node:path';
+import { DocumentAnalysis } from '../../../src/core/analysis/analyzer';
+import type { RuleConfiguration } from '../../../src/core/analysis/configuration';
 import { GrammarLoader, type WasmFileName } from '../../../src/core/syntax/grammars';
 import type { SourceLanguage } from '../../../src/core/syntax/languages';
 import { ParsedDocument } from '../../../src/core/syntax/parsedDocument';
@@ -24,4 +26,9 @@ export const loader = new GrammarLoader(wasmFromNodeModules);
 
 export async function parse(language: SourceLanguage, text: string): Promise<ParsedDocument> {
   return ParsedDocument.parse(await loader.createParser(language), language, text);
+}
+
+/** A full analysis of `text` (dispose it after use). */
+export async function analyze(language: SourceLanguage, text: string, configuration: RuleConfiguration = {}): Promise<DocumentAnalysis> {
+  return new DocumentAnalysis(await loader.createParser(language), language, text, configuration);
 }

@@ -1,0 +1,53 @@
+/**
+ * The `concurrency-lens` command line (bundled to bin/concurrency-lens.js): the editor's engine
+ * for CI. Exit codes: 0 no findings, 1 findings, 2 bad usage (and unexpected failures).
+ */
+import * as path from 'node:path';
+import { GrammarLoader, wasmInDirectory } from '../core/syntax/grammars';
+import { USAGE, parseArguments } from './arguments';
+import { MissingPathError, checkFiles, collectFiles } from './check';
+import { jsonReport, sarifReport, textReport } from './reports';
+
+declare const CLI_VERSION: string;
+
+/** The bundle lives in bin/; the grammars ship in dist/wasm/ next to the extension. */
+const WASM_DIRECTORY = path.join(__dirname, '..', 'dist', 'wasm');
+
+async function main(argv: readonly string[]): Promise<number> {
+  const parsed = parseArguments(argv);
+  switch (parsed.command) {
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    case 'version':
+      process.stdout.write(`${CLI_VERSION}\n`);
+      return 0;
+    case 'error':
+      process.stderr.write(`concurrency-lens: ${parsed.message}\n\n${USAGE}\n`);
+      return 2;
+    case 'check': {
+      let files: string[];
+      try {
+        files = collectFiles(parsed.paths);
+      } catch (error) {
+        if (!(error instanceof MissingPathError)) throw error;
+        process.stderr.write(`concurrency-lens: ${error.message}\n`);
+        return 2;
+      }
+      const findings = await checkFiles(files, parsed, new GrammarLoader(wasmInDirectory(WASM_DIRECTORY)));
+      const output = parsed.format === 'json' ? jsonReport(findings) : parsed.format === 'sarif' ? sarifReport(findings, CLI_VERSION) : textReport(findings, files.length);
+      process.stdout.write(output);
+      return findings.length > 0 ? 1 : 0;
+    }
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`concurrency-lens: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,270 @@
+/**
+ * The analysis of one document, full or incremental.
+ *
+ * A full analysis parses (or reuses) the whole tree, derives module facts (imports, async
+ * function names) and runs every check. After a one-place edit inside a top-level definition,
+ * `update` re-parses that definition ALONE and re-runs the checks on it with the module facts
+ * kept from before; findings elsewhere only shift. Anything that could change module facts
+ * (imports, module-level code, a definition's name or async-ness, several edits at once, syntax
+ * errors) falls back to a full analysis, so incremental results always equal full ones.
+ */
+import type { Node, Parser, Tree } from 'web-tree-sitter';
+import { isAsyncFunction } from '../syntax/context';
+import { type ImportTable, importsOf } from '../syntax/imports';
+import { type LanguageFamily, type SourceLanguage } from '../syntax/languages';
+import { ParsedDocument } from '../syntax/parsedDocument';
+import type { TextChange } from '../syntax/text';
+import type { CheckContext, ModuleFacts, RawFinding } from './checkContext';
+import { type RuleConfiguration, isRuleEnabled, severityFor } from './configuration';
+import { checkNode } from './nodeChecks';
+import { checkPython, isCpuBoundFunction } from './pythonChecks';
+import { ruleMessage, ruleMeta } from './rules';
+import type { Finding, RuleId } from './types';
+
+/** One top-level statement and the findings inside it. */
+interface Chunk {
+  start: number;
+  end: number;
+  /** Set for a top-level function/class definition: its name and whether it is async. */
+  readonly definition: { readonly name: string; readonly isAsync: boolean } | undefined;
+  findings: Finding[];
+}
+
+export class DocumentAnalysis {
+  readonly document: ParsedDocument;
+  private configuration: RuleConfiguration;
+  private chunks: Chunk[] = [];
+  private imports: ImportTable | undefined;
+  private facts: ModuleFacts = { asyncFunctions: new Set() };
+  private readonly cpuBound = new Map<string, boolean>();
+  /** How the last `update` was done: re-parsing one definition, or the whole document (observable for tests and benchmarks). */
+  lastUpdate: 'definition' | 'document' = 'document';
+
+  constructor(
+    private readonly parser: Parser,
+    language: SourceLanguage,
+    text: string,
+    configuration: RuleConfiguration = {},
+  ) {
+    this.document = ParsedDocument.parse(parser, language, text);
+    this.configuration = configuration;
+    this.analyzeAll();
+  }
+
+  get findings(): Finding[] {
+    return this.chunks.flatMap((chunk) => chunk.findings);
+  }
+
+  /** Applies a new rule configuration (a full re-analysis). */
+  configure(configuration: RuleConfiguration): Finding[] {
+    this.configuration = configuration;
+    this.analyzeAll();
+    return this.findings;
+  }
+
+  /** Applies editor changes and returns the findings of the new text. */
+  update(changes: readonly TextChange[]): Finding[] {
+    this.document.applyChanges(changes);
+    const change = changes.length === 1 ? changes[0] : undefined;
+    this.lastUpdate = change && this.updateOneDefinition(change) ? 'definition' : 'document';
+    if (this.lastUpdate === 'document') this.analyzeAll();
+    return this.findings;
+  }
+
+  /** Replaces the whole text (e.g. reload from disk). */
+  replaceText(text: string): Finding[] {
+    this.document.replaceText(text);
+    this.analyzeAll();
+    return this.findings;
+  }
+
+  dispose(): void {
+    this.document.dispose();
+  }
+
+  private analyzeAll(): void {
+    const tree = this.document.tree;
+    const root = tree.rootNode;
+    const family = this.document.family;
+    this.imports = importsOf(tree, family);
+    this.facts = moduleFacts(root, family);
+    this.cpuBound.clear();
+    const topLevel = new Map<string, Node>();
+    for (const statement of root.namedChildren) {
+      const definition = statement && definitionOf(statement);
+      const name = definition?.childForFieldName('name')?.text;
+      if (definition && name !== undefined) topLevel.set(name, definition);
+    }
+    const findings = this.check(tree, 0, (name) => {
+      let result = this.cpuBound.get(name);
+      if (result === undefined) {
+        const definition = topLevel.get(name);
+        result = definition !== undefined && isCpuBoundFunction(definition);
+        this.cpuBound.set(name, result);
+      }
+      return result;
+    });
+    this.chunks = chunksOf(root, findings);
+  }
+
+  /** Re-analyses the one definition `change` falls strictly inside; false when a full analysis is needed. */
+  private updateOneDefinition(change: TextChange): boolean {
+    const index = this.chunks.findIndex((chunk) => chunk.start < change.offset && change.offset + change.deleteLength < chunk.end);
+    const chunk = this.chunks[index];
+    if (!chunk?.definition || !this.imports) return false;
+    const delta = change.insertText.length - change.deleteLength;
+    const text = this.document.text;
+    const slice = text.slice(chunk.start, chunk.end + delta);
+    const tree = this.parser.parse(slice);
+    if (!tree) return false;
+    try {
+      const statements = tree.rootNode.namedChildren.filter((node) => node?.type !== 'comment');
+      const definition = statements.length === 1 && statements[0] ? definitionOf(statements[0]) : undefined;
+      if (tree.rootNode.hasError || !definition || definition.childForFieldName('name')?.text !== chunk.definition.name) return false;
+      if (isAsync(definition) !== chunk.definition.isAsync) return false;
+      // Thread targets elsewhere may depend on whether this function is CPU-bound.
+      const wasCpuBound = this.cpuBound.get(chunk.definition.name);
+      if (wasCpuBound !== undefined && wasCpuBound !== isCpuBoundFunction(definition)) return false;
+      let undecided = false;
+      const findings = this.check(tree, chunk.start, (name) => {
+        if (name === chunk.definition?.name) return isCpuBoundFunction(definition);
+        const known = this.cpuBound.get(name);
+        if (known === undefined) undecided = true;
+        return known;
+      });
+      if (undecided) return false;
+      chunk.end += delta;
+      chunk.findings = findings;
+      for (const later of this.chunks.slice(index + 1)) {
+        later.start += delta;
+        later.end += delta;
+        later.findings = later.findings.map((finding) => ({ ...finding, start: finding.start + delta, end: finding.end + delta }));
+      }
+      return true;
+    } finally {
+      tree.delete();
+    }
+  }
+
+  /** Runs the checks on `tree` (whose text starts at `base` in the document), applying configuration and suppressions. */
+  private check(tree: Tree, base: number, isCpuBound: (name: string) => boolean | undefined): Finding[] {
+    const family = this.document.family;
+    const raw: RawFinding[] = [];
+    const context: CheckContext = {
+      family,
+      root: tree.rootNode,
+      imports: this.imports ?? importsOf(tree, family),
+      facts: this.facts,
+      isCpuBoundFunction: isCpuBound,
+      isEnabled: (rule) => isRuleEnabled(this.configuration, rule),
+      report: (rule, node, values = {}) => raw.push({ rule, start: node.startIndex, end: node.endIndex, values }),
+    };
+    if (family === 'python') checkPython(context);
+    else checkNode(context);
+    const text = this.document.text;
+    const findings: Finding[] = [];
+    const seen = new Set<string>();
+    for (const finding of raw) {
+      const key = `${finding.rule}:${finding.start}`;
+      if (!isRuleEnabled(this.configuration, finding.rule) || seen.has(key) || isSuppressed(text, base + finding.start, finding.rule, tree, base)) continue;
+      seen.add(key);
+      findings.push({
+        rule: finding.rule,
+        severity: severityFor(this.configuration, finding.rule, ruleMeta(finding.rule).defaultSeverity),
+        start: base + finding.start,
+        end: base + finding.end,
+        message: ruleMessage(finding.rule, finding.values),
+      });
+    }
+    return findings.sort((a, b) => a.start - b.start);
+  }
+}
+
+/** Top-level async functions (Python `async def`, JS `async function` / `const f = async () => …`). */
+export function moduleFacts(root: Node, family: LanguageFamily): ModuleFacts {
+  const asyncFunctions = new Set<string>();
+  for (const statement of root.namedChildren) {
+    if (!statement) continue;
+    const definition = definitionOf(statement);
+    const name = definition?.childForFieldName('name')?.text;
+    if (definition && name !== undefined && isAsync(definition)) asyncFunctions.add(name);
+    if (family === 'node') {
+      const declaration = statement.type === 'export_statement' ? statement.childForFieldName('declaration') : statement;
+      if (declaration?.type === 'lexical_declaration' || declaration?.type === 'variable_declaration') {
+        for (const declarator of declaration.namedChildren) {
+          const value = declarator?.childForFieldName('value');
+          const id = declarator?.childForFieldName('name');
+          if (id?.type === 'identifier' && value && (value.type === 'arrow_function' || value.type === 'function_expression') && isAsync(value)) asyncFunctions.add(id.text);
+        }
+      }
+    }
+  }
+  return { asyncFunctions };
+}
+
+const DEFINITION_TYPES = new Set(['function_definition', 'class_definition', 'function_declaration', 'generator_function_declaration', 'class_declaration']);
+
+/** The function/class a top-level statement defines (through decorators and `export`), if any. */
+function definitionOf(statement: Node): Node | undefined {
+  let node: Node | null = statement;
+  if (node.type === 'decorated_definition') node = node.childForFieldName('definition');
+  else if (node.type === 'export_statement') node = node.childForFieldName('declaration');
+  return node && DEFINITION_TYPES.has(node.type) ? node : undefined;
+}
+
+function isAsync(definition: Node): boolean {
+  return isAsyncFunction(definition);
+}
+
+function chunksOf(root: Node, findings: readonly Finding[]): Chunk[] {
+  const chunks: Chunk[] = [];
+  let next = 0;
+  for (const statement of root.namedChildren) {
+    if (!statement) continue;
+    const definition = definitionOf(statement);
+    const name = definition?.childForFieldName('name')?.text;
+    const chunk: Chunk = {
+      start: statement.startIndex,
+      end: statement.endIndex,
+      definition: definition && name !== undefined ? { name, isAsync: isAsync(definition) } : undefined,
+      findings: [],
+    };
+    while (next < findings.length && (findings[next]?.start ?? Infinity) < chunk.end) chunk.findings.push(findings[next++] as Finding);
+    chunks.push(chunk);
+  }
+  // Findings outside every statement (none expected) stay visible in a last chunk without definition.
+  if (next < findings.length) chunks.push({ start: root.endIndex, end: root.endIndex, definition: undefined, findings: findings.slice(next) });
+  return chunks;
+}
+
+const SUPPRESSION = /(?:#|\/\/)\s*concurrency-lens:\s*ignore(?:\[([^\]]*)\])?/;
+
+/**
+ * `# concurrency-lens: ignore[rule-id, …]` (or `//`) at the end of the finding's line, or alone on
+ * the line above; without brackets it silences every rule. Confirmed to be a real comment node.
+ */
+function isSuppressed(text: string, offset: number, rule: RuleId, tree: Tree, base: number): boolean {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const lineEnd = indexOrEnd(text, '\n', offset);
+  if (commentSuppresses(text, lineStart, lineEnd, rule, tree, base)) return true;
+  if (lineStart === 0) return false;
+  const previousStart = text.lastIndexOf('\n', lineStart - 2) + 1;
+  const previous = text.slice(previousStart, lineStart - 1).trimStart();
+  return (previous.startsWith('#') || previous.startsWith('//')) && commentSuppresses(text, previousStart, lineStart - 1, rule, tree, base);
+}
+
+function commentSuppresses(text: string, start: number, end: number, rule: RuleId, tree: Tree, base: number): boolean {
+  const match = SUPPRESSION.exec(text.slice(start, end));
+  if (!match) return false;
+  const at = start + match.index - base;
+  // The comment may lie outside a re-parsed definition (the line above it): trust the text there.
+  const node = at >= 0 && at < tree.rootNode.endIndex ? tree.rootNode.descendantForIndex(at, at) : undefined;
+  if (node && node.type !== 'comment') return false;
+  const ids = match[1];
+  return ids === undefined || ids.split(',').some((id) => id.trim() === rule);
+}
+
+function indexOrEnd(text: string, search: string, from: number): number {
+  const index = text.indexOf(search, from);
+  return index < 0 ? text.length : index;
+}

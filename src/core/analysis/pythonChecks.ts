@@ -1,0 +1,418 @@
+/**
+ * Python rules. Checks touch only what matters: async function bodies (found by one query, then
+ * the calls and loops inside them), statement-level calls (dropped results), module-level
+ * statements, and the few calls whose callee names a process/thread API (found by a text
+ * prefilter on the imported names, confirmed on the tree).
+ */
+import type { Node } from 'web-tree-sitter';
+import { enclosingFunction, isAsyncFunction, isFunctionNode } from '../syntax/context';
+import { qualifiedName } from '../syntax/names';
+import { type CheckContext, alternation, awaitExpressions, callWithCalleeAt, callsNamed, capture, droppedCalls, mentions, wordOccurrences } from './checkContext';
+import type { Localized, RuleId } from './types';
+
+
+const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request'];
+const BLOCKING: ReadonlyMap<string, RuleId> = new Map<string, RuleId>([
+  ['time.sleep', 'py/blocking-sleep'],
+  ...HTTP_METHODS.map((method) => [`requests.${method}`, 'py/blocking-http'] as const),
+  ...[...HTTP_METHODS, 'stream'].map((method) => [`httpx.${method}`, 'py/blocking-http'] as const),
+  ...['urllib.request.urlopen', 'httpx.Client', 'http.client.HTTPConnection', 'http.client.HTTPSConnection', 'urllib3.request', 'urllib3.PoolManager'].map(
+    (name) => [name, 'py/blocking-http'] as const,
+  ),
+  ...['run', 'call', 'check_call', 'check_output', 'getoutput', 'getstatusoutput', 'Popen'].map((name) => [`subprocess.${name}`, 'py/blocking-subprocess'] as const),
+  ...['system', 'popen', 'spawnl', 'spawnle', 'spawnlp', 'spawnlpe', 'spawnv', 'spawnve', 'spawnvp', 'spawnvpe', 'wait', 'wait3', 'wait4', 'waitpid', 'waitid', 'posix_spawn', 'posix_spawnp'].map(
+    (name) => [`os.${name}`, 'py/blocking-subprocess'] as const,
+  ),
+  ['open', 'py/blocking-file-io'],
+  ['io.open', 'py/blocking-file-io'],
+  ...['exists', 'lexists', 'isfile', 'isdir', 'islink', 'ismount', 'getsize', 'getmtime', 'getatime', 'getctime', 'samefile', 'realpath'].map(
+    (name) => [`os.path.${name}`, 'py/blocking-file-io'] as const,
+  ),
+  ['input', 'py/blocking-input'],
+]);
+const PATH_IO_METHODS = new Set(['read_text', 'write_text', 'read_bytes', 'write_bytes', 'open']);
+const PATH_CLASSES = new Set(['pathlib.Path', 'pathlib.PosixPath', 'pathlib.WindowsPath']);
+
+/** asyncio functions that return a coroutine (dropping their result loses the work). */
+const ASYNCIO_COROUTINES = new Set(
+  ['sleep', 'wait_for', 'wait', 'open_connection', 'open_unix_connection', 'start_server', 'start_unix_server', 'create_subprocess_exec', 'create_subprocess_shell', 'to_thread', 'timeout'].map((name) => `asyncio.${name}`),
+);
+const TASK_FACTORIES = new Set(['asyncio.create_task', 'asyncio.ensure_future']);
+const LOOP_GETTERS = new Set(['asyncio.get_event_loop', 'asyncio.get_running_loop', 'asyncio.new_event_loop']);
+/** Awaited calls whose order matters (rate limits, queues, streams, locks): a loop of them is not "independent items". */
+const ORDERED_AWAITS = new Set(['sleep', 'put', 'get', 'send', 'sendall', 'write', 'drain', 'acquire', 'wait', 'join', 'publish', 'send_message', 'recv', 'read', 'readline', 'readexactly', 'readuntil']);
+
+const PROCESS_STARTERS = new Set(['multiprocessing.Pool', 'multiprocessing.pool.Pool', 'concurrent.futures.ProcessPoolExecutor', 'concurrent.futures.process.ProcessPoolExecutor']);
+const PROCESS_CLASSES = new Set(['multiprocessing.Process', 'multiprocessing.context.Process']);
+const PROCESS_POOLS = new Set([...PROCESS_STARTERS]);
+const THREAD_POOLS = new Set(['concurrent.futures.ThreadPoolExecutor', 'concurrent.futures.thread.ThreadPoolExecutor', 'multiprocessing.pool.ThreadPool', 'multiprocessing.dummy.Pool']);
+const THREAD_CLASSES = new Set(['threading.Thread']);
+const POOL_METHODS = new Set(['submit', 'map', 'imap', 'imap_unordered', 'apply', 'apply_async', 'map_async', 'starmap', 'starmap_async']);
+/** Callee names worth locating in the text for the process/thread rules. */
+const TARGET_API_WORDS = ['Process', 'Thread', 'Pool', 'ThreadPool', 'ProcessPoolExecutor', 'ThreadPoolExecutor', 'to_thread'];
+
+export function checkPython(context: CheckContext): void {
+  checkAsyncCode(context);
+  checkDroppedCalls(context);
+  checkModuleLevel(context);
+  checkConcurrencyTargets(context);
+}
+
+/** Blocking calls and sequential awaits inside coroutines. */
+function checkAsyncCode(context: CheckContext): void {
+  // Only names whose module is imported can resolve (builtins always can): `get` is looked for only with requests/httpx.
+  const importedRoots = new Set([...context.imports.bindings.values()].map((binding) => binding.qualifiedName.split('.')[0]));
+  const names = new Set([...BLOCKING.keys()].filter((name) => !name.includes('.') || importedRoots.has(name.split('.')[0])).map((name) => name.slice(name.lastIndexOf('.') + 1)));
+  if (importedRoots.has('pathlib')) for (const name of PATH_IO_METHODS) names.add(name);
+  for (const [local, binding] of context.imports.bindings) if (BLOCKING.has(binding.qualifiedName)) names.add(local);
+  for (const call of callsNamed(context.root, alternation(names))) {
+    const fn = enclosingFunction(call);
+    if (fn && isAsyncFunction(fn)) checkBlockingCall(call, context);
+  }
+  if (!context.isEnabled('py/await-in-loop')) return;
+  const loops = new Map<number, Node>();
+  for (const awaitNode of awaitExpressions(context.root, 'await')) {
+    const statement = awaitNode.parent?.type === 'expression_statement' ? awaitNode.parent : awaitNode.parent?.parent?.parent;
+    const loop = statement?.type === 'expression_statement' && statement.parent?.type === 'block' ? statement.parent.parent : null;
+    if (loop?.type === 'for_statement') loops.set(loop.startIndex, loop);
+  }
+  for (const loop of loops.values()) {
+    const fn = enclosingFunction(loop);
+    if (fn && isAsyncFunction(fn)) checkAwaitInLoop(loop, context);
+  }
+}
+
+function checkBlockingCall(call: Node, context: CheckContext): void {
+  const callee = call.childForFieldName('function');
+  if (!callee) return;
+  const name = qualifiedName(callee, context.imports, 'python');
+  const rule = name === undefined ? undefined : BLOCKING.get(name);
+  if (rule && name !== undefined && !(callee.type === 'identifier' && definedLocally(call, callee.text))) {
+    context.report(rule, call, { name: rule === 'py/blocking-input' ? 'input()' : name });
+    return;
+  }
+  if (callee.type === 'attribute' && PATH_IO_METHODS.has(callee.childForFieldName('attribute')?.text ?? '')) {
+    const receiver = callee.childForFieldName('object');
+    if (receiver && isPathExpression(receiver, context, call)) context.report('py/blocking-file-io', call, { name: `Path.${callee.childForFieldName('attribute')?.text ?? ''}` });
+  }
+}
+
+/** `Path(...)`, `Path(...) / 'x'`, or a name assigned one of those in the same function. */
+function isPathExpression(node: Node, context: CheckContext, use: Node): boolean {
+  switch (node.type) {
+    case 'call': {
+      const callee = node.childForFieldName('function');
+      return callee !== null && PATH_CLASSES.has(qualifiedName(callee, context.imports, 'python') ?? '');
+    }
+    case 'binary_operator': {
+      const left = node.childForFieldName('left');
+      return node.childForFieldName('operator')?.text === '/' && left !== null && isPathExpression(left, context, use);
+    }
+    case 'parenthesized_expression': {
+      const inner = node.namedChild(0);
+      return inner !== null && isPathExpression(inner, context, use);
+    }
+    case 'identifier': {
+      const fn = enclosingFunction(use);
+      const body = fn?.childForFieldName('body');
+      if (!body) return false;
+      const values = capture(body, '(assignment left: (identifier) @name right: (_) @value)');
+      const assigned = [];
+      for (let index = 0; index + 1 < values.length; index += 2) {
+        if (values[index]?.text === node.text && (values[index]?.startIndex ?? Infinity) < use.startIndex) assigned.push(values[index + 1]);
+      }
+      return assigned.length > 0 && assigned.every((value) => value !== undefined && value.type !== 'identifier' && isPathExpression(value, context, use));
+    }
+    default:
+      return false;
+  }
+}
+
+function checkAwaitInLoop(loop: Node, context: CheckContext): void {
+  if (loop.child(0)?.type === 'async') return;
+  const target = loop.childForFieldName('left');
+  const statements = loop.childForFieldName('body')?.namedChildren.filter((statement) => statement?.type !== 'comment') ?? [];
+  if (target?.type !== 'identifier' || statements.length !== 1 || loop.childForFieldName('alternative')) return;
+  const awaited = singleAwaitedCall(statements[0] ?? null);
+  if (!awaited) return;
+  const callee = awaited.call.childForFieldName('function');
+  const lastName = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+  if (!callee || lastName === undefined || ORDERED_AWAITS.has(lastName)) return;
+  if (!mentions(awaited.call.childForFieldName('arguments'), target.text)) return;
+  context.report('py/await-in-loop', awaited.await, { name: callee.text });
+}
+
+/** `await f(x)` or `results.append(await f(x))` as a whole statement. */
+export function singleAwaitedCall(statement: Node | null): { await: Node; call: Node; collector: Node | undefined } | undefined {
+  if (statement?.type !== 'expression_statement' || statement.namedChildCount !== 1) return undefined;
+  const expression = statement.namedChild(0);
+  if (expression?.type === 'await') {
+    const call = expression.namedChild(0);
+    return call?.type === 'call' ? { await: expression, call, collector: undefined } : undefined;
+  }
+  if (expression?.type !== 'call') return undefined;
+  const callee = expression.childForFieldName('function');
+  const args = expression.childForFieldName('arguments');
+  if (callee?.type !== 'attribute' || callee.childForFieldName('attribute')?.text !== 'append' || args?.namedChildCount !== 1) return undefined;
+  const inner = args.namedChild(0);
+  const call = inner?.type === 'await' ? inner.namedChild(0) : null;
+  return inner && call?.type === 'call' ? { await: inner, call, collector: callee.childForFieldName('object') ?? undefined } : undefined;
+}
+
+function checkDroppedCalls(context: CheckContext): void {
+  const names = new Set([...context.facts.asyncFunctions, 'create_task', 'ensure_future', ...[...ASYNCIO_COROUTINES].map((name) => name.slice('asyncio.'.length))]);
+  for (const [local, binding] of context.imports.bindings) if (TASK_FACTORIES.has(binding.qualifiedName) || ASYNCIO_COROUTINES.has(binding.qualifiedName)) names.add(local);
+  // Method names of `async def`s: candidates for `self.method()`, confirmed on the class below.
+  for (const match of context.root.text.matchAll(/\basync\s+def\s+([A-Za-z_]\w*)/g)) if (match[1]) names.add(match[1]);
+  for (const call of droppedCalls(callsNamed(context.root, alternation(names)))) {
+    const callee = call.childForFieldName('function');
+    if (!callee) continue;
+    const name = qualifiedName(callee, context.imports, 'python');
+    if (name !== undefined && TASK_FACTORIES.has(name)) {
+      context.report('py/dangling-task', call, { name });
+    } else if (callee.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'create_task' && isEventLoop(callee.childForFieldName('object'), context)) {
+      context.report('py/dangling-task', call, { name: callee.text });
+    } else if (name !== undefined && ASYNCIO_COROUTINES.has(name)) {
+      context.report('py/unawaited-coroutine', call, { name });
+    } else if (callee.type === 'identifier' && context.facts.asyncFunctions.has(callee.text) && !context.imports.bindings.has(callee.text) && !definedLocally(call, callee.text)) {
+      context.report('py/unawaited-coroutine', call, { name: callee.text });
+    } else if (callee.type === 'attribute' && callee.childForFieldName('object')?.text === 'self' && isAsyncMethodOfEnclosingClass(call, callee.childForFieldName('attribute')?.text ?? '')) {
+      context.report('py/unawaited-coroutine', call, { name: callee.text });
+    }
+  }
+}
+
+function isEventLoop(receiver: Node | null, context: CheckContext): boolean {
+  if (!receiver) return false;
+  if (receiver.type === 'call') {
+    const callee = receiver.childForFieldName('function');
+    return callee !== null && LOOP_GETTERS.has(qualifiedName(callee, context.imports, 'python') ?? '');
+  }
+  return /^(self\.)?_?(event_)?loop$/.test(receiver.text);
+}
+
+/** Whether a function enclosing `use` defines or takes a parameter named `name` (shadowing the module-level one). */
+function definedLocally(use: Node, name: string): boolean {
+  for (let fn = enclosingFunction(use); fn; fn = enclosingFunction(fn)) {
+    const parameters = fn.childForFieldName('parameters');
+    if (parameters && capture(parameters, '(identifier) @id').some((id) => id.text === name)) return true;
+    const body = fn.childForFieldName('body');
+    if (body?.namedChildren.some((statement) => definitionName(statement) === name)) return true;
+  }
+  return false;
+}
+
+function definitionName(statement: Node | null): string | undefined {
+  const definition = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+  if (definition?.type !== 'function_definition' && definition?.type !== 'class_definition') return undefined;
+  return definition.childForFieldName('name')?.text;
+}
+
+function isAsyncMethodOfEnclosingClass(use: Node, method: string): boolean {
+  const fn = enclosingFunction(use);
+  const classBody = (fn?.parent?.type === 'decorated_definition' ? fn.parent.parent : fn?.parent) ?? null;
+  if (classBody?.type !== 'block' || classBody.parent?.type !== 'class_definition') return false;
+  return classBody.namedChildren.some((statement) => {
+    const definition = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+    return definition?.type === 'function_definition' && definition.childForFieldName('name')?.text === method && isAsyncFunction(definition);
+  });
+}
+
+/** Module-level statements that start processes outside `if __name__ == "__main__":`. */
+function checkModuleLevel(context: CheckContext): void {
+  if (!context.isEnabled('py/missing-main-guard') || !importsAny(context, ['multiprocessing', 'concurrent'])) return;
+  const processVariables = new Set<string>();
+  for (const statement of context.root.namedChildren) {
+    if (!statement || isDefinition(statement) || isMainGuard(statement)) continue;
+    for (const call of capture(statement, '(call) @call')) {
+      if (insideFunction(call, statement)) continue;
+      const callee = call.childForFieldName('function');
+      if (!callee) continue;
+      const name = qualifiedName(callee, context.imports, 'python');
+      if (name !== undefined && PROCESS_CLASSES.has(name) && call.parent?.type === 'assignment') {
+        const target = call.parent.childForFieldName('left');
+        if (target?.type === 'identifier') processVariables.add(target.text);
+      }
+      if (name !== undefined && PROCESS_STARTERS.has(name)) {
+        context.report('py/missing-main-guard', call, { name });
+      } else if (callee.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'start') {
+        const receiver = callee.childForFieldName('object');
+        const receiverCallee = receiver?.type === 'call' ? receiver.childForFieldName('function') : null;
+        const isProcess = (receiver?.type === 'identifier' && processVariables.has(receiver.text)) || (receiverCallee !== null && PROCESS_CLASSES.has(qualifiedName(receiverCallee, context.imports, 'python') ?? ''));
+        if (isProcess) context.report('py/missing-main-guard', call, { name: callee.text });
+      }
+    }
+  }
+}
+
+function importsAny(context: CheckContext, roots: readonly string[]): boolean {
+  for (const binding of context.imports.bindings.values()) if (roots.some((root) => binding.qualifiedName === root || binding.qualifiedName.startsWith(`${root}.`))) return true;
+  return false;
+}
+
+function isDefinition(statement: Node): boolean {
+  return statement.type === 'function_definition' || statement.type === 'class_definition' || statement.type === 'decorated_definition';
+}
+
+/** `if __name__ == "__main__":` (either operand order, either quote). */
+export function isMainGuard(statement: Node): boolean {
+  if (statement.type !== 'if_statement') return false;
+  const condition = statement.childForFieldName('condition');
+  if (condition?.type !== 'comparison_operator' || condition.namedChildCount !== 2) return false;
+  const operands = [condition.namedChild(0)?.text ?? '', condition.namedChild(1)?.text ?? ''].map((text) => text.replace(/'/g, '"'));
+  return condition.child(1)?.type === '==' && operands.includes('__name__') && operands.includes('"__main__"');
+}
+
+function insideFunction(node: Node, container: Node): boolean {
+  for (let parent = node.parent; parent && !parent.equals(container); parent = parent.parent) if (isFunctionNode(parent) || parent.type === 'class_definition') return true;
+  return false;
+}
+
+/** Targets handed to processes (must pickle) and to threads (CPU-bound work gains nothing). */
+function checkConcurrencyTargets(context: CheckContext): void {
+  const wantsPickle = context.isEnabled('py/unpicklable-target');
+  const wantsCpu = context.isEnabled('py/cpu-bound-in-thread');
+  if ((!wantsPickle && !wantsCpu) || !importsAny(context, ['multiprocessing', 'concurrent', 'threading', 'asyncio'])) return;
+  const { root } = context;
+  const text = root.text;
+  const words = new Set(TARGET_API_WORDS);
+  for (const [local, binding] of context.imports.bindings) if (TARGET_API_WORDS.some((word) => binding.qualifiedName.endsWith(`.${word}`))) words.add(local);
+  const seen = new Set<number>();
+  for (const word of words) {
+    for (const offset of wordOccurrences(text, word)) {
+      const call = callWithCalleeAt(root, root.startIndex + offset);
+      if (!call || seen.has(call.startIndex)) continue;
+      seen.add(call.startIndex);
+      const callee = call.childForFieldName('function');
+      const name = callee ? qualifiedName(callee, context.imports, 'python') : undefined;
+      if (name === undefined) continue;
+      if (PROCESS_CLASSES.has(name)) checkTarget(keywordArgument(call, 'target'), 'process', context);
+      else if (THREAD_CLASSES.has(name)) checkTarget(keywordArgument(call, 'target'), 'thread', context);
+      else if (name === 'asyncio.to_thread') checkTarget(positionalArgument(call, 0), 'thread', context);
+      else if (PROCESS_POOLS.has(name) || THREAD_POOLS.has(name)) for (const use of poolCalls(call)) checkTarget(positionalArgument(use, 0), PROCESS_POOLS.has(name) ? 'process' : 'thread', context);
+    }
+  }
+}
+
+/** Calls of `.submit`/`.map`/… on a pool created by `call`, via `with Pool() as p:` or `p = Pool()`. */
+function poolCalls(creation: Node): Node[] {
+  let name: string | undefined;
+  let scope: Node | null = null;
+  const parent = creation.parent;
+  if (parent?.type === 'as_pattern') {
+    name = parent.childForFieldName('alias')?.namedChild(0)?.text;
+    let withStatement: Node | null = parent;
+    while (withStatement && withStatement.type !== 'with_statement') withStatement = withStatement.parent;
+    scope = withStatement?.childForFieldName('body') ?? null;
+  } else if (parent?.type === 'assignment' && parent.childForFieldName('left')?.type === 'identifier') {
+    name = parent.childForFieldName('left')?.text;
+    scope = parent.parent?.parent ?? null;
+  }
+  if (!name || !scope) return [];
+  const uses: Node[] = [];
+  for (const call of capture(scope, '(call function: (attribute object: (identifier) @object attribute: (identifier) @method)) @call', 'call')) {
+    const callee = call.childForFieldName('function');
+    if (callee?.childForFieldName('object')?.text === name && POOL_METHODS.has(callee.childForFieldName('attribute')?.text ?? '') && call.startIndex > creation.startIndex) uses.push(call);
+  }
+  return uses;
+}
+
+function keywordArgument(call: Node, keyword: string): Node | null {
+  for (const argument of call.childForFieldName('arguments')?.namedChildren ?? []) {
+    if (argument?.type === 'keyword_argument' && argument.childForFieldName('name')?.text === keyword) return argument.childForFieldName('value');
+  }
+  return null;
+}
+
+function positionalArgument(call: Node, index: number): Node | null {
+  const positional = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((argument) => argument && argument.type !== 'keyword_argument' && argument.type !== 'comment');
+  return positional[index] ?? null;
+}
+
+function checkTarget(target: Node | null, kind: 'process' | 'thread', context: CheckContext): void {
+  if (!target) return;
+  if (kind === 'process') {
+    if (!context.isEnabled('py/unpicklable-target')) return;
+    const reason = unpicklableReason(target);
+    if (reason) context.report('py/unpicklable-target', target, { name: reason });
+    return;
+  }
+  if (!context.isEnabled('py/cpu-bound-in-thread') || target.type !== 'identifier' || context.imports.bindings.has(target.text) || definedLocally(target, target.text)) return;
+  const cpuBound = context.isCpuBoundFunction(target.text);
+  if (cpuBound) context.report('py/cpu-bound-in-thread', target, { name: target.text });
+}
+
+function unpicklableReason(target: Node): Localized | undefined {
+  if (target.type === 'lambda') return { en: 'A lambda', 'zh-cn': 'lambda 表达式' };
+  if (target.type === 'identifier') {
+    for (let fn = enclosingFunction(target); fn; fn = enclosingFunction(fn)) {
+      if (fn.childForFieldName('body')?.namedChildren.some((statement) => definitionName(statement) === target.text && isFunctionDefinition(statement))) {
+        return { en: `\`${target.text}\`, a function nested in another function,`, 'zh-cn': `\`${target.text}\` 是嵌套在其他函数中的函数，` };
+      }
+    }
+    return undefined;
+  }
+  if (target.type === 'attribute') {
+    const object = target.childForFieldName('object');
+    const fn = enclosingFunction(target);
+    const body = fn?.childForFieldName('body');
+    if (object?.type !== 'identifier' || !body) return undefined;
+    const localClasses = new Set(body.namedChildren.filter((statement) => isClassDefinition(statement)).map((statement) => definitionName(statement)));
+    const values = capture(body, '(assignment left: (identifier) @name right: (call function: (identifier) @class))');
+    for (let index = 0; index + 1 < values.length; index += 2) {
+      const className = values[index + 1]?.text;
+      if (values[index]?.text === object.text && className !== undefined && localClasses.has(className)) {
+        return { en: `\`${target.text}\`, a method of the local class \`${className}\`,`, 'zh-cn': `\`${target.text}\` 是局部类 \`${className}\` 的方法，` };
+      }
+    }
+  }
+  return undefined;
+}
+
+function isFunctionDefinition(statement: Node | null): boolean {
+  const definition = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+  return definition?.type === 'function_definition';
+}
+
+function isClassDefinition(statement: Node | null): boolean {
+  const definition = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+  return definition?.type === 'class_definition';
+}
+
+const PURE_BUILTINS = new Set(['range', 'len', 'abs', 'min', 'max', 'sum', 'int', 'float', 'pow', 'divmod', 'round', 'enumerate', 'zip', 'bool', 'complex']);
+
+/** A sync function whose work is a loop of arithmetic: no await/yield/with, and no calls except pure builtins and `math`. */
+export function isCpuBoundFunction(definition: Node): boolean {
+  if (definition.type !== 'function_definition' || isAsyncFunction(definition)) return false;
+  const body = definition.childForFieldName('body');
+  if (!body) return false;
+  const nodes = capture(body, '(for_statement) @loop (while_statement) @loop (call) @call (await) @stop (yield) @stop (with_statement) @stop (augmented_assignment) @math (binary_operator) @math (global_statement) @stop');
+  let loops = 0;
+  let mathInLoop = false;
+  for (const node of nodes) {
+    switch (node.type) {
+      case 'for_statement':
+      case 'while_statement':
+        loops += 1;
+        break;
+      case 'call': {
+        const callee = node.childForFieldName('function');
+        const pure = callee?.type === 'identifier' ? PURE_BUILTINS.has(callee.text) : callee?.type === 'attribute' && callee.childForFieldName('object')?.text === 'math';
+        if (!pure) return false;
+        break;
+      }
+      case 'augmented_assignment':
+      case 'binary_operator':
+        if (insideLoop(node, body)) mathInLoop = true;
+        break;
+      default:
+        return false;
+    }
+  }
+  return loops > 0 && mathInLoop;
+}
+
+function insideLoop(node: Node, body: Node): boolean {
+  for (let parent = node.parent; parent && !parent.equals(body); parent = parent.parent) if (parent.type === 'for_statement' || parent.type === 'while_statement') return true;
+  return false;
+}

@@ -1,0 +1,120 @@
+/** Quick fixes and refactors for the JavaScript / TypeScript rules. */
+import type { Node } from 'web-tree-sitter';
+import { awaitedLoopCall, missingEvents } from '../analysis/nodeChecks';
+import { enclosingFunction, isAsyncFunction } from '../syntax/context';
+import { importsOf, unwrapExpression } from '../syntax/imports';
+import { qualifiedName } from '../syntax/names';
+import type { ParsedDocument } from '../syntax/parsedDocument';
+import { type Fix, type TextEdit, indentUnitOf, indentationAt, insertAt, isAloneOnLine, lineBreakOf, parenthesizeIfOperand, replaceNode } from './edits';
+import { nodeReference } from './importEdits';
+
+/** `fs` sync functions and their `fs.promises` twins (`existsSync` has none). */
+const FS_PROMISE_TWINS = new Set([
+  'access', 'appendFile', 'chmod', 'chown', 'copyFile', 'cp', 'lchown', 'link', 'lstat', 'lutimes', 'mkdir', 'mkdtemp', 'opendir', 'readdir', 'readFile', 'readlink',
+  'realpath', 'rename', 'rm', 'rmdir', 'stat', 'statfs', 'symlink', 'truncate', 'unlink', 'utimes', 'writeFile',
+]);
+
+/** `fs.readFileSync(a)` → `await fs.promises.readFile(a)`; `execSync(c)` → `(await promisify(exec)(c)).stdout`; `zlib.gzipSync(b)` → `await promisify(zlib.gzip)(b)`. */
+export function usePromiseApi(doc: ParsedDocument, call: Node): Fix[] {
+  const callee = unwrapExpression(call.childForFieldName('function'));
+  const args = call.childForFieldName('arguments');
+  if (!callee || !args) return [];
+  const imports = importsOf(doc.tree, 'node');
+  const name = qualifiedName(callee, imports, 'node') ?? '';
+  const [module, syncName] = splitName(name);
+  const asyncName = syncName.replace(/Sync$/, '');
+  /** The callee spelled as its module's `member` (reusing the object the code already wrote, else through imports). */
+  const sibling = (member: string, local: string): { expression: string; edit: TextEdit | undefined } | undefined => {
+    const object = callee.type === 'member_expression' ? callee.childForFieldName('object') : null;
+    if (object) return { expression: `${object.text}.${member}`, edit: undefined };
+    return nodeReference(doc, module.replace(/\./g, '/'), member, local);
+  };
+  let replacement: string;
+  const edits: TextEdit[] = [];
+  if (module === 'fs' && FS_PROMISE_TWINS.has(asyncName)) {
+    const object = callee.type === 'member_expression' ? callee.childForFieldName('object') : null;
+    const promises = object ? { expression: `${object.text}.promises`, edit: undefined } : nodeReference(doc, 'fs/promises', undefined, 'fsPromises');
+    if (!promises) return [];
+    if (promises.edit) edits.push(promises.edit);
+    replacement = `await ${promises.expression}.${asyncName}${args.text}`;
+  } else if ((module === 'child_process' && (syncName === 'execSync' || syncName === 'execFileSync')) || module === 'zlib') {
+    const target = sibling(asyncName, asyncName);
+    const promisify = nodeReference(doc, 'util', 'promisify', 'promisify');
+    if (!target || !promisify) return [];
+    for (const edit of [target.edit, promisify.edit]) if (edit) edits.push(edit);
+    replacement = `await ${promisify.expression}(${target.expression})${args.text}`;
+    if (module === 'child_process') replacement = `(${replacement}).stdout`;
+  } else {
+    return [];
+  }
+  edits.push(replaceNode(call, module === 'child_process' ? replacement : parenthesizeIfOperand(call, replacement)));
+  return [{ title: { en: `Use the promise API: ${asyncName}`, 'zh-cn': `改用 Promise API：${asyncName}` }, kind: 'quickfix', isPreferred: module === 'fs', edits: mergeInserts(edits) }];
+}
+
+export function awaitOrVoid(call: Node): Fix[] {
+  const fixes: Fix[] = [];
+  const fn = enclosingFunction(call);
+  if (fn && isAsyncFunction(fn)) fixes.push({ title: { en: 'Add await', 'zh-cn': '加上 await' }, kind: 'quickfix', isPreferred: true, edits: [insertAt(call.startIndex, 'await ')] });
+  fixes.push({ title: { en: 'Mark as intentionally not awaited (void)', 'zh-cn': '标记为有意不等待（void）' }, kind: 'quickfix', isPreferred: false, edits: [insertAt(call.startIndex, 'void ')] });
+  return fixes;
+}
+
+/** `for (const x of xs) { await f(x); }` → `await Promise.all(Array.from(xs, (x) => f(x)));` (and `push` → `push(...)`). */
+export function promiseAllLoop(awaitNode: Node): Fix[] {
+  let loop: Node | null = awaitNode.parent;
+  while (loop && loop.type !== 'for_in_statement') loop = loop.parent;
+  const awaited = loop ? awaitedLoopCall(loop) : undefined;
+  if (!loop || !awaited || loop.descendantsOfType('comment').length > 0) return [];
+  const all = `await Promise.all(Array.from(${awaited.iterable.text}, (${awaited.variable.text}) => ${awaited.call.text}))`;
+  const replacement = awaited.collector ? `${awaited.collector.text}.push(...(${all}));` : `${all};`;
+  return [{ title: { en: 'Run the iterations concurrently with Promise.all', 'zh-cn': '用 Promise.all 并发执行各次迭代' }, kind: 'refactor', isPreferred: false, edits: [replaceNode(loop, replacement)] }];
+}
+
+/** Adds `'error'` (and for child processes `'exit'`) listeners after the creation. */
+export function addEventHandlers(doc: ParsedDocument, creation: Node): Fix[] {
+  const text = doc.text;
+  const eol = lineBreakOf(text);
+  const missing = missingEvents(creation, creation.type === 'new_expression' ? 'worker' : 'child');
+  const needsExit = missing.includes('exit');
+  const needsError = missing.includes('error');
+  /** `.on(...)` calls, without the subject and the final semicolon. */
+  const handlers = (indent: string, unit: string): string[] => [
+    ...(needsError ? [`.on('error', (error) => {${eol}${indent}${unit}console.error(error);${eol}${indent}})`] : []),
+    ...(needsExit ? [`.on('exit', (code) => {${eol}${indent}${unit}if (code !== 0) console.error(\`exited with code \${code}\`);${eol}${indent}})`] : []),
+  ];
+  const unit = indentUnitOf(text);
+  const declarator = creation.parent;
+  const title = { en: "Add 'error'/'exit' handlers", 'zh-cn': "添加 'error'/'exit' 处理函数" };
+  if (declarator?.type === 'variable_declarator') {
+    const statement = declarator.parent;
+    const name = declarator.childForFieldName('name')?.text;
+    if (!statement || !name || !isAloneOnLine(text, statement)) return [];
+    const indent = indentationAt(text, statement.startIndex);
+    const lineEnd = text.indexOf('\n', statement.endIndex);
+    const at = lineEnd < 0 ? text.length : lineEnd + 1;
+    const added = handlers(indent, unit).map((handler) => `${indent}${name}${handler};${eol}`).join('');
+    return [{ title, kind: 'quickfix', isPreferred: true, edits: [insertAt(at, lineEnd < 0 ? `${eol}${added}` : added)] }];
+  }
+  if (declarator?.type === 'expression_statement' && isAloneOnLine(text, declarator)) {
+    const indent = indentationAt(text, declarator.startIndex);
+    const chained = handlers(indent, unit).join('');
+    return [{ title, kind: 'quickfix', isPreferred: true, edits: [insertAt(creation.endIndex, chained)] }];
+  }
+  return [];
+}
+
+function splitName(name: string): [string, string] {
+  const dot = name.lastIndexOf('.');
+  return [name.slice(0, dot), name.slice(dot + 1)];
+}
+
+/** Import edits inserted at the same offset become one edit (VS Code rejects overlapping edits). */
+function mergeInserts(edits: readonly TextEdit[]): TextEdit[] {
+  const merged: TextEdit[] = [];
+  for (const edit of edits) {
+    const previous = merged.find((other) => other.start === edit.start && other.end === edit.start && edit.end === edit.start);
+    if (previous) merged[merged.indexOf(previous)] = { ...previous, newText: previous.newText + edit.newText };
+    else merged.push(edit);
+  }
+  return merged;
+}

@@ -1,0 +1,189 @@
+/** Quick fixes and refactors for the Python rules. */
+import type { Node } from 'web-tree-sitter';
+import { singleAwaitedCall, isMainGuard } from '../analysis/pythonChecks';
+import { enclosingFunction, isAsyncFunction } from '../syntax/context';
+import { importsOf } from '../syntax/imports';
+import { qualifiedName } from '../syntax/names';
+import type { ParsedDocument } from '../syntax/parsedDocument';
+import { type Fix, type TextEdit, indentUnitOf, indentationAt, insertAt, isAloneOnLine, lineBreakOf, parenthesizeIfOperand, replaceNode } from './edits';
+import { pythonReference } from './importEdits';
+
+/** Blocking calls that `asyncio.to_thread` can run unchanged (functions, not constructors of blocking objects). */
+const TO_THREAD_SAFE = /^(requests\.\w+|httpx\.(get|post|put|patch|delete|head|options|request)|urllib\.request\.urlopen|urllib3\.request|subprocess\.(run|call|check_call|check_output|getoutput|getstatusoutput)|os\.(system|spawn\w+|wait\w*|posix_spawnp?)|os\.path\.\w+|input)$/;
+const PATH_METHOD = /^(read_text|write_text|read_bytes|write_bytes)$/;
+
+export function awaitAsyncioSleep(doc: ParsedDocument, call: Node): Fix[] {
+  const callee = call.childForFieldName('function');
+  const asyncio = pythonReference(doc, 'asyncio');
+  if (!callee || !asyncio) return [];
+  return [{
+    title: { en: 'Use await asyncio.sleep(…)', 'zh-cn': '改用 await asyncio.sleep(…)' },
+    kind: 'quickfix',
+    isPreferred: true,
+    edits: withImport(asyncio.edit, replaceNode(call, parenthesizeIfOperand(call, `await ${asyncio.expression}.sleep${argumentsText(call)}`))),
+  }];
+}
+
+/** `f(a, b)` → `await asyncio.to_thread(f, a, b)` for blocking functions that are safe to run in a thread as they are. */
+export function awaitToThread(doc: ParsedDocument, call: Node): Fix[] {
+  const callee = call.childForFieldName('function');
+  if (!callee) return [];
+  const name = qualifiedName(callee, importsOf(doc.tree, 'python'), 'python');
+  const pathMethod = callee.type === 'attribute' && PATH_METHOD.test(callee.childForFieldName('attribute')?.text ?? '');
+  if (!pathMethod && (name === undefined || !TO_THREAD_SAFE.test(name))) return [];
+  const asyncio = pythonReference(doc, 'asyncio');
+  if (!asyncio) return [];
+  const inner = argumentsText(call).slice(1, -1);
+  const args = inner.trim() === '' ? '' : `, ${inner}`;
+  return [{
+    title: { en: 'Run it in a thread: await asyncio.to_thread(…)', 'zh-cn': '放到线程中运行：await asyncio.to_thread(…)' },
+    kind: 'quickfix',
+    isPreferred: name === 'input',
+    edits: withImport(asyncio.edit, replaceNode(call, parenthesizeIfOperand(call, `await ${asyncio.expression}.to_thread(${callee.text}${args})`))),
+  }];
+}
+
+export function addAwait(call: Node): Fix[] {
+  const fn = enclosingFunction(call);
+  if (!fn || !isAsyncFunction(fn)) return [];
+  return [{ title: { en: 'Add await', 'zh-cn': '加上 await' }, kind: 'quickfix', isPreferred: true, edits: [insertAt(call.startIndex, 'await ')] }];
+}
+
+const TASK_SET = '_background_tasks';
+
+/** Keeps a strong reference to the task in a module-level set until it is done (the pattern from the asyncio docs). */
+export function keepTaskReference(doc: ParsedDocument, call: Node): Fix[] {
+  const statement = call.parent;
+  const text = doc.text;
+  if (statement?.type !== 'expression_statement' || !isAloneOnLine(text, statement) || !enclosingFunction(call)) return [];
+  const imports = importsOf(doc.tree, 'python');
+  if (imports.bindings.has(TASK_SET)) return [];
+  const eol = lineBreakOf(text);
+  const indent = indentationAt(text, statement.startIndex);
+  const edits: TextEdit[] = [
+    replaceNode(call, `task = ${call.text}${eol}${indent}${TASK_SET}.add(task)${eol}${indent}task.add_done_callback(${TASK_SET}.discard)`),
+  ];
+  if (!imports.moduleDefinitions.has(TASK_SET)) edits.push(moduleLevelDefinition(doc, `# Strong references: the event loop keeps only weak ones to tasks.${eol}${TASK_SET} = set()`));
+  return [{ title: { en: 'Keep a reference to the task until it is done', 'zh-cn': '保留任务引用直到其完成' }, kind: 'quickfix', isPreferred: true, edits }];
+}
+
+/** `for x in xs: await f(x)` → `await asyncio.gather(*(f(x) for x in xs))` (and `.append` → `.extend`). */
+export function gatherLoop(doc: ParsedDocument, awaitNode: Node): Fix[] {
+  const loop = awaitNode.parent?.type === 'expression_statement' ? awaitNode.parent.parent?.parent : awaitNode.parent?.parent?.parent?.parent?.parent;
+  if (loop?.type !== 'for_statement') return [];
+  const statement = loop.childForFieldName('body')?.namedChildren.find((child) => child?.type !== 'comment') ?? null;
+  const awaited = singleAwaitedCall(statement);
+  const variable = loop.childForFieldName('left');
+  const iterable = loop.childForFieldName('right');
+  if (!awaited || !variable || !iterable || loop.descendantsOfType('comment').length > 0) return [];
+  const asyncio = pythonReference(doc, 'asyncio');
+  if (!asyncio) return [];
+  const gather = `await ${asyncio.expression}.gather(*(${awaited.call.text} for ${variable.text} in ${iterable.text}))`;
+  const replacement = awaited.collector ? `${awaited.collector.text}.extend(${gather})` : gather;
+  return [{
+    title: { en: 'Run the iterations concurrently with asyncio.gather', 'zh-cn': '用 asyncio.gather 并发执行各次迭代' },
+    kind: 'refactor',
+    isPreferred: false,
+    edits: withImport(asyncio.edit, replaceNode(loop, replacement)),
+  }];
+}
+
+/** Wraps the run of module-level statements around the finding in `if __name__ == "__main__":`. */
+export function wrapInMainGuard(doc: ParsedDocument, node: Node): Fix[] {
+  const root = doc.tree.rootNode;
+  let statement: Node | null = node;
+  while (statement?.parent && !statement.parent.equals(root)) statement = statement.parent;
+  if (!statement || isMainGuard(statement)) return [];
+  const siblings = root.namedChildren.filter((child): child is Node => child !== null);
+  const index = siblings.findIndex((child) => child.equals(statement));
+  const movable = (child: Node | undefined): child is Node => child !== undefined && !isDefinitionOrImport(child) && !isMainGuard(child);
+  let last = index;
+  while (movable(siblings[last + 1])) last += 1;
+  let first = index;
+  // Pull in the statements that create what the run uses (`p = Process(...)` before `p.start()`).
+  while (first > 0 && movable(siblings[first - 1]) && assignsNameUsedIn(siblings[first - 1] as Node, siblings.slice(first, last + 1))) first -= 1;
+  const start = siblings[first]?.startIndex ?? statement.startIndex;
+  const end = siblings[last]?.endIndex ?? statement.endIndex;
+  const text = doc.text;
+  // Indenting would change the contents of a multi-line string.
+  const multiLineString = siblings.slice(first, last + 1).some((child) => child.descendantsOfType('string').some((string) => string?.text.includes('\n')));
+  if (multiLineString) return [];
+  const eol = lineBreakOf(text);
+  const unit = indentUnitOf(text);
+  const body = text.slice(start, end).split(/\r?\n/).map((line) => (line.trim() === '' ? '' : `${unit}${line}`)).join(eol);
+  return [{
+    title: { en: 'Wrap in if __name__ == "__main__":', 'zh-cn': '放到 if __name__ == "__main__": 之下' },
+    kind: 'quickfix',
+    isPreferred: true,
+    edits: [{ start, end, newText: `if __name__ == "__main__":${eol}${body}` }],
+  }];
+}
+
+/** Thread(target=f) → multiprocessing.Process(target=f); ThreadPoolExecutor → ProcessPoolExecutor. */
+export function useProcesses(doc: ParsedDocument, target: Node): Fix[] {
+  if (!enclosingFunction(target)) return [];
+  const imports = importsOf(doc.tree, 'python');
+  const call = target.parent?.type === 'keyword_argument' ? target.parent.parent?.parent : target.parent?.parent;
+  const callee = call?.childForFieldName('function');
+  if (!call || !callee) return [];
+  const name = qualifiedName(callee, imports, 'python');
+  if (name === 'threading.Thread') {
+    const multiprocessing = pythonReference(doc, 'multiprocessing');
+    if (!multiprocessing) return [];
+    return [processFix(withImport(multiprocessing.edit, replaceNode(callee, `${multiprocessing.expression}.Process`)))];
+  }
+  const receiver = callee.type === 'attribute' ? callee.childForFieldName('object') : null;
+  const creation = receiver?.type === 'identifier' ? poolCreation(receiver) : undefined;
+  const creationCallee = creation?.childForFieldName('function');
+  if (!creationCallee || qualifiedName(creationCallee, imports, 'python') !== 'concurrent.futures.ThreadPoolExecutor') return [];
+  const executor = pythonReference(doc, 'concurrent.futures', 'ProcessPoolExecutor');
+  if (!executor) return [];
+  return [processFix(withImport(executor.edit, replaceNode(creationCallee, executor.expression)))];
+}
+
+function processFix(edits: TextEdit[]): Fix {
+  return { title: { en: 'Use processes instead of threads', 'zh-cn': '改用进程代替线程' }, kind: 'quickfix', isPreferred: false, edits };
+}
+
+/** The `Executor(...)` call of `with Executor(...) as <receiver>:` around the receiver's use. */
+function poolCreation(receiver: Node): Node | undefined {
+  for (let node = receiver.parent; node; node = node.parent) {
+    if (node.type !== 'with_statement') continue;
+    for (const pattern of node.descendantsOfType('as_pattern')) {
+      if (pattern?.childForFieldName('alias')?.text === receiver.text) {
+        const value = pattern.namedChild(0);
+        if (value?.type === 'call') return value;
+      }
+    }
+  }
+  return undefined;
+}
+
+function isDefinitionOrImport(node: Node): boolean {
+  return ['function_definition', 'class_definition', 'decorated_definition', 'import_statement', 'import_from_statement', 'future_import_statement'].includes(node.type)
+    || (node.type === 'expression_statement' && node.namedChild(0)?.type === 'string');
+}
+
+function assignsNameUsedIn(statement: Node, run: readonly Node[]): boolean {
+  const assignment = statement.type === 'expression_statement' ? statement.namedChild(0) : null;
+  const target = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
+  return target?.type === 'identifier' && run.some((node) => node.descendantsOfType('identifier').some((identifier) => identifier?.text === target.text));
+}
+
+/** `(…)` of a call, or the parenthesised generator that is its only argument. */
+function argumentsText(call: Node): string {
+  return call.childForFieldName('arguments')?.text ?? '()';
+}
+
+function withImport(importEdit: TextEdit | undefined, edit: TextEdit): TextEdit[] {
+  return importEdit ? [importEdit, edit] : [edit];
+}
+
+/** A module-level definition placed after the imports (with blank lines around it). */
+function moduleLevelDefinition(doc: ParsedDocument, code: string): TextEdit {
+  const imports = importsOf(doc.tree, 'python').statements.filter((node) => node.parent?.equals(doc.tree.rootNode));
+  const last = imports[imports.length - 1];
+  const eol = lineBreakOf(doc.text);
+  const at = last ? doc.text.indexOf('\n', last.endIndex) : -1;
+  return at < 0 ? insertAt(last ? doc.text.length : 0, last ? `${eol}${eol}${code}${eol}` : `${code}${eol}${eol}`) : insertAt(at + 1, `${eol}${code}${eol}`);
+}

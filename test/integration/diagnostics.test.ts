@@ -1,0 +1,128 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { activateExtension } from './extensionHost';
+
+const SOURCE = 'Concurrency Lens';
+
+function fixtureUri(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the integration tests need the fixture workspace');
+  return vscode.Uri.file(path.join(folder.uri.fsPath, 'diagnostics', name));
+}
+
+function ours(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source === SOURCE);
+}
+
+/** Waits until our diagnostics of `uri` satisfy `predicate` (they are published asynchronously, debounced). */
+async function diagnosticsWhere(uri: vscode.Uri, predicate: (diagnostics: vscode.Diagnostic[]) => boolean, timeoutMs = 20_000): Promise<vscode.Diagnostic[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const current = ours(uri);
+    if (predicate(current)) return current;
+    if (Date.now() > deadline) throw new Error(`diagnostics never matched; last: ${JSON.stringify(current.map((d) => [d.code, d.range.start.line]))}`);
+    await new Promise<void>((resolve) => {
+      const subscription = vscode.languages.onDidChangeDiagnostics(() => {
+        subscription.dispose();
+        resolve();
+      });
+      setTimeout(() => {
+        subscription.dispose();
+        resolve();
+      }, 250);
+    });
+  }
+}
+
+/** Every code action at the diagnostic's range (ours and other providers'; `diagnostics` do not survive the command). */
+async function actionsAt(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Promise<vscode.CodeAction[]> {
+  return vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range);
+}
+
+suite('Concurrency diagnostics', () => {
+  suiteSetup(async () => {
+    await activateExtension();
+  });
+
+  teardown(async () => {
+    await vscode.workspace.getConfiguration('concurrencyLens').update('rules', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('reports time.sleep in a coroutine; the preferred quick fix rewrites it and undo restores the text exactly', async () => {
+    const uri = fixtureUri('blocking.py');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    const original = document.getText();
+    const [diagnostic] = await diagnosticsWhere(uri, (found) => found.length === 1);
+    assert.ok(diagnostic);
+    assert.equal(diagnostic.code, 'py/blocking-sleep');
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
+    assert.deepEqual([diagnostic.range.start.line, diagnostic.range.start.character], [5, 4]);
+
+    const actions = await actionsAt(uri, diagnostic);
+    const titles = actions.map((action) => action.title);
+    for (const title of ['Use await asyncio.sleep(…)', 'Ignore py/blocking-sleep on this line', 'Disable rule py/blocking-sleep', 'Open in guide: Blocking sleep in an async function']) assert.ok(titles.includes(title), title);
+    const preferred = actions.find((action) => action.isPreferred);
+    assert.equal(preferred?.title, 'Use await asyncio.sleep(…)');
+    assert.ok(preferred?.edit);
+    assert.ok(actions.some((action) => action.command?.command === 'concurrencyLens.disableRule'));
+    assert.ok(actions.some((action) => action.command?.command === 'concurrencyLens.openGuide'));
+
+    assert.equal(await vscode.workspace.applyEdit(preferred.edit), true);
+    assert.equal(document.getText(), original.replace('import time\n', 'import time\nimport asyncio\n').replace('    time.sleep(0.5)', '    await asyncio.sleep(0.5)'));
+    await diagnosticsWhere(uri, (found) => found.length === 0);
+
+    await vscode.commands.executeCommand('undo');
+    assert.equal(document.getText(), original, 'one undo step restores the file');
+    await diagnosticsWhere(uri, (found) => found.length === 1);
+  });
+
+  test('updates as you type, and honours the concurrencyLens.rules setting', async () => {
+    const uri = fixtureUri('blocking.py');
+    const document = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(document);
+    await diagnosticsWhere(uri, (found) => found.length === 1);
+    await editor.edit((builder) => builder.insert(new vscode.Position(6, 0), '    name = input()\n'));
+    const found = await diagnosticsWhere(uri, (diagnostics) => diagnostics.length === 2);
+    assert.deepEqual(found.map((diagnostic) => diagnostic.code).sort(), ['py/blocking-input', 'py/blocking-sleep']);
+
+    await vscode.commands.executeCommand('concurrencyLens.disableRule', 'py/blocking-input');
+    assert.deepEqual(vscode.workspace.getConfiguration('concurrencyLens').get('rules'), { 'py/blocking-input': 'off' });
+    await diagnosticsWhere(uri, (diagnostics) => diagnostics.length === 1 && diagnostics[0]?.code === 'py/blocking-sleep');
+
+    await vscode.workspace.getConfiguration('concurrencyLens').update('rules', { 'py/blocking-sleep': 'error', 'py/blocking-input': 'on' }, vscode.ConfigurationTarget.Workspace);
+    const severities = await diagnosticsWhere(uri, (diagnostics) => diagnostics.length === 2 && diagnostics.some((d) => d.severity === vscode.DiagnosticSeverity.Error));
+    assert.equal(severities.find((diagnostic) => diagnostic.code === 'py/blocking-sleep')?.severity, vscode.DiagnosticSeverity.Error);
+  });
+
+  test('TypeScript: a floating promise gets "Add await", applied as one undoable edit', async () => {
+    const uri = fixtureUri('loader.ts');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    const original = document.getText();
+    const [diagnostic] = await diagnosticsWhere(uri, (found) => found.length === 1);
+    assert.equal(diagnostic?.code, 'js/floating-promise');
+    const actions = await actionsAt(uri, diagnostic);
+    const addAwait = actions.find((action) => action.title === 'Add await');
+    assert.ok(addAwait?.edit && addAwait.isPreferred);
+    assert.equal(await vscode.workspace.applyEdit(addAwait.edit), true);
+    assert.equal(document.getText(), original.replace("  load('config.json');", "  await load('config.json');"));
+    await vscode.commands.executeCommand('undo');
+    assert.equal(document.getText(), original);
+  });
+
+  test('analyses unsaved JSX, and clears the diagnostics when the document closes', async () => {
+    const document = await vscode.workspace.openTextDocument({
+      language: 'javascriptreact',
+      content: "const fs = require('fs');\nexport const View = async () => <p>{fs.readFileSync('x')}</p>;\n",
+    });
+    await vscode.window.showTextDocument(document);
+    const [diagnostic] = await diagnosticsWhere(document.uri, (found) => found.length === 1);
+    assert.equal(diagnostic?.code, 'js/sync-io-in-async');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await diagnosticsWhere(document.uri, (found) => found.length === 0);
+  });
+});

@@ -1,0 +1,142 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { onlyRules, parseRuleConfiguration } from '../../src/core/analysis/configuration';
+import { RULES, ruleMessage } from '../../src/core/analysis/rules';
+import { RULE_IDS, type Finding } from '../../src/core/analysis/types';
+import { languageForFileName } from '../../src/core/syntax/languages';
+import { analyze } from './helpers/syntax';
+
+const fixtures = path.resolve(__dirname, '..', 'fixtures', 'analysis');
+const CHINESE = /[\u4e00-\u9fff]/;
+
+/** `line:rule` for every `expect: rule` marker (1-based lines). */
+function expectedFindings(text: string): string[] {
+  return text.split('\n').flatMap((line, index) => [...line.matchAll(/expect: ([\w/-]+)/g)].map((match) => `${index + 1}:${match[1]}`));
+}
+
+function actualFindings(text: string, findings: readonly Finding[]): string[] {
+  return findings.map((finding) => `${text.slice(0, finding.start).split('\n').length}:${finding.rule}`);
+}
+
+describe('rule catalogue', () => {
+  it('has the 15 rules, each with bilingual texts, a guide link and a known family', () => {
+    assert.equal(RULES.length, 15);
+    assert.deepEqual(RULES.map((rule) => rule.id), [...RULE_IDS]);
+    for (const rule of RULES) {
+      assert.ok(rule.id.startsWith(rule.family === 'python' ? 'py/' : 'js/'), rule.id);
+      for (const text of [rule.title, rule.explanation, ruleMessage(rule.id, { name: 'x', events: 'y' })]) {
+        assert.ok(text.en.length > 10 && !CHINESE.test(text.en), `${rule.id} en`);
+        assert.ok(CHINESE.test(text['zh-cn']), `${rule.id} zh-cn`);
+      }
+      assert.equal(rule.guide.language, rule.family);
+    }
+  });
+
+  it('fills message placeholders with code or localized phrases', () => {
+    const message = ruleMessage('js/unhandled-worker-events', { name: { en: 'This Worker', 'zh-cn': '该 Worker ' }, events: "'error'" });
+    assert.match(message.en, /^This Worker has no 'error' listener/);
+    assert.match(message['zh-cn'], /^该 Worker 没有 'error' 监听器/);
+  });
+});
+
+describe('rules on fixtures (positive and negative cases)', () => {
+  for (const file of readdirSync(fixtures).sort()) {
+    it(file, async () => {
+      const text = readFileSync(path.join(fixtures, file), 'utf8');
+      const language = languageForFileName(file);
+      assert.ok(language);
+      const analysis = await analyze(language, text);
+      assert.deepEqual(actualFindings(text, analysis.findings), expectedFindings(text));
+      analysis.dispose();
+    });
+  }
+
+  it('reports the call itself: range starts at the callee and covers the arguments', async () => {
+    const text = 'import time\nasync def f():\n    x = time.sleep(1)\n';
+    const analysis = await analyze('python', text);
+    const [finding] = analysis.findings;
+    assert.equal(text.slice(finding?.start, finding?.end), 'time.sleep(1)');
+    assert.equal(finding?.severity, 'warning');
+    assert.match(finding?.message.en ?? '', /`time\.sleep` blocks the event loop/);
+    analysis.dispose();
+  });
+});
+
+describe('rule configuration', () => {
+  const text = 'import time\nasync def f():\n    time.sleep(1)\n    input()\n';
+
+  it('turns rules off and overrides severities', async () => {
+    const analysis = await analyze('python', text, parseRuleConfiguration({ 'py/blocking-sleep': 'error', 'py/blocking-input': 'off', 'not/a-rule': 'off', 'py/dangling-task': 42 }));
+    assert.deepEqual(analysis.findings.map((finding) => [finding.rule, finding.severity]), [['py/blocking-sleep', 'error']]);
+    assert.deepEqual(analysis.configure({}).map((finding) => finding.rule), ['py/blocking-sleep', 'py/blocking-input']);
+    analysis.dispose();
+  });
+
+  it('runs only the listed rules', async () => {
+    const analysis = await analyze('python', text, onlyRules(['py/blocking-input']));
+    assert.deepEqual(analysis.findings.map((finding) => finding.rule), ['py/blocking-input']);
+    analysis.dispose();
+  });
+});
+
+describe('incremental analysis', () => {
+  /** Applies each edit incrementally and checks the findings equal a fresh full analysis. */
+  async function assertIncrementalMatchesFull(file: string, edits: { find: string; replace: string; scope: 'definition' | 'document' }[]): Promise<void> {
+    const original = readFileSync(path.join(fixtures, file), 'utf8');
+    const language = languageForFileName(file);
+    assert.ok(language);
+    const incremental = await analyze(language, original);
+    let text = original;
+    for (const edit of edits) {
+      const offset = text.indexOf(edit.find);
+      assert.ok(offset >= 0, edit.find);
+      incremental.update([{ offset, deleteLength: edit.find.length, insertText: edit.replace }]);
+      assert.equal(incremental.lastUpdate, edit.scope, `scope of replacing ${edit.find}`);
+      text = text.slice(0, offset) + edit.replace + text.slice(offset + edit.find.length);
+      const full = await analyze(language, text);
+      assert.equal(incremental.document.text, text);
+      assert.deepEqual(incremental.findings, full.findings, `after replacing ${edit.find}`);
+      full.dispose();
+    }
+    incremental.dispose();
+  }
+
+  it('Python: edits inside definitions, renames, imports and module-level code', () =>
+    assertIncrementalMatchesFull('blocking.py', [
+      { find: 't.sleep(1)  # expect', replace: 't.sleep(10)  # expect', scope: 'definition' },
+      { find: 'await asyncio.sleep(1)', replace: 'time.sleep(1)', scope: 'definition' },
+      { find: 'import time as t', replace: 'import time as t\nimport time', scope: 'document' },
+      { find: 'def sync_code(url):', replace: 'async def sync_code(url):', scope: 'document' },
+      { find: '    obj.sleep(1)\n', replace: '', scope: 'definition' },
+      { find: 'class Service:', replace: 'class Service :', scope: 'document' },
+      { find: 'return out, name, data', replace: 'return (out, name, data', scope: 'document' },
+      { find: 'return (out, name, data', replace: 'return out, name, data', scope: 'document' },
+    ]));
+
+  it('Python: thread targets defined in other definitions', () =>
+    assertIncrementalMatchesFull('processes.py', [
+      { find: 'tex.submit(download, "x")', replace: 'tex.submit(crunch, "x")', scope: 'definition' },
+      { find: 'total += i * i % 7', replace: 'total += i * i % 7 + len(str(i))', scope: 'document' },
+    ]));
+
+  it('TypeScript: edits inside functions and classes', () =>
+    assertIncrementalMatchesFull('node.ts', [
+      { find: "const ok = await fs.promises.readFile(path, 'utf8');", replace: "const ok = fs.readFileSync(path, 'utf8');", scope: 'definition' },
+      { find: 'this.sync();', replace: 'this.flush();', scope: 'definition' },
+      { find: "handled.on('error'", replace: "handled.on('exit'", scope: 'definition' },
+      { find: 'async function floating', replace: 'function floating', scope: 'document' },
+    ]));
+});
+
+describe('manifest', () => {
+  it('declares the concurrencyLens.rules setting for exactly the rules of the catalogue', () => {
+    const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { properties?: Record<string, { enum: string[] }> }> } };
+    };
+    const rules = manifest.contributes.configuration.properties['concurrencyLens.rules']?.properties ?? {};
+    assert.deepEqual(Object.keys(rules), [...RULE_IDS]);
+    for (const setting of Object.values(rules)) assert.deepEqual(setting.enum, ['on', 'off', 'error', 'warning', 'information', 'hint']);
+  });
+});

@@ -1,0 +1,225 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RuleId } from '../../src/core/analysis/types';
+import { applyEdits } from '../../src/core/fixes/edits';
+import { fixesFor, ignoreOnLineFix } from '../../src/core/fixes/fixes';
+import type { SourceLanguage } from '../../src/core/syntax/languages';
+import { analyze, parse } from './helpers/syntax';
+
+interface Golden {
+  readonly name: string;
+  readonly language: SourceLanguage;
+  readonly rule: RuleId;
+  readonly before: string;
+  readonly after: string;
+  /** Which of the rule's fixes (default: the first). */
+  readonly fix?: number;
+}
+
+const lines = (...parts: string[]): string => `${parts.join('\n')}\n`;
+
+const GOLDEN: readonly Golden[] = [
+  {
+    name: 'time.sleep → await asyncio.sleep, import added after the last import',
+    language: 'python', rule: 'py/blocking-sleep',
+    before: lines('"""Doc."""', 'import time', '', '', 'async def f():', '    # wait a bit', '    time.sleep(0.5)  # keep me'),
+    after: lines('"""Doc."""', 'import time', 'import asyncio', '', '', 'async def f():', '    # wait a bit', '    await asyncio.sleep(0.5)  # keep me'),
+  },
+  {
+    name: 'sleep via alias reuses the existing asyncio alias',
+    language: 'python', rule: 'py/blocking-sleep',
+    before: lines('import asyncio as aio', 'from time import sleep', '', 'async def f():', '    if True:', '        sleep(1)'),
+    after: lines('import asyncio as aio', 'from time import sleep', '', 'async def f():', '    if True:', '        await aio.sleep(1)'),
+  },
+  {
+    name: 'requests.get → to_thread, parenthesized when used as an object',
+    language: 'python', rule: 'py/blocking-http',
+    before: lines('import asyncio', 'import requests', '', 'async def f(url):', '    return requests.get(url, timeout=5).json()'),
+    after: lines('import asyncio', 'import requests', '', 'async def f(url):', '    return (await asyncio.to_thread(requests.get, url, timeout=5)).json()'),
+  },
+  {
+    name: 'subprocess.run over several lines keeps its arguments and comments',
+    language: 'python', rule: 'py/blocking-subprocess',
+    before: lines('import subprocess as sp', '', 'async def f():', '    sp.run(', '        ["ls"],  # list', '        check=True,', '    )'),
+    after: lines('import subprocess as sp', 'import asyncio', '', 'async def f():', '    await asyncio.to_thread(sp.run, ', '        ["ls"],  # list', '        check=True,', '    )'),
+  },
+  {
+    name: 'Path.read_text → to_thread of the bound method',
+    language: 'python', rule: 'py/blocking-file-io',
+    before: lines('from pathlib import Path', '', 'async def f(p):', '    return Path(p).read_text()'),
+    after: lines('from pathlib import Path', 'import asyncio', '', 'async def f(p):', '    return await asyncio.to_thread(Path(p).read_text)'),
+  },
+  {
+    name: 'input() → to_thread(input, …), import placed after a shebang and comments when there are no imports',
+    language: 'python', rule: 'py/blocking-input',
+    before: lines('#!/usr/bin/env python3', '# A tool.', 'async def ask():', '    return input("? ")'),
+    after: lines('#!/usr/bin/env python3', '# A tool.', 'import asyncio', '', 'async def ask():', '    return await asyncio.to_thread(input, "? ")'),
+  },
+  {
+    name: 'unawaited coroutine → await',
+    language: 'python', rule: 'py/unawaited-coroutine',
+    before: lines('async def g():', '    pass', '', 'async def f():', '    g()'),
+    after: lines('async def g():', '    pass', '', 'async def f():', '    await g()'),
+  },
+  {
+    name: 'dangling task → strong reference in a module-level set (added once)',
+    language: 'python', rule: 'py/dangling-task',
+    before: lines('import asyncio', '', 'async def f(job):', '    asyncio.create_task(job())'),
+    after: lines(
+      'import asyncio', '', '# Strong references: the event loop keeps only weak ones to tasks.', '_background_tasks = set()', '', 'async def f(job):',
+      '    task = asyncio.create_task(job())', '    _background_tasks.add(task)', '    task.add_done_callback(_background_tasks.discard)',
+    ),
+  },
+  {
+    name: 'dangling task reuses an existing set',
+    language: 'python', rule: 'py/dangling-task',
+    before: lines('import asyncio', '_background_tasks = set()', '', 'async def f(job):', '    asyncio.ensure_future(job())'),
+    after: lines('import asyncio', '_background_tasks = set()', '', 'async def f(job):', '    task = asyncio.ensure_future(job())', '    _background_tasks.add(task)', '    task.add_done_callback(_background_tasks.discard)'),
+  },
+  {
+    name: 'await in a loop → asyncio.gather',
+    language: 'python', rule: 'py/await-in-loop',
+    before: lines('import asyncio', '', 'async def f(urls, out):', '    for url in urls:', '        out.append(await fetch(url))', '    return out'),
+    after: lines('import asyncio', '', 'async def f(urls, out):', '    out.extend(await asyncio.gather(*(fetch(url) for url in urls)))', '    return out'),
+  },
+  {
+    name: 'module-level processes → wrapped in a main guard, with the statements that create them',
+    language: 'python', rule: 'py/missing-main-guard',
+    before: lines('from multiprocessing import Process', '', 'def work():', '    pass', '', 'p = Process(target=work)', 'p.start()', '', '# wait', 'p.join()'),
+    after: lines('from multiprocessing import Process', '', 'def work():', '    pass', '', 'if __name__ == "__main__":', '    p = Process(target=work)', '    p.start()', '', '    # wait', '    p.join()'),
+  },
+  {
+    name: 'CPU-bound function in a thread pool → ProcessPoolExecutor imported next to the existing one',
+    language: 'python', rule: 'py/cpu-bound-in-thread',
+    before: lines('from concurrent.futures import ThreadPoolExecutor', '', 'def crunch(n):', '    total = 0', '    for i in range(n):', '        total += i * i', '    return total', '', 'def main():', '    with ThreadPoolExecutor() as pool:', '        pool.submit(crunch, 10)'),
+    after: lines('from concurrent.futures import ThreadPoolExecutor', 'from concurrent.futures import ProcessPoolExecutor', '', 'def crunch(n):', '    total = 0', '    for i in range(n):', '        total += i * i', '    return total', '', 'def main():', '    with ProcessPoolExecutor() as pool:', '        pool.submit(crunch, 10)'),
+  },
+  {
+    name: 'CPU-bound Thread → multiprocessing.Process',
+    language: 'python', rule: 'py/cpu-bound-in-thread',
+    before: lines('import threading', '', 'def crunch():', '    x = 0', '    while x < 10:', '        x += 1', '', 'def main():', '    threading.Thread(target=crunch).start()'),
+    after: lines('import threading', 'import multiprocessing', '', 'def crunch():', '    x = 0', '    while x < 10:', '        x += 1', '', 'def main():', '    multiprocessing.Process(target=crunch).start()'),
+  },
+  {
+    name: 'fs.readFileSync through a namespace → fs.promises, no import needed',
+    language: 'typescript', rule: 'js/sync-io-in-async',
+    before: lines("import * as fs from 'node:fs';", '', 'export async function load(p: string) {', "  return fs.readFileSync(p, 'utf8').trim(); // read", '}'),
+    after: lines("import * as fs from 'node:fs';", '', 'export async function load(p: string) {', "  return (await fs.promises.readFile(p, 'utf8')).trim(); // read", '}'),
+  },
+  {
+    name: 'destructured readFileSync (CommonJS) → require of fs/promises added',
+    language: 'javascript', rule: 'js/sync-io-in-async',
+    before: lines("'use strict';", "const { readFileSync } = require('fs');", '', 'async function load(p) {', '  const text = readFileSync(p);', '  return text;', '}'),
+    after: lines("'use strict';", "const { readFileSync } = require('fs');", "const fsPromises = require('node:fs/promises');", '', 'async function load(p) {', '  const text = await fsPromises.readFile(p);', '  return text;', '}'),
+  },
+  {
+    name: 'execSync → promisify(exec) with both imports added once (ESM)',
+    language: 'typescript', rule: 'js/sync-io-in-async',
+    before: lines("import { execSync } from 'child_process';", '', 'export async function run() {', "  const out = execSync('ls');", '  return out;', '}'),
+    after: lines("import { execSync } from 'child_process';", "import { exec } from 'node:child_process';", "import { promisify } from 'node:util';", '', 'export async function run() {', "  const out = (await promisify(exec)('ls')).stdout;", '  return out;', '}'),
+  },
+  {
+    name: 'floating promise → await',
+    language: 'javascript', rule: 'js/floating-promise',
+    before: lines('async function save() {}', 'async function main() {', '  save();', '}'),
+    after: lines('async function save() {}', 'async function main() {', '  await save();', '}'),
+  },
+  {
+    name: 'floating promise in a sync function → void (await is not possible there)',
+    language: 'tsx', rule: 'js/floating-promise',
+    before: lines('async function save() {}', 'export function Button() {', '  save();', '  return <button />;', '}'),
+    after: lines('async function save() {}', 'export function Button() {', '  void save();', '  return <button />;', '}'),
+  },
+  {
+    name: 'await in a loop → Promise.all',
+    language: 'typescript', rule: 'js/await-in-loop',
+    before: lines('export async function all(ids: string[], out: number[]) {', '  for (const id of ids) {', '    out.push(await load(id));', '  }', '}'),
+    after: lines('export async function all(ids: string[], out: number[]) {', '  out.push(...(await Promise.all(Array.from(ids, (id) => load(id)))));', '}'),
+  },
+  {
+    name: 'worker without error listener → handler added after the declaration',
+    language: 'javascript', rule: 'js/unhandled-worker-events',
+    before: lines("const { Worker } = require('worker_threads');", 'function start() {', "  const worker = new Worker('./w.js');", '  return 1;', '}'),
+    after: lines("const { Worker } = require('worker_threads');", 'function start() {', "  const worker = new Worker('./w.js');", "  worker.on('error', (error) => {", '    console.error(error);', '  });', '  return 1;', '}'),
+  },
+  {
+    name: 'spawned child without handlers → error and exit handlers chained',
+    language: 'typescript', rule: 'js/unhandled-worker-events',
+    before: lines("import { spawn } from 'node:child_process';", 'export function go() {', "  spawn('ls');", '}'),
+    after: lines("import { spawn } from 'node:child_process';", 'export function go() {', "  spawn('ls').on('error', (error) => {", '    console.error(error);', "  }).on('exit', (code) => {", '    if (code !== 0) console.error(`exited with code ${code}`);', '  });', '}'),
+  },
+];
+
+describe('quick fixes (golden before/after)', () => {
+  for (const golden of GOLDEN) {
+    it(golden.name, async () => {
+      const analysis = await analyze(golden.language, golden.before);
+      const finding = analysis.findings.find((candidate) => candidate.rule === golden.rule);
+      assert.ok(finding, `no ${golden.rule} finding in:\n${golden.before}`);
+      const fix = fixesFor(analysis.document, finding)[golden.fix ?? 0];
+      assert.ok(fix, 'no fix offered');
+      const after = applyEdits(golden.before, fix.edits);
+      assert.equal(after, golden.after);
+      const reparsed = await parse(golden.language, after);
+      assert.equal(reparsed.tree.rootNode.hasError, false, 'the fixed code must parse');
+      reparsed.dispose();
+      const again = await analyze(golden.language, after);
+      assert.equal(again.findings.some((other) => other.rule === golden.rule), false, 'the finding is gone');
+      again.dispose();
+      analysis.dispose();
+    });
+  }
+
+  it('offers no rewrite where none is safe (open(), Popen, unpicklable target, existsSync)', async () => {
+    const cases: [SourceLanguage, string][] = [
+      ['python', lines('async def f(p):', '    with open(p) as fh:', '        return fh.read()')],
+      ['python', lines('import subprocess', 'async def f():', '    subprocess.Popen(["ls"])')],
+      ['python', lines('from multiprocessing import Pool', 'def f():', '    with Pool() as p:', '        p.map(lambda x: x, [1])')],
+      ['javascript', lines("const fs = require('fs');", 'async function f(p) {', '  return fs.existsSync(p);', '}')],
+    ];
+    for (const [language, text] of cases) {
+      const analysis = await analyze(language, text);
+      assert.equal(analysis.findings.length, 1, text);
+      assert.deepEqual(fixesFor(analysis.document, analysis.findings[0]!), [], text);
+      analysis.dispose();
+    }
+  });
+});
+
+describe('Ignore on this line', () => {
+  async function ignored(language: SourceLanguage, text: string): Promise<string> {
+    const analysis = await analyze(language, text);
+    const finding = analysis.findings[0];
+    assert.ok(finding);
+    const fix = ignoreOnLineFix(analysis.document, finding);
+    assert.ok(fix);
+    const after = applyEdits(text, fix.edits);
+    const again = await analyze(language, after);
+    assert.equal(again.findings.length, analysis.findings.length - 1, 'that finding is silenced');
+    analysis.dispose();
+    again.dispose();
+    return after;
+  }
+
+  it('appends a comment, or extends an existing one', async () => {
+    assert.equal(await ignored('python', lines('import time', 'async def f():', '    time.sleep(1)')), lines('import time', 'async def f():', '    time.sleep(1)  # concurrency-lens: ignore[py/blocking-sleep]'));
+    assert.equal(
+      await ignored('python', lines('import time', 'async def f():', '    time.sleep(1); input()  # concurrency-lens: ignore[py/blocking-sleep]')),
+      lines('import time', 'async def f():', '    time.sleep(1); input()  # concurrency-lens: ignore[py/blocking-sleep, py/blocking-input]'),
+    );
+    assert.equal(await ignored('javascript', lines('async function f() {}', 'f();')), lines('async function f() {}', 'f(); // concurrency-lens: ignore[js/floating-promise]'));
+  });
+
+  it('offers both await and void in an async function', async () => {
+    const analysis = await analyze('javascript', lines('async function save() {}', 'async function main() {', '  save();', '}'));
+    assert.deepEqual(fixesFor(analysis.document, analysis.findings[0]!).map((fix) => [fix.title.en, fix.isPreferred]), [['Add await', true], ['Mark as intentionally not awaited (void)', false]]);
+    analysis.dispose();
+  });
+
+  it('puts the comment above when the line ends inside a string', async () => {
+    assert.equal(
+      await ignored('python', lines('import time', 'async def f():', '    time.sleep(1); x = """a', 'b"""')),
+      lines('import time', 'async def f():', '    # concurrency-lens: ignore[py/blocking-sleep]', '    time.sleep(1); x = """a', 'b"""'),
+    );
+  });
+});
