@@ -21,6 +21,7 @@ const TITLES: Readonly<Record<RefactorId, () => string>> = {
   'python.gather': () => vscode.l10n.t('Run these awaits concurrently (asyncio.gather)'),
   'python.taskGroup': () => vscode.l10n.t('Run these awaits concurrently (TaskGroup)'),
   'node.promiseAll': () => vscode.l10n.t('Run these awaits concurrently (Promise.all)'),
+  'node.workerThread': () => vscode.l10n.t('Move to a worker thread'),
 };
 
 class ConcurrencyRefactorProvider implements vscode.CodeActionProvider {

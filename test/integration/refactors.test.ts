@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { activateExtension } from './extensionHost';
 import { closeScratchEditors, openScratchEditor } from './scratch';
 
-async function refactorsAt(extension: 'py' | 'ts', source: string): Promise<{ document: vscode.TextDocument; text: string; actions: vscode.CodeAction[] }> {
+async function refactorsAt(extension: 'py' | 'ts' | 'mjs', source: string): Promise<{ document: vscode.TextDocument; text: string; actions: vscode.CodeAction[] }> {
   const start = source.indexOf('«');
   const end = source.indexOf('»') - 1;
   const text = source.replace('«', '').replace('»', '');
@@ -54,5 +54,17 @@ suite('Concurrency refactors', function () {
 
     const partial = await refactorsAt('ts', 'async function f(a: A) {\n  const x = await «a.one();\n  const y = await» a.two();\n}\n');
     assert.deepEqual(partial.actions.filter((action) => action.title.startsWith('Run these awaits')), []);
+  });
+
+  test('JavaScript: moves CPU work to a worker thread started from the same file', async () => {
+    const { document, actions } = await refactorsAt('mjs', 'export async function sum(n) {\n  «let total = 0;\n  for (let i = 0; i < n; i++) total += i;»\n  return total;\n}\n');
+    const worker = actions.find((action) => action.title === 'Move to a worker thread');
+    assert.equal(worker?.kind?.value, vscode.CodeActionKind.RefactorExtract.value);
+    assert.ok(worker?.edit && (await vscode.workspace.applyEdit(worker.edit)));
+    const text = document.getText();
+    assert.match(text, /const \{ total \} = await runInWorker\('workerTask', \{ n \}\);/);
+    assert.match(text, /if \(!isMainThread && workerData\?\.task === 'workerTask'\)/);
+    await vscode.commands.executeCommand('undo');
+    assert.doesNotMatch(document.getText(), /runInWorker/, 'one undo step');
   });
 });

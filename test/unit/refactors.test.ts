@@ -221,4 +221,61 @@ describe('JavaScript/TypeScript refactors', () => {
     assert.deepEqual((await offered('javascript', 'async function f() {\n  «const a = await x();\n  let b = await y();»\n}\n')).ids, []);
     assert.deepEqual((await offered('javascript', 'function f() {\n  «a();\n  b();»\n}\n')).ids, []);
   });
+
+  it('moves CPU work into a worker thread started from the same file, passing inputs and returning outputs', async () => {
+    const refactors = await offered('javascript', `import { readFile } from 'node:fs/promises';
+
+export async function report(path, rounds) {
+  const text = await readFile(path, 'utf8');
+  «let hash = 0;
+  for (let i = 0; i < rounds; i++) {
+    for (const ch of text) hash = (hash * 31 + ch.charCodeAt(0)) | 0;
+  }»
+  return hash;
+}
+`);
+    assert.deepEqual(refactors.ids, ['node.workerThread']);
+    const result = await refactors.apply('node.workerThread');
+    assert.equal(result, `import { readFile } from 'node:fs/promises';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+
+function workerTask({ rounds, text }) {
+  let hash = 0;
+  for (let i = 0; i < rounds; i++) {
+    for (const ch of text) hash = (hash * 31 + ch.charCodeAt(0)) | 0;
+  }
+  return { hash };
+}
+
+export async function report(path, rounds) {
+  const text = await readFile(path, 'utf8');
+  const { hash } = await runInWorker('workerTask', { rounds, text });
+  return hash;
+}
+
+/** Runs a task of this module in a worker thread: the module starts itself as the worker. */
+function runInWorker(task, args) {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: { task, args } });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(\`worker stopped with exit code \${code}\`));
+    });
+  });
+}
+
+if (!isMainThread && workerData?.task === 'workerTask') {
+  parentPort?.postMessage(workerTask(workerData.args));
+}
+`);
+  });
+
+  it('does not offer a worker when the module runs code at top level, is CommonJS, or the code reassigns outer variables', async () => {
+    const body = 'async function f(n) {\n  let total = 0;\n  «const x = n * 2;»\n  return x;\n}\n';
+    assert.deepEqual((await offered('javascript', `${body}f(1);\n`)).ids, []);
+    assert.deepEqual((await offered('javascript', `const fs = require('fs');\n${body}`)).ids, []);
+    assert.ok((await offered('javascript', body)).ids.includes('node.workerThread'));
+    assert.deepEqual((await offered('javascript', 'async function f(n) {\n  let total = 0;\n  «total = n * 2;»\n  return total;\n}\n')).ids, []);
+  });
 });

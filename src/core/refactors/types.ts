@@ -7,7 +7,8 @@ export type RefactorId =
   | 'python.processPool'
   | 'python.gather'
   | 'python.taskGroup'
-  | 'node.promiseAll';
+  | 'node.promiseAll'
+  | 'node.workerThread';
 
 export interface Refactor {
   readonly id: RefactorId;
