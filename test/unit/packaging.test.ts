@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 
 const root = path.resolve(__dirname, '..', '..');
 /** What may ship in the .vsix: bundles, media, translations, docs and the manifest. */
-const SHIPPABLE = /^(dist\/|media\/|l10n\/|probes\/|package\.json$|package\.nls(\.[\w-]+)?\.json$|README\.md$|CHANGELOG\.md$|LICENSE$)/;
+const SHIPPABLE = /^(dist\/|media\/|snippets\/|l10n\/|probes\/|package\.json$|package\.nls(\.[\w-]+)?\.json$|README\.md$|CHANGELOG\.md$|LICENSE$)/;
 
 describe('packaging (vsce ls)', () => {
   it('ships only bundles, media, translations and docs — no sources, tests, maps or caches', () => {

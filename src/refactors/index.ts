@@ -1,0 +1,52 @@
+import * as vscode from 'vscode';
+import { refactorsFor } from '../core/refactors';
+import type { Refactor, RefactorId } from '../core/refactors/types';
+import { EDITOR_LANGUAGE_IDS } from '../core/syntax/languages';
+import type { SyntaxDocuments } from '../syntax/documents';
+
+/** Concurrency refactors on a selection (rewrite awaits concurrently, move work to threads or processes). */
+export function register(syntax: SyntaxDocuments): vscode.Disposable[] {
+  const selector = EDITOR_LANGUAGE_IDS.map((language) => ({ language }));
+  return [
+    vscode.languages.registerCodeActionsProvider(selector, new ConcurrencyRefactorProvider(syntax), {
+      providedCodeActionKinds: ConcurrencyRefactorProvider.providedCodeActionKinds,
+    }),
+  ];
+}
+
+const TITLES: Readonly<Record<RefactorId, () => string>> = {
+  'python.toThread': () => vscode.l10n.t('Run in a background thread (asyncio.to_thread)'),
+  'python.threadPool': () => vscode.l10n.t('Run in a thread pool'),
+  'python.processPool': () => vscode.l10n.t('Run in a process pool'),
+  'python.gather': () => vscode.l10n.t('Run these awaits concurrently (asyncio.gather)'),
+  'python.taskGroup': () => vscode.l10n.t('Run these awaits concurrently (TaskGroup)'),
+  'node.promiseAll': () => vscode.l10n.t('Run these awaits concurrently (Promise.all)'),
+  'node.workerThread': () => vscode.l10n.t('Move to a worker thread'),
+};
+
+class ConcurrencyRefactorProvider implements vscode.CodeActionProvider {
+  static readonly providedCodeActionKinds = [vscode.CodeActionKind.RefactorRewrite, vscode.CodeActionKind.RefactorExtract];
+
+  constructor(private readonly syntax: SyntaxDocuments) {}
+
+  async provideCodeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
+    if (range.isEmpty) return [];
+    const doc = await this.syntax.get(document);
+    if (!doc) return [];
+    return refactorsFor(doc, document.offsetAt(range.start), document.offsetAt(range.end))
+      .map((refactor) => toCodeAction(document, refactor))
+      .filter((action) => !context.only || (action.kind !== undefined && context.only.contains(action.kind)));
+  }
+}
+
+function toCodeAction(document: vscode.TextDocument, refactor: Refactor): vscode.CodeAction {
+  const kind = refactor.kind === 'extract' ? vscode.CodeActionKind.RefactorExtract : vscode.CodeActionKind.RefactorRewrite;
+  const action = new vscode.CodeAction(TITLES[refactor.id](), kind);
+  const edit = new vscode.WorkspaceEdit();
+  edit.set(
+    document.uri,
+    refactor.changes.map((change) => vscode.TextEdit.replace(new vscode.Range(document.positionAt(change.offset), document.positionAt(change.offset + change.deleteLength)), change.insertText)),
+  );
+  action.edit = edit;
+  return action;
+}

@@ -1,0 +1,104 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { hoverAt, type HoverLabels } from '../../src/core/hovers/hover';
+import type { SourceLanguage } from '../../src/core/syntax/languages';
+import { parse } from './helpers/syntax';
+
+const LABELS: HoverLabels = {
+  models: { coroutine: 'Coroutine', thread: 'Thread', process: 'Process', synchronization: 'Synchronization', scheduling: 'Scheduling' },
+  whenToUse: 'When to use',
+  pitfall: 'Pitfall',
+  documentation: 'Documentation',
+  openInGuide: 'Open in guide',
+};
+
+/** The canonical name hovered at `marker` (offset `delta` into it), or undefined for no hover. */
+async function hoveredName(language: SourceLanguage, text: string, marker: string, delta = 0): Promise<string | undefined> {
+  const doc = await parse(language, text);
+  const offset = text.indexOf(marker);
+  assert.ok(offset >= 0, marker);
+  const hover = hoverAt(doc, offset + delta, 'en', LABELS);
+  doc.dispose();
+  return hover?.entry.canonicalName;
+}
+
+const PYTHON = `import asyncio as aio
+from concurrent.futures import ProcessPoolExecutor as Pool
+import threading, time
+
+async def main():
+    async with aio.TaskGroup() as tg:
+        tg.create_task(work())
+    await aio.gather(a(), b())
+    with Pool() as pool:
+        pass
+    lock = threading.Lock()
+    time.sleep(1)
+    gather = 3
+    print(gather)
+`;
+
+const NODE = `const { spawn: run } = require('node:child_process');
+import { Worker } from 'worker_threads';
+import { setTimeout as sleep } from 'node:timers/promises';
+async function main() {
+  const child = run('ls');
+  const worker = new Worker('./w.js');
+  await Promise.all([sleep(10)]);
+  for await (const x of stream) use(x);
+  const all = 1;
+}
+`;
+
+describe('hovers', () => {
+  it('resolves Python names through aliases and keywords', async () => {
+    assert.equal(await hoveredName('python', PYTHON, 'TaskGroup'), 'asyncio.TaskGroup');
+    assert.equal(await hoveredName('python', PYTHON, 'gather(a'), 'asyncio.gather');
+    assert.equal(await hoveredName('python', PYTHON, 'Pool()'), 'concurrent.futures.ProcessPoolExecutor');
+    assert.equal(await hoveredName('python', PYTHON, 'Lock()'), 'threading.Lock');
+    assert.equal(await hoveredName('python', PYTHON, 'sleep(1)'), 'time.sleep');
+    assert.equal(await hoveredName('python', PYTHON, 'async def'), 'async def');
+    assert.equal(await hoveredName('python', PYTHON, 'async with'), 'async with');
+    assert.equal(await hoveredName('python', PYTHON, 'await aio'), 'await');
+  });
+
+  it('shows nothing on unrelated Python code', async () => {
+    assert.equal(await hoveredName('python', PYTHON, 'gather = 3'), undefined);
+    assert.equal(await hoveredName('python', PYTHON, 'print'), undefined);
+    assert.equal(await hoveredName('python', PYTHON, 'create_task'), undefined, 'a method of an unknown object');
+    assert.equal(await hoveredName('python', PYTHON, 'pass'), undefined);
+  });
+
+  it('resolves JavaScript and TypeScript names through require, import aliases and globals', async () => {
+    for (const language of ['javascript', 'typescript', 'tsx'] as const) {
+      assert.equal(await hoveredName(language, NODE, "run('ls')"), 'child_process.spawn', language);
+      assert.equal(await hoveredName(language, NODE, "Worker('./"), 'worker_threads.Worker', language);
+      assert.equal(await hoveredName(language, NODE, 'all(['), 'Promise.all', language);
+      assert.equal(await hoveredName(language, NODE, 'sleep(10)'), 'timers.promises.setTimeout', language);
+      assert.equal(await hoveredName(language, NODE, 'async function'), 'async', language);
+      assert.equal(await hoveredName(language, NODE, 'for await'), 'for await', language);
+      assert.equal(await hoveredName(language, NODE, 'const all'), undefined, language);
+      assert.equal(await hoveredName(language, NODE, 'use(x)'), undefined, language);
+    }
+  });
+
+  it('renders a compact hover: model badge, summary, when to use, pitfall, docs and a guide link with arguments', async () => {
+    const doc = await parse('python', PYTHON);
+    const offset = PYTHON.indexOf('gather(a');
+    const hover = hoverAt(doc, offset, 'en', LABELS)!;
+    assert.equal(PYTHON.slice(hover.start, hover.end), 'aio.gather');
+    const lines = hover.markdown.split('\n\n');
+    assert.equal(lines[0], '$(sync) **Coroutine** · `asyncio.gather`');
+    assert.equal(lines[1], hover.entry.summary.en);
+    assert.match(hover.markdown, /\*\*Pitfall:\*\* Without `return_exceptions=True`/);
+    assert.ok(hover.markdown.includes('(https://docs.python.org/3/library/asyncio-task.html#asyncio.gather)'));
+    const link = /\(command:concurrencyLens\.openGuide\?([^)]+)\)/.exec(hover.markdown);
+    assert.ok(link);
+    assert.deepEqual(JSON.parse(decodeURIComponent(link[1]!)), [{ language: 'python', model: 'coroutines' }]);
+
+    const chinese = hoverAt(doc, offset, 'zh-cn', LABELS)!;
+    assert.ok(chinese.markdown.includes(hover.entry.summary['zh-cn']));
+    assert.ok(chinese.markdown.includes(hover.entry.pitfall['zh-cn']));
+    doc.dispose();
+  });
+});
