@@ -1,6 +1,7 @@
 /** Every id this extension declares in package.json, declared once here (a unit test checks both agree). */
 export const CommandId = {
   OpenGuide: 'concurrencyLens.openGuide',
+  RunExperiment: 'concurrencyLens.runExperiment',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
