@@ -21,6 +21,11 @@ function guideLanguageOf(editor: vscode.TextEditor | undefined): GuideLanguage |
   return undefined;
 }
 
+function isOpenInTab(uri: vscode.Uri): boolean {
+  return vscode.window.tabGroups.all.some((group) =>
+    group.tabs.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === uri.toString()));
+}
+
 export type InsertResult = 'inserted' | 'noEditor' | 'failed';
 
 /** Owns the single guide panel: creates, reveals, restores after reload, and talks to its webview. */
@@ -68,7 +73,9 @@ export class GuideController implements vscode.Disposable {
       this.postInit();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(WebviewPanelType.Guide, vscode.l10n.t('Concurrency Guide'), vscode.ViewColumn.Active, {
+    // Beside the code when there is some, so an inserted example and the guide stay in view together.
+    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    const panel = vscode.window.createWebviewPanel(WebviewPanelType.Guide, vscode.l10n.t('Concurrency Guide'), column, {
       enableScripts: true,
       retainContextWhenHidden: false,
       localResourceRoots: webviewResourceRoots(this.extensionUri),
@@ -89,19 +96,17 @@ export class GuideController implements vscode.Disposable {
 
   /** Inserts the example at the cursor of the last active text editor, as one undo step. */
   async insertExample(language: GuideLanguage, model: ConcurrencyModel, answers?: DecisionAnswers): Promise<InsertResult> {
-    const editor = this.targetEditor();
+    const editor = await this.showTargetEditor();
     if (!editor) {
       void vscode.window.showWarningMessage(vscode.l10n.t('Open a file in an editor first: the example is inserted at its cursor.'));
       return 'noEditor';
     }
     const edit = new vscode.WorkspaceEdit();
     edit.replace(editor.document.uri, editor.selection, this.exampleCode(language, model, answers));
-    const applied = await vscode.workspace.applyEdit(edit);
-    if (!applied) {
+    if (!(await vscode.workspace.applyEdit(edit))) {
       void vscode.window.showErrorMessage(vscode.l10n.t('Could not insert the example into {0}: the editor is read-only or was closed.', vscode.workspace.asRelativePath(editor.document.uri)));
       return 'failed';
     }
-    await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, preserveFocus: false });
     return 'inserted';
   }
 
@@ -114,10 +119,16 @@ export class GuideController implements vscode.Disposable {
     return answers ? decide(language, answers).example.code : GUIDE_CONTENT.topics[language][model].example.code;
   }
 
-  private targetEditor(): vscode.TextEditor | undefined {
-    const candidate = vscode.window.activeTextEditor ?? this.lastTextEditor;
-    // A closed editor's document is gone; only an editor that is still visible can take the text.
-    return candidate && vscode.window.visibleTextEditors.includes(candidate) ? candidate : vscode.window.visibleTextEditors[0];
+  /**
+   * The active text editor, or else the last one that was active while its document is still open
+   * in a tab (the guide may have been opened over it): shown again, with its cursor where it was.
+   */
+  private async showTargetEditor(): Promise<vscode.TextEditor | undefined> {
+    const active = vscode.window.activeTextEditor;
+    if (active) return active;
+    const last = this.lastTextEditor;
+    if (!last || last.document.isClosed || !isOpenInTab(last.document.uri)) return undefined;
+    return vscode.window.showTextDocument(last.document, { viewColumn: last.viewColumn, selection: last.selection, preserveFocus: false });
   }
 
   private get locale(): ReturnType<typeof guideLocaleFor> {
