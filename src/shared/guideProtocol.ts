@@ -63,11 +63,13 @@ export interface GuideContent<T = string> {
   readonly questions: DecisionQuestions<T>;
   /** The API each experiment variant uses, per language (code names, the same in every locale). */
   readonly experimentApis: Readonly<Record<GuideLanguage, Readonly<Record<ExperimentModel, string>>>>;
+  /** What to look for in the experiment's results, per language. */
+  readonly experimentNotes: Readonly<Record<GuideLanguage, T>>;
 }
 
 // ---- decision helper ----
 
-export const WORKLOADS = ['io', 'cpu'] as const;
+export const WORKLOADS = ['cpu', 'io'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 export const UNIT_COUNTS = ['few', 'many'] as const;
 export type UnitCount = (typeof UNIT_COUNTS)[number];

@@ -638,6 +638,16 @@ export const GUIDE_CONTENT: GuideContent<Localized> = {
     python: { sequential: 'for …', coroutines: 'asyncio.gather', threads: 'ThreadPoolExecutor', processes: 'ProcessPoolExecutor' },
     node: { sequential: 'for … await', coroutines: 'Promise.all', threads: 'worker_threads', processes: 'child_process.spawn' },
   },
+  experimentNotes: {
+    python: text(
+      'What to expect with a standard CPython (GIL enabled): for the CPU-bound workload, coroutines and threads take about as long as sequential, and processes are faster, up to the number of cores; for the I/O-bound workload, coroutines and threads are many times faster, and processes pay their start-up cost. Other busy programs on the machine distort the figures.',
+      '在标准 CPython（启用 GIL）上你应当看到：CPU 密集型负载下，协程和线程与顺序执行耗时相近，进程更快，最多快到核心数那么多倍；I/O 密集型负载下，协程和线程快很多倍，进程则要付出启动开销。机器上其他繁忙的程序会影响这些数字。',
+    ),
+    node: text(
+      'What to expect: for the CPU-bound workload, async functions take as long as sequential (one JavaScript thread), while worker threads and child processes are faster, up to the number of cores; for the I/O-bound workload, `Promise.all` is many times faster, and Workers and processes pay their start-up cost. Other busy programs on the machine distort the figures.',
+      '你应当看到：CPU 密集型负载下，`async` 函数与顺序执行耗时相同（只有一个 JavaScript 线程），工作线程和子进程更快，最多快到核心数那么多倍；I/O 密集型负载下，`Promise.all` 快很多倍，Worker 和子进程则要付出启动开销。机器上其他繁忙的程序会影响这些数字。',
+    ),
+  },
 };
 
 /** The same shape with every `{ en, 'zh-cn' }` record replaced by a string. */

@@ -126,6 +126,10 @@ function comparisonPanel(state: Page): HTMLElement[] {
   const { strings, content } = state;
   const comparison = content.comparison[state.view.language];
   return [
+    h('div', { className: 'model-grid' }, ...CONCURRENCY_MODELS.map((model) =>
+      h('article', { className: 'model-card', attrs: { 'aria-labelledby': `card-${model}` } },
+        h('h3', { attrs: { id: `card-${model}` } }, codicon(MODEL_ICONS[model]), ' ', strings.models[model].name),
+        h('p', {}, strings.models[model].summary)))),
     h('p', {}, strings.comparisonIntro),
     h('table', { className: 'comparison' },
       h('thead', {}, h('tr', {}, h('td', {}), ...CONCURRENCY_MODELS.map((model) =>
@@ -206,6 +210,7 @@ function renderExperiment(state: Page, container: HTMLElement): void {
   const startup = CONCURRENCY_MODELS.filter((model) => snapshot.startupMs[model] !== undefined);
   container.replaceChildren(
     h('p', {}, strings.experimentIntro),
+    h('p', { className: 'experiment-note' }, codicon('lightbulb'), ' ', ...richText(state.content.experimentNotes[language])),
     state.trusted ? '' : h('p', { className: 'notice' }, codicon('workspace-untrusted'), ' ', strings.untrusted),
     header,
     snapshot.message ? h('p', { className: 'notice error' }, codicon('error'), ' ', snapshot.message) : '',
@@ -284,7 +289,6 @@ function render(state: Page): void {
         h('p', { className: 'subtitle' }, strings.subtitle)),
       h('div', { className: 'segmented', attrs: { role: 'radiogroup', 'aria-label': strings.languageLabel } },
         ...GUIDE_LANGUAGES.map(languageButton))),
-    h('p', { className: 'model-summary' }, strings.models[view.model].summary),
     tabs,
   );
   root.setAttribute('aria-busy', 'false');
