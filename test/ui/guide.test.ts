@@ -51,6 +51,13 @@ describe('guide (UI, light theme)', { timeout: 400_000 }, () => {
     assert.match((await frame.locator('.decision .claims').textContent()) ?? '', /GIL/);
     assert.match((await frame.locator('.decision pre code').textContent()) ?? '', /ProcessPoolExecutor/);
     await screenshot(page, 'guide-light-decide');
+
+    // Hidden behind another editor and shown again, the webview reloads and restores its state.
+    await runCommand(page, 'File: New Untitled Text File');
+    await page.locator('.tab', { hasText: 'Concurrency Guide' }).click();
+    const restored = await findWebviewFrame(page, async (candidate) => (await candidate.locator('.recommendation').count()) === 1);
+    assert.equal(await restored.locator('vscode-tab-panel[data-tab="decide"]').isVisible(), true);
+    assert.equal(await restored.locator('.recommendation').getAttribute('data-model'), 'processes');
   });
 
   it('runs the live experiment and shows every variant with its speed-up and start-up costs', async () => {

@@ -17,6 +17,8 @@ import { getVsCodeApi } from '../vscodeApi';
 /** What the webview persists with setState: the view (read by the host's serializer) and the helper's last answers. */
 interface PersistedState extends GuideViewState {
   readonly answers?: DecisionAnswers;
+  /** The helper had answered: ask again after the webview is reloaded (hidden and shown, window reload). */
+  readonly decided?: boolean;
 }
 
 const vscode = getVsCodeApi<FromGuideMessage, PersistedState>();
@@ -40,7 +42,7 @@ interface Page {
 let page: Page | undefined;
 
 function save(state: Page): void {
-  vscode.setState({ ...state.view, answers: state.answers });
+  vscode.setState({ ...state.view, answers: state.answers, decided: state.decision !== undefined });
 }
 
 function changeView(state: Page, next: GuideViewState): void {
@@ -334,6 +336,7 @@ function init(message: InitMessage): void {
   };
   save(page);
   render(page);
+  if (saved?.decided && !page.decision) vscode.postMessage({ type: FromGuideType.Decide, language: page.view.language, answers: page.answers });
 }
 
 function updateExperiment(state: Page, snapshot: ExperimentSnapshot): void {
@@ -356,6 +359,7 @@ window.addEventListener('message', (event: MessageEvent<ToGuideMessage>) => {
     case ToGuideType.Decision: {
       if (!page) return;
       page.decision = message.decision;
+      save(page);
       const container = document.querySelector<HTMLElement>('.decision');
       if (container) renderDecision(page, container, message.decision);
       return;
