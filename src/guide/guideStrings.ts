@@ -70,6 +70,7 @@ export function guideStrings(): GuideStrings {
       failed: vscode.l10n.t('The experiment could not finish.'),
       cancelled: vscode.l10n.t('Cancelled.'),
     },
+    cpuCount: vscode.l10n.t('{0} CPUs'),
     gilOn: vscode.l10n.t('GIL enabled'),
     gilOff: vscode.l10n.t('no GIL'),
   };

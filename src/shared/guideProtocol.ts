@@ -160,6 +160,7 @@ export interface GuideStrings {
   readonly speedup: string;
   readonly startupPerUnit: string;
   readonly status: Readonly<Record<ExperimentStatus, string>>;
+  readonly cpuCount: string;
   readonly gilOn: string;
   readonly gilOff: string;
 }

@@ -53,7 +53,7 @@ describe('guide (UI, light theme)', { timeout: 400_000 }, () => {
     await screenshot(page, 'guide-light-decide');
 
     // Hidden behind another editor and shown again, the webview reloads and restores its state.
-    await runCommand(page, 'File: New Untitled Text File');
+    await runCommand(page, 'Preferences: Open Keyboard Shortcuts');
     await page.locator('.tab', { hasText: 'Concurrency Guide' }).click();
     const restored = await findWebviewFrame(page, async (candidate) => (await candidate.locator('.recommendation').count()) === 1);
     assert.equal(await restored.locator('vscode-tab-panel[data-tab="decide"]').isVisible(), true);
