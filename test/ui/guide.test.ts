@@ -125,3 +125,34 @@ describe('guide (UI, Simplified Chinese)', { timeout: 200_000 }, () => {
     await screenshot(page, 'guide-zh-cn-threads');
   });
 });
+
+describe('guide (UI, high contrast)', { timeout: 200_000 }, () => {
+  let workbench: Workbench;
+
+  before(async () => {
+    workbench = await openWorkbench({ settings: { 'workbench.colorTheme': 'Default High Contrast' } });
+  });
+
+  after(async () => {
+    await workbench?.close();
+  });
+
+  it('keeps code readable: code text never takes the colour of its background', async () => {
+    const { page } = workbench;
+    const frame = await openGuide(page, 'Concurrency Lens: Open Guide', 'Concurrency Guide');
+    await showTab(frame, 'processes');
+    // Evaluated in the webview (this file has no DOM types): computed colours of a code block and inline code.
+    const colours = await frame.evaluate<{ text: string; background: string; inline: string }>(`(() => {
+      const panel = document.querySelector('vscode-tab-panel[data-tab="processes"]');
+      const block = panel.querySelector('pre code');
+      return {
+        text: getComputedStyle(block).color,
+        background: getComputedStyle(block.parentElement).backgroundColor,
+        inline: getComputedStyle(panel.querySelector('.claims code')).color,
+      };
+    })()`);
+    assert.notEqual(colours.text, colours.background);
+    assert.notEqual(colours.inline, colours.background);
+    await screenshot(page, 'guide-high-contrast');
+  });
+});
