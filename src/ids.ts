@@ -3,6 +3,7 @@ export const CommandId = {
   OpenGuide: 'concurrencyLens.openGuide',
   InsertPattern: 'concurrencyLens.insertPattern',
   DisableRule: 'concurrencyLens.disableRule',
+  RunExperiment: 'concurrencyLens.runExperiment',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 

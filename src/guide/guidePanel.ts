@@ -1,42 +1,41 @@
 import * as vscode from 'vscode';
 import { renderWebviewHtml, webviewResourceRoots } from '../common/webviewHtml';
+import { GUIDE_CONTENT, localize, localizedContent } from '../core/guide/content';
+import { decide } from '../core/guide/decide';
+import { guideLocaleFor } from '../core/guide/localized';
 import { WebviewPanelType } from '../ids';
 import {
   FromGuideType, ToGuideType, parseFromGuide, parseGuideViewState,
-  type GuideStrings, type GuideViewState, type ToGuideMessage,
+  type ConcurrencyModel, type Decision, type DecisionAnswers, type GuideLanguage, type GuideViewState, type ToGuideMessage,
 } from '../shared/guideProtocol';
+import type { ExperimentRunner } from './experimentRunner';
+import { guideStrings } from './guideStrings';
 
-const DEFAULT_VIEW: GuideViewState = { language: 'python', model: 'coroutines' };
+const DEFAULT_VIEW: GuideViewState = { language: 'python', model: 'coroutines', section: 'overview' };
 
-function guideStrings(): GuideStrings {
-  return {
-    title: vscode.l10n.t('Concurrency Guide'),
-    subtitle: vscode.l10n.t('Coroutines, threads and processes in Python and Node.js, side by side.'),
-    languageLabel: vscode.l10n.t('Language'),
-    python: 'Python',
-    node: 'Node.js',
-    models: {
-      coroutines: {
-        name: vscode.l10n.t('Coroutines'),
-        summary: vscode.l10n.t('One thread, one event loop: tasks take turns at each await. Best for many concurrent I/O waits.'),
-      },
-      threads: {
-        name: vscode.l10n.t('Threads'),
-        summary: vscode.l10n.t('Preemptive OS threads sharing memory. In CPython the GIL runs one thread of Python code at a time, so threads help with blocking I/O, not pure-Python CPU work.'),
-      },
-      processes: {
-        name: vscode.l10n.t('Processes'),
-        summary: vscode.l10n.t('Separate interpreters with separate memory: true parallel CPU work and failure isolation, at a higher start-up cost.'),
-      },
-    },
-  };
+/** The guide language for an editor's document: Python files → Python, JavaScript/TypeScript → Node.js. */
+function guideLanguageOf(editor: vscode.TextEditor | undefined): GuideLanguage | undefined {
+  const languageId = editor?.document.languageId;
+  if (languageId === 'python') return 'python';
+  if (languageId && ['javascript', 'typescript', 'javascriptreact', 'typescriptreact'].includes(languageId)) return 'node';
+  return undefined;
 }
+
+function isOpenInTab(uri: vscode.Uri): boolean {
+  return vscode.window.tabGroups.all.some((group) =>
+    group.tabs.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === uri.toString()));
+}
+
+export type InsertResult = 'inserted' | 'noEditor' | 'failed';
 
 /** Owns the single guide panel: creates, reveals, restores after reload, and talks to its webview. */
 export class GuideController implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private view: GuideViewState = DEFAULT_VIEW;
+  /** The webview takes focus from text editors, so "Insert at Cursor" targets the last one that had it. */
+  private lastTextEditor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
   private readonly panelDisposables: vscode.Disposable[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
   private readonly onDidBecomeReadyEmitter = new vscode.EventEmitter<GuideViewState>();
   /** Fires each time the webview has loaded and received its `init` message (a full round trip). */
   readonly onDidBecomeReady = this.onDidBecomeReadyEmitter.event;
@@ -44,7 +43,17 @@ export class GuideController implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+    private readonly experiments: ExperimentRunner,
+  ) {
+    this.disposables.push(
+      this.onDidBecomeReadyEmitter,
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        if (editor) this.lastTextEditor = editor;
+      }),
+      experiments.onDidChange((snapshot) => this.post({ type: ToGuideType.Experiment, snapshot })),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.postInit()),
+    );
+  }
 
   get isOpen(): boolean {
     return this.panel !== undefined;
@@ -54,14 +63,19 @@ export class GuideController implements vscode.Disposable {
     return this.view;
   }
 
-  open(view: Partial<GuideViewState> = {}): void {
-    this.view = { ...this.view, ...view };
+  /** Opens (or reveals) the guide at `request`; without a language it follows the active editor's. */
+  open(request: Partial<GuideViewState> = {}): void {
+    const language = request.language ?? guideLanguageOf(vscode.window.activeTextEditor) ?? this.view.language;
+    const section = request.section ?? (request.model ? 'overview' : this.view.section);
+    this.view = { ...this.view, ...request, language, section };
     if (this.panel) {
       this.panel.reveal();
       this.postInit();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(WebviewPanelType.Guide, vscode.l10n.t('Concurrency Guide'), vscode.ViewColumn.Active, {
+    // Beside the code when there is some, so an inserted example and the guide stay in view together.
+    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    const panel = vscode.window.createWebviewPanel(WebviewPanelType.Guide, vscode.l10n.t('Concurrency Guide'), column, {
       enableScripts: true,
       retainContextWhenHidden: false,
       localResourceRoots: webviewResourceRoots(this.extensionUri),
@@ -74,6 +88,51 @@ export class GuideController implements vscode.Disposable {
     this.view = parseGuideViewState(state) ?? this.view;
     panel.webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(this.extensionUri) };
     this.attach(panel);
+  }
+
+  decide(language: GuideLanguage, answers: DecisionAnswers): Decision {
+    return localize(decide(language, answers), this.locale);
+  }
+
+  /** Inserts the example at the cursor of the last active text editor, as one undo step. */
+  async insertExample(language: GuideLanguage, model: ConcurrencyModel, answers?: DecisionAnswers): Promise<InsertResult> {
+    const editor = await this.showTargetEditor();
+    if (!editor) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Open a file in an editor first: the example is inserted at its cursor.'));
+      return 'noEditor';
+    }
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(editor.document.uri, editor.selection, this.exampleCode(language, model, answers));
+    if (!(await vscode.workspace.applyEdit(edit))) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Could not insert the example into {0}: the editor is read-only or was closed.', vscode.workspace.asRelativePath(editor.document.uri)));
+      return 'failed';
+    }
+    return 'inserted';
+  }
+
+  async copyExample(language: GuideLanguage, model: ConcurrencyModel, answers?: DecisionAnswers): Promise<void> {
+    await vscode.env.clipboard.writeText(this.exampleCode(language, model, answers));
+    vscode.window.setStatusBarMessage(vscode.l10n.t('Example copied to the clipboard.'), 3000);
+  }
+
+  private exampleCode(language: GuideLanguage, model: ConcurrencyModel, answers: DecisionAnswers | undefined): string {
+    return answers ? decide(language, answers).example.code : GUIDE_CONTENT.topics[language][model].example.code;
+  }
+
+  /**
+   * The active text editor, or else the last one that was active while its document is still open
+   * in a tab (the guide may have been opened over it): shown again, with its cursor where it was.
+   */
+  private async showTargetEditor(): Promise<vscode.TextEditor | undefined> {
+    const active = vscode.window.activeTextEditor;
+    if (active) return active;
+    const last = this.lastTextEditor;
+    if (!last || last.document.isClosed || !isOpenInTab(last.document.uri)) return undefined;
+    return vscode.window.showTextDocument(last.document, { viewColumn: last.viewColumn, selection: last.selection, preserveFocus: false });
+  }
+
+  private get locale(): ReturnType<typeof guideLocaleFor> {
+    return guideLocaleFor(vscode.env.language);
   }
 
   private attach(panel: vscode.WebviewPanel): void {
@@ -105,11 +164,37 @@ export class GuideController implements vscode.Disposable {
       case FromGuideType.ViewChanged:
         this.view = message.view;
         return;
+      case FromGuideType.InsertExample:
+        void this.insertExample(message.language, message.model, message.answers);
+        return;
+      case FromGuideType.CopyExample:
+        void this.copyExample(message.language, message.model, message.answers);
+        return;
+      case FromGuideType.Decide:
+        this.post({ type: ToGuideType.Decision, answers: message.answers, decision: this.decide(message.language, message.answers) });
+        return;
+      case FromGuideType.RunExperiment:
+        void this.experiments.run(message.language);
+        return;
+      case FromGuideType.CancelExperiment:
+        this.experiments.cancel(message.language);
+        return;
     }
   }
 
   private postInit(): void {
-    const message: ToGuideMessage = { type: ToGuideType.Init, locale: vscode.env.language, strings: guideStrings(), view: this.view };
+    this.post({
+      type: ToGuideType.Init,
+      locale: vscode.env.language,
+      strings: guideStrings(),
+      content: localizedContent(this.locale),
+      view: this.view,
+      trusted: vscode.workspace.isTrusted,
+      experiments: this.experiments.all,
+    });
+  }
+
+  private post(message: ToGuideMessage): void {
     void this.panel?.webview.postMessage(message);
   }
 
@@ -121,6 +206,6 @@ export class GuideController implements vscode.Disposable {
   dispose(): void {
     this.panel?.dispose();
     this.disposePanel();
-    this.onDidBecomeReadyEmitter.dispose();
+    vscode.Disposable.from(...this.disposables.splice(0)).dispose();
   }
 }

@@ -158,6 +158,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     };
     writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
   }
+  if (options.locale && !options.locale.startsWith('en')) declareLanguagePack(userDataDir, options.locale);
   const config = path.join(stateDir, 'config.yaml');
   writeFileSync(config, 'auth: none\ncert: false\n');
   const args = [
@@ -213,6 +214,22 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     },
     stop,
   };
+}
+
+/**
+ * VS Code resolves a display language only when a language pack for it is installed; otherwise it
+ * falls back to English and `vscode.env.language` stays `en`. No language pack can be downloaded
+ * here, so we declare one in `languagepacks.json` (the file VS Code keeps for installed packs) with
+ * an empty core translation: the locale becomes `locale`, the workbench's own UI stays English,
+ * and extensions get exactly what a user with the real pack would give them (their zh-cn strings).
+ */
+function declareLanguagePack(userDataDir: string, locale: string): void {
+  const translations = path.join(userDataDir, 'stub-language-pack', 'main.i18n.json');
+  mkdirSync(path.dirname(translations), { recursive: true });
+  writeFileSync(translations, JSON.stringify({ version: '1.0.0', contents: {} }));
+  const extensions = [{ extensionIdentifier: { id: `concurrency-lens-test.language-pack-${locale}` }, version: '0.0.0' }];
+  const packs = { [locale]: { hash: 'stub', label: locale, extensions, translations: { vscode: translations } } };
+  writeFileSync(path.join(userDataDir, 'languagepacks.json'), JSON.stringify(packs));
 }
 
 async function waitForHttp(url: string, child: ChildProcess, output: () => string): Promise<void> {

@@ -27,6 +27,8 @@ describe('workbench (UI)', { timeout: 180_000 }, () => {
     const { page } = workbench;
     await runCommand(page, 'Concurrency Lens: Open Guide');
     const frame = await findWebviewFrame(page, async (candidate) => (await candidate.locator('h1').textContent()) === 'Concurrency Guide');
+    assert.equal(await frame.locator('vscode-tab-header').count(), 6, 'three models, compare, decide, experiment');
+    await frame.locator('vscode-tab-header[data-tab="comparison"]').click();
     assert.equal(await frame.locator('.model-card').count(), 3);
     assert.match((await frame.locator('.model-card').nth(1).textContent()) ?? '', /GIL/);
     await frame.locator('.segment', { hasText: 'Node.js' }).click();

@@ -5,10 +5,17 @@ import { FromGuideType, parseFromGuide, parseGuideViewRequest, parseGuideViewSta
 describe('guide protocol', () => {
   it('accepts well-formed webview messages', () => {
     assert.deepEqual(parseFromGuide({ type: 'ready' }), { type: FromGuideType.Ready });
-    assert.deepEqual(parseFromGuide({ type: 'viewChanged', view: { language: 'node', model: 'threads' } }), {
+    assert.deepEqual(parseFromGuide({ type: 'viewChanged', view: { language: 'node', model: 'threads', section: 'pitfalls' } }), {
       type: FromGuideType.ViewChanged,
-      view: { language: 'node', model: 'threads' },
+      view: { language: 'node', model: 'threads', section: 'pitfalls' },
     });
+    const answers = { workload: 'cpu', units: 'few', blockingLibrary: false, isolation: false, sharedState: true };
+    assert.deepEqual(parseFromGuide({ type: 'decide', language: 'python', answers }), { type: FromGuideType.Decide, language: 'python', answers });
+    assert.deepEqual(parseFromGuide({ type: 'insertExample', language: 'node', model: 'threads' }), { type: FromGuideType.InsertExample, language: 'node', model: 'threads' });
+    assert.deepEqual(parseFromGuide({ type: 'copyExample', language: 'python', model: 'threads', answers }),
+      { type: FromGuideType.CopyExample, language: 'python', model: 'threads', answers });
+    assert.deepEqual(parseFromGuide({ type: 'runExperiment', language: 'node' }), { type: FromGuideType.RunExperiment, language: 'node' });
+    assert.deepEqual(parseFromGuide({ type: 'cancelExperiment', language: 'python' }), { type: FromGuideType.CancelExperiment, language: 'python' });
   });
 
   it('drops extra fields instead of passing them through', () => {
@@ -18,13 +25,19 @@ describe('guide protocol', () => {
   it('rejects malformed messages without throwing', () => {
     for (const bad of [null, undefined, 42, 'ready', [], {}, { type: 'nope' }, { type: 'viewChanged' },
       { type: 'viewChanged', view: { language: 'ruby', model: 'threads' } },
-      { type: 'viewChanged', view: { language: 'python', model: 'fibers' } }]) {
+      { type: 'viewChanged', view: { language: 'python', model: 'fibers' } },
+      { type: 'insertExample', language: 'python' }, { type: 'insertExample', language: 'python', model: 'threads', answers: { workload: 'gpu' } },
+      { type: 'decide', language: 'python', answers: { workload: 'cpu', units: 'few', blockingLibrary: 'yes', isolation: false, sharedState: false } },
+      { type: 'decide', answers: { workload: 'cpu', units: 'few', blockingLibrary: false, isolation: false, sharedState: false } },
+      { type: 'runExperiment', language: 'cobol' }, { type: 'cancelExperiment' }]) {
       assert.equal(parseFromGuide(bad), undefined, JSON.stringify(bad));
     }
   });
 
   it('validates a persisted view state', () => {
-    assert.deepEqual(parseGuideViewState({ language: 'python', model: 'processes' }), { language: 'python', model: 'processes' });
+    assert.deepEqual(parseGuideViewState({ language: 'python', model: 'processes', section: 'example' }), { language: 'python', model: 'processes', section: 'example' });
+    assert.deepEqual(parseGuideViewState({ language: 'python', model: 'processes' }), { language: 'python', model: 'processes', section: 'overview' },
+      'state saved before sections existed opens at the overview');
     assert.equal(parseGuideViewState({ language: 'python' }), undefined);
     assert.equal(parseGuideViewState('python'), undefined);
   });
@@ -32,6 +45,9 @@ describe('guide protocol', () => {
   it('keeps only the valid fields of an open-guide request', () => {
     assert.deepEqual(parseGuideViewRequest({ model: 'threads' }), { model: 'threads' });
     assert.deepEqual(parseGuideViewRequest({ language: 'node', model: 'nope' }), { language: 'node' });
+    assert.deepEqual(parseGuideViewRequest({ model: 'processes', section: 'pitfalls' }), { model: 'processes', section: 'pitfalls' });
+    assert.deepEqual(parseGuideViewRequest({ section: 'experiment', language: 'node' }), { section: 'experiment', language: 'node' });
+    assert.deepEqual(parseGuideViewRequest({ section: 'appendix' }), {});
     assert.deepEqual(parseGuideViewRequest(undefined), {});
     assert.deepEqual(parseGuideViewRequest('threads'), {});
   });

@@ -1,0 +1,90 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import {
+  EXPECTED_VARIANTS, applyExperimentEvent, emptySnapshot, parseExperimentLine, speedup, type ExperimentEvent,
+} from '../../src/core/experiment/experimentOutput';
+import { runExperiment } from '../../src/core/experiment/runExperiment';
+
+const root = path.resolve(__dirname, '..', '..');
+const SCRIPTS = {
+  python: path.join(root, 'experiments', 'python', 'experiment.py'),
+  node: path.join(root, 'experiments', 'node', 'experiment.mjs'),
+} as const;
+
+describe('experiment output parser', () => {
+  it('parses each kind of line', () => {
+    assert.deepEqual(parseExperimentLine('{"type":"start","language":"python","runtime":"3.11.7","implementation":"cpython","gilEnabled":true,"cpus":2}'),
+      { type: 'start', language: 'python', runtime: '3.11.7', implementation: 'cpython', gilEnabled: true, cpus: 2 });
+    assert.deepEqual(parseExperimentLine('{"type": "startup", "model": "threads", "perUnitMs": 0.25}'), { type: 'startup', model: 'threads', perUnitMs: 0.25 });
+    assert.deepEqual(parseExperimentLine('{"type":"result","workload":"cpu","model":"sequential","units":4,"wallMs":2500.5,"extra":1}'),
+      { type: 'result', workload: 'cpu', model: 'sequential', units: 4, wallMs: 2500.5 });
+    assert.deepEqual(parseExperimentLine('{"type":"done"}'), { type: 'done' });
+  });
+
+  it('drops malformed lines without throwing', () => {
+    for (const line of ['', 'not json', '[]', 'null', '42', '{"type":"nope"}', '{"type":"result","workload":"gpu","model":"threads","units":4,"wallMs":1}',
+      '{"type":"result","workload":"cpu","model":"fibers","units":4,"wallMs":1}', '{"type":"result","workload":"cpu","model":"threads","units":0,"wallMs":1}',
+      '{"type":"result","workload":"cpu","model":"threads","units":4,"wallMs":-1}', '{"type":"startup","model":"sequential","perUnitMs":1}',
+      '{"type":"start","language":"ruby","runtime":"3","implementation":"x","gilEnabled":true,"cpus":2}',
+      `{"type":"start","language":"node","runtime":"${'x'.repeat(100)}","implementation":"v8","gilEnabled":false,"cpus":2}`]) {
+      assert.equal(parseExperimentLine(line), undefined, line);
+    }
+  });
+
+  it('folds events into a snapshot and computes speed-ups against the sequential run', () => {
+    const events: ExperimentEvent[] = [
+      { type: 'start', language: 'python', runtime: '3.13.0', implementation: 'cpython', gilEnabled: true, cpus: 2 },
+      { type: 'startup', model: 'processes', perUnitMs: 30 },
+      { type: 'result', workload: 'cpu', model: 'sequential', units: 4, wallMs: 2000 },
+      { type: 'result', workload: 'cpu', model: 'processes', units: 4, wallMs: 1000 },
+      { type: 'done' },
+    ];
+    const snapshot = events.reduce(applyExperimentEvent, { ...emptySnapshot('python'), status: 'running' as const });
+    assert.equal(snapshot.status, 'done');
+    assert.equal(snapshot.runtime?.runtime, '3.13.0');
+    assert.equal(snapshot.startupMs.processes, 30);
+    assert.equal(snapshot.results.length, 2);
+    assert.equal(speedup(snapshot.results, 'cpu', 1000), 2);
+    assert.equal(speedup(snapshot.results, 'io', 1000), undefined);
+  });
+});
+
+describe('experiment scripts (real interpreters, reduced size)', () => {
+  for (const [language, executable] of [['python', 'python3'], ['node', process.execPath]] as const) {
+    it(`${language}: reports start-up costs and every workload × model`, async () => {
+      const events: ExperimentEvent[] = [];
+      const outcome = await runExperiment({ language, executable, script: SCRIPTS[language], scale: 0.02, onEvent: (event) => events.push(event) });
+      assert.deepEqual(outcome, { kind: 'done' });
+      assert.equal(events[0]?.type, 'start');
+      assert.deepEqual(events.filter((event) => event.type === 'startup').map((event) => event.model).sort(), ['coroutines', 'processes', 'threads']);
+      const results = events.flatMap((event) => (event.type === 'result' ? [`${event.workload}.${event.model}`] : []));
+      assert.deepEqual(results.sort(), EXPECTED_VARIANTS.map((variant) => `${variant.workload}.${variant.model}`).sort());
+    });
+  }
+
+  it('reports a missing interpreter instead of failing obscurely', async () => {
+    const outcome = await runExperiment({ language: 'python', executable: 'python3-that-does-not-exist', script: SCRIPTS.python, onEvent: () => undefined });
+    assert.deepEqual(outcome, { kind: 'missingExecutable', executable: 'python3-that-does-not-exist' });
+  });
+
+  it('cancelling kills the run and its worker processes', async () => {
+    const controller = new AbortController();
+    const outcome = await runExperiment({
+      language: 'python', executable: 'python3', script: SCRIPTS.python, scale: 0.3, signal: controller.signal,
+      // Abort during the CPU workload, while the process pool's workers are computing.
+      onEvent: (event) => event.type === 'result' && event.model === 'threads' && controller.abort(),
+    });
+    assert.deepEqual(outcome, { kind: 'cancelled' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const survivors = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(SCRIPTS.python));
+    assert.deepEqual(survivors, []);
+  });
+
+  it('reports a script failure with its exit code', async () => {
+    const outcome = await runExperiment({ language: 'node', executable: process.execPath, script: path.join(root, 'does-not-exist.mjs'), onEvent: () => undefined });
+    assert.equal(outcome.kind, 'failed');
+    assert.equal(outcome.kind === 'failed' && outcome.exitCode, 1);
+  });
+});
