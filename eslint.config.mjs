@@ -48,6 +48,13 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
+    // Probes run unbundled inside the user's program: plain CommonJS for the Node version they run on.
+    files: ['probes/**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, sourceType: 'commonjs', globals: globals.node },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['eslint.config.mjs'],
     rules: { 'no-restricted-syntax': 'off' }, // ESLint requires a default export here
   },
