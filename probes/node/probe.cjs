@@ -27,9 +27,9 @@
 
   const workerThreads = require('node:worker_threads');
   if (!workerThreads.isMainThread) return;
-  const address = process.env.CONCURRENCY_LENS_ADDRESS;
+  const endpoint = parseAddress(process.env.CONCURRENCY_LENS_ADDRESS ?? '');
   const token = process.env.CONCURRENCY_LENS_TOKEN;
-  if (!address || !token) return;
+  if (!endpoint || !token) return;
 
   const net = require('node:net');
   const diagnosticsChannel = require('node:diagnostics_channel');
@@ -91,8 +91,7 @@
   }
 
   function connect() {
-    const tcp = /^(?:tcp:\/\/)?(127\.0\.0\.1|localhost|\[::1\]):(\d+)$/.exec(address);
-    socket = tcp ? net.createConnection({ host: tcp[1].replace(/^\[|\]$/g, ''), port: Number(tcp[2]) }) : net.createConnection(address);
+    socket = net.createConnection(endpoint);
     socket.setNoDelay?.(true);
     // Stay referenced only until connected (a millisecond on loopback) so that even a program that
     // ends at once is seen; from then on the connection never keeps the program alive.
@@ -361,6 +360,13 @@
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────────────────────────
+  /** CONCURRENCY_LENS_ADDRESS is `unix:<socket path>` or `tcp:127.0.0.1:<port>` (docs/probe-protocol.md). */
+  function parseAddress(text) {
+    if (text.startsWith('unix:') && text.length > 5) return { path: text.slice(5) };
+    const tcp = /^tcp:(127\.0\.0\.1|\[::1\]):(\d{1,5})$/.exec(text);
+    return tcp ? { host: tcp[1].replace(/^\[|\]$/g, ''), port: Number(tcp[2]) } : undefined;
+  }
+
   function positiveNumber(text, fallback) {
     const value = Number(text);
     return Number.isFinite(value) && value > 0 ? value : fallback;

@@ -3,12 +3,11 @@
  * frame with the shared protocol schema.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ENV_ADDRESS, ENV_TOKEN, type ProbeFrame, validateFrame } from '../../../src/core/probe/protocol';
+import { ProbeServer } from '../../../src/core/probe/server';
+import { ENV_ADDRESS, ENV_TOKEN, type HelloFrame, type ProbeFrame } from '../../../src/core/probe/protocol';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 export const PROBE_PATH = path.join(root, 'probes', 'node', 'probe.cjs');
@@ -18,54 +17,49 @@ export function fixture(name: string): string {
 }
 
 export interface ProbedProcess {
+  /** The hello first, then every frame the server accepted. */
   readonly frames: ProbeFrame[];
-  /** Lines that were not valid frames. */
-  invalid: number;
   closed: boolean;
 }
 
 export interface TestEndpoint {
-  readonly address: string;
+  /** CONCURRENCY_LENS_ADDRESS and CONCURRENCY_LENS_TOKEN for a program. */
+  readonly environment: Record<string, string>;
   readonly token: string;
   /** A second copy of the probe, to check the load-once guard. */
   readonly probeCopy: string;
+  /** Frames the server dropped or connections it refused (its warnings). */
+  readonly warnings: string[];
   connections(): readonly ProbedProcess[];
-  /** Waits until every connection opened after the first `from` has closed; returns those. */
+  /** Waits until every connection accepted after the first `from` has closed; returns those. */
   settle(from: number): Promise<ProbedProcess[]>;
-  close(): void;
+  close(): Promise<void>;
 }
 
-export async function startTestEndpoint(): Promise<TestEndpoint> {
+/** The extension's own probe endpoint (ProbeServer), recording each connection's frames. */
+export async function startTestEndpoint(transport: 'auto' | 'tcp' = 'auto'): Promise<TestEndpoint> {
+  const warnings: string[] = [];
+  const server = await ProbeServer.start({ transport, logger: { info: () => undefined, warn: (line) => warnings.push(line), error: (line) => warnings.push(line) } });
   const dir = mkdtempSync(path.join(tmpdir(), 'cl-node-probe-'));
-  const address = path.join(dir, 'probe.sock');
   const probeCopy = path.join(dir, 'probe-copy.cjs');
   copyFileSync(PROBE_PATH, probeCopy);
-  const token = randomBytes(32).toString('hex');
+  const byId = new Map<number, ProbedProcess>();
   const connections: ProbedProcess[] = [];
-  const server = net.createServer((socket) => {
-    const connection: ProbedProcess = { frames: [], invalid: 0, closed: false };
-    connections.push(connection);
-    let buffered = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
-      for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        const result = validateFrame(JSON.parse(line));
-        if (result.ok) connection.frames.push(result.frame);
-        else connection.invalid += 1;
-      }
-    });
-    socket.on('close', () => {
-      connection.closed = true;
-    });
+  server.onHello((connection) => {
+    const probed: ProbedProcess = { frames: [connection.hello satisfies HelloFrame], closed: false };
+    byId.set(connection.id, probed);
+    connections.push(probed);
   });
-  await new Promise<void>((resolve) => server.listen(address, resolve));
+  server.onFrame(({ connection, frame }) => byId.get(connection.id)?.frames.push(frame));
+  server.onClose(({ connection }) => {
+    const probed = byId.get(connection.id);
+    if (probed) probed.closed = true;
+  });
   return {
-    address,
-    token,
+    environment: server.environment,
+    token: server.token,
     probeCopy,
+    warnings,
     connections: () => connections,
     async settle(from) {
       for (let waited = 0; waited < 5000; waited += 20) {
@@ -74,8 +68,8 @@ export async function startTestEndpoint(): Promise<TestEndpoint> {
       }
       return connections.slice(from);
     },
-    close() {
-      server.close();
+    async close() {
+      await server.dispose();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -90,8 +84,8 @@ export interface ProgramResult {
 
 export interface RunOptions {
   readonly probe: boolean;
-  readonly address?: string;
-  readonly token?: string;
+  /** CONCURRENCY_LENS_ADDRESS and CONCURRENCY_LENS_TOKEN. */
+  readonly endpoint?: Record<string, string>;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -102,8 +96,7 @@ export function runProgram(file: string, args: readonly string[], options: RunOp
   delete env[ENV_TOKEN];
   if (options.probe) {
     env.NODE_OPTIONS = [`--require ${PROBE_PATH}`, options.env?.NODE_OPTIONS].filter(Boolean).join(' ');
-    env[ENV_ADDRESS] = options.address;
-    env[ENV_TOKEN] = options.token;
+    Object.assign(env, options.endpoint);
   }
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [file, ...args], { env, cwd: path.dirname(file), stdio: ['ignore', 'pipe', 'pipe'] });

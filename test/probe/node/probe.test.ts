@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { BlockedFrame, ChildInfo, HelloFrame, ProbeFrame, ThreadInfo } from '../../../src/core/probe/protocol';
+import { ENV_ADDRESS, type BlockedFrame, type ChildInfo, type HelloFrame, type ProbeFrame, type ThreadInfo } from '../../../src/core/probe/protocol';
 import { fixture, runProgram, startTestEndpoint, type ProbedProcess, type TestEndpoint } from './harness';
 
 let endpoint: TestEndpoint;
@@ -12,7 +12,7 @@ after(() => endpoint.close());
 /** Runs a fixture under the probe and returns its result plus the frames of every process it started. */
 async function probed(file: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
   const before = endpoint.connections().length;
-  const result = await runProgram(fixture(file), args, { probe: true, address: endpoint.address, token: endpoint.token, env });
+  const result = await runProgram(fixture(file), args, { probe: true, endpoint: endpoint.environment, env });
   const processes = await endpoint.settle(before);
   return { result, processes };
 }
@@ -67,7 +67,7 @@ describe('node probe: transparency', () => {
     const listening = await probed('idle.js');
     assert.equal(listening.result.code, 0);
     assert.equal(listening.result.stdout, 'idle\n');
-    const nobody = await runProgram(fixture('idle.js'), [], { probe: true, address: `${endpoint.address}.missing`, token: endpoint.token });
+    const nobody = await runProgram(fixture('idle.js'), [], { probe: true, endpoint: { ...endpoint.environment, [ENV_ADDRESS]: `${endpoint.environment[ENV_ADDRESS]}.missing` } });
     assert.equal(nobody.code, 0);
     assert.equal(nobody.stdout, 'idle\n');
     assert.equal(nobody.stderr, '');
@@ -91,7 +91,7 @@ describe('node probe: what it sees', () => {
     assert.equal(first.ppid, globalThis.process.pid);
     assert.equal(process.frames[1]?.kind, 'snapshot');
     assert.deepEqual(process.frames.map((frame) => frame.seq), process.frames.map((_, index) => index));
-    assert.equal(process.invalid, 0);
+    assert.deepEqual(endpoint.warnings, []);
   });
 
   it('follows a Worker (limits, exit code), a forked Node child (its own connection) and a spawned command', async () => {
@@ -118,6 +118,18 @@ describe('node probe: what it sees', () => {
     assert.equal(fork?.exitCode, 5);
     assert.equal(shell?.exitCode, 4);
     assert.ok(shell?.pid && shell.endedAt !== undefined);
+  });
+
+  it('connects over loopback TCP as well as a Unix socket', async () => {
+    const tcp = await startTestEndpoint('tcp');
+    try {
+      assert.match(tcp.environment[ENV_ADDRESS] ?? '', /^tcp:127\.0\.0\.1:\d+$/);
+      await runProgram(fixture('idle.js'), [], { probe: true, endpoint: tcp.environment });
+      const [process] = await tcp.settle(0);
+      assert.equal(process?.frames.at(-1)?.kind, 'exit');
+    } finally {
+      await tcp.close();
+    }
   });
 
   it('works for an ES module entry point', async () => {
