@@ -1,6 +1,9 @@
 /** Every id this extension declares in package.json, declared once here (a unit test checks both agree). */
 export const CommandId = {
   OpenGuide: 'concurrencyLens.openGuide',
+  ShowTimeline: 'concurrencyLens.showTimeline',
+  ExportTrace: 'concurrencyLens.exportTrace',
+  OpenRecording: 'concurrencyLens.openRecording',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
@@ -12,5 +15,6 @@ export type ViewId = (typeof ViewId)[keyof typeof ViewId];
 
 export const WebviewPanelType = {
   Guide: 'concurrencyLens.guide',
+  Timeline: 'concurrencyLens.timeline',
 } as const;
 export type WebviewPanelType = (typeof WebviewPanelType)[keyof typeof WebviewPanelType];
