@@ -12,6 +12,7 @@ describe('packaging (vsce ls)', () => {
     const vsce = path.join(root, 'node_modules', '.bin', 'vsce');
     const files = execFileSync(vsce, ['ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' }).trim().split('\n');
     assert.ok(files.includes('package.json') && files.includes('README.md') && files.includes('LICENSE'));
+    assert.ok(files.includes('probes/node/probe.cjs'), 'the Node probe ships unbundled');
     assert.deepEqual(files.filter((file) => !SHIPPABLE.test(file) || file.endsWith('.map') || file.endsWith('.ts')), []);
   });
 });
