@@ -262,30 +262,59 @@
   }
 
   // ── blocked-loop watchdog ────────────────────────────────────────────────────────────────────
+  /** Blocks noticed by the main thread, awaiting the watchdog's stack, by heartbeat value. */
+  const pendingBlocks = new Map();
+  const reportedBlocks = new Set();
+
+  function reportBlock(beatValue, durationMs, stack) {
+    const pending = pendingBlocks.get(beatValue);
+    if (pending) clearTimeout(pending.timer);
+    pendingBlocks.delete(beatValue);
+    if (reportedBlocks.has(beatValue)) return;
+    reportedBlocks.add(beatValue);
+    if (reportedBlocks.size > 100) reportedBlocks.delete(reportedBlocks.values().next().value);
+    enqueue(frame('blocked', { loopId: mainLoop.id, threadId: mainThread.id, durationMs: Math.round(durationMs), stack }));
+  }
+
+  function flushPendingBlocks() {
+    for (const [beatValue, pending] of pendingBlocks) reportBlock(beatValue, pending.durationMs, []);
+  }
+
+  /**
+   * The main thread beats a heartbeat into shared memory. A late beat is a block it reports itself;
+   * the watchdog, seeing the heartbeat stop, profiles the thread meanwhile and sends the stack,
+   * which the report waits for briefly (the watchdog may start too late to see an early block).
+   */
   function startWatchdog() {
     const heartbeat = new Int32Array(new SharedArrayBuffer(4));
-    const beat = () => Atomics.store(heartbeat, 0, Date.now() - startedAt);
-    beat();
-    setInterval(beat, Math.max(5, Math.min(50, BLOCK_THRESHOLD_MS / 4))).unref();
+    const beatMs = Math.max(5, Math.min(50, BLOCK_THRESHOLD_MS / 4));
+    let lastBeatAt = Date.now();
+    const beat = () => {
+      const now = Date.now();
+      const previous = Atomics.load(heartbeat, 0);
+      const lateBy = now - lastBeatAt - beatMs;
+      lastBeatAt = now;
+      Atomics.store(heartbeat, 0, now - startedAt);
+      if (lateBy > BLOCK_THRESHOLD_MS && !reportedBlocks.has(previous)) {
+        const timer = setTimeout(() => reportBlock(previous, lateBy, []), 500);
+        timer.unref();
+        pendingBlocks.set(previous, { durationMs: lateBy, timer });
+      }
+    };
+    Atomics.store(heartbeat, 0, lastBeatAt - startedAt);
+    setInterval(beat, beatMs).unref();
     let watchdog;
     try {
       watchdog = new workerThreads.Worker(`(${watchdogMain.toString()})()`, {
         eval: true,
-        workerData: { heartbeat: heartbeat.buffer, startedAt, thresholdMs: BLOCK_THRESHOLD_MS },
+        workerData: { heartbeat: heartbeat.buffer, startedAt, thresholdMs: BLOCK_THRESHOLD_MS, probeFile: __filename },
         env: {},
       });
     } catch {
       return;
     }
     watchdog.on('error', () => undefined); // the watchdog is ours: its failure must never reach the program
-    watchdog.on('message', (report) => {
-      enqueue(frame('blocked', {
-        loopId: mainLoop.id,
-        threadId: mainThread.id,
-        durationMs: report.durationMs,
-        stack: report.stack,
-      }));
-    });
+    watchdog.on('message', (report) => reportBlock(report.beat, report.durationMs, report.stack));
     watchdog.unref(); // after adding listeners: a 'message' listener refs the port again
   }
 
@@ -295,6 +324,7 @@
     const { fileURLToPath } = require('node:url');
     const inspector = require('node:inspector');
     const heartbeat = new Int32Array(workerData.heartbeat);
+    const probeFile = workerData.probeFile;
     const now = () => Date.now() - workerData.startedAt;
     const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
     const session = new inspector.Session();
@@ -325,20 +355,24 @@
         const result = await post('Profiler.stop');
         await post('Profiler.disable');
         profiling = false;
-        parentPort.postMessage({ durationMs, stack: result ? hottestStack(result.profile) : [] });
+        parentPort.postMessage({ beat: lastBeat, durationMs, stack: result ? hottestStack(result.profile) : [] });
       }
     }
 
-    /** The stack (outermost first) of the most-sampled JavaScript frame in a CPU profile. */
+    /** The stack (outermost first) of the most-sampled frame in a CPU profile, the program's own code first. */
     function hottestStack(profile) {
       const parents = new Map();
       for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node);
-      let hottest;
-      for (const node of profile.nodes) {
-        const name = node.callFrame.functionName;
-        if (name.startsWith('(') || !node.callFrame.url) continue;
-        if (!hottest || (node.hitCount ?? 0) > (hottest.hitCount ?? 0)) hottest = node;
-      }
+      const hottestOf = (accept) => {
+        let hottest;
+        for (const node of profile.nodes) {
+          const { url } = node.callFrame;
+          if (node.callFrame.functionName.startsWith('(') || !url || url.endsWith(probeFile) || !accept(url)) continue;
+          if (!hottest || (node.hitCount ?? 0) > (hottest.hitCount ?? 0)) hottest = node;
+        }
+        return hottest;
+      };
+      const hottest = hottestOf((url) => !url.startsWith('node:')) ?? hottestOf(() => true);
       const stack = [];
       for (let node = hottest; node && node.callFrame.functionName !== '(root)'; node = parents.get(node.id)) {
         const { url, lineNumber, functionName } = node.callFrame;
@@ -408,6 +442,7 @@
     }, SAMPLE_MS).unref();
     process.on('exit', (exitCode) => {
       try {
+        flushPendingBlocks();
         sample();
         enqueue(frame('exit', { exitCode }));
       } catch {

@@ -142,9 +142,12 @@ describe('node probe: what it sees', () => {
   it('reports a blocked loop with its duration and the blocking function', async () => {
     const { processes } = await probed('block.js');
     const blocked = processes[0]!.frames.filter((frame): frame is BlockedFrame => frame.kind === 'blocked');
-    assert.equal(blocked.length, 1);
-    assert.ok(blocked[0]!.durationMs >= 250, `duration ${blocked[0]!.durationMs}`);
-    assert.ok(blocked[0]!.stack.some((frame) => frame.file.endsWith('block.js')), JSON.stringify(blocked[0]!.stack));
+    // On a loaded machine the OS can also starve the loop; the program's own block is the one in block.js.
+    const inBlockJs = blocked.filter((frame) => frame.stack.some((location) => location.file === fixture('block.js')));
+    assert.equal(inBlockJs.length, 1, JSON.stringify(blocked));
+    assert.ok(inBlockJs[0]!.durationMs >= 250, `duration ${inBlockJs[0]!.durationMs}`);
+    assert.equal(inBlockJs[0]!.stack.at(-1)?.file, fixture('block.js'), 'innermost: the program’s code (blockTheLoop or its caller, when V8 inlined it)');
+    assert.ok(!JSON.stringify(blocked).includes('probe.cjs'), 'the probe’s own frames are left out');
   });
 
   it('samples event-loop utilisation and active resources by type', async () => {
