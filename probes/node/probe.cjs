@@ -289,13 +289,18 @@
     const heartbeat = new Int32Array(new SharedArrayBuffer(4));
     const beatMs = Math.max(5, Math.min(50, BLOCK_THRESHOLD_MS / 4));
     let lastBeatAt = Date.now();
+    let lastBeatUtilization = performance.eventLoopUtilization();
     const beat = () => {
       const now = Date.now();
       const previous = Atomics.load(heartbeat, 0);
       const lateBy = now - lastBeatAt - beatMs;
       lastBeatAt = now;
       Atomics.store(heartbeat, 0, now - startedAt);
-      if (lateBy > BLOCK_THRESHOLD_MS && !reportedBlocks.has(previous)) {
+      const utilization = performance.eventLoopUtilization();
+      // A late beat while the loop was idle is the OS not scheduling the program, not a block.
+      const busyMs = performance.eventLoopUtilization(utilization, lastBeatUtilization).active;
+      lastBeatUtilization = utilization;
+      if (lateBy > BLOCK_THRESHOLD_MS && busyMs > lateBy / 2 && !reportedBlocks.has(previous)) {
         const timer = setTimeout(() => reportBlock(previous, lateBy, []), 500);
         timer.unref();
         pendingBlocks.set(previous, { durationMs: lateBy, timer });

@@ -139,7 +139,7 @@ describe('timeline viewport', () => {
   it('picks round tick steps and readable durations', () => {
     assert.equal(tickStepMs(1, 80), 100);
     assert.equal(tickStepMs(0.3, 80), 50);
-    assert.deepEqual([formatDuration(0.012), formatDuration(250), formatDuration(1500), formatDuration(90_000)], ['12 µs', '250 ms', '1.50 s', '1.5 min']);
+    assert.deepEqual([formatDuration(0), formatDuration(0.012), formatDuration(250), formatDuration(1500), formatDuration(90_000)], ['0', '12 µs', '250 ms', '1.50 s', '1.5 min']);
   });
 });
 

@@ -142,6 +142,7 @@ export function tickStepMs(msPerPx: number, minPx = 80): number {
 /** `1.5 s`, `250 ms`, `12 µs`: a duration at a readable precision. */
 export function formatDuration(ms: number): string {
   const abs = Math.abs(ms);
+  if (abs === 0) return '0';
   if (abs >= 60_000) return `${(ms / 60_000).toFixed(abs >= 600_000 ? 0 : 1)} min`;
   if (abs >= 1000) return `${(ms / 1000).toFixed(abs >= 10_000 ? 1 : 2)} s`;
   if (abs >= 1) return `${ms.toFixed(abs >= 100 ? 0 : 1)} ms`;

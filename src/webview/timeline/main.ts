@@ -83,7 +83,7 @@ function renderShell(text: TimelineStrings): void {
 function setData(next: TimelineData | undefined, nextTitle: string): void {
   const text = strings;
   if (!text) return;
-  const previousEnd = data?.end;
+  const sameRun = data !== undefined && next !== undefined && data.start === next.start && title === nextTitle;
   data = next;
   title = nextTitle;
   ranges = next ? indexLanes(next) : new Int32Array(0);
@@ -92,7 +92,7 @@ function setData(next: TimelineData | undefined, nextTitle: string): void {
   status.className = `timeline-status${next?.live ? ' live' : ''}`;
   if (!next) {
     view = undefined;
-  } else if (!view || previousEnd === undefined) {
+  } else if (!view || !sameRun) {
     view = fitViewport(next, plotWidth(), visibleLaneCount());
     following = true;
   } else if (following && next.live) {
