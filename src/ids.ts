@@ -1,6 +1,9 @@
 /** Every id this extension declares in package.json, declared once here (a unit test checks both agree). */
 export const CommandId = {
   OpenGuide: 'concurrencyLens.openGuide',
+  RunWithMonitor: 'concurrencyLens.runWithMonitor',
+  StopRun: 'concurrencyLens.stopRun',
+  RevealInEditor: 'concurrencyLens.revealInEditor',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
@@ -14,3 +17,9 @@ export const WebviewPanelType = {
   Guide: 'concurrencyLens.guide',
 } as const;
 export type WebviewPanelType = (typeof WebviewPanelType)[keyof typeof WebviewPanelType];
+
+/** Context keys this extension sets for `when` clauses. */
+export const ContextKey = {
+  MonitorRunning: 'concurrencyLens.monitorRunning',
+} as const;
+export type ContextKey = (typeof ContextKey)[keyof typeof ContextKey];
