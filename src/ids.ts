@@ -4,6 +4,9 @@ export const CommandId = {
   ShowTimeline: 'concurrencyLens.showTimeline',
   ExportTrace: 'concurrencyLens.exportTrace',
   OpenRecording: 'concurrencyLens.openRecording',
+  RunWithMonitor: 'concurrencyLens.runWithMonitor',
+  StopRun: 'concurrencyLens.stopRun',
+  RevealInEditor: 'concurrencyLens.revealInEditor',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
@@ -18,3 +21,9 @@ export const WebviewPanelType = {
   Timeline: 'concurrencyLens.timeline',
 } as const;
 export type WebviewPanelType = (typeof WebviewPanelType)[keyof typeof WebviewPanelType];
+
+/** Context keys this extension sets for `when` clauses. */
+export const ContextKey = {
+  MonitorRunning: 'concurrencyLens.monitorRunning',
+} as const;
+export type ContextKey = (typeof ContextKey)[keyof typeof ContextKey];

@@ -184,6 +184,9 @@ class Probe:
         self._loops = {}
         self._loops_lock = threading.Lock()
         self._thread_events.clear()
+        # The parent's children are not this process's children.
+        self._children = weakref.WeakKeyDictionary()
+        self._exit_codes = {}
         self._exit_sent = False
         self.exit_code = None
         self._begin(list(sys.argv))
