@@ -11,7 +11,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.mjs', 'test/*.mjs'] },
+        projectService: { allowDefaultProject: ['*.mjs', 'test/*.mjs', 'bench/node/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -353,7 +353,7 @@
         // Blocked: sample the main thread's stack until its heartbeat comes back.
         profiling = true;
         await post('Profiler.enable');
-        await post('Profiler.setSamplingInterval', { interval: 1000 });
+        await post('Profiler.setSamplingInterval', { interval: 5000 }); // µs: enough samples, little cost
         await post('Profiler.start');
         while (Atomics.load(heartbeat, 0) === lastBeat) sleep(pollMs);
         const durationMs = Math.max(0, Atomics.load(heartbeat, 0) - lastBeat);
@@ -381,7 +381,7 @@
       const stack = [];
       for (let node = hottest; node && node.callFrame.functionName !== '(root)'; node = parents.get(node.id)) {
         const { url, lineNumber, functionName } = node.callFrame;
-        if (!url) continue;
+        if (!url || lineNumber < 0) continue;
         let file = url;
         try {
           if (url.startsWith('file:')) file = fileURLToPath(url);
