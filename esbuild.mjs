@@ -60,7 +60,7 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { guide: 'src/webview/guide/main.ts' },
+    entryPoints: { guide: 'src/webview/guide/main.ts', timeline: 'src/webview/timeline/main.ts' },
     outdir: 'dist/webview',
     platform: 'browser',
     format: 'iife',

@@ -11,7 +11,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.mjs', 'test/*.mjs', 'experiments/node/*.mjs'] },
+        projectService: { allowDefaultProject: ['*.mjs', 'test/*.mjs', 'experiments/node/*.mjs', 'bench/node/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -46,6 +46,13 @@ export default tseslint.config(
     files: ['**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: globals.node },
+  },
+  {
+    // Probes run unbundled inside the user's program: plain CommonJS for the Node version they run on.
+    files: ['probes/**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, sourceType: 'commonjs', globals: globals.node },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['eslint.config.mjs'],

@@ -8,11 +8,21 @@ import * as liveTasks from './liveTasks';
 import * as patterns from './patterns';
 import * as refactors from './refactors';
 import { SyntaxDocuments } from './syntax/documents';
+import { LiveTasksController } from './liveTasks/liveTasksController';
+import { nodeLauncher, pythonLauncher } from './liveTasks/launchers';
+import * as recordings from './recordings';
+import * as runs from './runs';
+import { ShownRun } from './runs/shownRun';
+import * as timeline from './timeline';
+import { TimelineController } from './timeline/timelinePanel';
 
 /** What `activate` returns: used by our integration tests to observe state they cannot see otherwise. */
 export interface ConcurrencyLensApi {
   readonly guide: GuideController;
   readonly experiments: ExperimentRunner;
+  readonly liveTasks: LiveTasksController;
+  readonly shownRun: ShownRun;
+  readonly timeline: TimelineController;
 }
 
 export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
@@ -20,19 +30,28 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
   const experiments = new ExperimentRunner(context.extensionUri, log);
   const guideController = new GuideController(context.extensionUri, log, experiments);
   const syntax = new SyntaxDocuments(context.extensionUri);
+  const liveTasksController = new LiveTasksController([pythonLauncher(context.extensionUri, log), nodeLauncher(context.extensionUri)], log);
+  const shownRun = new ShownRun();
+  const timelineController = new TimelineController(context.extensionUri, shownRun, log);
   context.subscriptions.push(
     log,
     experiments,
     guideController,
     syntax,
+    liveTasksController,
+    shownRun,
+    timelineController,
     ...guide.register(guideController, experiments),
-    ...liveTasks.register(),
     ...diagnostics.register(context.extensionUri, log),
     ...hovers.register(syntax),
     ...patterns.register(syntax),
     ...refactors.register(syntax),
+    ...liveTasks.register(liveTasksController),
+    ...runs.register(liveTasksController, shownRun),
+    ...timeline.register(timelineController),
+    ...recordings.register(shownRun, log),
   );
-  return { guide: guideController, experiments };
+  return { guide: guideController, experiments, liveTasks: liveTasksController, shownRun, timeline: timelineController };
 }
 
 export function deactivate(): void {

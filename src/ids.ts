@@ -4,6 +4,12 @@ export const CommandId = {
   InsertPattern: 'concurrencyLens.insertPattern',
   DisableRule: 'concurrencyLens.disableRule',
   RunExperiment: 'concurrencyLens.runExperiment',
+  ShowTimeline: 'concurrencyLens.showTimeline',
+  ExportTrace: 'concurrencyLens.exportTrace',
+  OpenRecording: 'concurrencyLens.openRecording',
+  RunWithMonitor: 'concurrencyLens.runWithMonitor',
+  StopRun: 'concurrencyLens.stopRun',
+  RevealInEditor: 'concurrencyLens.revealInEditor',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
@@ -15,5 +21,12 @@ export type ViewId = (typeof ViewId)[keyof typeof ViewId];
 
 export const WebviewPanelType = {
   Guide: 'concurrencyLens.guide',
+  Timeline: 'concurrencyLens.timeline',
 } as const;
 export type WebviewPanelType = (typeof WebviewPanelType)[keyof typeof WebviewPanelType];
+
+/** Context keys this extension sets for `when` clauses. */
+export const ContextKey = {
+  MonitorRunning: 'concurrencyLens.monitorRunning',
+} as const;
+export type ContextKey = (typeof ContextKey)[keyof typeof ContextKey];

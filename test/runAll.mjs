@@ -8,6 +8,8 @@ const steps = [
   { name: 'typecheck', script: 'typecheck', gate: true },
   { name: 'build', script: 'build', gate: true },
   { name: 'unit', script: 'test:unit' },
+  { name: 'Python probe (every Python 3.8–3.13 present)', script: 'test:probe:python' },
+  { name: 'Node probe', script: 'test:probe:node' },
   { name: 'integration (real VS Code extension host)', script: 'test:integration' },
   { name: 'UI (real workbench in Chromium)', script: 'test:ui' },
 ];

@@ -13,6 +13,7 @@ describe('packaging (vsce ls)', () => {
     const files = execFileSync(vsce, ['ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' }).trim().split('\n');
     assert.ok(files.includes('package.json') && files.includes('README.md') && files.includes('LICENSE'));
     assert.ok(files.includes('experiments/python/experiment.py') && files.includes('experiments/node/experiment.mjs'), 'the live experiment ships');
+    assert.ok(files.includes('probes/node/probe.cjs'), 'the Node probe ships unbundled');
     assert.deepEqual(files.filter((file) => !SHIPPABLE.test(file) || file.endsWith('.map') || file.endsWith('.ts')), []);
   });
 });

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PROTOCOL_VERSION, validateFrame } from '../../src/core/probe/protocol';
+import { formatProbeAddress, parseProbeAddress, PROTOCOL_VERSION, validateFrame } from '../../src/core/probe/protocol';
 
 const hello = {
   kind: 'hello', seq: 0, t: 1_700_000_000_000, token: 'a'.repeat(64), protocol: PROTOCOL_VERSION,
@@ -41,5 +41,12 @@ describe('probe protocol', () => {
     const result = validateFrame({ ...hello, extra: '<img src=x onerror=alert(1)>' });
     assert.equal(result.ok, true);
     if (result.ok) assert.equal('extra' in result.frame, false);
+  });
+
+  it('formats and parses endpoint addresses, loopback TCP only', () => {
+    for (const address of [{ transport: 'unix', path: '/tmp/clens-x/probe.sock' }, { transport: 'tcp', host: '127.0.0.1', port: 4567 }] as const) {
+      assert.deepEqual(parseProbeAddress(formatProbeAddress(address)), address);
+    }
+    for (const text of ['', 'unix:', 'tcp:10.0.0.1:80', 'tcp:127.0.0.1:0', 'tcp:127.0.0.1:70000', '/tmp/x.sock']) assert.equal(parseProbeAddress(text), undefined, text);
   });
 });

@@ -1,0 +1,599 @@
+"""The probe of one process: a bounded frame buffer, a sender thread and a sampler thread."""
+import _thread
+import atexit
+import collections
+import itertools
+import json
+import os
+import platform
+import socket
+import sys
+import threading
+import time
+import weakref
+
+from . import _hooks, _inspect
+
+PROTOCOL_VERSION = 1
+ENV_ADDRESS = "CONCURRENCY_LENS_ADDRESS"
+ENV_TOKEN = "CONCURRENCY_LENS_TOKEN"
+ENV_BLOCKED_THRESHOLD_MS = "CONCURRENCY_LENS_BLOCKED_THRESHOLD_MS"
+
+#: Frames waiting to be sent; beyond this the oldest are dropped (the program never waits for us).
+BUFFER_FRAMES = 512
+#: How often the sampler wakes to check event-loop heartbeats (cheap) ...
+TICK_SECONDS = 0.05
+#: ... and how often it samples threads and tasks (5 Hz), stretched when sampling gets expensive
+#: so that it never takes more than SAMPLING_SHARE of the time.
+SAMPLE_SECONDS = 0.2
+SAMPLING_SHARE = 0.02
+MAX_SAMPLE_SECONDS = 2.0
+#: A full snapshot now and then, so a host that missed frames converges.
+SNAPSHOT_EVERY_SAMPLES = 25
+#: The heartbeat each event loop runs to prove it is not blocked.
+BEAT_SECONDS = 0.05
+MAX_TASKS_PER_SAMPLE = 10000
+EXIT_FLUSH_SECONDS = 0.5
+
+
+def _now_ms():
+    return time.time() * 1000.0
+
+
+def _parse_address(text):
+    if text.startswith("unix:") and len(text) > 5:
+        return socket.AF_UNIX, text[5:]
+    if text.startswith("tcp:"):
+        host, _, port = text[4:].rpartition(":")
+        if host in ("127.0.0.1", "[::1]") and port.isdigit():
+            return (socket.AF_INET, (host, int(port))) if host == "127.0.0.1" else (socket.AF_INET6, ("::1", int(port)))
+    return None
+
+
+class _Sender:
+    """Owns the connection. ``put`` never blocks: a full buffer drops its oldest frame."""
+
+    def __init__(self, address, hello):
+        self._lock = threading.Lock()
+        self._ready = threading.Condition(self._lock)
+        self._frames = collections.deque()
+        self._dropped_since_sent = 0
+        self.dropped_total = 0
+        self._busy = False
+        self._seq = 0
+        self._closed = False
+        self._address = address
+        self._hello = hello
+        self._socket = None
+        _thread.start_new_thread(self._run, ())
+
+    def put(self, frame):
+        with self._lock:
+            if self._closed:
+                return
+            if len(self._frames) >= BUFFER_FRAMES:
+                self._frames.popleft()
+                self._dropped_since_sent += 1
+                self.dropped_total += 1
+            self._frames.append(frame)
+            self._ready.notify()
+
+    def flush(self, timeout):
+        """Waits (bounded) until every queued frame is written: used only at exit."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while (self._frames or self._busy) and not self._closed:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                self._ready.wait(remaining)
+
+    def close_after_fork(self):
+        """In a forked child: forget the parent's connection without touching it."""
+        self._closed = True
+        self._socket = None
+
+    def _run(self):
+        family, target = self._address
+        try:
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            sock.connect(target)
+            self._socket = sock
+            self._write(self._hello)
+            while True:
+                with self._lock:
+                    self._busy = False
+                    self._ready.notify_all()
+                    while not self._frames and not self._closed:
+                        self._ready.wait()
+                    if self._closed:
+                        return
+                    batch = list(self._frames)
+                    self._frames.clear()
+                    dropped, self._dropped_since_sent = self._dropped_since_sent, 0
+                    self._busy = True
+                if dropped:
+                    batch[0]["dropped"] = dropped
+                for frame in batch:
+                    self._write(frame)
+        except (OSError, ValueError):
+            # The host is gone (or never came): the program runs on, unobserved.
+            with self._lock:
+                self._closed = True
+                self._busy = False
+                self._frames.clear()
+                self._ready.notify_all()
+
+    def _write(self, frame):
+        frame["seq"] = self._seq
+        self._seq += 1
+        self._socket.sendall(json.dumps(frame, separators=(",", ":"), default=str).encode("utf-8", "replace") + b"\n")
+
+
+class _Loop:
+    """What the probe knows about one running event loop."""
+
+    def __init__(self, loop_id, loop, thread_ident):
+        self.id = loop_id
+        self.loop = weakref.ref(loop)
+        self.thread_ident = thread_ident
+        self.expected_beat = time.monotonic()
+        self.lag_ms = 0.0
+        self.block_started = None
+        self.block_stack = []
+        self.block_reported = False
+        self.finished_block_ms = None
+
+
+class Probe:
+    def __init__(self, address, token, argv, blocked_threshold_ms):
+        self.blocked_threshold_ms = blocked_threshold_ms
+        self._token = token
+        self._address = address
+        self._ids = itertools.count(1)
+        self._thread_ids = weakref.WeakKeyDictionary()
+        self._thread_events = collections.deque(maxlen=10000)
+        self._loops = {}
+        self._loops_lock = threading.Lock()
+        self._children = weakref.WeakKeyDictionary()
+        self._exit_codes = {}
+        self._exit_sent = False
+        self.exit_code = None
+        self._begin(argv)
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def _begin(self, argv):
+        self.pid = os.getpid()
+        self.started_at = _now_ms()
+        self._previous = {"threads": {}, "tasks": {}, "loops": {}, "children": {}}
+        self._live_tasks = {}
+        self._samples = 0
+        self._sampler_ident = None
+        self._stopped = False
+        self._sample_lock = threading.Lock()
+        hello = {
+            "kind": "hello", "t": self.started_at, "token": self._token, "protocol": PROTOCOL_VERSION,
+            "pid": self.pid, "ppid": os.getppid(), "runtime": _runtime(), "argv": [str(a) for a in argv][:1000],
+            "cwd": os.getcwd(), "startedAt": self.started_at,
+        }
+        self._sender = _Sender(self._address, hello)
+        _thread.start_new_thread(self._sample_forever, ())
+
+    def after_fork_in_child(self):
+        self._sender.close_after_fork()
+        self._loops = {}
+        self._loops_lock = threading.Lock()
+        self._thread_events.clear()
+        # The parent's children are not this process's children.
+        self._children = weakref.WeakKeyDictionary()
+        self._exit_codes = {}
+        self._exit_sent = False
+        self.exit_code = None
+        self._begin(list(sys.argv))
+
+    def finish(self):
+        """At exit: one last sample (final task and thread states), the exit frame, a bounded flush."""
+        if self._exit_sent or os.getpid() != self.pid:
+            return
+        self._exit_sent = True
+        self._stopped = True
+        if self._sample_lock.acquire(timeout=EXIT_FLUSH_SECONDS):
+            try:
+                self._sample()
+            except Exception:
+                pass
+            finally:
+                self._sample_lock.release()
+        frame = {"kind": "exit", "t": _now_ms()}
+        if self.exit_code is not None:
+            frame["exitCode"] = self.exit_code
+        self._sender.put(frame)
+        self._sender.flush(EXIT_FLUSH_SECONDS)
+
+    # -- structural events (called on the program's threads: keep them tiny) ----------------
+    def thread_started(self, thread):
+        self._thread_events.append(("start", thread, _now_ms()))
+
+    def thread_ended(self, thread):
+        self._thread_events.append(("end", thread, _now_ms()))
+
+    def loop_running(self, loop):
+        ident = _thread.get_ident()
+        with self._loops_lock:
+            if ident in self._loops and self._loops[ident].loop() is loop:
+                return
+            state = _Loop("l%d" % next(self._ids), loop, ident)
+            self._loops[ident] = state
+        state.expected_beat = time.monotonic()
+        loop.call_soon(self._beat, state)
+
+    def loop_stopped(self):
+        with self._loops_lock:
+            self._loops.pop(_thread.get_ident(), None)
+
+    def child_started(self, child, describe):
+        self._children[child] = ("c%d" % next(self._ids), _now_ms(), describe)
+
+    def child_exited(self, child):
+        entry = self._children.get(child)
+        if entry is not None and child.returncode is not None:
+            self._exit_codes[entry[0]] = child.returncode
+
+    def _beat(self, state):
+        """Runs on the event loop: measures how late it ran and schedules the next beat."""
+        now = time.monotonic()
+        lag = max(0.0, (now - state.expected_beat) * 1000.0)
+        state.lag_ms = lag
+        if lag >= self.blocked_threshold_ms:
+            state.finished_block_ms = lag
+        state.expected_beat = now + BEAT_SECONDS
+        loop = state.loop()
+        if loop is not None and not loop.is_closed():
+            loop.call_later(BEAT_SECONDS, self._beat, state)
+
+    # -- the sampler thread ----------------------------------------------------------------
+    def _sample_forever(self):
+        self._sampler_ident = _thread.get_ident()
+        next_sample = 0.0
+        while not self._stopped:
+            try:
+                self._check_loops()
+                now = time.monotonic()
+                if now >= next_sample:
+                    # CPU time of this thread: waiting for the GIL is not our cost.
+                    cpu = time.thread_time()
+                    with self._sample_lock:
+                        if self._stopped:
+                            return
+                        self._sample()
+                    cost = time.thread_time() - cpu
+                    next_sample = now + min(MAX_SAMPLE_SECONDS, max(SAMPLE_SECONDS, cost / SAMPLING_SHARE))
+            except Exception:
+                pass  # a probe bug must never surface in the program
+            time.sleep(TICK_SECONDS)
+
+    def _check_loops(self):
+        with self._loops_lock:
+            loops = list(self._loops.values())
+        now = time.monotonic()
+        for state in loops:
+            late_ms = (now - state.expected_beat) * 1000.0
+            if late_ms >= self.blocked_threshold_ms and state.block_started is None:
+                state.block_started = state.expected_beat
+                frame = sys._current_frames().get(state.thread_ident)
+                state.block_stack = _inspect.stack(frame)
+            if state.block_started is not None and not state.block_reported and late_ms >= self.blocked_threshold_ms:
+                state.block_reported = True
+                self._put_blocked(state, late_ms, True)
+            if state.finished_block_ms is not None:
+                duration, state.finished_block_ms = state.finished_block_ms, None
+                self._put_blocked(state, duration, False)
+                state.block_started = None
+                state.block_reported = False
+                state.block_stack = []
+
+    def _put_blocked(self, state, duration_ms, ongoing):
+        frame = {
+            "kind": "blocked", "t": _now_ms(), "loopId": state.id, "threadId": self._thread_id_of_ident(state.thread_ident),
+            "durationMs": round(duration_ms, 1), "stack": state.block_stack,
+        }
+        if ongoing:
+            frame["ongoing"] = True
+        self._sender.put(frame)
+
+    def _sample(self):
+        t = _now_ms()
+        current = {
+            "threads": self._sample_threads(t),
+            "tasks": self._sample_tasks(t),
+            "loops": self._sample_loops(),
+            "children": self._sample_children(t),
+        }
+        snapshot = self._samples % SNAPSHOT_EVERY_SAMPLES == 0 or self._sender.dropped_total != getattr(self, "_seen_dropped", 0)
+        self._seen_dropped = self._sender.dropped_total
+        self._samples += 1
+        if snapshot:
+            frame = {"kind": "snapshot", "t": t}
+            for kind, entities in current.items():
+                frame[kind] = list(entities.values())
+            self._sender.put(frame)
+        else:
+            upsert, remove = {}, {}
+            for kind, entities in current.items():
+                before = self._previous[kind]
+                changed = [entity for key, entity in entities.items() if before.get(key) != entity]
+                gone = [key for key in before if key not in entities]
+                if changed:
+                    upsert[kind] = changed
+                if gone:
+                    remove[kind] = gone
+            if upsert or remove:
+                frame = {"kind": "delta", "t": t}
+                if upsert:
+                    frame["upsert"] = upsert
+                if remove:
+                    frame["remove"] = remove
+                self._sender.put(frame)
+        # Ended entities were sent once with their final state; they need not be compared again.
+        for kind in ("threads", "tasks", "children"):
+            current[kind] = {key: entity for key, entity in current[kind].items() if "endedAt" not in entity}
+        self._previous = current
+
+    def _thread_id(self, thread):
+        if thread is threading.main_thread():
+            return "main"
+        known = self._thread_ids.get(thread)
+        if known is None:
+            known = self._thread_ids[thread] = "t%d" % next(self._ids)
+        return known
+
+    def _thread_id_of_ident(self, ident):
+        thread = threading._active.get(ident)
+        return self._thread_id(thread) if thread is not None else "i%d" % ident
+
+    def _sample_threads(self, t):
+        frames = sys._current_frames()
+        threads = {}
+        started = {}
+        ended = {}
+        while self._thread_events:
+            kind, thread, when = self._thread_events.popleft()
+            (started if kind == "start" else ended)[thread] = when
+        # Threads that started or ended since the last sample come first, so short ones are seen.
+        for thread in dict.fromkeys(list(started) + list(ended) + threading.enumerate()):
+            ident = thread.ident
+            if ident is None or ident == self._sampler_ident:
+                continue
+            thread_id = self._thread_id(thread)
+            previous = self._previous["threads"].get(thread_id)
+            where, state = _inspect.user_location(frames.get(ident))
+            entity = {
+                "id": thread_id, "kind": "main" if thread_id == "main" else "thread", "name": thread.name, "state": state,
+                "daemon": thread.daemon, "startedAt": previous["startedAt"] if previous else started.get(thread, self.started_at if thread_id == "main" else t),
+            }
+            native_id = getattr(thread, "native_id", None)
+            if native_id is not None:
+                entity["nativeId"] = native_id
+            if where is not None:
+                entity["location"] = where
+            if thread in ended or not thread.is_alive():
+                entity["state"] = "exited"
+                entity["endedAt"] = ended.get(thread, t)
+            threads[thread_id] = entity
+        return threads
+
+    def _sample_tasks(self, t):
+        with self._loops_lock:
+            loops = list(self._loops.values())
+        # Never import asyncio here: loops are registered only once the program has imported it.
+        asyncio = sys.modules.get("asyncio")
+        if asyncio is None:
+            loops = []
+        current_tasks = getattr(asyncio.tasks, "_current_tasks", {}) if loops else {}
+        seen = {}
+        tasks = {}
+        for state in loops:
+            loop = state.loop()
+            if loop is None:
+                continue
+            thread_id = self._thread_id_of_ident(state.thread_ident)
+            running = current_tasks.get(loop)
+            for task in _all_tasks(asyncio, loop)[:MAX_TASKS_PER_SAMPLE]:
+                entry = self._live_tasks.get(id(task))
+                if entry is None or entry[1] is not task:
+                    entry = ("k%d" % next(self._ids), task, t, thread_id, state.id)
+                seen[id(task)] = entry
+                tasks[entry[0]] = self._describe_task(entry, "running" if task is running else "pending", t)
+        for key, entry in self._live_tasks.items():
+            if key not in seen:
+                tasks[entry[0]] = self._describe_task(entry, None, t)
+        self._live_tasks = seen
+        return tasks
+
+    def _describe_task(self, entry, state, t):
+        task_id, task, started_at, thread_id, loop_id = entry
+        entity = {
+            "id": task_id, "threadId": thread_id, "loopId": loop_id, "name": task.get_name(),
+            "coroutine": _inspect.coroutine_name(task), "startedAt": started_at,
+        }
+        if state is None:
+            state, error = _inspect.task_outcome(task)
+            if state == "pending":  # vanished from all_tasks without being done: its loop went away
+                state = "cancelled"
+            entity["endedAt"] = t
+            if error is not None:
+                entity["exception"] = error[:4000]
+        else:
+            where, awaiting = _inspect.suspension(task)
+            if where is not None:
+                entity["suspendedAt"] = where
+            if awaiting:
+                entity["awaiting"] = awaiting[:4000]
+        entity["state"] = state
+        return entity
+
+    def _sample_loops(self):
+        with self._loops_lock:
+            loops = list(self._loops.values())
+        return {
+            state.id: {"id": state.id, "threadId": self._thread_id_of_ident(state.thread_ident), "lagMs": round(state.lag_ms, 1)}
+            for state in loops
+        }
+
+    def _sample_children(self, t):
+        children = {}
+        # A child whose Popen/Process object the program dropped ends with what was last known.
+        for child_id, last in self._previous["children"].items():
+            children[child_id] = _with_exit(dict(last), self._exit_codes.pop(child_id, None), t)
+        for child, (child_id, started_at, describe) in list(self._children.items()):
+            pid, command, returncode = describe(child)
+            entity = {"id": child_id, "command": command[:4000], "startedAt": started_at}
+            if pid:
+                entity["pid"] = pid
+            if returncode is not None:
+                _with_exit(entity, returncode, t)
+                del self._children[child]  # reported once, finished
+                self._exit_codes.pop(child_id, None)
+            children[child_id] = entity
+        return children
+
+
+def _with_exit(entity, returncode, t):
+    entity["endedAt"] = t
+    if returncode is not None and returncode < 0:
+        entity["signal"] = "signal %d" % -returncode
+    elif returncode is not None:
+        entity["exitCode"] = returncode
+    return entity
+
+
+def _all_tasks(asyncio, loop):
+    # all_tasks copies a WeakSet that the loop's thread may change meanwhile: retry.
+    for _ in range(10):
+        try:
+            return list(asyncio.all_tasks(loop))
+        except RuntimeError:
+            continue
+    return []
+
+
+def _runtime():
+    implementation = platform.python_implementation()
+    if getattr(sys, "_is_gil_enabled", None) is not None and not sys._is_gil_enabled():
+        implementation += " free-threaded"
+    return {"name": "python", "version": platform.python_version(), "implementation": implementation, "executable": sys.executable}
+
+
+# -- installation --------------------------------------------------------------------------
+_probe = None
+
+
+def current_probe():
+    return _probe
+
+
+def start(argv=None):
+    """Starts the probe in this process if the host's endpoint is in the environment (once)."""
+    global _probe
+    if _probe is not None:
+        return _probe
+    address = _parse_address(os.environ.get(ENV_ADDRESS, ""))
+    token = os.environ.get(ENV_TOKEN, "")
+    if address is None or not token:
+        return None
+    try:
+        threshold = float(os.environ.get(ENV_BLOCKED_THRESHOLD_MS, "100"))
+    except ValueError:
+        threshold = 100.0
+    _probe = Probe(address, token, sys.argv if argv is None else argv, max(threshold, 10.0))
+    _install_hooks(_probe)
+    return _probe
+
+
+def _install_hooks(probe):
+    original_bootstrap = threading.Thread._bootstrap_inner
+
+    def _bootstrap_inner(thread):
+        probe.thread_started(thread)
+        try:
+            original_bootstrap(thread)
+        finally:
+            probe.thread_ended(thread)
+
+    threading.Thread._bootstrap_inner = _bootstrap_inner
+    _hooks.when_imported("asyncio.events", lambda events: _wrap_running_loop(events, probe))
+    _hooks.when_imported("subprocess", lambda module: _wrap_popen(module, probe))
+    _hooks.when_imported("multiprocessing.process", lambda module: _wrap_process_start(module, probe))
+    _hooks.when_imported("multiprocessing.util", lambda module: _wrap_mp_exit(module, probe))
+    os.register_at_fork(after_in_child=probe.after_fork_in_child)
+    atexit.register(probe.finish)
+
+
+def _wrap_running_loop(events, probe):
+    original = events._set_running_loop
+
+    def _set_running_loop(loop):
+        original(loop)
+        try:
+            if loop is None:
+                probe.loop_stopped()
+            else:
+                probe.loop_running(loop)
+        except Exception:
+            pass
+
+    events._set_running_loop = _set_running_loop
+
+
+def _wrap_popen(subprocess, probe):
+    original = subprocess.Popen.__init__
+
+    def __init__(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        probe.child_started(self, _describe_popen)
+
+    subprocess.Popen.__init__ = __init__
+    # The program may drop its Popen before the next sample: note the exit status as it is read.
+    original_status = subprocess.Popen._handle_exitstatus
+
+    def _handle_exitstatus(self, *args, **kwargs):
+        original_status(self, *args, **kwargs)
+        probe.child_exited(self)
+
+    subprocess.Popen._handle_exitstatus = _handle_exitstatus
+
+
+def _describe_popen(popen):
+    args = popen.args
+    command = args if isinstance(args, (str, bytes)) else " ".join(str(a) for a in args)
+    return popen.pid, str(command), popen.returncode
+
+
+def _wrap_process_start(process_module, probe):
+    original = process_module.BaseProcess.start
+
+    def start(self):
+        original(self)
+        probe.child_started(self, _describe_process)
+
+    process_module.BaseProcess.start = start
+
+
+def _describe_process(process):
+    popen = getattr(process, "_popen", None)
+    # Never poll(): that would reap the child behind multiprocessing's back.
+    returncode = getattr(popen, "returncode", None) if popen is not None else None
+    return process.pid, "%s (multiprocessing)" % process.name, returncode
+
+
+def _wrap_mp_exit(util, probe):
+    # A forked multiprocessing child leaves through os._exit, skipping atexit.
+    original = util._exit_function
+
+    def _exit_function(*args, **kwargs):
+        try:
+            return original(*args, **kwargs)
+        finally:
+            probe.finish()
+
+    util._exit_function = _exit_function

@@ -1,0 +1,63 @@
+import unittest
+
+from .host import FakeHost, entities, fixture, run_probed
+
+
+class ObservationTest(unittest.TestCase):
+    def setUp(self):
+        self.host = FakeHost()
+        self.addCleanup(self.host.close)
+
+    def run_fixture(self, name, *args, **env):
+        result = run_probed(self.host, fixture(name), *args, **env)
+        self.assertEqual(result.returncode, 0, result.stderr.decode())
+        self.assertTrue(self.host.wait_for(lambda: any(f["kind"] == "exit" for frames in self.host.processes().values() for f in frames)))
+        return next(iter(self.host.processes().values()))
+
+    def test_sees_asyncio_tasks_with_states_and_suspension(self):
+        frames = self.run_fixture("asyncio_tasks.py")
+        tasks = entities(frames, "tasks")
+        by_name = {versions[-1]["name"]: versions for versions in tasks.values()}
+        for index in range(10):
+            self.assertIn("worker-%d" % index, by_name)
+        worker = by_name["worker-1"]
+        self.assertEqual(worker[0]["coroutine"], "worker")
+        self.assertEqual(worker[0]["state"], "pending")
+        self.assertEqual(worker[0]["awaiting"], "sleep")
+        self.assertTrue(worker[0]["suspendedAt"]["file"].endswith("asyncio_tasks.py"))
+        self.assertEqual(worker[0]["suspendedAt"]["line"], 5)
+        self.assertEqual(by_name["worker-3"][-1]["state"], "failed")
+        self.assertEqual(by_name["worker-3"][-1]["exception"], "RuntimeError: worker 3 failed")
+        self.assertEqual(by_name["worker-1"][-1]["state"], "done")
+        self.assertEqual(by_name["sleeper"][-1]["state"], "cancelled")
+        loops = entities(frames, "loops")
+        self.assertEqual(len(loops), 1)
+
+    def test_sees_threads_and_their_locations(self):
+        frames = self.run_fixture("threads_lock.py")
+        threads = {versions[-1]["name"]: versions for versions in entities(frames, "threads").values()}
+        self.assertEqual(set(threads) >= {"MainThread", "holder", "waiter"}, True)
+        self.assertEqual(threads["waiter"][-1]["daemon"], True)
+        self.assertEqual(threads["holder"][-1]["state"], "exited")
+        self.assertIn("endedAt", threads["holder"][-1])
+        self.assertTrue(any(v.get("location", {}).get("function") == "hold" for v in threads["holder"]))
+        self.assertTrue(any(v.get("state") == "waiting" for v in threads["MainThread"]))
+
+    def test_reports_a_blocked_loop_with_the_blocking_line(self):
+        frames = self.run_fixture("blocking_loop.py")
+        blocks = [frame for frame in frames if frame["kind"] == "blocked"]
+        self.assertTrue(blocks, "no blocked frame")
+        final = [frame for frame in blocks if not frame.get("ongoing")]
+        self.assertEqual(len(final), 1)
+        self.assertGreaterEqual(final[0]["durationMs"], 250)
+        ongoing = [frame for frame in blocks if frame.get("ongoing")]
+        self.assertEqual(ongoing[0]["stack"][-1]["line"], 7)
+        self.assertEqual(ongoing[0]["stack"][-1]["function"], "main")
+
+    def test_threshold_comes_from_the_environment(self):
+        frames = self.run_fixture("blocking_loop.py", CONCURRENCY_LENS_BLOCKED_THRESHOLD_MS="1000")
+        self.assertEqual([frame for frame in frames if frame["kind"] == "blocked"], [])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import {
+  childSchema, loopSchema, runtimeSchema, stackSchema, taskSchema, threadSchema,
+} from '../probe/protocol';
+
+/**
+ * The saved form of a whole run (see `RunModel.toRecording` / `RunModel.fromRecording`): plain
+ * JSON, validated with this schema when read back, since a recording may come from a file.
+ */
+export const RECORDING_FORMAT = 'concurrency-lens-run';
+export const RECORDING_VERSION = 1;
+
+const time = z.number().finite().nonnegative();
+const count = z.number().int().nonnegative();
+
+const intervalSchema = z.object({ state: z.string().max(100), start: time, end: time.optional() });
+const tracked = <T extends z.ZodType>(info: T) =>
+  z.object({ info, live: z.boolean(), history: z.array(intervalSchema).max(1000), droppedIntervals: count });
+
+export const blockedEventSchema = z.object({
+  pid: z.number().int().positive(),
+  loopId: z.string().min(1).max(200),
+  threadId: z.string().min(1).max(200),
+  startedAt: z.number().finite(),
+  durationMs: z.number().finite().nonnegative(),
+  stack: stackSchema,
+  ongoing: z.boolean(),
+});
+
+export const processRecordingSchema = z.object({
+  pid: z.number().int().positive(),
+  ppid: z.number().int().nonnegative(),
+  argv: z.array(z.string().max(4096)).max(1000),
+  cwd: z.string().max(4096).optional(),
+  runtime: runtimeSchema,
+  startedAt: time,
+  endedAt: time.optional(),
+  exitCode: z.number().int().optional(),
+  signal: z.string().max(100).optional(),
+  connected: z.boolean(),
+  droppedFrames: count,
+  threads: z.array(tracked(threadSchema)).max(200_000),
+  tasks: z.array(tracked(taskSchema)).max(200_000),
+  loops: z.array(tracked(loopSchema)).max(20_000),
+  children: z.array(tracked(childSchema)).max(20_000),
+});
+
+export const runRecordingSchema = z.object({
+  format: z.literal(RECORDING_FORMAT),
+  version: z.literal(RECORDING_VERSION),
+  processes: z.array(processRecordingSchema).max(10_000),
+  blockedEvents: z.array(blockedEventSchema).max(100_000),
+  counters: z.object({ threads: count, tasksCreated: count, tasksFailed: count, tasksCancelled: count, blocks: count }),
+  longestBlock: blockedEventSchema.optional(),
+});
+export type RunRecording = z.infer<typeof runRecordingSchema>;
+export type ProcessRecording = z.infer<typeof processRecordingSchema>;
+
+/** Validates a parsed recording (e.g. from a file); never throws. */
+export function parseRunRecording(value: unknown): { ok: true; recording: RunRecording } | { ok: false; error: string } {
+  const result = runRecordingSchema.safeParse(value);
+  if (result.success) return { ok: true, recording: result.data };
+  const issue = result.error.issues[0];
+  return { ok: false, error: issue ? `${issue.path.join('.') || '(recording)'}: ${issue.message}` : 'invalid recording' };
+}

@@ -1,0 +1,404 @@
+import { Emitter, type Subscription } from '../emitter';
+import { RECORDING_FORMAT, RECORDING_VERSION, type RunRecording } from './recording';
+import type {
+  ChildInfo, DeltaFrame, HelloFrame, LoopInfo, ProbeFrame, Runtime, SnapshotFrame, SourceLocation, TaskInfo, ThreadInfo,
+} from '../probe/protocol';
+
+/** The entity sets of a process, by kind. */
+export interface EntityInfoByKind {
+  thread: ThreadInfo;
+  task: TaskInfo;
+  loop: LoopInfo;
+  child: ChildInfo;
+}
+export type EntityKind = keyof EntityInfoByKind;
+export const ENTITY_KINDS: readonly EntityKind[] = ['thread', 'task', 'loop', 'child'];
+/** The frame field holding each kind (`threads`, `tasks`, …). */
+const FRAME_SET = { thread: 'threads', task: 'tasks', loop: 'loops', child: 'children' } as const;
+
+/** One span of time an entity spent in one state; `end` is absent while it lasts. */
+export interface StateInterval {
+  state: string;
+  start: number;
+  end?: number;
+}
+
+/** What the run knows about one entity: its latest info and a bounded history of its states. */
+export interface TrackedEntity<K extends EntityKind = EntityKind> {
+  readonly kind: K;
+  info: EntityInfoByKind[K];
+  /** False once the probe removed it, left it out of a snapshot, or its process went away. */
+  live: boolean;
+  /** Oldest first; at most {@link MAX_INTERVALS_PER_ENTITY}, older ones dropped (`droppedIntervals`). */
+  history: StateInterval[];
+  droppedIntervals: number;
+}
+
+/** An event loop that did not get back to its scheduler for `durationMs`. */
+export interface BlockedEvent {
+  pid: number;
+  loopId: string;
+  threadId: string;
+  /** When the block began (the frame's time minus its duration). */
+  startedAt: number;
+  durationMs: number;
+  /** Innermost frame last. */
+  stack: SourceLocation[];
+  /** True while the probe reports it still blocked. */
+  ongoing: boolean;
+}
+
+export interface ProcessRecord {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly argv: readonly string[];
+  readonly cwd?: string;
+  readonly runtime: Runtime;
+  readonly startedAt: number;
+  endedAt?: number;
+  exitCode?: number;
+  signal?: string;
+  /** True while its probe is connected. */
+  connected: boolean;
+  /** Frames its probe reported dropping from its bounded buffer. */
+  droppedFrames: number;
+  readonly entities: { [K in EntityKind]: Map<string, TrackedEntity<K>> };
+}
+
+export interface RunSummary {
+  processes: number;
+  threads: number;
+  tasksCreated: number;
+  tasksFailed: number;
+  tasksCancelled: number;
+  /** Loop blocks reported over the whole run. */
+  blocks: number;
+  longestBlock?: BlockedEvent;
+}
+
+/** Which parts of the run changed, as {@link runKey} / {@link processKey} / {@link entityKey} keys. */
+export interface RunChange {
+  readonly keys: ReadonlySet<string>;
+}
+
+export const MAX_INTERVALS_PER_ENTITY = 100;
+/** Ended entities kept per process and kind (for the timeline); the oldest ended ones go first. */
+export const MAX_ENDED_ENTITIES = 10_000;
+export const MAX_BLOCKED_EVENTS = 1_000;
+
+/** The key of the run's top level (processes appearing or leaving the root). */
+export const runKey = 'run';
+export function processKey(pid: number): string {
+  return `p:${pid}`;
+}
+export function entityKey(pid: number, kind: EntityKind, id: string): string {
+  return `p:${pid}/${kind}:${id}`;
+}
+/** The key that changes when a process's list of blocked-loop events changes. */
+export function blocksKey(pid: number): string {
+  return `p:${pid}/blocked`;
+}
+
+/**
+ * The state of one monitored run: its processes (nested by ppid) with their threads, asyncio
+ * tasks, event loops and child processes, built by applying the probes' frames. It keeps, for the
+ * timeline, a bounded history of state intervals per entity and the blocked-loop events, and
+ * counts what the end-of-run summary needs. {@link onDidChange} lists the keys that changed, so a
+ * view can refresh only those nodes. Pure data: no I/O, no timers; times are the probes' clocks.
+ */
+export class RunModel {
+  private readonly processMap = new Map<number, ProcessRecord>();
+  private readonly blockEvents: BlockedEvent[] = [];
+  /** The still-ongoing block of each loop, by `pid/loopId`. */
+  private readonly ongoingBlocks = new Map<string, BlockedEvent>();
+  /** Per process and kind, ids of ended entities in the order they ended (for eviction). */
+  private readonly endedOrder = new Map<string, string[]>();
+  private readonly counters = { threads: 0, tasksCreated: 0, tasksFailed: 0, tasksCancelled: 0, blocks: 0 };
+  private longest: BlockedEvent | undefined;
+  private readonly changeEmitter = new Emitter<RunChange>();
+  private pendingKeys: Set<string> | undefined;
+
+  /** Fires after each applied frame (or batch) with the keys that changed. */
+  readonly onDidChange: (listener: (change: RunChange) => void) => Subscription = this.changeEmitter.event;
+
+  /** Every process seen, in order of arrival. */
+  processes(): ProcessRecord[] {
+    return [...this.processMap.values()];
+  }
+
+  process(pid: number): ProcessRecord | undefined {
+    return this.processMap.get(pid);
+  }
+
+  /** Processes whose parent is not part of the run (normally the one program started). */
+  rootProcesses(): ProcessRecord[] {
+    return this.processes().filter((record) => !this.processMap.has(record.ppid) || record.ppid === record.pid);
+  }
+
+  childProcesses(pid: number): ProcessRecord[] {
+    return this.processes().filter((record) => record.ppid === pid && record.pid !== pid);
+  }
+
+  /** Blocked-loop events, oldest first (at most {@link MAX_BLOCKED_EVENTS}). */
+  blockedEvents(): readonly BlockedEvent[] {
+    return this.blockEvents;
+  }
+
+  summary(): RunSummary {
+    return { processes: this.processMap.size, ...this.counters, longestBlock: this.longest };
+  }
+
+  /** A probed process said hello: adds it (a pid seen again starts over, e.g. after `exec`). */
+  addProcess(hello: HelloFrame): void {
+    const record: ProcessRecord = {
+      pid: hello.pid, ppid: hello.ppid, argv: hello.argv, cwd: hello.cwd, runtime: hello.runtime, startedAt: hello.startedAt,
+      connected: true, droppedFrames: 0, entities: { thread: new Map(), task: new Map(), loop: new Map(), child: new Map() },
+    };
+    this.processMap.set(hello.pid, record);
+    this.batch((keys) => {
+      keys.add(runKey).add(processKey(hello.pid));
+      if (this.processMap.has(hello.ppid)) keys.add(processKey(hello.ppid));
+    });
+  }
+
+  /** Applies a frame from the probe of `pid` (frames of unknown processes are ignored). */
+  apply(pid: number, frame: ProbeFrame): void {
+    const record = this.processMap.get(pid);
+    if (!record) return;
+    this.batch((keys) => {
+      record.droppedFrames += frame.dropped ?? 0;
+      switch (frame.kind) {
+        case 'hello':
+          return;
+        case 'snapshot':
+          return this.applySnapshot(record, frame, keys);
+        case 'delta':
+          return this.applyDelta(record, frame, keys);
+        case 'blocked':
+          return this.recordBlock(record, { pid, loopId: frame.loopId, threadId: frame.threadId, startedAt: frame.t - frame.durationMs, durationMs: frame.durationMs, stack: frame.stack, ongoing: frame.ongoing ?? false }, keys);
+        case 'exit':
+          record.exitCode = frame.exitCode;
+          record.signal = frame.signal;
+          record.endedAt = frame.t;
+          keys.add(processKey(pid));
+          return;
+      }
+    });
+  }
+
+  /**
+   * The probe of `pid` disconnected (or the process was seen to exit, with `exit`): everything
+   * still live in it ends at `time`.
+   */
+  endProcess(pid: number, time: number, exit?: { exitCode?: number; signal?: string }): void {
+    const record = this.processMap.get(pid);
+    if (!record) return;
+    this.batch((keys) => {
+      record.connected = false;
+      record.endedAt ??= time;
+      for (const [loopKey, block] of this.ongoingBlocks) {
+        if (block.pid !== pid) continue;
+        block.ongoing = false;
+        this.ongoingBlocks.delete(loopKey);
+        keys.add(blocksKey(pid));
+      }
+      if (exit?.exitCode !== undefined) record.exitCode = exit.exitCode;
+      if (exit?.signal !== undefined) record.signal = exit.signal;
+      for (const kind of ENTITY_KINDS) {
+        for (const entity of record.entities[kind].values()) if (entity.live) this.end(record, entity, kind, time, keys);
+      }
+      keys.add(processKey(pid));
+    });
+  }
+
+  /** Applies several updates and fires one change for all of them. */
+  batch(update: (keys: Set<string>) => void): void {
+    const outer = this.pendingKeys === undefined;
+    const keys = (this.pendingKeys ??= new Set());
+    try {
+      update(keys);
+    } finally {
+      if (outer) {
+        this.pendingKeys = undefined;
+        if (keys.size > 0) this.changeEmitter.fire({ keys });
+      }
+    }
+  }
+
+  dispose(): void {
+    this.changeEmitter.dispose();
+  }
+
+  /** The whole run as plain JSON (histories and blocked events included). */
+  toRecording(): RunRecording {
+    const list = <K extends EntityKind>(map: Map<string, TrackedEntity<K>>) =>
+      [...map.values()].map(({ info, live, history, droppedIntervals }) => ({ info, live, history, droppedIntervals }));
+    return {
+      format: RECORDING_FORMAT,
+      version: RECORDING_VERSION,
+      processes: this.processes().map(({ entities, ...process }) => ({
+        ...process, argv: [...process.argv],
+        threads: list(entities.thread), tasks: list(entities.task), loops: list(entities.loop), children: list(entities.child),
+      })),
+      blockedEvents: this.blockEvents.map((event) => ({ ...event })),
+      counters: { ...this.counters },
+      longestBlock: this.longest && { ...this.longest },
+    };
+  }
+
+  /** Rebuilds a run from {@link toRecording}'s output (validate foreign input with `parseRunRecording` first). */
+  static fromRecording(recording: RunRecording): RunModel {
+    const model = new RunModel();
+    const map = <K extends EntityKind>(kind: K, items: { info: EntityInfoByKind[K]; live: boolean; history: StateInterval[]; droppedIntervals: number }[]) =>
+      new Map(items.map((item) => [item.info.id, { kind, ...item, history: item.history.map((interval) => ({ ...interval })) }]));
+    for (const { threads, tasks, loops, children, ...process } of recording.processes) {
+      model.processMap.set(process.pid, {
+        ...process, argv: [...process.argv],
+        entities: { thread: map('thread', threads), task: map('task', tasks), loop: map('loop', loops), child: map('child', children) },
+      });
+    }
+    model.blockEvents.push(...recording.blockedEvents.map((event) => ({ ...event })));
+    Object.assign(model.counters, recording.counters);
+    model.longest = recording.longestBlock && { ...recording.longestBlock };
+    return model;
+  }
+
+  private applySnapshot(record: ProcessRecord, frame: SnapshotFrame, keys: Set<string>): void {
+    for (const kind of ENTITY_KINDS) {
+      const infos = (frame[FRAME_SET[kind]] ?? []) as EntityInfoByKind[typeof kind][];
+      const present = new Set<string>();
+      for (const info of infos) {
+        present.add(info.id);
+        this.upsert(record, kind, info, frame.t, keys);
+      }
+      for (const entity of record.entities[kind].values()) {
+        if (entity.live && !present.has(entity.info.id)) this.end(record, entity, kind, frame.t, keys);
+      }
+    }
+  }
+
+  private applyDelta(record: ProcessRecord, frame: DeltaFrame, keys: Set<string>): void {
+    for (const kind of ENTITY_KINDS) {
+      for (const info of (frame.upsert?.[FRAME_SET[kind]] ?? []) as EntityInfoByKind[typeof kind][]) this.upsert(record, kind, info, frame.t, keys);
+      for (const id of frame.remove?.[FRAME_SET[kind]] ?? []) {
+        const entity = record.entities[kind].get(id);
+        if (entity?.live) this.end(record, entity, kind, frame.t, keys);
+      }
+    }
+  }
+
+  private upsert<K extends EntityKind>(record: ProcessRecord, kind: K, info: EntityInfoByKind[K], time: number, keys: Set<string>): void {
+    const entities = record.entities[kind] as Map<string, TrackedEntity<K>>;
+    const existing = entities.get(info.id);
+    const state = stateOf(kind, info);
+    const endedAt = endOf(kind, info);
+    keys.add(entityKey(record.pid, kind, info.id));
+    if (!existing) {
+      const entity: TrackedEntity<K> = { kind, info, live: true, history: [{ state, start: startOf(kind, info) ?? time }], droppedIntervals: 0 };
+      entities.set(info.id, entity);
+      keys.add(parentKey(record.pid, kind, info));
+      this.countNew(kind, info);
+      if (endedAt !== undefined || isFinal(kind, state)) this.end(record, entity, kind, endedAt ?? time, keys);
+      return;
+    }
+    const previousState = stateOf(kind, existing.info);
+    if (kind === 'task' && previousState !== state) this.countOutcome(state);
+    if (kind === 'task' && (existing.info as TaskInfo).threadId !== (info as TaskInfo).threadId) keys.add(parentKey(record.pid, kind, existing.info));
+    existing.info = info;
+    if (previousState !== state) pushInterval(existing, state, endedAt ?? time);
+    if (!existing.live) return;
+    if (endedAt !== undefined || isFinal(kind, state)) this.end(record, existing, kind, endedAt ?? time, keys);
+  }
+
+  private end<K extends EntityKind>(record: ProcessRecord, entity: TrackedEntity<K>, kind: K, time: number, keys: Set<string>): void {
+    entity.live = false;
+    const last = entity.history[entity.history.length - 1];
+    if (last && last.end === undefined) last.end = Math.max(last.start, time);
+    keys.add(entityKey(record.pid, kind, entity.info.id)).add(parentKey(record.pid, kind, entity.info));
+    const orderKey = `${record.pid}/${kind}`;
+    let order = this.endedOrder.get(orderKey);
+    if (!order) this.endedOrder.set(orderKey, (order = []));
+    order.push(entity.info.id);
+    if (order.length > MAX_ENDED_ENTITIES * 1.25) {
+      // Evict in batches so the array shift stays amortised O(1).
+      const entities = record.entities[kind];
+      for (const id of order.splice(0, order.length - MAX_ENDED_ENTITIES)) if (entities.get(id)?.live === false) entities.delete(id);
+    }
+  }
+
+  private recordBlock(record: ProcessRecord, event: BlockedEvent, keys: Set<string>): void {
+    // A loop blocks once at a time: frames marked ongoing update the same event until the final one.
+    const loopKey = `${event.pid}/${event.loopId}`;
+    const previous = this.ongoingBlocks.get(loopKey);
+    if (event.ongoing) this.ongoingBlocks.set(loopKey, previous ?? event);
+    else this.ongoingBlocks.delete(loopKey);
+    if (previous) {
+      previous.durationMs = Math.max(previous.durationMs, event.durationMs);
+      if (event.stack.length > 0) previous.stack = event.stack;
+      previous.ongoing = event.ongoing;
+      this.noteLongest(previous);
+    } else {
+      this.blockEvents.push(event);
+      if (this.blockEvents.length > MAX_BLOCKED_EVENTS) this.blockEvents.shift();
+      this.counters.blocks += 1;
+      this.noteLongest(event);
+    }
+    keys.add(blocksKey(record.pid)).add(processKey(record.pid));
+  }
+
+  private noteLongest(event: BlockedEvent): void {
+    if (!this.longest || event.durationMs > this.longest.durationMs) this.longest = { ...event };
+  }
+
+  private countNew(kind: EntityKind, info: EntityInfoByKind[EntityKind]): void {
+    if (kind === 'thread') this.counters.threads += 1;
+    if (kind !== 'task') return;
+    this.counters.tasksCreated += 1;
+    this.countOutcome((info as TaskInfo).state);
+  }
+
+  private countOutcome(state: string): void {
+    if (state === 'failed') this.counters.tasksFailed += 1;
+    if (state === 'cancelled') this.counters.tasksCancelled += 1;
+  }
+}
+
+function pushInterval(entity: TrackedEntity, state: string, time: number): void {
+  const last = entity.history[entity.history.length - 1];
+  if (last && last.end === undefined) last.end = Math.max(last.start, time);
+  entity.history.push({ state, start: time });
+  if (entity.history.length > MAX_INTERVALS_PER_ENTITY) {
+    entity.history.shift();
+    entity.droppedIntervals += 1;
+  }
+}
+
+function stateOf(kind: EntityKind, info: EntityInfoByKind[EntityKind]): string {
+  switch (kind) {
+    case 'thread':
+      return (info as ThreadInfo).state;
+    case 'task':
+      return (info as TaskInfo).state;
+    case 'child':
+      return (info as ChildInfo).endedAt === undefined ? 'running' : 'exited';
+    case 'loop':
+      return 'running';
+  }
+}
+
+function isFinal(kind: EntityKind, state: string): boolean {
+  return kind === 'task' ? state === 'done' || state === 'cancelled' || state === 'failed' : state === 'exited';
+}
+
+function startOf(kind: EntityKind, info: EntityInfoByKind[EntityKind]): number | undefined {
+  return kind === 'loop' ? undefined : (info as ThreadInfo | TaskInfo | ChildInfo).startedAt;
+}
+
+function endOf(kind: EntityKind, info: EntityInfoByKind[EntityKind]): number | undefined {
+  return kind === 'loop' ? undefined : (info as ThreadInfo | TaskInfo | ChildInfo).endedAt;
+}
+
+/** The node that lists an entity: a task under its thread, the rest under the process. */
+function parentKey(pid: number, kind: EntityKind, info: EntityInfoByKind[EntityKind]): string {
+  return kind === 'task' ? entityKey(pid, 'thread', (info as TaskInfo).threadId) : processKey(pid);
+}

@@ -1,0 +1,87 @@
+import { parseRunRecording, type RunRecording } from '../runs/recording';
+import type { TimelineData } from './timelineData';
+
+/**
+ * Export to the Trace Event Format (the JSON that Perfetto and chrome://tracing open):
+ * pid = process, tid = one lane (thread, worker, task or child process) of it, `X` complete events
+ * for state spans, `i` instant events for blocked loops, `M` metadata naming processes and lanes.
+ * The file also carries the run's own recording under `otherData`, so "Open Recording…" restores
+ * everything (histories, stacks, summaries) losslessly; trace viewers ignore it.
+ */
+export interface TraceEvent {
+  readonly name: string;
+  readonly ph: 'X' | 'i' | 'M';
+  readonly pid: number;
+  readonly tid: number;
+  /** Microseconds since the start of the run. */
+  readonly ts: number;
+  readonly dur?: number;
+  readonly cat?: string;
+  /** Scope of an instant event: `t` thread. */
+  readonly s?: 't';
+  readonly args?: Readonly<Record<string, unknown>>;
+}
+
+export interface ChromeTrace {
+  readonly traceEvents: readonly TraceEvent[];
+  readonly displayTimeUnit: 'ms';
+  readonly otherData: {
+    readonly generator: 'Concurrency Lens';
+    /** ms since the Unix epoch of ts = 0. */
+    readonly startedAt: number;
+    readonly recording: RunRecording;
+  };
+}
+
+export function toChromeTrace(timeline: TimelineData, recording: RunRecording): ChromeTrace {
+  const events: TraceEvent[] = [];
+  const micros = (time: number) => Math.round((time - timeline.start) * 1000);
+  /** The process lane gets tid 0; its other lanes 1, 2, … in timeline order. */
+  const tids: number[] = [];
+  const nextTid = new Map<number, number>();
+  timeline.lanes.forEach((lane, index) => {
+    const tid = lane.kind === 'process' ? 0 : (nextTid.get(lane.pid) ?? 1);
+    if (lane.kind !== 'process') nextTid.set(lane.pid, tid + 1);
+    tids[index] = tid;
+    if (lane.kind === 'process') events.push({ name: 'process_name', ph: 'M', pid: lane.pid, tid, ts: 0, args: { name: lane.label } });
+    events.push({ name: 'thread_name', ph: 'M', pid: lane.pid, tid, ts: 0, args: { name: lane.kind === 'process' ? `${lane.label} — process` : `${lane.kind}: ${lane.label}` } });
+    events.push({ name: 'thread_sort_index', ph: 'M', pid: lane.pid, tid, ts: 0, args: { sort_index: tid } });
+  });
+  for (const span of timeline.spans) {
+    const lane = timeline.lanes[span.lane]!;
+    events.push({
+      name: span.state, cat: lane.kind, ph: 'X', pid: lane.pid, tid: tids[span.lane]!,
+      ts: micros(span.start), dur: Math.max(0, micros(span.end) - micros(span.start)), args: { lane: lane.label },
+    });
+  }
+  for (const mark of timeline.marks) {
+    const lane = timeline.lanes[mark.lane]!;
+    events.push({
+      name: 'blocked loop', cat: 'blocked', ph: 'i', s: 't', pid: lane.pid, tid: tids[mark.lane]!, ts: micros(mark.time),
+      args: { durationMs: mark.durationMs, ...(mark.source ? { at: `${mark.source.file}:${mark.source.line}` } : {}), ...(mark.functionName ? { function: mark.functionName } : {}) },
+    });
+  }
+  return { traceEvents: events, displayTimeUnit: 'ms', otherData: { generator: 'Concurrency Lens', startedAt: timeline.start, recording } };
+}
+
+/**
+ * Reads a saved run: our Chrome trace export (the recording inside it) or a bare recording.
+ * Never throws; the error says what is wrong, for the user.
+ */
+export function readRecording(text: string): { ok: true; recording: RunRecording } | { ok: false; error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const embedded = isRecord(value) && isRecord(value.otherData) ? value.otherData.recording : undefined;
+  if (isRecord(value) && Array.isArray(value.traceEvents) && embedded === undefined) {
+    return { ok: false, error: 'a Chrome trace that was not exported by Concurrency Lens (it has no run recording inside)' };
+  }
+  return parseRunRecording(embedded ?? value);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,210 @@
+import type { BlockedEvent, ProcessRecord, RunModel, StateInterval, TrackedEntity } from '../runs/runModel';
+import type { SourceLocation } from '../probe/protocol';
+
+/**
+ * The timeline of a run: one lane per process, thread or worker, task and unprobed child process,
+ * each a sequence of state spans over time, plus marks where a loop was blocked. Derived from the
+ * run model's state histories, so a live run and an opened recording draw the same way. Plain JSON:
+ * it crosses to the webview as is.
+ */
+export const TIMELINE_STATES = ['running', 'waiting', 'blocked', 'done', 'failed', 'cancelled'] as const;
+export type TimelineState = (typeof TIMELINE_STATES)[number];
+
+export const LANE_KINDS = ['process', 'thread', 'worker', 'task', 'child'] as const;
+export type LaneKind = (typeof LANE_KINDS)[number];
+
+export interface TimelineSource {
+  readonly file: string;
+  readonly line: number;
+}
+
+export interface TimelineLane {
+  /** Unique within the timeline (the run model's entity key). */
+  readonly id: string;
+  readonly kind: LaneKind;
+  /** Nesting: 0 process, 1 its threads and children, 2 tasks. */
+  readonly depth: number;
+  readonly pid: number;
+  /** Program data (names, commands): always shown as text. */
+  readonly label: string;
+  readonly source?: TimelineSource;
+}
+
+export interface TimelineSpan {
+  /** Index into `lanes`. */
+  readonly lane: number;
+  readonly start: number;
+  /** Equal to `start` for an instant end state (done, failed, cancelled). */
+  readonly end: number;
+  readonly state: TimelineState;
+}
+
+export interface TimelineMark {
+  readonly lane: number;
+  /** When the loop stopped answering. */
+  readonly time: number;
+  readonly durationMs: number;
+  /** Innermost frame of the program's own code while blocked, when known. */
+  readonly source?: TimelineSource;
+  readonly functionName?: string;
+}
+
+export interface TimelineData {
+  /** ms since the Unix epoch, the probes' clock. */
+  readonly start: number;
+  readonly end: number;
+  readonly live: boolean;
+  readonly lanes: readonly TimelineLane[];
+  /** Sorted by lane, then by start; spans of one lane never overlap. */
+  readonly spans: readonly TimelineSpan[];
+  readonly marks: readonly TimelineMark[];
+}
+
+/** The state colour of a probe state (`exited` of a thread or child that failed reads as failed). */
+export function timelineState(state: string, failedExit = false): TimelineState | undefined {
+  switch (state) {
+    case 'running':
+      return 'running';
+    case 'waiting':
+    case 'pending':
+      return 'waiting';
+    case 'blocked':
+      return 'blocked';
+    case 'done':
+    case 'exited':
+      return failedExit ? 'failed' : 'done';
+    case 'failed':
+      return 'failed';
+    case 'cancelled':
+      return 'cancelled';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Builds the timeline of `model` as of `now` (open spans end there). Processes are in tree order
+ * (children after their parent), each followed by its threads (by start), the tasks of each thread,
+ * then the child processes that have no probe of their own.
+ */
+export function buildTimeline(model: RunModel, now: number, live: boolean): TimelineData {
+  const lanes: TimelineLane[] = [];
+  const spans: TimelineSpan[] = [];
+  const marks: TimelineMark[] = [];
+  let start = Number.POSITIVE_INFINITY;
+  let end = 0;
+  const probedPids = new Set(model.processes().map((record) => record.pid));
+
+  const addLane = (lane: TimelineLane, history: readonly StateInterval[], failedExit: boolean): number => {
+    const index = lanes.push(lane) - 1;
+    for (const interval of history) {
+      const state = timelineState(interval.state, failedExit);
+      if (!state) continue;
+      const spanEnd = interval.end ?? Math.max(interval.start, now);
+      spans.push({ lane: index, start: interval.start, end: spanEnd, state });
+      start = Math.min(start, interval.start);
+      end = Math.max(end, spanEnd);
+    }
+    return index;
+  };
+
+  const addProcess = (record: ProcessRecord): void => {
+    const processEnd = record.endedAt ?? (record.connected ? now : record.startedAt);
+    const failed = (record.exitCode !== undefined && record.exitCode !== 0) || record.signal !== undefined;
+    const history: StateInterval[] = [{ state: 'running', start: record.startedAt, end: processEnd }];
+    if (record.endedAt !== undefined) history.push({ state: 'exited', start: record.endedAt, end: record.endedAt });
+    addLane({ id: `p:${record.pid}`, kind: 'process', depth: 0, pid: record.pid, label: processLabel(record) }, history, failed);
+
+    const threadLanes = new Map<string, number>();
+    const threads = sortByStart([...record.entities.thread.values()]);
+    const tasksByThread = groupTasks(record);
+    for (const thread of threads) {
+      const { info } = thread;
+      const failedExit = info.exitCode !== undefined && info.exitCode !== 0;
+      const lane = addLane(
+        { id: laneId(record.pid, thread), kind: info.kind === 'worker' ? 'worker' : 'thread', depth: 1, pid: record.pid, label: info.name, ...sourceOf(info.location) },
+        thread.history,
+        failedExit,
+      );
+      threadLanes.set(info.id, lane);
+      for (const task of tasksByThread.get(info.id) ?? []) addTask(record, task);
+    }
+    for (const [threadId, tasks] of tasksByThread) if (!threadLanes.has(threadId)) for (const task of tasks) addTask(record, task);
+
+    for (const child of sortByStart([...record.entities.child.values()])) {
+      if (child.info.pid !== undefined && probedPids.has(child.info.pid)) continue; // shown as a process of its own
+      const failedExit = (child.info.exitCode !== undefined && child.info.exitCode !== 0) || child.info.signal !== undefined;
+      const label = child.info.pid === undefined ? child.info.command : `${child.info.command} (${child.info.pid})`;
+      addLane({ id: laneId(record.pid, child), kind: 'child', depth: 1, pid: record.pid, label }, child.history, failedExit);
+    }
+
+    for (const event of model.blockedEvents()) {
+      if (event.pid !== record.pid) continue;
+      const lane = threadLanes.get(event.threadId);
+      if (lane !== undefined) marks.push(blockedMark(lane, event));
+    }
+    for (const child of model.childProcesses(record.pid)) addProcess(child);
+  };
+
+  const addTask = (record: ProcessRecord, task: TrackedEntity<'task'>): void => {
+    const { info } = task;
+    const label = info.coroutine && info.coroutine !== info.name ? `${info.name} · ${info.coroutine}` : info.name;
+    addLane({ id: laneId(record.pid, task), kind: 'task', depth: 2, pid: record.pid, label, ...sourceOf(info.suspendedAt ?? info.createdAt) }, task.history, false);
+  };
+
+  for (const root of model.rootProcesses()) addProcess(root);
+  if (!Number.isFinite(start)) start = end = now;
+  return { start, end: Math.max(end, start), live, lanes, spans, marks };
+}
+
+function processLabel(record: ProcessRecord): string {
+  const script = record.argv.slice(1).find((arg) => !arg.startsWith('-')) ?? record.argv[0] ?? record.runtime.name;
+  return `${basename(script)} (${record.pid})`;
+}
+
+function basename(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
+}
+
+function laneId(pid: number, entity: TrackedEntity): string {
+  return `p:${pid}/${entity.kind}:${entity.info.id}`;
+}
+
+function sortByStart<K extends 'thread' | 'child'>(entities: TrackedEntity<K>[]): TrackedEntity<K>[] {
+  return entities.sort((a, b) => (a.history[0]?.start ?? 0) - (b.history[0]?.start ?? 0));
+}
+
+function groupTasks(record: ProcessRecord): Map<string, TrackedEntity<'task'>[]> {
+  const groups = new Map<string, TrackedEntity<'task'>[]>();
+  for (const task of record.entities.task.values()) {
+    let group = groups.get(task.info.threadId);
+    if (!group) groups.set(task.info.threadId, (group = []));
+    group.push(task);
+  }
+  for (const group of groups.values()) group.sort((a, b) => (a.history[0]?.start ?? 0) - (b.history[0]?.start ?? 0));
+  return groups;
+}
+
+function sourceOf(location: SourceLocation | undefined): { source?: TimelineSource } {
+  return location ? { source: { file: location.file, line: location.line } } : {};
+}
+
+/** The innermost frame of the program's own code (not the runtime's internals). */
+export function programFrame(stack: readonly SourceLocation[]): SourceLocation | undefined {
+  for (let index = stack.length - 1; index >= 0; index -= 1) {
+    const frame = stack[index]!;
+    if (!frame.file.startsWith('node:') && !frame.file.startsWith('<')) return frame;
+  }
+  return undefined;
+}
+
+function blockedMark(lane: number, event: BlockedEvent): TimelineMark {
+  const frame = programFrame(event.stack);
+  return {
+    lane,
+    time: event.startedAt,
+    durationMs: event.durationMs,
+    ...sourceOf(frame),
+    ...(frame?.function ? { functionName: frame.function } : {}),
+  };
+}

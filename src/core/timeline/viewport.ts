@@ -1,0 +1,150 @@
+import type { TimelineData, TimelineMark, TimelineSpan, TimelineState } from './timelineData';
+
+/**
+ * The visible window of the timeline and the pure geometry the canvas renderer needs: which spans
+ * fall in view (by binary search, never a scan of all spans), merged so that at most one rectangle
+ * is drawn per pixel column and lane; zoom around a point; pan; hit-testing for hover and click.
+ */
+export interface Viewport {
+  /** Time at the left edge of the plot, ms since the epoch. */
+  readonly start: number;
+  readonly msPerPx: number;
+  /** Plot width in CSS pixels (without the label column). */
+  readonly width: number;
+  /** First lane shown (top), may be fractional while scrolling. */
+  readonly firstLane: number;
+  /** How many lanes fit. */
+  readonly laneCount: number;
+}
+
+export interface SpanRect {
+  readonly lane: number;
+  readonly x: number;
+  readonly width: number;
+  readonly state: TimelineState;
+}
+
+/** Smallest and largest zoom: 1 µs to 1 hour per pixel. */
+const MIN_MS_PER_PX = 0.001;
+const MAX_MS_PER_PX = 3_600_000;
+
+/** The spans of each lane, as [from, to) index ranges into `data.spans` (which are sorted by lane). */
+export function indexLanes(data: TimelineData): Int32Array {
+  const ranges = new Int32Array(data.lanes.length * 2);
+  let index = 0;
+  for (let lane = 0; lane < data.lanes.length; lane += 1) {
+    ranges[lane * 2] = index;
+    while (index < data.spans.length && data.spans[index]!.lane === lane) index += 1;
+    ranges[lane * 2 + 1] = index;
+  }
+  return ranges;
+}
+
+export function fitViewport(data: TimelineData, width: number, laneCount: number): Viewport {
+  const duration = Math.max(1, data.end - data.start);
+  const msPerPx = clampZoom((duration * 1.02) / Math.max(1, width));
+  return { start: data.start - duration * 0.01, msPerPx, width, firstLane: 0, laneCount };
+}
+
+/** Zooms by `factor` (> 1 zooms in) keeping the time under pixel `anchorX` in place. */
+export function zoomViewport(view: Viewport, factor: number, anchorX: number): Viewport {
+  const anchorTime = view.start + anchorX * view.msPerPx;
+  const msPerPx = clampZoom(view.msPerPx / factor);
+  return { ...view, msPerPx, start: anchorTime - anchorX * msPerPx };
+}
+
+/** Moves by `dx` pixels in time and `dLanes` lanes, keeping at least one lane on screen. */
+export function panViewport(view: Viewport, dx: number, dLanes: number, totalLanes: number): Viewport {
+  const maxFirst = Math.max(0, totalLanes - Math.max(1, Math.floor(view.laneCount)));
+  return { ...view, start: view.start + dx * view.msPerPx, firstLane: Math.min(maxFirst, Math.max(0, view.firstLane + dLanes)) };
+}
+
+function clampZoom(msPerPx: number): number {
+  return Math.min(MAX_MS_PER_PX, Math.max(MIN_MS_PER_PX, msPerPx));
+}
+
+/** First index in [from, to) whose span ends at or after `time` (spans of a lane are in order). */
+function firstEndingAfter(spans: readonly TimelineSpan[], from: number, to: number, time: number): number {
+  let low = from;
+  let high = to;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (spans[middle]!.end < time) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * The rectangles to draw for the visible lanes. Spans narrower than a pixel still get one pixel,
+ * and a pixel column already covered in a lane is not drawn again, so the work is bounded by the
+ * visible area, not by the number of spans.
+ */
+export function visibleSpanRects(data: TimelineData, ranges: Int32Array, view: Viewport): SpanRect[] {
+  const rects: SpanRect[] = [];
+  const viewEnd = view.start + view.width * view.msPerPx;
+  const firstLane = Math.max(0, Math.floor(view.firstLane));
+  const lastLane = Math.min(data.lanes.length - 1, Math.ceil(view.firstLane + view.laneCount));
+  for (let lane = firstLane; lane <= lastLane; lane += 1) {
+    const to = ranges[lane * 2 + 1]!;
+    let coveredTo = Number.NEGATIVE_INFINITY;
+    for (let index = firstEndingAfter(data.spans, ranges[lane * 2]!, to, view.start); index < to; index += 1) {
+      const span = data.spans[index]!;
+      if (span.start > viewEnd) break;
+      if (span.end <= view.start && span.end > span.start) continue; // ends exactly at the left edge
+      const x0 = Math.max(0, Math.floor((span.start - view.start) / view.msPerPx));
+      const x1 = Math.min(view.width, Math.max(x0 + 1, Math.ceil((span.end - view.start) / view.msPerPx)));
+      const x = Math.max(x0, coveredTo);
+      if (x >= x1) continue;
+      rects.push({ lane, x, width: x1 - x, state: span.state });
+      coveredTo = x1;
+    }
+  }
+  return rects;
+}
+
+/** The span of `lane` under pixel `x` (± `slopPx`), if any. */
+export function spanAt(data: TimelineData, ranges: Int32Array, view: Viewport, lane: number, x: number, slopPx = 2): TimelineSpan | undefined {
+  if (lane < 0 || lane >= data.lanes.length) return undefined;
+  const time = view.start + x * view.msPerPx;
+  const slop = slopPx * view.msPerPx;
+  const to = ranges[lane * 2 + 1]!;
+  const index = firstEndingAfter(data.spans, ranges[lane * 2]!, to, time - slop);
+  const span = index < to ? data.spans[index] : undefined;
+  return span && span.start <= time + slop ? span : undefined;
+}
+
+/** The blocked-loop mark of `lane` nearest pixel `x`, within `slopPx`. */
+export function markAt(data: TimelineData, view: Viewport, lane: number, x: number, slopPx = 4): TimelineMark | undefined {
+  let best: TimelineMark | undefined;
+  let bestDistance = slopPx;
+  for (const mark of data.marks) {
+    if (mark.lane !== lane) continue;
+    const x0 = (mark.time - view.start) / view.msPerPx;
+    const x1 = x0 + mark.durationMs / view.msPerPx;
+    const distance = x < x0 ? x0 - x : x > x1 ? x - x1 : 0;
+    if (distance <= bestDistance) {
+      best = mark;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Tick spacing for the time axis: a 1-2-5 step giving ticks at least `minPx` apart. */
+export function tickStepMs(msPerPx: number, minPx = 80): number {
+  const raw = msPerPx * minPx;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  for (const step of [1, 2, 5, 10]) if (step * power >= raw) return step * power;
+  return 10 * power;
+}
+
+/** `1.5 s`, `250 ms`, `12 µs`: a duration at a readable precision. */
+export function formatDuration(ms: number): string {
+  const abs = Math.abs(ms);
+  if (abs === 0) return '0';
+  if (abs >= 60_000) return `${(ms / 60_000).toFixed(abs >= 600_000 ? 0 : 1)} min`;
+  if (abs >= 1000) return `${(ms / 1000).toFixed(abs >= 10_000 ? 1 : 2)} s`;
+  if (abs >= 1) return `${ms.toFixed(abs >= 100 ? 0 : 1)} ms`;
+  return `${(ms * 1000).toFixed(0)} µs`;
+}

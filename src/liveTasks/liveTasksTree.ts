@@ -1,0 +1,339 @@
+import * as vscode from 'vscode';
+import type { SourceLocation } from '../core/probe/protocol';
+import {
+  blocksKey, entityKey, processKey, runKey, type BlockedEvent, type ProcessRecord, type RunChange, type RunModel, type RunSummary, type TrackedEntity,
+} from '../core/runs/runModel';
+import {
+  blockingFrame, formatDuration, groupTasksByCoroutine, liveFirst, processLabel, shortLocation, TASK_GROUP_THRESHOLD, TASKS_PER_GROUP_SHOWN,
+} from '../core/runs/treeShape';
+import { CommandId } from '../ids';
+
+/** One row of the Live Tasks view; `key` is stable for the life of a run (it is the TreeItem id). */
+export type LiveNode =
+  | { readonly kind: 'summary'; readonly key: string }
+  | { readonly kind: 'process'; readonly key: string; readonly pid: number }
+  | { readonly kind: 'blocked'; readonly key: string; readonly event: BlockedEvent }
+  | { readonly kind: 'thread'; readonly key: string; readonly pid: number; readonly threadId: string }
+  | { readonly kind: 'group'; readonly key: string; readonly pid: number; readonly threadId: string; readonly coroutine: string }
+  | { readonly kind: 'task'; readonly key: string; readonly pid: number; readonly taskId: string }
+  | { readonly kind: 'child'; readonly key: string; readonly pid: number; readonly childId: string };
+
+/** At most this many refreshes a second: changes in between are merged. */
+const REFRESH_INTERVAL_MS = 100;
+/** Blocked-loop rows shown per process (the latest). */
+const BLOCKS_SHOWN = 5;
+/** More changed rows than this in one refresh: refresh the whole view instead. */
+const MAX_TARGETED_REFRESH = 500;
+
+export interface RunView {
+  readonly model: RunModel;
+  readonly isRunning: boolean;
+  readonly exit?: { exitCode?: number; signal?: string };
+}
+
+/**
+ * The Live Tasks tree over a run's model: Process → blocked loops, Threads → Tasks (grouped by
+ * coroutine when there are many), child processes. Refreshes at most ten times a second and only
+ * for the rows whose model keys changed.
+ */
+export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<LiveNode | LiveNode[] | undefined>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private run: RunView | undefined;
+  private modelSubscription: { dispose(): void } | undefined;
+  private readonly nodes = new Map<string, LiveNode>();
+  private pendingKeys = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly isUserFile: (file: string) => boolean) {}
+
+  /** Shows another run (or none); the view refreshes entirely. */
+  setRun(run: RunView | undefined): void {
+    this.modelSubscription?.dispose();
+    this.run = run;
+    this.nodes.clear();
+    this.pendingKeys.clear();
+    this.modelSubscription = run?.model.onDidChange((change) => this.schedule(change));
+    this.changeEmitter.fire(undefined);
+  }
+
+  /** The run ended: show the summary row. */
+  runEnded(): void {
+    this.pendingKeys.add(runKey);
+    this.flushSoon();
+  }
+
+  getTreeItem(node: LiveNode): vscode.TreeItem {
+    const item = this.describe(node);
+    item.id = node.key;
+    return item;
+  }
+
+  getChildren(node?: LiveNode): LiveNode[] {
+    const model = this.run?.model;
+    if (!model) return [];
+    if (!node) {
+      const roots = model.rootProcesses().map((process) => this.node({ kind: 'process', key: processKey(process.pid), pid: process.pid }));
+      return this.run?.isRunning === false ? [this.node({ kind: 'summary', key: 'summary' }), ...roots] : roots;
+    }
+    switch (node.kind) {
+      case 'process':
+        return this.processChildren(model, node.pid);
+      case 'thread':
+        return this.threadChildren(model, node.pid, node.threadId);
+      case 'group': {
+        const tasks = this.liveTasksOf(model, node.pid, node.threadId).filter((task) => task.info.coroutine === node.coroutine);
+        return tasks.slice(0, TASKS_PER_GROUP_SHOWN).map((task) => this.taskNode(node.pid, task.info.id));
+      }
+      case 'summary':
+      case 'blocked':
+      case 'task':
+      case 'child':
+        return [];
+    }
+  }
+
+  /** Where a row points in the source, if anywhere. */
+  locationOf(node: LiveNode): SourceLocation | undefined {
+    const process = 'pid' in node ? this.run?.model.process(node.pid) : undefined;
+    switch (node.kind) {
+      case 'thread':
+        return process?.entities.thread.get(node.threadId)?.info.location;
+      case 'task':
+        return process?.entities.task.get(node.taskId)?.info.suspendedAt;
+      case 'blocked':
+        return blockingFrame(node.event.stack, this.isUserFile);
+      case 'summary':
+      case 'process':
+      case 'group':
+      case 'child':
+        return undefined;
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.modelSubscription?.dispose();
+    this.changeEmitter.dispose();
+  }
+
+  private processChildren(model: RunModel, pid: number): LiveNode[] {
+    const process = model.process(pid);
+    if (!process) return [];
+    const blocks = model.blockedEvents().filter((event) => event.pid === pid).slice(-BLOCKS_SHOWN).reverse();
+    const probedChildren = model.childProcesses(pid);
+    const probedPids = new Set(probedChildren.map((child) => child.pid));
+    return [
+      ...blocks.map((event) => this.node({ kind: 'blocked', key: `${blocksKey(pid)}:${event.loopId}@${event.startedAt}`, event })),
+      ...liveFirst(process.entities.thread.values()).map((thread) => this.node({ kind: 'thread', key: entityKey(pid, 'thread', thread.info.id), pid, threadId: thread.info.id })),
+      ...probedChildren.map((child) => this.node({ kind: 'process', key: processKey(child.pid), pid: child.pid })),
+      ...liveFirst(process.entities.child.values())
+        .filter((child) => child.info.pid === undefined || !probedPids.has(child.info.pid))
+        .map((child) => this.node({ kind: 'child', key: entityKey(pid, 'child', child.info.id), pid, childId: child.info.id })),
+    ];
+  }
+
+  private threadChildren(model: RunModel, pid: number, threadId: string): LiveNode[] {
+    const tasks = this.liveTasksOf(model, pid, threadId);
+    if (tasks.length <= TASK_GROUP_THRESHOLD) return tasks.map((task) => this.taskNode(pid, task.info.id));
+    const threadKey = entityKey(pid, 'thread', threadId);
+    return groupTasksByCoroutine(tasks).map((group) => this.node({ kind: 'group', key: `${threadKey}/group:${group.coroutine}`, pid, threadId, coroutine: group.coroutine }));
+  }
+
+  private liveTasksOf(model: RunModel, pid: number, threadId: string): TrackedEntity<'task'>[] {
+    const tasks = model.process(pid)?.entities.task;
+    return tasks ? [...tasks.values()].filter((task) => task.live && task.info.threadId === threadId) : [];
+  }
+
+  private taskNode(pid: number, taskId: string): LiveNode {
+    return this.node({ kind: 'task', key: entityKey(pid, 'task', taskId), pid, taskId });
+  }
+
+  /** The same object for the same key, so targeted refreshes find the row VS Code shows. */
+  private node<T extends LiveNode>(fresh: T): T {
+    const known = this.nodes.get(fresh.key);
+    if (known?.kind === fresh.kind) return known as T;
+    this.nodes.set(fresh.key, fresh);
+    return fresh;
+  }
+
+  private describe(node: LiveNode): vscode.TreeItem {
+    const model = this.run?.model;
+    const now = Date.now();
+    switch (node.kind) {
+      case 'summary':
+        return summaryItem(model?.summary(), this.run?.exit);
+      case 'process': {
+        const process = model?.process(node.pid);
+        return process ? processItem(process, now) : new vscode.TreeItem(String(node.pid));
+      }
+      case 'blocked': {
+        const frame = this.locationOf(node);
+        const item = new vscode.TreeItem(vscode.l10n.t('Event loop blocked for {0}', formatDuration(node.event.durationMs)));
+        item.description = frame ? shortLocation(frame) : undefined;
+        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+        item.tooltip = node.event.stack.map((entry) => `${entry.function ?? '?'} — ${shortLocation(entry)}`).join('\n');
+        return located(item, frame);
+      }
+      case 'thread': {
+        const thread = model?.process(node.pid)?.entities.thread.get(node.threadId);
+        if (!thread) return new vscode.TreeItem(node.threadId);
+        const tasks = this.liveTasksOf(model!, node.pid, node.threadId).length;
+        const item = new vscode.TreeItem(thread.info.name, tasks > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        const where = thread.info.location ? ` · ${shortLocation(thread.info.location)}` : '';
+        const count = tasks > 0 ? ` · ${vscode.l10n.t('{0} tasks', tasks)}` : '';
+        item.description = `${threadStateLabel(thread.info.state)}${where}${count} · ${age(thread, now)}`;
+        item.iconPath = new vscode.ThemeIcon(thread.info.state === 'exited' ? 'circle-slash' : thread.info.state === 'waiting' ? 'watch' : 'pulse');
+        return located(item, thread.info.location);
+      }
+      case 'group': {
+        const count = model ? this.liveTasksOf(model, node.pid, node.threadId).filter((task) => task.info.coroutine === node.coroutine).length : 0;
+        const item = new vscode.TreeItem(node.coroutine, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = count > TASKS_PER_GROUP_SHOWN ? vscode.l10n.t('{0} tasks (showing {1})', count, TASKS_PER_GROUP_SHOWN) : vscode.l10n.t('{0} tasks', count);
+        item.iconPath = new vscode.ThemeIcon('layers');
+        item.contextValue = 'group';
+        return item;
+      }
+      case 'task': {
+        const task = model?.process(node.pid)?.entities.task.get(node.taskId);
+        if (!task) return new vscode.TreeItem(node.taskId);
+        const item = new vscode.TreeItem(task.info.name);
+        const parts = [task.info.coroutine, taskStateLabel(task.info.state)];
+        if (task.info.awaiting) parts.push(vscode.l10n.t('awaiting {0}', task.info.awaiting));
+        if (task.info.suspendedAt) parts.push(shortLocation(task.info.suspendedAt));
+        parts.push(age(task, now));
+        item.description = parts.join(' · ');
+        item.tooltip = task.info.exception ?? undefined;
+        item.iconPath = taskIcon(task.info.state);
+        return located(item, task.info.suspendedAt);
+      }
+      case 'child': {
+        const child = model?.process(node.pid)?.entities.child.get(node.childId);
+        if (!child) return new vscode.TreeItem(node.childId);
+        const item = new vscode.TreeItem(child.info.command);
+        const status = child.info.endedAt === undefined ? vscode.l10n.t('running') : child.info.signal ? child.info.signal : vscode.l10n.t('exited with code {0}', String(child.info.exitCode ?? '?'));
+        item.description = `${child.info.pid !== undefined ? `pid ${child.info.pid} · ` : ''}${status}`;
+        item.iconPath = new vscode.ThemeIcon('terminal');
+        item.contextValue = 'child';
+        return item;
+      }
+    }
+  }
+
+  private schedule(change: RunChange): void {
+    for (const key of change.keys) this.pendingKeys.add(key);
+    this.flushSoon();
+  }
+
+  private flushSoon(): void {
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, REFRESH_INTERVAL_MS);
+  }
+
+  private flush(): void {
+    const keys = this.pendingKeys;
+    this.pendingKeys = new Set();
+    if (keys.has(runKey) || keys.size > MAX_TARGETED_REFRESH) {
+      this.changeEmitter.fire(undefined);
+      return;
+    }
+    const nodes = new Set<LiveNode>();
+    for (const key of keys) {
+      // A blocked event changes the process's rows; every other key is its own row.
+      const node = this.nodes.get(key.endsWith('/blocked') ? key.slice(0, -'/blocked'.length) : key);
+      if (node) nodes.add(node);
+    }
+    if (nodes.size > 0) this.changeEmitter.fire([...nodes]);
+  }
+}
+
+function located(item: vscode.TreeItem, location: SourceLocation | undefined): vscode.TreeItem {
+  if (!location) return item;
+  item.contextValue = 'located';
+  item.command = { command: CommandId.RevealInEditor, title: vscode.l10n.t('Reveal in Editor'), arguments: [location] };
+  return item;
+}
+
+function processItem(process: ProcessRecord, now: number): vscode.TreeItem {
+  const item = new vscode.TreeItem(processLabel(process.argv) || String(process.pid), vscode.TreeItemCollapsibleState.Expanded);
+  const running = process.endedAt === undefined;
+  const status = running
+    ? vscode.l10n.t('running')
+    : process.signal ? process.signal : vscode.l10n.t('exited with code {0}', String(process.exitCode ?? '?'));
+  const duration = formatDuration((process.endedAt ?? now) - process.startedAt);
+  item.description = `pid ${process.pid} · ${status} · ${duration}`;
+  item.tooltip = `${process.argv.join(' ')}\n${process.runtime.name} ${process.runtime.version}${process.droppedFrames > 0 ? `\n${vscode.l10n.t('{0} updates dropped by the probe', process.droppedFrames)}` : ''}`;
+  item.iconPath = new vscode.ThemeIcon(running ? 'server-process' : process.exitCode === 0 ? 'pass' : 'error');
+  item.contextValue = 'process';
+  return item;
+}
+
+function summaryItem(summary: RunSummary | undefined, exit: { exitCode?: number; signal?: string } | undefined): vscode.TreeItem {
+  const outcome = exit?.signal ? exit.signal : vscode.l10n.t('exit code {0}', String(exit?.exitCode ?? '?'));
+  const item = new vscode.TreeItem(vscode.l10n.t('Run finished ({0})', outcome));
+  item.description = summary ? summaryText(summary) : undefined;
+  item.tooltip = item.description;
+  item.iconPath = new vscode.ThemeIcon('checklist');
+  item.contextValue = 'summary';
+  return item;
+}
+
+/** The end-of-run summary in one line (also shown as a message). */
+export function summaryText(summary: RunSummary): string {
+  const parts = [
+    vscode.l10n.t('{0} tasks created, {1} failed, {2} cancelled', summary.tasksCreated, summary.tasksFailed, summary.tasksCancelled),
+    vscode.l10n.t('{0} threads', summary.threads),
+    vscode.l10n.t('{0} processes', summary.processes),
+  ];
+  if (summary.longestBlock) parts.push(vscode.l10n.t('longest loop block {0}', formatDuration(summary.longestBlock.durationMs)));
+  return parts.join(' · ');
+}
+
+function age(entity: TrackedEntity<'thread'> | TrackedEntity<'task'>, now: number): string {
+  return formatDuration((entity.info.endedAt ?? now) - entity.info.startedAt);
+}
+
+function threadStateLabel(state: 'running' | 'waiting' | 'blocked' | 'exited'): string {
+  switch (state) {
+    case 'running':
+      return vscode.l10n.t('running');
+    case 'waiting':
+      return vscode.l10n.t('waiting');
+    case 'blocked':
+      return vscode.l10n.t('blocked');
+    case 'exited':
+      return vscode.l10n.t('exited');
+  }
+}
+
+function taskStateLabel(state: 'pending' | 'running' | 'done' | 'cancelled' | 'failed'): string {
+  switch (state) {
+    case 'pending':
+      return vscode.l10n.t('suspended');
+    case 'running':
+      return vscode.l10n.t('running');
+    case 'done':
+      return vscode.l10n.t('done');
+    case 'cancelled':
+      return vscode.l10n.t('cancelled');
+    case 'failed':
+      return vscode.l10n.t('failed');
+  }
+}
+
+function taskIcon(state: 'pending' | 'running' | 'done' | 'cancelled' | 'failed'): vscode.ThemeIcon {
+  switch (state) {
+    case 'pending':
+      return new vscode.ThemeIcon('debug-pause');
+    case 'running':
+      return new vscode.ThemeIcon('play-circle', new vscode.ThemeColor('charts.green'));
+    case 'done':
+      return new vscode.ThemeIcon('pass');
+    case 'cancelled':
+      return new vscode.ThemeIcon('circle-slash');
+    case 'failed':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+  }
+}

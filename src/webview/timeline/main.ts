@@ -1,0 +1,422 @@
+import { TIMELINE_STATES, type TimelineData, type TimelineLane, type TimelineState } from '../../core/timeline/timelineData';
+import {
+  fitViewport, formatDuration, indexLanes, markAt, panViewport, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
+} from '../../core/timeline/viewport';
+import { FromTimelineType, ToTimelineType, type FromTimelineMessage, type TimelineStrings, type ToTimelineMessage } from '../../shared/timelineProtocol';
+import { codicon, h } from '../dom';
+import { getVsCodeApi } from '../vscodeApi';
+
+/**
+ * The timeline: a canvas of swimlanes (labels on the left, spans over time on the right) that draws
+ * only the visible window, with wheel / keyboard zoom, drag / arrow pan, a hover tooltip and click
+ * to open the source. Program data reaches the DOM only as text nodes (tooltip, table) or canvas
+ * text, never as markup. A text summary and a table of lanes make it readable without the canvas.
+ */
+const vscode = getVsCodeApi<FromTimelineMessage, undefined>();
+const root = document.getElementById('root')!;
+
+const LABEL_WIDTH = 220;
+const AXIS_HEIGHT = 24;
+const LANE_HEIGHT = 20;
+const INDENT = 14;
+const TABLE_ROWS = 500;
+const ZOOM_STEP = 1.5;
+
+const STATE_COLOURS: Readonly<Record<TimelineState, string>> = {
+  running: '--vscode-charts-green',
+  waiting: '--vscode-charts-blue',
+  blocked: '--vscode-charts-orange',
+  done: '--vscode-disabledForeground',
+  failed: '--vscode-charts-red',
+  cancelled: '--vscode-charts-yellow',
+};
+
+let strings: TimelineStrings | undefined;
+let data: TimelineData | undefined;
+let title = '';
+let ranges: Int32Array = new Int32Array(0);
+let view: Viewport | undefined;
+/** While live, the view keeps following the end of the run until the user zooms or pans. */
+let following = true;
+
+const canvas = h('canvas', { className: 'timeline-canvas', attrs: { tabindex: '0', role: 'img' } });
+const tooltip = h('div', { className: 'timeline-tooltip', attrs: { role: 'tooltip', hidden: '' } });
+const summary = h('p', { className: 'timeline-summary', attrs: { 'aria-live': 'polite', id: 'timeline-summary' } });
+const heading = h('h1', { className: 'timeline-title' });
+const status = h('span', { className: 'timeline-status' });
+const tableHost = h('div', { className: 'timeline-table' });
+const plot = h('div', { className: 'timeline-plot' }, canvas, tooltip);
+
+function format(template: string, ...values: (string | number)[]): string {
+  return template.replace(/\{(\d+)\}/g, (match, index: string) => String(values[Number(index)] ?? match));
+}
+
+function colour(variable: string, fallback: string): string {
+  return getComputedStyle(document.body).getPropertyValue(variable).trim() || fallback;
+}
+
+function renderShell(text: TimelineStrings): void {
+  const button = (label: string, icon: string, action: () => void) =>
+    h('button', { className: 'icon-button', attrs: { type: 'button', title: label, 'aria-label': label }, on: { click: action } }, codicon(icon));
+  const legend = h('ul', { className: 'timeline-legend', attrs: { 'aria-label': text.title } },
+    ...TIMELINE_STATES.map((state) =>
+      h('li', {}, h('span', { className: `swatch swatch-${state}`, attrs: { 'aria-hidden': 'true' } }), text.states[state])));
+  canvas.setAttribute('aria-label', text.canvasLabel);
+  canvas.setAttribute('aria-describedby', 'timeline-summary');
+  root.replaceChildren(
+    h('header', { className: 'timeline-header' },
+      heading, status,
+      h('div', { className: 'timeline-tools' },
+        button(text.zoomIn, 'zoom-in', () => zoomBy(ZOOM_STEP)),
+        button(text.zoomOut, 'zoom-out', () => zoomBy(1 / ZOOM_STEP)),
+        button(text.fit, 'screen-full', fit)),
+      legend),
+    h('p', { className: 'timeline-help' }, text.help),
+    plot,
+    summary,
+    tableHost,
+  );
+  root.setAttribute('aria-busy', 'false');
+}
+
+// ── data ───────────────────────────────────────────────────────────────────────────────────────
+function setData(next: TimelineData | undefined, nextTitle: string): void {
+  const text = strings;
+  if (!text) return;
+  const sameRun = data !== undefined && next !== undefined && data.start === next.start && title === nextTitle;
+  data = next;
+  title = nextTitle;
+  ranges = next ? indexLanes(next) : new Int32Array(0);
+  heading.textContent = next ? title : text.noRun;
+  status.textContent = next ? (next.live ? text.live : text.ended) : '';
+  status.className = `timeline-status${next?.live ? ' live' : ''}`;
+  if (!next) {
+    view = undefined;
+  } else if (!view || !sameRun) {
+    view = fitViewport(next, plotWidth(), visibleLaneCount());
+    following = true;
+  } else if (following && next.live) {
+    // Keep the right edge on "now" at the same zoom.
+    const duration = view.width * view.msPerPx;
+    view = next.end - next.start > duration * 0.98 ? { ...view, start: next.end - duration * 0.98 } : fitViewport(next, plotWidth(), visibleLaneCount());
+  }
+  renderSummary();
+  draw();
+}
+
+function renderSummary(): void {
+  const text = strings;
+  if (!text) return;
+  if (!data) {
+    summary.textContent = text.noRun;
+    tableHost.replaceChildren();
+    return;
+  }
+  const processes = data.lanes.filter((lane) => lane.kind === 'process').length;
+  summary.textContent = format(text.summary, processes, data.lanes.length, data.spans.length, formatDuration(data.end - data.start), data.marks.length);
+  renderTable(text, data);
+}
+
+/** The lanes as a table: the accessible (and copyable) form of the timeline. */
+function renderTable(text: TimelineStrings, timeline: TimelineData): void {
+  const shown = timeline.lanes.slice(0, TABLE_ROWS);
+  const rows = shown.map((lane, index) => {
+    const [from, to] = [ranges[index * 2]!, ranges[index * 2 + 1]!];
+    const first = timeline.spans[from];
+    const last = timeline.spans[to - 1];
+    return h('tr', {},
+      h('td', {}, '\u00a0'.repeat(lane.depth * 2), lane.label),
+      h('td', {}, text.kinds[lane.kind]),
+      h('td', {}, last ? text.states[last.state] : ''),
+      h('td', {}, first ? `+${formatDuration(first.start - timeline.start)}` : ''),
+      h('td', {}, first && last ? formatDuration(last.end - first.start) : ''));
+  });
+  const details = tableHost.querySelector('details');
+  const open = details?.open ?? false;
+  tableHost.replaceChildren(
+    h('details', open ? { attrs: { open: '' } } : {},
+      h('summary', {}, text.tableToggle),
+      timeline.lanes.length > TABLE_ROWS ? h('p', {}, format(text.tableTruncated, TABLE_ROWS, timeline.lanes.length)) : null,
+      h('table', {},
+        h('thead', {}, h('tr', {},
+          h('th', { attrs: { scope: 'col' } }, text.columns.lane),
+          h('th', { attrs: { scope: 'col' } }, text.columns.kind),
+          h('th', { attrs: { scope: 'col' } }, text.columns.state),
+          h('th', { attrs: { scope: 'col' } }, text.columns.start),
+          h('th', { attrs: { scope: 'col' } }, text.columns.duration))),
+        h('tbody', {}, ...rows))),
+  );
+}
+
+// ── geometry ───────────────────────────────────────────────────────────────────────────────────
+function plotWidth(): number {
+  return Math.max(50, plot.clientWidth - LABEL_WIDTH);
+}
+
+function visibleLaneCount(): number {
+  return Math.max(1, (plot.clientHeight - AXIS_HEIGHT) / LANE_HEIGHT);
+}
+
+function laneAtY(y: number): number | undefined {
+  if (!view || !data || y < AXIS_HEIGHT) return undefined;
+  const lane = Math.floor(view.firstLane + (y - AXIS_HEIGHT) / LANE_HEIGHT);
+  return lane < data.lanes.length ? lane : undefined;
+}
+
+// ── drawing ────────────────────────────────────────────────────────────────────────────────────
+let frameRequested = false;
+function draw(): void {
+  if (frameRequested) return;
+  frameRequested = true;
+  requestAnimationFrame(() => {
+    frameRequested = false;
+    paint();
+  });
+}
+
+/** Paints the visible window: work bounded by the pixels on screen, not by the number of spans. */
+function paint(): void {
+  const width = plot.clientWidth;
+  const height = plot.clientHeight;
+  const ratio = window.devicePixelRatio || 1;
+  if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
+  }
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  const foreground = colour('--vscode-foreground', '#ccc');
+  const muted = colour('--vscode-descriptionForeground', '#999');
+  const lines = colour('--vscode-editorWidget-border', colour('--vscode-widget-border', '#444'));
+  ctx.fillStyle = colour('--vscode-editor-background', '#1e1e1e');
+  ctx.fillRect(0, 0, width, height);
+  if (!data || !view) return;
+  view = { ...view, width: plotWidth(), laneCount: visibleLaneCount() };
+  const font = colour('--vscode-font-family', 'sans-serif');
+
+  // Time axis.
+  ctx.font = `11px ${font}`;
+  ctx.textBaseline = 'middle';
+  const step = tickStepMs(view.msPerPx);
+  const firstTick = Math.ceil((view.start - data.start) / step) * step;
+  for (let offset = firstTick; ; offset += step) {
+    const x = LABEL_WIDTH + (data.start + offset - view.start) / view.msPerPx;
+    if (x > width) break;
+    ctx.fillStyle = lines;
+    ctx.fillRect(Math.round(x), AXIS_HEIGHT - 6, 1, height);
+    ctx.fillStyle = muted;
+    ctx.fillText(formatDuration(offset), Math.round(x) + 3, AXIS_HEIGHT / 2);
+  }
+
+  // Spans, one fill per state.
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(LABEL_WIDTH, AXIS_HEIGHT, width - LABEL_WIDTH, height - AXIS_HEIGHT);
+  ctx.clip();
+  const laneTop = (lane: number) => AXIS_HEIGHT + (lane - view!.firstLane) * LANE_HEIGHT;
+  const rects = visibleSpanRects(data, ranges, view);
+  for (const state of TIMELINE_STATES) {
+    ctx.fillStyle = colour(STATE_COLOURS[state], '#888');
+    for (const rect of rects) if (rect.state === state) ctx.fillRect(LABEL_WIDTH + rect.x, laneTop(rect.lane) + 4, rect.width, LANE_HEIGHT - 8);
+  }
+  // Blocked loops: a red outline over the blocked time and a marker on top.
+  ctx.strokeStyle = ctx.fillStyle = colour('--vscode-charts-red', '#f14c4c');
+  ctx.lineWidth = 2;
+  for (const mark of data.marks) {
+    const top = laneTop(mark.lane);
+    if (top < AXIS_HEIGHT - LANE_HEIGHT || top > height) continue;
+    const x = LABEL_WIDTH + (mark.time - view.start) / view.msPerPx;
+    const w = Math.max(2, mark.durationMs / view.msPerPx);
+    if (x + w < LABEL_WIDTH || x > width) continue;
+    ctx.strokeRect(x, top + 2, w, LANE_HEIGHT - 4);
+    ctx.beginPath();
+    ctx.moveTo(x - 4, top);
+    ctx.lineTo(x + 4, top);
+    ctx.lineTo(x, top + 6);
+    ctx.fill();
+  }
+  if (data.live) {
+    ctx.fillStyle = foreground;
+    ctx.fillRect(Math.round(LABEL_WIDTH + (data.end - view.start) / view.msPerPx), AXIS_HEIGHT, 1, height);
+  }
+  ctx.restore();
+
+  // Lane labels (canvas text: program data is never markup).
+  ctx.fillStyle = colour('--vscode-sideBar-background', colour('--vscode-editor-background', '#252526'));
+  ctx.fillRect(0, AXIS_HEIGHT, LABEL_WIDTH, height - AXIS_HEIGHT);
+  ctx.fillStyle = lines;
+  ctx.fillRect(LABEL_WIDTH - 1, 0, 1, height);
+  ctx.fillRect(0, AXIS_HEIGHT - 1, width, 1);
+  const firstLane = Math.max(0, Math.floor(view.firstLane));
+  const lastLane = Math.min(data.lanes.length - 1, Math.ceil(view.firstLane + view.laneCount));
+  for (let lane = firstLane; lane <= lastLane; lane += 1) {
+    const info = data.lanes[lane]!;
+    ctx.font = `${info.kind === 'process' ? 'bold ' : ''}12px ${font}`;
+    ctx.fillStyle = info.kind === 'task' || info.kind === 'child' ? muted : foreground;
+    const x = 6 + info.depth * INDENT;
+    ctx.fillText(ellipsize(ctx, info.label, LABEL_WIDTH - x - 6), x, laneTop(lane) + LANE_HEIGHT / 2);
+  }
+}
+
+function ellipsize(ctx: CanvasRenderingContext2D, text: string, maxWidth: number): string {
+  if (ctx.measureText(text).width <= maxWidth) return text;
+  let low = 0;
+  let high = text.length;
+  while (low < high) {
+    const middle = (low + high + 1) >>> 1;
+    if (ctx.measureText(`${text.slice(0, middle)}…`).width <= maxWidth) low = middle;
+    else high = middle - 1;
+  }
+  return `${text.slice(0, low)}…`;
+}
+
+// ── interaction ────────────────────────────────────────────────────────────────────────────────
+function setView(next: Viewport): void {
+  view = next;
+  following = false;
+  hideTooltip();
+  draw();
+}
+
+function zoomBy(factor: number, anchorX = (view?.width ?? 0) / 2): void {
+  if (view) setView(zoomViewport(view, factor, anchorX));
+}
+
+function fit(): void {
+  if (!data) return;
+  view = fitViewport(data, plotWidth(), visibleLaneCount());
+  following = true;
+  draw();
+}
+
+canvas.addEventListener('wheel', (event) => {
+  if (!view || !data) return;
+  event.preventDefault();
+  const rect = canvas.getBoundingClientRect();
+  if (event.shiftKey) setView(panViewport(view, 0, Math.sign(event.deltaY) * 3, data.lanes.length));
+  else if (Math.abs(event.deltaX) > Math.abs(event.deltaY)) setView(panViewport(view, event.deltaX, 0, data.lanes.length));
+  else zoomBy(event.deltaY < 0 ? 1.2 : 1 / 1.2, Math.max(0, event.clientX - rect.left - LABEL_WIDTH));
+}, { passive: false });
+
+let drag: { x: number; y: number; moved: boolean } | undefined;
+canvas.addEventListener('pointerdown', (event) => {
+  drag = { x: event.clientX, y: event.clientY, moved: false };
+  canvas.setPointerCapture(event.pointerId);
+});
+canvas.addEventListener('pointermove', (event) => {
+  if (drag && view && data && (event.buttons & 1) === 1) {
+    const dx = event.clientX - drag.x;
+    const dy = event.clientY - drag.y;
+    if (drag.moved || Math.abs(dx) + Math.abs(dy) > 3) {
+      drag = { x: event.clientX, y: event.clientY, moved: true };
+      setView(panViewport(view, -dx, -dy / LANE_HEIGHT, data.lanes.length));
+    }
+    return;
+  }
+  showTooltip(event);
+});
+canvas.addEventListener('pointerup', (event) => {
+  const clicked = drag && !drag.moved;
+  drag = undefined;
+  if (clicked) openSourceAt(event);
+});
+canvas.addEventListener('pointerleave', hideTooltip);
+canvas.addEventListener('keydown', (event) => {
+  if (!view || !data) return;
+  const page = Math.max(1, Math.floor(view.laneCount) - 1);
+  const moves: Record<string, () => Viewport> = {
+    ArrowLeft: () => panViewport(view!, -view!.width / 10, 0, data!.lanes.length),
+    ArrowRight: () => panViewport(view!, view!.width / 10, 0, data!.lanes.length),
+    ArrowUp: () => panViewport(view!, 0, -1, data!.lanes.length),
+    ArrowDown: () => panViewport(view!, 0, 1, data!.lanes.length),
+    PageUp: () => panViewport(view!, 0, -page, data!.lanes.length),
+    PageDown: () => panViewport(view!, 0, page, data!.lanes.length),
+    '+': () => zoomViewport(view!, ZOOM_STEP, view!.width / 2),
+    '=': () => zoomViewport(view!, ZOOM_STEP, view!.width / 2),
+    '-': () => zoomViewport(view!, 1 / ZOOM_STEP, view!.width / 2),
+  };
+  if (event.key === '0' || event.key === 'Home') {
+    event.preventDefault();
+    fit();
+    return;
+  }
+  const move = moves[event.key];
+  if (!move) return;
+  event.preventDefault();
+  setView(move());
+});
+
+interface Hit {
+  readonly lane: TimelineLane;
+  readonly lines: string[];
+  readonly source?: { file: string; line: number };
+}
+
+function hitAt(event: MouseEvent): Hit | undefined {
+  if (!view || !data || !strings) return undefined;
+  const rect = canvas.getBoundingClientRect();
+  const x = event.clientX - rect.left;
+  const laneIndex = laneAtY(event.clientY - rect.top);
+  if (laneIndex === undefined) return undefined;
+  const lane = data.lanes[laneIndex]!;
+  const lines = [lane.label, strings.kinds[lane.kind]];
+  if (x < LABEL_WIDTH) return { lane, lines, ...(lane.source ? { source: lane.source } : {}) };
+  const mark = markAt(data, view, laneIndex, x - LABEL_WIDTH);
+  if (mark) {
+    lines.push(format(strings.blockedFor, formatDuration(mark.durationMs)));
+    if (mark.source) lines.push(`${mark.functionName ? `${mark.functionName} · ` : ''}${mark.source.file}:${mark.source.line}`, strings.clickToOpen);
+    return { lane, lines, ...(mark.source ? { source: mark.source } : {}) };
+  }
+  const span = spanAt(data, ranges, view, laneIndex, x - LABEL_WIDTH);
+  if (span) lines.push(`${strings.states[span.state]} · +${formatDuration(span.start - data.start)} · ${formatDuration(span.end - span.start)}`);
+  if (lane.source) lines.push(`${lane.source.file}:${lane.source.line}`, strings.clickToOpen);
+  return { lane, lines, ...(lane.source ? { source: lane.source } : {}) };
+}
+
+function showTooltip(event: MouseEvent): void {
+  const hit = hitAt(event);
+  if (!hit) {
+    hideTooltip();
+    return;
+  }
+  tooltip.replaceChildren(...hit.lines.map((line, index) => h('div', { className: index === 0 ? 'tooltip-title' : '' }, line)));
+  const rect = plot.getBoundingClientRect();
+  const left = Math.min(event.clientX - rect.left + 12, rect.width - 260);
+  tooltip.style.left = `${Math.max(0, left)}px`;
+  tooltip.style.top = `${event.clientY - rect.top + 14}px`;
+  tooltip.hidden = false;
+  canvas.style.cursor = hit.source ? 'pointer' : 'default';
+}
+
+function hideTooltip(): void {
+  tooltip.hidden = true;
+}
+
+function openSourceAt(event: MouseEvent): void {
+  const source = hitAt(event)?.source;
+  if (source) vscode.postMessage({ type: FromTimelineType.OpenSource, file: source.file, line: source.line });
+}
+
+new ResizeObserver(() => draw()).observe(plot);
+// Theme changes swap the body's classes: repaint with the new colours.
+new MutationObserver(() => draw()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+window.addEventListener('message', (event: MessageEvent<ToTimelineMessage>) => {
+  const message = event.data;
+  switch (message.type) {
+    case ToTimelineType.Init:
+      document.documentElement.lang = message.locale;
+      strings = message.strings;
+      renderShell(message.strings);
+      setData(data, title);
+      return;
+    case ToTimelineType.Data:
+      setData(message.data, message.title);
+      return;
+  }
+});
+
+vscode.postMessage({ type: FromTimelineType.Ready });

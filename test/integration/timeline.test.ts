@@ -1,0 +1,89 @@
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { RunModel } from '../../src/core/runs/runModel';
+import { activateExtension, nextEvent } from './extensionHost';
+
+const T0 = 1_700_000_000_000;
+
+/** A small finished Node run: main thread, a worker, a child process, a blocked loop. */
+function sampleRun(): RunModel {
+  const model = new RunModel();
+  model.addProcess({ kind: 'hello', seq: 0, t: T0, token: 't', protocol: 1, pid: 4242, ppid: 1, runtime: { name: 'node', version: '20.0.0' }, argv: ['node', '/work/app.js'], startedAt: T0 });
+  model.apply(4242, { kind: 'snapshot', seq: 1, t: T0 + 1, threads: [{ id: 'main', kind: 'main', name: 'main', state: 'running', startedAt: T0 }] });
+  model.apply(4242, { kind: 'delta', seq: 2, t: T0 + 20, upsert: {
+    threads: [{ id: 'worker-1', kind: 'worker', name: 'Worker 1', state: 'running', startedAt: T0 + 20 }],
+    children: [{ id: 'child-1', pid: 5000, command: 'ls -l', startedAt: T0 + 20 }],
+  } });
+  model.apply(4242, { kind: 'blocked', seq: 3, t: T0 + 400, loopId: 'loop-main', threadId: 'main', durationMs: 300, stack: [{ file: '/work/app.js', line: 3, function: 'spin' }] });
+  model.apply(4242, { kind: 'exit', seq: 4, t: T0 + 500, exitCode: 0 });
+  model.endProcess(4242, T0 + 500);
+  return model;
+}
+
+function timelineTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('concurrencyLens.timeline'));
+}
+
+const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+
+suite('Timeline and recordings', () => {
+  const folder = mkdtempSync(path.join(tmpdir(), 'cl-recordings-'));
+
+  teardown(async () => {
+    const { api } = await activateExtension();
+    api.shownRun.show(undefined);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('"Show Timeline" opens one panel and sends it the shown run once the webview is ready', async () => {
+    const { api } = await activateExtension();
+    api.shownRun.show({ model: sampleRun(), title: 'app.js', live: false });
+    const posted = nextEvent(api.timeline.onDidPostData);
+    await vscode.commands.executeCommand('concurrencyLens.showTimeline');
+    await posted;
+    assert.equal(api.timeline.isOpen, true);
+    await vscode.commands.executeCommand('concurrencyLens.showTimeline');
+    assert.equal(timelineTabs().length, 1, 'a second call reveals the same panel');
+
+    const update = nextEvent(api.timeline.onDidPostData);
+    api.shownRun.show(undefined);
+    await update;
+  });
+
+  test('Export Run as Chrome Trace → Open Recording gives back the same run', async () => {
+    const { api } = await activateExtension();
+    const model = sampleRun();
+    api.shownRun.show({ model, title: 'app.js', live: false });
+    const file = vscode.Uri.file(path.join(folder, 'app.trace.json'));
+    const written = await vscode.commands.executeCommand<vscode.Uri | undefined>('concurrencyLens.exportTrace', file);
+    assert.equal(written?.fsPath, file.fsPath);
+    const trace = JSON.parse(readFileSync(file.fsPath, 'utf8')) as { traceEvents: { ph: string; pid: number; name: string }[] };
+    assert.ok(trace.traceEvents.some((event) => event.ph === 'X' && event.pid === 4242));
+    assert.ok(trace.traceEvents.some((event) => event.ph === 'i' && event.name === 'blocked loop'));
+
+    api.shownRun.show(undefined);
+    const opened = await vscode.commands.executeCommand<boolean>('concurrencyLens.openRecording', file);
+    assert.equal(opened, true);
+    const shown = api.shownRun.run;
+    assert.equal(shown?.title, 'app.trace.json');
+    assert.equal(shown?.live, false);
+    assert.deepEqual(json(shown?.model.toRecording()), json(model.toRecording()));
+    assert.equal(api.timeline.isOpen, true, 'the recording opens in the timeline');
+  });
+
+  test('Open Recording refuses a file that is not a recording and keeps the shown run', async () => {
+    const { api } = await activateExtension();
+    const model = sampleRun();
+    api.shownRun.show({ model, title: 'app.js', live: false });
+    const file = path.join(folder, 'not-a-recording.json');
+    writeFileSync(file, JSON.stringify({ traceEvents: [] }));
+    const opened = await vscode.commands.executeCommand<boolean>('concurrencyLens.openRecording', vscode.Uri.file(file));
+    assert.equal(opened, false);
+    assert.equal(api.shownRun.run?.model, model);
+  });
+});

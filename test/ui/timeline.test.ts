@@ -1,0 +1,99 @@
+import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import { RunModel } from '../../src/core/runs/runModel';
+import { REPO_ROOT } from '../runner/codeServer';
+import { findWebviewFrame, runCommand, screenshot } from '../runner/workbench';
+import { openWorkbench, type Workbench } from './fixture';
+import { recordRun } from './recordRun';
+
+const XSS_NAME = '<img src=x onerror=alert(1)>';
+
+/** A run whose program data is hostile markup: a task and a thread named like HTML. */
+function hostileRecording(): unknown {
+  const t0 = Date.now();
+  const model = new RunModel();
+  model.addProcess({ kind: 'hello', seq: 0, t: t0, token: 't', protocol: 1, pid: 777, ppid: 1, runtime: { name: 'python', version: '3.12.0' }, argv: ['python3', '<b>app</b>.py'], startedAt: t0 });
+  model.apply(777, {
+    kind: 'snapshot', seq: 1, t: t0 + 10,
+    threads: [{ id: 'main', kind: 'main', name: '<script>alert(2)</script>', state: 'running', startedAt: t0 }],
+    tasks: [{ id: 'task-1', threadId: 'main', loopId: 'loop', name: XSS_NAME, coroutine: XSS_NAME, state: 'pending', startedAt: t0 + 10 }],
+  });
+  model.apply(777, { kind: 'delta', seq: 2, t: t0 + 400, upsert: { tasks: [{ id: 'task-1', threadId: 'main', loopId: 'loop', name: XSS_NAME, coroutine: XSS_NAME, state: 'done', startedAt: t0 + 10, endedAt: t0 + 400 }] } });
+  model.endProcess(777, t0 + 500, { exitCode: 0 });
+  return model.toRecording();
+}
+
+/** Runs "Open Recording…" and answers the (simple, quick-input) file dialog with `file`. */
+async function openRecording(page: Page, file: string): Promise<Frame> {
+  await runCommand(page, 'Concurrency Lens: Open Recording…');
+  const input = page.locator('.quick-input-widget input');
+  await page.waitForTimeout(500);
+  await input.fill(file);
+  await page.waitForTimeout(300);
+  await input.press('Enter');
+  const name = path.basename(file);
+  return findWebviewFrame(page, async (frame) => (await frame.locator('h1.timeline-title').textContent()) === name);
+}
+
+describe('timeline (UI)', { timeout: 300_000 }, () => {
+  let workbench: Workbench;
+  const dialogs: string[] = [];
+
+  before(async () => {
+    const [python, node] = await Promise.all([
+      recordRun('python', path.join(REPO_ROOT, 'demo', 'python', 'asyncio_tasks.py')),
+      recordRun('node', path.join(REPO_ROOT, 'demo', 'node', 'monitor_demo.mjs')),
+    ]);
+    workbench = await openWorkbench();
+    writeFileSync(path.join(workbench.workspace, 'python-demo.json'), JSON.stringify(python));
+    writeFileSync(path.join(workbench.workspace, 'node-demo.json'), JSON.stringify(node));
+    writeFileSync(path.join(workbench.workspace, 'hostile.json'), JSON.stringify(hostileRecording()));
+    workbench.page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+  });
+
+  after(async () => {
+    await workbench?.close();
+  });
+
+  it('shows the Node demo: processes, the worker, the child process and the blocked loop', async () => {
+    const frame = await openRecording(workbench.page, path.join(workbench.workspace, 'node-demo.json'));
+    await frame.locator('.timeline-table summary').click();
+    const lanes = await frame.locator('.timeline-table tbody tr td:first-child').allTextContents();
+    assert.ok(lanes.some((lane) => lane.includes('monitor_demo.mjs')), lanes.join(' | '));
+    assert.ok(lanes.some((lane) => lane.includes('Worker')), lanes.join(' | '));
+    assert.match((await frame.locator('.timeline-summary').textContent()) ?? '', /[1-9]\d* blocked event loops/);
+    await frame.locator('.timeline-table summary').click();
+    await screenshot(workbench.page, 'timeline-node-demo');
+  });
+
+  it('shows the Python demo: the asyncio tasks in lanes under their thread', async () => {
+    const frame = await openRecording(workbench.page, path.join(workbench.workspace, 'python-demo.json'));
+    await frame.locator('.timeline-table summary').click();
+    const lanes = await frame.locator('.timeline-table tbody tr td:first-child').allTextContents();
+    assert.ok(lanes.filter((lane) => lane.includes('source-')).length >= 8, lanes.join(' | '));
+    await frame.locator('.timeline-table summary').click();
+    await screenshot(workbench.page, 'timeline-python-demo');
+  });
+
+  it('shows program data named like HTML as text, never as markup', async () => {
+    const frame = await openRecording(workbench.page, path.join(workbench.workspace, 'hostile.json'));
+    await frame.locator('.timeline-table summary').click();
+    const cells = await frame.locator('.timeline-table tbody tr td:first-child').allTextContents();
+    assert.ok(cells.some((cell) => cell.trim() === XSS_NAME), cells.join(' | '));
+    assert.ok(cells.some((cell) => cell.trim() === '<script>alert(2)</script>'), cells.join(' | '));
+    // Hover the task's lane label: the tooltip shows the name as text too.
+    await frame.locator('canvas').hover({ position: { x: 80, y: 24 + 2 * 20 + 10 } });
+    await frame.locator('.timeline-tooltip .tooltip-title').waitFor();
+    assert.equal(await frame.locator('.timeline-tooltip .tooltip-title').textContent(), XSS_NAME);
+    assert.equal(await frame.locator('img').count(), 0, 'no element was created from the name');
+    assert.ok((await frame.locator('script').allTextContents()).every((text) => !text.includes('alert')), 'no script came from the names');
+    assert.deepEqual(dialogs, []);
+    await screenshot(workbench.page, 'timeline-hostile-names');
+  });
+});

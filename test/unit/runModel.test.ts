@@ -1,0 +1,152 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { HelloFrame, ProbeFrame, TaskInfo, ThreadInfo } from '../../src/core/probe/protocol';
+import { parseRunRecording } from '../../src/core/runs/recording';
+import {
+  blocksKey, entityKey, MAX_ENDED_ENTITIES, MAX_INTERVALS_PER_ENTITY, processKey, type RunChange, RunModel, runKey,
+} from '../../src/core/runs/runModel';
+
+const hello = (pid: number, ppid: number): HelloFrame => ({
+  kind: 'hello', seq: 0, t: 0, token: 'x', protocol: 1, pid, ppid, runtime: { name: 'python', version: '3.12.0' }, argv: ['app.py', String(pid)], startedAt: 0,
+});
+const thread = (id: string, state: ThreadInfo['state'] = 'running'): ThreadInfo => ({ id, kind: id === 'main' ? 'main' : 'thread', name: id, state, startedAt: 0 });
+const task = (id: string, state: TaskInfo['state'] = 'pending', threadId = 'main'): TaskInfo => ({ id, threadId, loopId: 'l1', name: id, coroutine: 'work', state, startedAt: 1 });
+const delta = (t: number, upsert: Extract<ProbeFrame, { kind: 'delta' }>['upsert'], remove?: Extract<ProbeFrame, { kind: 'delta' }>['remove']): ProbeFrame => ({ kind: 'delta', seq: t, t, upsert, remove });
+
+function recordChanges(model: RunModel): RunChange[] {
+  const changes: RunChange[] = [];
+  model.onDidChange((change) => changes.push(change));
+  return changes;
+}
+
+describe('RunModel', () => {
+  it('nests processes by ppid and holds threads, tasks, loops and children per process', () => {
+    const model = new RunModel();
+    model.addProcess(hello(10, 1));
+    model.addProcess(hello(11, 10));
+    model.addProcess(hello(12, 10));
+    model.apply(10, { kind: 'snapshot', seq: 1, t: 5, threads: [thread('main')], tasks: [task('a'), task('b')], loops: [{ id: 'l1', threadId: 'main', lagMs: 2 }], children: [{ id: 'c1', pid: 11, command: 'python worker', startedAt: 3 }] });
+    assert.deepEqual(model.rootProcesses().map((process) => process.pid), [10]);
+    assert.deepEqual(model.childProcesses(10).map((process) => process.pid), [11, 12]);
+    const root = model.process(10)!;
+    assert.deepEqual([...root.entities.task.keys()], ['a', 'b']);
+    assert.equal(root.entities.loop.get('l1')?.info.lagMs, 2);
+    assert.equal(root.entities.child.get('c1')?.live, true);
+  });
+
+  it('keeps state intervals with start and end times, bounded per entity', () => {
+    const model = new RunModel();
+    model.addProcess(hello(10, 1));
+    model.apply(10, delta(1, { tasks: [task('a', 'pending')] }));
+    model.apply(10, delta(4, { tasks: [task('a', 'running')] }));
+    model.apply(10, delta(9, { tasks: [{ ...task('a', 'failed'), exception: 'ValueError: boom', endedAt: 9 }] }));
+    const entity = model.process(10)!.entities.task.get('a')!;
+    assert.deepEqual(entity.history, [{ state: 'pending', start: 1, end: 4 }, { state: 'running', start: 4, end: 9 }, { state: 'failed', start: 9, end: 9 }]);
+    assert.equal(entity.live, false);
+
+    model.apply(10, delta(10, { threads: [thread('w')] }));
+    for (let t = 11; t < 11 + 3 * MAX_INTERVALS_PER_ENTITY; t += 1) model.apply(10, delta(t, { threads: [thread('w', t % 2 ? 'waiting' : 'running')] }));
+    const worker = model.process(10)!.entities.thread.get('w')!;
+    assert.equal(worker.history.length, MAX_INTERVALS_PER_ENTITY);
+    assert.equal(worker.droppedIntervals, 2 * MAX_INTERVALS_PER_ENTITY + 1);
+    assert.equal(worker.history.at(-1)?.end, undefined);
+  });
+
+  it('ends entities that a delta removes or a snapshot leaves out', () => {
+    const model = new RunModel();
+    model.addProcess(hello(10, 1));
+    model.apply(10, { kind: 'snapshot', seq: 1, t: 1, threads: [thread('main'), thread('w1'), thread('w2')] });
+    model.apply(10, delta(2, undefined, { threads: ['w1'] }));
+    model.apply(10, { kind: 'snapshot', seq: 3, t: 3, threads: [thread('main')] });
+    const threads = model.process(10)!.entities.thread;
+    assert.deepEqual([...threads.values()].map((entity) => [entity.info.id, entity.live, entity.history[0]?.end]), [['main', true, undefined], ['w1', false, 2], ['w2', false, 3]]);
+  });
+
+  it('lists only the changed keys (and the parent when a child node appears or goes)', () => {
+    const model = new RunModel();
+    const changes = recordChanges(model);
+    model.addProcess(hello(10, 1));
+    model.addProcess(hello(11, 10));
+    model.apply(10, delta(1, { threads: [thread('main')], tasks: [task('a')] }));
+    model.apply(10, delta(2, { tasks: [{ ...task('a'), suspendedAt: { file: '/a.py', line: 3 } }] }));
+    model.apply(10, delta(3, { tasks: [task('a', 'done')] }));
+    assert.deepEqual(changes.map((change) => [...change.keys].sort()), [
+      [processKey(10), runKey].sort(),
+      [processKey(11), processKey(10), runKey].sort(),
+      [entityKey(10, 'task', 'a'), entityKey(10, 'thread', 'main'), processKey(10)].sort(),
+      [entityKey(10, 'task', 'a')],
+      [entityKey(10, 'task', 'a'), entityKey(10, 'thread', 'main')].sort(),
+    ]);
+  });
+
+  it('merges an ongoing block with its final report and keeps the longest', () => {
+    const model = new RunModel();
+    model.addProcess(hello(10, 1));
+    const stack = [{ file: '/app.py', line: 7, function: 'crunch' }];
+    model.apply(10, { kind: 'blocked', seq: 1, t: 1200, loopId: 'l1', threadId: 'main', durationMs: 200, stack, ongoing: true });
+    model.apply(10, { kind: 'blocked', seq: 2, t: 1300, loopId: 'l1', threadId: 'main', durationMs: 300, stack: [] });
+    model.apply(10, { kind: 'blocked', seq: 3, t: 5150, loopId: 'l1', threadId: 'main', durationMs: 150, stack });
+    assert.deepEqual(model.blockedEvents().map((event) => [event.startedAt, event.durationMs, event.stack[0]?.line, event.ongoing]), [[1000, 300, 7, false], [5000, 150, 7, false]]);
+    assert.equal(model.summary().longestBlock?.durationMs, 300);
+    assert.equal(model.summary().blocks, 2);
+  });
+
+  it('sums up the run: tasks created, failed, cancelled; threads; processes', () => {
+    const model = new RunModel();
+    model.addProcess(hello(10, 1));
+    model.addProcess(hello(11, 10));
+    model.apply(10, delta(1, { threads: [thread('main'), thread('w')], tasks: [task('a'), task('b'), task('c', 'cancelled')] }));
+    model.apply(10, delta(2, { tasks: [task('a', 'failed'), task('b', 'done')] }));
+    model.apply(11, delta(2, { threads: [thread('main')] }));
+    model.apply(10, { kind: 'exit', seq: 3, t: 3, exitCode: 1 });
+    model.endProcess(10, 4);
+    const summary = model.summary();
+    assert.deepEqual({ ...summary, longestBlock: undefined }, { processes: 2, threads: 3, tasksCreated: 3, tasksFailed: 1, tasksCancelled: 1, blocks: 0, longestBlock: undefined });
+    const root = model.process(10)!;
+    assert.deepEqual([root.exitCode, root.endedAt, root.connected], [1, 3, false]);
+    assert.equal([...root.entities.thread.values()].every((entity) => !entity.live), true);
+  });
+
+  it('bounds the ended entities it keeps, oldest first', () => {
+    const model = new RunModel();
+    model.addProcess(hello(10, 1));
+    const total = 3 * MAX_ENDED_ENTITIES;
+    for (let index = 0; index < total; index += 1) model.apply(10, delta(index, { tasks: [task(`k${index}`, 'done')] }));
+    model.apply(10, delta(total, { tasks: [task('live')] }));
+    const tasks = model.process(10)!.entities.task;
+    assert.ok(tasks.size <= 1.25 * MAX_ENDED_ENTITIES + 1, `${tasks.size}`);
+    assert.equal(tasks.has(`k${total - 1}`), true);
+    assert.equal(tasks.has('k0'), false);
+    assert.equal(tasks.get('live')?.live, true);
+    assert.equal(model.summary().tasksCreated, total + 1);
+  });
+
+  it('saves and restores the whole run through JSON, and refuses a bad recording', () => {
+    const model = new RunModel();
+    model.addProcess(hello(10, 1));
+    model.addProcess(hello(11, 10));
+    model.apply(10, delta(1, { threads: [thread('main')], tasks: [task('a'), task('b', 'cancelled')] }));
+    model.apply(10, { kind: 'blocked', seq: 2, t: 500, loopId: 'l1', threadId: 'main', durationMs: 300, stack: [{ file: '/a.py', line: 2 }] });
+    model.endProcess(11, 7, { exitCode: 0 });
+    const saved = JSON.parse(JSON.stringify(model.toRecording())) as unknown;
+    const parsed = parseRunRecording(saved);
+    assert.ok(parsed.ok);
+    const restored = RunModel.fromRecording(parsed.recording);
+    assert.deepEqual(JSON.parse(JSON.stringify(restored.toRecording())), saved);
+    assert.deepEqual(restored.summary(), model.summary());
+    assert.equal(restored.childProcesses(10)[0]?.exitCode, 0);
+
+    const broken = parseRunRecording({ ...(saved as object), processes: [{ pid: -1 }] });
+    assert.equal(broken.ok, false);
+    if (!broken.ok) assert.match(broken.error, /^processes\.0\./);
+    assert.equal(parseRunRecording('nope').ok, false);
+  });
+
+  it('ignores frames of processes it never saw', () => {
+    const model = new RunModel();
+    const changes = recordChanges(model);
+    model.apply(99, delta(1, { threads: [thread('main')] }));
+    assert.deepEqual([model.processes().length, changes.length], [0, 0]);
+    assert.equal(blocksKey(3), 'p:3/blocked');
+  });
+});

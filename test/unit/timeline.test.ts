@@ -1,0 +1,190 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { HelloFrame, ProbeFrame } from '../../src/core/probe/protocol';
+import { RunModel } from '../../src/core/runs/runModel';
+import { readRecording, toChromeTrace, type TraceEvent } from '../../src/core/timeline/chromeTrace';
+import { buildTimeline, type TimelineData, type TimelineSpan } from '../../src/core/timeline/timelineData';
+import {
+  fitViewport, formatDuration, indexLanes, markAt, panViewport, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
+} from '../../src/core/timeline/viewport';
+
+const T0 = 1_700_000_000_000;
+
+const hello = (pid: number, ppid: number, script: string): HelloFrame => ({
+  kind: 'hello', seq: 0, t: T0, token: 'x', protocol: 1, pid, ppid, runtime: { name: 'node', version: '20.0.0' }, argv: ['/usr/bin/node', `/work/${script}`], startedAt: T0,
+});
+
+/** A Node program (pid 10) with a worker, a forked probed child (11), a failing shell child, a blocked loop. */
+function nodeRun(): RunModel {
+  const model = new RunModel();
+  model.addProcess(hello(10, 1, 'app.js'));
+  const frames: ProbeFrame[] = [
+    { kind: 'snapshot', seq: 1, t: T0 + 1, threads: [{ id: 'main', kind: 'main', name: 'main', state: 'running', startedAt: T0 }], loops: [{ id: 'loop-main', threadId: 'main', lagMs: 0 }] },
+    { kind: 'delta', seq: 2, t: T0 + 10, upsert: {
+      threads: [{ id: 'worker-1', kind: 'worker', name: 'Worker 1', state: 'running', startedAt: T0 + 10 }],
+      children: [{ id: 'child-1', pid: 11, command: 'node child.js', startedAt: T0 + 10 }, { id: 'child-2', pid: 12, command: 'sh -c exit 4', startedAt: T0 + 12 }],
+    } },
+    { kind: 'delta', seq: 3, t: T0 + 50, upsert: { threads: [{ id: 'main', kind: 'main', name: 'main', state: 'waiting', startedAt: T0 }] } },
+    { kind: 'blocked', seq: 4, t: T0 + 400, loopId: 'loop-main', threadId: 'main', durationMs: 300, stack: [
+      { file: 'node:internal/timers', line: 1, function: 'processTimers' }, { file: '/work/app.js', line: 7, function: 'blockTheLoop' },
+    ] },
+    { kind: 'delta', seq: 5, t: T0 + 500, upsert: {
+      threads: [{ id: 'worker-1', kind: 'worker', name: 'Worker 1', state: 'exited', startedAt: T0 + 10, endedAt: T0 + 500, exitCode: 1 }],
+      children: [{ id: 'child-2', pid: 12, command: 'sh -c exit 4', startedAt: T0 + 12, endedAt: T0 + 20, exitCode: 4 }],
+    } },
+    { kind: 'exit', seq: 6, t: T0 + 900, exitCode: 0 },
+  ];
+  for (const frame of frames) model.apply(10, frame);
+  model.addProcess({ ...hello(11, 10, 'child.js'), startedAt: T0 + 20 });
+  model.apply(11, { kind: 'snapshot', seq: 1, t: T0 + 21, threads: [{ id: 'main', kind: 'main', name: 'main', state: 'running', startedAt: T0 + 20 }] });
+  model.endProcess(11, T0 + 300, { exitCode: 5 });
+  model.endProcess(10, T0 + 900);
+  return model;
+}
+
+function spansOf(data: TimelineData, laneLabel: string): TimelineSpan[] {
+  const lane = data.lanes.findIndex((candidate) => candidate.label === laneLabel);
+  assert.ok(lane >= 0, `lane ${laneLabel} in ${data.lanes.map((l) => l.label).join(', ')}`);
+  return data.spans.filter((span) => span.lane === lane);
+}
+
+describe('timeline data', () => {
+  it('lays out processes in tree order with their threads, workers and unprobed children', () => {
+    const data = buildTimeline(nodeRun(), T0 + 1000, false);
+    assert.deepEqual(data.lanes.map((lane) => [lane.kind, lane.depth, lane.label]), [
+      ['process', 0, 'app.js (10)'],
+      ['thread', 1, 'main'],
+      ['worker', 1, 'Worker 1'],
+      ['child', 1, 'sh -c exit 4 (12)'],
+      ['process', 0, 'child.js (11)'],
+      ['thread', 1, 'main'],
+    ]);
+    assert.equal(data.start, T0);
+    assert.equal(data.end, T0 + 900);
+  });
+
+  it('turns state histories into spans, with failed exits and exit codes coloured as failed', () => {
+    const data = buildTimeline(nodeRun(), T0 + 1000, false);
+    assert.deepEqual(spansOf(data, 'main').map(({ state, start, end }) => [state, start - T0, end - T0]), [['running', 0, 50], ['waiting', 50, 900]]);
+    assert.deepEqual(spansOf(data, 'Worker 1').map((span) => span.state), ['running', 'failed']);
+    assert.deepEqual(spansOf(data, 'sh -c exit 4 (12)').map((span) => span.state), ['running', 'failed']);
+    assert.deepEqual(spansOf(data, 'child.js (11)').map((span) => span.state), ['running', 'failed']);
+    assert.deepEqual(spansOf(data, 'app.js (10)').map((span) => span.state), ['running', 'done']);
+    for (let index = 1; index < data.spans.length; index += 1) {
+      const [previous, span] = [data.spans[index - 1]!, data.spans[index]!];
+      assert.ok(previous.lane < span.lane || (previous.lane === span.lane && previous.end <= span.start), 'sorted, no overlap');
+    }
+  });
+
+  it('marks a blocked loop on its thread at the program’s own frame', () => {
+    const data = buildTimeline(nodeRun(), T0 + 1000, false);
+    assert.equal(data.marks.length, 1);
+    const mark = data.marks[0]!;
+    assert.equal(data.lanes[mark.lane]?.label, 'main');
+    assert.equal(data.lanes[mark.lane]?.pid, 10);
+    assert.deepEqual({ time: mark.time - T0, durationMs: mark.durationMs, source: mark.source, fn: mark.functionName }, { time: 100, durationMs: 300, source: { file: '/work/app.js', line: 7 }, fn: 'blockTheLoop' });
+  });
+
+  it('ends the open spans of a live run at “now”', () => {
+    const model = new RunModel();
+    model.addProcess(hello(10, 1, 'app.js'));
+    model.apply(10, { kind: 'snapshot', seq: 1, t: T0, tasks: [{ id: 't1', threadId: 'main', loopId: 'l', name: 'Task-1', coroutine: 'fetch', state: 'pending', startedAt: T0 }] });
+    const data = buildTimeline(model, T0 + 250, true);
+    assert.equal(data.live, true);
+    assert.deepEqual(spansOf(data, 'Task-1 · fetch').map(({ state, end }) => [state, end - T0]), [['waiting', 250]]);
+  });
+});
+
+/** One lane with `count` back-to-back 1 ms spans alternating running / waiting. */
+function denseTimeline(count: number): TimelineData {
+  const spans: TimelineSpan[] = [];
+  for (let index = 0; index < count; index += 1) spans.push({ lane: 0, start: index, end: index + 1, state: index % 2 ? 'waiting' : 'running' });
+  return { start: 0, end: count, live: false, lanes: [{ id: 'l', kind: 'thread', depth: 1, pid: 1, label: 'main' }], spans, marks: [] };
+}
+
+describe('timeline viewport', () => {
+  it('draws at most one rectangle per pixel column, however many spans there are', () => {
+    const data = denseTimeline(100_000);
+    const view: Viewport = { ...fitViewport(data, 800, 10), start: 0, msPerPx: 125 };
+    const rects = visibleSpanRects(data, indexLanes(data), view);
+    assert.ok(rects.length <= 800 && rects.length >= 790, `${rects.length} rects`);
+    for (let index = 1; index < rects.length; index += 1) assert.ok(rects[index]!.x >= rects[index - 1]!.x + rects[index - 1]!.width);
+  });
+
+  it('draws only spans inside the window, at their pixel positions', () => {
+    const data = denseTimeline(1000);
+    const rects = visibleSpanRects(data, indexLanes(data), { start: 500, msPerPx: 0.5, width: 10, firstLane: 0, laneCount: 1 });
+    assert.deepEqual(rects.map(({ x, width, state }) => [x, width, state]), [[0, 2, 'running'], [2, 2, 'waiting'], [4, 2, 'running'], [6, 2, 'waiting'], [8, 2, 'running']]);
+  });
+
+  it('zooms around the anchor, pans, and clamps the lane scroll', () => {
+    const view: Viewport = { start: 1000, msPerPx: 10, width: 500, firstLane: 0, laneCount: 5 };
+    const zoomed = zoomViewport(view, 2, 100);
+    assert.equal(zoomed.msPerPx, 5);
+    assert.equal(zoomed.start + 100 * zoomed.msPerPx, view.start + 100 * view.msPerPx, 'the time under the cursor stays');
+    assert.equal(panViewport(view, 10, 0, 20).start, 1100);
+    assert.equal(panViewport(view, 0, 100, 20).firstLane, 15);
+    assert.equal(panViewport(view, 0, -3, 20).firstLane, 0);
+  });
+
+  it('hit-tests spans and blocked marks', () => {
+    const data: TimelineData = { ...denseTimeline(10), marks: [{ lane: 0, time: 5, durationMs: 2 }] };
+    const view: Viewport = { start: 0, msPerPx: 0.1, width: 100, firstLane: 0, laneCount: 1 };
+    assert.equal(spanAt(data, indexLanes(data), view, 0, 35)?.start, 3);
+    assert.equal(spanAt(data, indexLanes(data), view, 1, 35), undefined);
+    assert.equal(markAt(data, view, 0, 60)?.time, 5);
+    assert.equal(markAt(data, view, 0, 20), undefined);
+  });
+
+  it('picks round tick steps and readable durations', () => {
+    assert.equal(tickStepMs(1, 80), 100);
+    assert.equal(tickStepMs(0.3, 80), 50);
+    assert.deepEqual([formatDuration(0), formatDuration(0.012), formatDuration(250), formatDuration(1500), formatDuration(90_000)], ['0', '12 µs', '250 ms', '1.50 s', '1.5 min']);
+  });
+});
+
+describe('Chrome trace export', () => {
+  const model = nodeRun();
+  const data = buildTimeline(model, T0 + 1000, false);
+  const trace = toChromeTrace(data, model.toRecording());
+
+  it('writes valid Trace Event Format: X spans, i blocked marks, M names; pid per process, tid per lane', () => {
+    const events = (JSON.parse(JSON.stringify(trace)) as { traceEvents: TraceEvent[] }).traceEvents;
+    for (const event of events) {
+      assert.ok(['X', 'i', 'M'].includes(event.ph), event.ph);
+      assert.ok(Number.isInteger(event.pid) && Number.isInteger(event.tid) && Number.isInteger(event.ts) && event.ts >= 0, JSON.stringify(event));
+      if (event.ph === 'X') assert.ok(Number.isInteger(event.dur) && event.dur! >= 0);
+      if (event.ph === 'i') assert.equal(event.s, 't');
+    }
+    const spans = events.filter((event) => event.ph === 'X');
+    assert.equal(spans.length, data.spans.length);
+    const names = events.filter((event) => event.name === 'thread_name').map((event) => [event.pid, event.tid, event.args?.name]);
+    assert.deepEqual(names, [
+      [10, 0, 'app.js (10) — process'], [10, 1, 'thread: main'], [10, 2, 'worker: Worker 1'], [10, 3, 'child: sh -c exit 4 (12)'],
+      [11, 0, 'child.js (11) — process'], [11, 1, 'thread: main'],
+    ]);
+    const blocked = events.find((event) => event.ph === 'i');
+    assert.deepEqual([blocked?.pid, blocked?.tid, blocked?.ts, blocked?.args?.at], [10, 1, 100_000, '/work/app.js:7']);
+    const waiting = spans.find((event) => event.name === 'waiting' && event.pid === 10 && event.tid === 1);
+    assert.deepEqual([waiting?.ts, waiting?.dur], [50_000, 850_000]);
+  });
+
+  it('round-trips through Open Recording: the same run, the same timeline', () => {
+    const read = readRecording(JSON.stringify(trace));
+    assert.ok(read.ok, read.ok ? '' : read.error);
+    const restored = RunModel.fromRecording(read.recording);
+    const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+    assert.deepEqual(json(restored.toRecording()), json(model.toRecording()));
+    assert.deepEqual(buildTimeline(restored, T0 + 1000, false), data);
+    assert.deepEqual(readRecording(JSON.stringify(model.toRecording())).ok, true, 'a bare recording opens too');
+  });
+
+  it('explains what is wrong with a file it cannot open', () => {
+    const notJson = readRecording('{oops');
+    const foreign = readRecording(JSON.stringify({ traceEvents: [] }));
+    const broken = readRecording(JSON.stringify({ ...trace, otherData: { recording: { format: 'concurrency-lens-run', version: 1 } } }));
+    assert.ok(!notJson.ok && notJson.error.startsWith('not JSON'));
+    assert.ok(!foreign.ok && foreign.error.includes('not exported by Concurrency Lens'));
+    assert.ok(!broken.ok && broken.error.includes('processes'));
+  });
+});
