@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT, startCodeServer } from './codeServer';
-import { consoleText, launchBrowser } from './workbench';
+import { consoleText, gotoWorkbench, launchBrowser } from './workbench';
 
 const TESTS_ENTRY = path.join(REPO_ROOT, 'out', 'test', 'integration', 'index.js');
 const TIMEOUT_MS = 15 * 60_000;
@@ -36,7 +36,7 @@ async function main(): Promise<number> {
       ['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)],
       ['extensionTestsPath', server.remoteUri(TESTS_ENTRY)],
     ]);
-    await page.goto(url);
+    await gotoWorkbench(page, url);
     const timeout = new Promise<number>((resolve) => setTimeout(() => {
       process.stderr.write(`integration tests did not finish within ${TIMEOUT_MS / 60_000} minutes\n`);
       resolve(1);

@@ -7,8 +7,16 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, REPO_ROOT } from './codeServer';
 
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results');
 
+/** Generous on purpose: a busy 2-core machine can take a minute to serve the workbench. */
+export const WORKBENCH_TIMEOUT_MS = 120_000;
+
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** Loads the workbench page; `waitUntil: 'commit'` because the workbench keeps loading for long after. */
+export async function gotoWorkbench(page: Page, url: string): Promise<void> {
+  await page.goto(url, { timeout: WORKBENCH_TIMEOUT_MS, waitUntil: 'commit' });
 }
 
 /**
@@ -23,8 +31,8 @@ export async function consoleText(message: ConsoleMessage): Promise<string> {
 
 /** Waits until the workbench shows our activity-bar item: from then on our contributions are loaded. */
 export async function waitForWorkbench(page: Page): Promise<void> {
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await page.locator('.activitybar [aria-label^="Concurrency Lens"]').first().waitFor({ timeout: 60_000 });
+  await page.locator('.monaco-workbench').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
+  await page.locator('.activitybar [aria-label^="Concurrency Lens"]').first().waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
 }
 
 export async function runCommand(page: Page, title: string): Promise<void> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { REPO_ROOT, startCodeServer, type CodeServerOptions, type RunningCodeServer } from '../runner/codeServer';
-import { launchBrowser, waitForWorkbench } from '../runner/workbench';
+import { gotoWorkbench, launchBrowser, waitForWorkbench } from '../runner/workbench';
 
 export interface Workbench {
   readonly page: Page;
@@ -21,7 +21,7 @@ export async function openWorkbench(options: CodeServerOptions = {}): Promise<Wo
     server = await startCodeServer(options);
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(server.workbenchUrl(workspace, [['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)]]));
+    await gotoWorkbench(page, server.workbenchUrl(workspace, [['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)]]));
     await waitForWorkbench(page);
     const openedServer = server;
     const openedBrowser = browser;
