@@ -22,6 +22,7 @@ const TITLES: Readonly<Record<RefactorId, () => string>> = {
   'python.taskGroup': () => vscode.l10n.t('Run these awaits concurrently (TaskGroup)'),
   'node.promiseAll': () => vscode.l10n.t('Run these awaits concurrently (Promise.all)'),
   'node.workerThread': () => vscode.l10n.t('Move to a worker thread'),
+  'node.childProcess': () => vscode.l10n.t('Run as a child process'),
 };
 
 class ConcurrencyRefactorProvider implements vscode.CodeActionProvider {

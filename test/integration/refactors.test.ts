@@ -56,8 +56,9 @@ suite('Concurrency refactors', function () {
     assert.deepEqual(partial.actions.filter((action) => action.title.startsWith('Run these awaits')), []);
   });
 
-  test('JavaScript: moves CPU work to a worker thread started from the same file', async () => {
+  test('JavaScript: offers a child process and moves CPU work to a worker thread started from the same file', async () => {
     const { document, actions } = await refactorsAt('mjs', 'export async function sum(n) {\n  «let total = 0;\n  for (let i = 0; i < n; i++) total += i;»\n  return total;\n}\n');
+    assert.ok(actions.some((action) => action.title === 'Run as a child process' && action.kind?.value === vscode.CodeActionKind.RefactorExtract.value));
     const worker = actions.find((action) => action.title === 'Move to a worker thread');
     assert.equal(worker?.kind?.value, vscode.CodeActionKind.RefactorExtract.value);
     assert.ok(worker?.edit && (await vscode.workspace.applyEdit(worker.edit)));

@@ -234,7 +234,7 @@ export async function report(path, rounds) {
   return hash;
 }
 `);
-    assert.deepEqual(refactors.ids, ['node.workerThread']);
+    assert.deepEqual(refactors.ids, ['node.workerThread', 'node.childProcess']);
     const result = await refactors.apply('node.workerThread');
     assert.equal(result, `import { readFile } from 'node:fs/promises';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -275,7 +275,45 @@ if (!isMainThread && workerData?.task === 'workerTask') {
     const body = 'async function f(n) {\n  let total = 0;\n  «const x = n * 2;»\n  return x;\n}\n';
     assert.deepEqual((await offered('javascript', `${body}f(1);\n`)).ids, []);
     assert.deepEqual((await offered('javascript', `const fs = require('fs');\n${body}`)).ids, []);
-    assert.ok((await offered('javascript', body)).ids.includes('node.workerThread'));
+    assert.deepEqual((await offered('javascript', body)).ids, ['node.workerThread', 'node.childProcess']);
     assert.deepEqual((await offered('javascript', 'async function f(n) {\n  let total = 0;\n  «total = n * 2;»\n  return total;\n}\n')).ids, []);
+  });
+
+  it('runs the code in a child process the module forks, exchanging arguments and results over IPC', async () => {
+    const refactors = await offered('javascript', 'export async function sum(n) {\n  «let total = 0;\n  for (let i = 0; i < n; i++) total += i;»\n  return total;\n}\n');
+    assert.equal(await refactors.apply('node.childProcess'), `import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+function childTask({ n }) {
+  let total = 0;
+  for (let i = 0; i < n; i++) total += i;
+  return { total };
+}
+
+export async function sum(n) {
+  const { total } = await runInChildProcess('childTask', { n });
+  return total;
+}
+
+/** Runs a task of this module in a child Node.js process: the module forks itself and they talk over IPC. */
+function runInChildProcess(task, args) {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--run-task', task]);
+    child.once('message', (result) => {
+      child.disconnect();
+      resolve(result);
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(\`child process exited with code \${code}\`));
+    });
+    child.send(args);
+  });
+}
+
+if (process.argv[2] === '--run-task' && process.argv[3] === 'childTask') {
+  process.once('message', (args) => process.send?.(childTask(args)));
+}
+`);
   });
 });

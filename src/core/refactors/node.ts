@@ -2,12 +2,13 @@
  * JavaScript/TypeScript refactors on a selection of whole statements:
  * - consecutive independent awaits (`await x;`, `const a = await x;`) → one `Promise.all`;
  * - CPU work in an async function → a top-level function run in a worker thread started from the
- *   same file (`isMainThread`), receiving the variables it reads and returning those used later.
- *   Offered only in ES modules whose top level declares things but runs nothing, because the
- *   worker re-evaluates the module.
+ *   same file (`isMainThread`), or in a child process the file forks, receiving the variables it
+ *   reads and returning those used later. Offered only in ES modules whose top level declares
+ *   things but runs nothing, because the worker or child re-evaluates the module.
  */
 import type { Node } from 'web-tree-sitter';
 import { planImports } from '../patterns/imports';
+import type { PatternImport } from '../patterns/types';
 import { enclosingFunction, inAsyncContext } from '../syntax/context';
 import { importsOf } from '../syntax/imports';
 import type { ParsedDocument } from '../syntax/parsedDocument';
@@ -29,8 +30,10 @@ export function nodeRefactors(doc: ParsedDocument, start: number, end: number): 
   const refactors: Refactor[] = [];
   const promiseAll = promiseAllRefactor(doc, statements, indent);
   if (promiseAll) refactors.push(promiseAll);
-  const worker = workerRefactor(doc, statements, indent);
-  if (worker) refactors.push(worker);
+  for (const target of OFFLOAD_TARGETS) {
+    const offload = offloadRefactor(doc, statements, indent, target);
+    if (offload) refactors.push(offload);
+  }
   return refactors;
 }
 
@@ -97,7 +100,71 @@ function leavesSelection(statements: readonly Node[], declared: ReadonlySet<stri
   return leaves;
 }
 
-function workerRefactor(doc: ParsedDocument, statements: readonly Node[], indent: string): Refactor | undefined {
+/** Where selected code can move, and the glue each target needs (`unit` is one indentation level). */
+interface OffloadTarget {
+  readonly id: 'node.workerThread' | 'node.childProcess';
+  readonly taskBase: string;
+  readonly runner: string;
+  readonly imports: readonly PatternImport[];
+  runnerLines(unit: string): string[];
+  dispatchLines(unit: string, task: string): string[];
+}
+
+const OFFLOAD_TARGETS: readonly OffloadTarget[] = [
+  {
+    id: 'node.workerThread',
+    taskBase: 'workerTask',
+    runner: 'runInWorker',
+    imports: [{ module: 'node:worker_threads', names: ['Worker', 'isMainThread', 'parentPort', 'workerData'] }],
+    runnerLines: (unit) => [
+      '/** Runs a task of this module in a worker thread: the module starts itself as the worker. */',
+      'function runInWorker(task, args) {',
+      `${unit}return new Promise((resolve, reject) => {`,
+      `${unit}${unit}const worker = new Worker(new URL(import.meta.url), { workerData: { task, args } });`,
+      `${unit}${unit}worker.once('message', resolve);`,
+      `${unit}${unit}worker.once('error', reject);`,
+      `${unit}${unit}worker.once('exit', (code) => {`,
+      `${unit}${unit}${unit}if (code !== 0) reject(new Error(\`worker stopped with exit code \${code}\`));`,
+      `${unit}${unit}});`,
+      `${unit}});`,
+      '}',
+    ],
+    dispatchLines: (unit, task) => [`if (!isMainThread && workerData?.task === '${task}') {`, `${unit}parentPort?.postMessage(${task}(workerData.args));`, '}'],
+  },
+  {
+    id: 'node.childProcess',
+    taskBase: 'childTask',
+    runner: 'runInChildProcess',
+    imports: [
+      { module: 'node:child_process', names: ['fork'] },
+      { module: 'node:url', names: ['fileURLToPath'] },
+    ],
+    runnerLines: (unit) => [
+      '/** Runs a task of this module in a child Node.js process: the module forks itself and they talk over IPC. */',
+      'function runInChildProcess(task, args) {',
+      `${unit}return new Promise((resolve, reject) => {`,
+      `${unit}${unit}const child = fork(fileURLToPath(import.meta.url), ['--run-task', task]);`,
+      `${unit}${unit}child.once('message', (result) => {`,
+      `${unit}${unit}${unit}child.disconnect();`,
+      `${unit}${unit}${unit}resolve(result);`,
+      `${unit}${unit}});`,
+      `${unit}${unit}child.once('error', reject);`,
+      `${unit}${unit}child.once('exit', (code) => {`,
+      `${unit}${unit}${unit}if (code !== 0) reject(new Error(\`child process exited with code \${code}\`));`,
+      `${unit}${unit}});`,
+      `${unit}${unit}child.send(args);`,
+      `${unit}});`,
+      '}',
+    ],
+    dispatchLines: (unit, task) => [
+      `if (process.argv[2] === '--run-task' && process.argv[3] === '${task}') {`,
+      `${unit}process.once('message', (args) => process.send?.(${task}(args)));`,
+      '}',
+    ],
+  },
+];
+
+function offloadRefactor(doc: ParsedDocument, statements: readonly Node[], indent: string, target: OffloadTarget): Refactor | undefined {
   const root = doc.tree.rootNode;
   const table = importsOf(doc.tree, 'node');
   const runsCode = root.namedChildren.some((child) => child?.type === 'expression_statement' && child.namedChild(0)?.type !== 'string');
@@ -114,7 +181,7 @@ function workerRefactor(doc: ParsedDocument, statements: readonly Node[], indent
   const local = new Set([...declaredNames(outside), ...(parameters ? identifiers([parameters]) : [])]);
   const inputs = identifiers(statements).filter((name) => local.has(name) && !declared.has(name));
   const outputs = [...declared].filter((name) => identifiers([body], last.endIndex).includes(name));
-  const task = freshName(doc.text, 'workerTask');
+  const task = freshName(doc.text, target.taskBase);
   const unit = indentUnit(doc.text, first, '  ');
   const topLevel = (() => {
     let current = first;
@@ -122,37 +189,15 @@ function workerRefactor(doc: ParsedDocument, statements: readonly Node[], indent
     return current;
   })();
   const definition = [`function ${task}({ ${inputs.join(', ')} }) {`, ...reindent(doc.text, statements, indent, unit), ...(outputs.length > 0 ? [`${unit}return { ${outputs.join(', ')} };`] : []), '}', '', ''];
-  const call = `${outputs.length > 0 ? `const { ${outputs.join(', ')} } = ` : ''}await runInWorker('${task}', { ${inputs.join(', ')} });`;
-  const glue = [
-    '',
-    ...(doc.text.includes('function runInWorker(')
-      ? []
-      : [
-          '/** Runs a task of this module in a worker thread: the module starts itself as the worker. */',
-          'function runInWorker(task, args) {',
-          `${unit}return new Promise((resolve, reject) => {`,
-          `${unit}${unit}const worker = new Worker(new URL(import.meta.url), { workerData: { task, args } });`,
-          `${unit}${unit}worker.once('message', resolve);`,
-          `${unit}${unit}worker.once('error', reject);`,
-          `${unit}${unit}worker.once('exit', (code) => {`,
-          `${unit}${unit}${unit}if (code !== 0) reject(new Error(\`worker stopped with exit code \${code}\`));`,
-          `${unit}${unit}});`,
-          `${unit}});`,
-          '}',
-          '',
-        ]),
-    `if (!isMainThread && workerData?.task === '${task}') {`,
-    `${unit}parentPort?.postMessage(${task}(workerData.args));`,
-    '}',
-    '',
-  ];
+  const call = `${outputs.length > 0 ? `const { ${outputs.join(', ')} } = ` : ''}await ${target.runner}('${task}', { ${inputs.join(', ')} });`;
+  const glue = ['', ...(doc.text.includes(`function ${target.runner}(`) ? [] : [...target.runnerLines(unit), '']), ...target.dispatchLines(unit, task), ''];
   const changes: TextChange[] = [];
-  const imports = planImports(doc, [{ module: 'node:worker_threads', names: ['Worker', 'isMainThread', 'parentPort', 'workerData'] }]);
+  const imports = planImports(doc, target.imports);
   if (imports) changes.push({ offset: imports.offset, deleteLength: 0, insertText: imports.text });
   changes.push({ offset: doc.text.lastIndexOf('\n', topLevel.startIndex - 1) + 1, deleteLength: 0, insertText: definition.join('\n') });
   changes.push({ offset: first.startIndex, deleteLength: last.endIndex - first.startIndex, insertText: call });
   changes.push({ offset: doc.text.length, deleteLength: 0, insertText: `${doc.text.endsWith('\n') ? '' : '\n'}${glue.join('\n')}` });
-  return { id: 'node.workerThread', kind: 'extract', changes };
+  return { id: target.id, kind: 'extract', changes };
 }
 
 function awaitStatement(statement: Node): AwaitStatement | undefined {

@@ -8,7 +8,8 @@ export type RefactorId =
   | 'python.gather'
   | 'python.taskGroup'
   | 'node.promiseAll'
-  | 'node.workerThread';
+  | 'node.workerThread'
+  | 'node.childProcess';
 
 export interface Refactor {
   readonly id: RefactorId;
