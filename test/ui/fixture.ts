@@ -21,7 +21,8 @@ export async function openWorkbench(options: CodeServerOptions = {}): Promise<Wo
     server = await startCodeServer(options);
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(server.workbenchUrl(workspace, [['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)]]));
+    // Loading the whole workbench can take longer than the default 30 s on a busy 2-core machine.
+    await page.goto(server.workbenchUrl(workspace, [['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)]]), { timeout: 120_000 });
     await waitForWorkbench(page);
     const openedServer = server;
     const openedBrowser = browser;
