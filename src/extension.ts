@@ -7,7 +7,7 @@ import * as hovers from './hovers';
 import * as liveTasks from './liveTasks';
 import * as patterns from './patterns';
 import * as refactors from './refactors';
-import { SyntaxDocuments } from './syntax/documents';
+import { SyntaxDocuments, extensionGrammars } from './syntax/documents';
 import { LiveTasksController } from './liveTasks/liveTasksController';
 import { nodeLauncher, pythonLauncher } from './liveTasks/launchers';
 import * as recordings from './recordings';
@@ -29,7 +29,8 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
   const log = vscode.window.createOutputChannel('Concurrency Lens', { log: true });
   const experiments = new ExperimentRunner(context.extensionUri, log);
   const guideController = new GuideController(context.extensionUri, log, experiments);
-  const syntax = new SyntaxDocuments(context.extensionUri);
+  const grammars = extensionGrammars(context.extensionUri);
+  const syntax = new SyntaxDocuments(grammars);
   const liveTasksController = new LiveTasksController([pythonLauncher(context.extensionUri, log), nodeLauncher(context.extensionUri)], log);
   const shownRun = new ShownRun();
   const timelineController = new TimelineController(context.extensionUri, shownRun, log);
@@ -42,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
     shownRun,
     timelineController,
     ...guide.register(guideController, experiments),
-    ...diagnostics.register(context.extensionUri, log),
+    ...diagnostics.register(grammars, log),
     ...hovers.register(syntax),
     ...patterns.register(syntax),
     ...refactors.register(syntax),

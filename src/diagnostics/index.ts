@@ -1,13 +1,12 @@
 /** Concurrency diagnostics and their code actions for Python, JavaScript and TypeScript (incl. JSX/TSX). */
 import * as vscode from 'vscode';
-import { GrammarLoader, wasmInDirectory } from '../core/syntax/grammars';
+import type { GrammarLoader } from '../core/syntax/grammars';
 import { EDITOR_LANGUAGE_IDS } from '../core/syntax/languages';
 import { CommandId } from '../ids';
 import { ConcurrencyCodeActions, disableRule } from './codeActions';
 import { DocumentAnalyses } from './documentAnalyses';
 
-export function register(extensionUri: vscode.Uri, log: vscode.LogOutputChannel): vscode.Disposable[] {
-  const grammars = new GrammarLoader(wasmInDirectory(vscode.Uri.joinPath(extensionUri, 'dist', 'wasm').fsPath));
+export function register(grammars: GrammarLoader, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const analyses = new DocumentAnalyses(grammars, log);
   const selector = EDITOR_LANGUAGE_IDS.map((language) => ({ language }));
   return [

@@ -16,13 +16,16 @@ interface Entry {
  * One incrementally updated syntax tree per open editor document, parsed on first request and
  * kept in step with every edit; trees are freed when the document closes.
  */
+/** The one grammar loader of the extension host: each grammar's wasm is loaded once, on first use. */
+export function extensionGrammars(extensionUri: vscode.Uri): GrammarLoader {
+  return new GrammarLoader(wasmInDirectory(vscode.Uri.joinPath(extensionUri, 'dist', 'wasm').fsPath));
+}
+
 export class SyntaxDocuments implements vscode.Disposable {
-  private readonly loader: GrammarLoader;
   private readonly entries = new Map<string, Entry>();
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(extensionUri: vscode.Uri) {
-    this.loader = new GrammarLoader(wasmInDirectory(vscode.Uri.joinPath(extensionUri, 'dist', 'wasm').fsPath));
+  constructor(private readonly loader: GrammarLoader) {
     this.subscriptions = [
       vscode.workspace.onDidChangeTextDocument((event) => this.applyChanges(event)),
       vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)),
