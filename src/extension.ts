@@ -1,18 +1,18 @@
 import * as vscode from 'vscode';
 import * as diagnostics from './diagnostics';
+import * as guide from './guide';
 import { ExperimentRunner } from './guide/experimentRunner';
 import { GuideController } from './guide/guidePanel';
-import * as guide from './guide';
 import * as hovers from './hovers';
 import * as liveTasks from './liveTasks';
-import * as patterns from './patterns';
-import * as refactors from './refactors';
-import { SyntaxDocuments, extensionGrammars } from './syntax/documents';
-import { LiveTasksController } from './liveTasks/liveTasksController';
 import { nodeLauncher, pythonLauncher } from './liveTasks/launchers';
+import { LiveTasksController } from './liveTasks/liveTasksController';
+import * as patterns from './patterns';
 import * as recordings from './recordings';
+import * as refactors from './refactors';
 import * as runs from './runs';
 import { ShownRun } from './runs/shownRun';
+import { SyntaxDocuments, extensionGrammars } from './syntax/documents';
 import * as timeline from './timeline';
 import { TimelineController } from './timeline/timelinePanel';
 
