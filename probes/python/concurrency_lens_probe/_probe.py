@@ -191,13 +191,15 @@ class Probe:
         self.exit_code = None
         self._begin(list(sys.argv))
 
-    def finish(self):
-        """At exit: one last sample (final task and thread states), the exit frame, a bounded flush."""
+    def finish(self, final_sample=True):
+        """At exit: one last sample (final task and thread states), the exit frame, a bounded flush.
+        A multiprocessing worker skips the sample: it is leaving from inside its bootstrap, where
+        materialising its frames from here is not worth the risk."""
         if self._exit_sent or os.getpid() != self.pid:
             return
         self._exit_sent = True
         self._stopped = True
-        if self._sample_lock.acquire(timeout=EXIT_FLUSH_SECONDS):
+        if final_sample and self._sample_lock.acquire(timeout=EXIT_FLUSH_SECONDS):
             try:
                 self._sample()
             except Exception:
@@ -594,6 +596,6 @@ def _wrap_mp_exit(util, probe):
         try:
             return original(*args, **kwargs)
         finally:
-            probe.finish()
+            probe.finish(final_sample=False)
 
     util._exit_function = _exit_function
