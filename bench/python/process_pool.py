@@ -1,5 +1,6 @@
 """A process pool of 2 workers computing 40 CPU-bound chunks (workers start inside the timing)."""
 import concurrent.futures
+import os
 import time
 
 
@@ -9,6 +10,9 @@ def crunch(n):
 
 if __name__ == "__main__":
     started = time.perf_counter()
+    cpu_started = time.process_time()
     with concurrent.futures.ProcessPoolExecutor(max_workers=2) as pool:
         assert len(list(pool.map(crunch, [200_000] * 40))) == 40
     print("ELAPSED", time.perf_counter() - started)
+    # The workers' CPU time too (they have been reaped by now).
+    print("CPU", time.process_time() - cpu_started + os.times().children_user + os.times().children_system)

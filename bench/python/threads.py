@@ -19,6 +19,7 @@ def consume():
 
 
 started = time.perf_counter()
+cpu_started = time.process_time()
 consumers = [threading.Thread(target=consume, name="consumer-%d" % i) for i in range(8)]
 for thread in consumers:
     thread.start()
@@ -29,3 +30,4 @@ for _ in consumers:
 for thread in consumers:
     thread.join()
 print("ELAPSED", time.perf_counter() - started)
+print("CPU", time.process_time() - cpu_started)

@@ -341,6 +341,7 @@
     }
     const post = (method, params) => new Promise((resolve) => session.post(method, params ?? {}, (error, result) => resolve(error ? undefined : result)));
     const pollMs = Math.max(5, Math.min(50, workerData.thresholdMs / 4));
+    const PROFILE_WINDOW_MS = 100;
     // Inspector replies do not keep a thread alive: without a handle this Worker would end while
     // awaiting one. (The Worker itself is unref'd, so this never keeps the program alive.)
     setInterval(() => undefined, 1 << 30);
@@ -355,11 +356,14 @@
         await post('Profiler.enable');
         await post('Profiler.setSamplingInterval', { interval: 5000 }); // µs: enough samples, little cost
         await post('Profiler.start');
-        while (Atomics.load(heartbeat, 0) === lastBeat) sleep(pollMs);
-        const durationMs = Math.max(0, Atomics.load(heartbeat, 0) - lastBeat);
+        // Profiling has a cost: sample a short window, which is enough to find the hot stack.
+        const profileUntil = Date.now() + PROFILE_WINDOW_MS;
+        while (Atomics.load(heartbeat, 0) === lastBeat && Date.now() < profileUntil) sleep(pollMs);
         const result = await post('Profiler.stop');
         await post('Profiler.disable');
         profiling = false;
+        while (Atomics.load(heartbeat, 0) === lastBeat) sleep(pollMs);
+        const durationMs = Math.max(0, Atomics.load(heartbeat, 0) - lastBeat);
         parentPort.postMessage({ beat: lastBeat, durationMs, stack: result ? hottestStack(result.profile) : [] });
       }
     }

@@ -59,6 +59,8 @@ class _Sender:
         self._frames = collections.deque()
         self._dropped_since_sent = 0
         self.dropped_total = 0
+        #: CPU time spent encoding and writing frames (the sampler paces itself on it too).
+        self.cpu_seconds = 0.0
         self._busy = False
         self._seq = 0
         self._closed = False
@@ -114,8 +116,10 @@ class _Sender:
                     self._busy = True
                 if dropped:
                     batch[0]["dropped"] = dropped
+                cpu = time.thread_time()
                 for frame in batch:
                     self._write(frame)
+                self.cpu_seconds += time.thread_time() - cpu
         except (OSError, ValueError):
             # The host is gone (or never came): the program runs on, unobserved.
             with self._lock:
@@ -191,13 +195,15 @@ class Probe:
         self.exit_code = None
         self._begin(list(sys.argv))
 
-    def finish(self):
-        """At exit: one last sample (final task and thread states), the exit frame, a bounded flush."""
+    def finish(self, final_sample=True):
+        """At exit: one last sample (final task and thread states), the exit frame, a bounded flush.
+        A multiprocessing worker skips the sample: it is leaving from inside its bootstrap, where
+        materialising its frames from here is not worth the risk."""
         if self._exit_sent or os.getpid() != self.pid:
             return
         self._exit_sent = True
         self._stopped = True
-        if self._sample_lock.acquire(timeout=EXIT_FLUSH_SECONDS):
+        if final_sample and self._sample_lock.acquire(timeout=EXIT_FLUSH_SECONDS):
             try:
                 self._sample()
             except Exception:
@@ -255,6 +261,7 @@ class Probe:
     def _sample_forever(self):
         self._sampler_ident = _thread.get_ident()
         next_sample = 0.0
+        previous_sent_cpu = 0.0
         while not self._stopped:
             try:
                 self._check_loops()
@@ -262,11 +269,14 @@ class Probe:
                 if now >= next_sample:
                     # CPU time of this thread: waiting for the GIL is not our cost.
                     cpu = time.thread_time()
+                    sent_cpu = self._sender.cpu_seconds
                     with self._sample_lock:
                         if self._stopped:
                             return
                         self._sample()
-                    cost = time.thread_time() - cpu
+                    # Sampling plus sending what the previous samples produced.
+                    cost = time.thread_time() - cpu + (sent_cpu - previous_sent_cpu)
+                    previous_sent_cpu = sent_cpu
                     next_sample = now + min(MAX_SAMPLE_SECONDS, max(SAMPLE_SECONDS, cost / SAMPLING_SHARE))
             except Exception:
                 pass  # a probe bug must never surface in the program
@@ -594,6 +604,6 @@ def _wrap_mp_exit(util, probe):
         try:
             return original(*args, **kwargs)
         finally:
-            probe.finish()
+            probe.finish(final_sample=False)
 
     util._exit_function = _exit_function
