@@ -4,6 +4,7 @@
  * content is a less trusted context. The webview has no strings of its own: the host sends the
  * localized UI strings and the localized guide content in `init`.
  */
+import { isRecord, isOneOf } from './validation';
 
 export const CONCURRENCY_MODELS = ['coroutines', 'threads', 'processes'] as const;
 export type ConcurrencyModel = (typeof CONCURRENCY_MODELS)[number];
@@ -241,14 +242,6 @@ export interface ExperimentRequestMessage {
 }
 
 export type FromGuideMessage = ReadyMessage | ViewChangedMessage | ExampleMessage | DecideMessage | ExperimentRequestMessage;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isOneOf<T extends string>(options: readonly T[], value: unknown): value is T {
-  return typeof value === 'string' && (options as readonly string[]).includes(value);
-}
 
 export function parseGuideViewState(value: unknown): GuideViewState | undefined {
   if (!isRecord(value) || !isOneOf(GUIDE_LANGUAGES, value.language) || !isOneOf(CONCURRENCY_MODELS, value.model)) {

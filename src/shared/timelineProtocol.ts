@@ -3,6 +3,7 @@
  * message from the webview with `parseFromTimeline` (webview content is a less trusted context).
  */
 import type { LaneKind, TimelineData, TimelineState } from '../core/timeline/timelineData';
+import { isRecord } from './validation';
 
 /** Strings the webview shows, localized on the host. `{0}`-style placeholders are filled in the webview. */
 export interface TimelineStrings {
@@ -65,10 +66,6 @@ export interface OpenSourceMessage {
 }
 
 export type FromTimelineMessage = TimelineReadyMessage | OpenSourceMessage;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A message from the webview, or undefined when it is malformed. */
 export function parseFromTimeline(value: unknown): FromTimelineMessage | undefined {

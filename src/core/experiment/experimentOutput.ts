@@ -7,20 +7,13 @@ import {
   CONCURRENCY_MODELS, EXPERIMENT_MODELS, WORKLOADS, type ConcurrencyModel, type ExperimentResult, type ExperimentRuntime,
   type ExperimentSnapshot, type GuideLanguage, type Workload,
 } from '../../shared/guideProtocol';
+import { isRecord, isOneOf } from '../../shared/validation';
 
 export type ExperimentEvent =
   | ({ readonly type: 'start'; readonly language: GuideLanguage } & ExperimentRuntime)
   | { readonly type: 'startup'; readonly model: ConcurrencyModel; readonly perUnitMs: number }
   | ({ readonly type: 'result' } & ExperimentResult)
   | { readonly type: 'done' };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isOneOf<T extends string>(options: readonly T[], value: unknown): value is T {
-  return typeof value === 'string' && (options as readonly string[]).includes(value);
-}
 
 const isDuration = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0;

@@ -1,5 +1,6 @@
 import { parseRunRecording, type RunRecording } from '../runs/recording';
 import type { TimelineData } from './timelineData';
+import { isRecord } from '../../shared/validation';
 
 /**
  * Export to the Trace Event Format (the JSON that Perfetto and chrome://tracing open):
@@ -80,8 +81,4 @@ export function readRecording(text: string): { ok: true; recording: RunRecording
     return { ok: false, error: 'a Chrome trace that was not exported by Concurrency Lens (it has no run recording inside)' };
   }
   return parseRunRecording(embedded ?? value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
