@@ -217,11 +217,13 @@ class Probe:
         self._sender.flush(EXIT_FLUSH_SECONDS)
 
     # -- structural events (called on the program's threads: keep them tiny) ----------------
+    # Weak references: keeping a finished Thread alive would keep it in the program's own
+    # WeakKeyDictionaries (e.g. concurrent.futures' exit handler) and change its behaviour.
     def thread_started(self, thread):
-        self._thread_events.append(("start", thread, _now_ms()))
+        self._thread_events.append(("start", weakref.ref(thread), _now_ms()))
 
     def thread_ended(self, thread):
-        self._thread_events.append(("end", thread, _now_ms()))
+        self._thread_events.append(("end", weakref.ref(thread), _now_ms()))
 
     def loop_running(self, loop):
         ident = _thread.get_ident()
@@ -362,13 +364,19 @@ class Probe:
         return self._thread_id(thread) if thread is not None else "i%d" % ident
 
     def _sample_threads(self, t):
+        # Read every thread's location at once and drop the frames right away: a frame object
+        # we hold keeps its finished function's locals alive, which the program must not notice.
         frames = sys._current_frames()
+        locations = {ident: _inspect.user_location(frame) for ident, frame in frames.items()}
+        del frames
         threads = {}
         started = {}
         ended = {}
         while self._thread_events:
-            kind, thread, when = self._thread_events.popleft()
-            (started if kind == "start" else ended)[thread] = when
+            kind, reference, when = self._thread_events.popleft()
+            thread = reference()
+            if thread is not None:
+                (started if kind == "start" else ended)[thread] = when
         # Threads that started or ended since the last sample come first, so short ones are seen.
         for thread in dict.fromkeys(list(started) + list(ended) + threading.enumerate()):
             ident = thread.ident
@@ -376,7 +384,7 @@ class Probe:
                 continue
             thread_id = self._thread_id(thread)
             previous = self._previous["threads"].get(thread_id)
-            where, state = _inspect.user_location(frames.get(ident))
+            where, state = locations.get(ident, (None, "running"))
             entity = {
                 "id": thread_id, "kind": "main" if thread_id == "main" else "thread", "name": thread.name, "state": state,
                 "daemon": thread.daemon, "startedAt": previous["startedAt"] if previous else started.get(thread, self.started_at if thread_id == "main" else t),

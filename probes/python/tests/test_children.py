@@ -56,6 +56,7 @@ class ChildrenTest(unittest.TestCase):
         result = run_probed(self.host, fixture("process_pool.py"))
         self.assertEqual(result.returncode, 0, result.stderr.decode())
         self.assertEqual(result.stdout.decode().strip(), "14")
+        self.assertEqual(result.stderr.decode(), "")  # nothing from the probe, e.g. at exit
         self.assertTrue(self.host.wait_for(lambda: len(self.host.processes()) >= 3))
 
 
