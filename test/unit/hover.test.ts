@@ -45,6 +45,7 @@ async function main() {
   const child = run('ls');
   const worker = new Worker('./w.js');
   await Promise.all([sleep(10)]);
+  const signal = AbortSignal.timeout(500);
   for await (const x of stream) use(x);
   const all = 1;
 }
@@ -75,6 +76,7 @@ describe('hovers', () => {
       assert.equal(await hoveredName(language, NODE, "Worker('./"), 'worker_threads.Worker', language);
       assert.equal(await hoveredName(language, NODE, 'all(['), 'Promise.all', language);
       assert.equal(await hoveredName(language, NODE, 'sleep(10)'), 'timers.promises.setTimeout', language);
+      assert.equal(await hoveredName(language, NODE, 'timeout(500)'), 'AbortSignal.timeout', language);
       assert.equal(await hoveredName(language, NODE, 'async function'), 'async', language);
       assert.equal(await hoveredName(language, NODE, 'for await'), 'for await', language);
       assert.equal(await hoveredName(language, NODE, 'const all'), undefined, language);

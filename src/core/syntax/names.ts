@@ -15,7 +15,7 @@ const PYTHON_BUILTINS = new Set(['open', 'input', 'print', '__import__']);
 /** JavaScript globals that matter for concurrency (in Node and browsers). */
 const NODE_GLOBALS = new Set([
   'fetch', 'Promise', 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'clearTimeout', 'clearInterval',
-  'clearImmediate', 'process', 'Atomics', 'SharedArrayBuffer', 'structuredClone', 'Worker', 'AbortController', 'MessageChannel',
+  'clearImmediate', 'process', 'Atomics', 'SharedArrayBuffer', 'structuredClone', 'Worker', 'AbortController', 'AbortSignal', 'MessageChannel',
 ]);
 
 export function qualifiedName(node: Node, imports: ImportTable, family: LanguageFamily): string | undefined {
