@@ -1,48 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { buildTimeline } from '../../src/core/timeline/timelineData';
 import type { ConcurrencyLensApi } from '../../src/extension';
-import type { LiveNode } from '../../src/liveTasks/liveTasksTree';
 import type { MonitoredRun } from '../../src/liveTasks/monitoredRun';
 import { activateExtension } from './extensionHost';
-
-function treeRows(api: ConcurrencyLensApi): { node: LiveNode; text: string }[] {
-  const { tree } = api.liveTasks;
-  const result: { node: LiveNode; text: string }[] = [];
-  const visit = (node: LiveNode | undefined) => {
-    for (const child of tree.getChildren(node)) {
-      const item = tree.getTreeItem(child);
-      const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
-      result.push({ node: child, text: `${label} — ${typeof item.description === 'string' ? item.description : ''}` });
-      visit(child);
-    }
-  };
-  visit(undefined);
-  return result;
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()?.split(' ')[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-function fixture(name: string): vscode.Uri {
-  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'monitor', name);
-}
+import { isAlive, monitorFixture as fixture, rows as treeRows, until } from './monitoredRuns';
 
 suite('Monitored Node.js runs', function () {
   this.timeout(90_000);
@@ -65,7 +27,7 @@ suite('Monitored Node.js runs', function () {
     const exit = await run.whenEnded();
     assert.equal(exit.exitCode, 0);
     const rows = await until('the worker and the child in the tree', () => {
-      const found = treeRows(api);
+      const found = treeRows(api.liveTasks);
       return found.some((row) => row.node.kind === 'process' && row.text.includes('worker_and_child.mjs'))
         && found.some((row) => /Worker/.test(row.text))
         && found.filter((row) => row.node.kind === 'process').length === 2
