@@ -42,6 +42,8 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   private run: RunView | undefined;
   private modelSubscription: { dispose(): void } | undefined;
   private readonly nodes = new Map<string, LiveNode>();
+  /** Thread rows last described as having tasks (see the thread case of `describe`). */
+  private readonly threadsShownWithTasks = new Set<string>();
   private pendingKeys = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
 
@@ -65,7 +67,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
 
   getTreeItem(node: LiveNode): vscode.TreeItem {
     const item = this.describe(node);
-    item.id = node.key;
+    item.id ??= node.key;
     return item;
   }
 
@@ -180,6 +182,14 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
         if (!thread) return new vscode.TreeItem(node.threadId);
         const tasks = this.liveTasksOf(model!, node.pid, node.threadId).length;
         const item = new vscode.TreeItem(thread.info.name, tasks > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        // VS Code keeps a leaf row that gains children collapsed; a thread with tasks is another row
+        // (another id), so it opens expanded as declared. `flush` refreshes the tree on that change.
+        if (tasks > 0) {
+          item.id = `${node.key}#tasks`;
+          this.threadsShownWithTasks.add(node.key);
+        } else {
+          this.threadsShownWithTasks.delete(node.key);
+        }
         const where = thread.info.location ? ` · ${shortLocation(thread.info.location)}` : '';
         const count = tasks > 0 ? ` · ${vscode.l10n.t('{0} tasks', tasks)}` : '';
         item.description = `${threadStateLabel(thread.info.state)}${where}${count} · ${age(thread, now)}`;
@@ -235,7 +245,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   private flush(): void {
     const keys = this.pendingKeys;
     this.pendingKeys = new Set();
-    if (keys.has(runKey) || keys.size > MAX_TARGETED_REFRESH) {
+    if (keys.has(runKey) || keys.size > MAX_TARGETED_REFRESH || this.aThreadGainedOrLostTasks()) {
       this.changeEmitter.fire(undefined);
       return;
     }
@@ -246,6 +256,17 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       if (node) nodes.add(node);
     }
     if (nodes.size > 0) this.changeEmitter.fire([...nodes]);
+  }
+
+  private aThreadGainedOrLostTasks(): boolean {
+    const model = this.run?.model;
+    if (!model) return false;
+    for (const node of this.nodes.values()) {
+      if (node.kind !== 'thread') continue;
+      const hasTasks = this.liveTasksOf(model, node.pid, node.threadId).length > 0;
+      if (hasTasks !== this.threadsShownWithTasks.has(node.key)) return true;
+    }
+    return false;
   }
 }
 
