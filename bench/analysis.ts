@@ -11,16 +11,11 @@ import { DocumentAnalysis } from '../src/core/analysis/analyzer';
 import type { SourceLanguage } from '../src/core/syntax/languages';
 import { loader } from '../test/unit/helpers/syntax';
 import { pythonSource, typescriptSource } from './generate';
+import { median } from './measure';
 
 const LINES = 10_000;
 const RUNS = 21;
 const INCREMENTAL_RUNS = 60;
-
-function median(samples: readonly number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
 
 function time(action: () => unknown): number {
   const start = process.hrtime.bigint();

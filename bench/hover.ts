@@ -5,6 +5,7 @@
 import { hoverAt, type HoverLabels } from '../src/core/hovers/hover';
 import type { SourceLanguage } from '../src/core/syntax/languages';
 import { parse } from '../test/unit/helpers/syntax';
+import { median } from './measure';
 
 const LABELS: HoverLabels = {
   models: { coroutine: 'Coroutine', thread: 'Thread', process: 'Process', synchronization: 'Synchronization', scheduling: 'Scheduling' },
@@ -35,11 +36,6 @@ async function task${index}(items: string[]): Promise<number> {
   return results.length + ${index};
 }
 `;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 function percentile95(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -5,12 +5,13 @@
 // (all its threads, and its pool's workers); the machine is shared, so the overhead is taken on
 // the CPU-time medians (`…overhead_pct`), with the wall-time one beside it (`…overhead_wall_pct`).
 // Names: `RESULT probe.python.<workload>.…` for 3.12, `probe.python3_N.<workload>.…` for others.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { ProbeServer } from '../src/core/probe/server';
 import { RunModel } from '../src/core/runs/runModel';
 import { pythonLaunchSpec } from '../src/core/runs/launchSpec';
+import { median, runForOutput } from './measure';
 
 const RUNS = 5;
 const WORKLOADS = ['asyncio_tasks', 'threads', 'process_pool'] as const;
@@ -43,12 +44,6 @@ function timing(output: string): Timing {
   return { wall: Number(wall[1]), cpu: Number(cpu[1]) };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 async function main(): Promise<void> {
   for (const [version, python] of pythons()) {
     const fullVersion = execFileSync(python, ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8' }).trim();
@@ -72,7 +67,7 @@ async function main(): Promise<void> {
           baseEnv: process.env, probeEnv: server.environment, blockedThresholdMs: 100,
         });
         // Asynchronous spawn: the server must keep reading while the program runs.
-        probed.push(timing(await runAsync(spec.command, [...spec.args], spec.env)));
+        probed.push(timing(await runForOutput(spec.command, [...spec.args], spec.env)));
         await server.dispose();
       }
       const name = version === '3.12' ? 'probe.python' : `probe.python${version.replace('.', '_')}`;
@@ -88,16 +83,6 @@ async function main(): Promise<void> {
     }
     console.log(`RESULT ${version === '3.12' ? 'probe.python' : `probe.python${version.replace('.', '_')}`}.version=${fullVersion}`);
   }
-}
-
-async function runAsync(command: string, args: string[], env: Readonly<Record<string, string>>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (output += text));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} exited with ${code}`))));
-  });
 }
 
 main().catch((error: unknown) => {

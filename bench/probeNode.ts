@@ -4,7 +4,6 @@
 // side and `RESULT probe.node.<workload>.overhead_pct=<x>` (plus the optional promise detail mode),
 // then `RESULT timeline.render_100k_spans_ms=<x>`: the timeline webview bundle in headless Chromium
 // receiving a run of 100k spans and painting it (median of RUNS), and the redraw after a zoom.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -14,31 +13,16 @@ import { nodeLaunchSpec } from '../src/core/runs/launchSpec';
 import { RunModel } from '../src/core/runs/runModel';
 import type { TimelineData, TimelineSpan } from '../src/core/timeline/timelineData';
 import { launchBrowser } from '../test/runner/workbench';
+import { median, runForOutput } from './measure';
 
 const RUNS = 5;
 const root = path.resolve(__dirname, '..');
 const quietLogger = { info: () => undefined, warn: (message: string) => console.error(message), error: (message: string) => console.error(message) };
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 function elapsed(output: string): number {
   const match = /^ELAPSED ([\d.]+)$/m.exec(output);
   if (!match) throw new Error(`no ELAPSED line in: ${output}`);
   return Number(match[1]);
-}
-
-function run(command: string, args: string[], env: Readonly<Record<string, string | undefined>>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (output += text));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} exited with ${code}`))));
-  });
 }
 
 async function probedRun(script: string, extraEnv: Record<string, string>): Promise<{ seconds: number; frames: number }> {
@@ -54,7 +38,7 @@ async function probedRun(script: string, extraEnv: Record<string, string>): Prom
     node: process.execPath, script, cwd: root, probePath: path.join(root, 'probes', 'node', 'probe.cjs'),
     baseEnv: { ...process.env, ...extraEnv }, probeEnv: server.environment, blockedThresholdMs: 100,
   })!;
-  const seconds = elapsed(await run(spec.command, [...spec.args], spec.env));
+  const seconds = elapsed(await runForOutput(spec.command, [...spec.args], spec.env));
   await server.dispose();
   return { seconds, frames };
 }
@@ -72,7 +56,7 @@ async function probeOverhead(): Promise<void> {
     const probed: number[] = [];
     let frames = 0;
     for (let index = 0; index < RUNS; index += 1) {
-      plain.push(elapsed(await run(process.execPath, [script], process.env)));
+      plain.push(elapsed(await runForOutput(process.execPath, [script], process.env)));
       const result = await probedRun(script, workload.env);
       probed.push(result.seconds);
       frames += result.frames;
