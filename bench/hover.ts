@@ -2,18 +2,13 @@
 // Measures the whole computation behind the HoverProvider (symbol under the cursor → import
 // resolution → knowledge-base lookup → markdown), side by side for Python and TypeScript, at
 // steady state (tree up to date) and right after a one-character edit (incremental reparse first).
-import { hoverAt, type HoverLabels } from '../src/core/hovers/hover';
+import { hoverAt } from '../src/core/hovers/hover';
 import type { SourceLanguage } from '../src/core/syntax/languages';
 import { parse } from '../test/unit/helpers/syntax';
 import { median } from './measure';
+import { ENGLISH_HOVER_LABELS } from '../test/unit/helpers/hoverLabels';
 
-const LABELS: HoverLabels = {
-  models: { coroutine: 'Coroutine', thread: 'Thread', process: 'Process', synchronization: 'Synchronization', scheduling: 'Scheduling' },
-  whenToUse: 'When to use',
-  pitfall: 'Pitfall',
-  documentation: 'Documentation',
-  openInGuide: 'Open in guide',
-};
+const LABELS = ENGLISH_HOVER_LABELS;
 
 const PYTHON_HEADER = 'import asyncio\nimport threading as th\nfrom concurrent.futures import ThreadPoolExecutor\n\n';
 const pythonBlock = (index: number): string => `

@@ -1,16 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hoverAt, type HoverLabels } from '../../src/core/hovers/hover';
+import { hoverAt } from '../../src/core/hovers/hover';
 import type { SourceLanguage } from '../../src/core/syntax/languages';
 import { parse } from './helpers/syntax';
+import { ENGLISH_HOVER_LABELS } from './helpers/hoverLabels';
 
-const LABELS: HoverLabels = {
-  models: { coroutine: 'Coroutine', thread: 'Thread', process: 'Process', synchronization: 'Synchronization', scheduling: 'Scheduling' },
-  whenToUse: 'When to use',
-  pitfall: 'Pitfall',
-  documentation: 'Documentation',
-  openInGuide: 'Open in guide',
-};
+const LABELS = ENGLISH_HOVER_LABELS;
 
 /** The canonical name hovered at `marker` (offset `delta` into it), or undefined for no hover. */
 async function hoveredName(language: SourceLanguage, text: string, marker: string, delta = 0): Promise<string | undefined> {
