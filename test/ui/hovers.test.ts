@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { findWebviewFrame, runCommand, screenshot } from '../runner/workbench';
 import { openWorkbench, type Workbench } from './fixture';
 
@@ -13,6 +13,24 @@ async function openFile(page: Page, name: string): Promise<void> {
   await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: name }).first().waitFor();
   await input.press('Enter');
   await page.locator('.tab.active', { hasText: name }).waitFor();
+}
+
+/**
+ * The box and text of a token once the editor has stopped re-rendering it: syntax colouring arrives
+ * after the first paint and replaces the line's spans, so a span found a moment ago may be detached.
+ */
+async function settledBox(token: Locator): Promise<{ box: { x: number; y: number; width: number; height: number }; text: string }> {
+  const deadline = Date.now() + 20_000;
+  let previous = '';
+  for (;;) {
+    await token.waitFor({ timeout: 20_000 });
+    const box = await token.boundingBox().catch(() => null);
+    const text = (await token.textContent().catch(() => null)) ?? '';
+    if (box && text === previous) return { box, text };
+    if (Date.now() > deadline) throw new Error(`the token never settled (last text: ${JSON.stringify(text)})`);
+    previous = box ? text : '';
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 describe('hovers and patterns (UI)', { timeout: 240_000 }, () => {
@@ -33,10 +51,7 @@ describe('hovers and patterns (UI)', { timeout: 240_000 }, () => {
     await openFile(page, 'asyncio_tasks.py');
     // Token spans depend on the grammar: take the innermost span holding the name and point at its last letters.
     const token = page.locator('.monaco-editor .view-line span span', { hasText: /TaskGroup/ }).first();
-    await token.waitFor({ timeout: 20_000 });
-    const box = await token.boundingBox();
-    assert.ok(box);
-    const text = (await token.textContent()) ?? '';
+    const { box, text } = await settledBox(token);
     const x = box.x + (box.width * (text.indexOf('TaskGroup') + 'TaskGroup'.length - 2)) / text.length;
     const hover = page.locator('.monaco-hover .hover-contents').filter({ hasText: 'asyncio.TaskGroup' });
     // The grammar loads on the first hover: move away and back until our hover shows.
