@@ -9,13 +9,13 @@
  *
  * Design, chosen for low overhead (no async_hooks in the default mode):
  * - Workers are observed from the thread that created them (diagnostics_channel `worker_threads`,
- *   `online`/`exit` events, `worker.performance.eventLoopUtilization()`); inside a Worker the probe
- *   does nothing.
+ *   `online`/`exit` events, `worker.performance.eventLoopUtilization()`). Inside a Worker the probe
+ *   only tells the main thread, over a BroadcastChannel, about the Workers that Worker starts.
  * - Child processes through diagnostics_channel `child_process` plus `spawn`/`exit` events.
  * - A timer (unref'd) samples event-loop delay and utilisation and active resources a few times a second.
- * - A blocked loop is noticed by a watchdog Worker watching a heartbeat in shared memory. When the
- *   heartbeat stops it starts V8's CPU profiler on the main thread through the inspector (this never
- *   pauses the program) and, once the loop is back, reports the most-sampled stack.
+ * - A blocked loop is noticed by a heartbeat timer that comes late while the loop was busy; its stack
+ *   comes from V8's sampling profiler (10 ms interval, in-process inspector session), whose samples
+ *   taken during the block show where the loop was stuck.
  * - It never blocks or changes the program: a bounded queue drops the oldest frames (and counts them),
  *   the socket is unref'd once connected, no listener that changes default behaviour (no 'error',
  *   'uncaughtException', 'unhandledRejection' or signal handlers), and nothing is printed.
@@ -25,14 +25,23 @@
   if (globalThis[GUARD]) return;
   globalThis[GUARD] = true;
 
-  const workerThreads = require('node:worker_threads');
-  if (!workerThreads.isMainThread) return;
   const endpoint = parseAddress(process.env.CONCURRENCY_LENS_ADDRESS ?? '');
   const token = process.env.CONCURRENCY_LENS_TOKEN;
   if (!endpoint || !token) return;
+  const workerThreads = require('node:worker_threads');
+  const diagnosticsChannel = require('node:diagnostics_channel');
+  /** Carries the lifecycle of Workers started inside Workers to the main thread's probe. */
+  const NESTED_WORKERS_CHANNEL = 'concurrencyLens.nestedWorkers';
+  if (!workerThreads.isMainThread) {
+    try {
+      reportNestedWorkers();
+    } catch {
+      // The probe must never break the program it observes.
+    }
+    return;
+  }
 
   const net = require('node:net');
-  const diagnosticsChannel = require('node:diagnostics_channel');
   const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
 
   const PROTOCOL_VERSION = 1;
@@ -181,6 +190,47 @@
     });
   }
 
+  /** In a Worker: announces each Worker it starts (the channel is opened on the first one). */
+  function reportNestedWorkers() {
+    let channel;
+    diagnosticsChannel.subscribe('worker_threads', ({ worker }) => {
+      if (!channel) {
+        channel = new workerThreads.BroadcastChannel(NESTED_WORKERS_CHANNEL);
+        channel.unref();
+      }
+      const threadId = worker.threadId; // -1 once the Worker has exited
+      const send = (event) => channel.postMessage({ ...event, threadId, parentThreadId: workerThreads.threadId, at: Date.now() });
+      send({ type: 'start' });
+      worker.on('online', () => send({ type: 'online', resourceLimits: numericRecord(worker.resourceLimits) }));
+      worker.on('exit', (exitCode) => send({ type: 'exit', exitCode }));
+    });
+  }
+
+  /** In the main thread: Workers started inside Workers, as the Worker that started each reports them. */
+  function watchNestedWorkers() {
+    const channel = new workerThreads.BroadcastChannel(NESTED_WORKERS_CHANNEL);
+    channel.onmessage = ({ data }) => {
+      if (!data || !Number.isInteger(data.threadId) || !Number.isInteger(data.parentThreadId) || !Number.isFinite(data.at)) return;
+      const id = `worker-${data.threadId}`;
+      let thread = threads.get(id);
+      if (!thread) {
+        thread = { id, kind: 'worker', name: `Worker ${data.threadId}`, state: 'waiting', nativeId: data.threadId, startedAt: data.at, parentThreadId: `worker-${data.parentThreadId}` };
+        threads.set(id, thread);
+      }
+      if (data.type === 'online') {
+        thread.state = 'running';
+        const limits = numericRecord(data.resourceLimits);
+        if (limits) thread.resourceLimits = limits;
+      } else if (data.type === 'exit') {
+        thread.state = 'exited';
+        thread.endedAt = data.at;
+        if (Number.isInteger(data.exitCode)) thread.exitCode = data.exitCode;
+      }
+      publishState();
+    };
+    channel.unref(); // after the listener, which refs the channel again
+  }
+
   // ── child processes ──────────────────────────────────────────────────────────────────────────
   let childCount = 0;
   function watchChild(child) {
@@ -261,145 +311,131 @@
     return counts;
   }
 
-  // ── blocked-loop watchdog ────────────────────────────────────────────────────────────────────
-  /** Blocks noticed by the main thread, awaiting the watchdog's stack, by heartbeat value. */
-  const pendingBlocks = new Map();
-  const reportedBlocks = new Set();
-
-  function reportBlock(beatValue, durationMs, stack) {
-    const pending = pendingBlocks.get(beatValue);
-    if (pending) clearTimeout(pending.timer);
-    pendingBlocks.delete(beatValue);
-    if (reportedBlocks.has(beatValue)) return;
-    reportedBlocks.add(beatValue);
-    if (reportedBlocks.size > 100) reportedBlocks.delete(reportedBlocks.values().next().value);
-    enqueue(frame('blocked', { loopId: mainLoop.id, threadId: mainThread.id, durationMs: Math.round(durationMs), stack }));
-  }
-
-  function flushPendingBlocks() {
-    for (const [beatValue, pending] of pendingBlocks) reportBlock(beatValue, pending.durationMs, []);
-  }
-
+  // ── blocked loop ─────────────────────────────────────────────────────────────────────────────
   /**
-   * The main thread beats a heartbeat into shared memory. A late beat is a block it reports itself;
-   * the watchdog, seeing the heartbeat stop, profiles the thread meanwhile and sends the stack,
-   * which the report waits for briefly (the watchdog may start too late to see an early block).
+   * The main thread beats a timer every quarter of the threshold; a beat that comes late while the
+   * loop was busy is a block. Its stack comes from V8's sampling profiler, kept running on this
+   * thread through an in-process inspector session: sampling every 10 ms costs far less than any
+   * observer thread (a watchdog Worker's start-up alone slowed short programs by ~10 ms), and
+   * the samples taken during the block hold the blocking stack. The profile is restarted after
+   * each block and every PROFILE_WINDOW_MS, so its memory stays bounded.
    */
-  function startWatchdog() {
-    const heartbeat = new Int32Array(new SharedArrayBuffer(4));
+  const PROFILE_SAMPLE_US = 10_000;
+  const PROFILE_WINDOW_MS = 30_000;
+
+  function startBlockWatch() {
+    const profiler = startProfiler();
     const beatMs = Math.max(5, Math.min(50, BLOCK_THRESHOLD_MS / 4));
-    let lastBeatAt = Date.now();
+    let lastBeatAt = performance.now();
     let lastBeatUtilization = performance.eventLoopUtilization();
-    const beat = () => {
-      const now = Date.now();
-      const previous = Atomics.load(heartbeat, 0);
+
+    function checkForBlock() {
+      const now = performance.now();
       const lateBy = now - lastBeatAt - beatMs;
+      const blockStartedAt = lastBeatAt + beatMs;
       lastBeatAt = now;
-      Atomics.store(heartbeat, 0, now - startedAt);
       const utilization = performance.eventLoopUtilization();
       // A late beat while the loop was idle is the OS not scheduling the program, not a block.
       const busyMs = performance.eventLoopUtilization(utilization, lastBeatUtilization).active;
       lastBeatUtilization = utilization;
-      if (lateBy > BLOCK_THRESHOLD_MS && busyMs > lateBy / 2 && !reportedBlocks.has(previous)) {
-        const timer = setTimeout(() => reportBlock(previous, lateBy, []), 500);
-        timer.unref();
-        pendingBlocks.set(previous, { durationMs: lateBy, timer });
+      if (lateBy > BLOCK_THRESHOLD_MS && busyMs > lateBy / 2) {
+        const stack = profiler?.stackSince(blockStartedAt) ?? [];
+        enqueue(frame('blocked', { loopId: mainLoop.id, threadId: mainThread.id, durationMs: Math.round(lateBy), stack }));
+      } else if (profiler && now - profiler.startedAt > PROFILE_WINDOW_MS) {
+        profiler.restart();
       }
-    };
-    Atomics.store(heartbeat, 0, lastBeatAt - startedAt);
-    setInterval(beat, beatMs).unref();
-    let watchdog;
-    try {
-      watchdog = new workerThreads.Worker(`(${watchdogMain.toString()})()`, {
-        eval: true,
-        workerData: { heartbeat: heartbeat.buffer, startedAt, thresholdMs: BLOCK_THRESHOLD_MS, probeFile: __filename },
-        env: {},
-      });
-    } catch {
-      return;
     }
-    watchdog.on('error', () => undefined); // the watchdog is ours: its failure must never reach the program
-    watchdog.on('message', (report) => reportBlock(report.beat, report.durationMs, report.stack));
-    watchdog.unref(); // after adding listeners: a 'message' listener refs the port again
+    setInterval(checkForBlock, beatMs).unref();
+    return { checkForBlock, stop: () => profiler?.stop() };
   }
 
-  /** Runs in the watchdog Worker: notices a stopped heartbeat and profiles the main thread meanwhile. */
-  function watchdogMain() {
-    const { workerData, parentPort } = require('node:worker_threads');
-    const { fileURLToPath } = require('node:url');
-    const inspector = require('node:inspector');
-    const heartbeat = new Int32Array(workerData.heartbeat);
-    const probeFile = workerData.probeFile;
-    const now = () => Date.now() - workerData.startedAt;
-    const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-    const session = new inspector.Session();
-    let profiling = false;
+  /** V8's CPU profiler on this thread, or undefined where the inspector is unavailable. */
+  function startProfiler() {
+    let session;
     try {
-      session.connectToMainThread();
+      const inspector = require('node:inspector');
+      session = new inspector.Session();
+      session.connect();
     } catch {
-      return;
+      return undefined;
     }
-    const post = (method, params) => new Promise((resolve) => session.post(method, params ?? {}, (error, result) => resolve(error ? undefined : result)));
-    const pollMs = Math.max(5, Math.min(50, workerData.thresholdMs / 4));
-    const PROFILE_WINDOW_MS = 100;
-    // Inspector replies do not keep a thread alive: without a handle this Worker would end while
-    // awaiting one. (The Worker itself is unref'd, so this never keeps the program alive.)
-    setInterval(() => undefined, 1 << 30);
+    // A session on its own thread answers synchronously.
+    const post = (method, params) => {
+      let answer;
+      session.post(method, params ?? {}, (error, result) => {
+        answer = error ? undefined : result;
+      });
+      return answer;
+    };
+    const profiler = {
+      startedAt: 0,
+      restart() {
+        post('Profiler.stop');
+        begin();
+      },
+      stop() {
+        post('Profiler.stop');
+        session.disconnect();
+      },
+      /** The blocking stack: stops the profile, reads the samples taken since `since`, starts anew. */
+      stackSince(since) {
+        const stoppedAt = performance.now();
+        const result = post('Profiler.stop');
+        begin();
+        return result ? hottestStack(result.profile, result.profile.endTime - (stoppedAt - since) * 1000) : [];
+      },
+    };
+    function begin() {
+      post('Profiler.start');
+      profiler.startedAt = performance.now();
+    }
+    post('Profiler.enable');
+    post('Profiler.setSamplingInterval', { interval: PROFILE_SAMPLE_US });
+    begin();
+    return profiler;
+  }
 
-    async function watch() {
-      for (;;) {
-        await new Promise((resolve) => setTimeout(resolve, pollMs));
-        const lastBeat = Atomics.load(heartbeat, 0);
-        if (now() - lastBeat <= workerData.thresholdMs) continue;
-        // Blocked: sample the main thread's stack until its heartbeat comes back.
-        profiling = true;
-        await post('Profiler.enable');
-        await post('Profiler.setSamplingInterval', { interval: 5000 }); // µs: enough samples, little cost
-        await post('Profiler.start');
-        // Profiling has a cost: sample a short window, which is enough to find the hot stack.
-        const profileUntil = Date.now() + PROFILE_WINDOW_MS;
-        while (Atomics.load(heartbeat, 0) === lastBeat && Date.now() < profileUntil) sleep(pollMs);
-        const result = await post('Profiler.stop');
-        await post('Profiler.disable');
-        profiling = false;
-        while (Atomics.load(heartbeat, 0) === lastBeat) sleep(pollMs);
-        const durationMs = Math.max(0, Atomics.load(heartbeat, 0) - lastBeat);
-        parentPort.postMessage({ beat: lastBeat, durationMs, stack: result ? hottestStack(result.profile) : [] });
+  /**
+   * The stack (outermost first) where the samples taken since `sinceUs` spent most time: for each
+   * sample, its innermost frame of the program's own code (else of Node's), the most frequent wins.
+   */
+  function hottestStack(profile, sinceUs) {
+    const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+    const parents = new Map();
+    for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node);
+    const isCode = (node, acceptInternal) => {
+      const { url, functionName } = node.callFrame;
+      return url && !functionName.startsWith('(') && !url.endsWith(__filename) && (acceptInternal || !url.startsWith('node:'));
+    };
+    const countFrames = (acceptInternal) => {
+      const counts = new Map();
+      let time = profile.startTime;
+      for (let index = 0; index < profile.samples.length; index += 1) {
+        time += profile.timeDeltas[index] ?? 0;
+        if (time < sinceUs) continue;
+        let node = nodes.get(profile.samples[index]);
+        while (node && !isCode(node, acceptInternal)) node = parents.get(node.id);
+        if (node) counts.set(node, (counts.get(node) ?? 0) + 1);
       }
+      let hottest;
+      for (const [node, count] of counts) if (!hottest || count > counts.get(hottest)) hottest = node;
+      return hottest;
+    };
+    const stack = [];
+    for (let node = countFrames(false) ?? countFrames(true); node; node = parents.get(node.id)) {
+      const { url, lineNumber, functionName } = node.callFrame;
+      if (!url || lineNumber < 0 || url.endsWith(__filename)) continue;
+      stack.unshift({ file: fileOf(url), line: lineNumber + 1, function: functionName || '(anonymous)' });
     }
+    return stack.slice(-200);
+  }
 
-    /** The stack (outermost first) of the most-sampled frame in a CPU profile, the program's own code first. */
-    function hottestStack(profile) {
-      const parents = new Map();
-      for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node);
-      const hottestOf = (accept) => {
-        let hottest;
-        for (const node of profile.nodes) {
-          const { url } = node.callFrame;
-          if (node.callFrame.functionName.startsWith('(') || !url || url.endsWith(probeFile) || !accept(url)) continue;
-          if (!hottest || (node.hitCount ?? 0) > (hottest.hitCount ?? 0)) hottest = node;
-        }
-        return hottest;
-      };
-      const hottest = hottestOf((url) => !url.startsWith('node:')) ?? hottestOf(() => true);
-      const stack = [];
-      for (let node = hottest; node && node.callFrame.functionName !== '(root)'; node = parents.get(node.id)) {
-        const { url, lineNumber, functionName } = node.callFrame;
-        if (!url || lineNumber < 0) continue;
-        let file = url;
-        try {
-          if (url.startsWith('file:')) file = fileURLToPath(url);
-        } catch {
-          // keep the URL as it is
-        }
-        stack.unshift({ file, line: lineNumber + 1, function: functionName || '(anonymous)' });
-      }
-      return stack.slice(-200);
+  function fileOf(url) {
+    try {
+      return url.startsWith('file:') ? require('node:url').fileURLToPath(url) : url;
+    } catch {
+      return url;
     }
-
-    watch().catch(() => {
-      if (profiling) session.post('Profiler.stop', () => undefined);
-    });
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────────────────────────
@@ -436,10 +472,10 @@
 
   // ── start ────────────────────────────────────────────────────────────────────────────────────
   try {
-    // The watchdog starts before we subscribe, so it never shows up as one of the program's Workers.
-    startWatchdog();
+    const blockWatch = startBlockWatch();
     diagnosticsChannel.subscribe('worker_threads', (message) => watchWorker(message.worker));
     diagnosticsChannel.subscribe('child_process', (message) => watchChild(message.process));
+    watchNestedWorkers();
     connect();
     publishState();
     setInterval(() => {
@@ -451,7 +487,8 @@
     }, SAMPLE_MS).unref();
     process.on('exit', (exitCode) => {
       try {
-        flushPendingBlocks();
+        blockWatch.checkForBlock();
+        blockWatch.stop();
         sample();
         enqueue(frame('exit', { exitCode }));
       } catch {

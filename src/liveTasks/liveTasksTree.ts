@@ -192,7 +192,9 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
         }
         const where = thread.info.location ? ` · ${shortLocation(thread.info.location)}` : '';
         const count = tasks > 0 ? ` · ${vscode.l10n.t('{0} tasks', tasks)}` : '';
-        item.description = `${threadStateLabel(thread.info.state)}${where}${count} · ${age(thread, now)}`;
+        const parentId = thread.info.parentThreadId;
+        const startedBy = parentId ? ` · ${vscode.l10n.t('started by {0}', model!.process(node.pid)?.entities.thread.get(parentId)?.info.name ?? parentId)}` : '';
+        item.description = `${threadStateLabel(thread.info.state)}${where}${count}${startedBy} · ${age(thread, now)}`;
         item.iconPath = new vscode.ThemeIcon(thread.info.state === 'exited' ? 'circle-slash' : thread.info.state === 'waiting' ? 'watch' : 'pulse');
         return located(item, thread.info.location);
       }

@@ -19,7 +19,7 @@ suite('Monitored Node.js runs', function () {
     await api.liveTasks.currentRun?.whenEnded();
   });
 
-  test('a Node program with a Worker and a child process shows both in the tree and the timeline', async () => {
+  test('a Node program with a Worker (which starts another) and a child process shows them in the tree and the timeline', async () => {
     const run = await vscode.commands.executeCommand<MonitoredRun | undefined>('concurrencyLens.runWithMonitor', fixture('worker_and_child.mjs'));
     assert.ok(run, 'the run started');
     assert.equal(api.shownRun.run?.model, run.model, 'the timeline shows the live run');
@@ -29,14 +29,14 @@ suite('Monitored Node.js runs', function () {
     const rows = await until('the worker and the child in the tree', () => {
       const found = treeRows(api.liveTasks);
       return found.some((row) => row.node.kind === 'process' && row.text.includes('worker_and_child.mjs'))
-        && found.some((row) => /Worker/.test(row.text))
+        && found.some((row) => /^Worker \d+ — .*started by Worker \d+/.test(row.text))
         && found.filter((row) => row.node.kind === 'process').length === 2
         && found;
     });
     assert.ok(rows.length > 0);
     await until('the run to be shown as ended', () => api.shownRun.run?.live === false);
     const lanes = buildTimeline(run.model, Date.now(), false).lanes;
-    assert.deepEqual(lanes.map((lane) => lane.kind).sort(), ['process', 'process', 'thread', 'thread', 'worker']);
+    assert.deepEqual(lanes.map((lane) => lane.kind).sort(), ['process', 'process', 'thread', 'thread', 'worker', 'worker']);
   });
 
   test('Stop ends the Node program and its child process', async () => {

@@ -21,12 +21,13 @@ ENV_BLOCKED_THRESHOLD_MS = "CONCURRENCY_LENS_BLOCKED_THRESHOLD_MS"
 
 #: Frames waiting to be sent; beyond this the oldest are dropped (the program never waits for us).
 BUFFER_FRAMES = 512
-#: How often the sampler wakes to check event-loop heartbeats (cheap) ...
+#: How often the sampler wakes to check event-loop heartbeats, while the process runs a loop ...
 TICK_SECONDS = 0.05
 #: ... and how often it samples threads and tasks (5 Hz), stretched when sampling gets expensive
-#: so that it never takes more than SAMPLING_SHARE of the time.
+#: so that it never takes more than SAMPLING_SHARE of the time. Each wake takes the GIL from the
+#: program, so the sampler sleeps through ticks it does not need.
 SAMPLE_SECONDS = 0.2
-SAMPLING_SHARE = 0.02
+SAMPLING_SHARE = 0.01
 MAX_SAMPLE_SECONDS = 2.0
 #: A full snapshot now and then, so a host that missed frames converges.
 SNAPSHOT_EVERY_SAMPLES = 25
@@ -175,6 +176,7 @@ class Probe:
         self._sampler_ident = None
         self._stopped = False
         self._sample_lock = threading.Lock()
+        self._wake = threading.Event()
         hello = {
             "kind": "hello", "t": self.started_at, "token": self._token, "protocol": PROTOCOL_VERSION,
             "pid": self.pid, "ppid": os.getppid(), "runtime": _runtime(), "argv": [str(a) for a in argv][:1000],
@@ -234,6 +236,7 @@ class Probe:
             self._loops[ident] = state
         state.expected_beat = time.monotonic()
         loop.call_soon(self._beat, state)
+        self._wake.set()
 
     def loop_stopped(self):
         with self._loops_lock:
@@ -262,11 +265,13 @@ class Probe:
     # -- the sampler thread ----------------------------------------------------------------
     def _sample_forever(self):
         self._sampler_ident = _thread.get_ident()
-        next_sample = 0.0
+        # The first sample waits one period: a process that lives less is described by its final
+        # sample alone, and a forked child is not made to copy its parent's memory pages early.
+        next_sample = time.monotonic() + SAMPLE_SECONDS
         previous_sent_cpu = 0.0
         while not self._stopped:
             try:
-                self._check_loops()
+                has_loops = self._check_loops()
                 now = time.monotonic()
                 if now >= next_sample:
                     # CPU time of this thread: waiting for the GIL is not our cost.
@@ -281,10 +286,13 @@ class Probe:
                     previous_sent_cpu = sent_cpu
                     next_sample = now + min(MAX_SAMPLE_SECONDS, max(SAMPLE_SECONDS, cost / SAMPLING_SHARE))
             except Exception:
-                pass  # a probe bug must never surface in the program
-            time.sleep(TICK_SECONDS)
+                has_loops = True  # a probe bug must never surface in the program
+            # A loop that starts meanwhile wakes the sampler (loop_running), so none goes unwatched.
+            self._wake.wait(TICK_SECONDS if has_loops else max(0.0, min(MAX_SAMPLE_SECONDS, next_sample - time.monotonic())))
+            self._wake.clear()
 
     def _check_loops(self):
+        """Reports loops blocked past the threshold; says whether any loop is running."""
         with self._loops_lock:
             loops = list(self._loops.values())
         now = time.monotonic()
@@ -303,6 +311,7 @@ class Probe:
                 state.block_started = None
                 state.block_reported = False
                 state.block_stack = []
+        return bool(loops)
 
     def _put_blocked(self, state, duration_ms, ongoing):
         frame = {
@@ -419,7 +428,7 @@ class Probe:
             for task in _all_tasks(asyncio, loop)[:MAX_TASKS_PER_SAMPLE]:
                 entry = self._live_tasks.get(id(task))
                 if entry is None or entry[1] is not task:
-                    entry = ("k%d" % next(self._ids), task, t, thread_id, state.id)
+                    entry = ("k%d" % next(self._ids), task, t, thread_id, state.id, _inspect.coroutine_name(task))
                 seen[id(task)] = entry
                 tasks[entry[0]] = self._describe_task(entry, "running" if task is running else "pending", t)
         for key, entry in self._live_tasks.items():
@@ -429,10 +438,10 @@ class Probe:
         return tasks
 
     def _describe_task(self, entry, state, t):
-        task_id, task, started_at, thread_id, loop_id = entry
+        task_id, task, started_at, thread_id, loop_id, coroutine = entry
         entity = {
             "id": task_id, "threadId": thread_id, "loopId": loop_id, "name": task.get_name(),
-            "coroutine": _inspect.coroutine_name(task), "startedAt": started_at,
+            "coroutine": coroutine, "startedAt": started_at,
         }
         if state is None:
             state, error = _inspect.task_outcome(task)

@@ -83,6 +83,8 @@ export const threadSchema = z.object({
   exitCode: z.number().int().optional(),
   /** Node Worker resourceLimits, as given to the constructor. */
   resourceLimits: z.record(z.string(), z.number()).optional(),
+  /** The thread that started this one, when that is not the main thread (a Worker started in a Worker). */
+  parentThreadId: id.optional(),
 });
 export type ThreadInfo = z.infer<typeof threadSchema>;
 

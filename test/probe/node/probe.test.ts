@@ -106,7 +106,7 @@ describe('node probe: what it sees', () => {
 
     const threads = [...latest(parent.frames, 'threads').values()];
     const worker = threads.find((thread) => thread.kind === 'worker');
-    assert.equal(threads.filter((thread) => thread.kind === 'worker').length, 1, 'the probe’s own watchdog is not reported');
+    assert.equal(threads.filter((thread) => thread.kind === 'worker').length, 1);
     assert.equal(worker?.state, 'exited');
     assert.equal(worker?.exitCode, 0);
     assert.equal(worker?.resourceLimits?.maxOldGenerationSizeMb, 64);
@@ -118,6 +118,22 @@ describe('node probe: what it sees', () => {
     assert.equal(fork?.exitCode, 5);
     assert.equal(shell?.exitCode, 4);
     assert.ok(shell?.pid && shell.endedAt !== undefined);
+  });
+
+  it('follows a Worker started inside a Worker, with the Worker that started it', async () => {
+    const { result, processes } = await probed('nested-workers.js');
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /inner exit 3\nouter exit 0/);
+    const workers = [...latest(processes[0]!.frames, 'threads').values()].filter((thread) => thread.kind === 'worker');
+    assert.equal(workers.length, 2, JSON.stringify(workers));
+    const outer = workers.find((thread) => thread.parentThreadId === undefined);
+    const inner = workers.find((thread) => thread.parentThreadId !== undefined);
+    assert.ok(outer && inner);
+    assert.equal(inner.parentThreadId, outer.id);
+    assert.equal(inner.state, 'exited');
+    assert.equal(inner.exitCode, 3);
+    assert.equal(inner.resourceLimits?.maxOldGenerationSizeMb, 32);
+    assert.equal(outer.exitCode, 0);
   });
 
   it('connects over loopback TCP as well as a Unix socket', async () => {
