@@ -11,9 +11,9 @@ import * as path from 'node:path';
 import { ProbeServer } from '../src/core/probe/server';
 import { RunModel } from '../src/core/runs/runModel';
 import { pythonLaunchSpec } from '../src/core/runs/launchSpec';
-import { median, runForOutput } from './measure';
+import { type Timing, compareTimings, runForOutput, timing } from './measure';
 
-const RUNS = 5;
+const RUNS = 11;
 const WORKLOADS = ['asyncio_tasks', 'threads', 'process_pool'] as const;
 const root = path.resolve(__dirname, '..');
 const quietLogger = { info: () => undefined, warn: (message: string) => console.error(message), error: (message: string) => console.error(message) };
@@ -30,18 +30,6 @@ function pythons(): Map<string, string> {
   if (found.size === 0) found.set('python3', 'python3');
   const wanted = process.argv.slice(2);
   return wanted.length ? new Map([...found].filter(([version]) => wanted.includes(version))) : found;
-}
-
-interface Timing {
-  wall: number;
-  cpu: number;
-}
-
-function timing(output: string): Timing {
-  const wall = /^ELAPSED ([\d.]+)$/m.exec(output);
-  const cpu = /^CPU ([\d.]+)$/m.exec(output);
-  if (!wall || !cpu) throw new Error(`no ELAPSED/CPU lines in: ${output}`);
-  return { wall: Number(wall[1]), cpu: Number(cpu[1]) };
 }
 
 async function main(): Promise<void> {
@@ -71,15 +59,10 @@ async function main(): Promise<void> {
         await server.dispose();
       }
       const name = version === '3.12' ? 'probe.python' : `probe.python${version.replace('.', '_')}`;
-      const [cpuOverhead, wallOverhead] = (['cpu', 'wall'] as const).map((field) => {
-        const without = median(plain.map((run) => run[field]));
-        const withProbe = median(probed.map((run) => run[field]));
-        console.log(`  ${workload.padEnd(14)} ${field.padEnd(4)} without ${without.toFixed(3)} s   with ${withProbe.toFixed(3)} s   overhead ${(((withProbe - without) / without) * 100).toFixed(1)} %`);
-        return ((withProbe - without) / without) * 100;
-      });
-      console.log(`  ${workload.padEnd(14)} ${Math.round(frames / RUNS)} frames per probed run`);
-      console.log(`RESULT ${name}.${workload}.overhead_pct=${cpuOverhead!.toFixed(1)}`);
-      console.log(`RESULT ${name}.${workload}.overhead_wall_pct=${wallOverhead!.toFixed(1)}`);
+      const overhead = compareTimings(workload, plain, probed);
+      console.log(`  ${workload.padEnd(22)} ${Math.round(frames / RUNS)} frames per probed run`);
+      console.log(`RESULT ${name}.${workload}.overhead_pct=${overhead.cpu.toFixed(1)}`);
+      console.log(`RESULT ${name}.${workload}.overhead_wall_pct=${overhead.wall.toFixed(1)}`);
     }
     console.log(`RESULT ${version === '3.12' ? 'probe.python' : `probe.python${version.replace('.', '_')}`}.version=${fullVersion}`);
   }

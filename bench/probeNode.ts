@@ -1,7 +1,9 @@
 // `npm run bench:probe:node`: the Node probe's overhead and the timeline's drawing cost.
 // Each workload runs with and without the probe, alternately, RUNS times each; the probed runs
-// report to a real ProbeServer feeding a RunModel, as in the extension. Prints the medians side by
-// side and `RESULT probe.node.<workload>.overhead_pct=<x>` (plus the optional promise detail mode),
+// report to a real ProbeServer feeding a RunModel, as in the extension. Prints the medians of CPU
+// time (every thread of the process) and wall time side by side, `RESULT
+// probe.node.<workload>.overhead_pct=<x>` on CPU time (the steadier on a shared machine) and
+// `…overhead_wall_pct` beside it (plus the optional promise detail mode),
 // then `RESULT timeline.render_100k_spans_ms=<x>`: the timeline webview bundle in headless Chromium
 // receiving a run of 100k spans and painting it (median of RUNS), and the redraw after a zoom.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -13,19 +15,13 @@ import { nodeLaunchSpec } from '../src/core/runs/launchSpec';
 import { RunModel } from '../src/core/runs/runModel';
 import type { TimelineData, TimelineSpan } from '../src/core/timeline/timelineData';
 import { launchBrowser } from '../test/runner/workbench';
-import { median, runForOutput } from './measure';
+import { type Timing, compareTimings, median, runForOutput, timing } from './measure';
 
-const RUNS = 5;
+const RUNS = 11;
 const root = path.resolve(__dirname, '..');
 const quietLogger = { info: () => undefined, warn: (message: string) => console.error(message), error: (message: string) => console.error(message) };
 
-function elapsed(output: string): number {
-  const match = /^ELAPSED ([\d.]+)$/m.exec(output);
-  if (!match) throw new Error(`no ELAPSED line in: ${output}`);
-  return Number(match[1]);
-}
-
-async function probedRun(script: string, extraEnv: Record<string, string>): Promise<{ seconds: number; frames: number }> {
+async function probedRun(script: string, extraEnv: Record<string, string>): Promise<{ timing: Timing; frames: number }> {
   const server = await ProbeServer.start({ logger: quietLogger });
   const model = new RunModel();
   let frames = 0;
@@ -38,9 +34,9 @@ async function probedRun(script: string, extraEnv: Record<string, string>): Prom
     node: process.execPath, script, cwd: root, probePath: path.join(root, 'probes', 'node', 'probe.cjs'),
     baseEnv: { ...process.env, ...extraEnv }, probeEnv: server.environment, blockedThresholdMs: 100,
   })!;
-  const seconds = elapsed(await runForOutput(spec.command, [...spec.args], spec.env));
+  const result = timing(await runForOutput(spec.command, [...spec.args], spec.env));
   await server.dispose();
-  return { seconds, frames };
+  return { timing: result, frames };
 }
 
 async function probeOverhead(): Promise<void> {
@@ -52,18 +48,19 @@ async function probeOverhead(): Promise<void> {
   ];
   for (const workload of workloads) {
     const script = path.join(root, 'bench', 'node', workload.script);
-    const plain: number[] = [];
-    const probed: number[] = [];
+    const plain: Timing[] = [];
+    const probed: Timing[] = [];
     let frames = 0;
     for (let index = 0; index < RUNS; index += 1) {
-      plain.push(elapsed(await runForOutput(process.execPath, [script], process.env)));
+      plain.push(timing(await runForOutput(process.execPath, [script], process.env)));
       const result = await probedRun(script, workload.env);
-      probed.push(result.seconds);
+      probed.push(result.timing);
       frames += result.frames;
     }
-    const overhead = ((median(probed) - median(plain)) / median(plain)) * 100;
-    console.log(`  ${workload.name.padEnd(22)} without ${median(plain).toFixed(3)} s   with ${median(probed).toFixed(3)} s   overhead ${overhead.toFixed(1)} %   (${Math.round(frames / RUNS)} frames/run)`);
-    console.log(`RESULT probe.node.${workload.name}.overhead_pct=${overhead.toFixed(1)}`);
+    const overhead = compareTimings(workload.name, plain, probed);
+    console.log(`  ${workload.name.padEnd(22)} ${Math.round(frames / RUNS)} frames per probed run`);
+    console.log(`RESULT probe.node.${workload.name}.overhead_pct=${overhead.cpu.toFixed(1)}`);
+    console.log(`RESULT probe.node.${workload.name}.overhead_wall_pct=${overhead.wall.toFixed(1)}`);
   }
 }
 

@@ -16,6 +16,7 @@ const source = `
   });
 `;
 const started = performance.now();
+const cpuStarted = process.cpuUsage();
 let next = 0;
 let done = 0;
 await new Promise((resolve) => {
@@ -34,3 +35,6 @@ await new Promise((resolve) => {
   }
 });
 console.log(`ELAPSED ${((performance.now() - started) / 1000).toFixed(4)}`);
+// Every thread of the process: the main thread, the Workers and the probe's own.
+const cpu = process.cpuUsage(cpuStarted);
+console.log(`CPU ${((cpu.user + cpu.system) / 1e6).toFixed(4)}`);

@@ -194,6 +194,7 @@
   function reportNestedWorkers() {
     let channel;
     diagnosticsChannel.subscribe('worker_threads', ({ worker }) => {
+      if (isNodeInternal(worker)) return;
       if (!channel) {
         channel = new workerThreads.BroadcastChannel(NESTED_WORKERS_CHANNEL);
         channel.unref();
@@ -229,6 +230,11 @@
       publishState();
     };
     channel.unref(); // after the listener, which refs the channel again
+  }
+
+  /** Node's own module-loader thread (started by `module.register`, e.g. by `--import tsx`) is not the program's. */
+  function isNodeInternal(worker) {
+    return worker.constructor?.name === 'InternalWorker';
   }
 
   // ── child processes ──────────────────────────────────────────────────────────────────────────
@@ -473,7 +479,9 @@
   // ── start ────────────────────────────────────────────────────────────────────────────────────
   try {
     const blockWatch = startBlockWatch();
-    diagnosticsChannel.subscribe('worker_threads', (message) => watchWorker(message.worker));
+    diagnosticsChannel.subscribe('worker_threads', ({ worker }) => {
+      if (!isNodeInternal(worker)) watchWorker(worker);
+    });
     diagnosticsChannel.subscribe('child_process', (message) => watchChild(message.process));
     watchNestedWorkers();
     connect();

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { buildTimeline } from '../../src/core/timeline/timelineData';
 import type { ConcurrencyLensApi } from '../../src/extension';
@@ -9,9 +11,10 @@ import { isAlive, monitorFixture as fixture, rows as treeRows, until } from './m
 suite('Monitored Node.js runs', function () {
   this.timeout(90_000);
   let api: ConcurrencyLensApi;
+  let extension: vscode.Extension<ConcurrencyLensApi>;
 
   suiteSetup(async () => {
-    api = (await activateExtension()).api;
+    ({ api, extension } = await activateExtension());
   });
 
   teardown(async () => {
@@ -37,6 +40,21 @@ suite('Monitored Node.js runs', function () {
     await until('the run to be shown as ended', () => api.shownRun.run?.live === false);
     const lanes = buildTimeline(run.model, Date.now(), false).lanes;
     assert.deepEqual(lanes.map((lane) => lane.kind).sort(), ['process', 'process', 'thread', 'thread', 'worker', 'worker']);
+  });
+
+  test('a TypeScript module (.mts) runs through the workspace\'s tsx, its Worker observed', async () => {
+    // The test workspace is a temporary copy: give it the repository's tsx, as `npm install -D tsx` would.
+    const workspaceModules = path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'node_modules');
+    mkdirSync(workspaceModules, { recursive: true });
+    if (!existsSync(path.join(workspaceModules, 'tsx'))) symlinkSync(path.join(extension.extensionPath, 'node_modules', 'tsx'), path.join(workspaceModules, 'tsx'), 'dir');
+    const run = await vscode.commands.executeCommand<MonitoredRun | undefined>('concurrencyLens.runWithMonitor', fixture('typed_worker.mts'));
+    assert.ok(run, 'the run started');
+    const exit = await run.whenEnded();
+    assert.equal(exit.exitCode, 0);
+    const process = await until('the probed TypeScript process', () => run.model.processes().find((candidate) => candidate.argv.some((arg) => arg.endsWith('typed_worker.mts'))));
+    const workers = [...process.entities.thread.values()].filter((thread) => thread.info.kind === 'worker');
+    assert.equal(workers.length, 1);
+    assert.equal(workers[0]?.info.exitCode, 0);
   });
 
   test('Stop ends the Node program and its child process', async () => {
