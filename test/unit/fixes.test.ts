@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RuleId } from '../../src/core/analysis/types';
 import { applyEdits } from '../../src/core/fixes/edits';
-import { fixesFor, ignoreOnLineFix } from '../../src/core/fixes/fixes';
+import { type ProjectFacts, fixesFor, ignoreOnLineFix } from '../../src/core/fixes/fixes';
+import { minimumPythonFromPyproject, pythonFromVersionFile } from '../../src/core/fixes/pythonVersion';
 import type { SourceLanguage } from '../../src/core/syntax/languages';
 import { analyze, parse } from './helpers/syntax';
 
@@ -84,6 +85,18 @@ const GOLDEN: readonly Golden[] = [
     language: 'python', rule: 'py/dangling-task',
     before: lines('import asyncio', '_background_tasks = set()', '', 'async def f(job):', '    asyncio.ensure_future(job())'),
     after: lines('import asyncio', '_background_tasks = set()', '', 'async def f(job):', '    task = asyncio.ensure_future(job())', '    _background_tasks.add(task)', '    task.add_done_callback(_background_tasks.discard)'),
+  },
+  {
+    name: 'dangling task → alternative: the rest of the block moves into an asyncio.TaskGroup (comments kept, re-indented)',
+    language: 'python', rule: 'py/dangling-task', fix: 1,
+    before: lines('import asyncio', '', 'async def f(job, log):', '    log("start")', '    if job:', '        asyncio.create_task(job(), name="job")  # background', '        # then', '        log("started")', '', '        log("more")', '    return 1'),
+    after: lines('import asyncio', '', 'async def f(job, log):', '    log("start")', '    if job:', '        async with asyncio.TaskGroup() as task_group:', '            task_group.create_task(job(), name="job")  # background', '            # then', '            log("started")', '', '            log("more")', '    return 1'),
+  },
+  {
+    name: 'ensure_future imported by name → TaskGroup on a fresh name, asyncio imported',
+    language: 'python', rule: 'py/dangling-task', fix: 1,
+    before: lines('from asyncio import ensure_future', '', 'async def f(job, task_group):', '    ensure_future(job())'),
+    after: lines('from asyncio import ensure_future', 'import asyncio', '', 'async def f(job, task_group):', '    async with asyncio.TaskGroup() as task_group_2:', '        task_group_2.create_task(job())'),
   },
   {
     name: 'await in a loop → asyncio.gather',
@@ -192,6 +205,48 @@ describe('quick fixes (golden before/after)', () => {
       assert.deepEqual(fixesFor(analysis.document, analysis.findings[0]!), [], text);
       analysis.dispose();
     }
+  });
+});
+
+describe('TaskGroup fix for a dangling task', () => {
+  const titles = async (text: string, project: ProjectFacts = {}): Promise<string[]> => {
+    const analysis = await analyze('python', text);
+    const finding = analysis.findings.find((candidate) => candidate.rule === 'py/dangling-task');
+    assert.ok(finding, text);
+    const result = fixesFor(analysis.document, finding, project).map((fix) => fix.title.en);
+    analysis.dispose();
+    return result;
+  };
+  const TASK_GROUP = 'Move to asyncio.TaskGroup (needs Python 3.11+)';
+
+  it('is offered when the project supports only 3.11+ or says nothing, not when it supports older Pythons', async () => {
+    const text = lines('import asyncio', 'async def f(job):', '    asyncio.create_task(job())');
+    assert.ok((await titles(text)).includes(TASK_GROUP));
+    assert.ok((await titles(text, { pythonMinimum: { major: 3, minor: 12 } })).includes(TASK_GROUP));
+    assert.deepEqual(await titles(text, { pythonMinimum: { major: 3, minor: 9 } }), ['Keep a reference to the task until it is done']);
+  });
+
+  it('is not offered in a loop, for loop.create_task, for a non-call argument, across a multi-line string, or outside a coroutine', async () => {
+    const cases = [
+      lines('import asyncio', 'async def f(jobs):', '    for job in jobs:', '        asyncio.create_task(job())'),
+      lines('import asyncio', 'async def f(job):', '    loop = asyncio.get_running_loop()', '    loop.create_task(job())'),
+      lines('import asyncio', 'async def f(future):', '    asyncio.ensure_future(future)'),
+      lines('import asyncio', 'async def f(job):', '    asyncio.create_task(job())', '    x = """a', 'b"""'),
+      lines('import asyncio', 'def f(job):', '    asyncio.create_task(job())'),
+    ];
+    for (const text of cases) assert.equal((await titles(text)).includes(TASK_GROUP), false, text);
+  });
+});
+
+describe('Python version of the project', () => {
+  it('reads the lower bound of requires-python and .python-version', () => {
+    assert.deepEqual(minimumPythonFromPyproject('[project]\nname = "x"\nrequires-python = ">=3.9, <4"\n'), { major: 3, minor: 9 });
+    assert.deepEqual(minimumPythonFromPyproject("requires-python = '~=3.11'"), { major: 3, minor: 11 });
+    assert.deepEqual(minimumPythonFromPyproject('requires-python = ">3.10,>=3.8"'), { major: 3, minor: 11 });
+    assert.equal(minimumPythonFromPyproject('requires-python = "<4"'), undefined);
+    assert.equal(minimumPythonFromPyproject('[project]\nname = "x"\n'), undefined);
+    assert.deepEqual(pythonFromVersionFile('3.12.1\n3.8\n'), { major: 3, minor: 12 });
+    assert.equal(pythonFromVersionFile('system'), undefined);
   });
 });
 

@@ -63,6 +63,16 @@ export function indentUnitOf(text: string): string {
   return match[1].startsWith('\t') ? '\t' : ' '.repeat(Math.min(match[1].length, 8));
 }
 
+/** The text's lines one indentation `unit` deeper (blank lines left empty), joined with `eol`. */
+export function indentLines(text: string, unit: string, eol: string): string {
+  return text.split(/\r?\n/).map((line) => (line.trim() === '' ? '' : `${unit}${line}`)).join(eol);
+}
+
+/** Whether a string literal spanning lines starts in [start, end) of `scope` (indenting it would change its value). */
+export function hasMultiLineString(scope: Node, start: number, end: number): boolean {
+  return scope.descendantsOfType('string').some((string) => string !== null && string.startIndex >= start && string.startIndex < end && string.text.includes('\n'));
+}
+
 /** A statement is alone on its line(s) when only whitespace precedes it and only a comment follows. */
 export function isAloneOnLine(text: string, node: Node): boolean {
   const before = text.slice(lineStartOf(text, node.startIndex), node.startIndex);
