@@ -45,6 +45,49 @@ const GOLDEN: readonly Golden[] = [
     after: lines('import subprocess as sp', 'import asyncio', '', 'async def f():', '    await asyncio.to_thread(sp.run, ', '        ["ls"],  # list', '        check=True,', '    )'),
   },
   {
+    name: 'subprocess.run([...]) statement → create_subprocess_exec, awaited to the end, cwd kept',
+    language: 'python', rule: 'py/blocking-subprocess',
+    before: lines('import subprocess', '', 'async def f(name):', '    subprocess.run(["git", "add", name], cwd="/tmp")  # stage'),
+    after: lines('import subprocess', 'import asyncio', '', 'async def f(name):', '    await (await asyncio.create_subprocess_exec("git", "add", name, cwd="/tmp")).wait()  # stage'),
+  },
+  {
+    name: 'subprocess.run(check=True, capture_output=True) → communicate() and the same CalledProcessError',
+    language: 'python', rule: 'py/blocking-subprocess',
+    before: lines('import asyncio', 'import subprocess', '', 'async def f(name):', '    subprocess.run(["git", "add", name], check=True, capture_output=True)', '    return 1'),
+    after: lines(
+      'import asyncio', 'import subprocess', '', 'async def f(name):', '    command = ["git", "add", name]',
+      '    process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)',
+      '    stdout, stderr = await process.communicate()', '    if process.returncode != 0:', '        raise subprocess.CalledProcessError(process.returncode, command, stdout, stderr)', '    return 1',
+    ),
+  },
+  {
+    name: 'check_call(shell=True) imported by name → create_subprocess_shell, both imports added in one edit',
+    language: 'python', rule: 'py/blocking-subprocess',
+    before: lines('from subprocess import check_call', '', 'async def f():', '    if True:', '        check_call("make all", shell=True)'),
+    after: lines(
+      'from subprocess import check_call', 'import asyncio', 'from subprocess import CalledProcessError', '', 'async def f():', '    if True:', '        command = "make all"',
+      '        process = await asyncio.create_subprocess_shell(command)', '        await process.wait()', '        if process.returncode != 0:', '            raise CalledProcessError(process.returncode, command)',
+    ),
+  },
+  {
+    name: 'subprocess.call result (the return code) → the awaited wait()',
+    language: 'python', rule: 'py/blocking-subprocess',
+    before: lines('import asyncio', 'import subprocess', '', 'async def f():', '    return subprocess.call(("ls", "-l")) == 0'),
+    after: lines('import asyncio', 'import subprocess', '', 'async def f():', '    return await (await asyncio.create_subprocess_exec("ls", "-l")).wait() == 0'),
+  },
+  {
+    name: 'os.system("cmd") statement → create_subprocess_shell',
+    language: 'python', rule: 'py/blocking-subprocess',
+    before: lines('import asyncio', 'import os', '', 'async def f():', '    os.system("make")'),
+    after: lines('import asyncio', 'import os', '', 'async def f():', '    await (await asyncio.create_subprocess_shell("make")).wait()'),
+  },
+  {
+    name: 'subprocess.Popen([...]) statement → a started asyncio process',
+    language: 'python', rule: 'py/blocking-subprocess',
+    before: lines('import asyncio', 'import subprocess', '', 'async def f():', '    subprocess.Popen(["server", "--port", "8000"])'),
+    after: lines('import asyncio', 'import subprocess', '', 'async def f():', '    await asyncio.create_subprocess_exec("server", "--port", "8000")'),
+  },
+  {
     name: 'Path.read_text → to_thread of the bound method',
     language: 'python', rule: 'py/blocking-file-io',
     before: lines('from pathlib import Path', '', 'async def f(p):', '    return Path(p).read_text()'),
@@ -195,7 +238,7 @@ describe('quick fixes (golden before/after)', () => {
   it('offers no rewrite where none is safe (open(), Popen, unpicklable target, existsSync)', async () => {
     const cases: [SourceLanguage, string][] = [
       ['python', lines('async def f(p):', '    with open(p) as fh:', '        return fh.read()')],
-      ['python', lines('import subprocess', 'async def f():', '    subprocess.Popen(["ls"])')],
+      ['python', lines('import subprocess', 'async def f():', '    process = subprocess.Popen(["ls"])')],
       ['python', lines('from multiprocessing import Pool', 'def f():', '    with Pool() as p:', '        p.map(lambda x: x, [1])')],
       ['javascript', lines("const fs = require('fs');", 'async function f(p) {', '  return fs.existsSync(p);', '}')],
     ];
@@ -203,6 +246,29 @@ describe('quick fixes (golden before/after)', () => {
       const analysis = await analyze(language, text);
       assert.equal(analysis.findings.length, 1, text);
       assert.deepEqual(fixesFor(analysis.document, analysis.findings[0]!), [], text);
+      analysis.dispose();
+    }
+  });
+});
+
+describe('asyncio subprocess fix', () => {
+  it('is not offered where no exact rewrite exists; to_thread stays where it is safe', async () => {
+    const cases: [string, string[]][] = [
+      [lines('import subprocess', 'async def f():', '    result = subprocess.run(["ls"], capture_output=True)', '    return result.stdout'), ['Run it in a thread: await asyncio.to_thread(…)']],
+      [lines('import subprocess', 'async def f():', '    subprocess.run(["ls"], timeout=5)'), ['Run it in a thread: await asyncio.to_thread(…)']],
+      [lines('import subprocess', 'async def f():', '    subprocess.run(["ls"], text=True, check=True)'), ['Run it in a thread: await asyncio.to_thread(…)']],
+      [lines('import subprocess', 'async def f(cmd):', '    subprocess.run(cmd)'), ['Run it in a thread: await asyncio.to_thread(…)']],
+      [lines('import subprocess', 'async def f(args):', '    subprocess.run(["ls", *args])'), ['Run it in a thread: await asyncio.to_thread(…)']],
+      [lines('import subprocess', 'async def f():', '    subprocess.run(["ls -l"], shell=True)'), ['Run it in a thread: await asyncio.to_thread(…)']],
+      [lines('import os', 'async def f():', '    status = os.system("make")'), ['Run it in a thread: await asyncio.to_thread(…)']],
+      [lines('import subprocess', 'async def f():', '    proc = subprocess.Popen(["ls"])', '    proc.wait()'), []],
+      [lines('import os', 'async def f():', '    os.popen("ls").read()'), []],
+    ];
+    for (const [text, expected] of cases) {
+      const analysis = await analyze('python', text);
+      const finding = analysis.findings.find((candidate) => candidate.rule === 'py/blocking-subprocess');
+      assert.ok(finding, text);
+      assert.deepEqual(fixesFor(analysis.document, finding).map((fix) => fix.title.en), expected, text);
       analysis.dispose();
     }
   });

@@ -4,6 +4,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { Finding, RuleId } from '../analysis/types';
+import { useAsyncioSubprocess } from './asyncioSubprocess';
 import type { ParsedDocument } from '../syntax/parsedDocument';
 import { type Fix, type TextEdit, insertAt, indentationAt, lineBreakOf, lineEndOf, lineStartOf } from './edits';
 import { addEventHandlers, awaitOrVoid, promiseAllLoop, usePromiseApi } from './nodeFixes';
@@ -26,8 +27,9 @@ function ruleFixes(doc: ParsedDocument, node: Node, rule: RuleId, project: Proje
   switch (rule) {
     case 'py/blocking-sleep':
       return awaitAsyncioSleep(doc, node);
-    case 'py/blocking-http':
     case 'py/blocking-subprocess':
+      return [...useAsyncioSubprocess(doc, node), ...awaitToThread(doc, node)];
+    case 'py/blocking-http':
     case 'py/blocking-file-io':
     case 'py/blocking-input':
       return awaitToThread(doc, node);

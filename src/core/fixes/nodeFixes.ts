@@ -5,7 +5,7 @@ import { enclosingFunction, isAsyncFunction } from '../syntax/context';
 import { importsOf, unwrapExpression } from '../syntax/imports';
 import { qualifiedName } from '../syntax/names';
 import type { ParsedDocument } from '../syntax/parsedDocument';
-import { type Fix, type TextEdit, indentUnitOf, indentationAt, insertAt, isAloneOnLine, lineBreakOf, parenthesizeIfOperand, replaceNode } from './edits';
+import { type Fix, type TextEdit, indentUnitOf, indentationAt, insertAt, isAloneOnLine, lineBreakOf, mergeInserts, parenthesizeIfOperand, replaceNode } from './edits';
 import { nodeReference } from './importEdits';
 
 /** `fs` sync functions and their `fs.promises` twins (`existsSync` has none). */
@@ -106,15 +106,4 @@ export function addEventHandlers(doc: ParsedDocument, creation: Node): Fix[] {
 function splitName(name: string): [string, string] {
   const dot = name.lastIndexOf('.');
   return [name.slice(0, dot), name.slice(dot + 1)];
-}
-
-/** Import edits inserted at the same offset become one edit (VS Code rejects overlapping edits). */
-function mergeInserts(edits: readonly TextEdit[]): TextEdit[] {
-  const merged: TextEdit[] = [];
-  for (const edit of edits) {
-    const previous = merged.find((other) => other.start === edit.start && other.end === edit.start && edit.end === edit.start);
-    if (previous) merged[merged.indexOf(previous)] = { ...previous, newText: previous.newText + edit.newText };
-    else merged.push(edit);
-  }
-  return merged;
 }
