@@ -41,8 +41,8 @@ async function diagnosticsWhere(uri: vscode.Uri, predicate: (diagnostics: vscode
 }
 
 /** Every code action at the diagnostic's range (ours and other providers'; `diagnostics` do not survive the command). */
-async function actionsAt(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Promise<vscode.CodeAction[]> {
-  return vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range);
+async function actionsAt(uri: vscode.Uri, at: vscode.Diagnostic | vscode.Range): Promise<vscode.CodeAction[]> {
+  return vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, at instanceof vscode.Range ? at : at.range);
 }
 
 suite('Concurrency diagnostics', () => {
@@ -120,6 +120,23 @@ suite('Concurrency diagnostics', () => {
     assert.equal(document.getText(), original.replace("  load('config.json');", "  await load('config.json');"));
     await vscode.commands.executeCommand('undo');
     assert.equal(document.getText(), original);
+  });
+
+  test('a loop of awaits: the lightbulb lists the gather rewrite once, from the quick fix or (rule off) from the refactor', async () => {
+    const uri = fixtureUri('fetch_all.py');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    const [diagnostic] = await diagnosticsWhere(uri, (found) => found.length === 1);
+    assert.ok(diagnostic);
+    assert.equal(ruleOf(diagnostic), 'py/await-in-loop');
+    const loop = new vscode.Range(10, 4, 11, document.lineAt(11).text.length);
+    const gatherTitle = 'Run the iterations concurrently with asyncio.gather';
+    const count = async (): Promise<number> => (await actionsAt(uri, loop)).filter((action) => action.title === gatherTitle).length;
+    assert.equal(await count(), 1, 'offered once while the diagnostic is shown');
+
+    await vscode.commands.executeCommand('concurrencyLens.disableRule', 'py/await-in-loop');
+    await diagnosticsWhere(uri, (found) => found.length === 0);
+    assert.equal(await count(), 1, 'still offered, as a refactor, with the rule off');
   });
 
   test('analyses unsaved JSX, and clears the diagnostics when the document closes', async () => {

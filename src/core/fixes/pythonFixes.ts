@@ -1,7 +1,8 @@
 /** Quick fixes and refactors for the Python rules. */
 import type { Node } from 'web-tree-sitter';
-import { singleAwaitedCall, isMainGuard } from '../analysis/pythonChecks';
-import { enclosingFunction, isAsyncFunction } from '../syntax/context';
+import { isMainGuard } from '../analysis/pythonChecks';
+import { gatherLoopEdits } from '../refactors/loops';
+import { enclosingFunction, isAsyncFunction, isFunctionNode } from '../syntax/context';
 import { importsOf } from '../syntax/imports';
 import { qualifiedName } from '../syntax/names';
 import type { ParsedDocument } from '../syntax/parsedDocument';
@@ -129,25 +130,12 @@ export function moveToTaskGroup(doc: ParsedDocument, call: Node, pythonMinimum: 
   }];
 }
 
-/** `for x in xs: await f(x)` → `await asyncio.gather(*(f(x) for x in xs))` (and `.append` → `.extend`). */
+/** The loop around an awaited call becomes one `asyncio.gather` (the same rewrite as the selection refactor). */
 export function gatherLoop(doc: ParsedDocument, awaitNode: Node): Fix[] {
-  const loop = awaitNode.parent?.type === 'expression_statement' ? awaitNode.parent.parent?.parent : awaitNode.parent?.parent?.parent?.parent?.parent;
-  if (loop?.type !== 'for_statement') return [];
-  const statement = loop.childForFieldName('body')?.namedChildren.find((child) => child?.type !== 'comment') ?? null;
-  const awaited = singleAwaitedCall(statement);
-  const variable = loop.childForFieldName('left');
-  const iterable = loop.childForFieldName('right');
-  if (!awaited || !variable || !iterable || loop.descendantsOfType('comment').length > 0) return [];
-  const asyncio = pythonReference(doc, 'asyncio');
-  if (!asyncio) return [];
-  const gather = `await ${asyncio.expression}.gather(*(${awaited.call.text} for ${variable.text} in ${iterable.text}))`;
-  const replacement = awaited.collector ? `${awaited.collector.text}.extend(${gather})` : gather;
-  return [{
-    title: { en: 'Run the iterations concurrently with asyncio.gather', 'zh-cn': '用 asyncio.gather 并发执行各次迭代' },
-    kind: 'refactor',
-    isPreferred: false,
-    edits: withImport(asyncio.edit, replaceNode(loop, replacement)),
-  }];
+  let loop: Node | null = awaitNode.parent;
+  while (loop && loop.type !== 'for_statement' && !isFunctionNode(loop)) loop = loop.parent;
+  const edits = loop?.type === 'for_statement' ? gatherLoopEdits(doc, loop) : undefined;
+  return edits ? [{ title: { en: 'Run the iterations concurrently with asyncio.gather', 'zh-cn': '用 asyncio.gather 并发执行各次迭代' }, kind: 'refactor', isPreferred: false, edits }] : [];
 }
 
 /** Wraps the run of module-level statements around the finding in `if __name__ == "__main__":`. */
