@@ -43,6 +43,7 @@ export function sarifReport(findings: readonly FileFinding[], toolVersion: strin
             id: rule.id,
             shortDescription: { text: rule.title.en },
             fullDescription: { text: rule.explanation.en },
+            helpUri: rule.docs,
             defaultConfiguration: { level: SARIF_LEVEL[rule.defaultSeverity] },
             properties: { related: [...rule.related], tags: ['concurrency', rule.family] },
           })),

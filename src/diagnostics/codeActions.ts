@@ -8,8 +8,9 @@ import { ruleMeta } from '../core/analysis/rules';
 import { type Finding, isRuleId } from '../core/analysis/types';
 import type { Fix } from '../core/fixes/edits';
 import { fixesFor, ignoreOnLineFix } from '../core/fixes/fixes';
+import { type PythonVersion, minimumPythonFromPyproject, pythonFromVersionFile } from '../core/fixes/pythonVersion';
 import { CommandId } from '../ids';
-import { DIAGNOSTIC_SOURCE, type DocumentAnalyses, userLocale } from './documentAnalyses';
+import { DIAGNOSTIC_SOURCE, type DocumentAnalyses, ruleIdOf, userLocale } from './documentAnalyses';
 
 export class ConcurrencyCodeActions implements vscode.CodeActionProvider {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];
@@ -22,18 +23,38 @@ export class ConcurrencyCodeActions implements vscode.CodeActionProvider {
     const analysis = await this.analyses.analysisOf(document);
     if (!analysis) return [];
     const locale = userLocale();
+    const project = analysis.document.family === 'python' ? { pythonMinimum: await pythonMinimumOf(document) } : {};
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of ours) {
       const start = document.offsetAt(diagnostic.range.start);
       const end = document.offsetAt(diagnostic.range.end);
-      const finding = analysis.findings.find((candidate) => candidate.rule === diagnostic.code && candidate.start === start && candidate.end === end);
+      const finding = analysis.findings.find((candidate) => candidate.rule === ruleIdOf(diagnostic) && candidate.start === start && candidate.end === end);
       if (!finding) continue;
-      for (const fix of fixesFor(analysis.document, finding)) actions.push(toAction(document, fix, locale, diagnostic));
+      for (const fix of fixesFor(analysis.document, finding, project)) actions.push(toAction(document, fix, locale, diagnostic));
       const ignore = ignoreOnLineFix(analysis.document, finding);
       if (ignore) actions.push(toAction(document, ignore, locale, diagnostic));
       actions.push(disableRuleAction(finding, diagnostic), openGuideAction(finding, diagnostic));
     }
     return actions;
+  }
+}
+
+/** The oldest Python the document's workspace folder declares (pyproject.toml `requires-python`, else `.python-version`). */
+async function pythonMinimumOf(document: vscode.TextDocument): Promise<PythonVersion | undefined> {
+  const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+  if (!folder) return undefined;
+  const pyproject = await readTextFile(vscode.Uri.joinPath(folder.uri, 'pyproject.toml'));
+  const declared = pyproject === undefined ? undefined : minimumPythonFromPyproject(pyproject);
+  if (declared) return declared;
+  const versionFile = await readTextFile(vscode.Uri.joinPath(folder.uri, '.python-version'));
+  return versionFile === undefined ? undefined : pythonFromVersionFile(versionFile);
+}
+
+async function readTextFile(uri: vscode.Uri): Promise<string | undefined> {
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    return undefined; // no such file: the project does not declare it
   }
 }
 

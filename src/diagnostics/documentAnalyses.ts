@@ -25,6 +25,12 @@ interface Entry {
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
+/** The rule id of one of our diagnostics (its `code` is `{ value: ruleId, target: docs }`). */
+export function ruleIdOf(diagnostic: vscode.Diagnostic): string | undefined {
+  const code = diagnostic.code;
+  return typeof code === 'object' ? String(code.value) : code === undefined ? undefined : String(code);
+}
+
 export function userLocale(): Locale {
   return vscode.env.language.toLowerCase().startsWith('zh') ? 'zh-cn' : 'en';
 }
@@ -160,8 +166,10 @@ function toDiagnostic(document: vscode.TextDocument, finding: Finding, locale: L
   const range = new vscode.Range(document.positionAt(finding.start), document.positionAt(finding.end));
   const diagnostic = new vscode.Diagnostic(range, finding.message[locale], SEVERITY[finding.severity]);
   diagnostic.source = DIAGNOSTIC_SOURCE;
-  diagnostic.code = finding.rule;
-  const related = ruleMeta(finding.rule).related;
+  const meta = ruleMeta(finding.rule);
+  // The rule id becomes a link (Problems panel, hover) to a page that explains it; only https targets are allowed there.
+  diagnostic.code = { value: finding.rule, target: vscode.Uri.parse(meta.docs) };
+  const related = meta.related;
   if (related.length > 0) diagnostic.message += ` (${related.join(', ')})`;
   return diagnostic;
 }

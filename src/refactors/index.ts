@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
+import type { RuleId } from '../core/analysis/types';
 import { refactorsFor } from '../core/refactors';
 import type { Refactor, RefactorId } from '../core/refactors/types';
 import { EDITOR_LANGUAGE_IDS } from '../core/syntax/languages';
+import { DIAGNOSTIC_SOURCE, ruleIdOf } from '../diagnostics/documentAnalyses';
 import type { SyntaxDocuments } from '../syntax/documents';
 
 /** Concurrency refactors on a selection (rewrite awaits concurrently, move work to threads or processes). */
@@ -20,7 +22,9 @@ const TITLES: Readonly<Record<RefactorId, () => string>> = {
   'python.processPool': () => vscode.l10n.t('Run in a process pool'),
   'python.gather': () => vscode.l10n.t('Run these awaits concurrently (asyncio.gather)'),
   'python.taskGroup': () => vscode.l10n.t('Run these awaits concurrently (TaskGroup)'),
+  'python.gatherLoop': () => vscode.l10n.t('Run the iterations concurrently with asyncio.gather'),
   'node.promiseAll': () => vscode.l10n.t('Run these awaits concurrently (Promise.all)'),
+  'node.promiseAllLoop': () => vscode.l10n.t('Run the iterations concurrently with Promise.all'),
   'node.workerThread': () => vscode.l10n.t('Move to a worker thread'),
   'node.childProcess': () => vscode.l10n.t('Run as a child process'),
 };
@@ -35,9 +39,18 @@ class ConcurrencyRefactorProvider implements vscode.CodeActionProvider {
     const doc = await this.syntax.get(document);
     if (!doc) return [];
     return refactorsFor(doc, document.offsetAt(range.start), document.offsetAt(range.end))
+      .filter((refactor) => !offeredByQuickFix(refactor.id, range, context.diagnostics))
       .map((refactor) => toCodeAction(document, refactor))
       .filter((action) => !context.only || (action.kind !== undefined && context.only.contains(action.kind)));
   }
+}
+
+/** Loop rewrites that are also the quick fix of a diagnostic: where that diagnostic is shown, the lightbulb lists them once (as its fix). */
+const QUICK_FIX_RULES: Partial<Record<RefactorId, RuleId>> = { 'python.gatherLoop': 'py/await-in-loop', 'node.promiseAllLoop': 'js/await-in-loop' };
+
+function offeredByQuickFix(id: RefactorId, range: vscode.Range, diagnostics: readonly vscode.Diagnostic[]): boolean {
+  const rule = QUICK_FIX_RULES[id];
+  return rule !== undefined && diagnostics.some((diagnostic) => diagnostic.source === DIAGNOSTIC_SOURCE && ruleIdOf(diagnostic) === rule && range.contains(diagnostic.range));
 }
 
 function toCodeAction(document: vscode.TextDocument, refactor: Refactor): vscode.CodeAction {

@@ -11,6 +11,11 @@ function fixtureUri(name: string): vscode.Uri {
   return vscode.Uri.file(path.join(folder.uri.fsPath, 'diagnostics', name));
 }
 
+/** Our diagnostics carry `code: { value: ruleId, target: docs URL }`. */
+function ruleOf(diagnostic: vscode.Diagnostic): unknown {
+  return typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code;
+}
+
 function ours(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source === SOURCE);
 }
@@ -21,7 +26,7 @@ async function diagnosticsWhere(uri: vscode.Uri, predicate: (diagnostics: vscode
   for (;;) {
     const current = ours(uri);
     if (predicate(current)) return current;
-    if (Date.now() > deadline) throw new Error(`diagnostics never matched; last: ${JSON.stringify(current.map((d) => [d.code, d.range.start.line]))}`);
+    if (Date.now() > deadline) throw new Error(`diagnostics never matched; last: ${JSON.stringify(current.map((d) => [ruleOf(d), d.range.start.line]))}`);
     await new Promise<void>((resolve) => {
       const subscription = vscode.languages.onDidChangeDiagnostics(() => {
         subscription.dispose();
@@ -36,8 +41,8 @@ async function diagnosticsWhere(uri: vscode.Uri, predicate: (diagnostics: vscode
 }
 
 /** Every code action at the diagnostic's range (ours and other providers'; `diagnostics` do not survive the command). */
-async function actionsAt(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Promise<vscode.CodeAction[]> {
-  return vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range);
+async function actionsAt(uri: vscode.Uri, at: vscode.Diagnostic | vscode.Range): Promise<vscode.CodeAction[]> {
+  return vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, at instanceof vscode.Range ? at : at.range);
 }
 
 suite('Concurrency diagnostics', () => {
@@ -58,7 +63,9 @@ suite('Concurrency diagnostics', () => {
     const original = document.getText();
     const [diagnostic] = await diagnosticsWhere(uri, (found) => found.length === 1);
     assert.ok(diagnostic);
-    assert.equal(diagnostic.code, 'py/blocking-sleep');
+    assert.equal(ruleOf(diagnostic), 'py/blocking-sleep');
+    const target = typeof diagnostic.code === 'object' ? diagnostic.code.target : undefined;
+    assert.equal(target?.toString(true), 'https://docs.python.org/3/library/asyncio-task.html#sleeping', 'the rule id links to its explanation');
     assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
     assert.deepEqual([diagnostic.range.start.line, diagnostic.range.start.character], [5, 4]);
 
@@ -87,15 +94,15 @@ suite('Concurrency diagnostics', () => {
     await diagnosticsWhere(uri, (found) => found.length === 1);
     await editor.edit((builder) => builder.insert(new vscode.Position(6, 0), '    name = input()\n'));
     const found = await diagnosticsWhere(uri, (diagnostics) => diagnostics.length === 2);
-    assert.deepEqual(found.map((diagnostic) => diagnostic.code).sort(), ['py/blocking-input', 'py/blocking-sleep']);
+    assert.deepEqual(found.map(ruleOf).sort(), ['py/blocking-input', 'py/blocking-sleep']);
 
     await vscode.commands.executeCommand('concurrencyLens.disableRule', 'py/blocking-input');
     assert.deepEqual(vscode.workspace.getConfiguration('concurrencyLens').get('rules'), { 'py/blocking-input': 'off' });
-    await diagnosticsWhere(uri, (diagnostics) => diagnostics.length === 1 && diagnostics[0]?.code === 'py/blocking-sleep');
+    await diagnosticsWhere(uri, (diagnostics) => diagnostics.length === 1 && ruleOf(diagnostics[0]!) === 'py/blocking-sleep');
 
     await vscode.workspace.getConfiguration('concurrencyLens').update('rules', { 'py/blocking-sleep': 'error', 'py/blocking-input': 'on' }, vscode.ConfigurationTarget.Workspace);
     const severities = await diagnosticsWhere(uri, (diagnostics) => diagnostics.length === 2 && diagnostics.some((d) => d.severity === vscode.DiagnosticSeverity.Error));
-    assert.equal(severities.find((diagnostic) => diagnostic.code === 'py/blocking-sleep')?.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(severities.find((diagnostic) => ruleOf(diagnostic) === 'py/blocking-sleep')?.severity, vscode.DiagnosticSeverity.Error);
   });
 
   test('TypeScript: a floating promise gets "Add await", applied as one undoable edit', async () => {
@@ -104,7 +111,8 @@ suite('Concurrency diagnostics', () => {
     await vscode.window.showTextDocument(document);
     const original = document.getText();
     const [diagnostic] = await diagnosticsWhere(uri, (found) => found.length === 1);
-    assert.equal(diagnostic?.code, 'js/floating-promise');
+    assert.ok(diagnostic);
+    assert.equal(ruleOf(diagnostic), 'js/floating-promise');
     const actions = await actionsAt(uri, diagnostic);
     const addAwait = actions.find((action) => action.title === 'Add await');
     assert.ok(addAwait?.edit && addAwait.isPreferred);
@@ -114,6 +122,23 @@ suite('Concurrency diagnostics', () => {
     assert.equal(document.getText(), original);
   });
 
+  test('a loop of awaits: the lightbulb lists the gather rewrite once, from the quick fix or (rule off) from the refactor', async () => {
+    const uri = fixtureUri('fetch_all.py');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    const [diagnostic] = await diagnosticsWhere(uri, (found) => found.length === 1);
+    assert.ok(diagnostic);
+    assert.equal(ruleOf(diagnostic), 'py/await-in-loop');
+    const loop = new vscode.Range(10, 4, 11, document.lineAt(11).text.length);
+    const gatherTitle = 'Run the iterations concurrently with asyncio.gather';
+    const count = async (): Promise<number> => (await actionsAt(uri, loop)).filter((action) => action.title === gatherTitle).length;
+    assert.equal(await count(), 1, 'offered once while the diagnostic is shown');
+
+    await vscode.commands.executeCommand('concurrencyLens.disableRule', 'py/await-in-loop');
+    await diagnosticsWhere(uri, (found) => found.length === 0);
+    assert.equal(await count(), 1, 'still offered, as a refactor, with the rule off');
+  });
+
   test('analyses unsaved JSX, and clears the diagnostics when the document closes', async () => {
     const document = await vscode.workspace.openTextDocument({
       language: 'javascriptreact',
@@ -121,7 +146,7 @@ suite('Concurrency diagnostics', () => {
     });
     await vscode.window.showTextDocument(document);
     const [diagnostic] = await diagnosticsWhere(document.uri, (found) => found.length === 1);
-    assert.equal(diagnostic?.code, 'js/sync-io-in-async');
+    assert.equal(diagnostic && ruleOf(diagnostic), 'js/sync-io-in-async');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     await diagnosticsWhere(document.uri, (found) => found.length === 0);
   });

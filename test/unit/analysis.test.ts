@@ -31,6 +31,7 @@ describe('rule catalogue', () => {
         assert.ok(CHINESE.test(text['zh-cn']), `${rule.id} zh-cn`);
       }
       assert.equal(rule.guide.language, rule.family);
+      assert.match(rule.docs, /^https:\/\/[\w.-]+\/\S*$/, `${rule.id} docs`);
     }
   });
 

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RuleId } from '../../src/core/analysis/types';
 import { applyEdits } from '../../src/core/fixes/edits';
-import { fixesFor, ignoreOnLineFix } from '../../src/core/fixes/fixes';
+import { type ProjectFacts, fixesFor, ignoreOnLineFix } from '../../src/core/fixes/fixes';
+import { minimumPythonFromPyproject, pythonFromVersionFile } from '../../src/core/fixes/pythonVersion';
 import type { SourceLanguage } from '../../src/core/syntax/languages';
 import { analyze, parse } from './helpers/syntax';
 
@@ -42,6 +43,49 @@ const GOLDEN: readonly Golden[] = [
     language: 'python', rule: 'py/blocking-subprocess',
     before: lines('import subprocess as sp', '', 'async def f():', '    sp.run(', '        ["ls"],  # list', '        check=True,', '    )'),
     after: lines('import subprocess as sp', 'import asyncio', '', 'async def f():', '    await asyncio.to_thread(sp.run, ', '        ["ls"],  # list', '        check=True,', '    )'),
+  },
+  {
+    name: 'subprocess.run([...]) statement → create_subprocess_exec, awaited to the end, cwd kept',
+    language: 'python', rule: 'py/blocking-subprocess',
+    before: lines('import subprocess', '', 'async def f(name):', '    subprocess.run(["git", "add", name], cwd="/tmp")  # stage'),
+    after: lines('import subprocess', 'import asyncio', '', 'async def f(name):', '    await (await asyncio.create_subprocess_exec("git", "add", name, cwd="/tmp")).wait()  # stage'),
+  },
+  {
+    name: 'subprocess.run(check=True, capture_output=True) → communicate() and the same CalledProcessError',
+    language: 'python', rule: 'py/blocking-subprocess',
+    before: lines('import asyncio', 'import subprocess', '', 'async def f(name):', '    subprocess.run(["git", "add", name], check=True, capture_output=True)', '    return 1'),
+    after: lines(
+      'import asyncio', 'import subprocess', '', 'async def f(name):', '    command = ["git", "add", name]',
+      '    process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)',
+      '    stdout, stderr = await process.communicate()', '    if process.returncode != 0:', '        raise subprocess.CalledProcessError(process.returncode, command, stdout, stderr)', '    return 1',
+    ),
+  },
+  {
+    name: 'check_call(shell=True) imported by name → create_subprocess_shell, both imports added in one edit',
+    language: 'python', rule: 'py/blocking-subprocess',
+    before: lines('from subprocess import check_call', '', 'async def f():', '    if True:', '        check_call("make all", shell=True)'),
+    after: lines(
+      'from subprocess import check_call', 'import asyncio', 'from subprocess import CalledProcessError', '', 'async def f():', '    if True:', '        command = "make all"',
+      '        process = await asyncio.create_subprocess_shell(command)', '        await process.wait()', '        if process.returncode != 0:', '            raise CalledProcessError(process.returncode, command)',
+    ),
+  },
+  {
+    name: 'subprocess.call result (the return code) → the awaited wait()',
+    language: 'python', rule: 'py/blocking-subprocess',
+    before: lines('import asyncio', 'import subprocess', '', 'async def f():', '    return subprocess.call(("ls", "-l")) == 0'),
+    after: lines('import asyncio', 'import subprocess', '', 'async def f():', '    return await (await asyncio.create_subprocess_exec("ls", "-l")).wait() == 0'),
+  },
+  {
+    name: 'os.system("cmd") statement → create_subprocess_shell',
+    language: 'python', rule: 'py/blocking-subprocess',
+    before: lines('import asyncio', 'import os', '', 'async def f():', '    os.system("make")'),
+    after: lines('import asyncio', 'import os', '', 'async def f():', '    await (await asyncio.create_subprocess_shell("make")).wait()'),
+  },
+  {
+    name: 'subprocess.Popen([...]) statement → a started asyncio process',
+    language: 'python', rule: 'py/blocking-subprocess',
+    before: lines('import asyncio', 'import subprocess', '', 'async def f():', '    subprocess.Popen(["server", "--port", "8000"])'),
+    after: lines('import asyncio', 'import subprocess', '', 'async def f():', '    await asyncio.create_subprocess_exec("server", "--port", "8000")'),
   },
   {
     name: 'Path.read_text → to_thread of the bound method',
@@ -84,6 +128,18 @@ const GOLDEN: readonly Golden[] = [
     language: 'python', rule: 'py/dangling-task',
     before: lines('import asyncio', '_background_tasks = set()', '', 'async def f(job):', '    asyncio.ensure_future(job())'),
     after: lines('import asyncio', '_background_tasks = set()', '', 'async def f(job):', '    task = asyncio.ensure_future(job())', '    _background_tasks.add(task)', '    task.add_done_callback(_background_tasks.discard)'),
+  },
+  {
+    name: 'dangling task → alternative: the rest of the block moves into an asyncio.TaskGroup (comments kept, re-indented)',
+    language: 'python', rule: 'py/dangling-task', fix: 1,
+    before: lines('import asyncio', '', 'async def f(job, log):', '    log("start")', '    if job:', '        asyncio.create_task(job(), name="job")  # background', '        # then', '        log("started")', '', '        log("more")', '    return 1'),
+    after: lines('import asyncio', '', 'async def f(job, log):', '    log("start")', '    if job:', '        async with asyncio.TaskGroup() as task_group:', '            task_group.create_task(job(), name="job")  # background', '            # then', '            log("started")', '', '            log("more")', '    return 1'),
+  },
+  {
+    name: 'ensure_future imported by name → TaskGroup on a fresh name, asyncio imported',
+    language: 'python', rule: 'py/dangling-task', fix: 1,
+    before: lines('from asyncio import ensure_future', '', 'async def f(job, task_group):', '    ensure_future(job())'),
+    after: lines('from asyncio import ensure_future', 'import asyncio', '', 'async def f(job, task_group):', '    async with asyncio.TaskGroup() as task_group_2:', '        task_group_2.create_task(job())'),
   },
   {
     name: 'await in a loop → asyncio.gather',
@@ -182,7 +238,7 @@ describe('quick fixes (golden before/after)', () => {
   it('offers no rewrite where none is safe (open(), Popen, unpicklable target, existsSync)', async () => {
     const cases: [SourceLanguage, string][] = [
       ['python', lines('async def f(p):', '    with open(p) as fh:', '        return fh.read()')],
-      ['python', lines('import subprocess', 'async def f():', '    subprocess.Popen(["ls"])')],
+      ['python', lines('import subprocess', 'async def f():', '    process = subprocess.Popen(["ls"])')],
       ['python', lines('from multiprocessing import Pool', 'def f():', '    with Pool() as p:', '        p.map(lambda x: x, [1])')],
       ['javascript', lines("const fs = require('fs');", 'async function f(p) {', '  return fs.existsSync(p);', '}')],
     ];
@@ -192,6 +248,71 @@ describe('quick fixes (golden before/after)', () => {
       assert.deepEqual(fixesFor(analysis.document, analysis.findings[0]!), [], text);
       analysis.dispose();
     }
+  });
+});
+
+describe('asyncio subprocess fix', () => {
+  it('is not offered where no exact rewrite exists; to_thread stays where it is safe', async () => {
+    const cases: [string, string[]][] = [
+      [lines('import subprocess', 'async def f():', '    result = subprocess.run(["ls"], capture_output=True)', '    return result.stdout'), ['Run it in a thread: await asyncio.to_thread(…)']],
+      [lines('import subprocess', 'async def f():', '    subprocess.run(["ls"], timeout=5)'), ['Run it in a thread: await asyncio.to_thread(…)']],
+      [lines('import subprocess', 'async def f():', '    subprocess.run(["ls"], text=True, check=True)'), ['Run it in a thread: await asyncio.to_thread(…)']],
+      [lines('import subprocess', 'async def f(cmd):', '    subprocess.run(cmd)'), ['Run it in a thread: await asyncio.to_thread(…)']],
+      [lines('import subprocess', 'async def f(args):', '    subprocess.run(["ls", *args])'), ['Run it in a thread: await asyncio.to_thread(…)']],
+      [lines('import subprocess', 'async def f():', '    subprocess.run(["ls -l"], shell=True)'), ['Run it in a thread: await asyncio.to_thread(…)']],
+      [lines('import os', 'async def f():', '    status = os.system("make")'), ['Run it in a thread: await asyncio.to_thread(…)']],
+      [lines('import subprocess', 'async def f():', '    proc = subprocess.Popen(["ls"])', '    proc.wait()'), []],
+      [lines('import os', 'async def f():', '    os.popen("ls").read()'), []],
+    ];
+    for (const [text, expected] of cases) {
+      const analysis = await analyze('python', text);
+      const finding = analysis.findings.find((candidate) => candidate.rule === 'py/blocking-subprocess');
+      assert.ok(finding, text);
+      assert.deepEqual(fixesFor(analysis.document, finding).map((fix) => fix.title.en), expected, text);
+      analysis.dispose();
+    }
+  });
+});
+
+describe('TaskGroup fix for a dangling task', () => {
+  const titles = async (text: string, project: ProjectFacts = {}): Promise<string[]> => {
+    const analysis = await analyze('python', text);
+    const finding = analysis.findings.find((candidate) => candidate.rule === 'py/dangling-task');
+    assert.ok(finding, text);
+    const result = fixesFor(analysis.document, finding, project).map((fix) => fix.title.en);
+    analysis.dispose();
+    return result;
+  };
+  const TASK_GROUP = 'Move to asyncio.TaskGroup (needs Python 3.11+)';
+
+  it('is offered when the project supports only 3.11+ or says nothing, not when it supports older Pythons', async () => {
+    const text = lines('import asyncio', 'async def f(job):', '    asyncio.create_task(job())');
+    assert.ok((await titles(text)).includes(TASK_GROUP));
+    assert.ok((await titles(text, { pythonMinimum: { major: 3, minor: 12 } })).includes(TASK_GROUP));
+    assert.deepEqual(await titles(text, { pythonMinimum: { major: 3, minor: 9 } }), ['Keep a reference to the task until it is done']);
+  });
+
+  it('is not offered in a loop, for loop.create_task, for a non-call argument, across a multi-line string, or outside a coroutine', async () => {
+    const cases = [
+      lines('import asyncio', 'async def f(jobs):', '    for job in jobs:', '        asyncio.create_task(job())'),
+      lines('import asyncio', 'async def f(job):', '    loop = asyncio.get_running_loop()', '    loop.create_task(job())'),
+      lines('import asyncio', 'async def f(future):', '    asyncio.ensure_future(future)'),
+      lines('import asyncio', 'async def f(job):', '    asyncio.create_task(job())', '    x = """a', 'b"""'),
+      lines('import asyncio', 'def f(job):', '    asyncio.create_task(job())'),
+    ];
+    for (const text of cases) assert.equal((await titles(text)).includes(TASK_GROUP), false, text);
+  });
+});
+
+describe('Python version of the project', () => {
+  it('reads the lower bound of requires-python and .python-version', () => {
+    assert.deepEqual(minimumPythonFromPyproject('[project]\nname = "x"\nrequires-python = ">=3.9, <4"\n'), { major: 3, minor: 9 });
+    assert.deepEqual(minimumPythonFromPyproject("requires-python = '~=3.11'"), { major: 3, minor: 11 });
+    assert.deepEqual(minimumPythonFromPyproject('requires-python = ">3.10,>=3.8"'), { major: 3, minor: 11 });
+    assert.equal(minimumPythonFromPyproject('requires-python = "<4"'), undefined);
+    assert.equal(minimumPythonFromPyproject('[project]\nname = "x"\n'), undefined);
+    assert.deepEqual(pythonFromVersionFile('3.12.1\n3.8\n'), { major: 3, minor: 12 });
+    assert.equal(pythonFromVersionFile('system'), undefined);
   });
 });
 

@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { refactorsFor } from '../../src/core/refactors';
 import { applyChanges, type RefactorId } from '../../src/core/refactors/types';
 import type { SourceLanguage } from '../../src/core/syntax/languages';
-import { parse } from './helpers/syntax';
+import { applyEdits } from '../../src/core/fixes/edits';
+import { fixesFor } from '../../src/core/fixes/fixes';
+import { analyze, parse } from './helpers/syntax';
 
 /** `source` with the selection marked «like this». */
 async function offered(language: SourceLanguage, source: string): Promise<{ ids: RefactorId[]; apply(id: RefactorId): Promise<string> }> {
@@ -315,5 +317,30 @@ if (process.argv[2] === '--run-task' && process.argv[3] === 'childTask') {
   process.once('message', (args) => process.send?.(childTask(args)));
 }
 `);
+  });
+});
+
+describe('loop rewrites shared by the await-in-loop quick fixes and the selection refactors', () => {
+  const cases: { language: SourceLanguage; rule: 'py/await-in-loop' | 'js/await-in-loop'; id: RefactorId; source: string }[] = [
+    { language: 'python', rule: 'py/await-in-loop', id: 'python.gatherLoop', source: 'import asyncio\n\n\nasync def f(urls, out):\n    «for url in urls:\n        out.append(await fetch(url))»\n    return out\n' },
+    { language: 'typescript', rule: 'js/await-in-loop', id: 'node.promiseAllLoop', source: 'export async function all(ids: string[]) {\n  «for (const id of ids) {\n    await load(id);\n  }»\n}\n' },
+  ];
+  for (const { language, rule, id, source } of cases) {
+    it(`${id}: the selected loop gets the very rewrite the ${rule} fix makes`, async () => {
+      const text = source.replace('«', '').replace('»', '');
+      const analysis = await analyze(language, text);
+      const finding = analysis.findings.find((candidate) => candidate.rule === rule);
+      assert.ok(finding);
+      const [fix] = fixesFor(analysis.document, finding);
+      assert.ok(fix);
+      analysis.dispose();
+      const refactors = await offered(language, source);
+      assert.equal(await refactors.apply(id), applyEdits(text, fix.edits));
+    });
+  }
+
+  it('is not offered for a loop whose body does more than await one call, or outside async functions', async () => {
+    assert.deepEqual((await offered('python', 'async def f(xs):\n    «for x in xs:\n        await g(x)\n        print(x)»\n')).ids.filter((id) => id === 'python.gatherLoop'), []);
+    assert.deepEqual((await offered('python', 'def f(xs):\n    «for x in xs:\n        g(x)»\n')).ids.filter((id) => id === 'python.gatherLoop'), []);
   });
 });

@@ -53,6 +53,8 @@ export interface RuleMeta {
   /** Codes of equivalent checks in other tools (ruff, ESLint, typescript-eslint, Pyright). */
   readonly related: readonly string[];
   readonly guide: GuideLink;
+  /** An https page that explains the problem (official docs); the rule id links to it in the Problems panel. */
+  readonly docs: string;
 }
 
 export interface Finding {

@@ -63,6 +63,16 @@ export function indentUnitOf(text: string): string {
   return match[1].startsWith('\t') ? '\t' : ' '.repeat(Math.min(match[1].length, 8));
 }
 
+/** The text's lines one indentation `unit` deeper (blank lines left empty), joined with `eol`. */
+export function indentLines(text: string, unit: string, eol: string): string {
+  return text.split(/\r?\n/).map((line) => (line.trim() === '' ? '' : `${unit}${line}`)).join(eol);
+}
+
+/** Whether a string literal spanning lines starts in [start, end) of `scope` (indenting it would change its value). */
+export function hasMultiLineString(scope: Node, start: number, end: number): boolean {
+  return scope.descendantsOfType('string').some((string) => string !== null && string.startIndex >= start && string.startIndex < end && string.text.includes('\n'));
+}
+
 /** A statement is alone on its line(s) when only whitespace precedes it and only a comment follows. */
 export function isAloneOnLine(text: string, node: Node): boolean {
   const before = text.slice(lineStartOf(text, node.startIndex), node.startIndex);
@@ -76,4 +86,15 @@ export function parenthesizeIfOperand(node: Node, text: string): string {
   const asObject = parent && (parent.type === 'attribute' || parent.type === 'member_expression' || parent.type === 'subscript' || parent.type === 'subscript_expression') && parent.childForFieldName('object')?.equals(node);
   const asCallee = parent && (parent.type === 'call' || parent.type === 'call_expression') && parent.childForFieldName('function')?.equals(node);
   return asObject || asCallee ? `(${text})` : text;
+}
+
+/** Import edits inserted at the same offset become one edit (VS Code rejects overlapping edits). */
+export function mergeInserts(edits: readonly TextEdit[]): TextEdit[] {
+  const merged: TextEdit[] = [];
+  for (const edit of edits) {
+    const previous = merged.find((other) => other.start === edit.start && other.end === edit.start && edit.end === edit.start);
+    if (previous) merged[merged.indexOf(previous)] = { ...previous, newText: previous.newText + edit.newText };
+    else merged.push(edit);
+  }
+  return merged;
 }

@@ -4,30 +4,39 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { Finding, RuleId } from '../analysis/types';
+import { useAsyncioSubprocess } from './asyncioSubprocess';
 import type { ParsedDocument } from '../syntax/parsedDocument';
 import { type Fix, type TextEdit, insertAt, indentationAt, lineBreakOf, lineEndOf, lineStartOf } from './edits';
 import { addEventHandlers, awaitOrVoid, promiseAllLoop, usePromiseApi } from './nodeFixes';
-import { addAwait, awaitAsyncioSleep, awaitToThread, gatherLoop, keepTaskReference, scheduleAsTask, useProcesses, wrapInMainGuard } from './pythonFixes';
+import type { PythonVersion } from './pythonVersion';
+import { addAwait, awaitAsyncioSleep, awaitToThread, gatherLoop, keepTaskReference, moveToTaskGroup, scheduleAsTask, useProcesses, wrapInMainGuard } from './pythonFixes';
 
-export function fixesFor(doc: ParsedDocument, finding: Finding): Fix[] {
-  const node = doc.tree.rootNode.descendantForIndex(finding.start, finding.end);
-  if (!node || node.startIndex !== finding.start || node.endIndex !== finding.end) return [];
-  return ruleFixes(doc, node, finding.rule);
+/** What a fix may need to know about the project beyond the document. */
+export interface ProjectFacts {
+  /** The oldest Python the project supports, when it declares one. */
+  readonly pythonMinimum?: PythonVersion;
 }
 
-function ruleFixes(doc: ParsedDocument, node: Node, rule: RuleId): Fix[] {
+export function fixesFor(doc: ParsedDocument, finding: Finding, project: ProjectFacts = {}): Fix[] {
+  const node = doc.tree.rootNode.descendantForIndex(finding.start, finding.end);
+  if (!node || node.startIndex !== finding.start || node.endIndex !== finding.end) return [];
+  return ruleFixes(doc, node, finding.rule, project);
+}
+
+function ruleFixes(doc: ParsedDocument, node: Node, rule: RuleId, project: ProjectFacts): Fix[] {
   switch (rule) {
     case 'py/blocking-sleep':
       return awaitAsyncioSleep(doc, node);
-    case 'py/blocking-http':
     case 'py/blocking-subprocess':
+      return [...useAsyncioSubprocess(doc, node), ...awaitToThread(doc, node)];
+    case 'py/blocking-http':
     case 'py/blocking-file-io':
     case 'py/blocking-input':
       return awaitToThread(doc, node);
     case 'py/unawaited-coroutine':
       return [...addAwait(node), ...scheduleAsTask(doc, node)];
     case 'py/dangling-task':
-      return keepTaskReference(doc, node);
+      return [...keepTaskReference(doc, node), ...moveToTaskGroup(doc, node, project.pythonMinimum)];
     case 'py/await-in-loop':
       return gatherLoop(doc, node);
     case 'py/missing-main-guard':

@@ -1,11 +1,11 @@
 /**
  * Making a name available to a fix: reuse an existing import or alias when there is one, else
- * add one import line, once, after the module's last top-level import (or after the docstring,
- * `from __future__`, shebang and leading comments; `'use strict'` in JS).
+ * add one import line, once, where `importInsertion` places imports.
  */
+import { importInsertion, moduleStyleOf } from '../syntax/importPlacement';
 import { type ImportTable, importsOf } from '../syntax/imports';
 import type { ParsedDocument } from '../syntax/parsedDocument';
-import { type TextEdit, insertAt, lineBreakOf } from './edits';
+import { type TextEdit, insertAt } from './edits';
 
 /** How to refer to something in code, and the import edit that makes it available (if needed). */
 export interface ImportedReference {
@@ -25,17 +25,7 @@ export function pythonReference(doc: ParsedDocument, qualifiedName: string, memb
   const local = member ?? qualifiedName.split('.')[0] ?? qualifiedName;
   if (imports.bindings.has(local) || imports.moduleDefinitions.has(local)) return undefined;
   const statement = member === undefined ? `import ${qualifiedName}` : `from ${qualifiedName} import ${member}`;
-  return { expression: member ?? qualifiedName, edit: importLineEdit(doc, imports, statement) };
-}
-
-export type ModuleStyle = 'esm' | 'commonjs';
-
-/** Whether a JS/TS file uses `import` or `require` (TypeScript and files with neither use ESM). */
-export function moduleStyleOf(doc: ParsedDocument): ModuleStyle {
-  const imports = importsOf(doc.tree, 'node');
-  if (imports.statements.some((statement) => statement.type === 'import_statement')) return 'esm';
-  if (imports.statements.length > 0) return 'commonjs';
-  return doc.language === 'javascript' && /\brequire\s*\(/.test(doc.text) ? 'commonjs' : 'esm';
+  return { expression: member ?? qualifiedName, edit: importLineEdit(doc, statement) };
 }
 
 /** A reference to `module.member` in JS/TS, e.g. `util.promisify`; `local` names a new namespace/named import. */
@@ -54,7 +44,7 @@ export function nodeReference(doc: ParsedDocument, module: string, member: strin
     const binding = member === local ? member : `${member}${esm ? ' as ' : ': '}${local}`;
     statement = esm ? `import { ${binding} } from '${specifier}';` : `const { ${binding} } = require('${specifier}');`;
   }
-  return { expression: local, edit: importLineEdit(doc, imports, statement) };
+  return { expression: local, edit: importLineEdit(doc, statement) };
 }
 
 /** `wanted` spelled through an existing binding: exact (`sleep`), or the longest bound prefix plus the rest (`t.sleep`, `fsp.readFile`). */
@@ -68,32 +58,7 @@ function referenceThroughImports(imports: ImportTable, wanted: string): string |
   return best && `${best.local}${wanted.slice(best.length)}`;
 }
 
-function importLineEdit(doc: ParsedDocument, imports: ImportTable, statement: string): TextEdit {
-  const text = doc.text;
-  const eol = lineBreakOf(text);
-  const topLevel = imports.statements.filter((node) => node.parent?.equals(doc.tree.rootNode));
-  const last = topLevel[topLevel.length - 1];
-  if (last) {
-    const lineEnd = text.indexOf('\n', last.endIndex);
-    return lineEnd < 0 ? insertAt(text.length, `${eol}${statement}${eol}`) : insertAt(lineEnd + 1, `${statement}${eol}`);
-  }
-  const offset = preambleEnd(doc);
-  const after = text.slice(offset);
-  // Keep a blank line between the new import and the code that follows.
-  const separator = after.startsWith(eol) || after === '' ? '' : eol;
-  return insertAt(offset, `${statement}${eol}${separator}`);
-}
-
-/** Where the first import goes: after a shebang, leading comments, a docstring / directive prologue. */
-function preambleEnd(doc: ParsedDocument): number {
-  const text = doc.text;
-  let offset = 0;
-  for (const node of doc.tree.rootNode.namedChildren) {
-    if (!node) continue;
-    const isPrologue = node.type === 'comment' || node.type === 'hash_bang_line' || node.type === 'future_import_statement' || (node.type === 'expression_statement' && node.namedChild(0)?.type === 'string');
-    if (!isPrologue) break;
-    const lineEnd = text.indexOf('\n', node.endIndex);
-    offset = lineEnd < 0 ? text.length : lineEnd + 1;
-  }
-  return offset;
+function importLineEdit(doc: ParsedDocument, statement: string): TextEdit {
+  const insertion = importInsertion(doc, [statement]);
+  return insertAt(insertion.offset, insertion.text);
 }

@@ -1,11 +1,12 @@
 /** Quick fixes and refactors for the JavaScript / TypeScript rules. */
 import type { Node } from 'web-tree-sitter';
-import { awaitedLoopCall, missingEvents } from '../analysis/nodeChecks';
-import { enclosingFunction, isAsyncFunction } from '../syntax/context';
+import { missingEvents } from '../analysis/nodeChecks';
+import { promiseAllLoopEdits } from '../refactors/loops';
+import { enclosingFunction, isAsyncFunction, isFunctionNode } from '../syntax/context';
 import { importsOf, unwrapExpression } from '../syntax/imports';
 import { qualifiedName } from '../syntax/names';
 import type { ParsedDocument } from '../syntax/parsedDocument';
-import { type Fix, type TextEdit, indentUnitOf, indentationAt, insertAt, isAloneOnLine, lineBreakOf, parenthesizeIfOperand, replaceNode } from './edits';
+import { type Fix, type TextEdit, indentUnitOf, indentationAt, insertAt, isAloneOnLine, lineBreakOf, mergeInserts, parenthesizeIfOperand, replaceNode } from './edits';
 import { nodeReference } from './importEdits';
 
 /** `fs` sync functions and their `fs.promises` twins (`existsSync` has none). */
@@ -59,15 +60,12 @@ export function awaitOrVoid(call: Node): Fix[] {
   return fixes;
 }
 
-/** `for (const x of xs) { await f(x); }` → `await Promise.all(Array.from(xs, (x) => f(x)));` (and `push` → `push(...)`). */
+/** The loop around an awaited call becomes one `Promise.all` (the same rewrite as the selection refactor). */
 export function promiseAllLoop(awaitNode: Node): Fix[] {
   let loop: Node | null = awaitNode.parent;
-  while (loop && loop.type !== 'for_in_statement') loop = loop.parent;
-  const awaited = loop ? awaitedLoopCall(loop) : undefined;
-  if (!loop || !awaited || loop.descendantsOfType('comment').length > 0) return [];
-  const all = `await Promise.all(Array.from(${awaited.iterable.text}, (${awaited.variable.text}) => ${awaited.call.text}))`;
-  const replacement = awaited.collector ? `${awaited.collector.text}.push(...(${all}));` : `${all};`;
-  return [{ title: { en: 'Run the iterations concurrently with Promise.all', 'zh-cn': '用 Promise.all 并发执行各次迭代' }, kind: 'refactor', isPreferred: false, edits: [replaceNode(loop, replacement)] }];
+  while (loop && loop.type !== 'for_in_statement' && !isFunctionNode(loop)) loop = loop.parent;
+  const edits = loop?.type === 'for_in_statement' ? promiseAllLoopEdits(loop) : undefined;
+  return edits ? [{ title: { en: 'Run the iterations concurrently with Promise.all', 'zh-cn': '用 Promise.all 并发执行各次迭代' }, kind: 'refactor', isPreferred: false, edits }] : [];
 }
 
 /** Adds `'error'` (and for child processes `'exit'`) listeners after the creation. */
@@ -106,15 +104,4 @@ export function addEventHandlers(doc: ParsedDocument, creation: Node): Fix[] {
 function splitName(name: string): [string, string] {
   const dot = name.lastIndexOf('.');
   return [name.slice(0, dot), name.slice(dot + 1)];
-}
-
-/** Import edits inserted at the same offset become one edit (VS Code rejects overlapping edits). */
-function mergeInserts(edits: readonly TextEdit[]): TextEdit[] {
-  const merged: TextEdit[] = [];
-  for (const edit of edits) {
-    const previous = merged.find((other) => other.start === edit.start && other.end === edit.start && edit.end === edit.start);
-    if (previous) merged[merged.indexOf(previous)] = { ...previous, newText: previous.newText + edit.newText };
-    else merged.push(edit);
-  }
-  return merged;
 }

@@ -1,12 +1,15 @@
 /** Quick fixes and refactors for the Python rules. */
 import type { Node } from 'web-tree-sitter';
-import { singleAwaitedCall, isMainGuard } from '../analysis/pythonChecks';
-import { enclosingFunction, isAsyncFunction } from '../syntax/context';
+import { isMainGuard } from '../analysis/pythonChecks';
+import { gatherLoopEdits } from '../refactors/loops';
+import { enclosingFunction, isAsyncFunction, isFunctionNode } from '../syntax/context';
 import { importsOf } from '../syntax/imports';
 import { qualifiedName } from '../syntax/names';
 import type { ParsedDocument } from '../syntax/parsedDocument';
-import { type Fix, type TextEdit, indentUnitOf, indentationAt, insertAt, isAloneOnLine, lineBreakOf, parenthesizeIfOperand, replaceNode } from './edits';
+import { freshName } from '../refactors/selection';
+import { type Fix, type TextEdit, hasMultiLineString, indentLines, indentUnitOf, indentationAt, insertAt, isAloneOnLine, lineBreakOf, lineStartOf, parenthesizeIfOperand, replaceNode } from './edits';
 import { pythonReference } from './importEdits';
+import { type PythonVersion, projectSupports } from './pythonVersion';
 
 /** Blocking calls that `asyncio.to_thread` can run unchanged (functions, not constructors of blocking objects). */
 const TO_THREAD_SAFE = /^(requests\.\w+|httpx\.(get|post|put|patch|delete|head|options|request)|urllib\.request\.urlopen|urllib3\.request|subprocess\.(run|call|check_call|check_output|getoutput|getstatusoutput)|os\.(system|spawn\w+|wait\w*|posix_spawnp?)|os\.path\.\w+|input)$/;
@@ -84,25 +87,55 @@ function keptTaskEdits(doc: ParsedDocument, call: Node, task: string, importEdit
   return edits;
 }
 
-/** `for x in xs: await f(x)` → `await asyncio.gather(*(f(x) for x in xs))` (and `.append` → `.extend`). */
-export function gatherLoop(doc: ParsedDocument, awaitNode: Node): Fix[] {
-  const loop = awaitNode.parent?.type === 'expression_statement' ? awaitNode.parent.parent?.parent : awaitNode.parent?.parent?.parent?.parent?.parent;
-  if (loop?.type !== 'for_statement') return [];
-  const statement = loop.childForFieldName('body')?.namedChildren.find((child) => child?.type !== 'comment') ?? null;
-  const awaited = singleAwaitedCall(statement);
-  const variable = loop.childForFieldName('left');
-  const iterable = loop.childForFieldName('right');
-  if (!awaited || !variable || !iterable || loop.descendantsOfType('comment').length > 0) return [];
+const TASK_GROUP_PYTHON: PythonVersion = { major: 3, minor: 11 };
+const GROUP_TASK_KEYWORDS = new Set(['name', 'context']);
+
+/**
+ * `asyncio.create_task(coro)` / `ensure_future(coro)` dropped in a coroutine → the statement and
+ * the rest of its block move under `async with asyncio.TaskGroup() as task_group:`, the task
+ * created on the group (which keeps it referenced and waits for it at the end of the block).
+ * Not offered: in a loop (each iteration would wait for its task instead of overlapping them),
+ * when the argument is not a call (`ensure_future` also takes futures, which a group refuses), for
+ * `loop.create_task` (code that drives a loop itself is usually not inside one coroutine), across
+ * multi-line strings (re-indenting would change them), or when the project supports Python < 3.11.
+ */
+export function moveToTaskGroup(doc: ParsedDocument, call: Node, pythonMinimum: PythonVersion | undefined): Fix[] {
+  const statement = call.parent;
+  const block = statement?.parent;
+  const fn = enclosingFunction(call);
+  const callee = call.childForFieldName('function');
+  const text = doc.text;
+  if (!projectSupports(pythonMinimum, TASK_GROUP_PYTHON) || statement?.type !== 'expression_statement' || block?.type !== 'block' || !fn || !isAsyncFunction(fn) || !callee) return [];
+  if (!['asyncio.create_task', 'asyncio.ensure_future'].includes(qualifiedName(callee, importsOf(doc.tree, 'python'), 'python') ?? '')) return [];
+  const [coroutine, ...keywords] = call.childForFieldName('arguments')?.namedChildren.filter((argument) => argument?.type !== 'comment') ?? [];
+  if (coroutine?.type !== 'call' || !keywords.every((keyword) => keyword?.type === 'keyword_argument' && GROUP_TASK_KEYWORDS.has(keyword.childForFieldName('name')?.text ?? ''))) return [];
+  for (let node: Node | null = block; node && !node.equals(fn); node = node.parent) if (node.type === 'for_statement' || node.type === 'while_statement') return [];
+  if (!isAloneOnLine(text, statement)) return [];
+  const start = lineStartOf(text, statement.startIndex);
+  const end = block.endIndex;
+  if (hasMultiLineString(block, start, end)) return [];
   const asyncio = pythonReference(doc, 'asyncio');
   if (!asyncio) return [];
-  const gather = `await ${asyncio.expression}.gather(*(${awaited.call.text} for ${variable.text} in ${iterable.text}))`;
-  const replacement = awaited.collector ? `${awaited.collector.text}.extend(${gather})` : gather;
+  const group = freshName(text, 'task_group');
+  const eol = lineBreakOf(text);
+  const unit = indentUnitOf(text);
+  const moved = text.slice(start, callee.startIndex) + `${group}.create_task` + text.slice(callee.endIndex, end);
+  const body = indentLines(moved, unit, eol);
+  const opening = `${indentationAt(text, statement.startIndex)}async with ${asyncio.expression}.TaskGroup() as ${group}:${eol}`;
   return [{
-    title: { en: 'Run the iterations concurrently with asyncio.gather', 'zh-cn': '用 asyncio.gather 并发执行各次迭代' },
-    kind: 'refactor',
+    title: { en: 'Move to asyncio.TaskGroup (needs Python 3.11+)', 'zh-cn': '改用 asyncio.TaskGroup（需要 Python 3.11+）' },
+    kind: 'quickfix',
     isPreferred: false,
-    edits: withImport(asyncio.edit, replaceNode(loop, replacement)),
+    edits: withImport(asyncio.edit, { start, end, newText: opening + body }),
   }];
+}
+
+/** The loop around an awaited call becomes one `asyncio.gather` (the same rewrite as the selection refactor). */
+export function gatherLoop(doc: ParsedDocument, awaitNode: Node): Fix[] {
+  let loop: Node | null = awaitNode.parent;
+  while (loop && loop.type !== 'for_statement' && !isFunctionNode(loop)) loop = loop.parent;
+  const edits = loop?.type === 'for_statement' ? gatherLoopEdits(doc, loop) : undefined;
+  return edits ? [{ title: { en: 'Run the iterations concurrently with asyncio.gather', 'zh-cn': '用 asyncio.gather 并发执行各次迭代' }, kind: 'refactor', isPreferred: false, edits }] : [];
 }
 
 /** Wraps the run of module-level statements around the finding in `if __name__ == "__main__":`. */
@@ -122,12 +155,9 @@ export function wrapInMainGuard(doc: ParsedDocument, node: Node): Fix[] {
   const start = siblings[first]?.startIndex ?? statement.startIndex;
   const end = siblings[last]?.endIndex ?? statement.endIndex;
   const text = doc.text;
-  // Indenting would change the contents of a multi-line string.
-  const multiLineString = siblings.slice(first, last + 1).some((child) => child.descendantsOfType('string').some((string) => string?.text.includes('\n')));
-  if (multiLineString) return [];
+  if (hasMultiLineString(root, start, end)) return [];
   const eol = lineBreakOf(text);
-  const unit = indentUnitOf(text);
-  const body = text.slice(start, end).split(/\r?\n/).map((line) => (line.trim() === '' ? '' : `${unit}${line}`)).join(eol);
+  const body = indentLines(text.slice(start, end), indentUnitOf(text), eol);
   return [{
     title: { en: 'Wrap in if __name__ == "__main__":', 'zh-cn': '放到 if __name__ == "__main__": 之下' },
     kind: 'quickfix',

@@ -13,7 +13,8 @@ import { enclosingFunction, inAsyncContext } from '../syntax/context';
 import { importsOf } from '../syntax/imports';
 import type { ParsedDocument } from '../syntax/parsedDocument';
 import type { TextChange } from '../syntax/text';
-import { freshName, indentationOf, indentUnit, reindent, selectedStatements, walk } from './selection';
+import { promiseAllLoopEdits } from './loops';
+import { freshName, indentationOf, indentUnit, reindent, selectedStatements, toTextChange, walk } from './selection';
 import type { Refactor } from './types';
 
 interface AwaitStatement {
@@ -30,6 +31,8 @@ export function nodeRefactors(doc: ParsedDocument, start: number, end: number): 
   const refactors: Refactor[] = [];
   const promiseAll = promiseAllRefactor(doc, statements, indent);
   if (promiseAll) refactors.push(promiseAll);
+  const loopEdits = statements.length === 1 ? promiseAllLoopEdits(statements[0]!) : undefined;
+  if (loopEdits) refactors.push({ id: 'node.promiseAllLoop', kind: 'rewrite', changes: loopEdits.map(toTextChange) });
   for (const target of OFFLOAD_TARGETS) {
     const offload = offloadRefactor(doc, statements, indent, target);
     if (offload) refactors.push(offload);

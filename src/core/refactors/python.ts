@@ -13,7 +13,8 @@ import { enclosingFunction, inAsyncContext } from '../syntax/context';
 import { importsOf } from '../syntax/imports';
 import type { ParsedDocument } from '../syntax/parsedDocument';
 import type { TextChange } from '../syntax/text';
-import { freshName, indentationOf, indentUnit, reindent, selectedStatements, walk } from './selection';
+import { gatherLoopEdits } from './loops';
+import { freshName, indentationOf, indentUnit, reindent, selectedStatements, toTextChange, walk } from './selection';
 import type { Refactor } from './types';
 
 export function pythonRefactors(doc: ParsedDocument, start: number, end: number): Refactor[] {
@@ -25,6 +26,8 @@ export function pythonRefactors(doc: ParsedDocument, start: number, end: number)
   const refactors: Refactor[] = [];
   const awaits = concurrentAwaits(statements);
   if (awaits && inAsyncContext(statements[0]!)) refactors.push(gather(context, awaits), taskGroup(context, awaits));
+  const loopEdits = statements.length === 1 && inAsyncContext(statements[0]!) ? gatherLoopEdits(doc, statements[0]!) : undefined;
+  if (loopEdits) refactors.push({ id: 'python.gatherLoop', kind: 'rewrite', changes: loopEdits.map(toTextChange) });
   const extraction = extractable(context);
   if (extraction) {
     if (inAsyncContext(statements[0]!)) refactors.push(toThread(context, extraction));

@@ -3,7 +3,9 @@
  * never cuts a statement in half), plus the indentation facts needed to write code around them.
  */
 import type { Node } from 'web-tree-sitter';
+import type { TextEdit } from '../fixes/edits';
 import type { ParsedDocument } from '../syntax/parsedDocument';
+import type { TextChange } from '../syntax/text';
 
 const BLOCK_TYPES = new Set(['module', 'block', 'program', 'statement_block']);
 
@@ -73,4 +75,9 @@ export function freshName(text: string, base: string): string {
     const name = suffix === 1 ? base : `${base}_${suffix}`;
     if (!new RegExp(`\\b${name}\\b`).test(text)) return name;
   }
+}
+
+/** A fix's edit as a refactor's change (the two shapes of one replacement). */
+export function toTextChange(edit: TextEdit): TextChange {
+  return { offset: edit.start, deleteLength: edit.end - edit.start, insertText: edit.newText };
 }

@@ -7,7 +7,9 @@ export type RefactorId =
   | 'python.processPool'
   | 'python.gather'
   | 'python.taskGroup'
+  | 'python.gatherLoop'
   | 'node.promiseAll'
+  | 'node.promiseAllLoop'
   | 'node.workerThread'
   | 'node.childProcess';
 
