@@ -1,4 +1,4 @@
-// `npm run bench:probe`: the Python probe's overhead. Each workload runs with and without the
+// `npm run bench:probe`: the Python probe's overhead, then the Node probe's (bench/probeNode.ts). Each workload runs with and without the
 // probe, alternately, RUNS times each, under every Python 3.8–3.13 present (or those given as
 // arguments, e.g. `npm run bench:probe -- 3.12`); the probed runs report to a real ProbeServer
 // feeding a RunModel, as in the extension. Each workload prints its own wall time and CPU time
@@ -12,6 +12,7 @@ import { ProbeServer } from '../src/core/probe/server';
 import { RunModel } from '../src/core/runs/runModel';
 import { pythonLaunchSpec } from '../src/core/runs/launchSpec';
 import { type Timing, compareTimings, runForOutput, timing } from './measure';
+import { nodeProbeOverhead } from './probeNode';
 
 const RUNS = 11;
 const WORKLOADS = ['asyncio_tasks', 'threads', 'process_pool'] as const;
@@ -66,6 +67,8 @@ async function main(): Promise<void> {
     }
     console.log(`RESULT ${version === '3.12' ? 'probe.python' : `probe.python${version.replace('.', '_')}`}.version=${fullVersion}`);
   }
+  console.log('');
+  await nodeProbeOverhead();
 }
 
 main().catch((error: unknown) => {

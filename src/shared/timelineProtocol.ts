@@ -1,9 +1,10 @@
 /**
  * The one protocol between the extension host and the timeline webview. The host validates every
- * message from the webview with `parseFromTimeline` (webview content is a less trusted context).
+ * message from the webview with `parseFromTimeline` (webview content is a less trusted context);
+ * the webview checks the shape of what it receives with `parseToTimeline` before drawing it.
  */
-import type { LaneKind, TimelineData, TimelineState } from '../core/timeline/timelineData';
-import { isRecord } from './validation';
+import { LANE_KINDS, TIMELINE_STATES, type LaneKind, type TimelineData, type TimelineState } from '../core/timeline/timelineData';
+import { isOneOf, isRecord } from './validation';
 
 /** Strings the webview shows, localized on the host. `{0}`-style placeholders are filled in the webview. */
 export interface TimelineStrings {
@@ -76,4 +77,40 @@ export function parseFromTimeline(value: unknown): FromTimelineMessage | undefin
   if (typeof file !== 'string' || file.length === 0 || file.length > 4096) return undefined;
   if (typeof line !== 'number' || !Number.isInteger(line) || line < 1) return undefined;
   return { type: FromTimelineType.OpenSource, file, line };
+}
+
+/**
+ * A message from the host, or undefined when its shape is wrong. Checks what the renderer relies
+ * on (typed columns of matching lengths, lane ranges in order, known states and kinds) in time
+ * linear in lanes and spans, without copying the columns.
+ */
+export function parseToTimeline(value: unknown): ToTimelineMessage | undefined {
+  if (!isRecord(value)) return undefined;
+  if (value.type === ToTimelineType.Init) {
+    return typeof value.locale === 'string' && isRecord(value.strings) ? (value as unknown as TimelineInitMessage) : undefined;
+  }
+  if (value.type !== ToTimelineType.Data || typeof value.title !== 'string') return undefined;
+  if (value.data !== undefined && !isTimelineData(value.data)) return undefined;
+  return value as unknown as TimelineDataMessage;
+}
+
+function isTimelineData(value: unknown): value is TimelineData {
+  if (!isRecord(value) || !isRecord(value.spans) || !Array.isArray(value.lanes) || !Array.isArray(value.marks)) return false;
+  if (typeof value.start !== 'number' || typeof value.end !== 'number' || typeof value.live !== 'boolean') return false;
+  const { lanes, marks, spans } = value;
+  const { laneStart, start, end, state } = spans;
+  if (!(laneStart instanceof Uint32Array) || !(start instanceof Float64Array) || !(end instanceof Float64Array) || !(state instanceof Uint8Array)) return false;
+  const count = start.length;
+  if (end.length !== count || state.length !== count || laneStart.length !== lanes.length + 1 || laneStart[0] !== 0 || laneStart[lanes.length] !== count) return false;
+  for (let lane = 0; lane < lanes.length; lane += 1) {
+    const info: unknown = lanes[lane];
+    if (laneStart[lane]! > laneStart[lane + 1]!) return false;
+    if (!isRecord(info) || typeof info.label !== 'string' || typeof info.depth !== 'number' || typeof info.pid !== 'number' || !isOneOf(LANE_KINDS, info.kind)) return false;
+  }
+  for (let index = 0; index < count; index += 1) if (state[index]! >= TIMELINE_STATES.length) return false;
+  return marks.every((mark: unknown) => isRecord(mark) && isLaneIndex(mark.lane, lanes.length) && typeof mark.time === 'number' && typeof mark.durationMs === 'number');
+}
+
+function isLaneIndex(value: unknown, laneCount: number): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < laneCount;
 }

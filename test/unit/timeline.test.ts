@@ -3,10 +3,11 @@ import { describe, it } from 'node:test';
 import type { HelloFrame, ProbeFrame } from '../../src/core/probe/protocol';
 import { RunModel } from '../../src/core/runs/runModel';
 import { readRecording, toChromeTrace, type TraceEvent } from '../../src/core/timeline/chromeTrace';
-import { buildTimeline, type TimelineData, type TimelineSpan } from '../../src/core/timeline/timelineData';
+import { TIMELINE_STATES, buildTimeline, laneSpans, type TimelineData, type TimelineSpan } from '../../src/core/timeline/timelineData';
 import {
-  fitViewport, formatDuration, indexLanes, markAt, panViewport, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
+  fitViewport, formatDuration, markAt, panViewport, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
 } from '../../src/core/timeline/viewport';
+import { parseToTimeline, ToTimelineType } from '../../src/shared/timelineProtocol';
 
 const T0 = 1_700_000_000_000;
 
@@ -45,7 +46,13 @@ function nodeRun(): RunModel {
 function spansOf(data: TimelineData, laneLabel: string): TimelineSpan[] {
   const lane = data.lanes.findIndex((candidate) => candidate.label === laneLabel);
   assert.ok(lane >= 0, `lane ${laneLabel} in ${data.lanes.map((l) => l.label).join(', ')}`);
-  return data.spans.filter((span) => span.lane === lane);
+  return laneSpans(data, lane);
+}
+
+/** The rectangles `visibleSpanRects` fills, as [lane, x, width, state] tuples. */
+function rectList(data: TimelineData, view: Viewport): [number, number, number, string][] {
+  const rects = visibleSpanRects(data, view);
+  return Array.from({ length: rects.count }, (_, index) => [rects.lane[index]!, rects.x[index]!, rects.width[index]!, TIMELINE_STATES[rects.state[index]!]!]);
 }
 
 describe('timeline data', () => {
@@ -70,9 +77,11 @@ describe('timeline data', () => {
     assert.deepEqual(spansOf(data, 'sh -c exit 4 (12)').map((span) => span.state), ['running', 'failed']);
     assert.deepEqual(spansOf(data, 'child.js (11)').map((span) => span.state), ['running', 'failed']);
     assert.deepEqual(spansOf(data, 'app.js (10)').map((span) => span.state), ['running', 'done']);
-    for (let index = 1; index < data.spans.length; index += 1) {
-      const [previous, span] = [data.spans[index - 1]!, data.spans[index]!];
-      assert.ok(previous.lane < span.lane || (previous.lane === span.lane && previous.end <= span.start), 'sorted, no overlap');
+    const { laneStart, start, end } = data.spans;
+    assert.equal(laneStart.length, data.lanes.length + 1);
+    assert.equal(laneStart[data.lanes.length], start.length);
+    for (let lane = 0; lane < data.lanes.length; lane += 1) {
+      for (let index = laneStart[lane]! + 1; index < laneStart[lane + 1]!; index += 1) assert.ok(end[index - 1]! <= start[index]!, 'in order, no overlap');
     }
   });
 
@@ -97,8 +106,14 @@ describe('timeline data', () => {
 
 /** One lane with `count` back-to-back 1 ms spans alternating running / waiting. */
 function denseTimeline(count: number): TimelineData {
-  const spans: TimelineSpan[] = [];
-  for (let index = 0; index < count; index += 1) spans.push({ lane: 0, start: index, end: index + 1, state: index % 2 ? 'waiting' : 'running' });
+  const running = TIMELINE_STATES.indexOf('running');
+  const waiting = TIMELINE_STATES.indexOf('waiting');
+  const spans = {
+    laneStart: Uint32Array.of(0, count),
+    start: Float64Array.from({ length: count }, (_, index) => index),
+    end: Float64Array.from({ length: count }, (_, index) => index + 1),
+    state: Uint8Array.from({ length: count }, (_, index) => (index % 2 ? waiting : running)),
+  };
   return { start: 0, end: count, live: false, lanes: [{ id: 'l', kind: 'thread', depth: 1, pid: 1, label: 'main' }], spans, marks: [] };
 }
 
@@ -106,15 +121,24 @@ describe('timeline viewport', () => {
   it('draws at most one rectangle per pixel column, however many spans there are', () => {
     const data = denseTimeline(100_000);
     const view: Viewport = { ...fitViewport(data, 800, 10), start: 0, msPerPx: 125 };
-    const rects = visibleSpanRects(data, indexLanes(data), view);
+    const rects = rectList(data, view);
     assert.ok(rects.length <= 800 && rects.length >= 790, `${rects.length} rects`);
-    for (let index = 1; index < rects.length; index += 1) assert.ok(rects[index]!.x >= rects[index - 1]!.x + rects[index - 1]!.width);
+    for (let index = 1; index < rects.length; index += 1) assert.ok(rects[index]![1] >= rects[index - 1]![1] + rects[index - 1]![2]);
   });
 
   it('draws only spans inside the window, at their pixel positions', () => {
     const data = denseTimeline(1000);
-    const rects = visibleSpanRects(data, indexLanes(data), { start: 500, msPerPx: 0.5, width: 10, firstLane: 0, laneCount: 1 });
-    assert.deepEqual(rects.map(({ x, width, state }) => [x, width, state]), [[0, 2, 'running'], [2, 2, 'waiting'], [4, 2, 'running'], [6, 2, 'waiting'], [8, 2, 'running']]);
+    const rects = rectList(data, { start: 500, msPerPx: 0.5, width: 10, firstLane: 0, laneCount: 1 });
+    assert.deepEqual(rects, [[0, 0, 2, 'running'], [0, 2, 2, 'waiting'], [0, 4, 2, 'running'], [0, 6, 2, 'waiting'], [0, 8, 2, 'running']]);
+  });
+
+  it('reuses one rectangle buffer, growing it when the view needs more', () => {
+    const data = denseTimeline(100_000);
+    const view: Viewport = { start: 0, msPerPx: 1, width: 10_000, firstLane: 0, laneCount: 1 };
+    const small = visibleSpanRects(data, { ...view, width: 10 });
+    assert.equal(visibleSpanRects(data, view, small), small);
+    assert.equal(small.count, 10_000);
+    assert.deepEqual([small.x[9999], small.width[9999]], [9999, 1]);
   });
 
   it('zooms around the anchor, pans, and clamps the lane scroll', () => {
@@ -130,8 +154,8 @@ describe('timeline viewport', () => {
   it('hit-tests spans and blocked marks', () => {
     const data: TimelineData = { ...denseTimeline(10), marks: [{ lane: 0, time: 5, durationMs: 2 }] };
     const view: Viewport = { start: 0, msPerPx: 0.1, width: 100, firstLane: 0, laneCount: 1 };
-    assert.equal(spanAt(data, indexLanes(data), view, 0, 35)?.start, 3);
-    assert.equal(spanAt(data, indexLanes(data), view, 1, 35), undefined);
+    assert.equal(spanAt(data, view, 0, 35)?.start, 3);
+    assert.equal(spanAt(data, view, 1, 35), undefined);
     assert.equal(markAt(data, view, 0, 60)?.time, 5);
     assert.equal(markAt(data, view, 0, 20), undefined);
   });
@@ -157,7 +181,7 @@ describe('Chrome trace export', () => {
       if (event.ph === 'i') assert.equal(event.s, 't');
     }
     const spans = events.filter((event) => event.ph === 'X');
-    assert.equal(spans.length, data.spans.length);
+    assert.equal(spans.length, data.spans.start.length);
     const names = events.filter((event) => event.name === 'thread_name').map((event) => [event.pid, event.tid, event.args?.name]);
     assert.deepEqual(names, [
       [10, 0, 'app.js (10) — process'], [10, 1, 'thread: main'], [10, 2, 'worker: Worker 1'], [10, 3, 'child: sh -c exit 4 (12)'],
@@ -186,5 +210,25 @@ describe('Chrome trace export', () => {
     assert.ok(!notJson.ok && notJson.error.startsWith('not JSON'));
     assert.ok(!foreign.ok && foreign.error.includes('not exported by Concurrency Lens'));
     assert.ok(!broken.ok && broken.error.includes('processes'));
+  });
+});
+
+describe('timeline protocol, webview side', () => {
+  const data = buildTimeline(nodeRun(), T0 + 1000, false);
+  const message = { type: ToTimelineType.Data, title: 'app.js', data };
+
+  it('accepts the host’s data message as it arrives (typed columns, structured-cloned)', () => {
+    assert.equal(parseToTimeline(structuredClone(message))?.type, ToTimelineType.Data);
+    assert.equal(parseToTimeline({ type: ToTimelineType.Data, title: '' })?.type, ToTimelineType.Data, 'no run');
+  });
+
+  it('rejects data the renderer would misread', () => {
+    const broken = (spans: Partial<TimelineData['spans']>): unknown => ({ ...message, data: { ...data, spans: { ...data.spans, ...spans } } });
+    assert.equal(parseToTimeline(JSON.parse(JSON.stringify(message))), undefined, 'columns turned into plain objects');
+    assert.equal(parseToTimeline(broken({ end: data.spans.end.subarray(1) })), undefined, 'columns of different lengths');
+    assert.equal(parseToTimeline(broken({ laneStart: Uint32Array.of(0) })), undefined, 'lane ranges missing');
+    assert.equal(parseToTimeline(broken({ state: new Uint8Array(data.spans.state.length).fill(TIMELINE_STATES.length) })), undefined, 'unknown state');
+    assert.equal(parseToTimeline({ ...message, data: { ...data, marks: [{ lane: 99, time: 0, durationMs: 1 }] } }), undefined, 'mark on no lane');
+    assert.equal(parseToTimeline({ ...message, data: { ...data, lanes: [{ ...data.lanes[0], kind: 'html' }, ...data.lanes.slice(1)] } }), undefined, 'unknown lane kind');
   });
 });

@@ -1,5 +1,5 @@
 import { parseRunRecording, type RunRecording } from '../runs/recording';
-import type { TimelineData } from './timelineData';
+import { TIMELINE_STATES, type TimelineData } from './timelineData';
 import { isRecord } from '../../shared/validation';
 
 /**
@@ -48,13 +48,15 @@ export function toChromeTrace(timeline: TimelineData, recording: RunRecording): 
     events.push({ name: 'thread_name', ph: 'M', pid: lane.pid, tid, ts: 0, args: { name: lane.kind === 'process' ? `${lane.label} — process` : `${lane.kind}: ${lane.label}` } });
     events.push({ name: 'thread_sort_index', ph: 'M', pid: lane.pid, tid, ts: 0, args: { sort_index: tid } });
   });
-  for (const span of timeline.spans) {
-    const lane = timeline.lanes[span.lane]!;
-    events.push({
-      name: span.state, cat: lane.kind, ph: 'X', pid: lane.pid, tid: tids[span.lane]!,
-      ts: micros(span.start), dur: Math.max(0, micros(span.end) - micros(span.start)), args: { lane: lane.label },
-    });
-  }
+  const { laneStart, start, end, state } = timeline.spans;
+  timeline.lanes.forEach((lane, laneIndex) => {
+    for (let index = laneStart[laneIndex]!; index < laneStart[laneIndex + 1]!; index += 1) {
+      events.push({
+        name: TIMELINE_STATES[state[index]!]!, cat: lane.kind, ph: 'X', pid: lane.pid, tid: tids[laneIndex]!,
+        ts: micros(start[index]!), dur: Math.max(0, micros(end[index]!) - micros(start[index]!)), args: { lane: lane.label },
+      });
+    }
+  });
   for (const mark of timeline.marks) {
     const lane = timeline.lanes[mark.lane]!;
     events.push({

@@ -4,8 +4,9 @@ import type { SourceLocation } from '../probe/protocol';
 /**
  * The timeline of a run: one lane per process, thread or worker, task and unprobed child process,
  * each a sequence of state spans over time, plus marks where a loop was blocked. Derived from the
- * run model's state histories, so a live run and an opened recording draw the same way. Plain JSON:
- * it crosses to the webview as is.
+ * run model's state histories, so a live run and an opened recording draw the same way. It crosses
+ * to the webview as is: the spans are columns of typed arrays (one per field), which `postMessage`
+ * copies as whole buffers instead of serializing 100k objects.
  */
 export const TIMELINE_STATES = ['running', 'waiting', 'blocked', 'done', 'failed', 'cancelled'] as const;
 export type TimelineState = (typeof TIMELINE_STATES)[number];
@@ -30,6 +31,7 @@ export interface TimelineLane {
   readonly source?: TimelineSource;
 }
 
+/** One span, as {@link spanOf} reads it from the columns. */
 export interface TimelineSpan {
   /** Index into `lanes`. */
   readonly lane: number;
@@ -49,14 +51,26 @@ export interface TimelineMark {
   readonly functionName?: string;
 }
 
+/**
+ * All spans, as columns: span `i` runs from `start[i]` to `end[i]` (equal for an instant end state)
+ * in state `TIMELINE_STATES[state[i]]`. The spans of lane `l` are `laneStart[l]` up to
+ * `laneStart[l + 1]`, in order of time, never overlapping.
+ */
+export interface TimelineSpans {
+  /** One more entry than there are lanes; the last is the number of spans. */
+  readonly laneStart: Uint32Array;
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly state: Uint8Array;
+}
+
 export interface TimelineData {
   /** ms since the Unix epoch, the probes' clock. */
   readonly start: number;
   readonly end: number;
   readonly live: boolean;
   readonly lanes: readonly TimelineLane[];
-  /** Sorted by lane, then by start; spans of one lane never overlap. */
-  readonly spans: readonly TimelineSpan[];
+  readonly spans: TimelineSpans;
   readonly marks: readonly TimelineMark[];
 }
 
@@ -82,6 +96,20 @@ export function timelineState(state: string, failedExit = false): TimelineState 
   }
 }
 
+/** Span `index` as an object (for hit-testing and tables: never in a loop over all spans). */
+export function spanOf(spans: TimelineSpans, lane: number, index: number): TimelineSpan {
+  return { lane, start: spans.start[index]!, end: spans.end[index]!, state: TIMELINE_STATES[spans.state[index]!]! };
+}
+
+/** The spans of `lane` as objects. */
+export function laneSpans(data: TimelineData, lane: number): TimelineSpan[] {
+  const spans: TimelineSpan[] = [];
+  for (let index = data.spans.laneStart[lane]!; index < data.spans.laneStart[lane + 1]!; index += 1) spans.push(spanOf(data.spans, lane, index));
+  return spans;
+}
+
+const STATE_INDEX = new Map<TimelineState, number>(TIMELINE_STATES.map((state, index) => [state, index]));
+
 /**
  * Builds the timeline of `model` as of `now` (open spans end there). Processes are in tree order
  * (children after their parent), each followed by its threads (by start), the tasks of each thread,
@@ -89,7 +117,10 @@ export function timelineState(state: string, failedExit = false): TimelineState 
  */
 export function buildTimeline(model: RunModel, now: number, live: boolean): TimelineData {
   const lanes: TimelineLane[] = [];
-  const spans: TimelineSpan[] = [];
+  const laneStart: number[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const states: number[] = [];
   const marks: TimelineMark[] = [];
   let start = Number.POSITIVE_INFINITY;
   let end = 0;
@@ -97,11 +128,14 @@ export function buildTimeline(model: RunModel, now: number, live: boolean): Time
 
   const addLane = (lane: TimelineLane, history: readonly StateInterval[], failedExit: boolean): number => {
     const index = lanes.push(lane) - 1;
+    laneStart.push(starts.length);
     for (const interval of history) {
       const state = timelineState(interval.state, failedExit);
       if (!state) continue;
       const spanEnd = interval.end ?? Math.max(interval.start, now);
-      spans.push({ lane: index, start: interval.start, end: spanEnd, state });
+      starts.push(interval.start);
+      ends.push(spanEnd);
+      states.push(STATE_INDEX.get(state)!);
       start = Math.min(start, interval.start);
       end = Math.max(end, spanEnd);
     }
@@ -154,6 +188,10 @@ export function buildTimeline(model: RunModel, now: number, live: boolean): Time
 
   for (const root of model.rootProcesses()) addProcess(root);
   if (!Number.isFinite(start)) start = end = now;
+  laneStart.push(starts.length);
+  const spans: TimelineSpans = {
+    laneStart: Uint32Array.from(laneStart), start: Float64Array.from(starts), end: Float64Array.from(ends), state: Uint8Array.from(states),
+  };
   return { start, end: Math.max(end, start), live, lanes, spans, marks };
 }
 

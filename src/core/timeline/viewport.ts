@@ -1,4 +1,4 @@
-import type { TimelineData, TimelineMark, TimelineSpan, TimelineState } from './timelineData';
+import { spanOf, type TimelineData, type TimelineMark, type TimelineSpan } from './timelineData';
 
 /**
  * The visible window of the timeline and the pure geometry the canvas renderer needs: which spans
@@ -17,28 +17,34 @@ export interface Viewport {
   readonly laneCount: number;
 }
 
-export interface SpanRect {
-  readonly lane: number;
-  readonly x: number;
-  readonly width: number;
-  readonly state: TimelineState;
+/**
+ * The rectangles to draw, as reusable columns: rectangle `i` < `count` covers pixels `x[i]` up to
+ * `x[i] + width[i]` of lane `lane[i]`, in state `state[i]` (an index into `TIMELINE_STATES`).
+ */
+export interface SpanRects {
+  count: number;
+  lane: Int32Array;
+  x: Int32Array;
+  width: Int32Array;
+  state: Uint8Array;
+}
+
+export function createSpanRects(capacity = 4096): SpanRects {
+  return { count: 0, lane: new Int32Array(capacity), x: new Int32Array(capacity), width: new Int32Array(capacity), state: new Uint8Array(capacity) };
+}
+
+function growSpanRects(rects: SpanRects): void {
+  const grown = createSpanRects(rects.lane.length * 2);
+  grown.lane.set(rects.lane);
+  grown.x.set(rects.x);
+  grown.width.set(rects.width);
+  grown.state.set(rects.state);
+  Object.assign(rects, { lane: grown.lane, x: grown.x, width: grown.width, state: grown.state });
 }
 
 /** Smallest and largest zoom: 1 µs to 1 hour per pixel. */
 const MIN_MS_PER_PX = 0.001;
 const MAX_MS_PER_PX = 3_600_000;
-
-/** The spans of each lane, as [from, to) index ranges into `data.spans` (which are sorted by lane). */
-export function indexLanes(data: TimelineData): Int32Array {
-  const ranges = new Int32Array(data.lanes.length * 2);
-  let index = 0;
-  for (let lane = 0; lane < data.lanes.length; lane += 1) {
-    ranges[lane * 2] = index;
-    while (index < data.spans.length && data.spans[index]!.lane === lane) index += 1;
-    ranges[lane * 2 + 1] = index;
-  }
-  return ranges;
-}
 
 export function fitViewport(data: TimelineData, width: number, laneCount: number): Viewport {
   const duration = Math.max(1, data.end - data.start);
@@ -64,54 +70,60 @@ function clampZoom(msPerPx: number): number {
 }
 
 /** First index in [from, to) whose span ends at or after `time` (spans of a lane are in order). */
-function firstEndingAfter(spans: readonly TimelineSpan[], from: number, to: number, time: number): number {
+function firstEndingAfter(ends: Float64Array, from: number, to: number, time: number): number {
   let low = from;
   let high = to;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (spans[middle]!.end < time) low = middle + 1;
+    if (ends[middle]! < time) low = middle + 1;
     else high = middle;
   }
   return low;
 }
 
 /**
- * The rectangles to draw for the visible lanes. Spans narrower than a pixel still get one pixel,
- * and a pixel column already covered in a lane is not drawn again, so the work is bounded by the
- * visible area, not by the number of spans.
+ * Fills `out` with the rectangles to draw for the visible lanes. Spans narrower than a pixel still
+ * get one pixel, and a pixel column already covered in a lane is not drawn again, so the work is
+ * bounded by the visible area, not by the number of spans; nothing is allocated per span.
  */
-export function visibleSpanRects(data: TimelineData, ranges: Int32Array, view: Viewport): SpanRect[] {
-  const rects: SpanRect[] = [];
+export function visibleSpanRects(data: TimelineData, view: Viewport, out: SpanRects = createSpanRects()): SpanRects {
+  const { laneStart, start: starts, end: ends, state: states } = data.spans;
   const viewEnd = view.start + view.width * view.msPerPx;
   const firstLane = Math.max(0, Math.floor(view.firstLane));
   const lastLane = Math.min(data.lanes.length - 1, Math.ceil(view.firstLane + view.laneCount));
+  out.count = 0;
   for (let lane = firstLane; lane <= lastLane; lane += 1) {
-    const to = ranges[lane * 2 + 1]!;
+    const to = laneStart[lane + 1]!;
     let coveredTo = Number.NEGATIVE_INFINITY;
-    for (let index = firstEndingAfter(data.spans, ranges[lane * 2]!, to, view.start); index < to; index += 1) {
-      const span = data.spans[index]!;
-      if (span.start > viewEnd) break;
-      if (span.end <= view.start && span.end > span.start) continue; // ends exactly at the left edge
-      const x0 = Math.max(0, Math.floor((span.start - view.start) / view.msPerPx));
-      const x1 = Math.min(view.width, Math.max(x0 + 1, Math.ceil((span.end - view.start) / view.msPerPx)));
+    for (let index = firstEndingAfter(ends, laneStart[lane]!, to, view.start); index < to; index += 1) {
+      const spanStart = starts[index]!;
+      const spanEnd = ends[index]!;
+      if (spanStart > viewEnd) break;
+      if (spanEnd <= view.start && spanEnd > spanStart) continue; // ends exactly at the left edge
+      const x0 = Math.max(0, Math.floor((spanStart - view.start) / view.msPerPx));
+      const x1 = Math.min(view.width, Math.max(x0 + 1, Math.ceil((spanEnd - view.start) / view.msPerPx)));
       const x = Math.max(x0, coveredTo);
       if (x >= x1) continue;
-      rects.push({ lane, x, width: x1 - x, state: span.state });
+      if (out.count === out.lane.length) growSpanRects(out);
+      out.lane[out.count] = lane;
+      out.x[out.count] = x;
+      out.width[out.count] = x1 - x;
+      out.state[out.count] = states[index]!;
+      out.count += 1;
       coveredTo = x1;
     }
   }
-  return rects;
+  return out;
 }
 
 /** The span of `lane` under pixel `x` (± `slopPx`), if any. */
-export function spanAt(data: TimelineData, ranges: Int32Array, view: Viewport, lane: number, x: number, slopPx = 2): TimelineSpan | undefined {
+export function spanAt(data: TimelineData, view: Viewport, lane: number, x: number, slopPx = 2): TimelineSpan | undefined {
   if (lane < 0 || lane >= data.lanes.length) return undefined;
   const time = view.start + x * view.msPerPx;
   const slop = slopPx * view.msPerPx;
-  const to = ranges[lane * 2 + 1]!;
-  const index = firstEndingAfter(data.spans, ranges[lane * 2]!, to, time - slop);
-  const span = index < to ? data.spans[index] : undefined;
-  return span && span.start <= time + slop ? span : undefined;
+  const to = data.spans.laneStart[lane + 1]!;
+  const index = firstEndingAfter(data.spans.end, data.spans.laneStart[lane]!, to, time - slop);
+  return index < to && data.spans.start[index]! <= time + slop ? spanOf(data.spans, lane, index) : undefined;
 }
 
 /** The blocked-loop mark of `lane` nearest pixel `x`, within `slopPx`. */

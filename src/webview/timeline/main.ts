@@ -1,8 +1,8 @@
-import { TIMELINE_STATES, type TimelineData, type TimelineLane, type TimelineState } from '../../core/timeline/timelineData';
+import { TIMELINE_STATES, spanOf, type TimelineData, type TimelineLane, type TimelineState } from '../../core/timeline/timelineData';
 import {
-  fitViewport, formatDuration, indexLanes, markAt, panViewport, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
+  createSpanRects, fitViewport, formatDuration, markAt, panViewport, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
 } from '../../core/timeline/viewport';
-import { FromTimelineType, ToTimelineType, type FromTimelineMessage, type TimelineStrings, type ToTimelineMessage } from '../../shared/timelineProtocol';
+import { FromTimelineType, ToTimelineType, parseToTimeline, type FromTimelineMessage, type TimelineStrings } from '../../shared/timelineProtocol';
 import { codicon, h } from '../dom';
 import { getVsCodeApi } from '../vscodeApi';
 
@@ -34,7 +34,8 @@ const STATE_COLOURS: Readonly<Record<TimelineState, string>> = {
 let strings: TimelineStrings | undefined;
 let data: TimelineData | undefined;
 let title = '';
-let ranges: Int32Array = new Int32Array(0);
+/** Reused by every paint: drawing allocates nothing per span. */
+const rects = createSpanRects();
 let view: Viewport | undefined;
 /** While live, the view keeps following the end of the run until the user zooms or pans. */
 let following = true;
@@ -45,6 +46,9 @@ const summary = h('p', { className: 'timeline-summary', attrs: { 'aria-live': 'p
 const heading = h('h1', { className: 'timeline-title' });
 const status = h('span', { className: 'timeline-status' });
 const tableHost = h('div', { className: 'timeline-table' });
+/** The table is built only while it is open (it is the slow, DOM-heavy view of the run). */
+const tableToggle = h('summary');
+const tableDetails = h('details', { on: { toggle: () => renderTable() } }, tableToggle);
 const plot = h('div', { className: 'timeline-plot' }, canvas, tooltip);
 
 function format(template: string, ...values: (string | number)[]): string {
@@ -86,7 +90,6 @@ function setData(next: TimelineData | undefined, nextTitle: string): void {
   const sameRun = data !== undefined && next !== undefined && data.start === next.start && title === nextTitle;
   data = next;
   title = nextTitle;
-  ranges = next ? indexLanes(next) : new Int32Array(0);
   heading.textContent = next ? title : text.noRun;
   status.textContent = next ? (next.live ? text.live : text.ended) : '';
   status.className = `timeline-status${next?.live ? ' live' : ''}`;
@@ -113,17 +116,26 @@ function renderSummary(): void {
     return;
   }
   const processes = data.lanes.filter((lane) => lane.kind === 'process').length;
-  summary.textContent = format(text.summary, processes, data.lanes.length, data.spans.length, formatDuration(data.end - data.start), data.marks.length);
-  renderTable(text, data);
+  summary.textContent = format(text.summary, processes, data.lanes.length, data.spans.start.length, formatDuration(data.end - data.start), data.marks.length);
+  if (!tableHost.contains(tableDetails)) tableHost.replaceChildren(tableDetails);
+  renderTable();
 }
 
-/** The lanes as a table: the accessible (and copyable) form of the timeline. */
-function renderTable(text: TimelineStrings, timeline: TimelineData): void {
-  const shown = timeline.lanes.slice(0, TABLE_ROWS);
-  const rows = shown.map((lane, index) => {
-    const [from, to] = [ranges[index * 2]!, ranges[index * 2 + 1]!];
-    const first = timeline.spans[from];
-    const last = timeline.spans[to - 1];
+/** The lanes as a table: the accessible (and copyable) form of the timeline, filled while open. */
+function renderTable(): void {
+  const text = strings;
+  const timeline = data;
+  if (!text || !timeline) return;
+  tableToggle.textContent = text.tableToggle;
+  if (!tableDetails.open) {
+    tableDetails.replaceChildren(tableToggle);
+    return;
+  }
+  const { laneStart } = timeline.spans;
+  const rows = timeline.lanes.slice(0, TABLE_ROWS).map((lane, index) => {
+    const [from, to] = [laneStart[index]!, laneStart[index + 1]!];
+    const first = from < to ? spanOf(timeline.spans, index, from) : undefined;
+    const last = from < to ? spanOf(timeline.spans, index, to - 1) : undefined;
     return h('tr', {},
       h('td', {}, '\u00a0'.repeat(lane.depth * 2), lane.label),
       h('td', {}, text.kinds[lane.kind]),
@@ -131,20 +143,17 @@ function renderTable(text: TimelineStrings, timeline: TimelineData): void {
       h('td', {}, first ? `+${formatDuration(first.start - timeline.start)}` : ''),
       h('td', {}, first && last ? formatDuration(last.end - first.start) : ''));
   });
-  const details = tableHost.querySelector('details');
-  const open = details?.open ?? false;
-  tableHost.replaceChildren(
-    h('details', open ? { attrs: { open: '' } } : {},
-      h('summary', {}, text.tableToggle),
-      timeline.lanes.length > TABLE_ROWS ? h('p', {}, format(text.tableTruncated, TABLE_ROWS, timeline.lanes.length)) : null,
-      h('table', {},
-        h('thead', {}, h('tr', {},
-          h('th', { attrs: { scope: 'col' } }, text.columns.lane),
-          h('th', { attrs: { scope: 'col' } }, text.columns.kind),
-          h('th', { attrs: { scope: 'col' } }, text.columns.state),
-          h('th', { attrs: { scope: 'col' } }, text.columns.start),
-          h('th', { attrs: { scope: 'col' } }, text.columns.duration))),
-        h('tbody', {}, ...rows))),
+  tableDetails.replaceChildren(
+    tableToggle,
+    ...(timeline.lanes.length > TABLE_ROWS ? [h('p', {}, format(text.tableTruncated, TABLE_ROWS, timeline.lanes.length))] : []),
+    h('table', {},
+      h('thead', {}, h('tr', {},
+        h('th', { attrs: { scope: 'col' } }, text.columns.lane),
+        h('th', { attrs: { scope: 'col' } }, text.columns.kind),
+        h('th', { attrs: { scope: 'col' } }, text.columns.state),
+        h('th', { attrs: { scope: 'col' } }, text.columns.start),
+        h('th', { attrs: { scope: 'col' } }, text.columns.duration))),
+      h('tbody', {}, ...rows)),
   );
 }
 
@@ -217,11 +226,18 @@ function paint(): void {
   ctx.rect(LABEL_WIDTH, AXIS_HEIGHT, width - LABEL_WIDTH, height - AXIS_HEIGHT);
   ctx.clip();
   const laneTop = (lane: number) => AXIS_HEIGHT + (lane - view!.firstLane) * LANE_HEIGHT;
-  const rects = visibleSpanRects(data, ranges, view);
-  for (const state of TIMELINE_STATES) {
-    ctx.fillStyle = colour(STATE_COLOURS[state], '#888');
-    for (const rect of rects) if (rect.state === state) ctx.fillRect(LABEL_WIDTH + rect.x, laneTop(rect.lane) + 4, rect.width, LANE_HEIGHT - 8);
+  // Spans: one path per state, filled once each.
+  visibleSpanRects(data, view, rects);
+  const paths = TIMELINE_STATES.map(() => new Path2D());
+  const { firstLane: topLane } = view;
+  for (let index = 0; index < rects.count; index += 1) {
+    const top = AXIS_HEIGHT + (rects.lane[index]! - topLane) * LANE_HEIGHT + 4;
+    paths[rects.state[index]!]!.rect(LABEL_WIDTH + rects.x[index]!, top, rects.width[index]!, LANE_HEIGHT - 8);
   }
+  TIMELINE_STATES.forEach((state, index) => {
+    ctx.fillStyle = colour(STATE_COLOURS[state], '#888');
+    ctx.fill(paths[index]!);
+  });
   // Blocked loops: a red outline over the blocked time and a marker on top.
   ctx.strokeStyle = ctx.fillStyle = colour('--vscode-charts-red', '#f14c4c');
   ctx.lineWidth = 2;
@@ -370,7 +386,7 @@ function hitAt(event: MouseEvent): Hit | undefined {
     if (mark.source) lines.push(`${mark.functionName ? `${mark.functionName} · ` : ''}${mark.source.file}:${mark.source.line}`, strings.clickToOpen);
     return { lane, lines, ...(mark.source ? { source: mark.source } : {}) };
   }
-  const span = spanAt(data, ranges, view, laneIndex, x - LABEL_WIDTH);
+  const span = spanAt(data, view, laneIndex, x - LABEL_WIDTH);
   if (span) lines.push(`${strings.states[span.state]} · +${formatDuration(span.start - data.start)} · ${formatDuration(span.end - span.start)}`);
   if (lane.source) lines.push(`${lane.source.file}:${lane.source.line}`, strings.clickToOpen);
   return { lane, lines, ...(lane.source ? { source: lane.source } : {}) };
@@ -404,8 +420,9 @@ new ResizeObserver(() => draw()).observe(plot);
 // Theme changes swap the body's classes: repaint with the new colours.
 new MutationObserver(() => draw()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
-window.addEventListener('message', (event: MessageEvent<ToTimelineMessage>) => {
-  const message = event.data;
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const message = parseToTimeline(event.data);
+  if (!message) return;
   switch (message.type) {
     case ToTimelineType.Init:
       document.documentElement.lang = message.locale;
