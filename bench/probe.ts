@@ -1,6 +1,7 @@
-// `npm run bench:probe`: the Python probe's overhead, then the Node probe's (bench/probeNode.ts). Each workload runs with and without the
-// probe, alternately, RUNS times each, under every Python 3.8–3.13 present (or those given as
-// arguments, e.g. `npm run bench:probe -- 3.12`); the probed runs report to a real ProbeServer
+// `npm run bench:probe`: the Python probe's overhead, then the Node probe's (bench/probeNode.ts).
+// Each workload runs with and without the probe, alternately, RUNS times each, under every
+// Python 3.8–3.13 present (or those given as arguments, e.g. `npm run bench:probe -- 3.12`);
+// the probed runs report to a real ProbeServer
 // feeding a RunModel, as in the extension. Each workload prints its own wall time and CPU time
 // (all its threads, and its pool's workers); the machine is shared, so the overhead is taken on
 // the CPU-time medians (`…overhead_pct`), with the wall-time one beside it (`…overhead_wall_pct`).
