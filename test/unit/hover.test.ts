@@ -58,6 +58,12 @@ describe('hovers', () => {
     assert.equal(await hoveredName('python', PYTHON, 'await aio'), 'await');
   });
 
+  it('explains methods of Python locals holding a known object', async () => {
+    const text = 'import asyncio\nfrom concurrent.futures import ProcessPoolExecutor\nasync def main():\n    loop = asyncio.get_running_loop()\n    with ProcessPoolExecutor() as pool:\n        await loop.run_in_executor(pool, print)\n        pool.submit(print)\n';
+    assert.equal(await hoveredName('python', text, 'run_in_executor'), 'asyncio.loop.run_in_executor');
+    assert.equal(await hoveredName('python', text, 'submit'), 'concurrent.futures.Executor.submit');
+  });
+
   it('shows nothing on unrelated Python code', async () => {
     assert.equal(await hoveredName('python', PYTHON, 'gather = 3'), undefined);
     assert.equal(await hoveredName('python', PYTHON, 'print'), undefined);

@@ -190,6 +190,42 @@ describe('symbolAt', () => {
     assert.equal(symbolUnder(shadowed, 'open("x")'), undefined);
   });
 
+  it('resolves methods of Python locals that hold a known concurrency object, and nothing else', async () => {
+    const doc = await parse('python', [
+      'import asyncio',
+      'from concurrent.futures import ThreadPoolExecutor as TPE',
+      'import multiprocessing as mp',
+      'runner = mp.Pool(2)',
+      'def work(items, given):',
+      '    with TPE() as pool:',
+      '        pool.map(str, items)',
+      '    given.map(str, items)',
+      '    runner.imap_unordered(str, items)',
+      '    pool = object()',
+      '    pool.submit(str)',
+      'async def main():',
+      '    loop = asyncio.get_running_loop()',
+      '    await loop.run_in_executor(None, print)',
+      '    task = asyncio.create_task(main())',
+      '    task.cancel()',
+      '    for task in []:',
+      '        task.cancel()',
+      '    def inner(loop):',
+      '        loop.call_soon(print)',
+      '    class Box:',
+      '        loop = None',
+      '',
+    ].join('\n'));
+    assert.deepEqual(symbolUnder(doc, 'map(str, items)'), { name: 'concurrent.futures.Executor.map', text: 'pool.map' });
+    assert.deepEqual(symbolUnder(doc, 'imap_unordered'), { name: 'multiprocessing.pool.Pool.imap_unordered', text: 'runner.imap_unordered' }, 'a module-level object used in a function');
+    assert.deepEqual(symbolUnder(doc, 'run_in_executor'), { name: 'asyncio.loop.run_in_executor', text: 'loop.run_in_executor' });
+    assert.deepEqual(symbolUnder(doc, 'cancel()'), { name: 'asyncio.Task.cancel', text: 'task.cancel' });
+    assert.equal(symbolUnder(doc, 'given.map', 7), undefined, 'a parameter');
+    assert.equal(symbolUnder(doc, 'submit'), undefined, 'rebound to something else');
+    assert.equal(symbolUnder(doc, '        task.cancel', 14), undefined, 'a loop target');
+    assert.equal(symbolUnder(doc, 'call_soon'), undefined, 'the parameter of a nested function');
+  });
+
   it('resolves JS/TS names, inline require and globals', async () => {
     const doc = await parse('tsx', "import * as cp from 'node:child_process';\nconst out = cp.execSync('ls');\nconst t = require('fs').readFileSync('x');\nawait fetch(url);\nconst e = <div>{Promise.all(ps)}</div>;\n");
     assert.deepEqual(symbolUnder(doc, 'execSync'), { name: 'child_process.execSync', text: 'cp.execSync' });

@@ -1,14 +1,16 @@
 /**
  * `symbolAt(doc, offset)`: what concurrency-relevant thing is under a position — a name that
  * resolves through imports/builtins/globals to a canonical qualified name (`time.sleep`,
- * `child_process.execSync`, `asyncio.gather`, `fetch`), or an async keyword. Used by hovers,
+ * `child_process.execSync`, `asyncio.gather`, `fetch`; in Python also a method of a local holding a
+ * known object, `pool.map` → `concurrent.futures.Executor.map`), or an async keyword. Used by hovers,
  * "Insert pattern" and refactors; rules use `qualifiedName` directly.
  */
 import type { Node } from 'web-tree-sitter';
-import { importsOf } from './imports';
+import { type ImportTable, importsOf } from './imports';
 import type { LanguageFamily } from './languages';
 import { qualifiedName } from './names';
 import type { ParsedDocument } from './parsedDocument';
+import { pythonReceiverClass } from './receivers';
 
 /**
  * Keywords, by canonical name. Python: `async def`, `await`, `async with`, `async for`.
@@ -33,8 +35,19 @@ export function symbolAt(doc: ParsedDocument, offset: number): SymbolInfo | unde
   if (keyword) return { kind: 'keyword', ...keyword, family, node };
   if (!NAME_TYPES.has(node.type)) return undefined;
   const expression = dottedExpressionEndingAt(node);
-  const name = qualifiedName(expression, importsOf(doc.tree, family), family);
+  const imports = importsOf(doc.tree, family);
+  const name = qualifiedName(expression, imports, family) ?? methodOfKnownObject(expression, imports, family);
   return name === undefined ? undefined : { kind: 'name', name, family, start: expression.startIndex, end: expression.endIndex, node: expression };
+}
+
+/** `pool.map` where `pool` holds a known concurrency object (Python): `concurrent.futures.Executor.map`. */
+function methodOfKnownObject(expression: Node, imports: ImportTable, family: LanguageFamily): string | undefined {
+  if (family !== 'python' || expression.type !== 'attribute') return undefined;
+  const object = expression.childForFieldName('object');
+  const attribute = expression.childForFieldName('attribute');
+  if (object?.type !== 'identifier' || !attribute) return undefined;
+  const receiver = pythonReceiverClass(object, imports);
+  return receiver === undefined ? undefined : `${receiver}.${attribute.text}`;
 }
 
 const NAME_TYPES = new Set(['identifier', 'property_identifier']);
