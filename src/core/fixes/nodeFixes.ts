@@ -6,7 +6,7 @@ import { enclosingFunction, isAsyncFunction, isFunctionNode } from '../syntax/co
 import { importsOf, unwrapExpression } from '../syntax/imports';
 import { qualifiedName } from '../syntax/names';
 import type { ParsedDocument } from '../syntax/parsedDocument';
-import { type Fix, type TextEdit, indentUnitOf, indentationAt, insertAt, isAloneOnLine, lineBreakOf, parenthesizeIfOperand, replaceNode } from './edits';
+import { type Fix, indentUnitOf, indentationAt, insertAt, isAloneOnLine, lineBreakOf, parenthesizeIfOperand, replaceNode } from './edits';
 import { type ImportedReference, importsEdit, nodeReference } from './importEdits';
 
 /** `fs` sync functions and their `fs.promises` twins (`existsSync` has none: it becomes `access` mapped to a boolean). */
