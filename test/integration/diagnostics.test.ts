@@ -139,6 +139,28 @@ suite('Concurrency diagnostics', () => {
     assert.equal(await count(), 1, 'still offered, as a refactor, with the rule off');
   });
 
+  test('dangling task: the TaskGroup fix follows the Python the workspace declares in pyproject.toml', async () => {
+    const uri = fixtureUri('tasks.py');
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    assert.ok(folder);
+    const pyproject = vscode.Uri.joinPath(folder.uri, 'pyproject.toml');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    const [diagnostic] = await diagnosticsWhere(uri, (found) => found.length === 1);
+    assert.ok(diagnostic);
+    assert.equal(ruleOf(diagnostic), 'py/dangling-task');
+    const taskGroupOffered = async (): Promise<boolean> => (await actionsAt(uri, diagnostic)).some((action) => action.title === 'Move to asyncio.TaskGroup (needs Python 3.11+)');
+    assert.equal(await taskGroupOffered(), true, 'offered when the project declares no Python');
+    try {
+      await vscode.workspace.fs.writeFile(pyproject, new TextEncoder().encode('[project]\nname = "demo"\nrequires-python = ">=3.9"\n'));
+      assert.equal(await taskGroupOffered(), false, 'not offered when the project supports Python 3.9');
+      await vscode.workspace.fs.writeFile(pyproject, new TextEncoder().encode('[project]\nname = "demo"\nrequires-python = ">=3.12"\n'));
+      assert.equal(await taskGroupOffered(), true, 'offered when the project needs 3.12+');
+    } finally {
+      await vscode.workspace.fs.delete(pyproject);
+    }
+  });
+
   test('analyses unsaved JSX, and clears the diagnostics when the document closes', async () => {
     const document = await vscode.workspace.openTextDocument({
       language: 'javascriptreact',

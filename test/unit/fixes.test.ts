@@ -94,6 +94,24 @@ const GOLDEN: readonly Golden[] = [
     after: lines('from pathlib import Path', 'import asyncio', '', 'async def f(p):', '    return await asyncio.to_thread(Path(p).read_text)'),
   },
   {
+    name: 'with open(p, encoding=…) as f: data = f.read() → Path(p).read_text in a thread, both imports in one edit after the docstring',
+    language: 'python', rule: 'py/blocking-file-io',
+    before: lines('"""Doc."""', 'async def f(p):', '    with open(p, encoding="utf-8") as fh:', '        data = fh.read()', '    return data'),
+    after: lines('"""Doc."""', '', 'import asyncio', 'from pathlib import Path', '', 'async def f(p):', '    data = await asyncio.to_thread(Path(p).read_text, encoding="utf-8")', '    return data'),
+  },
+  {
+    name: 'with open(p, "rb") as f: return f.read() → read_bytes',
+    language: 'python', rule: 'py/blocking-file-io',
+    before: lines('import asyncio', 'from pathlib import Path', '', 'async def f(p):', '    if p:', '        with open(p, "rb") as fh:', '            return fh.read()'),
+    after: lines('import asyncio', 'from pathlib import Path', '', 'async def f(p):', '    if p:', '        return await asyncio.to_thread(Path(p).read_bytes)'),
+  },
+  {
+    name: 'with io.open(p, mode="w") as f: f.write(text) → write_text through an existing pathlib import',
+    language: 'python', rule: 'py/blocking-file-io',
+    before: lines('import asyncio', 'import io', 'import pathlib', '', 'async def f(p, text):', '    with io.open(p, mode="w") as out:', '        out.write(text)'),
+    after: lines('import asyncio', 'import io', 'import pathlib', '', 'async def f(p, text):', '    await asyncio.to_thread(pathlib.Path(p).write_text, text)'),
+  },
+  {
     name: 'input() → to_thread(input, …), import placed after a shebang and comments when there are no imports',
     language: 'python', rule: 'py/blocking-input',
     before: lines('#!/usr/bin/env python3', '# A tool.', 'async def ask():', '    return input("? ")'),
@@ -184,6 +202,18 @@ const GOLDEN: readonly Golden[] = [
     after: lines("import { execSync } from 'child_process';", "import { exec } from 'node:child_process';", "import { promisify } from 'node:util';", '', 'export async function run() {', "  const out = (await promisify(exec)('ls')).stdout;", '  return out;', '}'),
   },
   {
+    name: 'fs.existsSync as a condition → fs.promises.access mapped to a boolean',
+    language: 'javascript', rule: 'js/sync-io-in-async',
+    before: lines("const fs = require('fs');", 'async function f(p) {', '  if (!fs.existsSync(p)) return null;', '  return p;', '}'),
+    after: lines("const fs = require('fs');", 'async function f(p) {', '  if (!await fs.promises.access(p).then(() => true, () => false)) return null;', '  return p;', '}'),
+  },
+  {
+    name: 'existsSync imported by name (ESM) → fs/promises namespace imported once',
+    language: 'typescript', rule: 'js/sync-io-in-async',
+    before: lines("import { existsSync } from 'node:fs';", '', 'export async function has(p: string): Promise<boolean> {', '  return existsSync(p) && p.length > 0;', '}'),
+    after: lines("import { existsSync } from 'node:fs';", "import * as fsPromises from 'node:fs/promises';", '', 'export async function has(p: string): Promise<boolean> {', '  return await fsPromises.access(p).then(() => true, () => false) && p.length > 0;', '}'),
+  },
+  {
     name: 'floating promise → await',
     language: 'javascript', rule: 'js/floating-promise',
     before: lines('async function save() {}', 'async function main() {', '  save();', '}'),
@@ -235,12 +265,18 @@ describe('quick fixes (golden before/after)', () => {
     });
   }
 
-  it('offers no rewrite where none is safe (open(), Popen, unpicklable target, existsSync)', async () => {
+  it('offers no rewrite where none is safe (open() outside the narrow shapes, a used Popen, unpicklable target, spawnSync)', async () => {
     const cases: [SourceLanguage, string][] = [
-      ['python', lines('async def f(p):', '    with open(p) as fh:', '        return fh.read()')],
+      ['python', lines('async def f(p):', '    with open(p) as fh:', '        return fh.readline()')],
+      ['python', lines('async def f(p):', "    with open(p, 'a') as fh:", "        fh.write('x')")],
+      ['python', lines('async def f(p):', '    with open(p) as fh:', '        data = fh.read()', '    fh.close()')],
+      ['python', lines('async def f(p):', '    with open(p) as fh:', '        data = fh.read()  # all of it')],
+      ['python', lines('async def f(p):', "    with open(p, newline='') as fh:", '        data = fh.read()')],
+      ['python', lines('async def f(fd):', '    with open(3) as fh:', '        data = fh.read()')],
+      ['python', lines('async def f(p):', '    fh = open(p)')],
       ['python', lines('import subprocess', 'async def f():', '    process = subprocess.Popen(["ls"])')],
       ['python', lines('from multiprocessing import Pool', 'def f():', '    with Pool() as p:', '        p.map(lambda x: x, [1])')],
-      ['javascript', lines("const fs = require('fs');", 'async function f(p) {', '  return fs.existsSync(p);', '}')],
+      ['javascript', lines("const { spawnSync } = require('child_process');", 'async function f() {', "  return spawnSync('ls').status;", '}')],
     ];
     for (const [language, text] of cases) {
       const analysis = await analyze(language, text);

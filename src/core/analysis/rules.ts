@@ -58,8 +58,8 @@ const DEFINITIONS: readonly RuleDefinition[] = [
     docs: 'https://docs.python.org/3/library/asyncio-task.html#running-in-threads',
     title: { en: 'Blocking file I/O in an async function', 'zh-cn': '异步函数中的阻塞式文件 I/O' },
     message: {
-      en: '`{name}` touches the disk on the event loop thread. Move it to a thread with `await asyncio.to_thread(...)`.',
-      'zh-cn': '`{name}` 在事件循环线程上读写磁盘。请用 `await asyncio.to_thread(...)` 把它移到线程中执行。',
+      en: '`{name}` touches the disk on the event loop thread. Move it to a thread with `await asyncio.to_thread(...)` (for a `with open(...)` block, select the block and choose "Run in a background thread").',
+      'zh-cn': '`{name}` 在事件循环线程上读写磁盘。请用 `await asyncio.to_thread(...)` 把它移到线程中执行（对于 `with open(...)` 代码块，选中整个代码块并选择“在后台线程中运行”）。',
     },
     explanation: {
       en: 'Disk access can take milliseconds to seconds (network drives, cold caches); during that time no other task runs.',

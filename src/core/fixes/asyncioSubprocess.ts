@@ -18,8 +18,8 @@ import { freshName } from '../refactors/selection';
 import { importsOf } from '../syntax/imports';
 import { qualifiedName } from '../syntax/names';
 import type { ParsedDocument } from '../syntax/parsedDocument';
-import { type Fix, type TextEdit, indentUnitOf, indentationAt, isAloneOnLine, lineBreakOf, mergeInserts, parenthesizeIfOperand, replaceNode } from './edits';
-import { pythonReference } from './importEdits';
+import { type Fix, type TextEdit, indentUnitOf, indentationAt, isAloneOnLine, lineBreakOf, parenthesizeIfOperand, replaceNode } from './edits';
+import { type ImportedReference, importsEdit, pythonReference } from './importEdits';
 
 interface ProcessApi {
   /** Keywords the call may have (each maps exactly). */
@@ -61,11 +61,11 @@ export function useAsyncioSubprocess(doc: ParsedDocument, call: Node): Fix[] {
   if (!asyncio) return [];
   const check = parsed.check || api.checks;
   const title = { en: `Use asyncio.${parsed.shell ? 'create_subprocess_shell' : 'create_subprocess_exec'}`, 'zh-cn': `改用 asyncio.${parsed.shell ? 'create_subprocess_shell' : 'create_subprocess_exec'}` };
-  const fix = (...edits: (TextEdit | undefined)[]): Fix[] => [{ title, kind: 'quickfix', isPreferred: true, edits: mergeInserts(edits.filter((edit) => edit !== undefined)) }];
+  const fix = (references: ImportedReference[], edit: TextEdit): Fix[] => [{ title, kind: 'quickfix', isPreferred: true, edits: [importsEdit(doc, references), edit].filter((one) => one !== undefined) }];
   if (!check) {
     const started = `await ${creation(asyncio.expression, parsed, commandArguments(parsed))}`;
     const finish = !api.waits ? '' : parsed.capture ? '.communicate()' : '.wait()';
-    return fix(asyncio.edit, replaceNode(call, parenthesizeIfOperand(call, finish === '' ? started : `await (${started})${finish}`)));
+    return fix([asyncio], replaceNode(call, parenthesizeIfOperand(call, finish === '' ? started : `await (${started})${finish}`)));
   }
   const subprocess = pythonReference(doc, 'subprocess', 'CalledProcessError');
   if (!statement || !subprocess) return [];
@@ -82,7 +82,7 @@ export function useAsyncioSubprocess(doc: ParsedDocument, call: Node): Fix[] {
     `if ${process}.returncode != 0:`,
     `${indentUnitOf(text)}raise ${subprocess.expression}(${[`${process}.returncode`, command, ...(parsed.capture ? [stdout, stderr] : [])].join(', ')})`,
   ];
-  return fix(asyncio.edit, subprocess.edit, replaceNode(call, lines.join(`${eol}${indent}`)));
+  return fix([asyncio, subprocess], replaceNode(call, lines.join(`${eol}${indent}`)));
 }
 
 function parseCall(call: Node, api: ProcessApi, alwaysShell: boolean): ParsedCall | undefined {

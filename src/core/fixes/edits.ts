@@ -87,14 +87,3 @@ export function parenthesizeIfOperand(node: Node, text: string): string {
   const asCallee = parent && (parent.type === 'call' || parent.type === 'call_expression') && parent.childForFieldName('function')?.equals(node);
   return asObject || asCallee ? `(${text})` : text;
 }
-
-/** Import edits inserted at the same offset become one edit (VS Code rejects overlapping edits). */
-export function mergeInserts(edits: readonly TextEdit[]): TextEdit[] {
-  const merged: TextEdit[] = [];
-  for (const edit of edits) {
-    const previous = merged.find((other) => other.start === edit.start && other.end === edit.start && edit.end === edit.start);
-    if (previous) merged[merged.indexOf(previous)] = { ...previous, newText: previous.newText + edit.newText };
-    else merged.push(edit);
-  }
-  return merged;
-}

@@ -10,6 +10,7 @@ import { type Fix, type TextEdit, insertAt, indentationAt, lineBreakOf, lineEndO
 import { addEventHandlers, awaitOrVoid, promiseAllLoop, usePromiseApi } from './nodeFixes';
 import type { PythonVersion } from './pythonVersion';
 import { addAwait, awaitAsyncioSleep, awaitToThread, gatherLoop, keepTaskReference, moveToTaskGroup, scheduleAsTask, useProcesses, wrapInMainGuard } from './pythonFixes';
+import { wholeFileInThread } from './wholeFileIo';
 
 /** What a fix may need to know about the project beyond the document. */
 export interface ProjectFacts {
@@ -29,8 +30,9 @@ function ruleFixes(doc: ParsedDocument, node: Node, rule: RuleId, project: Proje
       return awaitAsyncioSleep(doc, node);
     case 'py/blocking-subprocess':
       return [...useAsyncioSubprocess(doc, node), ...awaitToThread(doc, node)];
-    case 'py/blocking-http':
     case 'py/blocking-file-io':
+      return [...wholeFileInThread(doc, node), ...awaitToThread(doc, node)];
+    case 'py/blocking-http':
     case 'py/blocking-input':
       return awaitToThread(doc, node);
     case 'py/unawaited-coroutine':

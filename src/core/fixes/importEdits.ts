@@ -10,7 +10,17 @@ import { type TextEdit, insertAt } from './edits';
 /** How to refer to something in code, and the import edit that makes it available (if needed). */
 export interface ImportedReference {
   readonly expression: string;
+  /** The import statement to add, and the edit adding it alone (undefined when the file already has the name). */
+  readonly statement: string | undefined;
   readonly edit: TextEdit | undefined;
+}
+
+/** One edit adding the imports of several references together (separate edits at one place would each add a blank line). */
+export function importsEdit(doc: ParsedDocument, references: readonly ImportedReference[]): TextEdit | undefined {
+  const statements = references.map((reference) => reference.statement).filter((statement) => statement !== undefined);
+  if (statements.length === 0) return undefined;
+  const insertion = importInsertion(doc, statements);
+  return insertAt(insertion.offset, insertion.text);
 }
 
 /**
@@ -21,11 +31,11 @@ export function pythonReference(doc: ParsedDocument, qualifiedName: string, memb
   const imports = importsOf(doc.tree, 'python');
   const wanted = member === undefined ? qualifiedName : `${qualifiedName}.${member}`;
   const existing = referenceThroughImports(imports, wanted);
-  if (existing !== undefined) return { expression: existing, edit: undefined };
+  if (existing !== undefined) return { expression: existing, statement: undefined, edit: undefined };
   const local = member ?? qualifiedName.split('.')[0] ?? qualifiedName;
   if (imports.bindings.has(local) || imports.moduleDefinitions.has(local)) return undefined;
   const statement = member === undefined ? `import ${qualifiedName}` : `from ${qualifiedName} import ${member}`;
-  return { expression: member ?? qualifiedName, edit: importLineEdit(doc, statement) };
+  return { expression: member ?? qualifiedName, statement, edit: importLineEdit(doc, statement) };
 }
 
 /** A reference to `module.member` in JS/TS, e.g. `util.promisify`; `local` names a new namespace/named import. */
@@ -34,7 +44,7 @@ export function nodeReference(doc: ParsedDocument, module: string, member: strin
   const canonical = module.replace(/\//g, '.');
   const wanted = member === undefined ? canonical : `${canonical}.${member}`;
   const existing = referenceThroughImports(imports, wanted);
-  if (existing !== undefined) return { expression: existing, edit: undefined };
+  if (existing !== undefined) return { expression: existing, statement: undefined, edit: undefined };
   if (imports.bindings.has(local) || imports.moduleDefinitions.has(local)) return undefined;
   const specifier = `node:${module}`;
   const esm = moduleStyleOf(doc) === 'esm';
@@ -44,7 +54,7 @@ export function nodeReference(doc: ParsedDocument, module: string, member: strin
     const binding = member === local ? member : `${member}${esm ? ' as ' : ': '}${local}`;
     statement = esm ? `import { ${binding} } from '${specifier}';` : `const { ${binding} } = require('${specifier}');`;
   }
-  return { expression: local, edit: importLineEdit(doc, statement) };
+  return { expression: local, statement, edit: importLineEdit(doc, statement) };
 }
 
 /** `wanted` spelled through an existing binding: exact (`sleep`), or the longest bound prefix plus the rest (`t.sleep`, `fsp.readFile`). */

@@ -6,16 +6,19 @@ import { enclosingFunction, isAsyncFunction, isFunctionNode } from '../syntax/co
 import { importsOf, unwrapExpression } from '../syntax/imports';
 import { qualifiedName } from '../syntax/names';
 import type { ParsedDocument } from '../syntax/parsedDocument';
-import { type Fix, type TextEdit, indentUnitOf, indentationAt, insertAt, isAloneOnLine, lineBreakOf, mergeInserts, parenthesizeIfOperand, replaceNode } from './edits';
-import { nodeReference } from './importEdits';
+import { type Fix, indentUnitOf, indentationAt, insertAt, isAloneOnLine, lineBreakOf, parenthesizeIfOperand, replaceNode } from './edits';
+import { type ImportedReference, importsEdit, nodeReference } from './importEdits';
 
-/** `fs` sync functions and their `fs.promises` twins (`existsSync` has none). */
+/** `fs` sync functions and their `fs.promises` twins (`existsSync` has none: it becomes `access` mapped to a boolean). */
 const FS_PROMISE_TWINS = new Set([
   'access', 'appendFile', 'chmod', 'chown', 'copyFile', 'cp', 'lchown', 'link', 'lstat', 'lutimes', 'mkdir', 'mkdtemp', 'opendir', 'readdir', 'readFile', 'readlink',
   'realpath', 'rename', 'rm', 'rmdir', 'stat', 'statfs', 'symlink', 'truncate', 'unlink', 'utimes', 'writeFile',
 ]);
 
-/** `fs.readFileSync(a)` → `await fs.promises.readFile(a)`; `execSync(c)` → `(await promisify(exec)(c)).stdout`; `zlib.gzipSync(b)` → `await promisify(zlib.gzip)(b)`. */
+/**
+ * `fs.readFileSync(a)` → `await fs.promises.readFile(a)`; `fs.existsSync(p)` → `await fs.promises.access(p).then(() => true, () => false)`
+ * (the same boolean); `execSync(c)` → `(await promisify(exec)(c)).stdout`; `zlib.gzipSync(b)` → `await promisify(zlib.gzip)(b)`.
+ */
 export function usePromiseApi(doc: ParsedDocument, call: Node): Fix[] {
   const callee = unwrapExpression(call.childForFieldName('function'));
   const args = call.childForFieldName('arguments');
@@ -24,32 +27,29 @@ export function usePromiseApi(doc: ParsedDocument, call: Node): Fix[] {
   const name = qualifiedName(callee, imports, 'node') ?? '';
   const [module, syncName] = splitName(name);
   const asyncName = syncName.replace(/Sync$/, '');
-  /** The callee spelled as its module's `member` (reusing the object the code already wrote, else through imports). */
-  const sibling = (member: string, local: string): { expression: string; edit: TextEdit | undefined } | undefined => {
-    const object = callee.type === 'member_expression' ? callee.childForFieldName('object') : null;
-    if (object) return { expression: `${object.text}.${member}`, edit: undefined };
-    return nodeReference(doc, module.replace(/\./g, '/'), member, local);
-  };
+  /** The object the code already wrote (`fs` of `fs.readFileSync`), reused for its siblings. */
+  const object = callee.type === 'member_expression' ? callee.childForFieldName('object') : null;
+  const existing = (expression: string): ImportedReference => ({ expression, statement: undefined, edit: undefined });
   let replacement: string;
-  const edits: TextEdit[] = [];
-  if (module === 'fs' && FS_PROMISE_TWINS.has(asyncName)) {
-    const object = callee.type === 'member_expression' ? callee.childForFieldName('object') : null;
-    const promises = object ? { expression: `${object.text}.promises`, edit: undefined } : nodeReference(doc, 'fs/promises', undefined, 'fsPromises');
+  let references: ImportedReference[];
+  if (module === 'fs' && (FS_PROMISE_TWINS.has(asyncName) || asyncName === 'exists')) {
+    const promises = object ? existing(`${object.text}.promises`) : nodeReference(doc, 'fs/promises', undefined, 'fsPromises');
     if (!promises) return [];
-    if (promises.edit) edits.push(promises.edit);
-    replacement = `await ${promises.expression}.${asyncName}${args.text}`;
+    references = [promises];
+    replacement = asyncName === 'exists' ? `await ${promises.expression}.access${args.text}.then(() => true, () => false)` : `await ${promises.expression}.${asyncName}${args.text}`;
   } else if ((module === 'child_process' && (syncName === 'execSync' || syncName === 'execFileSync')) || module === 'zlib') {
-    const target = sibling(asyncName, asyncName);
+    const target = object ? existing(`${object.text}.${asyncName}`) : nodeReference(doc, module.replace(/\./g, '/'), asyncName, asyncName);
     const promisify = nodeReference(doc, 'util', 'promisify', 'promisify');
     if (!target || !promisify) return [];
-    for (const edit of [target.edit, promisify.edit]) if (edit) edits.push(edit);
+    references = [target, promisify];
     replacement = `await ${promisify.expression}(${target.expression})${args.text}`;
     if (module === 'child_process') replacement = `(${replacement}).stdout`;
   } else {
     return [];
   }
-  edits.push(replaceNode(call, module === 'child_process' ? replacement : parenthesizeIfOperand(call, replacement)));
-  return [{ title: { en: `Use the promise API: ${asyncName}`, 'zh-cn': `改用 Promise API：${asyncName}` }, kind: 'quickfix', isPreferred: module === 'fs', edits: mergeInserts(edits) }];
+  const edits = [importsEdit(doc, references), replaceNode(call, module === 'child_process' ? replacement : parenthesizeIfOperand(call, replacement))].filter((edit) => edit !== undefined);
+  const api = asyncName === 'exists' ? 'access' : asyncName;
+  return [{ title: { en: `Use the promise API: ${api}`, 'zh-cn': `改用 Promise API：${api}` }, kind: 'quickfix', isPreferred: module === 'fs', edits }];
 }
 
 export function awaitOrVoid(call: Node): Fix[] {
