@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as vscode from 'vscode';
-import type { LaunchSpec } from '../core/runs/launchSpec';
+import { blockedThresholdOf, type LaunchSpec } from '../core/runs/launchSpec';
 import { RunModel } from '../core/runs/runModel';
 import type { ProbeServer } from '../core/probe/server';
 
@@ -22,7 +22,7 @@ export interface RunExit {
  * RunModel its probes fill. Stop or exit leaves no process of the run alive.
  */
 export class MonitoredRun implements vscode.Disposable {
-  readonly model = new RunModel();
+  readonly model: RunModel;
   private readonly child: ChildProcess;
   private readonly terminal: vscode.Terminal;
   private readonly writeEmitter = new vscode.EventEmitter<string>();
@@ -38,6 +38,7 @@ export class MonitoredRun implements vscode.Disposable {
   readonly onDidEnd = this.endEmitter.event;
 
   constructor(private readonly server: ProbeServer, spec: LaunchSpec, readonly title: string, private readonly log: vscode.LogOutputChannel) {
+    this.model = new RunModel({ blockedThresholdMs: blockedThresholdOf(spec) });
     this.subscriptions.push(
       server.onHello((connection) => this.model.addProcess(connection.hello)),
       server.onFrame(({ connection, frame }) => this.model.apply(connection.hello.pid, frame)),

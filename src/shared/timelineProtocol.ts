@@ -26,6 +26,12 @@ export interface TimelineStrings {
   /** `{0}` duration. */
   readonly blockedFor: string;
   readonly clickToOpen: string;
+  /** `{0}` lag at the pointer. */
+  readonly lagAt: string;
+  /** `{0}` threshold. */
+  readonly lagThreshold: string;
+  /** `{0}` thread, `{1}` max, `{2}` p95: one sentence per loop after the summary. */
+  readonly lagSummary: string;
   readonly states: Readonly<Record<TimelineState, string>>;
   readonly kinds: Readonly<Record<LaneKind, string>>;
 }
@@ -97,7 +103,8 @@ export function parseToTimeline(value: unknown): ToTimelineMessage | undefined {
 function isTimelineData(value: unknown): value is TimelineData {
   if (!isRecord(value) || !isRecord(value.spans) || !Array.isArray(value.lanes) || !Array.isArray(value.marks)) return false;
   if (typeof value.start !== 'number' || typeof value.end !== 'number' || typeof value.live !== 'boolean') return false;
-  const { lanes, marks, spans } = value;
+  const { lanes, marks, spans, lags } = value;
+  if (!Array.isArray(lags)) return false;
   const { laneStart, start, end, state } = spans;
   if (!(laneStart instanceof Uint32Array) || !(start instanceof Float64Array) || !(end instanceof Float64Array) || !(state instanceof Uint8Array)) return false;
   const count = start.length;
@@ -108,7 +115,11 @@ function isTimelineData(value: unknown): value is TimelineData {
     if (!isRecord(info) || typeof info.label !== 'string' || typeof info.depth !== 'number' || typeof info.pid !== 'number' || !isOneOf(LANE_KINDS, info.kind)) return false;
   }
   for (let index = 0; index < count; index += 1) if (state[index]! >= TIMELINE_STATES.length) return false;
-  return marks.every((mark: unknown) => isRecord(mark) && isLaneIndex(mark.lane, lanes.length) && typeof mark.time === 'number' && typeof mark.durationMs === 'number');
+  if (value.blockedThresholdMs !== undefined && typeof value.blockedThresholdMs !== 'number') return false;
+  return marks.every((mark: unknown) => isRecord(mark) && isLaneIndex(mark.lane, lanes.length) && typeof mark.time === 'number' && typeof mark.durationMs === 'number')
+    && lags.every((lag: unknown) => isRecord(lag) && isLaneIndex(lag.lane, lanes.length) && isLaneIndex(lag.threadLane, lanes.length)
+      && lag.time instanceof Float64Array && lag.lagMs instanceof Float64Array && lag.time.length === lag.lagMs.length
+      && typeof lag.maxMs === 'number' && typeof lag.p95Ms === 'number' && typeof lag.loopId === 'string');
 }
 
 function isLaneIndex(value: unknown, laneCount: number): boolean {

@@ -36,6 +36,9 @@ function timelineStrings(): TimelineStrings {
     },
     blockedFor: vscode.l10n.t('Event loop blocked for {0}'),
     clickToOpen: vscode.l10n.t('Click to open the source'),
+    lagAt: vscode.l10n.t('Event-loop lag {0}'),
+    lagThreshold: vscode.l10n.t('Blocked-loop threshold {0}'),
+    lagSummary: vscode.l10n.t('Event-loop lag on {0}: max {1}, p95 {2}.'),
     states: {
       running: vscode.l10n.t('running'),
       waiting: vscode.l10n.t('waiting'),
@@ -50,6 +53,7 @@ function timelineStrings(): TimelineStrings {
       worker: vscode.l10n.t('worker thread'),
       task: vscode.l10n.t('task'),
       child: vscode.l10n.t('child process'),
+      lag: vscode.l10n.t('event-loop lag'),
     },
   };
 }

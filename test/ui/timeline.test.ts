@@ -61,14 +61,26 @@ describe('timeline (UI)', { timeout: 300_000 }, () => {
     await workbench?.close();
   });
 
-  it('shows the Node demo: processes, the worker, the child process and the blocked loop', async () => {
+  it('shows the Node demo: processes, the worker, the child process, the blocked loop and the loop lag', async () => {
     const frame = await openRecording(workbench.page, path.join(workbench.workspace, 'node-demo.json'));
     await frame.locator('.timeline-table summary').click();
     const lanes = await frame.locator('.timeline-table tbody tr td:first-child').allTextContents();
     assert.ok(lanes.some((lane) => lane.includes('monitor_demo.mjs')), lanes.join(' | '));
     assert.ok(lanes.some((lane) => lane.includes('Worker')), lanes.join(' | '));
-    assert.match((await frame.locator('.timeline-summary').textContent()) ?? '', /[1-9]\d* blocked event loops/);
+    const kinds = await frame.locator('.timeline-table tbody tr td:nth-child(2)').allTextContents();
+    const lagRow = kinds.indexOf('event-loop lag');
+    assert.equal(kinds[lagRow - 1], 'thread', 'the lag strip follows its thread');
+    const summaryText = (await frame.locator('.timeline-summary').textContent()) ?? '';
+    assert.match(summaryText, /[1-9]\d* blocked event loops/);
+    assert.match(summaryText, /Event-loop lag on main \(monitor_demo\.mjs \(\d+\)\): max [\d.]+ m?s, p95 [\d.]+ /);
     await frame.locator('.timeline-table summary').click();
+    // Hover the lag strip in the middle of the run: its tooltip gives the lag there and the threshold.
+    const box = await frame.locator('canvas').boundingBox();
+    await frame.locator('canvas').hover({ position: { x: 220 + ((box?.width ?? 800) - 220) / 2, y: 24 + lagRow * 20 + 10 } });
+    await frame.locator('.timeline-tooltip .tooltip-title').waitFor();
+    const tooltip = await frame.locator('.timeline-tooltip').innerText();
+    assert.match(tooltip, /Event-loop lag [\d.]+ (ms|µs|s)/);
+    assert.match(tooltip, /Blocked-loop threshold 100 ms/);
     await screenshot(workbench.page, 'timeline-node-demo');
   });
 

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { HelloFrame, ProbeFrame } from '../../src/core/probe/protocol';
-import { RunModel } from '../../src/core/runs/runModel';
+import { MAX_LAG_SAMPLES, RunModel } from '../../src/core/runs/runModel';
 import { readRecording, toChromeTrace, type TraceEvent } from '../../src/core/timeline/chromeTrace';
 import { TIMELINE_STATES, buildTimeline, laneSpans, type TimelineData, type TimelineSpan } from '../../src/core/timeline/timelineData';
 import {
-  fitViewport, formatDuration, markAt, panViewport, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
+  fitViewport, formatDuration, lagAt, lagColumns, markAt, panViewport, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
 } from '../../src/core/timeline/viewport';
 import { parseToTimeline, ToTimelineType } from '../../src/shared/timelineProtocol';
 
@@ -61,6 +61,7 @@ describe('timeline data', () => {
     assert.deepEqual(data.lanes.map((lane) => [lane.kind, lane.depth, lane.label]), [
       ['process', 0, 'app.js (10)'],
       ['thread', 1, 'main'],
+      ['lag', 2, 'main'],
       ['worker', 1, 'Worker 1'],
       ['child', 1, 'sh -c exit 4 (12)'],
       ['process', 0, 'child.js (11)'],
@@ -114,7 +115,7 @@ function denseTimeline(count: number): TimelineData {
     end: Float64Array.from({ length: count }, (_, index) => index + 1),
     state: Uint8Array.from({ length: count }, (_, index) => (index % 2 ? waiting : running)),
   };
-  return { start: 0, end: count, live: false, lanes: [{ id: 'l', kind: 'thread', depth: 1, pid: 1, label: 'main' }], spans, marks: [] };
+  return { start: 0, end: count, live: false, lanes: [{ id: 'l', kind: 'thread', depth: 1, pid: 1, label: 'main' }], spans, marks: [], lags: [] };
 }
 
 describe('timeline viewport', () => {
@@ -172,10 +173,11 @@ describe('Chrome trace export', () => {
   const data = buildTimeline(model, T0 + 1000, false);
   const trace = toChromeTrace(data, model.toRecording());
 
-  it('writes valid Trace Event Format: X spans, i blocked marks, M names; pid per process, tid per lane', () => {
+  it('writes valid Trace Event Format: X spans, i blocked marks, C lag counters, M names; pid per process, tid per lane', () => {
     const events = (JSON.parse(JSON.stringify(trace)) as { traceEvents: TraceEvent[] }).traceEvents;
     for (const event of events) {
-      assert.ok(['X', 'i', 'M'].includes(event.ph), event.ph);
+      assert.ok(['X', 'i', 'C', 'M'].includes(event.ph), event.ph);
+      if (event.ph === 'C') assert.equal(typeof event.args?.ms, 'number');
       assert.ok(Number.isInteger(event.pid) && Number.isInteger(event.tid) && Number.isInteger(event.ts) && event.ts >= 0, JSON.stringify(event));
       if (event.ph === 'X') assert.ok(Number.isInteger(event.dur) && event.dur! >= 0);
       if (event.ph === 'i') assert.equal(event.s, 't');
@@ -230,5 +232,87 @@ describe('timeline protocol, webview side', () => {
     assert.equal(parseToTimeline(broken({ state: new Uint8Array(data.spans.state.length).fill(TIMELINE_STATES.length) })), undefined, 'unknown state');
     assert.equal(parseToTimeline({ ...message, data: { ...data, marks: [{ lane: 99, time: 0, durationMs: 1 }] } }), undefined, 'mark on no lane');
     assert.equal(parseToTimeline({ ...message, data: { ...data, lanes: [{ ...data.lanes[0], kind: 'html' }, ...data.lanes.slice(1)] } }), undefined, 'unknown lane kind');
+  });
+});
+
+/** A Python run (pid 20) whose loop on MainThread reports a lag every 100 ms: 1, 2, … 20 ms, with one 250 ms spike. */
+function laggyRun(blockedThresholdMs?: number): RunModel {
+  const model = new RunModel(blockedThresholdMs === undefined ? {} : { blockedThresholdMs });
+  model.addProcess({ ...hello(20, 1, 'app.py'), runtime: { name: 'python', version: '3.12.0' } });
+  model.apply(20, { kind: 'snapshot', seq: 1, t: T0, threads: [{ id: 'main', kind: 'main', name: 'MainThread', state: 'running', startedAt: T0 }], loops: [{ id: 'loop-1', threadId: 'main', lagMs: 1 }] });
+  for (let index = 1; index < 20; index += 1) {
+    const lagMs = index === 10 ? 250 : index + 1;
+    model.apply(20, { kind: 'delta', seq: index + 1, t: T0 + index * 100, upsert: { loops: [{ id: 'loop-1', threadId: 'main', lagMs }] } });
+  }
+  model.endProcess(20, T0 + 2000, { exitCode: 0 });
+  return model;
+}
+
+describe('event-loop lag history', () => {
+  it('keeps one sample per loop and frame time, the larger when a frame time repeats', () => {
+    const model = laggyRun();
+    model.apply(20, { kind: 'delta', seq: 99, t: T0 + 1900, upsert: { loops: [{ id: 'loop-1', threadId: 'main', lagMs: 99 }] } });
+    model.apply(20, { kind: 'delta', seq: 100, t: T0 + 1900, upsert: { loops: [{ id: 'loop-1', threadId: 'main', lagMs: 5 }] } });
+    const history = model.process(20)?.lag.get('loop-1');
+    assert.equal(history?.times.length, 20);
+    assert.deepEqual([history?.times[0], history?.lagMs[0], history?.lagMs[10], history?.lagMs[19]], [T0, 1, 250, 99]);
+  });
+
+  it('is bounded: the oldest samples go first', () => {
+    const model = new RunModel();
+    model.addProcess(hello(30, 1, 'app.js'));
+    const total = MAX_LAG_SAMPLES * 2;
+    for (let index = 0; index < total; index += 1) model.apply(30, { kind: 'delta', seq: index + 1, t: T0 + index, upsert: { loops: [{ id: 'loop-main', threadId: 'main', lagMs: index }] } });
+    const history = model.process(30)!.lag.get('loop-main')!;
+    assert.ok(history.times.length >= MAX_LAG_SAMPLES && history.times.length <= MAX_LAG_SAMPLES * 1.25, `${history.times.length} samples`);
+    assert.equal(history.times.length, history.lagMs.length);
+    assert.equal(history.lagMs[history.lagMs.length - 1], total - 1, 'the newest sample is kept');
+    assert.equal(history.droppedSamples + history.times.length, total);
+  });
+
+  it('becomes a lag lane under its thread, with max, p95 and the run’s threshold', () => {
+    const data = buildTimeline(laggyRun(100), T0 + 3000, false);
+    assert.deepEqual(data.lanes.map((lane) => [lane.kind, lane.label]), [['process', 'app.py (20)'], ['thread', 'MainThread'], ['lag', 'MainThread']]);
+    assert.equal(data.lags.length, 1);
+    const lag = data.lags[0]!;
+    assert.deepEqual([lag.lane, lag.threadLane, lag.loopId, lag.time.length, lag.maxMs, lag.p95Ms], [2, 1, 'loop-1', 20, 250, 20]);
+    assert.equal(data.blockedThresholdMs, 100);
+    assert.equal(buildTimeline(laggyRun(), T0 + 3000, false).blockedThresholdMs, undefined, 'unknown threshold');
+  });
+
+  it('draws one value per pixel column (the largest) and answers the lag under the pointer', () => {
+    const lag = buildTimeline(laggyRun(), T0 + 3000, false).lags[0]!;
+    const columns = lagColumns(lag, { start: T0, msPerPx: 100, width: 25, firstLane: 0, laneCount: 3 }, new Float32Array(25));
+    assert.deepEqual([...columns.subarray(0, 21)], [2, 3, 4, 5, 6, 7, 8, 9, 10, 250, 12, 13, 14, 15, 16, 17, 18, 19, 20, 0, 0]);
+    const coarse = lagColumns(lag, { start: T0, msPerPx: 1000, width: 3, firstLane: 0, laneCount: 3 }, new Float32Array(3));
+    assert.deepEqual([...coarse], [250, 20, 0]);
+    assert.equal(lagAt(lag, T0 + 950), 250);
+    assert.equal(lagAt(lag, T0 + 1000), 250);
+    assert.equal(lagAt(lag, T0 + 1001), 12);
+    assert.equal(lagAt(lag, T0 + 5000), undefined);
+  });
+
+  it('is exported as Chrome-trace counter events and restored by Open Recording', () => {
+    const model = laggyRun(100);
+    const data = buildTimeline(model, T0 + 3000, false);
+    const trace = toChromeTrace(data, model.toRecording());
+    const counters = trace.traceEvents.filter((event) => event.ph === 'C');
+    assert.equal(counters.length, 20);
+    assert.deepEqual(counters.slice(9, 11).map((event) => [event.name, event.pid, event.tid, event.ts, event.args]), [
+      ['event-loop lag · MainThread · loop-1', 20, 1, 900_000, { ms: 10 }],
+      ['event-loop lag · MainThread · loop-1', 20, 1, 1_000_000, { ms: 250 }],
+    ]);
+    assert.ok(!trace.traceEvents.some((event) => event.ph === 'M' && String(event.args?.name).startsWith('lag')), 'the lag strip is no thread of its own');
+    const read = readRecording(JSON.stringify(trace));
+    assert.ok(read.ok, read.ok ? '' : read.error);
+    assert.deepEqual(buildTimeline(RunModel.fromRecording(read.recording), T0 + 3000, false), data);
+  });
+
+  it('still opens recordings made before lag was kept', () => {
+    const recording = laggyRun().toRecording();
+    const old = { ...recording, processes: recording.processes.map(({ lag: _lag, ...process }) => process) };
+    const read = readRecording(JSON.stringify(old));
+    assert.ok(read.ok, read.ok ? '' : read.error);
+    assert.deepEqual(buildTimeline(RunModel.fromRecording(read.recording), T0 + 3000, false).lags, []);
   });
 });

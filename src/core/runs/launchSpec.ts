@@ -14,6 +14,12 @@ export interface LaunchSpec {
   readonly env: Readonly<Record<string, string>>;
 }
 
+/** The blocked-loop threshold (ms) a spec hands its probes, when it sets one. */
+export function blockedThresholdOf(spec: LaunchSpec): number | undefined {
+  const value = Number(spec.env[ENV_BLOCKED_THRESHOLD_MS]);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
 export interface PythonLaunchOptions {
   interpreter: string;
   script: string;

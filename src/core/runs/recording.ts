@@ -27,6 +27,14 @@ export const blockedEventSchema = z.object({
   ongoing: z.boolean(),
 });
 
+const lagHistorySchema = z.object({
+  loopId: z.string().min(1).max(200),
+  threadId: z.string().min(1).max(200),
+  times: z.array(time).max(10_000),
+  lagMs: z.array(z.number().finite().nonnegative()).max(10_000),
+  droppedSamples: count,
+}).refine((history) => history.times.length === history.lagMs.length, { message: 'times and lagMs differ in length' });
+
 export const processRecordingSchema = z.object({
   pid: z.number().int().positive(),
   ppid: z.number().int().nonnegative(),
@@ -43,11 +51,14 @@ export const processRecordingSchema = z.object({
   tasks: z.array(tracked(taskSchema)).max(200_000),
   loops: z.array(tracked(loopSchema)).max(20_000),
   children: z.array(tracked(childSchema)).max(20_000),
+  /** Lag samples per loop; absent in recordings made before it was kept. */
+  lag: z.array(lagHistorySchema).max(20_000).optional(),
 });
 
 export const runRecordingSchema = z.object({
   format: z.literal(RECORDING_FORMAT),
   version: z.literal(RECORDING_VERSION),
+  blockedThresholdMs: z.number().finite().positive().optional(),
   processes: z.array(processRecordingSchema).max(10_000),
   blockedEvents: z.array(blockedEventSchema).max(100_000),
   counters: z.object({ threads: count, tasksCreated: count, tasksFailed: count, tasksCancelled: count, blocks: count }),

@@ -34,6 +34,16 @@ export interface TrackedEntity<K extends EntityKind = EntityKind> {
   droppedIntervals: number;
 }
 
+/** The scheduling lag of one event loop over time, oldest first (columns of equal length). */
+export interface LagHistory {
+  readonly loopId: string;
+  threadId: string;
+  readonly times: number[];
+  readonly lagMs: number[];
+  /** Samples dropped to keep at most {@link MAX_LAG_SAMPLES}. */
+  droppedSamples: number;
+}
+
 /** An event loop that did not get back to its scheduler for `durationMs`. */
 export interface BlockedEvent {
   pid: number;
@@ -63,6 +73,8 @@ export interface ProcessRecord {
   /** Frames its probe reported dropping from its bounded buffer. */
   droppedFrames: number;
   readonly entities: { [K in EntityKind]: Map<string, TrackedEntity<K>> };
+  /** Lag samples of each loop, by loop id. */
+  readonly lag: Map<string, LagHistory>;
 }
 
 export interface RunSummary {
@@ -85,6 +97,13 @@ export const MAX_INTERVALS_PER_ENTITY = 100;
 /** Ended entities kept per process and kind (for the timeline); the oldest ended ones go first. */
 export const MAX_ENDED_ENTITIES = 10_000;
 export const MAX_BLOCKED_EVENTS = 1_000;
+/** Lag samples kept per loop: 10 minutes at the probes' default 200 ms sample period. */
+export const MAX_LAG_SAMPLES = 3_000;
+
+export interface RunModelOptions {
+  /** The blocked-loop threshold the probes were given, when known (drawn over the lag history). */
+  readonly blockedThresholdMs?: number;
+}
 
 /** The key of the run's top level (processes appearing or leaving the root). */
 export const runKey = 'run';
@@ -121,6 +140,8 @@ export class RunModel {
   /** Fires after each applied frame (or batch) with the keys that changed. */
   readonly onDidChange: (listener: (change: RunChange) => void) => Subscription = this.changeEmitter.event;
 
+  constructor(readonly options: RunModelOptions = {}) {}
+
   /** Every process seen, in order of arrival. */
   processes(): ProcessRecord[] {
     return [...this.processMap.values()];
@@ -152,7 +173,7 @@ export class RunModel {
   addProcess(hello: HelloFrame): void {
     const record: ProcessRecord = {
       pid: hello.pid, ppid: hello.ppid, argv: hello.argv, cwd: hello.cwd, runtime: hello.runtime, startedAt: hello.startedAt,
-      connected: true, droppedFrames: 0, entities: { thread: new Map(), task: new Map(), loop: new Map(), child: new Map() },
+      connected: true, droppedFrames: 0, entities: { thread: new Map(), task: new Map(), loop: new Map(), child: new Map() }, lag: new Map(),
     };
     this.processMap.set(hello.pid, record);
     this.batch((keys) => {
@@ -236,9 +257,11 @@ export class RunModel {
     return {
       format: RECORDING_FORMAT,
       version: RECORDING_VERSION,
-      processes: this.processes().map(({ entities, ...process }) => ({
+      ...(this.options.blockedThresholdMs !== undefined ? { blockedThresholdMs: this.options.blockedThresholdMs } : {}),
+      processes: this.processes().map(({ entities, lag, ...process }) => ({
         ...process, argv: [...process.argv],
         threads: list(entities.thread), tasks: list(entities.task), loops: list(entities.loop), children: list(entities.child),
+        lag: [...lag.values()].map((history) => ({ ...history, times: [...history.times], lagMs: [...history.lagMs] })),
       })),
       blockedEvents: this.blockEvents.map((event) => ({ ...event })),
       counters: { ...this.counters },
@@ -248,13 +271,14 @@ export class RunModel {
 
   /** Rebuilds a run from {@link toRecording}'s output (validate foreign input with `parseRunRecording` first). */
   static fromRecording(recording: RunRecording): RunModel {
-    const model = new RunModel();
+    const model = new RunModel(recording.blockedThresholdMs !== undefined ? { blockedThresholdMs: recording.blockedThresholdMs } : {});
     const map = <K extends EntityKind>(kind: K, items: { info: EntityInfoByKind[K]; live: boolean; history: StateInterval[]; droppedIntervals: number }[]) =>
       new Map(items.map((item) => [item.info.id, { kind, ...item, history: item.history.map((interval) => ({ ...interval })) }]));
-    for (const { threads, tasks, loops, children, ...process } of recording.processes) {
+    for (const { threads, tasks, loops, children, lag = [], ...process } of recording.processes) {
       model.processMap.set(process.pid, {
         ...process, argv: [...process.argv],
         entities: { thread: map('thread', threads), task: map('task', tasks), loop: map('loop', loops), child: map('child', children) },
+        lag: new Map(lag.map((history) => [history.loopId, { ...history, times: [...history.times], lagMs: [...history.lagMs] }])),
       });
     }
     model.blockEvents.push(...recording.blockedEvents.map((event) => ({ ...event })));
@@ -293,6 +317,7 @@ export class RunModel {
     const state = stateOf(kind, info);
     const endedAt = endOf(kind, info);
     keys.add(entityKey(record.pid, kind, info.id));
+    if (kind === 'loop') recordLag(record, info as LoopInfo, time);
     if (!existing) {
       const entity: TrackedEntity<K> = { kind, info, live: true, history: [{ state, start: startOf(kind, info) ?? time }], droppedIntervals: 0 };
       entities.set(info.id, entity);
@@ -360,6 +385,27 @@ export class RunModel {
   private countOutcome(state: string): void {
     if (state === 'failed') this.counters.tasksFailed += 1;
     if (state === 'cancelled') this.counters.tasksCancelled += 1;
+  }
+}
+
+function recordLag(record: ProcessRecord, loop: LoopInfo, time: number): void {
+  let history = record.lag.get(loop.id);
+  if (!history) record.lag.set(loop.id, (history = { loopId: loop.id, threadId: loop.threadId, times: [], lagMs: [], droppedSamples: 0 }));
+  history.threadId = loop.threadId;
+  const last = history.times.length - 1;
+  if (last >= 0 && history.times[last]! >= time) {
+    // Two reports in one frame time (a snapshot and a delta): keep the larger lag.
+    history.lagMs[last] = Math.max(history.lagMs[last]!, loop.lagMs);
+    return;
+  }
+  history.times.push(time);
+  history.lagMs.push(loop.lagMs);
+  if (history.times.length > MAX_LAG_SAMPLES * 1.25) {
+    // Trim in batches so the cost per sample stays amortised O(1).
+    const excess = history.times.length - MAX_LAG_SAMPLES;
+    history.times.splice(0, excess);
+    history.lagMs.splice(0, excess);
+    history.droppedSamples += excess;
   }
 }
 

@@ -5,13 +5,14 @@ import { isRecord } from '../../shared/validation';
 /**
  * Export to the Trace Event Format (the JSON that Perfetto and chrome://tracing open):
  * pid = process, tid = one lane (thread, worker, task or child process) of it, `X` complete events
- * for state spans, `i` instant events for blocked loops, `M` metadata naming processes and lanes.
+ * for state spans, `i` instant events for blocked loops, `C` counter events for the event-loop lag
+ * (one counter track per loop, on its process), `M` metadata naming processes and lanes.
  * The file also carries the run's own recording under `otherData`, so "Open Recording…" restores
  * everything (histories, stacks, summaries) losslessly; trace viewers ignore it.
  */
 export interface TraceEvent {
   readonly name: string;
-  readonly ph: 'X' | 'i' | 'M';
+  readonly ph: 'X' | 'i' | 'C' | 'M';
   readonly pid: number;
   readonly tid: number;
   /** Microseconds since the start of the run. */
@@ -41,6 +42,7 @@ export function toChromeTrace(timeline: TimelineData, recording: RunRecording): 
   const tids: number[] = [];
   const nextTid = new Map<number, number>();
   timeline.lanes.forEach((lane, index) => {
+    if (lane.kind === 'lag') return; // a counter track, not a thread
     const tid = lane.kind === 'process' ? 0 : (nextTid.get(lane.pid) ?? 1);
     if (lane.kind !== 'process') nextTid.set(lane.pid, tid + 1);
     tids[index] = tid;
@@ -63,6 +65,13 @@ export function toChromeTrace(timeline: TimelineData, recording: RunRecording): 
       name: 'blocked loop', cat: 'blocked', ph: 'i', s: 't', pid: lane.pid, tid: tids[mark.lane]!, ts: micros(mark.time),
       args: { durationMs: mark.durationMs, ...(mark.source ? { at: `${mark.source.file}:${mark.source.line}` } : {}), ...(mark.functionName ? { function: mark.functionName } : {}) },
     });
+  }
+  for (const lag of timeline.lags) {
+    const lane = timeline.lanes[lag.lane]!;
+    const name = `event-loop lag · ${lane.label} · ${lag.loopId}`;
+    for (let index = 0; index < lag.time.length; index += 1) {
+      events.push({ name, cat: 'lag', ph: 'C', pid: lane.pid, tid: tids[lag.threadLane]!, ts: micros(lag.time[index]!), args: { ms: lag.lagMs[index]! } });
+    }
   }
   return { traceEvents: events, displayTimeUnit: 'ms', otherData: { generator: 'Concurrency Lens', startedAt: timeline.start, recording } };
 }

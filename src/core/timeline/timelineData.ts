@@ -1,4 +1,4 @@
-import type { BlockedEvent, ProcessRecord, RunModel, StateInterval, TrackedEntity } from '../runs/runModel';
+import type { BlockedEvent, LagHistory, ProcessRecord, RunModel, StateInterval, TrackedEntity } from '../runs/runModel';
 import type { SourceLocation } from '../probe/protocol';
 
 /**
@@ -11,7 +11,8 @@ import type { SourceLocation } from '../probe/protocol';
 export const TIMELINE_STATES = ['running', 'waiting', 'blocked', 'done', 'failed', 'cancelled'] as const;
 export type TimelineState = (typeof TIMELINE_STATES)[number];
 
-export const LANE_KINDS = ['process', 'thread', 'worker', 'task', 'child'] as const;
+/** `lag` is the event-loop lag strip drawn under the lane of the thread that runs the loop. */
+export const LANE_KINDS = ['process', 'thread', 'worker', 'task', 'child', 'lag'] as const;
 export type LaneKind = (typeof LANE_KINDS)[number];
 
 export interface TimelineSource {
@@ -64,6 +65,21 @@ export interface TimelineSpans {
   readonly state: Uint8Array;
 }
 
+/** The lag history of one event loop, shown in its own (`lag`) lane. */
+export interface TimelineLag {
+  /** Index of its `lag` lane in `lanes`. */
+  readonly lane: number;
+  /** Index of the lane of the thread that runs the loop. */
+  readonly threadLane: number;
+  readonly loopId: string;
+  /** Sample times (ms since the epoch) and lags, oldest first. */
+  readonly time: Float64Array;
+  readonly lagMs: Float64Array;
+  readonly maxMs: number;
+  /** 95th percentile of the samples (nearest rank). */
+  readonly p95Ms: number;
+}
+
 export interface TimelineData {
   /** ms since the Unix epoch, the probes' clock. */
   readonly start: number;
@@ -72,6 +88,9 @@ export interface TimelineData {
   readonly lanes: readonly TimelineLane[];
   readonly spans: TimelineSpans;
   readonly marks: readonly TimelineMark[];
+  readonly lags: readonly TimelineLag[];
+  /** The blocked-loop threshold of the run, when known: the line across the lag strips. */
+  readonly blockedThresholdMs?: number;
 }
 
 /** The state colour of a probe state (`exited` of a thread or child that failed reads as failed). */
@@ -122,6 +141,7 @@ export function buildTimeline(model: RunModel, now: number, live: boolean): Time
   const ends: number[] = [];
   const states: number[] = [];
   const marks: TimelineMark[] = [];
+  const lags: TimelineLag[] = [];
   let start = Number.POSITIVE_INFINITY;
   let end = 0;
   const probedPids = new Set(model.processes().map((record) => record.pid));
@@ -161,6 +181,13 @@ export function buildTimeline(model: RunModel, now: number, live: boolean): Time
         failedExit,
       );
       threadLanes.set(info.id, lane);
+      for (const history of record.lag.values()) {
+        if (history.threadId !== info.id || history.times.length === 0) continue;
+        const lagLane = addLane({ id: `${laneId(record.pid, thread)}/lag:${history.loopId}`, kind: 'lag', depth: 2, pid: record.pid, label: info.name }, [], false);
+        lags.push(timelineLag(lagLane, lane, history));
+        start = Math.min(start, history.times[0]!);
+        end = Math.max(end, history.times[history.times.length - 1]!);
+      }
       for (const task of tasksByThread.get(info.id) ?? []) addTask(record, task);
     }
     for (const [threadId, tasks] of tasksByThread) if (!threadLanes.has(threadId)) for (const task of tasks) addTask(record, task);
@@ -192,7 +219,23 @@ export function buildTimeline(model: RunModel, now: number, live: boolean): Time
   const spans: TimelineSpans = {
     laneStart: Uint32Array.from(laneStart), start: Float64Array.from(starts), end: Float64Array.from(ends), state: Uint8Array.from(states),
   };
-  return { start, end: Math.max(end, start), live, lanes, spans, marks };
+  const threshold = model.options.blockedThresholdMs;
+  return { start, end: Math.max(end, start), live, lanes, spans, marks, lags, ...(threshold !== undefined ? { blockedThresholdMs: threshold } : {}) };
+}
+
+function timelineLag(lane: number, threadLane: number, history: LagHistory): TimelineLag {
+  const sorted = Float64Array.from(history.lagMs).sort();
+  return {
+    lane, threadLane, loopId: history.loopId,
+    time: Float64Array.from(history.times), lagMs: Float64Array.from(history.lagMs),
+    maxMs: sorted[sorted.length - 1] ?? 0, p95Ms: percentile(sorted, 0.95),
+  };
+}
+
+/** Nearest-rank percentile of ascending `sorted` (0 when empty). */
+export function percentile(sorted: Float64Array, fraction: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]!;
 }
 
 function processLabel(record: ProcessRecord): string {

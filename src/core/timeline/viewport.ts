@@ -1,4 +1,4 @@
-import { spanOf, type TimelineData, type TimelineMark, type TimelineSpan } from './timelineData';
+import { spanOf, type TimelineData, type TimelineLag, type TimelineMark, type TimelineSpan } from './timelineData';
 
 /**
  * The visible window of the timeline and the pure geometry the canvas renderer needs: which spans
@@ -124,6 +124,47 @@ export function spanAt(data: TimelineData, view: Viewport, lane: number, x: numb
   const to = data.spans.laneStart[lane + 1]!;
   const index = firstEndingAfter(data.spans.end, data.spans.laneStart[lane]!, to, time - slop);
   return index < to && data.spans.start[index]! <= time + slop ? spanOf(data.spans, lane, index) : undefined;
+}
+
+/** First index whose value is at or after `time` in ascending `values`. */
+function firstAtOrAfter(values: Float64Array, time: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (values[middle]! < time) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * The lag strip of a loop as one value per pixel column of the view (into `out`, which must hold
+ * `view.width` values): each sample covers the time since the previous one (the probes report the
+ * lag over their last sample period), and a column holds the largest lag that touches it.
+ */
+export function lagColumns(lag: TimelineLag, view: Viewport, out: Float32Array): Float32Array {
+  const width = Math.min(out.length, Math.floor(view.width));
+  out.fill(0);
+  const viewEnd = view.start + width * view.msPerPx;
+  for (let index = Math.max(0, firstAtOrAfter(lag.time, view.start)); index < lag.time.length; index += 1) {
+    const end = lag.time[index]!;
+    const start = index > 0 ? lag.time[index - 1]! : end;
+    if (start > viewEnd) break;
+    const x0 = Math.max(0, Math.floor((start - view.start) / view.msPerPx));
+    const x1 = Math.min(width, Math.max(x0 + 1, Math.ceil((end - view.start) / view.msPerPx)));
+    const value = lag.lagMs[index]!;
+    for (let x = x0; x < x1; x += 1) if (value > out[x]!) out[x] = value;
+  }
+  return out;
+}
+
+/** The lag the loop reported for the sample period holding `time`, if any sample covers it. */
+export function lagAt(lag: TimelineLag, time: number): number | undefined {
+  const index = firstAtOrAfter(lag.time, time);
+  if (index >= lag.time.length) return undefined;
+  const start = index > 0 ? lag.time[index - 1]! : lag.time[index]!;
+  return start <= time ? lag.lagMs[index] : undefined;
 }
 
 /** The blocked-loop mark of `lane` nearest pixel `x`, within `slopPx`. */

@@ -1,6 +1,6 @@
-import { TIMELINE_STATES, spanOf, type TimelineData, type TimelineLane, type TimelineState } from '../../core/timeline/timelineData';
+import { TIMELINE_STATES, spanOf, type TimelineData, type TimelineLag, type TimelineLane, type TimelineState } from '../../core/timeline/timelineData';
 import {
-  createSpanRects, fitViewport, formatDuration, markAt, panViewport, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
+  createSpanRects, fitViewport, formatDuration, lagAt, lagColumns, markAt, panViewport, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
 } from '../../core/timeline/viewport';
 import { FromTimelineType, ToTimelineType, parseToTimeline, type FromTimelineMessage, type TimelineStrings } from '../../shared/timelineProtocol';
 import { codicon, h } from '../dom';
@@ -116,9 +116,20 @@ function renderSummary(): void {
     return;
   }
   const processes = data.lanes.filter((lane) => lane.kind === 'process').length;
-  summary.textContent = format(text.summary, processes, data.lanes.length, data.spans.start.length, formatDuration(data.end - data.start), data.marks.length);
+  const lagSentences = data.lags.map((lag) => format(text.lagSummary, laneName(lag.threadLane), formatDuration(lag.maxMs), formatDuration(lag.p95Ms)));
+  summary.textContent = [
+    format(text.summary, processes, data.lanes.length, data.spans.start.length, formatDuration(data.end - data.start), data.marks.length),
+    ...lagSentences,
+  ].join(' ');
   if (!tableHost.contains(tableDetails)) tableHost.replaceChildren(tableDetails);
   renderTable();
+}
+
+/** A thread lane named with its process, e.g. `main (app.js (10))`. */
+function laneName(lane: number): string {
+  const info = data?.lanes[lane];
+  const process = data?.lanes.find((candidate) => candidate.kind === 'process' && candidate.pid === info?.pid);
+  return info && process && process !== info ? `${info.label} (${process.label})` : (info?.label ?? '');
 }
 
 /** The lanes as a table: the accessible (and copyable) form of the timeline, filled while open. */
@@ -133,6 +144,8 @@ function renderTable(): void {
   }
   const { laneStart } = timeline.spans;
   const rows = timeline.lanes.slice(0, TABLE_ROWS).map((lane, index) => {
+    const lag = lane.kind === 'lag' ? timeline.lags.find((candidate) => candidate.lane === index) : undefined;
+    if (lag) return lagRow(text, timeline, lane, lag);
     const [from, to] = [laneStart[index]!, laneStart[index + 1]!];
     const first = from < to ? spanOf(timeline.spans, index, from) : undefined;
     const last = from < to ? spanOf(timeline.spans, index, to - 1) : undefined;
@@ -155,6 +168,17 @@ function renderTable(): void {
         h('th', { attrs: { scope: 'col' } }, text.columns.duration))),
       h('tbody', {}, ...rows)),
   );
+}
+
+function lagRow(text: TimelineStrings, timeline: TimelineData, lane: TimelineLane, lag: TimelineLag): HTMLElement {
+  const first = lag.time[0] ?? timeline.start;
+  const last = lag.time[lag.time.length - 1] ?? first;
+  return h('tr', {},
+    h('td', {}, '\u00a0'.repeat(lane.depth * 2), lane.label),
+    h('td', {}, text.kinds.lag),
+    h('td', {}, `max ${formatDuration(lag.maxMs)} · p95 ${formatDuration(lag.p95Ms)}`),
+    h('td', {}, `+${formatDuration(first - timeline.start)}`),
+    h('td', {}, formatDuration(last - first)));
 }
 
 // ── geometry ───────────────────────────────────────────────────────────────────────────────────
@@ -254,6 +278,12 @@ function paint(): void {
     ctx.lineTo(x, top + 6);
     ctx.fill();
   }
+  const lagColour = colour('--vscode-charts-purple', '#b180d7');
+  const thresholdColour = colour('--vscode-charts-red', '#f14c4c');
+  for (const lag of data.lags) {
+    const top = laneTop(lag.lane);
+    if (top > AXIS_HEIGHT - LANE_HEIGHT && top < height) paintLagStrip(ctx, lag, view, top, data.blockedThresholdMs, lagColour, thresholdColour);
+  }
   if (data.live) {
     ctx.fillStyle = foreground;
     ctx.fillRect(Math.round(LABEL_WIDTH + (data.end - view.start) / view.msPerPx), AXIS_HEIGHT, 1, height);
@@ -270,10 +300,42 @@ function paint(): void {
   const lastLane = Math.min(data.lanes.length - 1, Math.ceil(view.firstLane + view.laneCount));
   for (let lane = firstLane; lane <= lastLane; lane += 1) {
     const info = data.lanes[lane]!;
-    ctx.font = `${info.kind === 'process' ? 'bold ' : ''}12px ${font}`;
-    ctx.fillStyle = info.kind === 'task' || info.kind === 'child' ? muted : foreground;
+    ctx.font = `${info.kind === 'process' ? 'bold ' : ''}${info.kind === 'lag' ? 11 : 12}px ${font}`;
+    ctx.fillStyle = info.kind === 'thread' || info.kind === 'worker' || info.kind === 'process' ? foreground : muted;
     const x = 6 + info.depth * INDENT;
-    ctx.fillText(ellipsize(ctx, info.label, LABEL_WIDTH - x - 6), x, laneTop(lane) + LANE_HEIGHT / 2);
+    // A lag strip is named by its kind; the thread it belongs to is the lane above.
+    const label = info.kind === 'lag' && strings ? strings.kinds.lag : info.label;
+    ctx.fillText(ellipsize(ctx, label, LABEL_WIDTH - x - 6), x, laneTop(lane) + LANE_HEIGHT / 2);
+  }
+}
+
+/** Reused by every paint: one lag value per pixel column. */
+let lagBuffer = new Float32Array(0);
+
+/** A loop's lag as bars from the bottom of its lane, scaled to the larger of its max and the threshold, with the threshold as a line. */
+function paintLagStrip(ctx: CanvasRenderingContext2D, lag: TimelineLag, window: Viewport, top: number, thresholdMs: number | undefined, fill: string, line: string): void {
+  const width = Math.floor(window.width);
+  if (lagBuffer.length < width) lagBuffer = new Float32Array(width);
+  const columns = lagColumns(lag, window, lagBuffer);
+  const scale = Math.max(1, lag.maxMs, thresholdMs ?? 0) * 1.1;
+  const bottom = top + LANE_HEIGHT - 2;
+  const room = LANE_HEIGHT - 4;
+  const bars = new Path2D();
+  for (let x = 0; x < width; x += 1) {
+    const value = columns[x]!;
+    if (value <= 0) continue;
+    let run = x;
+    while (run + 1 < width && columns[run + 1] === value) run += 1;
+    const barHeight = Math.max(1, (value / scale) * room);
+    bars.rect(LABEL_WIDTH + x, bottom - barHeight, run - x + 1, barHeight);
+    x = run;
+  }
+  ctx.fillStyle = fill;
+  ctx.fill(bars);
+  if (thresholdMs !== undefined) {
+    ctx.fillStyle = line;
+    const y = Math.round(bottom - (thresholdMs / scale) * room);
+    for (let x = 0; x < width; x += 6) ctx.fillRect(LABEL_WIDTH + x, y, 3, 1);
   }
 }
 
@@ -379,6 +441,20 @@ function hitAt(event: MouseEvent): Hit | undefined {
   if (laneIndex === undefined) return undefined;
   const lane = data.lanes[laneIndex]!;
   const lines = [lane.label, strings.kinds[lane.kind]];
+  if (lane.kind === 'lag') {
+    const lag = data.lags.find((candidate) => candidate.lane === laneIndex);
+    const value = lag && x >= LABEL_WIDTH ? lagAt(lag, view.start + (x - LABEL_WIDTH) * view.msPerPx) : undefined;
+    const text = strings;
+    return {
+      lane,
+      lines: [
+        laneName(lag?.threadLane ?? laneIndex), text.kinds.lag,
+        ...(value !== undefined ? [format(text.lagAt, formatDuration(value))] : []),
+        ...(lag ? [`max ${formatDuration(lag.maxMs)} · p95 ${formatDuration(lag.p95Ms)}`] : []),
+        ...(data.blockedThresholdMs !== undefined ? [format(text.lagThreshold, formatDuration(data.blockedThresholdMs))] : []),
+      ],
+    };
+  }
   if (x < LABEL_WIDTH) return { lane, lines, ...(lane.source ? { source: lane.source } : {}) };
   const mark = markAt(data, view, laneIndex, x - LABEL_WIDTH);
   if (mark) {
