@@ -39,7 +39,8 @@ suite('Monitored Node.js runs', function () {
     assert.ok(rows.length > 0);
     await until('the run to be shown as ended', () => api.shownRun.run?.live === false);
     const lanes = buildTimeline(run.model, Date.now(), false).lanes;
-    assert.deepEqual(lanes.map((lane) => lane.kind).sort(), ['process', 'process', 'thread', 'thread', 'worker', 'worker']);
+    assert.deepEqual(lanes.map((lane) => lane.kind).filter((kind) => kind !== 'lag').sort(), ['process', 'process', 'thread', 'thread', 'worker', 'worker']);
+    assert.ok(lanes.some((lane) => lane.kind === 'lag'), 'the event-loop lag strip of a main thread');
   });
 
   test('a TypeScript module (.mts) runs through the workspace\'s tsx, its Worker observed', async () => {
