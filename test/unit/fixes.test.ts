@@ -214,6 +214,15 @@ const GOLDEN: readonly Golden[] = [
     after: lines("import { existsSync } from 'node:fs';", "import * as fsPromises from 'node:fs/promises';", '', 'export async function has(p: string): Promise<boolean> {', '  return await fsPromises.access(p).then(() => true, () => false) && p.length > 0;', '}'),
   },
   {
+    name: "a dropped spawnSync(…, { stdio: 'inherit' }) → spawn awaited until it closes, spawn imported once",
+    language: 'typescript', rule: 'js/sync-io-in-async',
+    before: lines("import { spawnSync } from 'node:child_process';", '', 'export async function build(dir: string) {', "  spawnSync('make', ['all'], { cwd: dir, stdio: 'inherit' }); // build", '}'),
+    after: lines(
+      "import { spawnSync } from 'node:child_process';", "import { spawn } from 'node:child_process';", '', 'export async function build(dir: string) {',
+      "  await new Promise((resolve) => spawn('make', ['all'], { cwd: dir, stdio: 'inherit' }).on('error', resolve).on('close', resolve)); // build", '}',
+    ),
+  },
+  {
     name: 'floating promise → await',
     language: 'javascript', rule: 'js/floating-promise',
     before: lines('async function save() {}', 'async function main() {', '  save();', '}'),
@@ -277,6 +286,8 @@ describe('quick fixes (golden before/after)', () => {
       ['python', lines('import subprocess', 'async def f():', '    process = subprocess.Popen(["ls"])')],
       ['python', lines('from multiprocessing import Pool', 'def f():', '    with Pool() as p:', '        p.map(lambda x: x, [1])')],
       ['javascript', lines("const { spawnSync } = require('child_process');", 'async function f() {', "  return spawnSync('ls').status;", '}')],
+      ['javascript', lines("const { spawnSync } = require('child_process');", 'async function f() {', "  spawnSync('ls', ['-l']);", '}')],
+      ['javascript', lines("const { spawnSync } = require('child_process');", 'async function f() {', "  spawnSync('ls', { stdio: 'inherit', timeout: 5 });", '}')],
     ];
     for (const [language, text] of cases) {
       const analysis = await analyze(language, text);
