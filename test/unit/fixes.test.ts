@@ -339,13 +339,14 @@ describe('TaskGroup fix for a dangling task', () => {
     assert.deepEqual(await titles(text, { pythonMinimum: { major: 3, minor: 9 } }), ['Keep a reference to the task until it is done']);
   });
 
-  it('is not offered in a loop, for loop.create_task, for a non-call argument, across a multi-line string, or outside a coroutine', async () => {
+  it('is not offered in a loop, for loop.create_task, for a non-call argument, across a multi-line string or a yield, or outside a coroutine', async () => {
     const cases = [
       lines('import asyncio', 'async def f(jobs):', '    for job in jobs:', '        asyncio.create_task(job())'),
       lines('import asyncio', 'async def f(job):', '    loop = asyncio.get_running_loop()', '    loop.create_task(job())'),
       lines('import asyncio', 'async def f(future):', '    asyncio.ensure_future(future)'),
       lines('import asyncio', 'async def f(job):', '    asyncio.create_task(job())', '    x = """a', 'b"""'),
       lines('import asyncio', 'def f(job):', '    asyncio.create_task(job())'),
+      lines('import asyncio', 'async def f(job):', '    asyncio.create_task(job())', '    yield 1'),
     ];
     for (const text of cases) assert.equal((await titles(text)).includes(TASK_GROUP), false, text);
   });
