@@ -214,6 +214,15 @@ const GOLDEN: readonly Golden[] = [
     after: lines("import { existsSync } from 'node:fs';", "import * as fsPromises from 'node:fs/promises';", '', 'export async function has(p: string): Promise<boolean> {', '  return await fsPromises.access(p).then(() => true, () => false) && p.length > 0;', '}'),
   },
   {
+    name: "a dropped spawnSync(…, { stdio: 'inherit' }) → spawn awaited until it closes, spawn imported once",
+    language: 'typescript', rule: 'js/sync-io-in-async',
+    before: lines("import { spawnSync } from 'node:child_process';", '', 'export async function build(dir: string) {', "  spawnSync('make', ['all'], { cwd: dir, stdio: 'inherit' }); // build", '}'),
+    after: lines(
+      "import { spawnSync } from 'node:child_process';", "import { spawn } from 'node:child_process';", '', 'export async function build(dir: string) {',
+      "  await new Promise((resolve) => spawn('make', ['all'], { cwd: dir, stdio: 'inherit' }).on('error', resolve).on('close', resolve)); // build", '}',
+    ),
+  },
+  {
     name: 'floating promise → await',
     language: 'javascript', rule: 'js/floating-promise',
     before: lines('async function save() {}', 'async function main() {', '  save();', '}'),
@@ -277,6 +286,8 @@ describe('quick fixes (golden before/after)', () => {
       ['python', lines('import subprocess', 'async def f():', '    process = subprocess.Popen(["ls"])')],
       ['python', lines('from multiprocessing import Pool', 'def f():', '    with Pool() as p:', '        p.map(lambda x: x, [1])')],
       ['javascript', lines("const { spawnSync } = require('child_process');", 'async function f() {', "  return spawnSync('ls').status;", '}')],
+      ['javascript', lines("const { spawnSync } = require('child_process');", 'async function f() {', "  spawnSync('ls', ['-l']);", '}')],
+      ['javascript', lines("const { spawnSync } = require('child_process');", 'async function f() {', "  spawnSync('ls', { stdio: 'inherit', timeout: 5 });", '}')],
     ];
     for (const [language, text] of cases) {
       const analysis = await analyze(language, text);
@@ -328,13 +339,14 @@ describe('TaskGroup fix for a dangling task', () => {
     assert.deepEqual(await titles(text, { pythonMinimum: { major: 3, minor: 9 } }), ['Keep a reference to the task until it is done']);
   });
 
-  it('is not offered in a loop, for loop.create_task, for a non-call argument, across a multi-line string, or outside a coroutine', async () => {
+  it('is not offered in a loop, for loop.create_task, for a non-call argument, across a multi-line string or a yield, or outside a coroutine', async () => {
     const cases = [
       lines('import asyncio', 'async def f(jobs):', '    for job in jobs:', '        asyncio.create_task(job())'),
       lines('import asyncio', 'async def f(job):', '    loop = asyncio.get_running_loop()', '    loop.create_task(job())'),
       lines('import asyncio', 'async def f(future):', '    asyncio.ensure_future(future)'),
       lines('import asyncio', 'async def f(job):', '    asyncio.create_task(job())', '    x = """a', 'b"""'),
       lines('import asyncio', 'def f(job):', '    asyncio.create_task(job())'),
+      lines('import asyncio', 'async def f(job):', '    asyncio.create_task(job())', '    yield 1'),
     ];
     for (const text of cases) assert.equal((await titles(text)).includes(TASK_GROUP), false, text);
   });

@@ -17,7 +17,7 @@ const FS_PROMISE_TWINS = new Set([
 
 /**
  * `fs.readFileSync(a)` → `await fs.promises.readFile(a)`; `fs.existsSync(p)` → `await fs.promises.access(p).then(() => true, () => false)`
- * (the same boolean); `execSync(c)` → `(await promisify(exec)(c)).stdout`; `zlib.gzipSync(b)` → `await promisify(zlib.gzip)(b)`.
+ * (the same boolean); a dropped `spawnSync(…, { stdio: 'inherit' })` → `spawn` awaited until it closes; `execSync(c)` → `(await promisify(exec)(c)).stdout`; `zlib.gzipSync(b)` → `await promisify(zlib.gzip)(b)`.
  */
 export function usePromiseApi(doc: ParsedDocument, call: Node): Fix[] {
   const callee = unwrapExpression(call.childForFieldName('function'));
@@ -44,12 +44,43 @@ export function usePromiseApi(doc: ParsedDocument, call: Node): Fix[] {
     references = [target, promisify];
     replacement = `await ${promisify.expression}(${target.expression})${args.text}`;
     if (module === 'child_process') replacement = `(${replacement}).stdout`;
+  } else if (module === 'child_process' && syncName === 'spawnSync' && call.parent?.type === 'expression_statement' && outputNotCollected(args)) {
+    const spawn = object ? existing(`${object.text}.spawn`) : nodeReference(doc, 'child_process', 'spawn', 'spawn');
+    if (!spawn) return [];
+    references = [spawn];
+    // spawnSync never throws for a failed start or a non-zero exit: the promise resolves in both cases too.
+    replacement = `await new Promise((resolve) => ${spawn.expression}${args.text}.on('error', resolve).on('close', resolve))`;
   } else {
     return [];
   }
   const edits = [importsEdit(doc, references), replaceNode(call, module === 'child_process' ? replacement : parenthesizeIfOperand(call, replacement))].filter((edit) => edit !== undefined);
   const api = asyncName === 'exists' ? 'access' : asyncName;
-  return [{ title: { en: `Use the promise API: ${api}`, 'zh-cn': `改用 Promise API：${api}` }, kind: 'quickfix', isPreferred: module === 'fs', edits }];
+  const title = syncName === 'spawnSync'
+    ? { en: 'Await the child process: spawn(…) until it closes', 'zh-cn': '改为等待子进程：spawn(…) 直到其关闭' }
+    : { en: `Use the promise API: ${api}`, 'zh-cn': `改用 Promise API：${api}` };
+  return [{ title, kind: 'quickfix', isPreferred: module === 'fs', edits }];
+}
+
+const SPAWN_OPTIONS = new Set(['cwd', 'env', 'shell', 'stdio', 'windowsHide', 'argv0']);
+
+/**
+ * A dropped `spawnSync(cmd, [args], { stdio: 'inherit' | 'ignore', … })`: only then does `spawn`
+ * behave the same (spawnSync's default pipes collect output that `spawn` would leave unread, which
+ * can stall the child; `timeout`, `input`, `encoding`… have no `spawn` counterpart).
+ */
+function outputNotCollected(args: Node): boolean {
+  const options = args.namedChildren.at(-1);
+  if (options?.type !== 'object' || args.namedChildCount < 2) return false;
+  let stdio: string | undefined;
+  for (const property of options.namedChildren) {
+    if (property?.type !== 'pair') return false;
+    const key = property.childForFieldName('key');
+    const name = key?.type === 'string' ? key.text.slice(1, -1) : key?.text;
+    if (!name || !SPAWN_OPTIONS.has(name)) return false;
+    const value = property.childForFieldName('value');
+    if (name === 'stdio') stdio = value?.type === 'string' ? value.text.slice(1, -1) : undefined;
+  }
+  return stdio === 'inherit' || stdio === 'ignore';
 }
 
 export function awaitOrVoid(call: Node): Fix[] {

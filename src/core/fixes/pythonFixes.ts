@@ -97,7 +97,7 @@ const GROUP_TASK_KEYWORDS = new Set(['name', 'context']);
  * Not offered: in a loop (each iteration would wait for its task instead of overlapping them),
  * when the argument is not a call (`ensure_future` also takes futures, which a group refuses), for
  * `loop.create_task` (code that drives a loop itself is usually not inside one coroutine), across
- * multi-line strings (re-indenting would change them), or when the project supports Python < 3.11.
+ * multi-line strings (re-indenting would change them), around a `yield`, or when the project supports Python < 3.11.
  */
 export function moveToTaskGroup(doc: ParsedDocument, call: Node, pythonMinimum: PythonVersion | undefined): Fix[] {
   const statement = call.parent;
@@ -113,7 +113,8 @@ export function moveToTaskGroup(doc: ParsedDocument, call: Node, pythonMinimum: 
   if (!isAloneOnLine(text, statement)) return [];
   const start = lineStartOf(text, statement.startIndex);
   const end = block.endIndex;
-  if (hasMultiLineString(block, start, end)) return [];
+  // A `yield` inside a task group suspends the generator with the group open (PEP 789).
+  if (hasMultiLineString(block, start, end) || block.descendantsOfType('yield').some((node) => node !== null && node.startIndex >= start)) return [];
   const asyncio = pythonReference(doc, 'asyncio');
   if (!asyncio) return [];
   const group = freshName(text, 'task_group');
