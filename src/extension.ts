@@ -11,6 +11,7 @@ import * as patterns from './patterns';
 import * as recordings from './recordings';
 import * as refactors from './refactors';
 import * as runs from './runs';
+import { LastRunStore } from './runs/lastRun';
 import { ShownRun } from './runs/shownRun';
 import { SyntaxDocuments, extensionGrammars } from './syntax/documents';
 import * as timeline from './timeline';
@@ -23,6 +24,7 @@ export interface ConcurrencyLensApi {
   readonly liveTasks: LiveTasksController;
   readonly shownRun: ShownRun;
   readonly timeline: TimelineController;
+  readonly lastRun: LastRunStore;
 }
 
 export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
@@ -33,7 +35,8 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
   const syntax = new SyntaxDocuments(grammars);
   const liveTasksController = new LiveTasksController([pythonLauncher(context.extensionUri, log), nodeLauncher(context.extensionUri)], log);
   const shownRun = new ShownRun();
-  const timelineController = new TimelineController(context.extensionUri, shownRun, log);
+  const lastRun = new LastRunStore(context.storageUri ?? context.globalStorageUri, shownRun, log);
+  const timelineController = new TimelineController(context.extensionUri, shownRun, log, lastRun);
   context.subscriptions.push(
     log,
     experiments,
@@ -41,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
     syntax,
     liveTasksController,
     shownRun,
+    lastRun,
     timelineController,
     ...guide.register(guideController, experiments),
     ...diagnostics.register(grammars, log),
@@ -52,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
     ...timeline.register(timelineController),
     ...recordings.register(shownRun, log),
   );
-  return { guide: guideController, experiments, liveTasks: liveTasksController, shownRun, timeline: timelineController };
+  return { guide: guideController, experiments, liveTasks: liveTasksController, shownRun, timeline: timelineController, lastRun };
 }
 
 export function deactivate(): void {

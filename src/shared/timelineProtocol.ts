@@ -32,6 +32,8 @@ export interface TimelineStrings {
   readonly lagThreshold: string;
   /** `{0}` thread, `{1}` max, `{2}` p95: one sentence per loop after the summary. */
   readonly lagSummary: string;
+  /** `{0}` and `{1}`: the visible time window, from the start of the run. */
+  readonly range: string;
   readonly states: Readonly<Record<TimelineState, string>>;
   readonly kinds: Readonly<Record<LaneKind, string>>;
 }
@@ -124,4 +126,27 @@ function isTimelineData(value: unknown): value is TimelineData {
 
 function isLaneIndex(value: unknown, laneCount: number): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < laneCount;
+}
+
+/** What the webview keeps with `setState`: the view of one run, restored when it loads again. */
+export interface TimelineWebviewState {
+  /** Which run the view belongs to (its title and start time). */
+  readonly run: string;
+  readonly start: number;
+  readonly msPerPx: number;
+  readonly firstLane: number;
+  /** Whether the view follows the end of a live run. */
+  readonly following: boolean;
+}
+
+export function timelineRunKey(title: string, data: TimelineData): string {
+  return `${data.start}:${title}`;
+}
+
+/** The saved state, when it has the right shape. */
+export function parseTimelineWebviewState(value: unknown): TimelineWebviewState | undefined {
+  if (!isRecord(value) || typeof value.run !== 'string' || typeof value.following !== 'boolean') return undefined;
+  const { start, msPerPx, firstLane } = value;
+  if (typeof start !== 'number' || !Number.isFinite(start) || typeof msPerPx !== 'number' || !(msPerPx > 0) || typeof firstLane !== 'number' || !(firstLane >= 0)) return undefined;
+  return { run: value.run, start, msPerPx, firstLane, following: value.following };
 }

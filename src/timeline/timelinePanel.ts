@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { renderWebviewHtml, webviewResourceRoots } from '../common/webviewHtml';
 import { buildTimeline } from '../core/timeline/timelineData';
 import { WebviewPanelType } from '../ids';
+import type { LastRunStore } from '../runs/lastRun';
 import type { ShownRun } from '../runs/shownRun';
 import {
   FromTimelineType, ToTimelineType, parseFromTimeline, type TimelineStrings, type ToTimelineMessage,
@@ -39,6 +40,7 @@ function timelineStrings(): TimelineStrings {
     lagAt: vscode.l10n.t('Event-loop lag {0}'),
     lagThreshold: vscode.l10n.t('Blocked-loop threshold {0}'),
     lagSummary: vscode.l10n.t('Event-loop lag on {0}: max {1}, p95 {2}.'),
+    range: vscode.l10n.t('Showing {0} to {1}'),
     states: {
       running: vscode.l10n.t('running'),
       waiting: vscode.l10n.t('waiting'),
@@ -58,7 +60,11 @@ function timelineStrings(): TimelineStrings {
   };
 }
 
-/** Owns the single timeline panel and keeps it in step with the shown run. */
+/**
+ * Owns the single timeline panel and keeps it in step with the shown run. The webview is not kept
+ * alive while hidden: each time it loads it asks for the data again and restores its zoom and
+ * scroll from its own state, which also brings the panel back after a window reload.
+ */
 export class TimelineController implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private readonly panelDisposables: vscode.Disposable[] = [];
@@ -75,6 +81,7 @@ export class TimelineController implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly shownRun: ShownRun,
     private readonly log: vscode.LogOutputChannel,
+    private readonly lastRun: LastRunStore,
   ) {
     this.runSubscription = shownRun.onDidChange(() => this.followRun());
   }
@@ -88,11 +95,26 @@ export class TimelineController implements vscode.Disposable {
       this.panel.reveal();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(WebviewPanelType.Timeline, vscode.l10n.t('Concurrency Timeline'), vscode.ViewColumn.Active, {
+    this.attach(vscode.window.createWebviewPanel(WebviewPanelType.Timeline, vscode.l10n.t('Concurrency Timeline'), vscode.ViewColumn.Active, {
       enableScripts: true,
-      retainContextWhenHidden: true,
       localResourceRoots: webviewResourceRoots(this.extensionUri),
-    });
+    }));
+  }
+
+  /**
+   * Called by the serializer when VS Code brings the panel back after a window reload: it shows
+   * the run being shown (a live one), else the last run saved, else nothing.
+   */
+  async restore(panel: vscode.WebviewPanel): Promise<void> {
+    panel.webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(this.extensionUri) };
+    if (this.panel && this.panel !== panel) this.panel.dispose();
+    this.attach(panel);
+    if (this.shownRun.run) return;
+    const saved = await this.lastRun.load();
+    if (saved && !this.shownRun.run) this.shownRun.show(saved);
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     this.ready = false;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'activity-bar.svg');

@@ -76,6 +76,38 @@ suite('Timeline and recordings', () => {
     assert.equal(api.timeline.isOpen, true, 'the recording opens in the timeline');
   });
 
+  test('after a window reload the serializer brings the panel back with the last run', async () => {
+    const { api } = await activateExtension();
+    const model = sampleRun();
+    const saved = nextEvent(api.lastRun.onDidSave);
+    api.shownRun.show({ model, title: 'app.js', live: false });
+    await saved;
+    // A reloaded window starts with nothing shown; VS Code hands the serializer a new panel of our type.
+    api.shownRun.show(undefined);
+    const panel = vscode.window.createWebviewPanel('concurrencyLens.timeline', 'Concurrency Timeline', vscode.ViewColumn.One, {});
+    const posted = nextEvent(api.timeline.onDidPostData);
+    await api.timeline.restore(panel);
+    await posted;
+    assert.equal(api.timeline.isOpen, true);
+    assert.equal(panel.webview.options.enableScripts, true);
+    assert.equal(api.shownRun.run?.title, 'app.js');
+    assert.equal(api.shownRun.run?.live, false);
+    assert.deepEqual(json(api.shownRun.run?.model.toRecording()), json(model.toRecording()));
+    assert.equal(timelineTabs().length, 1);
+  });
+
+  test('a restored panel keeps showing the run that is already shown', async () => {
+    const { api } = await activateExtension();
+    const saved = nextEvent(api.lastRun.onDidSave);
+    api.shownRun.show({ model: sampleRun(), title: 'saved.js', live: false });
+    await saved;
+    const live = new RunModel();
+    api.shownRun.show({ model: live, title: 'live.js', live: true });
+    const panel = vscode.window.createWebviewPanel('concurrencyLens.timeline', 'Concurrency Timeline', vscode.ViewColumn.One, {});
+    await api.timeline.restore(panel);
+    assert.equal(api.shownRun.run?.model, live);
+  });
+
   test('Open Recording refuses a file that is not a recording and keeps the shown run', async () => {
     const { api } = await activateExtension();
     const model = sampleRun();

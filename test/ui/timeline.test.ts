@@ -38,6 +38,17 @@ async function openRecording(page: Page, file: string): Promise<Frame> {
   return findWebviewFrame(page, async (frame) => (await frame.locator('h1.timeline-title').textContent()) === name);
 }
 
+/** The visible time window the timeline states, once `accept` takes it (within 10 s). */
+async function rangeText(frame: Frame, accept: (text: string) => boolean): Promise<string> {
+  let text = '';
+  for (let waited = 0; waited < 10_000; waited += 100) {
+    text = (await frame.locator('.timeline-range').textContent()) ?? '';
+    if (accept(text)) return text;
+    await frame.page().waitForTimeout(100);
+  }
+  return text;
+}
+
 describe('timeline (UI)', { timeout: 300_000 }, () => {
   let workbench: Workbench;
   const dialogs: string[] = [];
@@ -82,6 +93,22 @@ describe('timeline (UI)', { timeout: 300_000 }, () => {
     assert.match(tooltip, /Event-loop lag [\d.]+ (ms|µs|s)/);
     assert.match(tooltip, /Blocked-loop threshold 100 ms/);
     await screenshot(workbench.page, 'timeline-node-demo');
+  });
+
+  it('comes back after a window reload with the last run, zoomed and scrolled as it was', async () => {
+    const { page } = workbench;
+    const frame = await openRecording(page, path.join(workbench.workspace, 'node-demo.json'));
+    const canvas = frame.locator('canvas');
+    await canvas.focus();
+    const fitted = await frame.locator('.timeline-range').textContent();
+    for (const key of ['+', '+', 'ArrowRight', 'ArrowRight']) await canvas.press(key);
+    const zoomed = await rangeText(frame, (text) => text !== fitted);
+    await page.waitForTimeout(500); // the webview saves its view a moment after it changes
+    await runCommand(page, 'Developer: Reload Window');
+    const restored = await findWebviewFrame(page, async (candidate) => (await candidate.locator('h1.timeline-title').textContent()) === 'node-demo.json', 90_000);
+    assert.equal(await rangeText(restored, (text) => text === zoomed), zoomed);
+    assert.notEqual(zoomed, fitted);
+    await screenshot(page, 'timeline-restored');
   });
 
   it('shows the Python demo: the asyncio tasks in lanes under their thread', async () => {

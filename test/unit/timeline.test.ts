@@ -7,7 +7,8 @@ import { TIMELINE_STATES, buildTimeline, laneSpans, type TimelineData, type Time
 import {
   fitViewport, formatDuration, lagAt, lagColumns, markAt, panViewport, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
 } from '../../src/core/timeline/viewport';
-import { parseToTimeline, ToTimelineType } from '../../src/shared/timelineProtocol';
+import { parseTimelineWebviewState, parseToTimeline, timelineRunKey, ToTimelineType } from '../../src/shared/timelineProtocol';
+import { parseSavedRun } from '../../src/core/runs/recording';
 
 const T0 = 1_700_000_000_000;
 
@@ -314,5 +315,30 @@ describe('event-loop lag history', () => {
     const read = readRecording(JSON.stringify(old));
     assert.ok(read.ok, read.ok ? '' : read.error);
     assert.deepEqual(buildTimeline(RunModel.fromRecording(read.recording), T0 + 3000, false).lags, []);
+  });
+});
+
+describe('timeline restore after reload', () => {
+  it('reads back the webview’s saved view, and nothing malformed', () => {
+    const state = { run: 'k', start: 5, msPerPx: 0.5, firstLane: 2, following: false };
+    assert.deepEqual(parseTimelineWebviewState(structuredClone(state)), state);
+    assert.equal(parseTimelineWebviewState(undefined), undefined);
+    assert.equal(parseTimelineWebviewState({ ...state, msPerPx: 0 }), undefined);
+    assert.equal(parseTimelineWebviewState({ ...state, firstLane: -1 }), undefined);
+    assert.equal(parseTimelineWebviewState({ ...state, start: 'x' }), undefined);
+  });
+
+  it('keys a saved view to its run: the same title and start', () => {
+    const data = buildTimeline(nodeRun(), T0 + 1000, false);
+    assert.equal(timelineRunKey('app.js', data), timelineRunKey('app.js', buildTimeline(nodeRun(), T0 + 2000, false)));
+    assert.notEqual(timelineRunKey('app.js', data), timelineRunKey('other.js', data));
+  });
+
+  it('reads back the saved last run, and refuses anything else', () => {
+    const recording = nodeRun().toRecording();
+    assert.equal(parseSavedRun(JSON.parse(JSON.stringify({ title: 'app.js', recording })))?.title, 'app.js');
+    assert.equal(parseSavedRun({ title: 'app.js', recording: { format: 'other' } }), undefined);
+    assert.equal(parseSavedRun({ recording }), undefined);
+    assert.equal(parseSavedRun(null), undefined);
   });
 });

@@ -74,3 +74,18 @@ export function parseRunRecording(value: unknown): { ok: true; recording: RunRec
   const issue = result.error.issues[0];
   return { ok: false, error: issue ? `${issue.path.join('.') || '(recording)'}: ${issue.message}` : 'invalid recording' };
 }
+
+/** The last run the views showed, as saved for the next window (its title and recording). */
+export interface SavedRun {
+  readonly title: string;
+  readonly recording: RunRecording;
+}
+
+/** Validates a saved run read back from storage; undefined when it is not one. */
+export function parseSavedRun(value: unknown): SavedRun | undefined {
+  if (typeof value !== 'object' || value === null || !('title' in value) || !('recording' in value)) return undefined;
+  const { title, recording } = value;
+  if (typeof title !== 'string' || title.length > 1000) return undefined;
+  const parsed = parseRunRecording(recording);
+  return parsed.ok ? { title, recording: parsed.recording } : undefined;
+}

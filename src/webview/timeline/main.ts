@@ -2,7 +2,10 @@ import { TIMELINE_STATES, spanOf, type TimelineData, type TimelineLag, type Time
 import {
   createSpanRects, fitViewport, formatDuration, lagAt, lagColumns, markAt, panViewport, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
 } from '../../core/timeline/viewport';
-import { FromTimelineType, ToTimelineType, parseToTimeline, type FromTimelineMessage, type TimelineStrings } from '../../shared/timelineProtocol';
+import {
+  FromTimelineType, ToTimelineType, parseTimelineWebviewState, parseToTimeline, timelineRunKey,
+  type FromTimelineMessage, type TimelineStrings, type TimelineWebviewState,
+} from '../../shared/timelineProtocol';
 import { codicon, h } from '../dom';
 import { getVsCodeApi } from '../vscodeApi';
 
@@ -12,7 +15,9 @@ import { getVsCodeApi } from '../vscodeApi';
  * to open the source. Program data reaches the DOM only as text nodes (tooltip, table) or canvas
  * text, never as markup. A text summary and a table of lanes make it readable without the canvas.
  */
-const vscode = getVsCodeApi<FromTimelineMessage, undefined>();
+const vscode = getVsCodeApi<FromTimelineMessage, TimelineWebviewState>();
+/** The view saved before this webview was last unloaded (hidden, or the window reloaded), until used. */
+let savedView = parseTimelineWebviewState(vscode.getState());
 const root = document.getElementById('root')!;
 
 const LABEL_WIDTH = 220;
@@ -45,6 +50,8 @@ const tooltip = h('div', { className: 'timeline-tooltip', attrs: { role: 'toolti
 const summary = h('p', { className: 'timeline-summary', attrs: { 'aria-live': 'polite', id: 'timeline-summary' } });
 const heading = h('h1', { className: 'timeline-title' });
 const status = h('span', { className: 'timeline-status' });
+/** The visible time window as text (for screen readers too). */
+const range = h('span', { className: 'timeline-range', attrs: { 'aria-live': 'polite' } });
 const tableHost = h('div', { className: 'timeline-table' });
 /** The table is built only while it is open (it is the slow, DOM-heavy view of the run). */
 const tableToggle = h('summary');
@@ -69,7 +76,7 @@ function renderShell(text: TimelineStrings): void {
   canvas.setAttribute('aria-describedby', 'timeline-summary');
   root.replaceChildren(
     h('header', { className: 'timeline-header' },
-      heading, status,
+      heading, status, range,
       h('div', { className: 'timeline-tools' },
         button(text.zoomIn, 'zoom-in', () => zoomBy(ZOOM_STEP)),
         button(text.zoomOut, 'zoom-out', () => zoomBy(1 / ZOOM_STEP)),
@@ -98,6 +105,11 @@ function setData(next: TimelineData | undefined, nextTitle: string): void {
   } else if (!view || !sameRun) {
     view = fitViewport(next, plotWidth(), visibleLaneCount());
     following = true;
+    if (savedView?.run === timelineRunKey(nextTitle, next)) {
+      view = { ...view, start: savedView.start, msPerPx: savedView.msPerPx, firstLane: savedView.firstLane };
+      following = savedView.following;
+    }
+    savedView = undefined;
   } else if (following && next.live) {
     // Keep the right edge on "now" at the same zoom.
     const duration = view.width * view.msPerPx;
@@ -226,8 +238,16 @@ function paint(): void {
   const lines = colour('--vscode-editorWidget-border', colour('--vscode-widget-border', '#444'));
   ctx.fillStyle = colour('--vscode-editor-background', '#1e1e1e');
   ctx.fillRect(0, 0, width, height);
-  if (!data || !view) return;
+  if (!data || !view) {
+    range.textContent = '';
+    return;
+  }
   view = { ...view, width: plotWidth(), laneCount: visibleLaneCount() };
+  if (strings) {
+    const shown = format(strings.range, formatDuration(view.start - data.start), formatDuration(view.start + view.width * view.msPerPx - data.start));
+    if (range.textContent !== shown) range.textContent = shown;
+  }
+  saveView();
   const font = colour('--vscode-font-family', 'sans-serif');
 
   // Time axis.
@@ -352,6 +372,17 @@ function ellipsize(ctx: CanvasRenderingContext2D, text: string, maxWidth: number
 }
 
 // ── interaction ────────────────────────────────────────────────────────────────────────────────
+const SAVE_DELAY_MS = 200;
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Saves the view (debounced: panning changes it every frame). */
+function saveView(): void {
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => {
+    if (data && view) vscode.setState({ run: timelineRunKey(title, data), start: view.start, msPerPx: view.msPerPx, firstLane: view.firstLane, following });
+  }, SAVE_DELAY_MS);
+}
+
 function setView(next: Viewport): void {
   view = next;
   following = false;
