@@ -14,12 +14,15 @@ const steps = [
   { name: 'UI (real workbench in Chromium)', script: 'test:ui' },
 ];
 
-/** Reads "ℹ pass N" / "ℹ fail N" (node's test runner) or "<layer>: N passed, N failed" (ours). */
+/**
+ * Reads the last "<layer>: N passed, N failed" (our runners' totals, which may follow several
+ * files' own reports), else "ℹ pass N" / "ℹ fail N" (node's test runner).
+ */
 function countResults(output) {
+  const ours = [...output.matchAll(/^[\w -]+: (\d+) passed, (\d+) failed/gm)].at(-1);
+  if (ours) return { passed: Number(ours[1]), failed: Number(ours[2]) };
   const node = { pass: /^ℹ pass (\d+)$/m.exec(output), fail: /^ℹ fail (\d+)$/m.exec(output) };
-  if (node.pass && node.fail) return { passed: Number(node.pass[1]), failed: Number(node.fail[1]) };
-  const ours = /^[\w -]+: (\d+) passed, (\d+) failed/m.exec(output);
-  return ours ? { passed: Number(ours[1]), failed: Number(ours[2]) } : undefined;
+  return node.pass && node.fail ? { passed: Number(node.pass[1]), failed: Number(node.fail[1]) } : undefined;
 }
 
 function run(script) {
