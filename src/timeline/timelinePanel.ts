@@ -39,6 +39,7 @@ function timelineStrings(): TimelineStrings {
     clickToOpen: vscode.l10n.t('Click to open the source'),
     lagAt: vscode.l10n.t('Event-loop lag {0}'),
     lagThreshold: vscode.l10n.t('Blocked-loop threshold {0}'),
+    lagStats: vscode.l10n.t('max {0} · p95 {1}'),
     lagSummary: vscode.l10n.t('Event-loop lag on {0}: max {1}, p95 {2}.'),
     range: vscode.l10n.t('Showing {0} to {1}'),
     states: {
@@ -171,7 +172,8 @@ export class TimelineController implements vscode.Disposable {
   private sendData(): void {
     clearTimeout(this.pendingUpdate);
     this.pendingUpdate = undefined;
-    if (!this.panel || !this.ready) return;
+    // A hidden panel's webview is unloaded: it asks again (ready) when it is shown.
+    if (!this.panel?.visible || !this.ready) return;
     const run = this.shownRun.run;
     const data = run ? buildTimeline(run.model, Date.now(), run.live) : undefined;
     this.post({ type: ToTimelineType.Data, title: run?.title ?? '', data });

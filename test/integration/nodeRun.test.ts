@@ -36,7 +36,10 @@ suite('Monitored Node.js runs', function () {
     assert.ok(rows.length > 0);
     await until('the run to be shown as ended', () => api.shownRun.run?.live === false);
     const lanes = buildTimeline(run.model, Date.now(), false).lanes;
-    assert.deepEqual(lanes.map((lane) => lane.kind).sort(), ['process', 'process', 'thread', 'thread', 'worker']);
+    assert.deepEqual(lanes.map((lane) => lane.kind).sort(), ['lag', 'lag', 'process', 'process', 'thread', 'thread', 'worker']);
+    lanes.forEach((lane, index) => {
+      if (lane.kind === 'lag') assert.equal(lanes[index - 1]?.kind, 'thread', 'each main thread’s loop lag strip follows it');
+    });
   });
 
   test('Stop ends the Node program and its child process', async () => {
