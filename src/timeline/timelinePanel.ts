@@ -172,8 +172,7 @@ export class TimelineController implements vscode.Disposable {
   private sendData(): void {
     clearTimeout(this.pendingUpdate);
     this.pendingUpdate = undefined;
-    // A hidden panel's webview is unloaded: it asks again (ready) when it is shown.
-    if (!this.panel?.visible || !this.ready) return;
+    if (!this.panel || !this.ready) return;
     const run = this.shownRun.run;
     const data = run ? buildTimeline(run.model, Date.now(), run.live) : undefined;
     this.post({ type: ToTimelineType.Data, title: run?.title ?? '', data });
