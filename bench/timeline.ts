@@ -65,7 +65,7 @@ const MEASURE_IN_PAGE = `async ({ timeline, title }) => {
 const STRINGS = {
   title: 'Timeline', noRun: 'none', live: 'running', ended: 'ended', zoomIn: '+', zoomOut: '-', fit: 'fit', canvasLabel: 'timeline', help: '',
   summary: '{0} {1} {2} {3} {4}', tableToggle: 'table', tableTruncated: '{0}/{1}', columns: { lane: 'lane', kind: 'kind', state: 'state', start: 'start', duration: 'duration' },
-  blockedFor: '{0}', clickToOpen: 'open', lagAt: '{0}', lagThreshold: '{0}', lagSummary: '{0} {1} {2}', range: '{0}–{1}',
+  blockedFor: '{0}', clickToOpen: 'open', lagAt: '{0}', lagThreshold: '{0}', lagStats: '{0} {1}', lagSummary: '{0} {1} {2}', range: '{0}–{1}',
   states: { running: 'running', waiting: 'waiting', blocked: 'blocked', done: 'done', failed: 'failed', cancelled: 'cancelled' },
   kinds: { process: 'process', thread: 'thread', worker: 'worker', task: 'task', child: 'child', lag: 'lag' },
 };

@@ -30,6 +30,8 @@ export interface TimelineStrings {
   readonly lagAt: string;
   /** `{0}` threshold. */
   readonly lagThreshold: string;
+  /** `{0}` max, `{1}` p95 lag of a loop (tooltip, table). */
+  readonly lagStats: string;
   /** `{0}` thread, `{1}` max, `{2}` p95: one sentence per loop after the summary. */
   readonly lagSummary: string;
   /** `{0}` and `{1}`: the visible time window, from the start of the run. */

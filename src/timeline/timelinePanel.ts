@@ -39,6 +39,7 @@ function timelineStrings(): TimelineStrings {
     clickToOpen: vscode.l10n.t('Click to open the source'),
     lagAt: vscode.l10n.t('Event-loop lag {0}'),
     lagThreshold: vscode.l10n.t('Blocked-loop threshold {0}'),
+    lagStats: vscode.l10n.t('max {0} · p95 {1}'),
     lagSummary: vscode.l10n.t('Event-loop lag on {0}: max {1}, p95 {2}.'),
     range: vscode.l10n.t('Showing {0} to {1}'),
     states: {

@@ -38,6 +38,12 @@ async function openRecording(page: Page, file: string): Promise<Frame> {
   return findWebviewFrame(page, async (frame) => (await frame.locator('h1.timeline-title').textContent()) === name);
 }
 
+/** Opens the lanes table; it is built when it opens. */
+async function openTable(frame: Frame): Promise<void> {
+  await frame.locator('.timeline-table summary').click();
+  await frame.locator('.timeline-table tbody tr').first().waitFor();
+}
+
 /** The visible time window the timeline states, once `accept` takes it (within 10 s). */
 async function rangeText(frame: Frame, accept: (text: string) => boolean): Promise<string> {
   let text = '';
@@ -74,7 +80,7 @@ describe('timeline (UI)', { timeout: 300_000 }, () => {
 
   it('shows the Node demo: processes, the worker, the child process, the blocked loop and the loop lag', async () => {
     const frame = await openRecording(workbench.page, path.join(workbench.workspace, 'node-demo.json'));
-    await frame.locator('.timeline-table summary').click();
+    await openTable(frame);
     const lanes = await frame.locator('.timeline-table tbody tr td:first-child').allTextContents();
     assert.ok(lanes.some((lane) => lane.includes('monitor_demo.mjs')), lanes.join(' | '));
     assert.ok(lanes.some((lane) => lane.includes('Worker')), lanes.join(' | '));
@@ -104,7 +110,10 @@ describe('timeline (UI)', { timeout: 300_000 }, () => {
     for (const key of ['+', '+', 'ArrowRight', 'ArrowRight']) await canvas.press(key);
     const zoomed = await rangeText(frame, (text) => text !== fitted);
     await page.waitForTimeout(500); // the webview saves its view a moment after it changes
+    // Wait for the page itself to reload, so the frame found next is the restored one, not the old one.
+    const reloaded = page.waitForEvent('framenavigated', { predicate: (navigated) => navigated === page.mainFrame(), timeout: 60_000 });
     await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
     const restored = await findWebviewFrame(page, async (candidate) => (await candidate.locator('h1.timeline-title').textContent()) === 'node-demo.json', 90_000);
     assert.equal(await rangeText(restored, (text) => text === zoomed), zoomed);
     assert.notEqual(zoomed, fitted);
@@ -113,7 +122,7 @@ describe('timeline (UI)', { timeout: 300_000 }, () => {
 
   it('shows the Python demo: the asyncio tasks in lanes under their thread', async () => {
     const frame = await openRecording(workbench.page, path.join(workbench.workspace, 'python-demo.json'));
-    await frame.locator('.timeline-table summary').click();
+    await openTable(frame);
     const lanes = await frame.locator('.timeline-table tbody tr td:first-child').allTextContents();
     assert.ok(lanes.filter((lane) => lane.includes('source-')).length >= 8, lanes.join(' | '));
     await frame.locator('.timeline-table summary').click();
@@ -122,7 +131,7 @@ describe('timeline (UI)', { timeout: 300_000 }, () => {
 
   it('shows program data named like HTML as text, never as markup', async () => {
     const frame = await openRecording(workbench.page, path.join(workbench.workspace, 'hostile.json'));
-    await frame.locator('.timeline-table summary').click();
+    await openTable(frame);
     const cells = await frame.locator('.timeline-table tbody tr td:first-child').allTextContents();
     assert.ok(cells.some((cell) => cell.trim() === XSS_NAME), cells.join(' | '));
     assert.ok(cells.some((cell) => cell.trim() === '<script>alert(2)</script>'), cells.join(' | '));

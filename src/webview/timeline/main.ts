@@ -188,7 +188,7 @@ function lagRow(text: TimelineStrings, timeline: TimelineData, lane: TimelineLan
   return h('tr', {},
     h('td', {}, '\u00a0'.repeat(lane.depth * 2), lane.label),
     h('td', {}, text.kinds.lag),
-    h('td', {}, `max ${formatDuration(lag.maxMs)} · p95 ${formatDuration(lag.p95Ms)}`),
+    h('td', {}, format(text.lagStats, formatDuration(lag.maxMs), formatDuration(lag.p95Ms))),
     h('td', {}, `+${formatDuration(first - timeline.start)}`),
     h('td', {}, formatDuration(last - first)));
 }
@@ -333,10 +333,10 @@ function paint(): void {
 let lagBuffer = new Float32Array(0);
 
 /** A loop's lag as bars from the bottom of its lane, scaled to the larger of its max and the threshold, with the threshold as a line. */
-function paintLagStrip(ctx: CanvasRenderingContext2D, lag: TimelineLag, window: Viewport, top: number, thresholdMs: number | undefined, fill: string, line: string): void {
-  const width = Math.floor(window.width);
+function paintLagStrip(ctx: CanvasRenderingContext2D, lag: TimelineLag, shown: Viewport, top: number, thresholdMs: number | undefined, fill: string, line: string): void {
+  const width = Math.floor(shown.width);
   if (lagBuffer.length < width) lagBuffer = new Float32Array(width);
-  const columns = lagColumns(lag, window, lagBuffer);
+  const columns = lagColumns(lag, shown, lagBuffer);
   const scale = Math.max(1, lag.maxMs, thresholdMs ?? 0) * 1.1;
   const bottom = top + LANE_HEIGHT - 2;
   const room = LANE_HEIGHT - 4;
@@ -481,7 +481,7 @@ function hitAt(event: MouseEvent): Hit | undefined {
       lines: [
         laneName(lag?.threadLane ?? laneIndex), text.kinds.lag,
         ...(value !== undefined ? [format(text.lagAt, formatDuration(value))] : []),
-        ...(lag ? [`max ${formatDuration(lag.maxMs)} · p95 ${formatDuration(lag.p95Ms)}`] : []),
+        ...(lag ? [format(text.lagStats, formatDuration(lag.maxMs), formatDuration(lag.p95Ms))] : []),
         ...(data.blockedThresholdMs !== undefined ? [format(text.lagThreshold, formatDuration(data.blockedThresholdMs))] : []),
       ],
     };
