@@ -33,16 +33,41 @@ export function timing(output: string): Timing {
 }
 
 /**
+ * Runs a workload without and with a probe, back to back, `runs` times, alternating which of the
+ * two goes first. This machine's speed drifts (memory-bound programs run up to 70% slower for
+ * seconds at a time), and the two runs of a pair share their moment.
+ */
+export async function alternate(runs: number, without: () => Promise<Timing>, withProbe: () => Promise<Timing>): Promise<{ plain: Timing[]; probed: Timing[] }> {
+  const plain: Timing[] = [];
+  const probed: Timing[] = [];
+  for (let run = 0; run < runs; run += 1) {
+    if (run % 2 === 0) {
+      plain.push(await without());
+      probed.push(await withProbe());
+    } else {
+      probed.push(await withProbe());
+      plain.push(await without());
+    }
+  }
+  return { plain, probed };
+}
+
+/**
  * Prints the medians with and without a probe side by side, CPU and wall, and returns the
- * overheads in percent. The machine may be shared: CPU time is the steadier of the two.
+ * overheads in percent: the median of the pairs' overheads (see `alternate`); the overhead of
+ * the two medians is printed beside it. CPU time is the steadier of the two.
  */
 export function compareTimings(label: string, plain: readonly Timing[], probed: readonly Timing[]): { cpu: number; wall: number } {
   const overhead = (field: keyof Timing): number => {
     const without = median(plain.map((run) => run[field]));
     const withProbe = median(probed.map((run) => run[field]));
-    const percent = ((withProbe - without) / without) * 100;
-    console.log(`  ${label.padEnd(22)} ${field.padEnd(4)} without ${without.toFixed(3)} s   with ${withProbe.toFixed(3)} s   overhead ${percent.toFixed(1)} %`);
-    return percent;
+    const ofMedians = ((withProbe - without) / without) * 100;
+    const paired = median(plain.map((run, index) => ((probed[index]![field] - run[field]) / run[field]) * 100));
+    console.log(
+      `  ${label.padEnd(22)} ${field.padEnd(4)} without ${without.toFixed(3)} s   with ${withProbe.toFixed(3)} s   ` +
+        `overhead ${paired.toFixed(1)} % (median of pairs; of the medians ${ofMedians.toFixed(1)} %)`,
+    );
+    return paired;
   };
   return { cpu: overhead('cpu'), wall: overhead('wall') };
 }

@@ -1,10 +1,11 @@
 // `npm run bench:probe`: the Python probe's overhead, then the Node probe's (bench/probeNode.ts).
-// Each workload runs with and without the probe, alternately, RUNS times each, under every
-// Python 3.8–3.13 present (or those given as arguments, e.g. `npm run bench:probe -- 3.12`);
-// the probed runs report to a real ProbeServer
-// feeding a RunModel, as in the extension. Each workload prints its own wall time and CPU time
-// (all its threads, and its pool's workers); the machine is shared, so the overhead is taken on
-// the CPU-time medians (`…overhead_pct`), with the wall-time one beside it (`…overhead_wall_pct`).
+// Each workload runs without and with the probe, back to back, RUNS times (alternating which
+// goes first), under every Python 3.8–3.13 present (or those given as arguments, e.g.
+// `npm run bench:probe -- 3.12`); the probed runs report to a real ProbeServer feeding a
+// RunModel, as in the extension. Each workload prints its own wall time and CPU time (all its
+// threads, and its pool's workers). The overhead is the median of the pairs' overheads on CPU
+// time (`…overhead_pct`; see bench/measure.ts `alternate`), wall time beside it
+// (`…overhead_wall_pct`); the medians of each side are printed too.
 // Names: `RESULT probe.python.<workload>.…` for 3.12, `probe.python3_N.<workload>.…` for others.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -12,10 +13,10 @@ import * as path from 'node:path';
 import { ProbeServer } from '../src/core/probe/server';
 import { RunModel } from '../src/core/runs/runModel';
 import { pythonLaunchSpec } from '../src/core/runs/launchSpec';
-import { type Timing, compareTimings, runForOutput, timing } from './measure';
+import { type Timing, alternate, compareTimings, runForOutput, timing } from './measure';
 import { nodeProbeOverhead } from './probeNode';
 
-const RUNS = 11;
+const RUNS = 21;
 const WORKLOADS = ['asyncio_tasks', 'threads', 'process_pool'] as const;
 const root = path.resolve(__dirname, '..');
 const quietLogger = { info: () => undefined, warn: (message: string) => console.error(message), error: (message: string) => console.error(message) };
@@ -37,14 +38,11 @@ function pythons(): Map<string, string> {
 async function main(): Promise<void> {
   for (const [version, python] of pythons()) {
     const fullVersion = execFileSync(python, ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8' }).trim();
-    console.log(`\nPython ${fullVersion} (${python}), ${RUNS} runs each, medians:`);
+    console.log(`\nPython ${fullVersion} (${python}), ${RUNS} runs each:`);
     for (const workload of WORKLOADS) {
       const script = path.join(root, 'bench', 'python', `${workload}.py`);
-      const plain: Timing[] = [];
-      const probed: Timing[] = [];
       let frames = 0;
-      for (let run = 0; run < RUNS; run += 1) {
-        plain.push(timing(execFileSync(python, [script], { encoding: 'utf8' })));
+      const probedRun = async (): Promise<Timing> => {
         const server = await ProbeServer.start({ logger: quietLogger });
         const model = new RunModel();
         server.onHello((connection) => model.addProcess(connection.hello));
@@ -57,9 +55,11 @@ async function main(): Promise<void> {
           baseEnv: process.env, probeEnv: server.environment, blockedThresholdMs: 100,
         });
         // Asynchronous spawn: the server must keep reading while the program runs.
-        probed.push(timing(await runForOutput(spec.command, [...spec.args], spec.env)));
+        const result = timing(await runForOutput(spec.command, [...spec.args], spec.env));
         await server.dispose();
-      }
+        return result;
+      };
+      const { plain, probed } = await alternate(RUNS, async () => timing(execFileSync(python, [script], { encoding: 'utf8' })), probedRun);
       const name = version === '3.12' ? 'probe.python' : `probe.python${version.replace('.', '_')}`;
       const overhead = compareTimings(workload, plain, probed);
       console.log(`  ${workload.padEnd(22)} ${Math.round(frames / RUNS)} frames per probed run`);

@@ -1,17 +1,18 @@
 // `npm run bench:probe:node`: the Node probe's overhead (also run by `npm run bench:probe`).
-// Each workload runs with and without the probe, alternately, RUNS times each; the probed runs
-// report to a real ProbeServer feeding a RunModel, as in the extension. Prints the medians of CPU
-// time (every thread of the process) and wall time side by side, `RESULT
-// probe.node.<workload>.overhead_pct=<x>` on CPU time (the steadier on a shared machine) and
-// `…overhead_wall_pct` beside it (plus the optional promise detail mode).
+// Each workload runs without and with the probe, back to back, RUNS times (alternating which
+// goes first); the probed runs report to a real ProbeServer feeding a RunModel, as in the
+// extension. Prints the medians of CPU time (every thread of the process) and wall time side by
+// side, and `RESULT probe.node.<workload>.overhead_pct=<x>`: the median of the pairs' overheads
+// on CPU time (see bench/measure.ts `alternate`), `…overhead_wall_pct` beside it (plus the
+// optional promise detail mode).
 // The timeline's drawing cost is `npm run bench:timeline` (bench/timeline.ts).
 import * as path from 'node:path';
 import { ProbeServer } from '../src/core/probe/server';
 import { nodeLaunchSpec } from '../src/core/runs/launchSpec';
 import { RunModel } from '../src/core/runs/runModel';
-import { type Timing, compareTimings, runForOutput, timing } from './measure';
+import { type Timing, alternate, compareTimings, runForOutput, timing } from './measure';
 
-const RUNS = 11;
+const RUNS = 21;
 const root = path.resolve(__dirname, '..');
 const quietLogger = { info: () => undefined, warn: (message: string) => console.error(message), error: (message: string) => console.error(message) };
 
@@ -35,7 +36,7 @@ async function probedRun(script: string, extraEnv: Record<string, string>): Prom
 
 /** The Node workloads with and without the probe, side by side. */
 export async function nodeProbeOverhead(): Promise<void> {
-  console.log(`Node ${process.version}, ${RUNS} runs each, medians:`);
+  console.log(`Node ${process.version}, ${RUNS} runs each:`);
   const workloads: { name: string; script: string; env: Record<string, string> }[] = [
     { name: 'awaits', script: 'awaits.mjs', env: {} },
     { name: 'worker_pool', script: 'worker_pool.mjs', env: {} },
@@ -43,15 +44,16 @@ export async function nodeProbeOverhead(): Promise<void> {
   ];
   for (const workload of workloads) {
     const script = path.join(root, 'bench', 'node', workload.script);
-    const plain: Timing[] = [];
-    const probed: Timing[] = [];
     let frames = 0;
-    for (let index = 0; index < RUNS; index += 1) {
-      plain.push(timing(await runForOutput(process.execPath, [script], process.env)));
-      const result = await probedRun(script, workload.env);
-      probed.push(result.timing);
-      frames += result.frames;
-    }
+    const { plain, probed } = await alternate(
+      RUNS,
+      async () => timing(await runForOutput(process.execPath, [script], process.env)),
+      async () => {
+        const result = await probedRun(script, workload.env);
+        frames += result.frames;
+        return result.timing;
+      },
+    );
     const overhead = compareTimings(workload.name, plain, probed);
     console.log(`  ${workload.name.padEnd(22)} ${Math.round(frames / RUNS)} frames per probed run`);
     console.log(`RESULT probe.node.${workload.name}.overhead_pct=${overhead.cpu.toFixed(1)}`);

@@ -1,6 +1,10 @@
 """Reads thread and asyncio task state from another thread, cheaply and without side effects."""
 import os
 import sys
+import types
+
+_CoroutineType = types.CoroutineType
+_GeneratorType = types.GeneratorType
 
 _STDLIB = os.path.dirname(os.__file__) + os.sep
 _PROBE = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -15,8 +19,16 @@ _WAITING_FUNCTIONS = frozenset(
 _MAX_DEPTH = 64
 
 
+_library_files = {}
+
+
 def is_library(filename):
-    return filename.startswith(_STDLIB) or is_probe(filename) or filename.startswith("<")
+    """Whether a file is the standard library's, the probe's or generated code (cached per file:
+    the sampler asks for every frame of every task)."""
+    known = _library_files.get(filename)
+    if known is None:
+        known = _library_files[filename] = filename.startswith(_STDLIB) or is_probe(filename) or filename.startswith("<")
+    return known
 
 
 def location(frame):
@@ -57,27 +69,35 @@ def suspension(task):
     """Where a pending task's coroutine chain is suspended in the program's code, and what it
     awaits (the innermost library coroutine, e.g. ``sleep`` or ``Queue.get``, or another task)."""
     coro = task.get_coro()
-    where = None
+    user_coro = None
     awaiting = None
     depth = 0
-    while coro is not None and depth < _MAX_DEPTH:
-        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
-        if frame is None:
-            break
-        if is_library(frame.f_code.co_filename):
-            awaiting = getattr(coro, "__qualname__", None) or frame.f_code.co_name
+    while depth < _MAX_DEPTH:
+        # Code objects, not frames: since 3.11 reading a coroutine's frame creates a frame object,
+        # so only the one frame whose line is reported is read. Type checks, not getattr with a
+        # default: each missing attribute would raise and catch an AttributeError.
+        kind = type(coro)
+        if kind is _CoroutineType:
+            code, inner = coro.cr_code, coro.cr_await
+        elif kind is _GeneratorType:
+            code, inner = coro.gi_code, coro.gi_yieldfrom
         else:
-            where = location(frame)
+            break
+        if is_library(code.co_filename):
+            awaiting = coro.__qualname__
+        else:
+            user_coro = coro
             awaiting = None
-        inner = getattr(coro, "cr_await", None)
-        if inner is None:
-            inner = getattr(coro, "gi_yieldfrom", None)
-        if inner is not None and hasattr(inner, "get_name") and hasattr(inner, "get_coro"):
+        kind = type(inner)
+        if inner is not None and kind is not _CoroutineType and kind is not _GeneratorType and hasattr(inner, "get_coro") and hasattr(inner, "get_name"):
             awaiting = inner.get_name()
             break
         coro = inner
         depth += 1
-    return where, awaiting
+    if user_coro is None:
+        return None, awaiting
+    frame = user_coro.cr_frame if type(user_coro) is _CoroutineType else user_coro.gi_frame
+    return (location(frame) if frame is not None else None), awaiting
 
 
 def task_outcome(task):

@@ -1,30 +1,48 @@
 import os
 import socket
 import tempfile
+import threading
+import time
 import unittest
 
 from concurrency_lens_probe import _probe
 
 
-class BoundedBufferTest(unittest.TestCase):
-    """A host that stops reading never makes the program wait: the oldest frames are dropped."""
+class StalledHostTest(unittest.TestCase):
+    """A host that stops reading never makes the program wait: the oldest frames are dropped, and
+    the exit frame is given up on after a bounded time."""
 
-    def test_drops_oldest_frames_and_counts_them_when_the_host_stalls(self):
+    def setUp(self):
         directory = tempfile.mkdtemp()
         path = os.path.join(directory, "stalled.sock")
         server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         server.bind(path)
         server.listen(1)
         self.addCleanup(lambda: (server.close(), os.unlink(path), os.rmdir(directory)))
-        sender = _probe._Sender((socket.AF_UNIX, path), {"kind": "hello"})
+        self.connection = _probe._Connection((socket.AF_UNIX, path), {"kind": "hello"})
+        self.addCleanup(self.connection.forget_after_fork)
+
+    def test_drops_oldest_frames_and_counts_them(self):
         payload = "x" * 4096
         for index in range(20 * _probe.BUFFER_FRAMES):
-            sender.put({"kind": "delta", "t": index, "padding": payload})
-        self.assertLessEqual(len(sender._frames), _probe.BUFFER_FRAMES)
-        self.assertGreater(sender.dropped_total, 0)
-        newest = sender._frames[-1]["t"] if sender._frames else None
-        self.assertEqual(newest, 20 * _probe.BUFFER_FRAMES - 1)
-        sender.close_after_fork()
+            self.connection.put({"kind": "delta", "t": index, "padding": payload})
+        self.assertEqual(len(self.connection._frames), _probe.BUFFER_FRAMES)
+        self.assertEqual(self.connection.dropped_total, 19 * _probe.BUFFER_FRAMES)
+        self.assertEqual(self.connection._frames[-1]["t"], 20 * _probe.BUFFER_FRAMES - 1)
+
+    def test_exit_write_gives_up_while_the_probe_thread_is_stuck_writing(self):
+        payload = "x" * 65536
+        for index in range(_probe.BUFFER_FRAMES):
+            self.connection.put({"kind": "delta", "t": index, "padding": payload})
+        # The probe's thread writes 32 MB to a host that never reads: it blocks there.
+        stuck = threading.Thread(target=self.connection.send, daemon=True)
+        stuck.start()
+        time.sleep(0.2)
+        self.assertTrue(stuck.is_alive())
+        self.connection.put({"kind": "exit", "t": 0})
+        started = time.monotonic()
+        self.connection.send(0.3)
+        self.assertLess(time.monotonic() - started, 2.0)
 
 
 if __name__ == "__main__":
