@@ -27,7 +27,12 @@ describe('Live Tasks (UI)', { timeout: 240_000 }, () => {
     await tree.filter({ hasText: 'MainThread' }).first().waitFor({ timeout: 60_000 });
     await tree.filter({ hasText: /fetch-\d+/ }).first().waitFor({ timeout: 30_000 });
     await tree.filter({ hasText: 'Event loop blocked' }).first().waitFor({ timeout: 30_000 });
+    // The worker threads of asyncio.to_thread start once the blocked loop runs on.
+    await tree.filter({ hasText: /asyncio_\d/ }).first().waitFor({ timeout: 30_000 });
     assert.ok(await tree.filter({ hasText: /monitor_demo\.py/ }).count() > 0);
+    // Away from the activity bar, whose tooltip would cover the tree.
+    await page.locator('.monaco-editor .view-lines').first().hover();
+    await page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Concurrency Lens' }).waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
     await screenshot(page, 'live-tasks-demo-run');
     await runCommand(page, 'Concurrency Lens: Stop Monitored Run');
     await tree.filter({ hasText: /Run finished/ }).first().waitFor({ timeout: 30_000 });
