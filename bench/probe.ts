@@ -59,7 +59,7 @@ async function main(): Promise<void> {
         await server.dispose();
         return result;
       };
-      const { plain, probed } = await alternate(RUNS, async () => timing(execFileSync(python, [script], { encoding: 'utf8' })), probedRun);
+      const { plain, probed } = await alternate(RUNS, () => Promise.resolve(timing(execFileSync(python, [script], { encoding: 'utf8' }))), probedRun);
       const name = version === '3.12' ? 'probe.python' : `probe.python${version.replace('.', '_')}`;
       const overhead = compareTimings(workload, plain, probed);
       console.log(`  ${workload.padEnd(22)} ${Math.round(frames / RUNS)} frames per probed run`);

@@ -127,6 +127,10 @@ export class TimelineController implements vscode.Disposable {
     });
     this.panelDisposables.push(
       panel.webview.onDidReceiveMessage((message: unknown) => this.handleMessage(message)),
+      // Nothing is built for a hidden panel; it gets the run as it is now once shown again.
+      panel.onDidChangeViewState(() => {
+        if (panel.visible) this.sendData();
+      }),
       panel.onDidDispose(() => this.disposePanel()),
     );
     this.followRun();
@@ -165,8 +169,12 @@ export class TimelineController implements vscode.Disposable {
     this.sendData();
   }
 
+  /** A live run's changes, at most every UPDATE_INTERVAL_MS, and none for a hidden panel. */
   private scheduleData(): void {
-    this.pendingUpdate ??= setTimeout(() => this.sendData(), UPDATE_INTERVAL_MS);
+    this.pendingUpdate ??= setTimeout(() => {
+      if (this.panel?.visible) this.sendData();
+      else this.pendingUpdate = undefined;
+    }, UPDATE_INTERVAL_MS);
   }
 
   private sendData(): void {

@@ -5,7 +5,7 @@ import { MAX_LAG_SAMPLES, RunModel } from '../../src/core/runs/runModel';
 import { readRecording, toChromeTrace, type TraceEvent } from '../../src/core/timeline/chromeTrace';
 import { TIMELINE_STATES, buildTimeline, laneSpans, type TimelineData, type TimelineSpan } from '../../src/core/timeline/timelineData';
 import {
-  fitViewport, formatDuration, lagAt, lagColumns, markAt, panViewport, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
+  fitViewport, formatDuration, lagAt, lagColumns, markAt, panViewport, shownRunRange, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
 } from '../../src/core/timeline/viewport';
 import { parseTimelineWebviewState, parseToTimeline, timelineRunKey, ToTimelineType } from '../../src/shared/timelineProtocol';
 import { parseSavedRun } from '../../src/core/runs/recording';
@@ -132,6 +132,15 @@ describe('timeline viewport', () => {
     const data = denseTimeline(1000);
     const rects = rectList(data, { start: 500, msPerPx: 0.5, width: 10, firstLane: 0, laneCount: 1 });
     assert.deepEqual(rects, [[0, 0, 2, 'running'], [0, 2, 2, 'waiting'], [0, 4, 2, 'running'], [0, 6, 2, 'waiting'], [0, 8, 2, 'running']]);
+  });
+
+  it('labels the shown part of the run within the run: the fitted padding and panning past either end are not time of the run', () => {
+    const data = { ...denseTimeline(10), start: 1000, end: 1010 };
+    const fitted = fitViewport(data, 100, 1);
+    assert.ok(fitted.start < data.start, 'the fitted view pads before the start');
+    assert.deepEqual(shownRunRange(data, fitted), { from: 0, to: 10 });
+    assert.deepEqual(shownRunRange(data, { ...fitted, start: 1004, msPerPx: 0.01 }), { from: 4, to: 5 });
+    assert.deepEqual(shownRunRange(data, { ...fitted, start: 900, msPerPx: 0.5 }), { from: 0, to: 0 });
   });
 
   it('reuses one rectangle buffer, growing it when the view needs more', () => {

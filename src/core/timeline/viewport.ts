@@ -52,6 +52,17 @@ export function fitViewport(data: TimelineData, width: number, laneCount: number
   return { start: data.start - duration * 0.01, msPerPx, width, firstLane: 0, laneCount };
 }
 
+/**
+ * The part of the run the view shows, in ms since the run's start, for the "Showing … to …"
+ * label: the fitted view pads a little on both sides, and a run has no time before its start or
+ * after its end to show.
+ */
+export function shownRunRange(data: TimelineData, view: Viewport): { from: number; to: number } {
+  const duration = Math.max(0, data.end - data.start);
+  const clamp = (ms: number): number => Math.min(duration, Math.max(0, ms));
+  return { from: clamp(view.start - data.start), to: clamp(view.start + view.width * view.msPerPx - data.start) };
+}
+
 /** Zooms by `factor` (> 1 zooms in) keeping the time under pixel `anchorX` in place. */
 export function zoomViewport(view: Viewport, factor: number, anchorX: number): Viewport {
   const anchorTime = view.start + anchorX * view.msPerPx;

@@ -1,6 +1,6 @@
 import { TIMELINE_STATES, spanOf, type TimelineData, type TimelineLag, type TimelineLane, type TimelineState } from '../../core/timeline/timelineData';
 import {
-  createSpanRects, fitViewport, formatDuration, lagAt, lagColumns, markAt, panViewport, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
+  createSpanRects, fitViewport, formatDuration, lagAt, lagColumns, markAt, panViewport, shownRunRange, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
 } from '../../core/timeline/viewport';
 import {
   FromTimelineType, ToTimelineType, parseTimelineWebviewState, parseToTimeline, timelineRunKey,
@@ -244,7 +244,8 @@ function paint(): void {
   }
   view = { ...view, width: plotWidth(), laneCount: visibleLaneCount() };
   if (strings) {
-    const shown = format(strings.range, formatDuration(view.start - data.start), formatDuration(view.start + view.width * view.msPerPx - data.start));
+    const { from, to } = shownRunRange(data, view);
+    const shown = format(strings.range, formatDuration(from), formatDuration(to));
     if (range.textContent !== shown) range.textContent = shown;
   }
   saveView();
