@@ -5,7 +5,7 @@
  * function names) and runs every check. After a one-place edit inside a top-level definition,
  * `refresh` / `update` re-parse that definition ALONE and re-run the checks on it with the module
  * facts kept from before; findings elsewhere only shift. Anything that could change module facts
- * (imports, module-level code, a definition's name or async-ness, several edits at once, syntax
+ * (imports, module-level code, a definition's name or async-ness, edits in several definitions, syntax
  * errors) falls back to a full analysis, so incremental results always equal full ones.
  *
  * The analysis either shares a `ParsedDocument` someone else keeps in step with the editor (the
