@@ -134,6 +134,21 @@ suite('Concurrency diagnostics', () => {
     await diagnosticsWhere(uri, (found) => found.length === 0);
   });
 
+  test('changing the language mode re-analyses from the new tree, and the old one is freed', async () => {
+    const { api } = await activateExtension();
+    const document = await vscode.workspace.openTextDocument({ language: 'python', content: 'import time\n\nasync def tick():\n    time.sleep(1)\n' });
+    await vscode.window.showTextDocument(document);
+    await diagnosticsWhere(document.uri, (found) => found.length === 1);
+    const asJavaScript = await vscode.languages.setTextDocumentLanguage(document, 'javascript');
+    await diagnosticsWhere(asJavaScript.uri, (found) => found.length === 0);
+    const asPython = await vscode.languages.setTextDocumentLanguage(asJavaScript, 'python');
+    const [diagnostic] = await diagnosticsWhere(asPython.uri, (found) => found.length === 1);
+    assert.equal(diagnostic && ruleOf(diagnostic), 'py/blocking-sleep');
+    const { kept, live } = api.syntax.treeCounts();
+    assert.equal(live, kept, 'no tree left behind by the language changes');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   test('TypeScript: a floating promise gets "Add await", applied as one undoable edit', async () => {
     const uri = fixtureUri('loader.ts');
     const document = await vscode.workspace.openTextDocument(uri);
