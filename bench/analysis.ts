@@ -25,7 +25,7 @@ function time(action: () => unknown): number {
 
 /** A full analysis from scratch (parse + every rule); returns the number of findings. */
 function fullAnalysis(parser: Parser, language: SourceLanguage, text: string): number {
-  const analysis = new DocumentAnalysis(parser, language, text);
+  const analysis = DocumentAnalysis.ofText(parser, language, text);
   const count = analysis.findings.length;
   analysis.dispose();
   return count;
@@ -33,7 +33,7 @@ function fullAnalysis(parser: Parser, language: SourceLanguage, text: string): n
 
 /** Median incremental re-analysis over one-character edits in the middle of the file (type a digit, delete it). */
 function measureIncremental(parser: Parser, language: SourceLanguage, text: string, anchor: string): { median: number; scope: string } {
-  const analysis = new DocumentAnalysis(parser, language, text);
+  const analysis = DocumentAnalysis.ofText(parser, language, text);
   const offset = text.indexOf(anchor, text.length >> 1) + anchor.length;
   const samples: number[] = [];
   const scopes = new Set<string>();

@@ -25,6 +25,7 @@ export interface ConcurrencyLensApi {
   readonly shownRun: ShownRun;
   readonly timeline: TimelineController;
   readonly lastRun: LastRunStore;
+  readonly syntax: SyntaxDocuments;
 }
 
 export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
@@ -47,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
     lastRun,
     timelineController,
     ...guide.register(guideController, experiments),
-    ...diagnostics.register(grammars, log),
+    ...diagnostics.register(syntax, log),
     ...hovers.register(syntax),
     ...patterns.register(syntax),
     ...refactors.register(syntax),
@@ -56,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
     ...timeline.register(timelineController),
     ...recordings.register(shownRun, log),
   );
-  return { guide: guideController, experiments, liveTasks: liveTasksController, shownRun, timeline: timelineController, lastRun };
+  return { guide: guideController, experiments, liveTasks: liveTasksController, shownRun, timeline: timelineController, lastRun, syntax };
 }
 
 export function deactivate(): void {

@@ -48,7 +48,7 @@ export async function checkFiles(files: readonly string[], options: CheckOptions
       parsers.set(language, parser);
     }
     const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
-    const analysis = new DocumentAnalysis(parser, language, text, configuration);
+    const analysis = DocumentAnalysis.ofText(parser, language, text, configuration);
     const lines = new LineIndex(text);
     const shown = path.relative(process.cwd(), file) || file;
     for (const finding of analysis.findings) {

@@ -20,10 +20,11 @@ export class ConcurrencyCodeActions implements vscode.CodeActionProvider {
   async provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
     const ours = context.diagnostics.filter((diagnostic) => diagnostic.source === DIAGNOSTIC_SOURCE);
     if (ours.length === 0) return [];
+    const project = document.languageId === 'python' ? { pythonMinimum: await pythonMinimumOf(document) } : {};
+    // Awaited last: the analysis's document follows the editor's edits, so it is read before anything else can await.
     const analysis = await this.analyses.analysisOf(document);
     if (!analysis) return [];
     const locale = userLocale();
-    const project = analysis.document.family === 'python' ? { pythonMinimum: await pythonMinimumOf(document) } : {};
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of ours) {
       const start = document.offsetAt(diagnostic.range.start);

@@ -1,16 +1,16 @@
 /**
  * Keeps one `DocumentAnalysis` per open Python / JS / TS document, re-analysed (debounced) as the
  * text changes and published as diagnostics; everything is dropped when the document closes.
- * Grammars load lazily, on the first document of their language.
+ * The analysis reads the one syntax tree `SyntaxDocuments` keeps for the document (shared with
+ * hovers, patterns and refactors); grammars load lazily, on the first document of their language.
  */
 import * as vscode from 'vscode';
 import { DocumentAnalysis } from '../core/analysis/analyzer';
 import { type RuleConfiguration, parseRuleConfiguration } from '../core/analysis/configuration';
 import { ruleMeta } from '../core/analysis/rules';
 import type { Finding, Locale, Severity } from '../core/analysis/types';
-import type { GrammarLoader } from '../core/syntax/grammars';
 import { languageForEditorId } from '../core/syntax/languages';
-import { singleChange } from '../core/syntax/text';
+import type { SyntaxDocuments } from '../syntax/documents';
 
 const DEBOUNCE_MS = 200;
 /** Larger documents (minified bundles, generated data) are not analysed: parsing them would stall the extension host. */
@@ -20,8 +20,10 @@ const SKIPPED_SCHEMES = new Set(['git', 'output', 'vscode-scm', 'debug']);
 export const DIAGNOSTIC_SOURCE = 'Concurrency Lens';
 
 interface Entry {
+  /** Undefined until the document's tree is first available. */
   analysis: DocumentAnalysis | undefined;
-  ready: Promise<DocumentAnalysis | undefined>;
+  /** The rule configuration `analysis` was made with. */
+  configuration: RuleConfiguration;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
@@ -43,7 +45,7 @@ export class DocumentAnalyses implements vscode.Disposable {
   private reportedLoadFailure = false;
 
   constructor(
-    private readonly grammars: GrammarLoader,
+    private readonly syntax: SyntaxDocuments,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.subscriptions.push(
@@ -58,71 +60,78 @@ export class DocumentAnalyses implements vscode.Disposable {
     for (const document of vscode.workspace.textDocuments) this.open(document);
   }
 
-  /** The analysis of `document`, brought up to date with its current text (undefined if not analysed). */
+  /**
+   * The analysis of `document`, brought up to date with its current text (undefined if not
+   * analysed). Read it before the next `await`: its document follows the editor's edits.
+   */
   async analysisOf(document: vscode.TextDocument): Promise<DocumentAnalysis | undefined> {
     const entry = this.entries.get(document.uri.toString());
-    const analysis = await entry?.ready;
-    if (!entry || !analysis) return undefined;
-    if (entry.timer !== undefined || analysis.document.text !== document.getText()) this.update(document, entry);
-    return analysis;
+    return entry && this.update(document, entry);
   }
 
   dispose(): void {
-    for (const entry of this.entries.values()) {
-      clearTimeout(entry.timer);
-      entry.analysis?.dispose();
-    }
+    for (const entry of this.entries.values()) clearTimeout(entry.timer);
     this.entries.clear();
     for (const subscription of this.subscriptions) subscription.dispose();
   }
 
   private open(document: vscode.TextDocument): void {
-    const language = languageForEditorId(document.languageId);
     const key = document.uri.toString();
-    if (!language || SKIPPED_SCHEMES.has(document.uri.scheme) || this.entries.has(key)) return;
+    if (!languageForEditorId(document.languageId) || SKIPPED_SCHEMES.has(document.uri.scheme) || this.entries.has(key)) return;
     if (document.getText().length > MAX_DOCUMENT_LENGTH) {
       this.log.info(`Not analysing ${key}: larger than ${MAX_DOCUMENT_LENGTH} characters`);
       return;
     }
-    const entry: Entry = { analysis: undefined, ready: Promise.resolve(undefined), timer: undefined };
-    entry.ready = this.grammars.createParser(language).then(
-      (parser) => {
-        if (this.entries.get(key) !== entry) return undefined; // closed while loading
-        entry.analysis = new DocumentAnalysis(parser, language, document.getText(), this.configuration);
-        this.publish(document.uri, document, entry.analysis.findings);
-        return entry.analysis;
-      },
-      (error: unknown) => {
-        this.log.error(`Could not load the ${language} grammar`, error);
-        if (!this.reportedLoadFailure) {
-          this.reportedLoadFailure = true;
-          void vscode.window.showWarningMessage(vscode.l10n.t('Concurrency Lens could not load its {0} parser, so it cannot check this file. See the Concurrency Lens output for details.', language));
-        }
-        return undefined;
-      },
-    );
+    const entry: Entry = { analysis: undefined, configuration: this.configuration, timer: undefined };
     this.entries.set(key, entry);
+    void this.update(document, entry);
   }
 
   private scheduleUpdate(document: vscode.TextDocument): void {
     const entry = this.entries.get(document.uri.toString());
     if (!entry) return;
     clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => this.update(document, entry), DEBOUNCE_MS);
+    entry.timer = setTimeout(() => void this.update(document, entry), DEBOUNCE_MS);
   }
 
-  private update(document: vscode.TextDocument, entry: Entry): void {
+  /** Brings the entry's analysis up to the document's text and configuration, publishing its findings when they changed. */
+  private async update(document: vscode.TextDocument, entry: Entry): Promise<DocumentAnalysis | undefined> {
     clearTimeout(entry.timer);
     entry.timer = undefined;
-    const analysis = entry.analysis;
-    if (!analysis || document.isClosed) return;
+    // Asking SyntaxDocuments about a closed document would parse it again, for nobody.
+    if (!this.isCurrent(document, entry)) return undefined;
+    const parsed = await this.syntax.get(document).catch((error: unknown) => this.reportLoadFailure(document, entry, error));
+    // Closed, or its language changed, while the tree was on its way.
+    if (!parsed || !this.isCurrent(document, entry)) return undefined;
+    let analysis = entry.analysis;
     try {
-      const change = singleChange(analysis.document.text, document.getText());
-      const findings = change ? analysis.update([change]) : analysis.findings;
-      this.publish(document.uri, document, findings);
+      // SyntaxDocuments replaces (and disposes) a document's tree when the URI gets another document or language: never touch the old one.
+      if (analysis?.document !== parsed) analysis = entry.analysis = DocumentAnalysis.ofDocument(parsed, this.configuration);
+      else if (entry.configuration !== this.configuration) analysis.configure(this.configuration);
+      else if (!analysis.isUpToDate) analysis.refresh();
+      else return analysis;
+      entry.configuration = this.configuration;
+      this.publish(document.uri, document, analysis.findings);
     } catch (error) {
       this.log.error(`Analysis of ${document.uri.toString()} failed`, error);
     }
+    return analysis;
+  }
+
+  private isCurrent(document: vscode.TextDocument, entry: Entry): boolean {
+    return !document.isClosed && this.entries.get(document.uri.toString()) === entry;
+  }
+
+  /** The grammar could not load (the tree comes with it): say so once, and stop analysing this document. */
+  private reportLoadFailure(document: vscode.TextDocument, entry: Entry, error: unknown): undefined {
+    const language = languageForEditorId(document.languageId) ?? document.languageId;
+    this.log.error(`Could not load the ${language} grammar`, error);
+    if (this.isCurrent(document, entry)) this.entries.delete(document.uri.toString());
+    if (!this.reportedLoadFailure) {
+      this.reportedLoadFailure = true;
+      void vscode.window.showWarningMessage(vscode.l10n.t('Concurrency Lens could not load its {0} parser, so it cannot check this file. See the Concurrency Lens output for details.', language));
+    }
+    return undefined;
   }
 
   private close(document: vscode.TextDocument): void {
@@ -130,7 +139,6 @@ export class DocumentAnalyses implements vscode.Disposable {
     const entry = this.entries.get(key);
     if (!entry) return;
     clearTimeout(entry.timer);
-    entry.analysis?.dispose();
     this.entries.delete(key);
     this.diagnostics.delete(document.uri);
   }
@@ -139,9 +147,7 @@ export class DocumentAnalyses implements vscode.Disposable {
     this.configuration = readConfiguration();
     for (const document of vscode.workspace.textDocuments) {
       const entry = this.entries.get(document.uri.toString());
-      if (!entry?.analysis) continue;
-      this.update(document, entry);
-      this.publish(document.uri, document, entry.analysis.configure(this.configuration));
+      if (entry) void this.update(document, entry);
     }
   }
 

@@ -1,13 +1,13 @@
 /** Concurrency diagnostics and their code actions for Python, JavaScript and TypeScript (incl. JSX/TSX). */
 import * as vscode from 'vscode';
-import type { GrammarLoader } from '../core/syntax/grammars';
 import { EDITOR_LANGUAGE_IDS } from '../core/syntax/languages';
 import { CommandId } from '../ids';
+import type { SyntaxDocuments } from '../syntax/documents';
 import { ConcurrencyCodeActions, disableRule } from './codeActions';
 import { DocumentAnalyses } from './documentAnalyses';
 
-export function register(grammars: GrammarLoader, log: vscode.LogOutputChannel): vscode.Disposable[] {
-  const analyses = new DocumentAnalyses(grammars, log);
+export function register(syntax: SyntaxDocuments, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  const analyses = new DocumentAnalyses(syntax, log);
   const selector = EDITOR_LANGUAGE_IDS.map((language) => ({ language }));
   return [
     analyses,

@@ -66,6 +66,16 @@ export class SyntaxDocuments implements vscode.Disposable {
     return parsed;
   }
 
+  /**
+   * The trees kept here, and every tree alive in this extension host: equal when no feature
+   * parses an open document a second time (observable for tests).
+   */
+  treeCounts(): { readonly kept: number; readonly live: number } {
+    let kept = 0;
+    for (const entry of this.entries.values()) if (entry.parsed) kept += 1;
+    return { kept, live: ParsedDocument.liveCount };
+  }
+
   dispose(): void {
     for (const disposable of this.subscriptions) disposable.dispose();
     for (const key of [...this.entries.keys()]) this.forget(vscode.Uri.parse(key));

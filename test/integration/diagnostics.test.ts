@@ -105,6 +105,50 @@ suite('Concurrency diagnostics', () => {
     assert.equal(severities.find((diagnostic) => ruleOf(diagnostic) === 'py/blocking-sleep')?.severity, vscode.DiagnosticSeverity.Error);
   });
 
+  test('one syntax tree per document: hovers and diagnostics share it as you type and undo', async () => {
+    const { api } = await activateExtension();
+    // Its own unsaved document: the state other tests leave in the fixture files does not matter.
+    const document = await vscode.workspace.openTextDocument({ language: 'python', content: 'import time\n\n\nasync def tick():\n    time.sleep(0.5)\n    return 1\n' });
+    const editor = await vscode.window.showTextDocument(document);
+    const uri = document.uri;
+    const [diagnostic] = await diagnosticsWhere(uri, (found) => found.length === 1);
+    assert.ok(diagnostic);
+    await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, diagnostic.range.start.translate(0, 'time.'.length));
+    const assertOneTreeEach = (when: string): void => {
+      const { kept, live } = api.syntax.treeCounts();
+      assert.ok(kept >= 1, `${when}: the open document's tree is kept`);
+      assert.equal(live, kept, `${when}: every live tree is the one SyntaxDocuments keeps for its document`);
+    };
+    assertOneTreeEach('after opening and hovering');
+
+    await editor.edit((builder) => builder.insert(new vscode.Position(5, 0), '    time.sleep(2)\n'));
+    const typed = await diagnosticsWhere(uri, (found) => found.length === 2);
+    assert.deepEqual(typed.map((found) => found.range.start.line), [4, 5]);
+    assertOneTreeEach('after typing');
+
+    await vscode.commands.executeCommand('undo');
+    const undone = await diagnosticsWhere(uri, (found) => found.length === 1);
+    assert.equal(undone[0]?.range.start.line, 4);
+    assertOneTreeEach('after undo');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await diagnosticsWhere(uri, (found) => found.length === 0);
+  });
+
+  test('changing the language mode re-analyses from the new tree, and the old one is freed', async () => {
+    const { api } = await activateExtension();
+    const document = await vscode.workspace.openTextDocument({ language: 'python', content: 'import time\n\nasync def tick():\n    time.sleep(1)\n' });
+    await vscode.window.showTextDocument(document);
+    await diagnosticsWhere(document.uri, (found) => found.length === 1);
+    const asJavaScript = await vscode.languages.setTextDocumentLanguage(document, 'javascript');
+    await diagnosticsWhere(asJavaScript.uri, (found) => found.length === 0);
+    const asPython = await vscode.languages.setTextDocumentLanguage(asJavaScript, 'python');
+    const [diagnostic] = await diagnosticsWhere(asPython.uri, (found) => found.length === 1);
+    assert.equal(diagnostic && ruleOf(diagnostic), 'py/blocking-sleep');
+    const { kept, live } = api.syntax.treeCounts();
+    assert.equal(live, kept, 'no tree left behind by the language changes');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   test('TypeScript: a floating promise gets "Add await", applied as one undoable edit', async () => {
     const uri = fixtureUri('loader.ts');
     const document = await vscode.workspace.openTextDocument(uri);

@@ -2,11 +2,12 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { DocumentAnalysis } from '../../src/core/analysis/analyzer';
 import { onlyRules, parseRuleConfiguration } from '../../src/core/analysis/configuration';
 import { RULES, ruleMessage } from '../../src/core/analysis/rules';
 import { RULE_IDS, type Finding } from '../../src/core/analysis/types';
 import { languageForFileName } from '../../src/core/syntax/languages';
-import { analyze } from './helpers/syntax';
+import { analyze, parse } from './helpers/syntax';
 
 const fixtures = path.resolve(__dirname, '..', 'fixtures', 'analysis');
 const CHINESE = /[\u4e00-\u9fff]/;
@@ -83,25 +84,52 @@ describe('rule configuration', () => {
 });
 
 describe('incremental analysis', () => {
-  /** Applies each edit incrementally and checks the findings equal a fresh full analysis. */
-  async function assertIncrementalMatchesFull(file: string, edits: { find: string; replace: string; scope: 'definition' | 'document' }[]): Promise<void> {
+  type Scope = 'definition' | 'document';
+  interface Edit {
+    find: string;
+    replace: string;
+    /** How `update` re-analyses the edit as the editor reports it. */
+    scope: Scope;
+    /** How `refresh` re-analyses it when it differs: it sees only the texts, so it finds the smallest change between them. */
+    refreshScope?: Scope;
+  }
+
+  /**
+   * Applies each edit incrementally, both to an analysis that owns its document (`update`) and to
+   * the owner of a document an analysis shares (`refresh`), and checks both equal a fresh full analysis.
+   */
+  async function assertIncrementalMatchesFull(file: string, edits: Edit[]): Promise<void> {
     const original = readFileSync(path.join(fixtures, file), 'utf8');
     const language = languageForFileName(file);
     assert.ok(language);
     const incremental = await analyze(language, original);
+    const shared = await parse(language, original);
+    const sharing = DocumentAnalysis.ofDocument(shared);
     let text = original;
     for (const edit of edits) {
       const offset = text.indexOf(edit.find);
       assert.ok(offset >= 0, edit.find);
-      incremental.update([{ offset, deleteLength: edit.find.length, insertText: edit.replace }]);
+      const change = { offset, deleteLength: edit.find.length, insertText: edit.replace };
+      incremental.update([change]);
       assert.equal(incremental.lastUpdate, edit.scope, `scope of replacing ${edit.find}`);
+      shared.applyChanges([change]);
+      assert.equal(sharing.isUpToDate, false, 'the shared document moved on without the analysis');
+      sharing.refresh();
+      assert.equal(sharing.lastUpdate, edit.refreshScope ?? edit.scope, `refresh scope of replacing ${edit.find}`);
+      assert.equal(sharing.isUpToDate, true);
       text = text.slice(0, offset) + edit.replace + text.slice(offset + edit.find.length);
       const full = await analyze(language, text);
       assert.equal(incremental.document.text, text);
+      assert.equal(sharing.document, shared, 'reads the shared document itself');
       assert.deepEqual(incremental.findings, full.findings, `after replacing ${edit.find}`);
+      assert.deepEqual(sharing.findings, full.findings, `shared, after replacing ${edit.find}`);
       full.dispose();
     }
     incremental.dispose();
+    sharing.dispose();
+    assert.equal(shared.tree.rootNode.text, text, 'disposing the analysis leaves the shared document usable');
+    assert.throws(() => sharing.update([{ offset: 0, deleteLength: 0, insertText: '#' }]), /shared document/);
+    shared.dispose();
   }
 
   it('Python: edits inside definitions, renames, imports and module-level code', () =>
@@ -111,7 +139,7 @@ describe('incremental analysis', () => {
       { find: 'import time as t', replace: 'import time as t\nimport time', scope: 'document' },
       { find: 'def sync_code(url):', replace: 'async def sync_code(url):', scope: 'document' },
       { find: '    obj.sleep(1)\n', replace: '', scope: 'definition' },
-      { find: 'class Service:', replace: 'class Service :', scope: 'document' },
+      { find: 'class Service:', replace: 'class Service :', scope: 'document', refreshScope: 'definition' },
       { find: 'return out, name, data', replace: 'return (out, name, data', scope: 'document' },
       { find: 'return (out, name, data', replace: 'return out, name, data', scope: 'document' },
     ]));
@@ -129,6 +157,33 @@ describe('incremental analysis', () => {
       { find: "handled.on('error'", replace: "handled.on('exit'", scope: 'definition' },
       { find: 'async function floating', replace: 'function floating', scope: 'document' },
     ]));
+});
+
+describe('analysis of a shared document', () => {
+  it('catches up with several edits at once: one definition re-parsed when they all fall inside it, else the whole document', async () => {
+    const text = 'import time\n\nasync def first():\n    pass\n\nasync def second():\n    pass\n';
+    const document = await parse('python', text);
+    const analysis = DocumentAnalysis.ofDocument(document);
+    assert.deepEqual(analysis.findings, []);
+    const insertAfter = (anchor: string, insertText: string): void => document.applyChanges([{ offset: document.text.indexOf(anchor) + anchor.length, deleteLength: 0, insertText }]);
+
+    insertAfter('first():\n', '    time.sleep(1)\n');
+    insertAfter('first():\n', '    x = 1\n');
+    assert.deepEqual(analysis.refresh().map((finding) => finding.rule), ['py/blocking-sleep']);
+    assert.equal(analysis.lastUpdate, 'definition');
+
+    insertAfter('second():\n', '    time.sleep(2)\n');
+    insertAfter('import time\n', 'import os\n');
+    const findings = analysis.refresh();
+    assert.equal(analysis.lastUpdate, 'document');
+    const full = await analyze('python', document.text);
+    assert.deepEqual(findings, full.findings);
+    assert.equal(findings.length, 2);
+    full.dispose();
+    analysis.dispose();
+    assert.equal(document.tree.rootNode.hasError, false, 'still usable by its owner');
+    document.dispose();
+  });
 });
 
 describe('manifest', () => {

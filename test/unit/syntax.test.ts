@@ -4,7 +4,7 @@ import { enclosingFunction, inAsyncContext } from '../../src/core/syntax/context
 import { GrammarLoader } from '../../src/core/syntax/grammars';
 import { importsOf } from '../../src/core/syntax/imports';
 import { languageForEditorId, languageForFileName } from '../../src/core/syntax/languages';
-import type { ParsedDocument } from '../../src/core/syntax/parsedDocument';
+import { ParsedDocument } from '../../src/core/syntax/parsedDocument';
 import { symbolAt } from '../../src/core/syntax/symbols';
 import { LineIndex, applyTextChanges, singleChange } from '../../src/core/syntax/text';
 import { parse, wasmFromNodeModules } from './helpers/syntax';
@@ -75,6 +75,19 @@ describe('ParsedDocument', () => {
     assert.deepEqual(doc.lineIndex.positionAt(expected.indexOf('2.5')), { line: 4, character: 15 });
     doc.dispose();
     fresh.dispose();
+  });
+
+  it('parses a fragment with its parser, leaving its own tree alone, and counts the documents alive', async () => {
+    const before = ParsedDocument.liveCount;
+    const doc = await parse('python', 'x = 1\n');
+    assert.equal(ParsedDocument.liveCount, before + 1);
+    const fragment = doc.parseFragment('async def f():\n    pass\n');
+    assert.equal(fragment?.rootNode.firstNamedChild?.type, 'function_definition');
+    fragment?.delete();
+    assert.equal(doc.tree.rootNode.text, 'x = 1\n');
+    doc.dispose();
+    doc.dispose();
+    assert.equal(ParsedDocument.liveCount, before, 'disposing twice counts once');
   });
 
   it('replaces the whole text', async () => {

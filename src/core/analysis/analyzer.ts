@@ -3,17 +3,20 @@
  *
  * A full analysis parses (or reuses) the whole tree, derives module facts (imports, async
  * function names) and runs every check. After a one-place edit inside a top-level definition,
- * `update` re-parses that definition ALONE and re-runs the checks on it with the module facts
- * kept from before; findings elsewhere only shift. Anything that could change module facts
- * (imports, module-level code, a definition's name or async-ness, several edits at once, syntax
+ * `refresh` / `update` re-parse that definition ALONE and re-run the checks on it with the module
+ * facts kept from before; findings elsewhere only shift. Anything that could change module facts
+ * (imports, module-level code, a definition's name or async-ness, edits in several definitions, syntax
  * errors) falls back to a full analysis, so incremental results always equal full ones.
+ *
+ * The analysis either shares a `ParsedDocument` someone else keeps in step with the editor (the
+ * extension: one tree per open document) or owns one built from text (CLI, tests, benchmarks).
  */
 import type { Node, Parser, Tree } from 'web-tree-sitter';
 import { isAsyncFunction } from '../syntax/context';
 import { type ImportTable, importsOf } from '../syntax/imports';
 import { type LanguageFamily, type SourceLanguage } from '../syntax/languages';
 import { ParsedDocument } from '../syntax/parsedDocument';
-import type { TextChange } from '../syntax/text';
+import { type TextChange, singleChange } from '../syntax/text';
 import type { CheckContext, ModuleFacts, RawFinding } from './checkContext';
 import { type RuleConfiguration, isRuleEnabled, severityFor } from './configuration';
 import { checkNode } from './nodeChecks';
@@ -31,28 +34,42 @@ interface Chunk {
 }
 
 export class DocumentAnalysis {
-  readonly document: ParsedDocument;
   private configuration: RuleConfiguration;
   private chunks: Chunk[] = [];
   private imports: ImportTable | undefined;
   private facts: ModuleFacts = { asyncFunctions: new Set() };
   private readonly cpuBound = new Map<string, boolean>();
-  /** How the last `update` was done: re-parsing one definition, or the whole document (observable for tests and benchmarks). */
+  /** The text the findings belong to: the document's text may have moved on since. */
+  private analysedText = '';
+  /** How the last refresh was done: re-parsing one definition, or the whole document (observable for tests and benchmarks). */
   lastUpdate: 'definition' | 'document' = 'document';
 
-  constructor(
-    private readonly parser: Parser,
-    language: SourceLanguage,
-    text: string,
-    configuration: RuleConfiguration = {},
+  private constructor(
+    readonly document: ParsedDocument,
+    private readonly ownsDocument: boolean,
+    configuration: RuleConfiguration,
   ) {
-    this.document = ParsedDocument.parse(parser, language, text);
     this.configuration = configuration;
     this.analyzeAll();
   }
 
+  /** Analyses a document kept up to date by its owner, who also disposes it; call `refresh` after it changes. */
+  static ofDocument(document: ParsedDocument, configuration: RuleConfiguration = {}): DocumentAnalysis {
+    return new DocumentAnalysis(document, false, configuration);
+  }
+
+  /** Parses `text` into a document of its own (`parser` set to `language`'s grammar) and analyses it; edit it through `update`. */
+  static ofText(parser: Parser, language: SourceLanguage, text: string, configuration: RuleConfiguration = {}): DocumentAnalysis {
+    return new DocumentAnalysis(ParsedDocument.parse(parser, language, text), true, configuration);
+  }
+
   get findings(): Finding[] {
     return this.chunks.flatMap((chunk) => chunk.findings);
+  }
+
+  /** Whether the findings belong to the document's current text (else `refresh`). */
+  get isUpToDate(): boolean {
+    return this.analysedText === this.document.text;
   }
 
   /** Applies a new rule configuration (a full re-analysis). */
@@ -62,27 +79,38 @@ export class DocumentAnalysis {
     return this.findings;
   }
 
-  /** Applies editor changes and returns the findings of the new text. */
+  /** Brings the findings up to the document's current text: incrementally when the text differs in one definition only. */
+  refresh(): Finding[] {
+    const change = singleChange(this.analysedText, this.document.text);
+    if (change) this.reanalyse(change);
+    return this.findings;
+  }
+
+  /** Applies editor changes to the document this analysis owns and returns the findings of the new text. */
   update(changes: readonly TextChange[]): Finding[] {
+    if (!this.ownsDocument) throw new Error('DocumentAnalysis.update on a shared document: its owner applies the edits, then call refresh()');
     this.document.applyChanges(changes);
-    const change = changes.length === 1 ? changes[0] : undefined;
-    this.lastUpdate = change && this.updateOneDefinition(change) ? 'definition' : 'document';
-    if (this.lastUpdate === 'document') this.analyzeAll();
+    // One known change needs no diffing; several are merged into one by `refresh`.
+    const [change] = changes;
+    if (changes.length === 1 && change) this.reanalyse(change);
+    else this.refresh();
     return this.findings;
   }
 
-  /** Replaces the whole text (e.g. reload from disk). */
-  replaceText(text: string): Finding[] {
-    this.document.replaceText(text);
-    this.analyzeAll();
-    return this.findings;
-  }
-
+  /** Frees the document if this analysis owns it. */
   dispose(): void {
-    this.document.dispose();
+    if (this.ownsDocument) this.document.dispose();
+  }
+
+  /** Re-analyses after `change` turned the analysed text into the document's current text. */
+  private reanalyse(change: TextChange): void {
+    this.lastUpdate = this.updateOneDefinition(change) ? 'definition' : 'document';
+    if (this.lastUpdate === 'document') this.analyzeAll();
+    else this.analysedText = this.document.text;
   }
 
   private analyzeAll(): void {
+    this.analysedText = this.document.text;
     const tree = this.document.tree;
     const root = tree.rootNode;
     const family = this.document.family;
@@ -115,7 +143,7 @@ export class DocumentAnalysis {
     const delta = change.insertText.length - change.deleteLength;
     const text = this.document.text;
     const slice = text.slice(chunk.start, chunk.end + delta);
-    const tree = this.parser.parse(slice);
+    const tree = this.document.parseFragment(slice);
     if (!tree) return false;
     try {
       const statements = tree.rootNode.namedChildren.filter((node) => node?.type !== 'comment');

@@ -9,6 +9,7 @@ import { familyOf, type LanguageFamily, type SourceLanguage } from './languages'
 import { LineIndex, type TextChange } from './text';
 
 export class ParsedDocument {
+  private static live = 0;
   private currentTree: Tree;
   private stale = false;
   private lines: LineIndex | undefined;
@@ -20,6 +21,12 @@ export class ParsedDocument {
     private currentText: string,
   ) {
     this.currentTree = parseOrThrow(parser, currentText, null);
+    ParsedDocument.live += 1;
+  }
+
+  /** How many documents hold a tree in wasm memory right now (created and not yet disposed): lets tests check nothing parses a document twice. */
+  static get liveCount(): number {
+    return ParsedDocument.live;
   }
 
   /** Parses `text` with `parser`, which must already be set to `language`'s grammar. */
@@ -76,6 +83,14 @@ export class ParsedDocument {
     }
   }
 
+  /**
+   * Parses a fragment of text (e.g. one definition) with this document's parser, leaving the
+   * document's own tree alone; the caller deletes the returned tree.
+   */
+  parseFragment(text: string): Tree | undefined {
+    return this.parser.parse(text) ?? undefined;
+  }
+
   /** Replaces the whole text (e.g. when the editor reloads a file): a full parse. */
   replaceText(text: string): void {
     const next = parseOrThrow(this.parser, text, null);
@@ -89,6 +104,7 @@ export class ParsedDocument {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    ParsedDocument.live -= 1;
     this.currentTree.delete();
   }
 }

@@ -30,5 +30,5 @@ export async function parse(language: SourceLanguage, text: string): Promise<Par
 
 /** A full analysis of `text` (dispose it after use). */
 export async function analyze(language: SourceLanguage, text: string, configuration: RuleConfiguration = {}): Promise<DocumentAnalysis> {
-  return new DocumentAnalysis(await loader.createParser(language), language, text, configuration);
+  return DocumentAnalysis.ofText(await loader.createParser(language), language, text, configuration);
 }
