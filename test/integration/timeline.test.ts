@@ -55,41 +55,6 @@ suite('Timeline and recordings', () => {
     await update;
   });
 
-  test('a hidden panel is sent nothing while a live run changes, and gets the run again when shown', async () => {
-    const { api } = await activateExtension();
-    const model = sampleRun();
-    api.shownRun.show({ model, title: 'app.js', live: true });
-    const first = nextEvent(api.timeline.onDidPostData);
-    await vscode.commands.executeCommand('concurrencyLens.showTimeline');
-    await first;
-
-    // A saved file: an untitled one would be dirty and ask to be saved when the editors close.
-    const notes = path.join(folder, 'notes.txt');
-    writeFileSync(notes, 'hides the timeline');
-    const document = await vscode.workspace.openTextDocument(notes);
-    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Active, preview: false });
-    assert.equal(timelineTabs()[0]?.isActive, false, 'the timeline tab is in the background');
-    let posts = 0;
-    const counting = api.timeline.onDidPostData(() => (posts += 1));
-    try {
-      for (let step = 0; step < 4; step += 1) {
-        model.apply(4242, { kind: 'delta', seq: 10 + step, t: T0 + 600 + step, upsert: { threads: [{ id: 'main', kind: 'main', name: 'main', state: step % 2 ? 'running' : 'waiting', startedAt: T0 }] } });
-        await new Promise((resolve) => setTimeout(resolve, 300));
-      }
-      assert.equal(posts, 0, 'nothing is built or posted for the hidden panel');
-
-      const shown = nextEvent(api.timeline.onDidPostData);
-      await vscode.commands.executeCommand('concurrencyLens.showTimeline');
-      await shown;
-      assert.ok(posts >= 1);
-      // Closed in the very moment it is shown again, the panel leaves code-server 1.100 unable to
-      // load the next webview (its page never starts): let the workbench settle before teardown.
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    } finally {
-      counting.dispose();
-    }
-  });
-
   test('Export Run as Chrome Trace → Open Recording gives back the same run', async () => {
     const { api } = await activateExtension();
     const model = sampleRun();
@@ -152,5 +117,40 @@ suite('Timeline and recordings', () => {
     const opened = await vscode.commands.executeCommand<boolean>('concurrencyLens.openRecording', vscode.Uri.file(file));
     assert.equal(opened, false);
     assert.equal(api.shownRun.run?.model, model);
+  });
+
+  // Last of the suite: in this extension-host harness, a webview panel created after one was
+  // hidden and shown again never starts its page (the same steps through the real workbench, in
+  // the UI harness, work), so no test that needs a new panel may follow this one.
+  test('a hidden panel is sent nothing while a live run changes, and gets the run again when shown', async () => {
+    const { api } = await activateExtension();
+    const model = sampleRun();
+    api.shownRun.show({ model, title: 'app.js', live: true });
+    const first = nextEvent(api.timeline.onDidPostData);
+    await vscode.commands.executeCommand('concurrencyLens.showTimeline');
+    await first;
+
+    // A saved file: an untitled one would be dirty and ask to be saved when the editors close.
+    const notes = path.join(folder, 'notes.txt');
+    writeFileSync(notes, 'hides the timeline');
+    const document = await vscode.workspace.openTextDocument(notes);
+    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Active, preview: false });
+    assert.equal(timelineTabs()[0]?.isActive, false, 'the timeline tab is in the background');
+    let posts = 0;
+    const counting = api.timeline.onDidPostData(() => (posts += 1));
+    try {
+      for (let step = 0; step < 4; step += 1) {
+        model.apply(4242, { kind: 'delta', seq: 10 + step, t: T0 + 600 + step, upsert: { threads: [{ id: 'main', kind: 'main', name: 'main', state: step % 2 ? 'running' : 'waiting', startedAt: T0 }] } });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      assert.equal(posts, 0, 'nothing is built or posted for the hidden panel');
+
+      const shown = nextEvent(api.timeline.onDidPostData);
+      await vscode.commands.executeCommand('concurrencyLens.showTimeline');
+      await shown;
+      assert.ok(posts >= 1);
+    } finally {
+      counting.dispose();
+    }
   });
 });
