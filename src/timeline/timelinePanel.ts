@@ -73,6 +73,8 @@ export class TimelineController implements vscode.Disposable {
   private pendingUpdate: NodeJS.Timeout | undefined;
   private liveTick: NodeJS.Timeout | undefined;
   private ready = false;
+  /** The panel has been hidden since the last data it got. */
+  private hidden = false;
   private readonly runSubscription: vscode.Disposable;
   private readonly onDidPostDataEmitter = new vscode.EventEmitter<void>();
   /** Fires after each data message reaches the webview (for tests). */
@@ -118,6 +120,7 @@ export class TimelineController implements vscode.Disposable {
   private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     this.ready = false;
+    this.hidden = false;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'activity-bar.svg');
     panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, {
       title: vscode.l10n.t('Concurrency Timeline'),
@@ -127,9 +130,14 @@ export class TimelineController implements vscode.Disposable {
     });
     this.panelDisposables.push(
       panel.webview.onDidReceiveMessage((message: unknown) => this.handleMessage(message)),
-      // Nothing is built for a hidden panel; it gets the run as it is now once shown again.
+      // Nothing is built for a hidden panel; it gets the run as it is now once shown again
+      // (not at every change of focus while it stays visible).
       panel.onDidChangeViewState(() => {
-        if (panel.visible) this.sendData();
+        if (!panel.visible) this.hidden = true;
+        else if (this.hidden) {
+          this.hidden = false;
+          this.sendData();
+        }
       }),
       panel.onDidDispose(() => this.disposePanel()),
     );

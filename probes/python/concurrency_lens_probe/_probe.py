@@ -430,6 +430,9 @@ class Probe:
         threads = {}
         started = {}
         ended = {}
+        # The start times of the threads still running: rebuilt at each sample, so a thread that
+        # vanished unseen (its Thread object collected before it was sampled ended) is not kept.
+        known_starts, self._thread_started = self._thread_started, {}
         while self._thread_events:
             kind, reference, when = self._thread_events.popleft()
             thread = reference()
@@ -442,9 +445,9 @@ class Probe:
                 continue
             thread_id = self._thread_id(thread)
             where, state = locations.get(ident, (None, "running"))
-            started_at = self._thread_started.get(thread_id)
+            started_at = known_starts.get(thread_id)
             if started_at is None:
-                started_at = self._thread_started[thread_id] = started.get(thread, self.started_at if thread_id == "main" else t)
+                started_at = started.get(thread, self.started_at if thread_id == "main" else t)
             entity = {
                 "id": thread_id, "kind": "main" if thread_id == "main" else "thread", "name": thread.name, "state": state,
                 "daemon": thread.daemon, "startedAt": started_at,
@@ -457,7 +460,8 @@ class Probe:
             if thread in ended or not thread.is_alive():
                 entity["state"] = "exited"
                 entity["endedAt"] = ended.get(thread, t)
-                del self._thread_started[thread_id]
+            else:
+                self._thread_started[thread_id] = started_at
             threads[thread_id] = entity
         return threads
 
