@@ -35,13 +35,26 @@ async function openRecording(page: Page, file: string): Promise<Frame> {
   await page.waitForTimeout(300);
   await input.press('Enter');
   const name = path.basename(file);
-  return findWebviewFrame(page, async (frame) => (await frame.locator('h1.timeline-title').textContent()) === name);
+  // The first webview of a fresh workbench can take a while on a busy 2-core machine.
+  return findWebviewFrame(page, async (frame) => (await frame.locator('h1.timeline-title').textContent()) === name, 60_000);
 }
 
 /** Opens the lanes table; it is built when it opens. */
 async function openTable(frame: Frame): Promise<void> {
   await frame.locator('.timeline-table summary').click();
   await frame.locator('.timeline-table tbody tr').first().waitFor();
+}
+
+/** The visible time window once it differs from `before` and has stopped changing (the keys pressed may still be painting). */
+async function settledRangeText(frame: Frame, before: string | null): Promise<string> {
+  let text = await rangeText(frame, (candidate) => candidate !== before);
+  for (let waited = 0; waited < 10_000; waited += 400) {
+    await frame.page().waitForTimeout(400);
+    const now = (await frame.locator('.timeline-range').textContent()) ?? '';
+    if (now === text) return text;
+    text = now;
+  }
+  return text;
 }
 
 /** The visible time window the timeline states, once `accept` takes it (within 10 s). */
@@ -108,7 +121,7 @@ describe('timeline (UI)', { timeout: 300_000 }, () => {
     await canvas.focus();
     const fitted = await frame.locator('.timeline-range').textContent();
     for (const key of ['+', '+', 'ArrowRight', 'ArrowRight']) await canvas.press(key);
-    const zoomed = await rangeText(frame, (text) => text !== fitted);
+    const zoomed = await settledRangeText(frame, fitted);
     await page.waitForTimeout(500); // the webview saves its view a moment after it changes
     // Wait for the page itself to reload, so the frame found next is the restored one, not the old one.
     const reloaded = page.waitForEvent('framenavigated', { predicate: (navigated) => navigated === page.mainFrame(), timeout: 60_000 });
