@@ -107,6 +107,19 @@ describe('RunModel', () => {
     assert.equal([...root.entities.thread.values()].every((entity) => !entity.live), true);
   });
 
+  it('counts the child processes only their parent reported among the run\'s processes, once', () => {
+    const model = new RunModel();
+    model.addProcess(hello(10, 1));
+    model.addProcess(hello(12, 10));
+    // 11: a forked worker that ended within its grace period; 12: probed itself; one without a pid.
+    model.apply(10, { kind: 'snapshot', seq: 1, t: 1, children: [
+      { id: 'c1', pid: 11, command: 'ForkProcess-1 (multiprocessing)', startedAt: 1, endedAt: 2, exitCode: 0 },
+      { id: 'c2', pid: 12, command: 'ForkProcess-2 (multiprocessing)', startedAt: 1 },
+      { id: 'c3', command: 'ls', startedAt: 1 },
+    ] });
+    assert.equal(model.summary().processes, 4);
+  });
+
   it('bounds the ended entities it keeps, oldest first', () => {
     const model = new RunModel();
     model.addProcess(hello(10, 1));

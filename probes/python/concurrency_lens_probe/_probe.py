@@ -6,6 +6,7 @@ import itertools
 import json
 import os
 import platform
+import signal
 import socket
 import sys
 import threading
@@ -38,6 +39,16 @@ SNAPSHOT_EVERY_SAMPLES = 25
 BEAT_SECONDS = 0.05
 MAX_TASKS_PER_SAMPLE = 10000
 EXIT_FLUSH_SECONDS = 0.5
+#: A worker that multiprocessing forks (Process, Pool, ProcessPoolExecutor with "fork") starts its
+#: own probe thread only once it has lived this long, or at once when it starts a thread, an event
+#: loop or a process. Until then its parent describes it (pid, command, start, exit code): a thread
+#: in a forked worker costs milliseconds of copy-on-write faults, a lot for a short-lived worker.
+FORKED_WORKER_GRACE_SECONDS = 1.0
+#: The signal a parent sends such a worker when its grace period is over. Ignored by default, so
+#: a worker with no handler for it is unaffected; like any Python signal handler, ours runs
+#: between bytecodes of the main thread and Python retries the system call it interrupted (PEP 475),
+#: so an idle worker blocked on its task queue starts its probe at once too.
+WAKE_SIGNAL = getattr(signal, "SIGURG", None)
 
 
 def _now_ms():
@@ -111,13 +122,6 @@ class _Connection:
         finally:
             self._write_lock.release()
 
-    def forget_after_fork(self):
-        """In a forked child: drop the parent's connection without touching it."""
-        with self._queue_lock:
-            self.closed = True
-            self._frames.clear()
-        self._socket = None
-
     def _connect(self, timeout):
         family, target = self._address
         sock = socket.socket(family, socket.SOCK_STREAM)
@@ -154,20 +158,25 @@ class Probe:
         self._token = token
         self._address = address
         self._ids = itertools.count(1)
+        self._threads_forking_workers = set()
+        self.in_grace_period = False
+        self._begin(argv)
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def _begin(self, argv, started_at=None):
+        """This process's state, all new: after a fork, the parent's locks may have been held by
+        one of its threads, and its threads, loops and children are not this process's."""
+        self.pid = os.getpid()
+        self.started_at = _now_ms() if started_at is None else started_at
         self._thread_ids = weakref.WeakKeyDictionary()
         self._thread_events = collections.deque(maxlen=10000)
         self._loops = {}
         self._loops_lock = threading.Lock()
         self._children = weakref.WeakKeyDictionary()
+        self._workers_in_grace = collections.deque()
         self._exit_codes = {}
         self._exit_sent = False
         self.exit_code = None
-        self._begin(argv)
-
-    # -- lifecycle -----------------------------------------------------------------------
-    def _begin(self, argv):
-        self.pid = os.getpid()
-        self.started_at = _now_ms()
         self._previous = {"threads": {}, "tasks": {}, "loops": {}, "children": {}}
         self._live_tasks = {}
         self._task_notes = {}
@@ -184,29 +193,73 @@ class Probe:
             "pid": self.pid, "ppid": os.getppid(), "runtime": _runtime(), "argv": [str(a) for a in argv][:1000],
             "cwd": os.getcwd(), "startedAt": self.started_at,
         }
-        # One thread per process does everything: in a forked worker each thread the probe starts
-        # costs a millisecond or more of copy-on-write faults before it has done anything.
+        # A new connection: the parent's (inherited after a fork) is left as it is, untouched.
         self._connection = _Connection(self._address, hello)
+        # One thread per process does everything: in a forked worker each thread the probe starts
+        # costs a millisecond or more of copy-on-write faults before its first line.
         _thread.start_new_thread(self._run, ())
 
     def after_fork_in_child(self):
-        self._connection.forget_after_fork()
-        self._loops = {}
-        self._loops_lock = threading.Lock()
-        self._thread_events.clear()
-        # The parent's children are not this process's children.
-        self._children = weakref.WeakKeyDictionary()
-        self._exit_codes = {}
-        self._exit_sent = False
-        self.exit_code = None
+        # The forking thread is this process's only one, with the same ident as in the parent.
+        forked_worker = _thread.get_ident() in self._threads_forking_workers
+        self._threads_forking_workers = set()
+        if forked_worker and self._await_wake_signal():
+            # Its grace period: no state of its own yet (the hooks end it before they record
+            # anything), as little memory written as possible.
+            self.pid = os.getpid()
+            self.started_at = _now_ms()
+            self._grace_lock = _thread.allocate_lock()
+            self.in_grace_period = True
+            return
         self._begin(list(sys.argv))
+
+    def forking_worker(self, forking):
+        """Around multiprocessing's Process.start: a child forked meanwhile by this thread is a
+        worker, which sleeps through its grace period."""
+        if forking:
+            self._threads_forking_workers.add(_thread.get_ident())
+        else:
+            self._threads_forking_workers.discard(_thread.get_ident())
+
+    def _await_wake_signal(self):
+        """In a forked worker: handles WAKE_SIGNAL until the parent sends it. False (start now)
+        when the program handles that signal itself or it cannot be handled here."""
+        if not _wake_signal_is_free():
+            return False
+        try:
+            self._handler_before_grace = signal.signal(WAKE_SIGNAL, self._on_wake_signal)
+        except (OSError, ValueError, RuntimeError):
+            return False
+        return True
+
+    def _on_wake_signal(self, signum, frame):
+        """The parent's one WAKE_SIGNAL, on the main thread: the program's disposition back, and
+        this process's own probe from now on (if nothing has started it already)."""
+        try:
+            signal.signal(WAKE_SIGNAL, self._handler_before_grace)
+        except (OSError, ValueError, RuntimeError):
+            pass
+        # Without waiting: the main thread may be ending the grace period itself, under the signal.
+        self.end_grace_period(wait=False)
+
+    def end_grace_period(self, wait=True):
+        """A forked worker's own probe from now on: its state, thread, connection and samples.
+        Returns once they exist (``wait``), so the caller's hook records into them."""
+        if not self.in_grace_period or not self._grace_lock.acquire(wait):
+            return
+        try:
+            if self.in_grace_period:
+                self._begin(list(sys.argv), self.started_at)
+                self.in_grace_period = False
+        finally:
+            self._grace_lock.release()
 
     def finish(self, final_sample=True):
         """At exit: one last sample (final task and thread states), the exit frame, a bounded flush.
         A multiprocessing worker skips the sample: it is leaving from inside its bootstrap, where
         materialising its frames from here is not worth the risk."""
-        if self._exit_sent or os.getpid() != self.pid:
-            return
+        if self._exit_sent or os.getpid() != self.pid or self.in_grace_period:
+            return  # a worker still in its grace period: its parent reports its exit
         self._exit_sent = True
         self._stopped = True
         if final_sample and self._sample_lock.acquire(timeout=EXIT_FLUSH_SECONDS):
@@ -225,13 +278,16 @@ class Probe:
     # -- structural events (called on the program's threads: keep them tiny) ----------------
     # Weak references: keeping a finished Thread alive would keep it in the program's own
     # WeakKeyDictionaries (e.g. concurrent.futures' exit handler) and change its behaviour.
+    # Each ends a forked worker's grace period first: its state is made then.
     def thread_started(self, thread):
+        self.end_grace_period()
         self._thread_events.append(("start", weakref.ref(thread), _now_ms()))
 
     def thread_ended(self, thread):
         self._thread_events.append(("end", weakref.ref(thread), _now_ms()))
 
     def loop_running(self, loop):
+        self.end_grace_period()
         ident = _thread.get_ident()
         with self._loops_lock:
             if ident in self._loops and self._loops[ident].loop() is loop:
@@ -243,11 +299,19 @@ class Probe:
         self._wake.set()
 
     def loop_stopped(self):
+        if self.in_grace_period:
+            return  # e.g. asyncio forgetting, after the fork, the loop the parent's thread ran
         with self._loops_lock:
             self._loops.pop(_thread.get_ident(), None)
 
-    def child_started(self, child, describe):
+    def child_started(self, child, describe, forked_worker=False):
+        self.end_grace_period()
         self._children[child] = ("c%d" % next(self._ids), _now_ms(), describe)
+        # The worker inherited this process's disposition of WAKE_SIGNAL: it sleeps if that is free.
+        if forked_worker and _wake_signal_is_free():
+            # Not waking the probe's thread now: right after a fork, each page it writes is copied.
+            # It signals the worker at its first round after the grace period.
+            self._workers_in_grace.append((time.monotonic() + FORKED_WORKER_GRACE_SECONDS, weakref.ref(child)))
 
     def child_exited(self, child):
         entry = self._children.get(child)
@@ -283,6 +347,7 @@ class Probe:
             try:
                 has_loops = self._check_loops()
                 now = time.monotonic()
+                signal_workers_at = self._signal_grown_workers(now)
                 if now >= next_sample:
                     # The budget, before the fact: a sample costs about the same per task and
                     # thread as the previous one did, and comes only once the time since the
@@ -318,9 +383,30 @@ class Probe:
                 self._connection.send()  # a blocked loop's report, at once
             except Exception:
                 has_loops = True  # a probe bug must never surface in the program
+                signal_workers_at = None
             # A loop that starts meanwhile wakes the sampler (loop_running), so none goes unwatched.
-            self._wake.wait(TICK_SECONDS if has_loops else max(0.0, min(MAX_SAMPLE_SECONDS, next_sample - time.monotonic())))
+            until = next_sample if signal_workers_at is None else min(next_sample, signal_workers_at)
+            self._wake.wait(TICK_SECONDS if has_loops else max(0.0, min(MAX_SAMPLE_SECONDS, until - time.monotonic())))
             self._wake.clear()
+
+    def _signal_grown_workers(self, now):
+        """Sends WAKE_SIGNAL to the forked workers whose grace period is over (once each, while
+        the program has not reaped them: their pid is still theirs). Returns when the next one is
+        due, if any."""
+        workers = self._workers_in_grace
+        while workers and workers[0][0] <= now:
+            _, reference = workers.popleft()
+            child = reference()
+            entry = self._children.get(child) if child is not None else None
+            if entry is None:
+                continue
+            pid, _, returncode = entry[2](child)
+            if pid and returncode is None:
+                try:
+                    os.kill(pid, WAKE_SIGNAL)
+                except OSError:
+                    pass
+        return workers[0][0] if workers else None
 
     def _count_units(self):
         """How many threads and tasks a sample would describe, in O(1): the sizes of asyncio's
@@ -572,6 +658,14 @@ def _signature(entity):
     return hash((tuple(entity), tuple([tuple(value.values()) if type(value) is dict else value for value in entity.values()])))
 
 
+def _wake_signal_is_free():
+    """Whether the program leaves WAKE_SIGNAL alone (no handler of its own)."""
+    try:
+        return WAKE_SIGNAL is not None and signal.getsignal(WAKE_SIGNAL) in (signal.SIG_DFL, signal.SIG_IGN)
+    except (OSError, ValueError):
+        return False
+
+
 def _with_exit(entity, returncode, t):
     entity["endedAt"] = t
     if returncode is not None and returncode < 0:
@@ -687,8 +781,13 @@ def _wrap_process_start(process_module, probe):
     original = process_module.BaseProcess.start
 
     def start(self):
-        original(self)
-        probe.child_started(self, _describe_process)
+        probe.forking_worker(True)
+        try:
+            original(self)
+        finally:
+            probe.forking_worker(False)
+        popen = getattr(self, "_popen", None)
+        probe.child_started(self, _describe_process, forked_worker=getattr(popen, "method", None) == "fork")
 
     process_module.BaseProcess.start = start
 

@@ -20,7 +20,7 @@ class StalledHostTest(unittest.TestCase):
         server.listen(1)
         self.addCleanup(lambda: (server.close(), os.unlink(path), os.rmdir(directory)))
         self.connection = _probe._Connection((socket.AF_UNIX, path), {"kind": "hello"})
-        self.addCleanup(self.connection.forget_after_fork)
+        self.addCleanup(lambda: self.connection._socket is not None and self.connection._socket.close())
 
     def test_drops_oldest_frames_and_counts_them(self):
         payload = "x" * 4096

@@ -1,6 +1,9 @@
 import os
+import re
 import sys
 import unittest
+
+from concurrency_lens_probe import _probe
 
 from .host import FakeHost, entities, fixture, run_probed
 
@@ -20,6 +23,10 @@ def alive(pid):
         return False
 
 
+def root_pid(processes, script):
+    return next(pid for pid, frames in processes.items() if frames[0]["argv"][:1] == [fixture(script)])
+
+
 class ChildrenTest(unittest.TestCase):
     def setUp(self):
         self.host = FakeHost()
@@ -31,7 +38,7 @@ class ChildrenTest(unittest.TestCase):
         self.assertIn("children done 0", result.stdout.decode())
         self.host.wait_for(lambda: len(self.host.processes()) >= 3)
         processes = self.host.processes()
-        root = next(pid for pid, frames in processes.items() if frames[0]["argv"][:1] == [fixture("children.py")])
+        root = root_pid(processes, "children.py")
         hellos = [frames[0] for frames in processes.values()]
         descendants = [hello for hello in hellos if hello["pid"] != root]
         # The multiprocessing child and the python subprocess (plus helpers: forkserver, resource tracker).
@@ -43,14 +50,59 @@ class ChildrenTest(unittest.TestCase):
         self.assertTrue(all(child.get("exitCode") == 0 for child in children), children)
         self.assertTrue(self.host.wait_for(lambda: not any(alive(hello["pid"]) for hello in hellos), timeout=5), "orphan processes left")
 
-    def test_fork(self):
-        self.check_children("fork")
-
     def test_spawn(self):
         self.check_children("spawn")
 
     def test_forkserver(self):
         self.check_children("forkserver")
+
+    def test_forked_workers_start_their_probe_after_the_grace_period(self):
+        result = run_probed(self.host, fixture("forked_workers.py"))
+        self.assertEqual(result.returncode, 0, result.stderr.decode())
+        self.assertIn("exit codes [0, 0, 0, 0]", result.stdout.decode())
+        # The parent sent the one wake signal; the worker handled it and put the default back.
+        self.assertIn("lasting: SIGURG handler default, received 0", result.stdout.decode())
+        self.assertTrue(self.host.wait_for(lambda: len(self.host.processes()) >= 3))
+        processes = self.host.processes()
+        root = root_pid(processes, "forked_workers.py")
+        children = {versions[-1]["command"].split()[0]: versions[-1] for versions in entities(processes[root], "children").values()}
+        self.assertEqual(set(children), {"brief", "threaded", "lasting", "idle"})
+        # Every worker is described by its parent, from its start to its exit code ...
+        for child in children.values():
+            self.assertEqual(child.get("exitCode"), 0, child)
+            self.assertIn("pid", child)
+        # ... the brief one by its parent alone: it never paid for a probe thread or connection.
+        self.assertNotIn(children["brief"]["pid"], processes)
+        # One that starts a thread is probed from then on.
+        threaded = processes[children["threaded"]["pid"]]
+        self.assertEqual(threaded[0]["ppid"], root)
+        self.assertIn("helper", [versions[-1]["name"] for versions in entities(threaded, "threads").values()])
+        # One that outlives the grace period is probed from then on, its start time the fork's.
+        lasting = processes[children["lasting"]["pid"]]
+        hello = lasting[0]
+        first_sample = next(frame for frame in lasting if frame["kind"] == "snapshot")
+        self.assertGreaterEqual(first_sample["t"] - hello["startedAt"], 1000 * _probe.FORKED_WORKER_GRACE_SECONDS * 0.9)
+        self.assertLess(abs(hello["startedAt"] - children["lasting"]["startedAt"]), 500)
+        main = [versions[-1] for versions in entities(lasting, "threads").values() if versions[-1]["kind"] == "main"]
+        self.assertEqual(main[0]["location"]["function"], "lasting")
+        # One blocked reading a pipe is probed from then on too, while it still waits.
+        sent_at = int(re.search(r"sent at (\d+)", result.stdout.decode()).group(1))
+        waiting = processes[children["idle"]["pid"]]
+        self.assertLess(next(frame for frame in waiting if frame["kind"] == "snapshot")["t"], sent_at)
+        self.assertIn("idle: received work", result.stdout.decode())
+        self.assertTrue(self.host.wait_for(lambda: not any(alive(child["pid"]) for child in children.values()), timeout=5), "orphan processes left")
+
+    def test_a_forked_worker_of_a_program_that_handles_the_wake_signal_is_probed_at_once(self):
+        result = run_probed(self.host, fixture("forked_workers.py"), "own-handler")
+        self.assertEqual(result.returncode, 0, result.stderr.decode())
+        # Its handler stayed, and the probe never sent it a signal.
+        self.assertIn("lasting: SIGURG handler program's, received 0", result.stdout.decode())
+        self.assertTrue(self.host.wait_for(lambda: len(self.host.processes()) >= 2))
+        processes = self.host.processes()
+        root = root_pid(processes, "forked_workers.py")
+        worker = next(frames for pid, frames in processes.items() if pid != root)
+        first_sample = next(frame for frame in worker if frame["kind"] == "snapshot")
+        self.assertLess(first_sample["t"] - worker[0]["startedAt"], 1000 * _probe.FORKED_WORKER_GRACE_SECONDS)
 
     def test_spawn_process_pool(self):
         result = run_probed(self.host, fixture("process_pool.py"))

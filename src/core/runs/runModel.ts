@@ -166,7 +166,17 @@ export class RunModel {
   }
 
   summary(): RunSummary {
-    return { processes: this.processMap.size, ...this.counters, longestBlock: this.longest };
+    return { processes: this.processMap.size + this.unprobedChildren(), ...this.counters, longestBlock: this.longest };
+  }
+
+  /** Child processes known only from their parent's report: not Python or Node, or a forked
+   * worker that ended within the probe's grace period. */
+  private unprobedChildren(): number {
+    let count = 0;
+    for (const record of this.processMap.values()) {
+      for (const child of record.entities.child.values()) if (child.info.pid === undefined || !this.processMap.has(child.info.pid)) count += 1;
+    }
+    return count;
   }
 
   /** A probed process said hello: adds it (a pid seen again starts over, e.g. after `exec`). */
