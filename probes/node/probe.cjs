@@ -14,8 +14,8 @@
  * - Child processes through diagnostics_channel `child_process` plus `spawn`/`exit` events.
  * - A timer (unref'd) samples event-loop delay and utilisation and active resources a few times a second.
  * - A blocked loop is noticed by a heartbeat timer that comes late while the loop was busy; its stack
- *   comes from V8's sampling profiler (10 ms interval, in-process inspector session), whose samples
- *   taken during the block show where the loop was stuck.
+ *   comes from V8's sampling profiler (every quarter of the threshold, at most 25 ms; in-process
+ *   inspector session), whose samples taken during the block show where the loop was stuck.
  * - It never blocks or changes the program: a bounded queue drops the oldest frames (and counts them),
  *   the socket is unref'd once connected, no listener that changes default behaviour (no 'error',
  *   'uncaughtException', 'unhandledRejection' or signal handlers), and nothing is printed.
@@ -321,12 +321,13 @@
   /**
    * The main thread beats a timer every quarter of the threshold; a beat that comes late while the
    * loop was busy is a block. Its stack comes from V8's sampling profiler, kept running on this
-   * thread through an in-process inspector session: sampling every 10 ms costs far less than any
+   * thread through an in-process inspector session: sampling four times per threshold (every 25 ms
+   * by default, so a reported block holds four samples or more) costs far less than any
    * observer thread (a watchdog Worker's start-up alone slowed short programs by ~10 ms), and
    * the samples taken during the block hold the blocking stack. The profile is restarted after
    * each block and every PROFILE_WINDOW_MS, so its memory stays bounded.
    */
-  const PROFILE_SAMPLE_US = 10_000;
+  const PROFILE_SAMPLE_US = Math.round(Math.min(25, Math.max(1, BLOCK_THRESHOLD_MS / 4)) * 1000);
   const PROFILE_WINDOW_MS = 30_000;
 
   function startBlockWatch() {
