@@ -191,8 +191,12 @@ class Probe:
         hello = {
             "kind": "hello", "t": self.started_at, "token": self._token, "protocol": PROTOCOL_VERSION,
             "pid": self.pid, "ppid": os.getppid(), "runtime": _runtime(), "argv": [str(a) for a in argv][:1000],
-            "cwd": os.getcwd(), "startedAt": self.started_at,
+            "startedAt": self.started_at,
         }
+        try:
+            hello["cwd"] = os.getcwd()
+        except OSError:
+            pass  # the directory was deleted meanwhile
         # A new connection: the parent's (inherited after a fork) is left as it is, untouched.
         self._connection = _Connection(self._address, hello)
         # One thread per process does everything: in a forked worker each thread the probe starts
@@ -211,7 +215,15 @@ class Probe:
             self._grace_lock = _thread.allocate_lock()
             self.in_grace_period = True
             return
-        self._begin(list(sys.argv))
+        self._begin_quietly(list(sys.argv))
+
+    def _begin_quietly(self, argv, started_at=None):
+        """``_begin`` from a fork handler or a program's hook, where no error may surface: if even
+        a thread cannot start, this process goes unobserved and the program runs on."""
+        try:
+            self._begin(argv, started_at)
+        except Exception:
+            pass
 
     def forking_worker(self, forking):
         """Around multiprocessing's Process.start: a child forked meanwhile by this thread is a
@@ -249,7 +261,7 @@ class Probe:
             return
         try:
             if self.in_grace_period:
-                self._begin(list(sys.argv), self.started_at)
+                self._begin_quietly(list(sys.argv), self.started_at)
                 self.in_grace_period = False
         finally:
             self._grace_lock.release()

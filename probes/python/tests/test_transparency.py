@@ -50,6 +50,12 @@ class TransparencyTest(unittest.TestCase):
         orphaned = run_probed(self.host, script, "a")
         self.assertEqual((orphaned.returncode, orphaned.stdout, orphaned.stderr), (plain.returncode, plain.stdout, plain.stderr))
 
+    def test_a_child_forked_in_a_deleted_directory_is_followed_silently(self):
+        self.assertSameRun(script=fixture("deleted_cwd.py"))
+        self.assertTrue(self.host.wait_for(lambda: len(self.host.processes()) >= 2))
+        hellos = [frames[0] for frames in self.host.processes().values()]
+        self.assertTrue(any("cwd" not in hello and hello["argv"][:1] == [fixture("deleted_cwd.py")] for hello in hellos), hellos)
+
     def test_sequence_numbers_count_from_hello(self):
         run_probed(self.host, fixture("transparency.py"))
         self.host.wait_for(lambda: any(f["kind"] == "exit" for frames in self.host.processes().values() for f in frames))
