@@ -8,7 +8,7 @@ import { ruleMeta } from '../core/analysis/rules';
 import { type Finding, isRuleId } from '../core/analysis/types';
 import type { Fix } from '../core/fixes/edits';
 import { fixesFor, ignoreOnLineFix } from '../core/fixes/fixes';
-import { type PythonVersion, minimumPythonFromPyproject, pythonFromVersionFile } from '../core/fixes/pythonVersion';
+import { type PythonVersion, minimumPythonFromPyproject, projectDirectoriesOf, pythonFromVersionFile } from '../core/fixes/pythonVersion';
 import { CommandId } from '../ids';
 import { DIAGNOSTIC_SOURCE, type DocumentAnalyses, ruleIdOf, userLocale } from './documentAnalyses';
 
@@ -40,15 +40,20 @@ export class ConcurrencyCodeActions implements vscode.CodeActionProvider {
   }
 }
 
-/** The oldest Python the document's workspace folder declares (pyproject.toml `requires-python`, else `.python-version`). */
+/** The oldest Python the document's project declares (see core/fixes/pythonVersion.ts). */
 async function pythonMinimumOf(document: vscode.TextDocument): Promise<PythonVersion | undefined> {
   const folder = vscode.workspace.getWorkspaceFolder(document.uri);
   if (!folder) return undefined;
-  const pyproject = await readTextFile(vscode.Uri.joinPath(folder.uri, 'pyproject.toml'));
-  const declared = pyproject === undefined ? undefined : minimumPythonFromPyproject(pyproject);
-  if (declared) return declared;
-  const versionFile = await readTextFile(vscode.Uri.joinPath(folder.uri, '.python-version'));
-  return versionFile === undefined ? undefined : pythonFromVersionFile(versionFile);
+  for (const directory of projectDirectoriesOf(document.uri.path, folder.uri.path)) {
+    const at = (name: string): vscode.Uri => vscode.Uri.joinPath(folder.uri.with({ path: directory }), name);
+    const pyproject = await readTextFile(at('pyproject.toml'));
+    const declared = pyproject === undefined ? undefined : minimumPythonFromPyproject(pyproject);
+    if (declared) return declared;
+    const versionFile = await readTextFile(at('.python-version'));
+    const pinned = versionFile === undefined ? undefined : pythonFromVersionFile(versionFile);
+    if (pinned) return pinned;
+  }
+  return undefined;
 }
 
 async function readTextFile(uri: vscode.Uri): Promise<string | undefined> {

@@ -183,11 +183,12 @@ suite('Concurrency diagnostics', () => {
     assert.equal(await count(), 1, 'still offered, as a refactor, with the rule off');
   });
 
-  test('dangling task: the TaskGroup fix follows the Python the workspace declares in pyproject.toml', async () => {
+  test('dangling task: the TaskGroup fix follows the Python the project declares, nearest declaration first', async () => {
     const uri = fixtureUri('tasks.py');
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     assert.ok(folder);
     const pyproject = vscode.Uri.joinPath(folder.uri, 'pyproject.toml');
+    const nearer = vscode.Uri.joinPath(uri, '..', '.python-version');
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document);
     const [diagnostic] = await diagnosticsWhere(uri, (found) => found.length === 1);
@@ -200,8 +201,12 @@ suite('Concurrency diagnostics', () => {
       assert.equal(await taskGroupOffered(), false, 'not offered when the project supports Python 3.9');
       await vscode.workspace.fs.writeFile(pyproject, new TextEncoder().encode('[project]\nname = "demo"\nrequires-python = ">=3.12"\n'));
       assert.equal(await taskGroupOffered(), true, 'offered when the project needs 3.12+');
+      // A project of its own in the file's directory (a monorepo's service) declares first.
+      await vscode.workspace.fs.writeFile(nearer, new TextEncoder().encode('3.10\n'));
+      assert.equal(await taskGroupOffered(), false, "not offered when the file's own project pins 3.10");
     } finally {
       await vscode.workspace.fs.delete(pyproject);
+      await vscode.workspace.fs.delete(nearer).then(undefined, () => undefined);
     }
   });
 

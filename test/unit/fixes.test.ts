@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { RuleId } from '../../src/core/analysis/types';
 import { applyEdits } from '../../src/core/fixes/edits';
 import { type ProjectFacts, fixesFor, ignoreOnLineFix } from '../../src/core/fixes/fixes';
-import { minimumPythonFromPyproject, pythonFromVersionFile } from '../../src/core/fixes/pythonVersion';
+import { minimumPythonFromPyproject, projectDirectoriesOf, pythonFromVersionFile } from '../../src/core/fixes/pythonVersion';
 import type { SourceLanguage } from '../../src/core/syntax/languages';
 import { analyze, parse } from './helpers/syntax';
 
@@ -361,6 +361,14 @@ describe('Python version of the project', () => {
     assert.equal(minimumPythonFromPyproject('[project]\nname = "x"\n'), undefined);
     assert.deepEqual(pythonFromVersionFile('3.12.1\n3.8\n'), { major: 3, minor: 12 });
     assert.equal(pythonFromVersionFile('system'), undefined);
+  });
+
+  it('looks for them from the file\'s directory up to the workspace folder, nearest first', () => {
+    assert.deepEqual(projectDirectoriesOf('/ws/services/api/app/main.py', '/ws'), ['/ws/services/api/app', '/ws/services/api', '/ws/services', '/ws']);
+    assert.deepEqual(projectDirectoriesOf('/ws/main.py', '/ws/'), ['/ws']);
+    assert.deepEqual(projectDirectoriesOf('/c:/ws/pkg/x.py', '/c:/ws'), ['/c:/ws/pkg', '/c:/ws']);
+    assert.deepEqual(projectDirectoriesOf('/ws2/x.py', '/ws'), ['/ws2'], 'a file outside the folder: its own directory only');
+    assert.deepEqual(projectDirectoriesOf('/a/b.py', '/'), ['/a', '/']);
   });
 });
 
