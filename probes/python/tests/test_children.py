@@ -23,6 +23,10 @@ def alive(pid):
         return False
 
 
+def exited(host):
+    return sum(1 for frames in host.processes().values() if frames[-1]["kind"] == "exit")
+
+
 def root_pid(processes, script):
     return next(pid for pid, frames in processes.items() if frames[0]["argv"][:1] == [fixture(script)])
 
@@ -62,7 +66,8 @@ class ChildrenTest(unittest.TestCase):
         self.assertIn("exit codes [0, 0, 0, 0]", result.stdout.decode())
         # The parent sent the one wake signal; the worker handled it and put the default back.
         self.assertIn("lasting: SIGURG handler default, received 0", result.stdout.decode())
-        self.assertTrue(self.host.wait_for(lambda: len(self.host.processes()) >= 3))
+        # Every frame read: the program and its three probed workers said goodbye.
+        self.assertTrue(self.host.wait_for(lambda: exited(self.host) >= 4))
         processes = self.host.processes()
         root = root_pid(processes, "forked_workers.py")
         children = {versions[-1]["command"].split()[0]: versions[-1] for versions in entities(processes[root], "children").values()}
@@ -97,7 +102,7 @@ class ChildrenTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr.decode())
         # Its handler stayed, and the probe never sent it a signal.
         self.assertIn("lasting: SIGURG handler program's, received 0", result.stdout.decode())
-        self.assertTrue(self.host.wait_for(lambda: len(self.host.processes()) >= 2))
+        self.assertTrue(self.host.wait_for(lambda: exited(self.host) >= 2))
         processes = self.host.processes()
         root = root_pid(processes, "forked_workers.py")
         worker = next(frames for pid, frames in processes.items() if pid != root)
