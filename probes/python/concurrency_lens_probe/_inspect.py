@@ -14,7 +14,8 @@ _SITECUSTOMIZE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__
 def is_probe(filename):
     return filename.startswith(_PROBE) or filename == _SITECUSTOMIZE
 _WAITING_FUNCTIONS = frozenset(
-    ("wait", "acquire", "get", "join", "select", "poll", "result", "_wait_for_tstate_lock", "recv", "accept", "readline", "read")
+    ("wait", "acquire", "get", "join", "select", "poll", "result", "_wait_for_tstate_lock", "recv", "accept", "readline", "read",
+     "_recv")  # multiprocessing's pipes and queues
 )
 _MAX_DEPTH = 64
 
@@ -36,6 +37,20 @@ def location(frame):
     return {"file": code.co_filename, "line": frame.f_lineno or 1, "function": code.co_name}
 
 
+_process_bootstrap = []
+
+
+def _is_process_bootstrap(code):
+    """Whether ``code`` is multiprocessing's ``BaseProcess._bootstrap``: in a forked worker, the
+    frames below it are the parent's, copied by the fork, and never run again."""
+    if not _process_bootstrap:
+        process = sys.modules.get("multiprocessing.process")
+        if process is None:
+            return False
+        _process_bootstrap.append(process.BaseProcess._bootstrap.__code__)
+    return code is _process_bootstrap[0]
+
+
 def user_location(frame):
     """The innermost frame of the program's own code (else the innermost frame) and whether the
     thread looks like it waits (its innermost frame is a library wait such as Lock.acquire)."""
@@ -46,7 +61,7 @@ def user_location(frame):
     innermost = frame
     waiting = is_library(frame.f_code.co_filename) and frame.f_code.co_name in _WAITING_FUNCTIONS
     depth = 0
-    while frame is not None and depth < _MAX_DEPTH:
+    while frame is not None and depth < _MAX_DEPTH and not _is_process_bootstrap(frame.f_code):
         if not is_library(frame.f_code.co_filename):
             return location(frame), "waiting" if waiting else "running"
         frame = frame.f_back

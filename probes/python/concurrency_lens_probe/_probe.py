@@ -325,10 +325,10 @@ class Probe:
             # It signals the worker at its first round after the grace period.
             self._workers_in_grace.append((time.monotonic() + FORKED_WORKER_GRACE_SECONDS, weakref.ref(child)))
 
-    def child_exited(self, child):
+    def child_exited(self, child, returncode):
         entry = self._children.get(child)
-        if entry is not None and child.returncode is not None:
-            self._exit_codes[entry[0]] = child.returncode
+        if entry is not None and returncode is not None:
+            self._exit_codes[entry[0]] = returncode
 
     def _beat(self, state):
         """Runs on the event loop: measures how late it ran and schedules the next beat."""
@@ -743,7 +743,7 @@ def _install_hooks(probe):
     threading.Thread._bootstrap_inner = _bootstrap_inner
     _hooks.when_imported("asyncio.events", lambda events: _wrap_running_loop(events, probe))
     _hooks.when_imported("subprocess", lambda module: _wrap_popen(module, probe))
-    _hooks.when_imported("multiprocessing.process", lambda module: _wrap_process_start(module, probe))
+    _hooks.when_imported("multiprocessing.process", lambda module: _wrap_process(module, probe))
     _hooks.when_imported("multiprocessing.util", lambda module: _wrap_mp_exit(module, probe))
     os.register_at_fork(after_in_child=probe.after_fork_in_child)
     atexit.register(probe.finish)
@@ -778,7 +778,7 @@ def _wrap_popen(subprocess, probe):
 
     def _handle_exitstatus(self, *args, **kwargs):
         original_status(self, *args, **kwargs)
-        probe.child_exited(self)
+        probe.child_exited(self, self.returncode)
 
     subprocess.Popen._handle_exitstatus = _handle_exitstatus
 
@@ -789,7 +789,7 @@ def _describe_popen(popen):
     return popen.pid, str(command), popen.returncode
 
 
-def _wrap_process_start(process_module, probe):
+def _wrap_process(process_module, probe):
     original = process_module.BaseProcess.start
 
     def start(self):
@@ -802,6 +802,15 @@ def _wrap_process_start(process_module, probe):
         probe.child_started(self, _describe_process, forked_worker=getattr(popen, "method", None) == "fork")
 
     process_module.BaseProcess.start = start
+    # The program may drop its Process before the next sample (a pool does at shutdown): note the
+    # exit code once join has read it.
+    original_join = process_module.BaseProcess.join
+
+    def join(self, timeout=None):
+        original_join(self, timeout)
+        probe.child_exited(self, _describe_process(self)[2])
+
+    process_module.BaseProcess.join = join
 
 
 def _describe_process(process):
