@@ -15,7 +15,8 @@ def is_probe(filename):
     return filename.startswith(_PROBE) or filename == _SITECUSTOMIZE
 _WAITING_FUNCTIONS = frozenset(
     ("wait", "acquire", "get", "join", "select", "poll", "result", "_wait_for_tstate_lock", "recv", "accept", "readline", "read",
-     "_recv")  # multiprocessing's pipes and queues
+     "_recv",  # multiprocessing's pipes and queues
+     "__enter__")  # a library context manager whose innermost call is C: a lock being acquired
 )
 _MAX_DEPTH = 64
 

@@ -66,12 +66,12 @@ class ChildrenTest(unittest.TestCase):
         self.assertIn("exit codes [0, 0, 0, 0]", result.stdout.decode())
         # The parent sent the one wake signal; the worker handled it and put the default back.
         self.assertIn("lasting: SIGURG handler default, received 0", result.stdout.decode())
-        # Every frame read: the program and its four probed workers said goodbye.
-        self.assertTrue(self.host.wait_for(lambda: exited(self.host) >= 5))
+        # Every frame read: the program and its five probed workers said goodbye.
+        self.assertTrue(self.host.wait_for(lambda: exited(self.host) >= 6))
         processes = self.host.processes()
         root = root_pid(processes, "forked_workers.py")
         children = {versions[-1]["command"].split()[0]: versions[-1] for versions in entities(processes[root], "children").values()}
-        self.assertEqual(set(children), {"brief", "threaded", "lasting", "idle", "ForkProcess-5"})
+        self.assertEqual(set(children), {"brief", "threaded", "lasting", "idle", "ForkProcess-5", "ForkProcess-6"})
         # Every worker is described by its parent, from its start to its exit code ...
         for child in children.values():
             self.assertEqual(child.get("exitCode"), 0, child)
@@ -95,10 +95,12 @@ class ChildrenTest(unittest.TestCase):
         waiting = processes[children["idle"]["pid"]]
         self.assertLess(next(frame for frame in waiting if frame["kind"] == "snapshot")["t"], sent_at)
         self.assertIn("idle: received work", result.stdout.decode())
-        # The idle pool worker waits in its task queue: not at the parent's line it was forked from.
-        pool_worker = [versions[-1] for versions in entities(processes[children["ForkProcess-5"]["pid"]], "threads").values()]
-        self.assertEqual(pool_worker[0]["state"], "waiting", pool_worker)
-        self.assertNotEqual(pool_worker[0]["location"]["file"], fixture("forked_workers.py"), pool_worker)
+        # The idle pool workers wait on their task queue (one reads it, one waits for its lock): not
+        # at the parent's line they were forked from.
+        for name in ("ForkProcess-5", "ForkProcess-6"):
+            main = [versions[-1] for versions in entities(processes[children[name]["pid"]], "threads").values()]
+            self.assertEqual(main[0]["state"], "waiting", main)
+            self.assertNotEqual(main[0]["location"]["file"], fixture("forked_workers.py"), main)
         self.assertTrue(self.host.wait_for(lambda: not any(alive(child["pid"]) for child in children.values()), timeout=5), "orphan processes left")
 
     def test_a_forked_worker_of_a_program_that_handles_the_wake_signal_is_probed_at_once(self):
