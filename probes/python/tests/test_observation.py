@@ -25,7 +25,7 @@ class ObservationTest(unittest.TestCase):
         self.assertEqual(worker[0]["state"], "pending")
         self.assertEqual(worker[0]["awaiting"], "sleep")
         self.assertTrue(worker[0]["suspendedAt"]["file"].endswith("asyncio_tasks.py"))
-        self.assertEqual(worker[0]["suspendedAt"]["line"], 5)
+        self.assertEqual(worker[0]["suspendedAt"]["line"], 7)
         self.assertEqual(by_name["worker-3"][-1]["state"], "failed")
         self.assertEqual(by_name["worker-3"][-1]["exception"], "RuntimeError: worker 3 failed")
         self.assertEqual(by_name["worker-1"][-1]["state"], "done")
