@@ -41,15 +41,16 @@ def location(frame):
 _process_bootstrap = []
 
 
-def _is_process_bootstrap(code):
-    """Whether ``code`` is multiprocessing's ``BaseProcess._bootstrap``: in a forked worker, the
-    frames below it are the parent's, copied by the fork, and never run again."""
+def _process_bootstrap_code():
+    """The code of multiprocessing's ``BaseProcess._bootstrap`` once the program has imported it
+    (else None): in a forked worker, the frames below it are the parent's, copied by the fork, and
+    never run again."""
     if not _process_bootstrap:
         process = sys.modules.get("multiprocessing.process")
         if process is None:
-            return False
+            return None
         _process_bootstrap.append(process.BaseProcess._bootstrap.__code__)
-    return code is _process_bootstrap[0]
+    return _process_bootstrap[0]
 
 
 def user_location(frame):
@@ -62,7 +63,8 @@ def user_location(frame):
     innermost = frame
     waiting = is_library(frame.f_code.co_filename) and frame.f_code.co_name in _WAITING_FUNCTIONS
     depth = 0
-    while frame is not None and depth < _MAX_DEPTH and not _is_process_bootstrap(frame.f_code):
+    bottom = _process_bootstrap_code()  # looked up once per thread, not per frame
+    while frame is not None and depth < _MAX_DEPTH and frame.f_code is not bottom:
         if not is_library(frame.f_code.co_filename):
             return location(frame), "waiting" if waiting else "running"
         frame = frame.f_back
