@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Emitter, type Subscription } from '../emitter';
 import { FrameDecoder } from './frameDecoder';
 import {
-  ENV_ADDRESS, ENV_TOKEN, formatProbeAddress, MAX_FRAME_BYTES, PROTOCOL_VERSION,
+  ENV_ADDRESS, ENV_TOKEN, FRAMES_BY_ROLE, formatProbeAddress, MAX_FRAME_BYTES, PROTOCOL_VERSION,
   type HelloFrame, type ProbeAddress, type ProbeFrame,
 } from './protocol';
 
@@ -184,6 +184,8 @@ export class ProbeServer {
         return true;
       }
       if (frame.kind === 'hello') return drop('a second hello');
+      const role = connection.hello.role ?? 'probe';
+      if (!(FRAMES_BY_ROLE[role] as readonly string[]).includes(frame.kind)) return drop(`a "${frame.kind}" frame from a ${role}`);
       if (frame.seq <= lastSeq) return drop(`seq ${frame.seq} after ${lastSeq} (out of order)`);
       if (frame.seq !== lastSeq + 1) logger.warn(`${label()}: ${frame.seq - lastSeq - 1} frame(s) missing before seq ${frame.seq}`);
       lastSeq = frame.seq;
