@@ -39,7 +39,8 @@ const builds = [
   {
     ...common,
     ...importMetaUrlInCommonJs,
-    entryPoints: { extension: 'src/extension.ts' },
+    // The extension host, and the supervisor the terminal of a monitored run runs (src/supervisor).
+    entryPoints: { extension: 'src/extension.ts', supervisor: 'src/supervisor/main.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

@@ -29,7 +29,7 @@ async function probedRun(script: string, extraEnv: Record<string, string>): Prom
     node: process.execPath, script, cwd: root, probePath: path.join(root, 'probes', 'node', 'probe.cjs'),
     baseEnv: { ...process.env, ...extraEnv }, probeEnv: server.environment, blockedThresholdMs: 100,
   })!;
-  const result = timing(await runForOutput(spec.command, [...spec.args], spec.env));
+  const result = timing(await runForOutput(spec.command, [...spec.args], { ...process.env, ...spec.env }));
   await server.dispose();
   return { timing: result, frames };
 }

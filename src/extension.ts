@@ -34,7 +34,8 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
   const guideController = new GuideController(context.extensionUri, log, experiments);
   const grammars = extensionGrammars(context.extensionUri);
   const syntax = new SyntaxDocuments(grammars);
-  const liveTasksController = new LiveTasksController([pythonLauncher(context.extensionUri, log), nodeLauncher(context.extensionUri)], log);
+  const supervisor = vscode.Uri.joinPath(context.extensionUri, 'dist', 'supervisor.js').fsPath;
+  const liveTasksController = new LiveTasksController([pythonLauncher(context.extensionUri, log), nodeLauncher(context.extensionUri)], supervisor, log);
   const shownRun = new ShownRun();
   const lastRun = new LastRunStore(context.storageUri ?? context.globalStorageUri, shownRun, log);
   const timelineController = new TimelineController(context.extensionUri, shownRun, log, lastRun);

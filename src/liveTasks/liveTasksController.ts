@@ -15,7 +15,7 @@ export class LiveTasksController implements vscode.Disposable {
   /** Fires when a monitored run has started. */
   readonly onDidStartRun = this.runEmitter.event;
 
-  constructor(private readonly launchers: readonly RuntimeLauncher[], private readonly log: vscode.LogOutputChannel) {
+  constructor(private readonly launchers: readonly RuntimeLauncher[], private readonly supervisorScript: string, private readonly log: vscode.LogOutputChannel) {
     const isUserFile = (file: string) => vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file)) !== undefined || !/[\\/](lib|Lib)[\\/]python|site-packages|<frozen/.test(file);
     this.tree = new LiveTasksTreeProvider(isUserFile);
     this.diagnostics = new RuntimeDiagnostics(isUserFile);
@@ -46,7 +46,7 @@ export class LiveTasksController implements vscode.Disposable {
       const threshold = vscode.workspace.getConfiguration('concurrencyLens.monitor', document.uri).get<number>('blockedThresholdMs', 100);
       const spec = await launcher.launchSpec({ file: document.uri, probeEnv: server.environment, blockedThresholdMs: threshold });
       const title = vscode.l10n.t('Concurrency Monitor: {0}', vscode.workspace.asRelativePath(document.uri));
-      const run = new MonitoredRun(server, spec, title, this.log);
+      const run = new MonitoredRun(server, spec, title, this.supervisorScript, this.log);
       this.track(run);
       return run;
     } catch (error) {

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
-import type { SourceLocation } from '../core/probe/protocol';
+import type { SourceLocation, TaskInfo } from '../core/probe/protocol';
 import {
   blocksKey, entityKey, processKey, runKey, type BlockedEvent, type ProcessRecord, type RunChange, type RunModel, type RunSummary, type TrackedEntity,
 } from '../core/runs/runModel';
 import {
-  blockingFrame, formatDuration, groupTasksByCoroutine, liveFirst, processLabel, shortLocation, TASK_GROUP_THRESHOLD, TASKS_PER_GROUP_SHOWN,
+  blockingFrame, countOutcomes, exitKind, type ExitKind, FINISHED_TASKS_INLINE, finishedTasks, formatDuration, groupTasksByCoroutine, liveFirst,
+  processTitle, shortLocation, signalName, TASK_GROUP_THRESHOLD, TASK_OUTCOMES, type TaskOutcome, taskOutcome, TASKS_PER_GROUP_SHOWN,
 } from '../core/runs/treeShape';
 import { CommandId } from '../ids';
 
@@ -15,6 +16,8 @@ export type LiveNode =
   | { readonly kind: 'blocked'; readonly key: string; readonly event: BlockedEvent }
   | { readonly kind: 'thread'; readonly key: string; readonly pid: number; readonly threadId: string }
   | { readonly kind: 'group'; readonly key: string; readonly pid: number; readonly threadId: string; readonly coroutine: string }
+  | { readonly kind: 'finished'; readonly key: string; readonly pid: number; readonly threadId: string }
+  | { readonly kind: 'outcome'; readonly key: string; readonly pid: number; readonly threadId: string; readonly outcome: TaskOutcome }
   | { readonly kind: 'task'; readonly key: string; readonly pid: number; readonly taskId: string }
   | { readonly kind: 'child'; readonly key: string; readonly pid: number; readonly childId: string };
 
@@ -28,13 +31,13 @@ const MAX_TARGETED_REFRESH = 500;
 export interface RunView {
   readonly model: RunModel;
   readonly isRunning: boolean;
-  readonly exit?: { exitCode?: number; signal?: string };
 }
 
 /**
  * The Live Tasks tree over a run's model: Process → blocked loops, Threads → Tasks (grouped by
- * coroutine when there are many), child processes. Refreshes at most ten times a second and only
- * for the rows whose model keys changed.
+ * coroutine when there are many; finished ones after the live ones, grouped by outcome when there
+ * are many), child processes. Once the run has ended it reads as the run was at its end. Refreshes
+ * at most ten times a second and only for the rows whose model keys changed.
  */
 export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<LiveNode | LiveNode[] | undefined>();
@@ -87,6 +90,14 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
         const tasks = this.liveTasksOf(model, node.pid, node.threadId).filter((task) => task.info.coroutine === node.coroutine);
         return tasks.slice(0, TASKS_PER_GROUP_SHOWN).map((task) => this.taskNode(node.pid, task.info.id));
       }
+      case 'finished': {
+        const counts = countOutcomes(this.finishedTasksOf(model, node.pid, node.threadId));
+        return TASK_OUTCOMES.filter((outcome) => counts[outcome] > 0)
+          .map((outcome) => this.node({ kind: 'outcome', key: `${node.key}/${outcome}`, pid: node.pid, threadId: node.threadId, outcome }));
+      }
+      case 'outcome':
+        return this.finishedTasksOf(model, node.pid, node.threadId).filter((task) => taskOutcome(task.info) === node.outcome)
+          .slice(0, TASKS_PER_GROUP_SHOWN).map((task) => this.taskNode(node.pid, task.info.id));
       case 'summary':
       case 'blocked':
       case 'task':
@@ -101,13 +112,17 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
     switch (node.kind) {
       case 'thread':
         return process?.entities.thread.get(node.threadId)?.info.location;
-      case 'task':
-        return process?.entities.task.get(node.taskId)?.info.suspendedAt;
+      case 'task': {
+        const info = process?.entities.task.get(node.taskId)?.info;
+        return info?.raisedAt ?? info?.suspendedAt ?? info?.createdAt;
+      }
       case 'blocked':
         return blockingFrame(node.event.stack, this.isUserFile);
       case 'summary':
       case 'process':
       case 'group':
+      case 'finished':
+      case 'outcome':
       case 'child':
         return undefined;
     }
@@ -137,14 +152,31 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
 
   private threadChildren(model: RunModel, pid: number, threadId: string): LiveNode[] {
     const tasks = this.liveTasksOf(model, pid, threadId);
-    if (tasks.length <= TASK_GROUP_THRESHOLD) return tasks.map((task) => this.taskNode(pid, task.info.id));
     const threadKey = entityKey(pid, 'thread', threadId);
-    return groupTasksByCoroutine(tasks).map((group) => this.node({ kind: 'group', key: `${threadKey}/group:${group.coroutine}`, pid, threadId, coroutine: group.coroutine }));
+    const live = tasks.length <= TASK_GROUP_THRESHOLD
+      ? tasks.map((task) => this.taskNode(pid, task.info.id))
+      : groupTasksByCoroutine(tasks).map((group) => this.node({ kind: 'group', key: `${threadKey}/group:${group.coroutine}`, pid, threadId, coroutine: group.coroutine }));
+    const finished = this.finishedTasksOf(model, pid, threadId);
+    if (finished.length <= FINISHED_TASKS_INLINE) return [...live, ...finished.map((task) => this.taskNode(pid, task.info.id))];
+    return [...live, this.node({ kind: 'finished', key: `${threadKey}/finished`, pid, threadId })];
   }
 
   private liveTasksOf(model: RunModel, pid: number, threadId: string): TrackedEntity<'task'>[] {
     const tasks = model.process(pid)?.entities.task;
     return tasks ? [...tasks.values()].filter((task) => task.live && task.info.threadId === threadId) : [];
+  }
+
+  /** The thread's tasks that are no longer live, newest first: they stay in view for the rest of the run. */
+  private finishedTasksOf(model: RunModel, pid: number, threadId: string): TrackedEntity<'task'>[] {
+    const tasks = model.process(pid)?.entities.task;
+    return tasks ? finishedTasks([...tasks.values()].filter((task) => task.info.threadId === threadId)) : [];
+  }
+
+  private tasksOf(model: RunModel, pid: number, threadId: string): number {
+    const tasks = model.process(pid)?.entities.task;
+    let count = 0;
+    if (tasks) for (const task of tasks.values()) if (task.info.threadId === threadId) count += 1;
+    return count;
   }
 
   private taskNode(pid: number, taskId: string): LiveNode {
@@ -161,13 +193,13 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
 
   private describe(node: LiveNode): vscode.TreeItem {
     const model = this.run?.model;
-    const now = Date.now();
+    const now = model?.clock(Date.now()) ?? Date.now();
     switch (node.kind) {
       case 'summary':
-        return summaryItem(model?.summary(), this.run?.exit);
+        return summaryItem(model);
       case 'process': {
         const process = model?.process(node.pid);
-        return process ? processItem(process, now) : new vscode.TreeItem(String(node.pid));
+        return process && model ? processItem(model, process, now) : new vscode.TreeItem(String(node.pid));
       }
       case 'blocked': {
         const frame = this.locationOf(node);
@@ -180,21 +212,23 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       case 'thread': {
         const thread = model?.process(node.pid)?.entities.thread.get(node.threadId);
         if (!thread) return new vscode.TreeItem(node.threadId);
-        const tasks = this.liveTasksOf(model!, node.pid, node.threadId).length;
-        const item = new vscode.TreeItem(thread.info.name, tasks > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        const live = this.liveTasksOf(model!, node.pid, node.threadId).length;
+        const all = this.tasksOf(model!, node.pid, node.threadId);
+        const item = new vscode.TreeItem(thread.info.name, all > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
         // VS Code keeps a leaf row that gains children collapsed; a thread with tasks is another row
         // (another id), so it opens expanded as declared. `flush` refreshes the tree on that change.
-        if (tasks > 0) {
+        if (all > 0) {
           item.id = `${node.key}#tasks`;
           this.threadsShownWithTasks.add(node.key);
         } else {
           this.threadsShownWithTasks.delete(node.key);
         }
         const where = thread.info.location ? ` · ${shortLocation(thread.info.location)}` : '';
-        const count = tasks > 0 ? ` · ${vscode.l10n.t('{0} tasks', tasks)}` : '';
+        const count = live > 0 ? ` · ${vscode.l10n.t('{0} tasks', live)}` : '';
         const parentId = thread.info.parentThreadId;
         const startedBy = parentId ? ` · ${vscode.l10n.t('started by {0}', model!.process(node.pid)?.entities.thread.get(parentId)?.info.name ?? parentId)}` : '';
-        item.description = `${threadStateLabel(thread.info.state)}${where}${count}${startedBy} · ${age(thread, now)}`;
+        const exitCode = thread.info.state === 'exited' && thread.info.exitCode !== undefined ? ` ${vscode.l10n.t('(exit code {0})', thread.info.exitCode)}` : '';
+        item.description = `${threadStateLabel(thread.info.state)}${exitCode}${where}${count}${startedBy} · ${age(thread, now)}`;
         item.iconPath = new vscode.ThemeIcon(thread.info.state === 'exited' ? 'circle-slash' : thread.info.state === 'waiting' ? 'watch' : 'pulse');
         return located(item, thread.info.location);
       }
@@ -206,26 +240,40 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
         item.contextValue = 'group';
         return item;
       }
+      case 'finished': {
+        const counts = countOutcomes(model ? this.finishedTasksOf(model, node.pid, node.threadId) : []);
+        const item = new vscode.TreeItem(vscode.l10n.t('Finished tasks'), counts.failed > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = TASK_OUTCOMES.filter((outcome) => counts[outcome] > 0).map((outcome) => `${counts[outcome]} ${outcomeLabel(outcome)}`).join(' · ');
+        item.iconPath = new vscode.ThemeIcon('history');
+        item.contextValue = 'group';
+        return item;
+      }
+      case 'outcome': {
+        const count = model ? this.finishedTasksOf(model, node.pid, node.threadId).filter((task) => taskOutcome(task.info) === node.outcome).length : 0;
+        const item = new vscode.TreeItem(outcomeTitle(node.outcome), node.outcome === 'failed' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = count > TASKS_PER_GROUP_SHOWN ? vscode.l10n.t('{0} tasks (showing the latest {1})', count, TASKS_PER_GROUP_SHOWN) : vscode.l10n.t('{0} tasks', count);
+        item.iconPath = taskIcon(node.outcome);
+        item.contextValue = 'group';
+        return item;
+      }
       case 'task': {
         const task = model?.process(node.pid)?.entities.task.get(node.taskId);
-        if (!task) return new vscode.TreeItem(node.taskId);
-        const item = new vscode.TreeItem(task.info.name);
-        const parts = [task.info.coroutine, taskStateLabel(task.info.state)];
-        if (task.info.awaiting) parts.push(vscode.l10n.t('awaiting {0}', task.info.awaiting));
-        if (task.info.suspendedAt) parts.push(shortLocation(task.info.suspendedAt));
-        parts.push(age(task, now));
-        item.description = parts.join(' · ');
-        item.tooltip = task.info.exception ?? undefined;
-        item.iconPath = taskIcon(task.info.state);
-        return located(item, task.info.suspendedAt);
+        return task ? taskItem(task, now) : new vscode.TreeItem(node.taskId);
       }
       case 'child': {
         const child = model?.process(node.pid)?.entities.child.get(node.childId);
         if (!child) return new vscode.TreeItem(node.childId);
-        const item = new vscode.TreeItem(child.info.command);
-        const status = child.info.endedAt === undefined ? vscode.l10n.t('running') : child.info.signal ? child.info.signal : vscode.l10n.t('exited with code {0}', String(child.info.exitCode ?? '?'));
-        item.description = `${child.info.pid !== undefined ? `pid ${child.info.pid} · ` : ''}${status}`;
-        item.iconPath = new vscode.ThemeIcon('terminal');
+        const item = new vscode.TreeItem(child.info.name ?? child.info.command);
+        const kind = exitKind(child.info);
+        const parts = [
+          ...(child.info.pid !== undefined ? [`pid ${child.info.pid}`] : []),
+          ...(child.info.role ? [roleLabel(child.info.role)] : []),
+          exitLabel(kind, child.info),
+          formatDuration((child.info.endedAt ?? now) - child.info.startedAt),
+        ];
+        item.description = parts.join(' · ');
+        item.tooltip = child.info.command;
+        item.iconPath = kind === 'running' ? new vscode.ThemeIcon('terminal') : exitIcon(kind);
         item.contextValue = 'child';
         return item;
       }
@@ -265,7 +313,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
     if (!model) return false;
     for (const node of this.nodes.values()) {
       if (node.kind !== 'thread') continue;
-      const hasTasks = this.liveTasksOf(model, node.pid, node.threadId).length > 0;
+      const hasTasks = this.tasksOf(model, node.pid, node.threadId) > 0;
       if (hasTasks !== this.threadsShownWithTasks.has(node.key)) return true;
     }
     return false;
@@ -279,24 +327,29 @@ function located(item: vscode.TreeItem, location: SourceLocation | undefined): v
   return item;
 }
 
-function processItem(process: ProcessRecord, now: number): vscode.TreeItem {
-  const item = new vscode.TreeItem(processLabel(process.argv) || String(process.pid), vscode.TreeItemCollapsibleState.Expanded);
-  const running = process.endedAt === undefined;
-  const status = running
-    ? vscode.l10n.t('running')
-    : process.signal ? process.signal : vscode.l10n.t('exited with code {0}', String(process.exitCode ?? '?'));
-  const duration = formatDuration((process.endedAt ?? now) - process.startedAt);
-  item.description = `pid ${process.pid} · ${status} · ${duration}`;
-  item.tooltip = `${process.argv.join(' ')}\n${process.runtime.name} ${process.runtime.version}${process.droppedFrames > 0 ? `\n${vscode.l10n.t('{0} updates dropped by the probe', process.droppedFrames)}` : ''}`;
-  item.iconPath = new vscode.ThemeIcon(running ? 'server-process' : process.exitCode === 0 ? 'pass' : 'error');
+function processItem(model: RunModel, process: ProcessRecord, now: number): vscode.TreeItem {
+  const title = processTitle(model, process);
+  const item = new vscode.TreeItem(title.name ?? (title.role && process.argv.length <= 1 ? roleLabel(title.role) : title.command), vscode.TreeItemCollapsibleState.Expanded);
+  const kind = exitKind(process);
+  const parts = [
+    `pid ${process.pid}`,
+    ...(title.role ? [roleLabel(title.role)] : []),
+    exitLabel(kind, process),
+    formatDuration((process.endedAt ?? now) - process.startedAt),
+  ];
+  item.description = parts.join(' · ');
+  const runtime = process.runtime ? `\n${process.runtime.name} ${process.runtime.version}` : '';
+  item.tooltip = `${process.argv.join(' ')}${runtime}${process.droppedFrames > 0 ? `\n${vscode.l10n.t('{0} updates dropped by the probe', process.droppedFrames)}` : ''}`;
+  item.iconPath = kind === 'running' ? new vscode.ThemeIcon('server-process') : exitIcon(kind);
   item.contextValue = 'process';
   return item;
 }
 
-function summaryItem(summary: RunSummary | undefined, exit: { exitCode?: number; signal?: string } | undefined): vscode.TreeItem {
-  const outcome = exit?.signal ? exit.signal : vscode.l10n.t('exit code {0}', String(exit?.exitCode ?? '?'));
-  const item = new vscode.TreeItem(vscode.l10n.t('Run finished ({0})', outcome));
-  item.description = summary ? summaryText(summary) : undefined;
+function summaryItem(model: RunModel | undefined): vscode.TreeItem {
+  const outcome = model?.outcome;
+  const status = !outcome ? '' : outcome.stillRunning ? vscode.l10n.t('recorded while it was running') : exitLabel(exitKind(outcome), outcome);
+  const item = new vscode.TreeItem(vscode.l10n.t('Run finished ({0})', status));
+  item.description = model ? summaryText(model.summary()) : undefined;
   item.tooltip = item.description;
   item.iconPath = new vscode.ThemeIcon('checklist');
   item.contextValue = 'summary';
@@ -316,6 +369,101 @@ export function summaryText(summary: RunSummary): string {
 
 function age(entity: TrackedEntity<'thread'> | TrackedEntity<'task'>, now: number): string {
   return formatDuration((entity.info.endedAt ?? now) - entity.info.startedAt);
+}
+
+/** "exited with code 0", "stopped by SIGTERM", "crashed (SIGSEGV)"… */
+function exitLabel(kind: ExitKind, status: { exitCode?: number; signal?: string }): string {
+  switch (kind) {
+    case 'running':
+      return vscode.l10n.t('running');
+    case 'ok':
+    case 'failed':
+      if (status.signal !== undefined) return vscode.l10n.t('killed by {0}', signalName(status.signal));
+      return vscode.l10n.t('exited with code {0}', status.exitCode ?? 0);
+    case 'stopped':
+      return vscode.l10n.t('stopped by {0}', signalName(status.signal ?? ''));
+    case 'unknown':
+      return vscode.l10n.t('ended');
+  }
+}
+
+function exitIcon(kind: Exclude<ExitKind, 'running'>): vscode.ThemeIcon {
+  switch (kind) {
+    case 'ok':
+      return new vscode.ThemeIcon('pass');
+    case 'stopped':
+    case 'unknown':
+      return new vscode.ThemeIcon('circle-slash');
+    case 'failed':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+  }
+}
+
+/** The words for a process role the probes report; an unknown role reads as it is. */
+function roleLabel(role: string): string {
+  switch (role) {
+    case 'pool-worker':
+      return vscode.l10n.t('pool worker');
+    case 'process':
+      return vscode.l10n.t('multiprocessing process');
+    case 'spawn-worker':
+      return vscode.l10n.t('multiprocessing child');
+    case 'resource-tracker':
+      return vscode.l10n.t('resource tracker');
+    case 'fork-server':
+      return vscode.l10n.t('fork server');
+    case 'manager':
+      return vscode.l10n.t('manager process');
+    default:
+      return role;
+  }
+}
+
+function taskItem(task: TrackedEntity<'task'>, now: number): vscode.TreeItem {
+  const { info } = task;
+  const item = new vscode.TreeItem(info.name);
+  const parts = [info.coroutine, task.live ? taskStateLabel(info.state) : outcomeLabel(taskOutcome(info))];
+  if (info.exception) parts.push(info.exception.split('\n')[0]!.slice(0, 200));
+  if (task.live && info.awaiting) parts.push(vscode.l10n.t('awaiting {0}', info.awaiting));
+  const where = info.raisedAt ?? (task.live ? info.suspendedAt : undefined);
+  if (where) parts.push(shortLocation(where));
+  parts.push(age(task, now));
+  item.description = parts.join(' · ');
+  if (info.exception) {
+    const tooltip = new vscode.MarkdownString();
+    tooltip.appendText(info.exception);
+    if (info.raisedAt) tooltip.appendText(`\n${vscode.l10n.t('raised at {0}', `${info.raisedAt.file}:${info.raisedAt.line}`)}`);
+    item.tooltip = tooltip;
+  }
+  item.iconPath = taskIcon(task.live ? info.state : taskOutcome(info));
+  return located(item, info.raisedAt ?? info.suspendedAt ?? info.createdAt);
+}
+
+/** "failed", "cancelled", "done", "unfinished (its process ended)". */
+function outcomeLabel(outcome: TaskOutcome): string {
+  switch (outcome) {
+    case 'failed':
+      return vscode.l10n.t('failed');
+    case 'cancelled':
+      return vscode.l10n.t('cancelled');
+    case 'done':
+      return vscode.l10n.t('done');
+    case 'unfinished':
+      return vscode.l10n.t('unfinished (its process ended)');
+  }
+}
+
+function outcomeTitle(outcome: TaskOutcome): string {
+  switch (outcome) {
+    case 'failed':
+      return vscode.l10n.t('Failed');
+    case 'cancelled':
+      return vscode.l10n.t('Cancelled');
+    case 'done':
+      return vscode.l10n.t('Done');
+    case 'unfinished':
+      return vscode.l10n.t('Unfinished when their process ended');
+  }
 }
 
 function threadStateLabel(state: 'running' | 'waiting' | 'blocked' | 'exited'): string {
@@ -346,7 +494,7 @@ function taskStateLabel(state: 'pending' | 'running' | 'done' | 'cancelled' | 'f
   }
 }
 
-function taskIcon(state: 'pending' | 'running' | 'done' | 'cancelled' | 'failed'): vscode.ThemeIcon {
+function taskIcon(state: TaskInfo['state'] | 'unfinished'): vscode.ThemeIcon {
   switch (state) {
     case 'pending':
       return new vscode.ThemeIcon('debug-pause');
@@ -355,6 +503,7 @@ function taskIcon(state: 'pending' | 'running' | 'done' | 'cancelled' | 'failed'
     case 'done':
       return new vscode.ThemeIcon('pass');
     case 'cancelled':
+    case 'unfinished':
       return new vscode.ThemeIcon('circle-slash');
     case 'failed':
       return new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));

@@ -1,179 +1,103 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as vscode from 'vscode';
+import { ENV_ADDRESS, ENV_TOKEN } from '../core/probe/endpoint';
 import { blockedThresholdOf, type LaunchSpec } from '../core/runs/launchSpec';
-import { RunModel } from '../core/runs/runModel';
 import type { ProbeServer } from '../core/probe/server';
+import type { ExitStatus, RunModel, RunOutcome } from '../core/runs/runModel';
+import { RunSession } from '../core/runs/runSession';
 
-/** Output kept while the terminal is not open yet. */
-const MAX_EARLY_OUTPUT = 1024 * 1024;
-/** After SIGTERM, the run's processes get this long before SIGKILL. */
-const STOP_GRACE_MS = 1500;
-/** After the program exits, its probes' connections get this long to deliver their last frames. */
-const DRAIN_MS = 1000;
-
-export interface RunExit {
-  readonly exitCode?: number;
-  readonly signal?: string;
-}
+/** A run's program is gone but its terminal's supervisor has not said so: stop waiting after this long. */
+const CLOSED_TERMINAL_GRACE_MS = 3000;
 
 /**
- * One monitored program: its probe endpoint, its process group, its terminal (a Pseudoterminal:
- * the user types into the program's stdin and sees its output, exit code and traceback) and the
- * RunModel its probes fill. Stop or exit leaves no process of the run alive.
+ * One monitored program in a terminal of its own. The terminal runs our supervisor
+ * (dist/supervisor.js) with the editor's own Node.js, and the supervisor runs the program with the
+ * terminal's stdio: output at a plain terminal's speed, a real TTY for input, Ctrl+C for the
+ * program. The supervisor tells the run the program's pid at once and, from waitpid, how it ended;
+ * the probes fill the RunModel. Stop or exit leaves no process of the run alive.
  */
 export class MonitoredRun implements vscode.Disposable {
-  readonly model: RunModel;
-  private readonly child: ChildProcess;
+  readonly session: RunSession;
   private readonly terminal: vscode.Terminal;
-  private readonly writeEmitter = new vscode.EventEmitter<string>();
-  private readonly endEmitter = new vscode.EventEmitter<RunExit>();
   private readonly subscriptions: vscode.Disposable[] = [];
-  private earlyOutput: string[] | undefined = [];
-  private earlyBytes = 0;
-  private exitInfo: RunExit | undefined;
-  private readonly ended: Promise<RunExit>;
-  private finished = false;
+  private readonly endEmitter = new vscode.EventEmitter<RunOutcome>();
 
   /** Fires once, when the program has exited and its probes are done. */
   readonly onDidEnd = this.endEmitter.event;
 
-  constructor(private readonly server: ProbeServer, spec: LaunchSpec, readonly title: string, private readonly log: vscode.LogOutputChannel) {
-    this.model = new RunModel({ blockedThresholdMs: blockedThresholdOf(spec) });
-    this.subscriptions.push(
-      server.onHello((connection) => this.model.addProcess(connection.hello)),
-      server.onFrame(({ connection, frame }) => this.model.apply(connection.hello.pid, frame)),
-      server.onClose(({ connection }) => this.model.endProcess(connection.hello.pid, Date.now())),
-    );
-    const pty: vscode.Pseudoterminal = {
-      onDidWrite: this.writeEmitter.event,
-      open: () => {
-        for (const text of this.earlyOutput ?? []) this.writeEmitter.fire(text);
-        this.earlyOutput = undefined;
-      },
-      close: () => this.stop(),
-      handleInput: (data) => this.input(data),
-    };
-    this.terminal = vscode.window.createTerminal({ name: title, pty, isTransient: true });
-    this.terminal.show(true);
+  constructor(server: ProbeServer, spec: LaunchSpec, readonly title: string, supervisorScript: string, log: vscode.LogOutputChannel) {
+    const blockedThresholdMs = blockedThresholdOf(spec);
+    this.session = new RunSession(server, { logger: log, ...(blockedThresholdMs !== undefined ? { blockedThresholdMs } : {}) });
+    this.session.onDidEnd((outcome) => this.endEmitter.fire(outcome));
     log.info(`monitored run: ${spec.command} ${spec.args.join(' ')} (in ${spec.cwd})`);
-    // A process group of its own, so Stop reaches every descendant.
-    this.child = spawn(spec.command, [...spec.args], { cwd: spec.cwd, env: { ...spec.env }, detached: true, stdio: 'pipe' });
-    this.child.stdout?.setEncoding('utf8').on('data', (text: string) => this.write(text));
-    this.child.stderr?.setEncoding('utf8').on('data', (text: string) => this.write(text));
-    this.child.stdin?.on('error', () => undefined); // the program may close stdin early
-    this.ended = new Promise<RunExit>((resolve) => {
-      this.child.once('error', (error) => {
-        this.write(`${vscode.l10n.t('Could not start {0}: {1}', spec.command, error.message)}\n`);
-        this.exitInfo = {};
-        resolve(this.exitInfo);
-      });
-      this.child.once('exit', (code, signal) => {
-        const exit: RunExit = { exitCode: code ?? undefined, signal: signal ?? undefined };
-        this.exitInfo = exit;
-        // Whatever the program left behind (pool workers, grandchildren) goes with it.
-        this.signalAll('SIGKILL');
-        // Let the last output through (the pipes close), but do not wait on a stray holder.
-        const timer = setTimeout(() => resolve(this.finish(exit)), DRAIN_MS);
-        this.child.once('close', () => {
-          clearTimeout(timer);
-          resolve(this.finish(exit));
-        });
-      });
-    }).then(async (exit) => {
-      await this.drain();
-      this.endEmitter.fire(exit);
-      return exit;
+    // The endpoint's secret stays out of argv (any local user can read a command line); the
+    // variables that load the probes go to the program alone, or they would load into the supervisor.
+    const { [ENV_ADDRESS]: address, [ENV_TOKEN]: token, ...programOnly } = spec.env;
+    this.terminal = vscode.window.createTerminal({
+      name: title,
+      iconPath: new vscode.ThemeIcon('pulse'),
+      // The editor's own Node.js runs the supervisor, which takes ELECTRON_RUN_AS_NODE off the program's environment.
+      shellPath: process.execPath,
+      shellArgs: [
+        supervisorScript, '--wait-for-key', '--texts', JSON.stringify(supervisorTexts()), '--unset', 'ELECTRON_RUN_AS_NODE',
+        ...Object.entries(programOnly).flatMap(([name, value]) => ['--set', `${name}=${value}`]),
+        '--', spec.command, ...spec.args,
+      ],
+      cwd: spec.cwd,
+      env: { ...(address !== undefined ? { [ENV_ADDRESS]: address } : {}), ...(token !== undefined ? { [ENV_TOKEN]: token } : {}), ELECTRON_RUN_AS_NODE: '1' },
+      isTransient: true,
     });
+    this.terminal.show(true);
+    this.subscriptions.push(vscode.window.onDidCloseTerminal((closed) => {
+      if (closed !== this.terminal || !this.isRunning) return;
+      // Closed while the program ran: its supervisor passes the hangup on; make sure it ends.
+      this.stop();
+      setTimeout(() => this.session.programExited({ endedAt: Date.now() }), CLOSED_TERMINAL_GRACE_MS).unref();
+    }));
   }
 
+  get model(): RunModel {
+    return this.session.model;
+  }
+
+  /** The program's pid, once its supervisor has started it. */
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.session.rootPid;
   }
 
   get isRunning(): boolean {
-    return this.exitInfo === undefined;
+    return this.session.isRunning;
   }
 
-  get exit(): RunExit | undefined {
-    return this.exitInfo;
+  get exit(): ExitStatus | undefined {
+    const exit = this.session.programExit;
+    return exit && { exitCode: exit.exitCode, signal: exit.signal };
   }
 
-  /** Resolves when the program has exited and the run is complete. */
-  whenEnded(): Promise<RunExit> {
-    return this.ended;
+  /** Resolves when the program has exited and the run is complete, with how the program ended. */
+  async whenEnded(): Promise<ExitStatus> {
+    await this.session.ended;
+    return this.exit!;
   }
 
-  /** Ends the whole process tree: SIGTERM to the group and every probed process, then SIGKILL. */
+  /** Ends the whole process tree: SIGTERM, then SIGKILL. */
   stop(): void {
-    if (!this.isRunning) return;
-    this.signalAll('SIGTERM');
-    setTimeout(() => this.signalAll('SIGKILL'), STOP_GRACE_MS).unref();
+    this.session.stop();
   }
 
   dispose(): void {
-    this.stop();
     for (const subscription of this.subscriptions) subscription.dispose();
-    this.writeEmitter.dispose();
+    this.session.dispose();
     this.endEmitter.dispose();
     this.terminal.dispose();
-    this.model.dispose();
-    void this.server.dispose();
   }
+}
 
-  private finish(exit: RunExit): RunExit {
-    if (this.finished) return exit;
-    this.finished = true;
-    const pid = this.child.pid;
-    if (pid !== undefined) this.model.endProcess(pid, Date.now(), exit);
-    const status = exit.signal ? vscode.l10n.t('Program ended by {0}', exit.signal) : vscode.l10n.t('Program exited with code {0}', String(exit.exitCode ?? '?'));
-    this.write(`\n[${status}]\n`);
-    return exit;
-  }
-
-  private async drain(): Promise<void> {
-    const deadline = Date.now() + DRAIN_MS;
-    while (this.server.connectionCount > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    await this.server.dispose();
-  }
-
-  private signalAll(signal: NodeJS.Signals): void {
-    const pids = new Set(this.model.processes().filter((record) => record.connected).map((record) => record.pid));
-    if (this.child.pid !== undefined) {
-      try {
-        process.kill(-this.child.pid, signal);
-      } catch {
-        // The group is already gone.
-      }
-    }
-    for (const pid of pids) {
-      try {
-        process.kill(pid, signal);
-      } catch {
-        // Already gone.
-      }
-    }
-  }
-
-  private input(data: string): void {
-    if (!this.isRunning || !this.child.stdin?.writable) return;
-    // A Pseudoterminal gets raw keys: echo them and turn Enter into a newline for the program.
-    const text = data.replace(/\r/g, '\n');
-    if (data === '\x03') {
-      this.signalAll('SIGINT');
-      return;
-    }
-    this.writeEmitter.fire(data.replace(/\r/g, '\r\n').replace(/\x7f/g, '\b \b'));
-    this.child.stdin.write(text);
-  }
-
-  private write(text: string): void {
-    const terminalText = text.replace(/\r?\n/g, '\r\n');
-    if (!this.earlyOutput) {
-      this.writeEmitter.fire(terminalText);
-      return;
-    }
-    if (this.earlyBytes + terminalText.length > MAX_EARLY_OUTPUT) return;
-    this.earlyBytes += terminalText.length;
-    this.earlyOutput.push(terminalText);
-  }
+/** What the supervisor prints in the terminal, in the editor's language. */
+function supervisorTexts(): Record<string, string> {
+  return {
+    exited: vscode.l10n.t('Program exited with code {0}', '{0}'),
+    signalled: vscode.l10n.t('Program ended by {0}', '{0}'),
+    cannotStart: vscode.l10n.t('Could not start the program: {0}', '{0}'),
+    pressAnyKey: vscode.l10n.t('Press any key to close the terminal.'),
+  };
 }

@@ -117,6 +117,7 @@ function isTimelineData(value: unknown): value is TimelineData {
     const info: unknown = lanes[lane];
     if (laneStart[lane]! > laneStart[lane + 1]!) return false;
     if (!isRecord(info) || typeof info.label !== 'string' || typeof info.depth !== 'number' || typeof info.pid !== 'number' || !isOneOf(LANE_KINDS, info.kind)) return false;
+    if (info.detail !== undefined && typeof info.detail !== 'string') return false;
   }
   for (let index = 0; index < count; index += 1) if (state[index]! >= TIMELINE_STATES.length) return false;
   if (value.blockedThresholdMs !== undefined && typeof value.blockedThresholdMs !== 'number') return false;

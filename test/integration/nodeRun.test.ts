@@ -60,7 +60,8 @@ suite('Monitored Node.js runs', function () {
 
   test('Stop ends the Node program and its child process', async () => {
     const run = await vscode.commands.executeCommand<MonitoredRun | undefined>('concurrencyLens.runWithMonitor', fixture('long_running_node.mjs'));
-    assert.ok(run?.pid);
+    assert.ok(run);
+    await until('the program to have started', () => run.pid);
     const child = await until('the child process', () => run.model.processes().find((process) => process.ppid === run.pid));
     await vscode.commands.executeCommand('concurrencyLens.stopRun');
     await run.whenEnded();

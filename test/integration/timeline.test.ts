@@ -20,6 +20,7 @@ function sampleRun(): RunModel {
   model.apply(4242, { kind: 'blocked', seq: 3, t: T0 + 400, loopId: 'loop-main', threadId: 'main', durationMs: 300, stack: [{ file: '/work/app.js', line: 3, function: 'spin' }] });
   model.apply(4242, { kind: 'exit', seq: 4, t: T0 + 500, exitCode: 0 });
   model.endProcess(4242, T0 + 500);
+  model.finish(T0 + 500, { exitCode: 0 });
   return model;
 }
 

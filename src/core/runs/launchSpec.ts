@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ENV_BLOCKED_THRESHOLD_MS } from '../probe/protocol';
+import { ENV_BLOCKED_THRESHOLD_MS } from '../probe/endpoint';
 
 /**
  * How to start one monitored program: what the run command needs from a language. Each language
@@ -10,7 +10,10 @@ export interface LaunchSpec {
   readonly command: string;
   readonly args: readonly string[];
   readonly cwd: string;
-  /** The complete environment of the program (the probe endpoint included). */
+  /**
+   * What the program's environment needs on top of the terminal's: the probe endpoint, and the
+   * variables that load the probes (with the values they had in `baseEnv` kept after ours).
+   */
   readonly env: Readonly<Record<string, string>>;
 }
 
@@ -38,19 +41,14 @@ export interface PythonLaunchOptions {
  * that child Python processes inherit it and start their own probe through its `sitecustomize`.
  */
 export function pythonLaunchSpec(options: PythonLaunchOptions): LaunchSpec {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(options.baseEnv)) if (value !== undefined) env[name] = value;
-  const pythonPath = env.PYTHONPATH ? `${options.probeRoot}${path.delimiter}${env.PYTHONPATH}` : options.probeRoot;
+  const existing = options.baseEnv.PYTHONPATH;
   return {
     command: options.interpreter,
     args: ['-m', 'concurrency_lens_probe', options.script, ...(options.args ?? [])],
     cwd: options.cwd,
     env: {
-      ...env,
       ...options.probeEnv,
-      PYTHONPATH: pythonPath,
-      // Output reaches the terminal as it is printed, not when a pipe buffer fills.
-      PYTHONUNBUFFERED: '1',
+      PYTHONPATH: existing ? `${options.probeRoot}${path.delimiter}${existing}` : options.probeRoot,
       [ENV_BLOCKED_THRESHOLD_MS]: String(options.blockedThresholdMs),
     },
   };
@@ -100,18 +98,16 @@ export function nodeLaunchSpec(options: NodeLaunchOptions): LaunchSpec | undefin
         ? ['--require', 'ts-node/register']
         : undefined;
   if (!runnerArgs) return undefined;
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(options.baseEnv)) if (value !== undefined) env[name] = value;
   // NODE_OPTIONS takes double-quoted values with backslash escapes: JSON quoting fits.
   const preload = `--require ${JSON.stringify(options.probePath)}`;
+  const existing = options.baseEnv.NODE_OPTIONS;
   return {
     command: options.node,
     args: [...runnerArgs, options.script, ...(options.args ?? [])],
     cwd: options.cwd,
     env: {
-      ...env,
       ...options.probeEnv,
-      NODE_OPTIONS: env.NODE_OPTIONS ? `${preload} ${env.NODE_OPTIONS}` : preload,
+      NODE_OPTIONS: existing ? `${preload} ${existing}` : preload,
       [ENV_BLOCKED_THRESHOLD_MS]: String(options.blockedThresholdMs),
     },
   };

@@ -1,5 +1,6 @@
 import type { BlockedEvent, LagHistory, ProcessRecord, RunModel, StateInterval, TrackedEntity } from '../runs/runModel';
 import type { SourceLocation } from '../probe/protocol';
+import { exitKind, processTitle } from '../runs/treeShape';
 
 /**
  * The timeline of a run: one lane per process, thread or worker, task and unprobed child process,
@@ -30,6 +31,8 @@ export interface TimelineLane {
   /** Program data (names, commands): always shown as text. */
   readonly label: string;
   readonly source?: TimelineSource;
+  /** How it ended when that needs words (a failed task's exception): program data, shown as text. */
+  readonly detail?: string;
 }
 
 /** One span, as {@link spanOf} reads it from the columns. */
@@ -164,10 +167,10 @@ export function buildTimeline(model: RunModel, now: number, live: boolean): Time
 
   const addProcess = (record: ProcessRecord): void => {
     const processEnd = record.endedAt ?? (record.connected ? now : record.startedAt);
-    const failed = (record.exitCode !== undefined && record.exitCode !== 0) || record.signal !== undefined;
+    const failed = exitKind(record) === 'failed';
     const history: StateInterval[] = [{ state: 'running', start: record.startedAt, end: processEnd }];
     if (record.endedAt !== undefined) history.push({ state: 'exited', start: record.endedAt, end: record.endedAt });
-    addLane({ id: `p:${record.pid}`, kind: 'process', depth: 0, pid: record.pid, label: processLabel(record) }, history, failed);
+    addLane({ id: `p:${record.pid}`, kind: 'process', depth: 0, pid: record.pid, label: processLabel(model, record) }, history, failed);
 
     const threadLanes = new Map<string, number>();
     const threads = sortByStart([...record.entities.thread.values()]);
@@ -194,8 +197,9 @@ export function buildTimeline(model: RunModel, now: number, live: boolean): Time
 
     for (const child of sortByStart([...record.entities.child.values()])) {
       if (child.info.pid !== undefined && probedPids.has(child.info.pid)) continue; // shown as a process of its own
-      const failedExit = (child.info.exitCode !== undefined && child.info.exitCode !== 0) || child.info.signal !== undefined;
-      const label = child.info.pid === undefined ? child.info.command : `${child.info.command} (${child.info.pid})`;
+      const failedExit = exitKind(child.info) === 'failed';
+      const name = child.info.name ?? child.info.command;
+      const label = child.info.pid === undefined ? name : `${name} (${child.info.pid})`;
       addLane({ id: laneId(record.pid, child), kind: 'child', depth: 1, pid: record.pid, label }, child.history, failedExit);
     }
 
@@ -210,7 +214,8 @@ export function buildTimeline(model: RunModel, now: number, live: boolean): Time
   const addTask = (record: ProcessRecord, task: TrackedEntity<'task'>): void => {
     const { info } = task;
     const label = info.coroutine && info.coroutine !== info.name ? `${info.name} · ${info.coroutine}` : info.name;
-    addLane({ id: laneId(record.pid, task), kind: 'task', depth: 2, pid: record.pid, label, ...sourceOf(info.suspendedAt ?? info.createdAt) }, task.history, false);
+    const detail = info.exception !== undefined ? { detail: info.exception } : {};
+    addLane({ id: laneId(record.pid, task), kind: 'task', depth: 2, pid: record.pid, label, ...sourceOf(info.raisedAt ?? info.suspendedAt ?? info.createdAt), ...detail }, task.history, false);
   };
 
   for (const root of model.rootProcesses()) addProcess(root);
@@ -238,9 +243,11 @@ export function percentile(sorted: Float64Array, fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]!;
 }
 
-function processLabel(record: ProcessRecord): string {
-  const script = record.argv.slice(1).find((arg) => !arg.startsWith('-')) ?? record.argv[0] ?? record.runtime.name;
-  return `${basename(script)} (${record.pid})`;
+/** Its name where the program gave it one (a `multiprocessing` worker), else its script, and its pid. */
+function processLabel(model: RunModel, record: ProcessRecord): string {
+  const name = processTitle(model, record).name;
+  const script = record.argv.slice(1).find((arg) => !arg.startsWith('-')) ?? record.argv[0] ?? record.runtime?.name ?? '';
+  return `${name ?? basename(script)} (${record.pid})`;
 }
 
 function basename(file: string): string {

@@ -42,6 +42,9 @@ function growSpanRects(rects: SpanRects): void {
   Object.assign(rects, { lane: grown.lane, x: grown.x, width: grown.width, state: grown.state });
 }
 
+/** How wide an instant end state is drawn, in pixels. */
+export const END_CAP_PX = 3;
+
 /** Smallest and largest zoom: 1 µs to 1 hour per pixel. */
 const MIN_MS_PER_PX = 0.001;
 const MAX_MS_PER_PX = 3_600_000;
@@ -113,7 +116,9 @@ export function visibleSpanRects(data: TimelineData, view: Viewport, out: SpanRe
       if (spanEnd <= view.start && spanEnd > spanStart) continue; // ends exactly at the left edge
       const x0 = Math.max(0, Math.floor((spanStart - view.start) / view.msPerPx));
       const x1 = Math.min(view.width, Math.max(x0 + 1, Math.ceil((spanEnd - view.start) / view.msPerPx)));
-      const x = Math.max(x0, coveredTo);
+      // An instant end state (done, failed, cancelled, exited) is a cap over the end of what came
+      // before it, so that how a lane ended always shows.
+      const x = spanEnd === spanStart ? Math.max(0, Math.min(x0, view.width - 1) - END_CAP_PX + 1) : Math.max(x0, coveredTo);
       if (x >= x1) continue;
       if (out.count === out.lane.length) growSpanRects(out);
       out.lane[out.count] = lane;

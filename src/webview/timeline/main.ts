@@ -472,7 +472,7 @@ function hitAt(event: MouseEvent): Hit | undefined {
   const laneIndex = laneAtY(event.clientY - rect.top);
   if (laneIndex === undefined) return undefined;
   const lane = data.lanes[laneIndex]!;
-  const lines = [lane.label, strings.kinds[lane.kind]];
+  const lines = [lane.label, strings.kinds[lane.kind], ...(lane.detail !== undefined ? [lane.detail] : [])];
   if (lane.kind === 'lag') {
     const lag = data.lags.find((candidate) => candidate.lane === laneIndex);
     const value = lag && x >= LABEL_WIDTH ? lagAt(lag, view.start + (x - LABEL_WIDTH) * view.msPerPx) : undefined;
