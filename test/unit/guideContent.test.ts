@@ -168,6 +168,39 @@ describe('decision helper', () => {
     assert.equal(decision.example.fileName, MODEL_EXAMPLES.python.processes.fileName);
   });
 
+  it('CPU-bound Python on 3.14+ → interpreters, with their limits and the InterpreterPoolExecutor example', () => {
+    const decision = decide('python', { ...base, workload: 'cpu', python: 'py314' });
+    assert.equal(decision.model, 'interpreters');
+    assert.match(reasons(decision.reasons), /InterpreterPoolExecutor/);
+    assert.match(reasons(decision.reasons), /__main__/);
+    assert.match(reasons(decision.reasons), /extension module/);
+    assert.equal(decision.example.fileName, MODEL_EXAMPLES.python.interpreters.fileName);
+    assert.match(reasons(decide('python', { ...base, workload: 'cpu', python: 'py314', sharedState: true }).reasons), /create_queue/);
+  });
+
+  it('CPU-bound Python on a free-threaded build → threads, with a CPU-bound thread example and the GIL check', () => {
+    const decision = decide('python', { ...base, workload: 'cpu', python: 'freeThreaded' });
+    assert.equal(decision.model, 'threads');
+    assert.match(reasons(decision.reasons), /_is_gil_enabled/);
+    assert.equal(decision.example.fileName, PYTHON_FREE_THREADED_EXAMPLE.fileName);
+    assert.match(decision.example.code, /ThreadPoolExecutor/);
+  });
+
+  it('CPU-bound Python up to 3.13 → processes, pointing to what 3.14 adds', () => {
+    const decision = decide('python', { ...base, workload: 'cpu', python: 'gil' });
+    assert.equal(decision.model, 'processes');
+    assert.match(reasons(decision.reasons), /3\.14\+/);
+    assert.doesNotMatch(reasons(decide('python', { ...base, workload: 'cpu', python: 'py314', isolation: true }).reasons), /3\.14\+ there are lighter/);
+  });
+
+  it('isolation → processes on every Python build; the Python build does not change Node\'s answers', () => {
+    for (const python of PYTHON_BUILDS) {
+      assert.equal(decide('python', { ...base, workload: 'cpu', isolation: true, python }).model, 'processes', python);
+      assert.equal(decide('node', { ...base, workload: 'cpu', python }).model, 'threads', python);
+      assert.equal(decide('python', { ...base, python }).model, 'coroutines', `I/O on ${python}`);
+    }
+  });
+
   it('I/O with many units → coroutines in both languages', () => {
     assert.equal(decide('python', { ...base, units: 'many' }).model, 'coroutines');
     assert.equal(decide('node', { ...base, units: 'many' }).model, 'coroutines');
