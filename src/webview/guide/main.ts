@@ -265,7 +265,7 @@ function chart(state: Page, snapshot: ExperimentSnapshot, workload: Workload): H
       h('th', { attrs: { scope: 'row' } }, strings.experimentModels[model], ' ', h('code', { className: 'api' }, state.content.experimentApis[state.view.language][model])),
       h('td', { className: 'bar-cell' }, bar),
       h('td', { className: 'number' }, result ? formatMs(result.wallMs) : '—'),
-      h('td', { className: `number${ratio !== undefined && ratio >= 1.5 ? ' faster' : ''}` }, ratio !== undefined ? `×${ratio.toFixed(2)}` : '—'),
+      h('td', { className: `number speedup${ratio !== undefined && ratio >= 1.5 ? ' faster' : ''}` }, ratio !== undefined ? `×${ratio.toFixed(2)}` : '—'),
       h('td', { className: `number parallelism${cores !== undefined && cores >= 1.5 ? ' faster' : ''}` }, cores !== undefined ? cores.toFixed(1) : '—'));
   });
   const units = results[0]?.units;
