@@ -68,7 +68,7 @@ export function guideStrings(): GuideStrings {
     speedup: vscode.l10n.t('Speed-up'),
     parallelism: vscode.l10n.t('Parallelism'),
     parallelismHint: vscode.l10n.t('CPU time of the process and its children ÷ wall time: how many cores the variant kept busy.'),
-    busyMachine: vscode.l10n.t('The machine was busy: the 1-minute load average was {0} before and {1} after the run, on {2} CPUs. Other programs took CPU time, so the speed-ups are lower than this machine can reach; the parallelism column still shows which models used several cores.'),
+    busyMachine: vscode.l10n.t('The machine was busy: the 1-minute load average was {0} before and {1} after the run, on {2} CPUs. Other programs took CPU time, so the speed-ups and the parallelism are lower than this machine can reach: run again when it is less busy.'),
     runAgain: vscode.l10n.t('Run Again'),
     startupPerUnit: vscode.l10n.t('Start-up per unit'),
     status: {

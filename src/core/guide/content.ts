@@ -791,12 +791,12 @@ export const GUIDE_CONTENT: GuideContent<Localized> = {
   },
   experimentNotes: {
     python: text(
-      'What to expect with a standard CPython (GIL enabled): for the CPU-bound workload, coroutines and threads take about as long as sequential, with a parallelism of about 1 (one core busy), while processes are faster and their parallelism approaches the number of cores; for the I/O-bound workload, coroutines and threads are many times faster while using almost no CPU, and processes pay their start-up cost. If other programs keep the cores busy, speed-ups shrink but the parallelism still shows which model used several cores.',
-      '在标准 CPython（启用 GIL）上你应当看到：CPU 密集型负载下，协程和线程与顺序执行耗时相近，并行度约为 1（只有一个核心在忙），进程更快，并行度接近核心数；I/O 密集型负载下，协程和线程快很多倍而几乎不占用 CPU，进程则要付出启动开销。如果其他程序占满了核心，加速比会变小，但并行度仍能说明哪种模型用上了多个核心。',
+      'What to expect with a standard CPython (GIL enabled): for the CPU-bound workload, coroutines and threads take about as long as sequential, with a parallelism of about 1 (one core busy), while processes are faster and their parallelism approaches the number of cores; for the I/O-bound workload, coroutines and threads are many times faster while using almost no CPU, and processes pay their start-up cost. If other programs keep the cores busy, speed-ups and parallelism both shrink: the guide then says the machine was busy.',
+      '在标准 CPython（启用 GIL）上你应当看到：CPU 密集型负载下，协程和线程与顺序执行耗时相近，并行度约为 1（只有一个核心在忙），进程更快，并行度接近核心数；I/O 密集型负载下，协程和线程快很多倍而几乎不占用 CPU，进程则要付出启动开销。如果其他程序占满了核心，加速比和并行度都会变小：这时指南会说明机器很忙。',
     ),
     node: text(
-      'What to expect: for the CPU-bound workload, async functions take as long as sequential (one JavaScript thread, parallelism about 1), while worker threads and child processes are faster and their parallelism approaches the number of cores; for the I/O-bound workload, `Promise.all` is many times faster while using almost no CPU, and Workers and processes pay their start-up cost. If other programs keep the cores busy, speed-ups shrink but the parallelism still shows which model used several cores.',
-      '你应当看到：CPU 密集型负载下，`async` 函数与顺序执行耗时相同（只有一个 JavaScript 线程，并行度约为 1），工作线程和子进程更快，并行度接近核心数；I/O 密集型负载下，`Promise.all` 快很多倍而几乎不占用 CPU，Worker 和子进程则要付出启动开销。如果其他程序占满了核心，加速比会变小，但并行度仍能说明哪种模型用上了多个核心。',
+      'What to expect: for the CPU-bound workload, async functions take as long as sequential (one JavaScript thread, parallelism about 1), while worker threads and child processes are faster and their parallelism approaches the number of cores; for the I/O-bound workload, `Promise.all` is many times faster while using almost no CPU, and Workers and processes pay their start-up cost. If other programs keep the cores busy, speed-ups and parallelism both shrink: the guide then says the machine was busy.',
+      '你应当看到：CPU 密集型负载下，`async` 函数与顺序执行耗时相同（只有一个 JavaScript 线程，并行度约为 1），工作线程和子进程更快，并行度接近核心数；I/O 密集型负载下，`Promise.all` 快很多倍而几乎不占用 CPU，Worker 和子进程则要付出启动开销。如果其他程序占满了核心，加速比和并行度都会变小：这时指南会说明机器很忙。',
     ),
   },
   freeThreadedNote: text(
