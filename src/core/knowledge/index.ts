@@ -1,11 +1,19 @@
 import type { GuideLanguage } from '../../shared/guideProtocol';
 import { NODE_ENTRIES } from './node';
 import { PYTHON_ASYNCIO } from './pythonAsyncio';
+import { PYTHON_INTERPRETERS } from './pythonInterpreters';
 import { PYTHON_PROCESSES } from './pythonProcesses';
 import { PYTHON_THREADS } from './pythonThreads';
 import type { KnowledgeEntry, Locale } from './types';
 
-export const KNOWLEDGE_BASE: readonly KnowledgeEntry[] = [...PYTHON_ASYNCIO, ...PYTHON_THREADS, ...PYTHON_PROCESSES, ...NODE_ENTRIES];
+export const KNOWLEDGE_BASE: readonly KnowledgeEntry[] = [
+  ...PYTHON_ASYNCIO, ...PYTHON_THREADS, ...PYTHON_INTERPRETERS, ...PYTHON_PROCESSES, ...NODE_ENTRIES,
+];
+
+/** Where inherited methods are documented: `ProcessPoolExecutor.map` is `Executor.map`. */
+const BASE_CLASSES: ReadonlyMap<string, string> = new Map([
+  ['concurrent.futures.ProcessPoolExecutor', 'concurrent.futures.Executor'],
+]);
 
 const byLanguage = new Map<GuideLanguage, Map<string, KnowledgeEntry>>();
 for (const entry of KNOWLEDGE_BASE) {
@@ -16,7 +24,12 @@ for (const entry of KNOWLEDGE_BASE) {
 
 /** The entry for a canonical name (`asyncio.gather`, `child_process.spawn`, `await`), if we document it. */
 export function lookupKnowledge(language: GuideLanguage, canonicalName: string): KnowledgeEntry | undefined {
-  return byLanguage.get(language)?.get(canonicalName);
+  const entries = byLanguage.get(language);
+  const entry = entries?.get(canonicalName);
+  if (entry) return entry;
+  const dot = canonicalName.lastIndexOf('.');
+  const base = dot > 0 ? BASE_CLASSES.get(canonicalName.slice(0, dot)) : undefined;
+  return base === undefined ? undefined : entries?.get(`${base}${canonicalName.slice(dot)}`);
 }
 
 /** VS Code reports `zh-cn`, `zh-CN`, `zh-hans`…; every other display language gets English. */

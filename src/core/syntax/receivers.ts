@@ -14,7 +14,13 @@ import { calleeOf, qualifiedName } from './names';
 /** What a factory or constructor returns, by its canonical name. */
 const PYTHON_FACTORIES: ReadonlyMap<string, string> = new Map([
   ['concurrent.futures.ThreadPoolExecutor', 'concurrent.futures.Executor'],
-  ['concurrent.futures.ProcessPoolExecutor', 'concurrent.futures.Executor'],
+  // The process pool's own class: it has methods of its own (`terminate_workers`); the others are `Executor`'s.
+  ['concurrent.futures.ProcessPoolExecutor', 'concurrent.futures.ProcessPoolExecutor'],
+  ['concurrent.futures.InterpreterPoolExecutor', 'concurrent.futures.Executor'],
+  ['concurrent.interpreters.create', 'concurrent.interpreters.Interpreter'],
+  ['concurrent.interpreters.get_current', 'concurrent.interpreters.Interpreter'],
+  ['concurrent.interpreters.get_main', 'concurrent.interpreters.Interpreter'],
+  ['concurrent.interpreters.create_queue', 'concurrent.interpreters.Queue'],
   ['multiprocessing.Pool', 'multiprocessing.pool.Pool'],
   ['multiprocessing.pool.Pool', 'multiprocessing.pool.Pool'],
   ['threading.Thread', 'threading.Thread'],
