@@ -330,7 +330,9 @@ function located(item: vscode.TreeItem, location: SourceLocation | undefined): v
 
 function processItem(model: RunModel, process: ProcessRecord, now: number): vscode.TreeItem {
   const title = processTitle(model, process);
-  const item = new vscode.TreeItem(title.name ?? (title.role && process.argv.length <= 1 ? roleLabel(title.role) : title.command), vscode.TreeItemCollapsibleState.Expanded);
+  // A `python -c …` helper's argv names no script: its role says more.
+  const scriptless = process.argv.length === 0 || process.argv[0] === '-c';
+  const item = new vscode.TreeItem(title.name ?? (title.role && scriptless ? roleLabel(title.role) : title.command), vscode.TreeItemCollapsibleState.Expanded);
   const kind = exitKind(process);
   const parts = [
     `pid ${process.pid}`,
