@@ -136,6 +136,13 @@ suite('Live Tasks: monitored Python runs', function () {
     for (const row of after.filter((candidate) => candidate.node.kind === 'thread')) assert.match(row.text, /^[^—]+ — exited/, row.text);
   });
 
+  test('a program that prints 50,000 lines is shown live while it prints (its output goes straight to the terminal)', async () => {
+    const run = await start(controller, 'chatty.py');
+    const thread = await until('its main thread at its printing loop, while it runs', () => run.isRunning && rows(controller).find((row) => row.node.kind === 'thread' && /^MainThread — (running|waiting) · chatty\.py:[4-6] · /.test(row.text)));
+    assert.equal(thread.depth, 1);
+    assert.equal((await run.whenEnded()).exitCode, 0);
+  });
+
   test('Reveal in Editor opens the source line of a row', async () => {
     const run = await start(controller, 'fifty_tasks.py');
     const task = await until('a task row', () => rows(controller).find((row) => row.node.kind === 'task'));
