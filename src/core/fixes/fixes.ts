@@ -47,6 +47,15 @@ function ruleFixes(doc: ParsedDocument, node: Node, rule: RuleId, project: Proje
       return [];
     case 'py/cpu-bound-in-thread':
       return useProcesses(doc, node);
+    case 'py/swallowed-cancellation':
+    case 'py/pipe-deadlock':
+    case 'py/lost-future-exception':
+    case 'py/fork-with-threads':
+    case 'py/nested-event-loop':
+    case 'py/sync-wait-in-async':
+    case 'py/busy-wait':
+    case 'py/yield-in-scope':
+      return [];
     case 'js/sync-io-in-async':
       return usePromiseApi(doc, node);
     case 'js/floating-promise':
@@ -55,6 +64,11 @@ function ruleFixes(doc: ParsedDocument, node: Node, rule: RuleId, project: Proje
       return promiseAllLoop(node);
     case 'js/unhandled-worker-events':
       return addEventHandlers(doc, node);
+    case 'js/misused-async-callback':
+    case 'js/async-promise-executor':
+    case 'js/uncloneable-message':
+    case 'js/lost-update':
+      return [];
   }
 }
 

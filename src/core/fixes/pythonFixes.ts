@@ -13,7 +13,8 @@ import { type PythonVersion, projectSupports } from './pythonVersion';
 
 /** Blocking calls that `asyncio.to_thread` can run unchanged (functions, not constructors of blocking objects). */
 const TO_THREAD_SAFE = /^(requests\.\w+|httpx\.(get|post|put|patch|delete|head|options|request)|urllib\.request\.urlopen|urllib3\.request|subprocess\.(run|call|check_call|check_output|getoutput|getstatusoutput)|os\.(system|spawn\w+|wait\w*|posix_spawnp?)|os\.path\.\w+|input)$/;
-const PATH_METHOD = /^(read_text|write_text|read_bytes|write_bytes)$/;
+/** Path methods `to_thread` can run as they are (not `open`, `iterdir`, `glob`…: what they return does more I/O later). */
+const PATH_METHOD = /^(read_text|write_text|read_bytes|write_bytes|exists|is_file|is_dir|is_symlink|stat|lstat|mkdir|rmdir|unlink|touch|rename|replace|chmod|samefile|readlink|symlink_to|hardlink_to|owner|group)$/;
 
 export function awaitAsyncioSleep(doc: ParsedDocument, call: Node): Fix[] {
   const callee = call.childForFieldName('function');
