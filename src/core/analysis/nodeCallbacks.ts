@@ -8,7 +8,7 @@ import type { Node } from 'web-tree-sitter';
 import { unwrapExpression } from '../syntax/imports';
 import { qualifiedName } from '../syntax/names';
 import { isAsyncCallee } from './asyncCallees';
-import { type CheckContext, callsNamed } from './checkContext';
+import { type CheckContext, callsNamed, wordOccurrences } from './checkContext';
 import { catchesOwnErrors } from './selfCatching';
 import type { Localized } from './types';
 
@@ -128,9 +128,11 @@ function awaitedChain(call: Node): boolean {
 
 /** `new Promise(async (resolve, reject) => …)`. */
 function checkPromiseExecutors(context: CheckContext): void {
-  for (const creation of callsNamed(context.root, 'Promise')) {
-    const constructor = creation.type === 'new_expression' ? creation.childForFieldName('constructor') : null;
-    if (!constructor || qualifiedName(constructor, context.imports, 'node') !== 'Promise') continue;
+  // `new Promise<T>(…)`: type arguments may stand between the name and its arguments.
+  for (const offset of wordOccurrences(context.root.text, 'Promise')) {
+    const constructor = context.root.descendantForIndex(context.root.startIndex + offset, context.root.startIndex + offset + 'Promise'.length);
+    const creation = constructor?.parent;
+    if (!constructor || creation?.type !== 'new_expression' || !creation.childForFieldName('constructor')?.equals(constructor) || qualifiedName(constructor, context.imports, 'node') !== 'Promise') continue;
     const executor = unwrapExpression(creation.childForFieldName('arguments')?.namedChild(0) ?? null);
     const keyword = executor && ASYNC_FUNCTION_TYPES.has(executor.type) ? executor.child(0) : null;
     if (keyword?.type === 'async') context.report('js/async-promise-executor', keyword);

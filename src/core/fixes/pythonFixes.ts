@@ -7,7 +7,7 @@ import { importsOf } from '../syntax/imports';
 import { qualifiedName } from '../syntax/names';
 import type { ParsedDocument } from '../syntax/parsedDocument';
 import { freshName } from '../refactors/selection';
-import { type Fix, type TextEdit, hasMultiLineString, indentLines, indentUnitOf, indentationAt, insertAt, isAloneOnLine, lineBreakOf, lineStartOf, parenthesizeIfOperand, replaceNode } from './edits';
+import { type Fix, type TextEdit, hasMultiLineString, withImport, indentLines, indentUnitOf, indentationAt, insertAt, isAloneOnLine, lineBreakOf, lineStartOf, parenthesizeIfOperand, replaceNode } from './edits';
 import { pythonReference } from './importEdits';
 import { type PythonVersion, projectSupports } from './pythonVersion';
 
@@ -224,9 +224,6 @@ function argumentsText(call: Node): string {
   return call.childForFieldName('arguments')?.text ?? '()';
 }
 
-function withImport(importEdit: TextEdit | undefined, edit: TextEdit): TextEdit[] {
-  return importEdit ? [importEdit, edit] : [edit];
-}
 
 /** A module-level definition placed after the imports (with blank lines around it). */
 function moduleLevelDefinition(doc: ParsedDocument, code: string): TextEdit {
