@@ -117,7 +117,7 @@ export class DocumentAnalysis {
     const family = this.document.family;
     const imports = importsOf(tree, family);
     this.imports = imports;
-    const facts = moduleFacts(root, family, imports);
+    const { facts, keys } = moduleFactsAndKeys(root, family, imports);
     this.facts = facts;
     this.cpuBound.clear();
     const topLevel = new Map<string, Node>();
@@ -135,7 +135,7 @@ export class DocumentAnalysis {
       }
       return result;
     });
-    this.chunks = chunksOf(root, findings, (statement) => factsKey(statement, family, imports, facts));
+    this.chunks = chunksOf(root, findings, keys);
   }
 
   /** Re-analyses the one definition `change` falls strictly inside; false when a full analysis is needed. */
@@ -214,6 +214,11 @@ export class DocumentAnalysis {
 
 /** Top-level async functions (Python `async def`, JS `async function` / `const f = async () => …`), and the program facts of `programFacts.ts`. */
 export function moduleFacts(root: Node, family: LanguageFamily, imports: ImportTable): ModuleFacts {
+  return moduleFactsAndKeys(root, family, imports).facts;
+}
+
+/** The module facts, and each top-level statement's facts key (in `root.namedChildren` order). */
+function moduleFactsAndKeys(root: Node, family: LanguageFamily, imports: ImportTable): { facts: ModuleFacts; keys: readonly string[] } {
   const asyncFunctions = new Set<string>();
   for (const statement of root.namedChildren) {
     if (!statement) continue;
@@ -231,7 +236,8 @@ export function moduleFacts(root: Node, family: LanguageFamily, imports: ImportT
       }
     }
   }
-  return { asyncFunctions, ...programFacts(root.namedChildren.filter((statement): statement is Node => statement !== null), family, imports) };
+  const program = programFacts(root.namedChildren.filter((statement): statement is Node => statement !== null), family, imports);
+  return { facts: { asyncFunctions, ...program.facts }, keys: program.keys };
 }
 
 const DEFINITION_TYPES = new Set(['function_definition', 'class_definition', 'function_declaration', 'generator_function_declaration', 'class_declaration']);
@@ -248,17 +254,16 @@ function isAsync(definition: Node): boolean {
   return isAsyncFunction(definition);
 }
 
-function chunksOf(root: Node, findings: readonly Finding[], factsKeyOf: (statement: Node) => string): Chunk[] {
+function chunksOf(root: Node, findings: readonly Finding[], factsKeys: readonly string[]): Chunk[] {
   const chunks: Chunk[] = [];
   let next = 0;
-  for (const statement of root.namedChildren) {
-    if (!statement) continue;
+  for (const [index, statement] of root.namedChildren.filter((child): child is Node => child !== null).entries()) {
     const definition = definitionOf(statement);
     const name = definition?.childForFieldName('name')?.text;
     const chunk: Chunk = {
       start: statement.startIndex,
       end: statement.endIndex,
-      definition: definition && name !== undefined ? { name, isAsync: isAsync(definition), factsKey: factsKeyOf(statement) } : undefined,
+      definition: definition && name !== undefined ? { name, isAsync: isAsync(definition), factsKey: factsKeys[index] ?? '' } : undefined,
       findings: [],
     };
     while (next < findings.length && (findings[next]?.start ?? Infinity) < chunk.end) chunk.findings.push(findings[next++] as Finding);

@@ -54,8 +54,9 @@ export interface CheckContext {
 }
 
 /** Every import binding (local name, binding) of the checked code: the module's, and those made inside its functions. */
-export function allImports(context: CheckContext): [string, ImportBinding][] {
-  return [...context.imports.bindings, ...importsInFunctions(context.root, context.family)];
+export function allImports(context: CheckContext): readonly [string, ImportBinding][] {
+  const inFunctions = importsInFunctions(context.root, context.family);
+  return inFunctions.length === 0 ? [...context.imports.bindings] : [...context.imports.bindings, ...inFunctions];
 }
 
 /** How Python names resolve in this check: the imports, and the module-level names' classes from the facts (the same for a whole document and for one definition checked alone). */
@@ -119,22 +120,55 @@ export function callWithCalleeAt(root: Node, offset: number): Node | undefined {
  * hit confirmed on the tree. Far cheaper than capturing every call, because crossing into wasm
  * per node is what costs.
  */
-export function callsNamed(root: Node, namePattern: string): Node[] {
+export function callsNamed(root: Node, namePattern: string, within?: readonly Range[]): Node[] {
   const text = root.text;
   const pattern = new RegExp(`(?<![\\w$])(?:${namePattern})(?=\\s*\\()`, 'g');
   const calls: Node[] = [];
   for (const match of text.matchAll(pattern)) {
-    const call = callWithCalleeAt(root, root.startIndex + match.index);
+    const offset = root.startIndex + match.index;
+    if (within && !within.some((range) => range.start <= offset && offset < range.end)) continue;
+    const call = callWithCalleeAt(root, offset);
     if (call) calls.push(call);
   }
   return calls;
 }
 
+export interface Range {
+  readonly start: number;
+  readonly end: number;
+}
+
+const asyncBodyCache = new WeakMap<Node['tree'], Map<number, Range[]>>();
+
+/**
+ * The bodies of the async functions in `root` (nested functions inside them included): checks of
+ * code that runs in coroutines skip text outside them before touching the tree.
+ */
+export function asyncBodies(root: Node): readonly Range[] {
+  let byRoot = asyncBodyCache.get(root.tree);
+  if (!byRoot) {
+    byRoot = new Map();
+    asyncBodyCache.set(root.tree, byRoot);
+  }
+  let ranges = byRoot.get(root.startIndex);
+  if (!ranges) {
+    ranges = [];
+    for (const offset of wordOccurrences(root.text, 'async')) {
+      const at = root.startIndex + offset;
+      const body = root.descendantForIndex(at, at + 'async'.length)?.parent?.childForFieldName('body');
+      if (body) ranges.push({ start: body.startIndex, end: body.endIndex });
+    }
+    byRoot.set(root.startIndex, ranges);
+  }
+  return ranges;
+}
+
 /** The `type` nodes that the keyword `word` introduces in the tree (`except` → its `except_clause`), found in the text and confirmed on the tree. */
-export function keywordNodes(root: Node, word: string, type: string): Node[] {
+export function keywordNodes(root: Node, word: string, type: string, within?: readonly Range[]): Node[] {
   const found: Node[] = [];
   for (const offset of wordOccurrences(root.text, word)) {
     const at = root.startIndex + offset;
+    if (within && !within.some((range) => range.start <= at && at < range.end)) continue;
     const token = root.descendantForIndex(at, at + word.length);
     if (token?.type === word && !token.isNamed && token.parent?.type === type) found.push(token.parent);
   }

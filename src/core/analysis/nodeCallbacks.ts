@@ -8,7 +8,7 @@ import type { Node } from 'web-tree-sitter';
 import { unwrapExpression } from '../syntax/imports';
 import { qualifiedName } from '../syntax/names';
 import { isAsyncCallee } from './asyncCallees';
-import { type CheckContext, callsNamed, wordOccurrences } from './checkContext';
+import { type CheckContext, wordOccurrences } from './checkContext';
 import { catchesOwnErrors } from './selfCatching';
 import type { Localized } from './types';
 
@@ -51,47 +51,62 @@ export function checkCallbacks(context: CheckContext): void {
 }
 
 function checkMisusedCallbacks(context: CheckContext): void {
-  const names = [...ARRAY_METHODS.keys(), 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'nextTick', ...LISTENER_METHODS];
-  // With captureRejections, an emitter handles its async listeners' rejections (emitting 'error').
-  const capturesRejections = context.facts.capturesRejections;
-  for (const call of callsNamed(context.root, names.join('|'))) {
-    if (call.type !== 'call_expression') continue;
-    const misuse = misuseOf(call, context, capturesRejections);
+  for (const callback of asyncCallbackArguments(context)) {
+    const call = callback.parent?.parent;
+    const misuse = call?.type === 'call_expression' ? misuseOf(call, callback, context) : undefined;
     if (!misuse) continue;
-    const reported = misuse.callback.child(0)?.type === 'async' ? (misuse.callback.child(0) as Node) : misuse.callback;
+    const reported = callback.child(0)?.type === 'async' ? (callback.child(0) as Node) : callback;
     context.report('js/misused-async-callback', reported, { name: misuse.name, ...TEXTS[misuse.kind] });
   }
 }
 
-function misuseOf(call: Node, context: CheckContext, capturesRejections: boolean): { kind: Misuse; name: string; callback: Node } | undefined {
+/**
+ * Async functions passed as arguments: `async` function literals, and names of async functions
+ * (module-level ones the facts know, `this.method` of the class) — found from the async side, so
+ * the many ordinary `.on(…)` / `.find(…)` calls cost nothing.
+ */
+function asyncCallbackArguments(context: CheckContext): Node[] {
+  const { root } = context;
+  const found: Node[] = [];
+  for (const offset of wordOccurrences(root.text, 'async')) {
+    const at = root.startIndex + offset;
+    const fn = root.descendantForIndex(at, at + 'async'.length)?.parent;
+    if (fn && ASYNC_FUNCTION_TYPES.has(fn.type) && fn.child(0)?.type === 'async' && fn.parent?.type === 'arguments') found.push(fn);
+  }
+  const names = new Set(context.facts.asyncFunctions);
+  for (const match of root.text.matchAll(/\basync\s+(?:\*\s*)?([A-Za-z_$][\w$]*)\s*\(/g)) if (match[1]) names.add(match[1]);
+  for (const name of names) {
+    for (const offset of wordOccurrences(root.text, name)) {
+      const at = root.startIndex + offset;
+      const node = root.descendantForIndex(at, at + name.length);
+      const value = node?.type === 'identifier' ? node : node?.type === 'property_identifier' && node.parent?.type === 'member_expression' ? node.parent : null;
+      if (value?.parent?.type === 'arguments' && isAsyncCallee(value, context)) found.push(value);
+    }
+  }
+  return found;
+}
+
+/** What the call does with the async `callback` it is given, when that drops its promise. */
+function misuseOf(call: Node, callback: Node, context: CheckContext): { kind: Misuse; name: string } | undefined {
   const callee = unwrapExpression(call.childForFieldName('function'));
   const args = call.childForFieldName('arguments')?.namedChildren.filter((arg): arg is Node => arg !== null && arg.type !== 'comment') ?? [];
   if (!callee) return undefined;
+  const position = args.findIndex((arg) => arg.equals(callback));
   const method = callee.type === 'member_expression' ? callee.childForFieldName('property')?.text : undefined;
-  const qualified = qualifiedName(callee, context.imports, 'node');
   let kind: Misuse | undefined;
-  let callback: Node | undefined;
-  if (qualified !== undefined && TIMERS.has(qualified)) {
-    kind = 'timer';
-    callback = args[0];
-  } else if (method !== undefined && ARRAY_METHODS.has(method)) {
+  if (position === 0 && method !== undefined && ARRAY_METHODS.has(method)) {
     kind = ARRAY_METHODS.get(method);
-    callback = args[0];
     // A stream's or an async iterator's `forEach` / `filter` awaits its callback: its result is awaited or chained.
     if (kind === 'ignored' ? call.parent?.type !== 'expression_statement' : awaitedChain(call)) return undefined;
-  } else if (method !== undefined && LISTENER_METHODS.has(method) && args.length === 2 && !capturesRejections && !awaitsListeners(callee, context)) {
+  } else if (position === 1 && args.length === 2 && method !== undefined && LISTENER_METHODS.has(method)) {
+    // With captureRejections, an emitter handles its async listeners' rejections (emitting 'error').
+    if (context.facts.capturesRejections || awaitsListeners(callee, context)) return undefined;
     kind = 'listener';
-    callback = args[1];
+  } else if (position === 0 && TIMERS.has(qualifiedName(callee, context.imports, 'node') ?? '')) {
+    kind = 'timer';
   }
-  const fn = unwrapExpression(callback ?? null);
-  if (!kind || !fn || !callback || !isAsyncFunctionValue(fn, context)) return undefined;
-  if ((kind === 'timer' || kind === 'listener') && catchesOwnErrorsValue(fn, context)) return undefined;
-  return { kind, name: method ?? qualified ?? callee.text, callback: fn };
-}
-
-function isAsyncFunctionValue(value: Node, context: CheckContext): boolean {
-  if (ASYNC_FUNCTION_TYPES.has(value.type)) return value.child(0)?.type === 'async';
-  return (value.type === 'identifier' || value.type === 'member_expression') && isAsyncCallee(value, context);
+  if (!kind || ((kind === 'timer' || kind === 'listener') && catchesOwnErrorsValue(callback, context))) return undefined;
+  return { kind, name: method ?? callee.text };
 }
 
 function catchesOwnErrorsValue(value: Node, context: CheckContext): boolean {
@@ -107,13 +122,21 @@ function awaitsListeners(listenerCallee: Node, context: CheckContext): boolean {
 
 /**
  * Emitters of `statement` that wait for their listeners: `await x.emit(…)` / `return x.emit(…)`
- * (the promise of the listeners is used), or `x = new PromiseEventEmitter()`-like classes.
+ * (the promise of the listeners is used), or `x = new PromiseEventEmitter()`-like classes and
+ * Emittery. Found from the literal parts of the text, each looked back on within a short window.
  */
 export function awaitedEmittersIn(statement: Node): string[] {
   const text = statement.text;
-  if (!text.includes('emit') && !/Promise|Async/.test(text)) return [];
   const found = new Set<string>();
-  for (const match of text.matchAll(/(?:\bawait|\breturn)\s+([\w$.]+)\.emit\w*\s*\(|([\w$.]+)\s*=\s*new\s+\w*(?:Promise|Async)\w*\s*\(/g)) found.add((match[1] ?? match[2]) as string);
+  const lookBehind = (end: number, pattern: RegExp): string | undefined => pattern.exec(text.slice(Math.max(0, end - 200), end))?.[1];
+  for (const match of text.matchAll(/\.emit\w*\s*\(/g)) {
+    const receiver = lookBehind(match.index, /(?:\bawait|\breturn)\s+([\w$.]+)$/);
+    if (receiver !== undefined) found.add(receiver);
+  }
+  for (const match of text.matchAll(/\bnew\s+(?:\w*(?:Promise|Async)\w*(?:Emitter|Events?)\w*|Emittery)\s*\(/g)) {
+    const target = lookBehind(match.index, /([\w$.]+)\s*=\s*$/);
+    if (target !== undefined) found.add(target);
+  }
   return [...found];
 }
 

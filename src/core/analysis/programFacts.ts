@@ -24,6 +24,7 @@ export type ProgramFacts = Omit<ModuleFacts, 'asyncFunctions'>;
 interface Contribution {
   readonly selfCatchingAsync?: string;
   readonly capturesRejections?: boolean;
+  readonly sendsMessages?: boolean;
   readonly awaitedEmitters?: readonly string[];
   readonly behaviourClass?: string;
   readonly startsThreads?: boolean;
@@ -44,18 +45,21 @@ export const NO_PROGRAM_FACTS: ProgramFacts = {
   loopRunnersCalledFromCoroutines: new Set(),
 };
 
-export function programFacts(statements: readonly Node[], family: LanguageFamily, imports: ImportTable): ProgramFacts {
+/** The program facts of a module's top-level `statements`, and each statement's facts key (see `factsKey`). */
+export function programFacts(statements: readonly Node[], family: LanguageFamily, imports: ImportTable): { facts: ProgramFacts; keys: string[] } {
   const moduleClasses = family === 'python' ? pythonModuleClasses(statements, imports) : new Map<string, string>();
   const contributions = statements.map((statement) => contributionOf(statement, family, { imports, moduleClasses }));
   const all = <K extends keyof Contribution>(key: K): NonNullable<Contribution[K]>[] => contributions.flatMap((contribution) => (contribution[key] === undefined ? [] : [contribution[key] as NonNullable<Contribution[K]>]));
   const behaviourClasses = new Set(all('behaviourClass'));
   const loopRunners = new Set(all('loopRunner'));
-  const mentions = statements.flatMap((statement) => mentionsOf(statement, loopRunners));
-  return {
+  const mentionsByStatement = statements.map((statement) => mentionsOf(statement, loopRunners));
+  const mentions = mentionsByStatement.flat();
+  const facts: ProgramFacts = {
     selfCatchingAsyncFunctions: new Set(all('selfCatchingAsync')),
     capturesRejections: all('capturesRejections').length > 0,
     awaitedEmitters: new Set(all('awaitedEmitters').flat()),
-    moduleUncloneables: family === 'node' ? moduleUncloneables(statements, behaviourClasses) : new Map(),
+    // Only a module that sends messages needs to know which of its names cannot be cloned.
+    moduleUncloneables: all('sendsMessages').length > 0 ? moduleUncloneables(statements, behaviourClasses) : new Map(),
     behaviourClasses,
     moduleClasses,
     startsThreads: all('startsThreads').length > 0,
@@ -66,22 +70,26 @@ export function programFacts(statements: readonly Node[], family: LanguageFamily
       return uses.length > 0 && uses.every((mention) => mention === `${name}:coroutine`);
     })),
   };
+  return { facts, keys: contributions.map((contribution, index) => JSON.stringify([contribution, mentionsByStatement[index]])) };
 }
 
-/** Everything `statement` contributes to the facts (given the module's loop runners and module-level classes), as a comparable string. */
+/** Everything `statement` contributes to the facts (given the module's loop runners and module-level classes), as a comparable string; `programFacts` gives the same keys for a whole module. */
 export function factsKey(statement: Node, family: LanguageFamily, imports: ImportTable, facts: ModuleFacts): string {
   return JSON.stringify([contributionOf(statement, family, { imports, moduleClasses: facts.moduleClasses }), mentionsOf(statement, facts.loopRunners)]);
 }
 
 function contributionOf(statement: Node, family: LanguageFamily, names: PythonNames): Contribution {
   if (family === 'node') {
-    const named = asyncFunctionOf(statement);
-    const emitters = awaitedEmittersIn(statement);
+    // The text says cheaply what a statement cannot contribute: most statements contribute nothing.
+    const text = statement.text;
+    const named = text.includes('async') ? asyncFunctionOf(statement) : undefined;
+    const emitters = text.includes('emit') || text.includes('Emitt') ? awaitedEmittersIn(statement) : [];
     return {
       ...(named && catchesOwnErrors(named.fn) ? { selfCatchingAsync: named.name } : {}),
-      ...(statement.text.includes('captureRejections') ? { capturesRejections: true } : {}),
+      ...(text.includes('captureRejections') ? { capturesRejections: true } : {}),
+      ...(/postMessage|workerData/.test(text) ? { sendsMessages: true } : {}),
       ...(emitters.length > 0 ? { awaitedEmitters: emitters } : {}),
-      ...optional('behaviourClass', behaviourClassDeclared(statement)),
+      ...optional('behaviourClass', text.includes('class') ? behaviourClassDeclared(statement) : undefined),
     };
   }
   return {

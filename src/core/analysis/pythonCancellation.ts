@@ -6,7 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import { enclosingFunction, isAsyncFunction } from '../syntax/context';
 import { qualifiedName } from '../syntax/names';
-import { type CheckContext, keywordNodes, wordOccurrences } from './checkContext';
+import { type CheckContext, asyncBodies, keywordNodes, wordOccurrences } from './checkContext';
 import { canSuspend, nestedFunctionBetween } from './suspensions';
 import type { Localized } from './types';
 
@@ -22,7 +22,7 @@ export function checkCancellation(context: CheckContext): void {
 }
 
 function checkHandlers(context: CheckContext): void {
-  for (const clause of keywordNodes(context.root, 'except', 'except_clause')) {
+  for (const clause of keywordNodes(context.root, 'except', 'except_clause', asyncBodies(context.root))) {
     const caught = swallowedCancellation(clause, context);
     if (!caught) continue;
     const label = caught.kind === 'only' ? `except ${caught.node.text}` : caught.node.type === 'except' ? 'except:' : `except ${caught.node.text}`;
@@ -44,11 +44,11 @@ function checkHandlers(context: CheckContext): void {
 export function swallowedCancellation(clause: Node, context: CheckContext): CancellationCatch | undefined {
   const tryStatement = clause.parent;
   if (tryStatement?.type !== 'try_statement' || clause.children.some((child) => child?.type === '*')) return undefined;
+  const caught = cancellationCaughtBy(clause, context);
+  if (!caught) return undefined;
   const fn = enclosingFunction(tryStatement);
   const body = tryStatement.childForFieldName('body');
   if (!fn || !isAsyncFunction(fn) || !body || !canSuspend(body)) return undefined;
-  const caught = cancellationCaughtBy(clause, context);
-  if (!caught) return undefined;
   for (const earlier of tryStatement.namedChildren) {
     if (!earlier || earlier.equals(clause)) break;
     if (earlier.type === 'except_clause' && cancellationCaughtBy(earlier, context)) return undefined;
@@ -123,7 +123,7 @@ const LOOPS = new Set(['for_statement', 'while_statement']);
 
 /** `return` / `break` / `continue` in the `finally` of a coroutine's try that can suspend: it discards the CancelledError in flight. */
 function checkFinallyJumps(context: CheckContext): void {
-  for (const clause of keywordNodes(context.root, 'finally', 'finally_clause')) {
+  for (const clause of keywordNodes(context.root, 'finally', 'finally_clause', asyncBodies(context.root))) {
     const tryStatement = clause.parent;
     const block = clause.namedChildren.find((child) => child?.type === 'block');
     if (tryStatement?.type !== 'try_statement' || !block) continue;
@@ -162,7 +162,7 @@ const CANCEL_SCOPES = new Set([
 
 /** `yield` in an async generator, inside `async with asyncio.timeout(…)` / `TaskGroup()` / an anyio or trio scope (PEP 789). */
 function checkYieldsInScopes(context: CheckContext): void {
-  for (const yieldNode of keywordNodes(context.root, 'yield', 'yield')) {
+  for (const yieldNode of keywordNodes(context.root, 'yield', 'yield', asyncBodies(context.root))) {
     const fn = enclosingFunction(yieldNode);
     if (!fn || !isAsyncFunction(fn) || isContextManagerOrFixture(fn)) continue;
     const scope = enclosingCancelScope(yieldNode, fn, context);

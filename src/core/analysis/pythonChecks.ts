@@ -16,7 +16,7 @@ import { checkForkWithThreads } from './pythonForkThreads';
 import { checkLostFutures } from './pythonFutures';
 import { checkPipeDeadlocks } from './pythonSubprocessPipes';
 import { checkWaiting } from './pythonWaiting';
-import { type CheckContext, allImports, alternation, awaitExpressions, callWithCalleeAt, callsNamed, capture, droppedCalls, independentIterations, pythonNames, wordOccurrences } from './checkContext';
+import { type CheckContext, allImports, alternation, asyncBodies, awaitExpressions, callWithCalleeAt, callsNamed, capture, droppedCalls, independentIterations, pythonNames, wordOccurrences } from './checkContext';
 import type { Localized, RuleId } from './types';
 
 
@@ -83,7 +83,7 @@ function checkAsyncCode(context: CheckContext): void {
   const names = new Set([...BLOCKING.keys()].filter((name) => !name.includes('.') || importedRoots.has(name.split('.')[0])).map((name) => name.slice(name.lastIndexOf('.') + 1)));
   if (importedRoots.has('pathlib')) for (const name of PATH_IO_METHODS) names.add(name);
   for (const [local, binding] of imports) if (BLOCKING.has(binding.qualifiedName)) names.add(local);
-  for (const call of callsNamed(context.root, alternation(names))) {
+  for (const call of callsNamed(context.root, alternation(names), asyncBodies(context.root))) {
     const fn = enclosingFunction(call);
     if (fn && isAsyncFunction(fn)) checkBlockingCall(call, context);
   }

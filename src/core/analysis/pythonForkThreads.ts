@@ -94,8 +94,12 @@ function threadRunningAt(call: Node, names: PythonNames): boolean {
 
 /** Calls in `node` that start threads (found by their API words, confirmed by the qualified name). */
 function threadStarts(node: Node, names: PythonNames): Node[] {
-  const words = new Set(['Thread', 'Timer', 'ThreadPoolExecutor', 'ThreadPool', 'Pool', 'Process', 'start_new_thread', 'start_new', 'to_thread', 'run_in_executor']);
-  for (const [local, binding] of names.imports.bindings) if (THREAD_STARTERS.has(binding.qualifiedName)) words.add(local);
+  const words = new Set(['Thread', 'Timer', 'ThreadPoolExecutor', 'ThreadPool', 'start_new_thread', 'start_new', 'to_thread', 'run_in_executor']);
+  for (const [local, binding] of names.imports.bindings) {
+    if (THREAD_STARTERS.has(binding.qualifiedName)) words.add(local);
+    // multiprocessing.dummy's Pool and Process are threads.
+    if (binding.qualifiedName.startsWith('multiprocessing.dummy')) words.add('Pool').add('Process');
+  }
   return callsNamed(node, alternation(words)).filter((call) => {
     const callee = call.childForFieldName('function');
     if (!callee) return false;

@@ -8,7 +8,7 @@ import type { Node } from 'web-tree-sitter';
 import { enclosingFunction, isAsyncFunction } from '../syntax/context';
 import { qualifiedName } from '../syntax/names';
 import { pythonExpressionClass } from '../syntax/receivers';
-import { type CheckContext, callsNamed, keywordNodes, pythonNames } from './checkContext';
+import { type CheckContext, asyncBodies, callsNamed, keywordNodes, pythonNames } from './checkContext';
 import { canSuspend } from './suspensions';
 import type { Localized } from './types';
 
@@ -53,7 +53,7 @@ export function checkWaiting(context: CheckContext): void {
 }
 
 function checkBlockingWaits(context: CheckContext): void {
-  for (const call of callsNamed(context.root, 'result|exception|join|get|wait|wait_for|acquire')) {
+  for (const call of callsNamed(context.root, 'result|exception|join|get|wait|wait_for|acquire', asyncBodies(context.root))) {
     const fn = enclosingFunction(call);
     const callee = call.childForFieldName('function');
     const receiver = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
@@ -100,7 +100,7 @@ function checkedNotEmpty(receiver: Node, call: Node, fn: Node): boolean {
 
 /** `with lock:` (a `threading` lock or semaphore) whose body awaits. */
 function checkLocksHeldAcrossAwait(context: CheckContext): void {
-  for (const statement of keywordNodes(context.root, 'with', 'with_statement')) {
+  for (const statement of keywordNodes(context.root, 'with', 'with_statement', asyncBodies(context.root))) {
     if (statement.child(0)?.type === 'async') continue;
     const fn = enclosingFunction(statement);
     const body = statement.childForFieldName('body');
@@ -194,7 +194,7 @@ const PURE_READS = new Set(['len', 'bool', 'any', 'all']);
  * no event can tell those.
  */
 function checkBusyWaits(context: CheckContext): void {
-  for (const loop of keywordNodes(context.root, 'while', 'while_statement')) {
+  for (const loop of keywordNodes(context.root, 'while', 'while_statement', asyncBodies(context.root))) {
     if (loop.childForFieldName('alternative')) continue;
     const fn = enclosingFunction(loop);
     if (!fn || !isAsyncFunction(fn)) continue;

@@ -282,7 +282,23 @@ export function functionImports(fn: Node, family: LanguageFamily): ReadonlyMap<s
 }
 
 /** Every binding (local name, binding) made by an import inside some function of `root` (prefilters use them to know which names may resolve). */
-export function importsInFunctions(root: Node, family: LanguageFamily): [string, ImportBinding][] {
+export function importsInFunctions(root: Node, family: LanguageFamily): readonly [string, ImportBinding][] {
+  let byRoot = importsInFunctionsCache.get(root.tree);
+  if (!byRoot) {
+    byRoot = new Map();
+    importsInFunctionsCache.set(root.tree, byRoot);
+  }
+  let found = byRoot.get(root.startIndex);
+  if (!found) {
+    found = findImportsInFunctions(root, family);
+    byRoot.set(root.startIndex, found);
+  }
+  return found;
+}
+
+const importsInFunctionsCache = new WeakMap<Tree, Map<number, readonly [string, ImportBinding][]>>();
+
+function findImportsInFunctions(root: Node, family: LanguageFamily): [string, ImportBinding][] {
   const keyword = family === 'python' ? /\bimport\b/g : /\brequire\s*\(/g;
   const found: [string, ImportBinding][] = [];
   const seen = new Set<number>();
