@@ -6,7 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import { enclosingFunction, isAsyncFunction } from '../syntax/context';
 import { qualifiedName } from '../syntax/names';
-import { type CheckContext, asyncBodies, keywordNodes, wordOccurrences } from './checkContext';
+import { type CheckContext, allImports, asyncBodies, keywordNodes, wordOccurrences } from './checkContext';
 import { canSuspend, nestedFunctionBetween } from './suspensions';
 import type { Localized } from './types';
 
@@ -45,7 +45,8 @@ export function swallowedCancellation(clause: Node, context: CheckContext): Canc
   const tryStatement = clause.parent;
   if (tryStatement?.type !== 'try_statement' || clause.children.some((child) => child?.type === '*')) return undefined;
   const caught = cancellationCaughtBy(clause, context);
-  if (!caught) return undefined;
+  // A catch-all (`except:`, `BaseException`) meets asyncio's CancelledError only in asyncio code.
+  if (!caught || (!isCancelledError(caught.node, context) && !usesAsyncio(context))) return undefined;
   const fn = enclosingFunction(tryStatement);
   const body = tryStatement.childForFieldName('body');
   if (!fn || !isAsyncFunction(fn) || !body || !canSuspend(body)) return undefined;
@@ -75,6 +76,11 @@ function cancellationCaughtBy(clause: Node, context: CheckContext): Cancellation
   return undefined;
 }
 
+/** Whether the module runs on asyncio (or anyio, which may): elsewhere (trio) a catch-all does not meet asyncio's CancelledError. */
+function usesAsyncio(context: CheckContext): boolean {
+  return allImports(context).some(([, binding]) => /^(asyncio|anyio)(\.|$)/.test(binding.qualifiedName));
+}
+
 function isBaseException(type: Node, context: CheckContext): boolean {
   return type.type === 'identifier' && type.text === 'BaseException' && !context.imports.bindings.has(type.text) && !context.imports.moduleDefinitions.has(type.text);
 }
@@ -96,15 +102,28 @@ function reraises(handler: Node): boolean {
   });
 }
 
+/** Calls that only report an exception: handing it to them does not carry it on. */
+const LOGGING = /(^|\.)(log\w*|logger|logging|warnings)\.|(^|\.)(debug|info|warning|warn|error|exception|critical|print|print_exc|log\w*)$/;
+
 /**
- * `except … as error:` that hands the exception on — to a future (`set_exception(error)`), or
- * stored for later (`self._error = error`, `errors.append(error)`): the cancellation is not lost.
+ * A handler that hands the exception on — to a future (`set_exception(…)`), stored for later
+ * (`self._error = error`), or passed to code that decides (`self._convert_error(error)`,
+ * `errors.append(Error(error))`) — does not lose the cancellation; handing it only to logging does.
  */
 function handsOn(clause: Node, handler: Node): boolean {
+  if (handler.text.includes('set_exception(')) return true;
   const value = clause.childForFieldName('value');
   const name = value?.type === 'as_pattern' ? value.childForFieldName('alias')?.text : undefined;
   if (name === undefined) return false;
-  return new RegExp(`set_exception\\(\\s*${name}\\s*\\)|=\\s*${name}\\s*$|\\.append\\(\\s*${name}\\s*\\)`, 'm').test(handler.text);
+  return wordOccurrences(handler.text, name).some((offset) => {
+    const at = handler.startIndex + offset;
+    const use = handler.descendantForIndex(at, at + name.length);
+    if (use?.type !== 'identifier' || use.text !== name || nestedFunctionBetween(use, handler)) return false;
+    const parent = use.parent?.type === 'keyword_argument' ? use.parent.parent : use.parent;
+    if (use.parent?.type === 'assignment' && use.parent.childForFieldName('right')?.equals(use)) return true;
+    const callee = parent?.type === 'argument_list' ? parent.parent?.childForFieldName('function') : null;
+    return callee !== null && callee !== undefined && !LOGGING.test(callee.text);
+  });
 }
 
 /** The coroutine raises CancelledError itself after the handler (it noted the cancellation and re-raises it once done). */
