@@ -196,10 +196,16 @@ const GOLDEN: readonly Golden[] = [
     after: lines('from asyncio import CancelledError', '', 'async def f(queue):', '    while True:', '        try:', '            await queue.get()', '        except CancelledError:', '            raise'),
   },
   {
-    name: 'bare except around an await → a re-raising CancelledError clause first, CancelledError imported',
+    name: 'bare except around an await → a re-raising CancelledError clause first, through the existing asyncio import',
     language: 'python', rule: 'py/swallowed-cancellation',
-    before: lines('async def f(queue, log):', '    try:', '        await queue.get()', '    except ValueError:', '        log("bad")', '    except:', '        log("oops")'),
-    after: lines('from asyncio import CancelledError', '', 'async def f(queue, log):', '    try:', '        await queue.get()', '    except ValueError:', '        log("bad")', '    except CancelledError:', '        raise', '    except:', '        log("oops")'),
+    before: lines('import asyncio as aio', '', 'async def f(queue, log):', '    try:', '        await queue.get()', '    except ValueError:', '        log("bad")', '    except:', '        log("oops")'),
+    after: lines('import asyncio as aio', '', 'async def f(queue, log):', '    try:', '        await queue.get()', '    except ValueError:', '        log("bad")', '    except aio.CancelledError:', '        raise', '    except:', '        log("oops")'),
+  },
+  {
+    name: 'BaseException in anyio code → CancelledError imported for the re-raising clause',
+    language: 'python', rule: 'py/swallowed-cancellation',
+    before: lines('import anyio', '', 'async def f(stream, log):', '    try:', '        await stream.receive()', '    except BaseException as error:', '        log.error("failed", exc_info=error)'),
+    after: lines('import anyio', 'from asyncio import CancelledError', '', 'async def f(stream, log):', '    try:', '        await stream.receive()', '    except CancelledError:', '        raise', '    except BaseException as error:', '        log.error("failed", exc_info=error)'),
   },
   {
     name: 'wait() before reading a pipe → communicate(), timeout kept',

@@ -130,7 +130,7 @@ function problemOf(raw: Node, module: ModuleValues, depth: number): Uncloneable 
       const declared = localDeclaration(constructor);
       const behaves = declared === 'module' ? module.behaviourClasses.has(constructor.text) : declared?.type === 'class_declaration' && hasBehaviour(declared);
       return behaves ? {
-        what: { en: `an instance of \`${constructor.text}\``, 'zh-cn': `\`${constructor.text}\` 的实例` },
+        what: { en: `an instance of \`${constructor.text}\``, 'zh-cn': `类 \`${constructor.text}\` 的实例` },
         consequence: { en: 'it arrives as a plain object without its prototype, so its methods (and private fields) are gone on the other side.', 'zh-cn': '它到达另一端时变成没有原型的普通对象，方法（和私有字段）都不见了。' },
       } : undefined;
     }

@@ -142,7 +142,7 @@ function toThread(receiver: string, method: string, alternative?: Localized): Lo
 
 const WAIT_TEXTS: Readonly<Record<Wait, (receiver: string) => WaitText>> = {
   future: () => ({
-    problem: blocks({ en: 'the future is done', 'zh-cn': 'Future 完成' }, { en: 'the work needs this event loop, it never finishes', 'zh-cn': '这项工作需要本事件循环，它就永远完成不了' }),
+    problem: blocks({ en: 'the future is done', 'zh-cn': '该 Future 完成' }, { en: 'the work needs this event loop, it never finishes', 'zh-cn': '这项工作需要本事件循环，它就永远完成不了' }),
     remedy: { en: 'Use `await asyncio.wrap_future(…)` instead.', 'zh-cn': '请改用 `await asyncio.wrap_future(…)`。' },
   }),
   thread: (receiver) => ({

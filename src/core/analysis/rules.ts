@@ -185,7 +185,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   },
   {
     id: 'py/lost-future-exception', family: 'python', defaultSeverity: 'warning', guide: pyThreads, related: [],
-    docs: 'https://docs.python.org/3/library/concurrent.futures.html#future-objects',
+    docs: 'https://docs.python.org/3/library/concurrent.futures.html#concurrent.futures.Future',
     title: { en: 'Future dropped: its exception is never seen', 'zh-cn': 'Future 被丢弃：其异常无人知晓' },
     message: {
       en: 'The future from `{name}(...)` is dropped: if the work raises, the exception stays inside the future and nobody sees it. Keep the future and call `result()` (or `await` it), or add a done callback that checks `exception()`.',
@@ -202,7 +202,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
     title: { en: 'Processes forked from a program that runs threads', 'zh-cn': '在运行线程的程序中 fork 进程' },
     message: {
       en: '{name} forks this process ({how}), and this program also starts threads: a lock another thread holds at the moment of the fork stays locked forever in the child (deadlock); Python 3.12+ warns about it. Start processes with an explicit `spawn` or `forkserver` context.',
-      'zh-cn': '{name}会 fork 当前进程（{how}），而本程序还会启动线程：fork 那一刻被其他线程持有的锁在子进程中将永远无法释放（死锁）；Python 3.12+ 会对此发出警告。请显式使用 `spawn` 或 `forkserver` 上下文启动进程。',
+      'zh-cn': '{name} 会 fork 当前进程（{how}），而本程序还会启动线程：fork 那一刻被其他线程持有的锁在子进程中将永远无法释放（死锁）；Python 3.12+ 会对此发出警告。请显式使用 `spawn` 或 `forkserver` 上下文启动进程。',
     },
     explanation: {
       en: 'fork copies only the calling thread. Locks held by other threads (logging, the allocator, queues, your own) are copied locked, with no thread left to release them. spawn and forkserver start a fresh interpreter instead; Python 3.14 made forkserver the default on Linux.',

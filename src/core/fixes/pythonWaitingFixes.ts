@@ -31,7 +31,8 @@ export function reraiseCancellation(doc: ParsedDocument, node: Node): Fix[] {
   const eol = lineBreakOf(text);
   let value = clause.childForFieldName('value');
   if (value?.type === 'as_pattern') value = value.namedChild(0);
-  if (value?.equals(node)) {
+  // `except CancelledError:` alone: re-raise at its end. A catch-all (`BaseException`, `except:`, a tuple) handles other exceptions too.
+  if (value?.equals(node) && node.text.endsWith('CancelledError')) {
     const last = handler.namedChildren.filter((statement) => statement?.type !== 'comment').at(-1);
     if (!last || !isAloneOnLine(text, last)) return [];
     const bareReturn = last.type === 'return_statement' && last.namedChildCount === 0;
