@@ -2,11 +2,12 @@
  * The analysis of one document, full or incremental.
  *
  * A full analysis parses (or reuses) the whole tree, derives module facts (imports, async
- * function names) and runs every check. After a one-place edit inside a top-level definition,
- * `refresh` / `update` re-parse that definition ALONE and re-run the checks on it with the module
- * facts kept from before; findings elsewhere only shift. Anything that could change module facts
- * (imports, module-level code, a definition's name or async-ness, edits in several definitions, syntax
- * errors) falls back to a full analysis, so incremental results always equal full ones.
+ * function names, the program facts of programFacts.ts) and runs every check. After a one-place
+ * edit inside a top-level definition, `refresh` / `update` re-parse that definition ALONE and re-run
+ * the checks on it with the module facts kept from before; findings elsewhere only shift. Anything
+ * that could change module facts (imports, module-level code, a definition's name, async-ness or
+ * facts key, edits in several definitions, syntax errors) falls back to a full analysis, so
+ * incremental results always equal full ones.
  *
  * The analysis either shares a `ParsedDocument` someone else keeps in step with the editor (the
  * extension: one tree per open document) or owns one built from text (CLI, tests, benchmarks).
