@@ -6,7 +6,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { qualifiedName } from '../syntax/names';
-import { pythonExpressionClass } from '../syntax/receivers';
+import { pythonClassLineage, pythonExpressionClass } from '../syntax/receivers';
 import { type CheckContext, callsNamed, droppedCalls, pythonNames } from './checkContext';
 import { isEventLoop } from './pythonEventLoops';
 
@@ -33,7 +33,8 @@ function dropsFuture(callee: Node, context: CheckContext): boolean {
   const method = callee.childForFieldName('attribute')?.text;
   if (!receiver) return false;
   if (method === 'run_in_executor') return isEventLoop(receiver, pythonNames(context));
-  const isExecutor = pythonExpressionClass(receiver, pythonNames(context)) === 'concurrent.futures.Executor';
+  const receiverClass = pythonExpressionClass(receiver, pythonNames(context));
+  const isExecutor = receiverClass !== undefined && pythonClassLineage(receiverClass).includes('concurrent.futures.Executor');
   // `submit` on anything named an executor is the concurrent.futures API; `map` is also a blocking
   // method of multiprocessing pools, so only a known executor counts there.
   return method === 'submit' ? isExecutor || /executor$/i.test(receiver.text) : method === 'map' && isExecutor;

@@ -44,6 +44,18 @@ const PYTHON_FACTORIES: ReadonlyMap<string, string> = new Map([
   ...['Process', 'Queue', 'JoinableQueue', 'SimpleQueue', 'Lock', 'RLock', 'Event', 'Condition', 'Semaphore', 'BoundedSemaphore', 'Barrier'].map((name) => [`multiprocessing.${name}`, `multiprocessing.${name}`] as const),
 ]);
 
+/** Bases of the classes above, where their inherited methods are found (`ProcessPoolExecutor.submit` is `Executor.submit`). */
+const PYTHON_BASE_CLASSES: ReadonlyMap<string, string> = new Map([
+  ['concurrent.futures.ProcessPoolExecutor', 'concurrent.futures.Executor'],
+]);
+
+/** A known class, then its known bases, nearest first. */
+export function pythonClassLineage(name: string): string[] {
+  const lineage = [name];
+  for (let base = PYTHON_BASE_CLASSES.get(name); base !== undefined; base = PYTHON_BASE_CLASSES.get(base)) lineage.push(base);
+  return lineage;
+}
+
 /** What a method of a known class returns, by the method's canonical name. */
 const PYTHON_METHOD_RESULTS: ReadonlyMap<string, string> = new Map([
   ['concurrent.futures.Executor.submit', 'concurrent.futures.Future'],
@@ -168,7 +180,12 @@ function valueClass(value: Node | undefined | null, names: PythonNames): string 
       const receiver = callee.type === 'attribute' ? callee.childForFieldName('object') : null;
       const method = callee.childForFieldName('attribute')?.text;
       const receiverClass = receiver ? valueClass(receiver, names) : undefined;
-      return receiverClass === undefined || method === undefined ? undefined : PYTHON_METHOD_RESULTS.get(`${receiverClass}.${method}`);
+      if (receiverClass === undefined || method === undefined) return undefined;
+      for (const owner of pythonClassLineage(receiverClass)) {
+        const result = PYTHON_METHOD_RESULTS.get(`${owner}.${method}`);
+        if (result !== undefined) return result;
+      }
+      return undefined;
     }
     default:
       return undefined;
