@@ -337,9 +337,9 @@
    * One measure backs both the loop's lag and its blocks: a heartbeat timer every quarter of the
    * threshold (5–50 ms) notes how late it runs. Each sample reports the largest lateness since the
    * previous one; a lateness above the threshold while the program kept the loop busy is a block.
-   * A late beat while the loop idled, or while the thread only waited for a CPU (a loaded machine
-   * preempting a short callback, where Linux tells: /proc/thread-self/schedstat), is lag but not the
-   * program's block. The probe's own work is never the program's lag: the time spent in the probe's
+   * A late beat while the loop idled, or while the thread hardly ran nor sat in a system call but
+   * waited for a CPU (a loaded machine preempting a short callback; Linux tells:
+   * /proc/thread-self/schedstat), is lag but not the program's block. The probe's own work is never the program's lag: the time spent in the probe's
    * callbacks is subtracted. Loading modules is start-up,
    * not a block: a late beat whose samples show Node's module loader at the bottom of the stack (the
    * entry point, `--import` and `--require` preloads, a dynamic import being evaluated) counts
@@ -348,10 +348,10 @@
   function startLoopWatch() {
     const beatMs = Math.max(5, Math.min(50, BLOCK_THRESHOLD_MS / 4));
     const profiler = startProfiler();
-    const waitedForCpuMs = cpuWaitClock();
+    const readSchedule = threadSchedule();
     let lastBeatAt = performance.now();
     let lastBeatUtilization = performance.eventLoopUtilization();
-    let lastCpuWaitMs = waitedForCpuMs();
+    let lastSchedule = readSchedule();
     let lastSampleAt = lastBeatAt;
     let peakLagMs = 0;
 
@@ -366,13 +366,16 @@
       const utilization = performance.eventLoopUtilization();
       const busyMs = performance.eventLoopUtilization(utilization, lastBeatUtilization).active;
       lastBeatUtilization = utilization;
-      const cpuWaitMs = waitedForCpuMs();
-      const programBusyMs = busyMs - (cpuWaitMs - lastCpuWaitMs);
-      lastCpuWaitMs = cpuWaitMs;
-      if (lateBy > BLOCK_THRESHOLD_MS && busyMs > lateBy / 2 && programBusyMs > BLOCK_THRESHOLD_MS / 2) {
+      const schedule = readSchedule();
+      // The program's own part of a late stretch: time on a CPU, or busy off one (in a system call).
+      // Far below the threshold, the thread was waiting for a CPU: the machine preempted a short callback.
+      const preempted = schedule !== undefined && lastSchedule !== undefined
+        && Math.max(schedule.cpuMs - lastSchedule.cpuMs, busyMs - (schedule.waitMs - lastSchedule.waitMs)) < BLOCK_THRESHOLD_MS / 10;
+      lastSchedule = schedule;
+      if (lateBy > BLOCK_THRESHOLD_MS && busyMs > lateBy / 2) {
         const block = profiler?.blockBetween(blockStartedAt, now) ?? { loading: false, stack: [] };
-        if (!block.loading) {
-          peakLagMs = Math.max(peakLagMs, lateBy);
+        if (!block.loading) peakLagMs = Math.max(peakLagMs, lateBy);
+        if (!block.loading && !preempted) {
           enqueue(frame('blocked', { loopId: mainLoop.id, threadId: mainThread.id, durationMs: Math.round(lateBy), stack: block.stack }));
         }
       } else {
@@ -396,23 +399,26 @@
     return { finish: () => beat(true) };
   }
 
-  /** The main thread's total time spent waiting for a CPU (ms) where Linux tells it, else 0. */
-  function cpuWaitClock() {
+  /**
+   * Reads the main thread's total time on a CPU and waiting for one (ms), where Linux tells it
+   * (/proc/thread-self/schedstat, opened from this thread: the file stays this thread's); else undefined.
+   */
+  function threadSchedule() {
     try {
       const fs = require('node:fs');
-      // Opened from the main thread: the file stays this thread's. Fields: on CPU, waiting (ns), slices.
       const fd = fs.openSync('/proc/thread-self/schedstat', 'r');
       const buffer = Buffer.alloc(96);
       return () => {
         try {
-          const fields = buffer.toString('latin1', 0, fs.readSync(fd, buffer, 0, buffer.length, 0)).split(' ');
-          return Number(fields[1]) / 1e6 || 0;
+          // "<ns on a CPU> <ns waiting for one> <time slices>"
+          const [cpuNs, waitNs] = buffer.toString('latin1', 0, fs.readSync(fd, buffer, 0, buffer.length, 0)).split(' ').map(Number);
+          return Number.isFinite(cpuNs) && Number.isFinite(waitNs) ? { cpuMs: cpuNs / 1e6, waitMs: waitNs / 1e6 } : undefined;
         } catch {
-          return 0;
+          return undefined;
         }
       };
     } catch {
-      return () => 0;
+      return () => undefined;
     }
   }
 
