@@ -1,6 +1,6 @@
 import type { BlockedEvent, LagHistory, ProcessRecord, RunModel, StateInterval, TrackedEntity } from '../runs/runModel';
 import type { SourceLocation } from '../probe/protocol';
-import { exitKind, processTitle } from '../runs/treeShape';
+import { exitKind, isRuntimeInternal, processTitle } from '../runs/treeShape';
 
 /**
  * The timeline of a run: one lane per process, thread or worker, task and unprobed child process,
@@ -292,7 +292,7 @@ function sourceOf(location: SourceLocation | undefined): { source?: TimelineSour
 export function programFrame(stack: readonly SourceLocation[]): SourceLocation | undefined {
   for (let index = stack.length - 1; index >= 0; index -= 1) {
     const frame = stack[index]!;
-    if (!frame.file.startsWith('node:') && !frame.file.startsWith('<')) return frame;
+    if (!isRuntimeInternal(frame.file)) return frame;
   }
   return undefined;
 }
