@@ -232,10 +232,12 @@ describe('node probe: blocked loops', () => {
   });
 
   it('reports a busy loop at the top level of an ES module at its line', async () => {
-    const { processes } = await probed('block-top-level.mjs');
+    // The program of the extension's own integration test (the monitor's workspace).
+    const program = '../workspace/monitor/blocks_loop.mjs';
+    const { processes } = await probed(program);
     const found = blocks(processes);
     assert.equal(found.length, 1, describeBlocks(found));
-    assert.deepEqual(found[0]!.stack.at(-1), { file: fixture('block-top-level.mjs'), line: 7, function: '(anonymous)' });
+    assert.deepEqual(found[0]!.stack.at(-1), { file: fixture(program), line: 6, function: '(anonymous)' });
   });
 
   it('reports each block once, each at its own line', async () => {
