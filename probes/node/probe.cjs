@@ -535,7 +535,8 @@
    * frame of the program's code (not Node's internals); the most frequent such frame wins, and the
    * stack runs from the outermost frame to it, then on through the internal frames it was in most
    * often (e.g. `readFileSync`), so a block inside Node's internals is attributed to the nearest
-   * program frame. Samples with no program frame at all leave a stack of internal frames only.
+   * program frame. Samples with no program frame at all leave a stack of internal frames only, or
+   * the garbage collector's pseudo-frame.
    * A sample whose stack has Node's module loader below any program frame is loading: when most
    * samples are, the late beat was start-up (or a dynamic import) and `loading` is true.
    */
@@ -578,6 +579,7 @@
     const owners = [...attributed];
     const owner = mostFrequent(owners.filter(([node]) => frameKind(node.callFrame) === 'program')) ?? mostFrequent(owners);
     if (!owner) return { loading: false, stack: [] };
+    if (owner.callFrame.functionName === '(garbage collector)') return { loading: false, stack: [GARBAGE_COLLECTION] };
     const leaf = mostFrequent([...attributed.get(owner).leaves].map(([node, count]) => [node, { count }]));
     const stack = [];
     for (let node = leaf; node; node = parents.get(node.id)) {
@@ -586,6 +588,9 @@
     }
     return { loading: false, stack: stack.slice(-200) };
   }
+
+  /** A block spent collecting garbage: V8's pseudo-frame, named as a location that is no file. */
+  const GARBAGE_COLLECTION = { file: '<garbage collection>', line: 1, function: '(garbage collector)' };
 
   /** `program` (the program's code and its packages), `loader` (Node's module loader and bootstrap), `internal` (the rest of Node), `other` (V8's pseudo-frames, native code, the probe). */
   function frameKind({ url, functionName }) {

@@ -173,9 +173,19 @@ describe('node probe: what it sees', () => {
   });
 });
 
-/** The blocked frames of a run's processes. */
-function blocks(processes: ProbedProcess[]): BlockedFrame[] {
+const GARBAGE_COLLECTION = { file: '<garbage collection>', line: 1, function: '(garbage collector)' };
+
+/** Every blocked frame of a run's processes. */
+function allBlocks(processes: ProbedProcess[]): BlockedFrame[] {
   return processes.flatMap((process) => process.frames.filter((frame): frame is BlockedFrame => frame.kind === 'blocked'));
+}
+
+/**
+ * The blocks of the program's code: a garbage-collection pause is a real block too, named as such
+ * (see its own test), but a loaded machine can stretch any collection past the threshold.
+ */
+function blocks(processes: ProbedProcess[]): BlockedFrame[] {
+  return allBlocks(processes).filter((block) => block.stack[0]?.file !== GARBAGE_COLLECTION.file);
 }
 
 /** The innermost frame of the program's own code (not Node's internals), as the host picks it. */
@@ -258,6 +268,13 @@ describe('node probe: blocked loops', () => {
     const after = stack.slice(stack.indexOf(programFrame(found[0]!)!) + 1);
     assert.ok(after.length > 0 && after.every((location) => location.file.startsWith('node:')), describeBlocks(found));
     assert.ok(after.some((location) => location.function === 'execFileSync'), describeBlocks(found));
+  });
+
+  it('names a block spent collecting garbage as such, with no line of the program', async () => {
+    const { processes } = await probed('block-in-gc.js', [], { NODE_OPTIONS: '--expose-gc' });
+    const found = allBlocks(processes);
+    assert.ok(found.length >= 1, describeBlocks(found));
+    assert.deepEqual(found.map((block) => block.stack), found.map(() => [GARBAGE_COLLECTION]), describeBlocks(found));
   });
 
   it('maps the lines of TypeScript run through --import tsx back to the .ts file', async () => {
