@@ -154,7 +154,9 @@ class _Loop:
         self.loop = weakref.ref(loop)
         self.thread_ident = thread_ident
         self.expected_beat = time.monotonic()
-        self.lag_ms = 0.0
+        #: Each beat's lag (ms), appended on the loop's thread and drained by each sample; a deque
+        #: because its append and popleft are atomic, and bounded: a sample comes every 2 s at most.
+        self.beat_lags = collections.deque(maxlen=256)
         self.block_started = None
         self.block_stack = []
         self.block_reported = False
@@ -364,7 +366,7 @@ class Probe:
         """Runs on the event loop: measures how late it ran and schedules the next beat."""
         now = time.monotonic()
         lag = max(0.0, (now - state.expected_beat) * 1000.0)
-        state.lag_ms = lag
+        state.beat_lags.append(lag)
         if lag >= self.blocked_threshold_ms:
             state.finished_block_ms = lag
         state.expected_beat = now + BEAT_SECONDS
@@ -677,10 +679,22 @@ class Probe:
     def _sample_loops(self):
         with self._loops_lock:
             loops = list(self._loops.values())
+        now = time.monotonic()
         return {
-            state.id: {"id": state.id, "threadId": self._thread_id_of_ident(state.thread_ident), "lagMs": round(state.lag_ms, 1)}
+            state.id: {"id": state.id, "threadId": self._thread_id_of_ident(state.thread_ident), "lagMs": round(self._largest_lag_ms(state, now), 1)}
             for state in loops
         }
+
+    @staticmethod
+    def _largest_lag_ms(state, now):
+        """A loop's largest lag since the previous sample: its beats' lags and, when its next beat is
+        overdue (the loop is blocked right now), how late that beat is. Blocks are measured by the same beats."""
+        largest = max(0.0, (now - state.expected_beat) * 1000.0)
+        while True:
+            try:
+                largest = max(largest, state.beat_lags.popleft())
+            except IndexError:
+                return largest
 
     def _sample_children(self, t):
         children = {}
