@@ -436,12 +436,8 @@ function taskItem(task: TrackedEntity<'task'>, now: number): vscode.TreeItem {
   if (where) parts.push(shortLocation(where));
   parts.push(age(task, now));
   item.description = parts.join(' · ');
-  if (info.exception) {
-    const tooltip = new vscode.MarkdownString();
-    tooltip.appendText(info.exception);
-    if (info.raisedAt) tooltip.appendText(`\n${vscode.l10n.t('raised at {0}', `${info.raisedAt.file}:${info.raisedAt.line}`)}`);
-    item.tooltip = tooltip;
-  }
+  // Plain text: the exception is program data.
+  if (info.exception) item.tooltip = info.raisedAt ? `${info.exception}\n${vscode.l10n.t('raised at {0}', `${info.raisedAt.file}:${info.raisedAt.line}`)}` : info.exception;
   item.iconPath = taskIcon(task.live ? info.state : taskOutcome(info));
   return located(item, info.raisedAt ?? info.suspendedAt ?? info.createdAt);
 }
