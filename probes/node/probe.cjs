@@ -188,18 +188,20 @@
   });
 
   // ── workers ──────────────────────────────────────────────────────────────────────────────────
+  /** Returns what to call once the Worker is online (a Worker already running when the probe was attached is). */
   function watchWorker(worker) {
     const id = `worker-${worker.threadId}`;
     const thread = { id, kind: 'worker', name: `Worker ${worker.threadId}`, state: 'waiting', nativeId: worker.threadId, startedAt: Date.now() };
     threads.set(id, thread);
     watchedWorkers.set(id, { worker, elu: undefined });
-    worker.on('online', () => {
+    const online = () => {
       thread.state = 'running';
       const limits = numericRecord(worker.resourceLimits);
       if (limits) thread.resourceLimits = limits;
       watchedWorkers.get(id).elu = worker.performance.eventLoopUtilization();
       publishState();
-    });
+    };
+    worker.on('online', online);
     worker.on('exit', (exitCode) => {
       watchedWorkers.delete(id);
       thread.state = 'exited';
@@ -207,6 +209,7 @@
       thread.exitCode = exitCode;
       publishState();
     });
+    return online;
   }
 
   /** In a Worker: announces each Worker it starts (the channel is opened on the first one). */
@@ -715,6 +718,10 @@
       if (!isNodeInternal(worker)) watchWorker(worker);
     }));
     diagnosticsChannel.subscribe('child_process', ownWork((message) => watchChild(message.process)));
+    // Loaded into a running process (src/core/attach): the attacher hands over the Workers already running.
+    const attachedWorkers = globalThis[Symbol.for('concurrencyLens.attachedWorkers')];
+    delete globalThis[Symbol.for('concurrencyLens.attachedWorkers')];
+    if (Array.isArray(attachedWorkers)) for (const worker of attachedWorkers) if (!isNodeInternal(worker)) watchWorker(worker)();
     watchNestedWorkers();
     connect();
     publishState();

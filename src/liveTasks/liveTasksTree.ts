@@ -9,8 +9,13 @@ import {
 } from '../core/runs/treeShape';
 import { CommandId } from '../ids';
 
-/** One row of the Live Tasks view; `key` is stable for the life of a run (it is the TreeItem id). */
+/**
+ * One row of the Live Tasks view; `key` is stable for the life of a run (it is the TreeItem id)
+ * and unique across runs: it starts with its run's id (`r3/p:1234/thread:main`).
+ */
 export type LiveNode =
+  | { readonly kind: 'run'; readonly key: string }
+  | { readonly kind: 'status'; readonly key: string; readonly status: 'waiting' | 'paused' }
   | { readonly kind: 'summary'; readonly key: string }
   | { readonly kind: 'process'; readonly key: string; readonly pid: number }
   | { readonly kind: 'blocked'; readonly key: string; readonly event: BlockedEvent }
@@ -28,44 +33,69 @@ const BLOCKS_SHOWN = 5;
 /** More changed rows than this in one refresh: refresh the whole view instead. */
 const MAX_TARGETED_REFRESH = 500;
 
+/** What started a run (its icon). */
+export type RunKind = 'file' | 'command' | 'task' | 'terminal' | 'debug' | 'attach' | 'recording';
+
+/** A run as the tree lists it. */
 export interface RunView {
+  /** Unique among the runs listed: the first part of every key of its rows. */
+  readonly id: string;
+  readonly title: string;
+  readonly kind: RunKind;
   readonly model: RunModel;
   readonly isRunning: boolean;
+  /** A debugger holds its programs paused. */
+  readonly isPaused: boolean;
 }
 
 /**
- * The Live Tasks tree over a run's model: Process → blocked loops, Threads → Tasks (grouped by
- * coroutine when there are many; finished ones after the live ones, grouped by outcome when there
- * are many), child processes. Once the run has ended it reads as the run was at its end. Refreshes
- * at most ten times a second and only for the rows whose model keys changed.
+ * The Live Tasks tree over the runs' models. One run: its processes at the root; several: one row
+ * per run (title, state, summary once ended), its processes beneath. Under each: Process → blocked
+ * loops, Threads → Tasks (grouped by coroutine when there are many; finished ones after the live
+ * ones, grouped by outcome when there are many), child processes. A run that has ended reads as it
+ * was at its end. Refreshes at most ten times a second and only for the rows whose model keys changed.
  */
 export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<LiveNode | LiveNode[] | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
-  private run: RunView | undefined;
-  private modelSubscription: { dispose(): void } | undefined;
+  /** The listed runs by id, in the order shown, with their model subscriptions. */
+  private readonly runs = new Map<string, { readonly run: RunView; readonly subscription: { dispose(): void } }>();
   private readonly nodes = new Map<string, LiveNode>();
   /** Thread rows last described as having tasks (see the thread case of `describe`). */
   private readonly threadsShownWithTasks = new Set<string>();
   private pendingKeys = new Set<string>();
+  private refreshAll = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly isUserFile: (file: string) => boolean) {}
 
-  /** Shows another run (or none); the view refreshes entirely. */
-  setRun(run: RunView | undefined): void {
-    this.modelSubscription?.dispose();
-    this.run = run;
-    this.nodes.clear();
-    this.pendingKeys.clear();
-    this.modelSubscription = run?.model.onDidChange((change) => this.schedule(change));
-    this.changeEmitter.fire(undefined);
+  /** Lists these runs (in this order); the view refreshes entirely. */
+  setRuns(runs: readonly RunView[]): void {
+    const listed = new Set(runs.map((run) => run.id));
+    for (const [id, entry] of this.runs) {
+      if (listed.has(id) && entry.run === runs.find((run) => run.id === id)) continue;
+      entry.subscription.dispose();
+      this.runs.delete(id);
+      for (const key of [...this.nodes.keys()]) if (key === id || key.startsWith(`${id}/`)) this.nodes.delete(key);
+    }
+    const kept = new Map(this.runs);
+    this.runs.clear();
+    for (const run of runs) {
+      this.runs.set(run.id, kept.get(run.id) ?? { run, subscription: run.model.onDidChange((change) => this.schedule(run.id, change)) });
+    }
+    this.refreshAll = true;
+    this.flushSoon();
   }
 
-  /** The run ended: show the summary row. */
-  runEnded(): void {
-    this.pendingKeys.add(runKey);
+  /** A run's state changed (it paused, went on, or ended): its rows are redrawn. */
+  runChanged(): void {
+    this.refreshAll = true;
     this.flushSoon();
+  }
+
+  /** The run a row belongs to. */
+  runOf(node: LiveNode): RunView | undefined {
+    return this.runs.get(node.key.split('/')[0]!)?.run;
   }
 
   getTreeItem(node: LiveNode): vscode.TreeItem {
@@ -75,20 +105,24 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   }
 
   getChildren(node?: LiveNode): LiveNode[] {
-    const model = this.run?.model;
-    if (!model) return [];
     if (!node) {
-      const roots = model.rootProcesses().map((process) => this.node({ kind: 'process', key: processKey(process.pid), pid: process.pid }));
-      return this.run?.isRunning === false ? [this.node({ kind: 'summary', key: 'summary' }), ...roots] : roots;
+      const runs = [...this.runs.values()].map((entry) => entry.run);
+      if (runs.length === 1) return this.runChildren(runs[0]!);
+      return runs.map((run) => this.node({ kind: 'run', key: run.id }));
     }
+    const run = this.runOf(node);
+    if (!run) return [];
+    const { model } = run;
     switch (node.kind) {
+      case 'run':
+        return this.runChildren(run);
       case 'process':
-        return this.processChildren(model, node.pid);
+        return this.processChildren(run, node.pid);
       case 'thread':
-        return this.threadChildren(model, node.pid, node.threadId);
+        return this.threadChildren(run, node.pid, node.threadId);
       case 'group': {
         const tasks = this.liveTasksOf(model, node.pid, node.threadId).filter((task) => task.info.coroutine === node.coroutine);
-        return tasks.slice(0, TASKS_PER_GROUP_SHOWN).map((task) => this.taskNode(node.pid, task.info.id));
+        return tasks.slice(0, TASKS_PER_GROUP_SHOWN).map((task) => this.taskNode(run, node.pid, task.info.id));
       }
       case 'finished': {
         const counts = countOutcomes(this.finishedTasksOf(model, node.pid, node.threadId));
@@ -97,7 +131,8 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       }
       case 'outcome':
         return this.finishedTasksOf(model, node.pid, node.threadId).filter((task) => taskOutcome(task.info) === node.outcome)
-          .slice(0, TASKS_PER_GROUP_SHOWN).map((task) => this.taskNode(node.pid, task.info.id));
+          .slice(0, TASKS_PER_GROUP_SHOWN).map((task) => this.taskNode(run, node.pid, task.info.id));
+      case 'status':
       case 'summary':
       case 'blocked':
       case 'task':
@@ -108,7 +143,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
 
   /** Where a row points in the source, if anywhere. */
   locationOf(node: LiveNode): SourceLocation | undefined {
-    const process = 'pid' in node ? this.run?.model.process(node.pid) : undefined;
+    const process = 'pid' in node ? this.runOf(node)?.model.process(node.pid) : undefined;
     switch (node.kind) {
       case 'thread':
         return process?.entities.thread.get(node.threadId)?.info.location;
@@ -118,6 +153,8 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       }
       case 'blocked':
         return blockingFrame(node.event.stack, this.isUserFile);
+      case 'run':
+      case 'status':
       case 'summary':
       case 'process':
       case 'group':
@@ -130,34 +167,52 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
 
   dispose(): void {
     clearTimeout(this.timer);
-    this.modelSubscription?.dispose();
+    for (const entry of this.runs.values()) entry.subscription.dispose();
+    this.runs.clear();
     this.changeEmitter.dispose();
   }
 
-  private processChildren(model: RunModel, pid: number): LiveNode[] {
+  /** A run's own rows: whether it waits or is paused, its summary once ended, its processes. */
+  private runChildren(run: RunView): LiveNode[] {
+    const roots = run.model.rootProcesses().map((process) => this.node({ kind: 'process', key: this.keyIn(run, processKey(process.pid)), pid: process.pid }));
+    const status: LiveNode[] = [];
+    if (run.isPaused) status.push(this.node({ kind: 'status', key: `${run.id}/status:paused`, status: 'paused' }));
+    else if (run.isRunning && roots.length === 0) status.push(this.node({ kind: 'status', key: `${run.id}/status:waiting`, status: 'waiting' }));
+    if (!run.isRunning) status.push(this.node({ kind: 'summary', key: `${run.id}/summary` }));
+    return [...status, ...roots];
+  }
+
+  /** A model key as a row key: unique across runs. */
+  private keyIn(run: RunView, modelKey: string): string {
+    return `${run.id}/${modelKey}`;
+  }
+
+  private processChildren(run: RunView, pid: number): LiveNode[] {
+    const { model } = run;
     const process = model.process(pid);
     if (!process) return [];
     const blocks = model.blockedEvents().filter((event) => event.pid === pid).slice(-BLOCKS_SHOWN).reverse();
     const probedChildren = model.childProcesses(pid);
     const probedPids = new Set(probedChildren.map((child) => child.pid));
     return [
-      ...blocks.map((event) => this.node({ kind: 'blocked', key: `${blocksKey(pid)}:${event.loopId}@${event.startedAt}`, event })),
-      ...liveFirst(process.entities.thread.values()).map((thread) => this.node({ kind: 'thread', key: entityKey(pid, 'thread', thread.info.id), pid, threadId: thread.info.id })),
-      ...probedChildren.map((child) => this.node({ kind: 'process', key: processKey(child.pid), pid: child.pid })),
+      ...blocks.map((event) => this.node({ kind: 'blocked', key: this.keyIn(run, `${blocksKey(pid)}:${event.loopId}@${event.startedAt}`), event })),
+      ...liveFirst(process.entities.thread.values()).map((thread) => this.node({ kind: 'thread', key: this.keyIn(run, entityKey(pid, 'thread', thread.info.id)), pid, threadId: thread.info.id })),
+      ...probedChildren.map((child) => this.node({ kind: 'process', key: this.keyIn(run, processKey(child.pid)), pid: child.pid })),
       ...liveFirst(process.entities.child.values())
         .filter((child) => child.info.pid === undefined || !probedPids.has(child.info.pid))
-        .map((child) => this.node({ kind: 'child', key: entityKey(pid, 'child', child.info.id), pid, childId: child.info.id })),
+        .map((child) => this.node({ kind: 'child', key: this.keyIn(run, entityKey(pid, 'child', child.info.id)), pid, childId: child.info.id })),
     ];
   }
 
-  private threadChildren(model: RunModel, pid: number, threadId: string): LiveNode[] {
+  private threadChildren(run: RunView, pid: number, threadId: string): LiveNode[] {
+    const { model } = run;
     const tasks = this.liveTasksOf(model, pid, threadId);
-    const threadKey = entityKey(pid, 'thread', threadId);
+    const threadKey = this.keyIn(run, entityKey(pid, 'thread', threadId));
     const live = tasks.length <= TASK_GROUP_THRESHOLD
-      ? tasks.map((task) => this.taskNode(pid, task.info.id))
+      ? tasks.map((task) => this.taskNode(run, pid, task.info.id))
       : groupTasksByCoroutine(tasks).map((group) => this.node({ kind: 'group', key: `${threadKey}/group:${group.coroutine}`, pid, threadId, coroutine: group.coroutine }));
     const finished = this.finishedTasksOf(model, pid, threadId);
-    if (finished.length <= FINISHED_TASKS_INLINE) return [...live, ...finished.map((task) => this.taskNode(pid, task.info.id))];
+    if (finished.length <= FINISHED_TASKS_INLINE) return [...live, ...finished.map((task) => this.taskNode(run, pid, task.info.id))];
     return [...live, this.node({ kind: 'finished', key: `${threadKey}/finished`, pid, threadId })];
   }
 
@@ -179,8 +234,8 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
     return count;
   }
 
-  private taskNode(pid: number, taskId: string): LiveNode {
-    return this.node({ kind: 'task', key: entityKey(pid, 'task', taskId), pid, taskId });
+  private taskNode(run: RunView, pid: number, taskId: string): LiveNode {
+    return this.node({ kind: 'task', key: this.keyIn(run, entityKey(pid, 'task', taskId)), pid, taskId });
   }
 
   /** The same object for the same key, so targeted refreshes find the row VS Code shows. */
@@ -192,9 +247,14 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   }
 
   private describe(node: LiveNode): vscode.TreeItem {
-    const model = this.run?.model;
+    const run = this.runOf(node);
+    const model = run?.model;
     const now = model?.clock(Date.now()) ?? Date.now();
     switch (node.kind) {
+      case 'run':
+        return run ? runItem(run, now) : new vscode.TreeItem(node.key);
+      case 'status':
+        return statusItem(node.status);
       case 'summary':
         return summaryItem(model);
       case 'process': {
@@ -281,8 +341,11 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
     }
   }
 
-  private schedule(change: RunChange): void {
-    for (const key of change.keys) this.pendingKeys.add(key);
+  private schedule(runId: string, change: RunChange): void {
+    for (const key of change.keys) {
+      if (key === runKey) this.refreshAll = true;
+      else this.pendingKeys.add(`${runId}/${key}`);
+    }
     this.flushSoon();
   }
 
@@ -295,8 +358,10 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
 
   private flush(): void {
     const keys = this.pendingKeys;
+    const all = this.refreshAll;
     this.pendingKeys = new Set();
-    if (keys.has(runKey) || keys.size > MAX_TARGETED_REFRESH || this.aThreadGainedOrLostTasks()) {
+    this.refreshAll = false;
+    if (all || keys.size > MAX_TARGETED_REFRESH || this.aThreadGainedOrLostTasks()) {
       this.changeEmitter.fire(undefined);
       return;
     }
@@ -310,10 +375,10 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   }
 
   private aThreadGainedOrLostTasks(): boolean {
-    const model = this.run?.model;
-    if (!model) return false;
     for (const node of this.nodes.values()) {
       if (node.kind !== 'thread') continue;
+      const model = this.runOf(node)?.model;
+      if (!model) continue;
       const hasTasks = this.tasksOf(model, node.pid, node.threadId) > 0;
       if (hasTasks !== this.threadsShownWithTasks.has(node.key)) return true;
     }
@@ -346,6 +411,43 @@ function processItem(model: RunModel, process: ProcessRecord, now: number): vsco
   item.iconPath = kind === 'running' ? new vscode.ThemeIcon('server-process') : exitIcon(kind);
   item.contextValue = 'process';
   return item;
+}
+
+/** A run's row (when several are listed): its title, and whether it runs, is paused or how it ended. */
+function runItem(run: RunView, now: number): vscode.TreeItem {
+  const item = new vscode.TreeItem(run.title, run.isRunning ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+  const outcome = run.model.outcome;
+  const started = Math.min(...run.model.processes().map((process) => process.startedAt));
+  const duration = Number.isFinite(started) ? ` · ${formatDuration((outcome?.endedAt ?? now) - started)}` : '';
+  if (run.isPaused) item.description = `${vscode.l10n.t('paused in the debugger')}${duration}`;
+  else if (run.isRunning || !outcome) item.description = `${vscode.l10n.t('running')}${duration}`;
+  else item.description = `${outcome.stillRunning ? vscode.l10n.t('recorded while it was running') : exitLabel(exitKind(outcome), outcome)}${duration}`;
+  item.tooltip = run.isRunning ? run.title : `${run.title}\n${summaryText(run.model.summary())}`;
+  item.iconPath = run.isPaused ? new vscode.ThemeIcon('debug-pause')
+    : run.isRunning ? new vscode.ThemeIcon(RUN_ICONS[run.kind])
+      : outcome && !outcome.stillRunning && exitKind(outcome) !== 'running' ? exitIcon(exitKind(outcome) as Exclude<ExitKind, 'running'>) : new vscode.ThemeIcon('history');
+  item.contextValue = run.isRunning ? 'run-running' : 'run-ended';
+  return item;
+}
+
+const RUN_ICONS: Readonly<Record<RunKind, string>> = {
+  file: 'pulse', command: 'terminal-bash', task: 'tools', terminal: 'terminal', debug: 'debug-alt', attach: 'plug', recording: 'history',
+};
+
+function statusItem(status: 'waiting' | 'paused'): vscode.TreeItem {
+  switch (status) {
+    case 'waiting': {
+      const item = new vscode.TreeItem(vscode.l10n.t('Waiting for its Python or Node.js processes…'));
+      item.iconPath = new vscode.ThemeIcon('loading~spin');
+      return item;
+    }
+    case 'paused': {
+      const item = new vscode.TreeItem(vscode.l10n.t('Paused in the debugger'));
+      item.description = vscode.l10n.t('time spent paused is not a blocked event loop');
+      item.iconPath = new vscode.ThemeIcon('debug-pause');
+      return item;
+    }
+  }
 }
 
 function summaryItem(model: RunModel | undefined): vscode.TreeItem {

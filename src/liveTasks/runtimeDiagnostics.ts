@@ -45,16 +45,18 @@ export class RuntimeDiagnostics implements vscode.Disposable, vscode.CodeActionP
 
   constructor(private readonly isUserFile: (file: string) => boolean) {}
 
-  /** Rebuilds the warnings from the run's blocked-loop events (the longest per line). */
-  update(model: RunModel): void {
+  /** Rebuilds the warnings from the blocked-loop events of the runs listed (the longest per line). */
+  update(models: readonly RunModel[]): void {
     const byLine = new Map<string, { uri: vscode.Uri; line: number; durationMs: number; runtime: Runtime['name'] }>();
-    for (const event of model.blockedEvents()) {
-      const frame = blockingFrame(event.stack, this.isUserFile);
-      if (!frame || !path.isAbsolute(frame.file)) continue;
-      const key = `${frame.file}:${frame.line}`;
-      const known = byLine.get(key);
-      const runtime = model.process(event.pid)?.runtime?.name ?? (PYTHON_FILE.test(frame.file) ? 'python' : 'node');
-      if (!known || known.durationMs < event.durationMs) byLine.set(key, { uri: vscode.Uri.file(frame.file), line: frame.line - 1, durationMs: event.durationMs, runtime });
+    for (const model of models) {
+      for (const event of model.blockedEvents()) {
+        const frame = blockingFrame(event.stack, this.isUserFile);
+        if (!frame || !path.isAbsolute(frame.file)) continue;
+        const key = `${frame.file}:${frame.line}`;
+        const known = byLine.get(key);
+        const runtime = model.process(event.pid)?.runtime?.name ?? (PYTHON_FILE.test(frame.file) ? 'python' : 'node');
+        if (!known || known.durationMs < event.durationMs) byLine.set(key, { uri: vscode.Uri.file(frame.file), line: frame.line - 1, durationMs: event.durationMs, runtime });
+      }
     }
     const byFile = new Map<string, { uri: vscode.Uri; diagnostics: vscode.Diagnostic[] }>();
     this.runtimeAt.clear();
@@ -70,11 +72,6 @@ export class RuntimeDiagnostics implements vscode.Disposable, vscode.CodeActionP
     }
     this.collection.clear();
     for (const { uri, diagnostics } of byFile.values()) this.collection.set(uri, diagnostics);
-  }
-
-  clear(): void {
-    this.collection.clear();
-    this.runtimeAt.clear();
   }
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {

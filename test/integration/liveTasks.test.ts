@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { LiveTasksController } from '../../src/liveTasks/liveTasksController';
 import type { MonitoredRun } from '../../src/liveTasks/monitoredRun';
 import { activateExtension } from './extensionHost';
-import { isAlive, monitorFixture as fixture, rows, until } from './monitoredRuns';
+import { endAllRuns, isAlive, monitorFixture as fixture, rows, until } from './monitoredRuns';
 
 async function start(controller: LiveTasksController, name: string): Promise<MonitoredRun> {
   const run = await controller.runFile(fixture(name));
@@ -17,11 +17,11 @@ suite('Live Tasks: monitored Python runs', function () {
 
   suiteSetup(async () => {
     controller = (await activateExtension()).api.liveTasks;
+    await endAllRuns(controller);
   });
 
   teardown(async () => {
-    controller.stop();
-    await controller.currentRun?.whenEnded();
+    await endAllRuns(controller);
   });
 
   test('shows the 50 tasks of an asyncio program with their coroutine and where they wait, then a summary', async () => {

@@ -6,7 +6,7 @@ import { buildTimeline } from '../../src/core/timeline/timelineData';
 import type { ConcurrencyLensApi } from '../../src/extension';
 import type { MonitoredRun } from '../../src/liveTasks/monitoredRun';
 import { activateExtension } from './extensionHost';
-import { isAlive, monitorFixture as fixture, rows as treeRows, until } from './monitoredRuns';
+import { endAllRuns, isAlive, monitorFixture as fixture, rows as treeRows, until } from './monitoredRuns';
 
 suite('Monitored Node.js runs', function () {
   this.timeout(90_000);
@@ -15,11 +15,11 @@ suite('Monitored Node.js runs', function () {
 
   suiteSetup(async () => {
     ({ api, extension } = await activateExtension());
+    await endAllRuns(api.liveTasks);
   });
 
   teardown(async () => {
-    api.liveTasks.stop();
-    await api.liveTasks.currentRun?.whenEnded();
+    await endAllRuns(api.liveTasks);
   });
 
   test('a Node program with a Worker (which starts another) and a child process shows them in the tree and the timeline', async () => {

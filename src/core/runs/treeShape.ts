@@ -76,6 +76,11 @@ export function isRuntimeInternal(file: string): boolean {
   return file.startsWith('node:') || file.startsWith('<');
 }
 
+/** A file of the runtime or of an installed library, not the program's own (where no workspace tells). */
+export function isLibraryFile(file: string): boolean {
+  return isRuntimeInternal(file) || INSTALLED_PACKAGE.test(file) || /[\\/](lib|Lib)[\\/]python/.test(file);
+}
+
 /**
  * Live entities first (in arrival order), then ended ones, the latest to end first — those that
  * ended together (with their process) in arrival order.
