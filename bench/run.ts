@@ -9,8 +9,11 @@
 //    holding the program's root process (`run.root_visible_ms`), its first sample — its threads
 //    (`run.first_structure_ms`, goal ≤ 300) — and what it set up (`run.first_tasks_ms` / Node
 //    `run.node.first_workers_ms`), medians over RUNS runs of a program that starts threads, a loop
-//    with tasks and a spawn process pool (Python) or Workers and a child (Node.js).
-import { spawn } from 'node:child_process';
+//    with tasks and a spawn process pool (Python) or Workers and a child (Node.js). Beside them, the
+//    interpreter's own start-up (an empty program, same runs), which no probe can beat.
+// The Python interpreter is resolved once to its real path: a version manager's shim (pyenv's is a
+// shell script) would add its own few hundred milliseconds to every figure.
+import { execFileSync, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { ProbeServer } from '../src/core/probe/server';
 import { nodeLaunchSpec, pythonLaunchSpec, type LaunchSpec } from '../src/core/runs/launchSpec';
@@ -23,13 +26,14 @@ const SUPERVISOR = path.join(root, 'dist', 'supervisor.js');
 const LINES = 200_000;
 const PAIRS = 7;
 const RUNS = 11;
+const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
 const quietLogger = { info: () => undefined, warn: () => undefined, error: (message: string) => console.error(message) };
 
 type Language = 'python' | 'node';
 
 function launchSpec(language: Language, script: string, probeEnv: Record<string, string>, args: string[] = []): LaunchSpec {
   return language === 'python'
-    ? pythonLaunchSpec({ interpreter: 'python3', script, args, cwd: root, probeRoot: path.join(root, 'probes', 'python'), baseEnv: process.env, probeEnv, blockedThresholdMs: 100 })
+    ? pythonLaunchSpec({ interpreter: PYTHON, script, args, cwd: root, probeRoot: path.join(root, 'probes', 'python'), baseEnv: process.env, probeEnv, blockedThresholdMs: 100 })
     : nodeLaunchSpec({ node: process.execPath, script, args, cwd: root, probePath: path.join(root, 'probes', 'node', 'probe.cjs'), baseEnv: process.env, probeEnv, blockedThresholdMs: 100 })!;
 }
 
@@ -62,7 +66,7 @@ function inTerminal(command: readonly string[], env: Record<string, string>): Pr
 
 async function outputThroughput(language: Language): Promise<void> {
   const script = path.join(root, 'bench', language, language === 'python' ? 'print_lines.py' : 'print_lines.mjs');
-  const plainCommand = language === 'python' ? ['python3', script, String(LINES)] : [process.execPath, script, String(LINES)];
+  const plainCommand = language === 'python' ? [PYTHON, script, String(LINES)] : [process.execPath, script, String(LINES)];
   const ratios: number[] = [];
   const plainSeconds: number[] = [];
   const monitoredSeconds: number[] = [];
@@ -101,7 +105,8 @@ async function outputThroughput(language: Language): Promise<void> {
 
 async function firstStructure(language: Language): Promise<void> {
   const script = path.join(root, 'bench', language, language === 'python' ? 'startup_structure.py' : 'startup_structure.mjs');
-  const times = { root: [] as number[], structure: [] as number[], detail: [] as number[] };
+  const times = { root: [] as number[], structure: [] as number[], detail: [] as number[], emptyProgram: [] as number[] };
+  const emptyProgram = language === 'python' ? [PYTHON, '-c', 'pass'] : [process.execPath, '-e', '0'];
   let processes = 0;
   for (let run = 0; run < RUNS; run += 1) {
     const server = await ProbeServer.start({ logger: quietLogger });
@@ -135,10 +140,13 @@ async function firstStructure(language: Language): Promise<void> {
     times.root.push(seen.root);
     times.structure.push(seen.structure);
     times.detail.push(seen.detail);
+    const emptyStarted = performance.now();
+    await new Promise((resolve) => spawn(emptyProgram[0]!, emptyProgram.slice(1), { stdio: 'ignore' }).once('close', resolve));
+    times.emptyProgram.push(performance.now() - emptyStarted);
   }
   const name = language === 'python' ? 'run' : 'run.node';
   const detail = language === 'python' ? 'tasks' : 'workers';
-  console.log(`  ${language}: root row ${median(times.root).toFixed(0)} ms, its threads ${median(times.structure).toFixed(0)} ms, its ${detail} ${median(times.detail).toFixed(0)} ms (medians of ${RUNS} runs; ${(processes / RUNS).toFixed(1)} processes per run)`);
+  console.log(`  ${language}: root row ${median(times.root).toFixed(0)} ms, its threads ${median(times.structure).toFixed(0)} ms, its ${detail} ${median(times.detail).toFixed(0)} ms (medians of ${RUNS} runs; ${(processes / RUNS).toFixed(1)} processes per run); an empty program starts and exits in ${median(times.emptyProgram).toFixed(0)} ms`);
   console.log(`RESULT ${name}.root_visible_ms=${median(times.root).toFixed(0)}`);
   console.log(`RESULT ${name}.first_structure_ms=${median(times.structure).toFixed(0)}`);
   console.log(`RESULT ${name}.first_${detail}_ms=${median(times.detail).toFixed(0)}`);

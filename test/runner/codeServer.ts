@@ -16,10 +16,13 @@ const CACHE_DIR = path.join(REPO_ROOT, '.vscode-test');
 const INSTALL_DIR = path.join(CACHE_DIR, `code-server-${CODE_SERVER_VERSION}`);
 const CODE_SERVER_BIN = path.join(INSTALL_DIR, 'node_modules', '.bin', 'code-server');
 
-/** Debian packages: native-module toolchain for code-server, plus ripgrep and the browser. */
+/**
+ * Debian packages: native-module toolchain for code-server, plus ripgrep and the browser, and
+ * Debian's pytest (the "Run Command" integration test monitors a real test run).
+ */
 const DEBIAN_PACKAGES = [
   'build-essential', 'python3', 'pkg-config', 'libkrb5-dev', 'libsecret-1-dev', 'libx11-dev',
-  'libxkbfile-dev', 'ripgrep', 'chromium', 'fonts-noto-cjk',
+  'libxkbfile-dev', 'ripgrep', 'chromium', 'fonts-noto-cjk', 'python3-pytest',
 ];
 /** What each package provides that we can check for without dpkg. */
 const REQUIRED_FILES: Record<string, string> = {
@@ -32,6 +35,7 @@ const REQUIRED_FILES: Record<string, string> = {
   'pkg-config': '/usr/bin/pkg-config',
   'build-essential': '/usr/bin/g++',
   'fonts-noto-cjk': '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc',
+  'python3-pytest': '/usr/bin/pytest-3',
 };
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';

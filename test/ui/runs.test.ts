@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { runCommand, screenshot } from '../runner/workbench';
@@ -91,8 +93,11 @@ describe('Live Tasks with several runs and a debug session (UI)', { timeout: 300
     const { page } = workbench;
     await openFile(page, 'monitor_demo.mjs', 'blockTheLoop');
     // A breakpoint on `blockTheLoop(300);`: the Worker and the child process run by then.
+    const demo = readFileSync(path.join(__dirname, '..', '..', 'demo', 'node', 'monitor_demo.mjs'), 'utf8').split('\n');
+    const breakpointLine = demo.indexOf('blockTheLoop(300);') + 1;
+    assert.ok(breakpointLine > 0, 'the demo still blocks its loop on a line of its own');
     await page.keyboard.press('Control+G');
-    await page.keyboard.type('31');
+    await page.keyboard.type(String(breakpointLine));
     await page.keyboard.press('Enter');
     await page.keyboard.press('F9');
     await page.locator('.codicon-debug-breakpoint').first().waitFor({ timeout: 20_000 });
@@ -111,12 +116,21 @@ describe('Live Tasks with several runs and a debug session (UI)', { timeout: 300
       await screenshot(page, 'runs-debug-failure');
       throw error;
     });
-    await tree.filter({ hasText: /^Worker \d+/ }).first().waitFor({ timeout: 30_000 });
-    await tree.filter({ hasText: /-e setTimeout/ }).first().waitFor({ timeout: 30_000 });
+    // The Node probe reports from the main thread, which the breakpoint holds: a Worker that came
+    // online after the last report before the pause (a loaded machine) is listed once it goes on.
+    const worker = tree.filter({ hasText: /^Worker \d+/ }).first();
+    // The child as its parent describes it, or as its own probe does once it has spoken.
+    const child = tree.filter({ hasText: /-e setTimeout|^node pid \d+/ }).first();
+    await child.waitFor({ timeout: 30_000 }).catch(async (error: unknown) => {
+      await screenshot(page, 'runs-debug-failure');
+      throw error;
+    });
+    await worker.waitFor({ timeout: 5_000 }).catch(() => undefined);
     await calmPointer(page);
     await screenshot(page, 'live-tasks-debug');
     assert.ok(await page.locator('.sidebar').getByText('Debug monitor_demo.mjs', { exact: true }).isVisible(), 'the run, alone in the view, is named after the configuration above its rows');
     await runCommand(page, 'Debug: Continue');
+    await worker.waitFor({ timeout: 30_000 });
     await tree.filter({ hasText: /Run finished/ }).first().waitFor({ timeout: 60_000 });
     assert.equal(await tree.filter({ hasText: 'Event loop blocked for' }).filter({ hasText: /\d\.\d s/ }).count(), 0, 'the pause is no block of seconds');
   });
