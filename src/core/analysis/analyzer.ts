@@ -2,7 +2,8 @@
  * The analysis of one document, full or incremental.
  *
  * A full analysis parses (or reuses) the whole tree, derives module facts (imports, async
- * function names) and runs every check. After a one-place edit inside a top-level definition,
+ * function names, and what the workspace index knows about the names it imports from other
+ * files) and runs every check. After a one-place edit inside a top-level definition,
  * `refresh` / `update` re-parse that definition ALONE and re-run the checks on it with the module
  * facts kept from before; findings elsewhere only shift. Anything that could change module facts
  * (imports, module-level code, a definition's name or async-ness, edits in several definitions, syntax
@@ -15,9 +16,11 @@ import type { Node, Parser, Tree } from 'web-tree-sitter';
 import { isAsyncFunction } from '../syntax/context';
 import { type ImportTable, importsOf } from '../syntax/imports';
 import { type LanguageFamily, type SourceLanguage } from '../syntax/languages';
+import { type ModuleSummary, moduleSummary } from '../syntax/moduleSummary';
 import { ParsedDocument } from '../syntax/parsedDocument';
 import { type TextChange, singleChange } from '../syntax/text';
 import type { CheckContext, ModuleFacts, RawFinding } from './checkContext';
+import { type ImportedFacts, NO_IMPORTED_FACTS, factsDigest } from './crossFile';
 import { type RuleConfiguration, isRuleEnabled, severityFor } from './configuration';
 import { checkNode } from './nodeChecks';
 import { checkPython, isCpuBoundFunction } from './pythonChecks';
@@ -33,11 +36,20 @@ interface Chunk {
   findings: Finding[];
 }
 
+/** Where a document stands in the workspace: its path, and the workspace index that knows the other files. */
+export interface WorkspaceContext {
+  /** The document's absolute path. */
+  readonly file: string;
+  /** What the names this module imports are in other workspace files (`importedFacts` over the summaries the index holds). */
+  readonly importedFacts: (file: string, summary: ModuleSummary) => ImportedFacts;
+}
+
 export class DocumentAnalysis {
   private configuration: RuleConfiguration;
   private chunks: Chunk[] = [];
   private imports: ImportTable | undefined;
-  private facts: ModuleFacts = { asyncFunctions: new Set() };
+  private facts: ModuleFacts = { asyncFunctions: new Set(), importedAsyncFunctions: new Set() };
+  private imported: ImportedFacts = NO_IMPORTED_FACTS;
   private readonly cpuBound = new Map<string, boolean>();
   /** The text the findings belong to: the document's text may have moved on since. */
   private analysedText = '';
@@ -48,23 +60,49 @@ export class DocumentAnalysis {
     readonly document: ParsedDocument,
     private readonly ownsDocument: boolean,
     configuration: RuleConfiguration,
+    private readonly workspace: WorkspaceContext | undefined,
   ) {
     this.configuration = configuration;
     this.analyzeAll();
   }
 
   /** Analyses a document kept up to date by its owner, who also disposes it; call `refresh` after it changes. */
-  static ofDocument(document: ParsedDocument, configuration: RuleConfiguration = {}): DocumentAnalysis {
-    return new DocumentAnalysis(document, false, configuration);
+  static ofDocument(document: ParsedDocument, configuration: RuleConfiguration = {}, workspace?: WorkspaceContext): DocumentAnalysis {
+    return new DocumentAnalysis(document, false, configuration, workspace);
   }
 
   /** Parses `text` into a document of its own (`parser` set to `language`'s grammar) and analyses it; edit it through `update`. */
-  static ofText(parser: Parser, language: SourceLanguage, text: string, configuration: RuleConfiguration = {}): DocumentAnalysis {
-    return new DocumentAnalysis(ParsedDocument.parse(parser, language, text), true, configuration);
+  static ofText(parser: Parser, language: SourceLanguage, text: string, configuration: RuleConfiguration = {}, workspace?: WorkspaceContext): DocumentAnalysis {
+    return new DocumentAnalysis(ParsedDocument.parse(parser, language, text), true, configuration, workspace);
   }
 
   get findings(): Finding[] {
     return this.chunks.flatMap((chunk) => chunk.findings);
+  }
+
+  /** What the analysed text offers other files (module-level names, async-ness, re-exports). */
+  get summary(): ModuleSummary {
+    return moduleSummary(this.document.tree, this.document.family);
+  }
+
+  /** What the findings assumed about other files: which of its imports are async functions or outside APIs, read from which files. */
+  get importedFacts(): ImportedFacts {
+    return this.imported;
+  }
+
+  /**
+   * Asks the workspace index again (other files changed, or their summaries arrived); a full
+   * re-analysis when the answer differs. True when the findings may have changed.
+   */
+  refreshImportedFacts(): boolean {
+    if (!this.workspace) return false;
+    const facts = this.workspace.importedFacts(this.workspace.file, moduleSummary(this.document.tree, this.document.family));
+    if (factsDigest(facts) === factsDigest(this.imported)) {
+      this.imported = facts;
+      return false;
+    }
+    this.analyzeAll();
+    return true;
   }
 
   /** Whether the findings belong to the document's current text (else `refresh`). */
@@ -114,8 +152,9 @@ export class DocumentAnalysis {
     const tree = this.document.tree;
     const root = tree.rootNode;
     const family = this.document.family;
-    this.imports = importsOf(tree, family);
-    this.facts = moduleFacts(root, family);
+    this.imported = this.workspace ? this.workspace.importedFacts(this.workspace.file, moduleSummary(tree, family)) : NO_IMPORTED_FACTS;
+    this.imports = withAliases(importsOf(tree, family), this.imported.aliases);
+    this.facts = { ...moduleFacts(root, family), importedAsyncFunctions: new Set(this.imported.asyncFunctions) };
     this.cpuBound.clear();
     const topLevel = new Map<string, Node>();
     for (const statement of root.namedChildren) {
@@ -208,8 +247,24 @@ export class DocumentAnalysis {
   }
 }
 
+/**
+ * The import table with the workspace's aliases applied: bindings stand for the outside API they
+ * reach (rules that list bindings by qualified name see them), and a name a Python `from m import *`
+ * brings gets a binding of its own.
+ */
+function withAliases(imports: ImportTable, aliases: ImportedFacts['aliases']): ImportTable {
+  if (aliases.length === 0) return imports;
+  const map = new Map(aliases);
+  const bindings = new Map([...imports.bindings].map(([local, binding]) => [local, { ...binding, qualifiedName: map.get(binding.qualifiedName) ?? binding.qualifiedName }]));
+  const starImport = imports.statements.find((statement) => statement.namedChildren.some((child) => child?.type === 'wildcard_import'));
+  for (const [spelled, name] of aliases) {
+    if (starImport && !spelled.includes('.') && !bindings.has(spelled) && !imports.moduleDefinitions.has(spelled)) bindings.set(spelled, { qualifiedName: name, statement: starImport, source: { module: '*', path: [spelled] } });
+  }
+  return { ...imports, bindings, aliases: map };
+}
+
 /** Top-level async functions (Python `async def`, JS `async function` / `const f = async () => …`). */
-export function moduleFacts(root: Node, family: LanguageFamily): ModuleFacts {
+export function moduleFacts(root: Node, family: LanguageFamily): Pick<ModuleFacts, 'asyncFunctions'> {
   const asyncFunctions = new Set<string>();
   for (const statement of root.namedChildren) {
     if (!statement) continue;

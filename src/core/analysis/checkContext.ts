@@ -1,16 +1,48 @@
 /**
  * What a rule check sees: the tree to check (the whole document, or one top-level definition
- * parsed alone after an edit), the module-level facts of the document, and a `report` sink.
+ * parsed alone after an edit), the module-level facts of the document (with what the workspace
+ * index knows about the names it imports), and a `report` sink.
  */
 import { type Language, type Node, Query } from 'web-tree-sitter';
-import type { ImportTable } from '../syntax/imports';
+import { type ImportTable, unwrapExpression } from '../syntax/imports';
 import type { LanguageFamily } from '../syntax/languages';
+import { qualifiedName } from '../syntax/names';
 import type { Localized, RuleId } from './types';
 
 /** Facts about the whole module that checks of one definition need. */
 export interface ModuleFacts {
   /** Names of module-level `async def` / async functions (calling one without await drops a coroutine/promise). */
   readonly asyncFunctions: ReadonlySet<string>;
+  /**
+   * Async functions defined in other workspace files that this module imports, by the qualified
+   * name `qualifiedName` gives their uses here (the bare name for a Python `from m import *`);
+   * empty without a workspace index. Ask through `callsAsyncFunction`.
+   */
+  readonly importedAsyncFunctions: ReadonlySet<string>;
+}
+
+/**
+ * Whether `callee` (a name or a dotted name) is an async function / coroutine function: one this
+ * module defines at module level, or one it imports from another workspace file (directly, as a
+ * module member `db.fetch`, through re-exports). Shadowing by locals (parameters, nested
+ * definitions) is the caller's to rule out.
+ */
+export function callsAsyncFunction(callee: Node, context: CheckContext): boolean {
+  const expression = unwrapExpression(callee) ?? callee;
+  const isName = expression.type === 'identifier';
+  if (isName && context.facts.asyncFunctions.has(expression.text) && !context.imports.bindings.has(expression.text)) return true;
+  const name = qualifiedName(expression, context.imports, context.family) ?? (isName ? expression.text : undefined);
+  return name !== undefined && context.facts.importedAsyncFunctions.has(name);
+}
+
+/** The names calls of every async function `callsAsyncFunction` knows end with (words for a text prefilter of calls). */
+export function asyncFunctionNames(context: CheckContext): Set<string> {
+  const imported = context.facts.importedAsyncFunctions;
+  const names = new Set(context.facts.asyncFunctions);
+  for (const name of imported) names.add(name.slice(name.lastIndexOf('.') + 1));
+  // `from .db import fetch as get`, `import load from './load.js'`: called by the local name.
+  for (const [local, binding] of context.imports.bindings) if (imported.has(binding.qualifiedName)) names.add(local);
+  return names;
 }
 
 export interface RawFinding {

@@ -6,8 +6,8 @@
 import type { Node } from 'web-tree-sitter';
 import { enclosingFunction, isAsyncFunction, isFunctionNode } from '../syntax/context';
 import { unwrapExpression } from '../syntax/imports';
-import { qualifiedName } from '../syntax/names';
-import { type CheckContext, alternation, awaitExpressions, callWithCalleeAt, callsNamed, droppedCalls, mentions, wordOccurrences } from './checkContext';
+import { qualifiedName, rootOfDottedName } from '../syntax/names';
+import { type CheckContext, alternation, asyncFunctionNames, awaitExpressions, callWithCalleeAt, callsAsyncFunction, callsNamed, droppedCalls, mentions, wordOccurrences } from './checkContext';
 
 /** Last names of promise-returning APIs (candidates; `PROMISE_APIS` decides on the qualified name). */
 const PROMISE_API_NAMES = [
@@ -109,7 +109,7 @@ export function awaitedLoopCall(loop: Node): AwaitedLoopCall | undefined {
 
 function checkDroppedCalls(context: CheckContext): void {
   if (!context.isEnabled('js/floating-promise')) return;
-  const names = new Set([...context.facts.asyncFunctions, ...PROMISE_API_NAMES]);
+  const names = new Set([...asyncFunctionNames(context), ...PROMISE_API_NAMES]);
   for (const [local, binding] of context.imports.bindings) if (PROMISE_APIS.test(binding.qualifiedName)) names.add(local);
   // Names of async methods: candidates for `this.method()`, confirmed on the class below.
   for (const match of context.root.text.matchAll(/\basync\s+(?:\*\s*)?([A-Za-z_$][\w$]*)\s*\(/g)) if (match[1]) names.add(match[1]);
@@ -119,7 +119,7 @@ function checkDroppedCalls(context: CheckContext): void {
     const name = qualifiedName(callee, context.imports, 'node');
     if (name !== undefined && PROMISE_APIS.test(name)) {
       context.report('js/floating-promise', call, { name });
-    } else if (callee.type === 'identifier' && context.facts.asyncFunctions.has(callee.text) && !context.imports.bindings.has(callee.text) && !declaredLocally(call, callee.text)) {
+    } else if (callsAsyncFunction(callee, context) && !declaredLocally(call, rootOfDottedName(callee).text)) {
       context.report('js/floating-promise', call, { name: callee.text });
     } else if (callee.type === 'member_expression' && callee.childForFieldName('object')?.type === 'this' && isAsyncMethodOfEnclosingClass(call, callee.childForFieldName('property')?.text ?? '')) {
       context.report('js/floating-promise', call, { name: callee.text });

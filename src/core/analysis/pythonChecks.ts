@@ -6,8 +6,8 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { enclosingFunction, isAsyncFunction, isFunctionNode } from '../syntax/context';
-import { qualifiedName } from '../syntax/names';
-import { type CheckContext, alternation, awaitExpressions, callWithCalleeAt, callsNamed, capture, droppedCalls, mentions, wordOccurrences } from './checkContext';
+import { qualifiedName, rootOfDottedName } from '../syntax/names';
+import { type CheckContext, alternation, asyncFunctionNames, awaitExpressions, callWithCalleeAt, callsAsyncFunction, callsNamed, capture, droppedCalls, mentions, wordOccurrences } from './checkContext';
 import type { Localized, RuleId } from './types';
 
 
@@ -160,7 +160,7 @@ export function singleAwaitedCall(statement: Node | null): { await: Node; call: 
 }
 
 function checkDroppedCalls(context: CheckContext): void {
-  const names = new Set([...context.facts.asyncFunctions, 'create_task', 'ensure_future', ...[...ASYNCIO_COROUTINES].map((name) => name.slice('asyncio.'.length))]);
+  const names = new Set([...asyncFunctionNames(context), 'create_task', 'ensure_future', ...[...ASYNCIO_COROUTINES].map((name) => name.slice('asyncio.'.length))]);
   for (const [local, binding] of context.imports.bindings) if (TASK_FACTORIES.has(binding.qualifiedName) || ASYNCIO_COROUTINES.has(binding.qualifiedName)) names.add(local);
   // Method names of `async def`s: candidates for `self.method()`, confirmed on the class below.
   for (const match of context.root.text.matchAll(/\basync\s+def\s+([A-Za-z_]\w*)/g)) if (match[1]) names.add(match[1]);
@@ -174,7 +174,7 @@ function checkDroppedCalls(context: CheckContext): void {
       context.report('py/dangling-task', call, { name: callee.text });
     } else if (name !== undefined && ASYNCIO_COROUTINES.has(name)) {
       context.report('py/unawaited-coroutine', call, { name });
-    } else if (callee.type === 'identifier' && context.facts.asyncFunctions.has(callee.text) && !context.imports.bindings.has(callee.text) && !definedLocally(call, callee.text)) {
+    } else if (callsAsyncFunction(callee, context) && !definedLocally(call, rootOfDottedName(callee).text)) {
       context.report('py/unawaited-coroutine', call, { name: callee.text });
     } else if (callee.type === 'attribute' && callee.childForFieldName('object')?.text === 'self' && isAsyncMethodOfEnclosingClass(call, callee.childForFieldName('attribute')?.text ?? '')) {
       context.report('py/unawaited-coroutine', call, { name: callee.text });
