@@ -7,6 +7,7 @@ import { type Language, type Node, Query } from 'web-tree-sitter';
 import { type ImportTable, unwrapExpression } from '../syntax/imports';
 import type { LanguageFamily } from '../syntax/languages';
 import { qualifiedName } from '../syntax/names';
+import { wordOccurrences } from '../syntax/text';
 import type { Localized, RuleId } from './types';
 
 /** Facts about the whole module that checks of one definition need. */
@@ -86,20 +87,7 @@ export function capture(node: Node, source: string, name?: string): Node[] {
   return captures.filter((entry) => name === undefined || entry.name === name).map((entry) => entry.node);
 }
 
-/** Every occurrence of `word` as a whole identifier-like word in `text` (a cheap prefilter; callers confirm with the tree). */
-export function wordOccurrences(text: string, word: string): number[] {
-  const found: number[] = [];
-  for (let index = text.indexOf(word); index >= 0; index = text.indexOf(word, index + word.length)) {
-    const before = text.charCodeAt(index - 1);
-    const after = text.charCodeAt(index + word.length);
-    if (!isWordChar(before) && !isWordChar(after)) found.push(index);
-  }
-  return found;
-}
-
-function isWordChar(code: number): boolean {
-  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 36;
-}
+export { wordOccurrences } from '../syntax/text';
 
 /** The call/new expression whose callee ends at the identifier at `offset`, if there is one. */
 export function callWithCalleeAt(root: Node, offset: number): Node | undefined {

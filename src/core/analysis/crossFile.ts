@@ -27,6 +27,27 @@ export interface WorkspaceFiles {
   summaryOf(file: string): ModuleSummary | undefined;
   /** Folders Python absolute imports resolve from, besides the importing package's root and the file's own folder (workspace folders). */
   readonly pythonRoots: readonly string[];
+  /** Answers kept between questions: `forgetOffers()` when a summary changes or arrives for a file that was missing, `clear()` when files appear or vanish. */
+  readonly memo?: ResolutionMemo;
+}
+
+/** Resolutions worth keeping across files (what a module offers, where a specifier leads): only complete answers are kept. */
+export class ResolutionMemo {
+  readonly offers = new Map<string, { readonly offers: readonly (readonly [string, Target])[]; readonly dependencies: readonly string[] }>();
+  readonly modules = new Map<string, ModuleTarget>();
+  readonly pythonModules = new Map<string, string | undefined>();
+
+  /** What modules offer depends on summaries. */
+  forgetOffers(): void {
+    this.offers.clear();
+  }
+
+  /** Where specifiers lead depends on which files exist. */
+  clear(): void {
+    this.offers.clear();
+    this.modules.clear();
+    this.pythonModules.clear();
+  }
 }
 
 /** What one file learns from the others. Plain data: it keys the result cache and crosses worker boundaries. */
@@ -46,6 +67,9 @@ export interface ImportedFacts {
 }
 
 export const NO_IMPORTED_FACTS: ImportedFacts = { asyncFunctions: [], aliases: [], dependencies: [], missing: [] };
+
+/** Where a module specifier leads: a workspace file, outside the workspace, or nowhere known. */
+type ModuleTarget = { readonly file: string } | 'external' | undefined;
 
 /** What a name resolves to. `absent`: the module does not define it (as opposed to `unknown`: cannot tell). */
 type Target =
@@ -141,12 +165,26 @@ export function importedWords(file: string, text: string, family: LanguageFamily
 /** Python spaces inside a statement: blanks, or a line continued by a backslash. */
 const SPACE = String.raw`(?:[ \t]|\\\r?\n)`;
 const DOTTED_AS = String.raw`[\w.]+(?:${SPACE}+as${SPACE}+\w+)?`;
+/**
+ * The workspace files `text` (the file `file`) may import, found without parsing it: a superset
+ * of what its imports resolve to (schedulers order work so modules come before their importers).
+ */
+export function importedFiles(file: string, text: string, family: LanguageFamily, files: WorkspaceFiles, submodules = true): string[] {
+  const resolver = new Resolver(files);
+  const found: string[] = [];
+  for (const specifier of importSpecifiers(text, family, submodules)) {
+    const module = resolver.module(file, family, specifier);
+    if (typeof module === 'object') found.push(module.file);
+  }
+  return found;
+}
+
 const PYTHON_FROM_IMPORT = new RegExp(String.raw`\bfrom${SPACE}+([.\w]+)${SPACE}+import${SPACE}*(\([^)]*\)|(?:[^\n;\\]|\\\r?\n)*)`, 'g');
 const PYTHON_IMPORT = new RegExp(String.raw`\bimport${SPACE}+(${DOTTED_AS}(?:${SPACE}*,${SPACE}*${DOTTED_AS})*)`, 'g');
 const NODE_IMPORT = /(?<![\w$.])(?:from|import|require)\s*\(?\s*(['"])([^'"\n]+)\1/g;
 
-/** Module specifiers the text may import (over-approximate: also in strings, comments and functions). */
-export function importSpecifiers(text: string, family: LanguageFamily): Set<string> {
+/** Module specifiers the text may import (over-approximate: also in strings, comments and functions); `submodules`: also `pkg.mod` for `from pkg import mod`. */
+export function importSpecifiers(text: string, family: LanguageFamily, submodules = true): Set<string> {
   const found = new Set<string>();
   if (family === 'node') {
     for (const match of text.matchAll(NODE_IMPORT)) if (match[2]?.startsWith('.')) found.add(match[2]);
@@ -154,6 +192,7 @@ export function importSpecifiers(text: string, family: LanguageFamily): Set<stri
   }
   for (const [, from = '', names = ''] of text.matchAll(PYTHON_FROM_IMPORT)) {
     found.add(from);
+    if (!submodules) continue;
     // `from pkg import mod` may name a submodule.
     for (const name of names.replace(/#[^\n]*/g, '').split(/[\s,()\\]+/)) if (/^\w+$/.test(name) && name !== 'as') found.add(joinModule(from, name));
   }
@@ -181,15 +220,25 @@ function bindingsOf(summary: ModuleSummary): Map<string, ModuleBinding> {
 class Resolver {
   readonly dependencies = new Set<string>();
   readonly missing = new Set<string>();
-  private readonly modules = new Map<string, { readonly file: string } | 'external' | undefined>();
-  private readonly offers = new Map<string, (readonly [string, Target])[]>();
+  /** Set when a cycle cut an answer short (such answers are not kept). */
+  private incomplete = false;
+  /** How many questions about files got no answer yet. */
+  private unknowns = 0;
+  private readonly modules = new Map<string, ModuleTarget>();
+  private readonly offers = new Map<string, readonly (readonly [string, Target])[]>();
 
-  constructor(private readonly files: WorkspaceFiles) {}
+  constructor(
+    private readonly files: WorkspaceFiles,
+    private readonly inProgress = new Set<string>(),
+  ) {}
 
   summary(file: string): ModuleSummary | undefined {
     this.dependencies.add(file);
     const summary = this.files.summaryOf(file);
-    if (!summary) this.missing.add(file);
+    if (!summary) {
+      this.missing.add(file);
+      this.unknowns += 1;
+    }
     return summary;
   }
 
@@ -256,10 +305,33 @@ class Resolver {
 
   /** Every name a module offers, with its target (its own names first, then `*` re-exports). */
   offered(file: string): readonly (readonly [string, Target])[] {
-    let offers = this.offers.get(file);
-    if (offers) return offers;
-    offers = [];
+    const known = this.offers.get(file);
+    if (known) return known;
+    const remembered = this.files.memo?.offers.get(file);
+    if (remembered) {
+      for (const dependency of remembered.dependencies) this.dependencies.add(dependency);
+      this.offers.set(file, remembered.offers);
+      return remembered.offers;
+    }
+    if (this.inProgress.has(file)) {
+      this.incomplete = true;
+      return [];
+    }
+    this.inProgress.add(file);
+    const own = new Resolver(this.files, this.inProgress);
+    const offers = own.offersOf(file);
+    this.inProgress.delete(file);
+    for (const dependency of own.dependencies) this.dependencies.add(dependency);
+    for (const missing of own.missing) this.missing.add(missing);
+    this.unknowns += own.unknowns;
+    this.incomplete ||= own.incomplete;
     this.offers.set(file, offers);
+    if (!own.incomplete && own.unknowns === 0) this.files.memo?.offers.set(file, { offers, dependencies: [...own.dependencies] });
+    return offers;
+  }
+
+  private offersOf(file: string): (readonly [string, Target])[] {
+    const offers: (readonly [string, Target])[] = [];
     const summary = this.summary(file);
     if (!summary) return offers;
     const names = new Set(bindingsOf(summary).keys());
@@ -281,8 +353,12 @@ class Resolver {
   module(from: string, family: LanguageFamily, specifier: string): { readonly file: string } | 'external' | undefined {
     const key = `${family}\0${path.dirname(from)}\0${specifier}`;
     if (this.modules.has(key)) return this.modules.get(key);
+    const memo = this.files.memo?.modules;
+    if (memo?.has(key)) return memo.get(key);
+    const unknownsBefore = this.unknowns;
     const found = family === 'python' ? this.pythonImport(from, specifier) : this.nodeImport(from, specifier);
     this.modules.set(key, found);
+    if (this.unknowns === unknownsBefore) memo?.set(key, found);
     return found;
   }
 
@@ -305,9 +381,15 @@ class Resolver {
 
   /** `base/a/b.py` or `base/a/b/__init__.py` for `a.b` (`base/__init__.py` for the empty name). */
   private pythonModule(base: string, dotted: string): string | undefined {
+    const key = `${base}\0${dotted}`;
+    const memo = this.files.memo?.pythonModules;
+    if (memo?.has(key)) return memo.get(key);
+    const unknownsBefore = this.unknowns;
     const directory = dotted === '' ? base : path.join(base, ...dotted.split('.'));
     const candidates = dotted === '' ? [path.join(base, '__init__.py')] : [...PYTHON_SOURCE.map((extension) => `${directory}${extension}`), path.join(directory, '__init__.py')];
-    return candidates.find((candidate) => this.exists(candidate));
+    const found = candidates.find((candidate) => this.exists(candidate));
+    if (this.unknowns === unknownsBefore) memo?.set(key, found);
+    return found;
   }
 
   /** The folder above the outermost package (folder with `__init__.py`) that contains `file`. */
@@ -332,7 +414,10 @@ class Resolver {
 
   private exists(file: string): boolean {
     const known = this.files.isFile(file);
-    if (known === undefined) this.missing.add(file);
+    if (known === undefined) {
+      this.missing.add(file);
+      this.unknowns += 1;
+    }
     return known === true;
   }
 }

@@ -1,0 +1,106 @@
+/**
+ * The workspace as `check` sees it: the files it was asked to check, and any other source file
+ * under the current folder (the project) outside dependency and cache folders. Summaries of the
+ * files imports reach are loaded on demand (from the result cache, or by parsing) and kept for the run.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { type ImportedFacts, ResolutionMemo, type WorkspaceFiles, importedFacts } from '../core/analysis/crossFile';
+import { type ModuleSummary } from '../core/syntax/moduleSummary';
+import type { KnownSummary } from './workerProtocol';
+
+/** Folders never worth walking into (dependencies, VCS data, caches, virtual environments). */
+export const SKIPPED_FOLDERS = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.concurrency-lens-cache']);
+
+/** Where a summary not held yet comes from; undefined when it cannot be had (this way). */
+export type SummarySource = (file: string) => ModuleSummary | undefined | Promise<ModuleSummary | undefined>;
+
+export class CliWorkspace implements WorkspaceFiles {
+  readonly pythonRoots: readonly string[];
+  readonly memo = new ResolutionMemo();
+  private readonly summaries = new Map<string, ModuleSummary>();
+  /** Files whose summary was asked for before it was here: answers kept meanwhile lack it. */
+  private readonly askedEarly = new Set<string>();
+  private readonly files = new Map<string, boolean>();
+  /** Summaries on their way (analyses waiting for the same module share one load). */
+  private readonly loading = new Map<string, Promise<ModuleSummary | undefined>>();
+  /** Files whose summary a source could not give: asked once per source. */
+  private readonly unavailable = new WeakMap<SummarySource, Set<string>>();
+
+  constructor(
+    private readonly root: string,
+    checked: Iterable<string>,
+  ) {
+    this.pythonRoots = [root];
+    for (const file of checked) this.files.set(file, true);
+  }
+
+  isFile(file: string): boolean {
+    let known = this.files.get(file);
+    if (known === undefined) {
+      const relative = path.relative(this.root, file);
+      const inProject = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) && !relative.split(path.sep).some((part) => SKIPPED_FOLDERS.has(part));
+      known = inProject && statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+      this.files.set(file, known);
+    }
+    return known;
+  }
+
+  summaryOf(file: string): ModuleSummary | undefined {
+    const summary = this.summaries.get(file);
+    if (!summary) this.askedEarly.add(file);
+    return summary;
+  }
+
+  /** Every summary held, for handing to worker threads. */
+  known(): KnownSummary[] {
+    return [...this.summaries].map(([file, summary]) => ({ file, summary }));
+  }
+
+  add(file: string, summary: ModuleSummary): void {
+    if (this.summaries.has(file)) return; // a file's content does not change during a run
+    this.summaries.set(file, summary);
+    if (this.askedEarly.delete(file)) this.memo.forgetOffers();
+  }
+
+  /** Loads what `source` can give of the summaries of `files`; false when none of them could be had. */
+  async load(files: readonly string[], source: SummarySource): Promise<boolean> {
+    let unavailable = this.unavailable.get(source);
+    if (!unavailable) {
+      unavailable = new Set();
+      this.unavailable.set(source, unavailable);
+    }
+    let loaded = false;
+    for (const file of files) {
+      if (this.summaries.has(file) || unavailable.has(file) || !this.isFile(file)) continue;
+      let pending = this.loading.get(file);
+      if (!pending) {
+        pending = Promise.resolve(source(file));
+        this.loading.set(file, pending);
+        void pending.finally(() => this.loading.delete(file)).catch(() => undefined);
+      }
+      const summary = await pending;
+      if (summary) {
+        this.add(file, summary);
+        loaded = true;
+      } else {
+        unavailable.add(file);
+      }
+    }
+    return loaded;
+  }
+
+  /** The imported facts of `file`, loading summaries from `source` until complete (or nothing more can be loaded). */
+  async factsOf(file: string, summary: ModuleSummary, source: SummarySource): Promise<ImportedFacts> {
+    for (;;) {
+      const facts = importedFacts(file, summary, this);
+      if (facts.missing.length === 0 || !(await this.load(facts.missing, source))) return facts;
+    }
+  }
+}
+
+/** A source file's text as the analysis reads it (UTF-8, without a byte-order mark). */
+export function readSource(file: string): string {
+  const text = readFileSync(file, 'utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
