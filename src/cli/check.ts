@@ -11,7 +11,7 @@
 import { availableParallelism } from 'node:os';
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { ResolutionMemo, type WorkspaceFiles, factsDigest, importedFiles, importedWords } from '../core/analysis/crossFile';
+import { NOT_WORKSPACE_FOLDERS, ResolutionMemo, type WorkspaceFiles, factsDigest, importedFiles, importedWords } from '../core/analysis/crossFile';
 import type { ModuleSummary } from '../core/syntax/moduleSummary';
 import { type RuleConfiguration, onlyRules } from '../core/analysis/configuration';
 import { mentionsAny, rulesThatCanFire } from '../core/analysis/prefilter';
@@ -23,7 +23,7 @@ import { FileAnalyzer } from './fileAnalyzer';
 import { WorkerPool } from './pool';
 import type { FileFinding } from './reports';
 import type { FileJob, FileResult, LocatedFinding, ParsedSummary } from './workerProtocol';
-import { CliWorkspace, SKIPPED_FOLDERS, type SummarySource, readSource } from './workspace';
+import { CliWorkspace, type SummarySource, readSource } from './workspace';
 
 export class MissingPathError extends Error {}
 
@@ -37,7 +37,7 @@ export function collectFiles(paths: readonly string[]): string[] {
       return;
     }
     if (stats.isDirectory()) {
-      if (!explicit && SKIPPED_FOLDERS.has(path.basename(entry))) return;
+      if (!explicit && NOT_WORKSPACE_FOLDERS.has(path.basename(entry))) return;
       for (const child of readdirSync(entry).sort()) visit(path.join(entry, child), false);
     } else if (stats.isFile() && (explicit || languageForFileName(entry))) {
       files.push(entry);

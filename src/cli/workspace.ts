@@ -4,13 +4,9 @@
  * files imports reach are loaded on demand (from the result cache, or by parsing) and kept for the run.
  */
 import { readFileSync, statSync } from 'node:fs';
-import * as path from 'node:path';
-import { type ImportedFacts, ResolutionMemo, type WorkspaceFiles, importedFacts } from '../core/analysis/crossFile';
+import { type ImportedFacts, ResolutionMemo, type WorkspaceFiles, importedFacts, isWorkspaceFile } from '../core/analysis/crossFile';
 import { type ModuleSummary } from '../core/syntax/moduleSummary';
 import type { KnownSummary } from './workerProtocol';
-
-/** Folders never worth walking into (dependencies, VCS data, caches, virtual environments). */
-export const SKIPPED_FOLDERS = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.concurrency-lens-cache']);
 
 /** Where a summary not held yet comes from; undefined when it cannot be had (this way). */
 export type SummarySource = (file: string) => ModuleSummary | undefined | Promise<ModuleSummary | undefined>;
@@ -38,9 +34,7 @@ export class CliWorkspace implements WorkspaceFiles {
   isFile(file: string): boolean {
     let known = this.files.get(file);
     if (known === undefined) {
-      const relative = path.relative(this.root, file);
-      const inProject = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) && !relative.split(path.sep).some((part) => SKIPPED_FOLDERS.has(part));
-      known = inProject && statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+      known = isWorkspaceFile(this.root, file) && statSync(file, { throwIfNoEntry: false })?.isFile() === true;
       this.files.set(file, known);
     }
     return known;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { GrammarLoader, wasmInDirectory } from '../core/syntax/grammars';
-import { languageForEditorId } from '../core/syntax/languages';
+import { type SourceLanguage, familyOf, languageForEditorId } from '../core/syntax/languages';
+import { type ModuleSummary, moduleSummary } from '../core/syntax/moduleSummary';
 import { ParsedDocument } from '../core/syntax/parsedDocument';
 
 interface Entry {
@@ -64,6 +65,17 @@ export class SyntaxDocuments implements vscode.Disposable {
       entry.version = document.version;
     }
     return parsed;
+  }
+
+  /** What a file that is not open offers other files (parsed with the same grammars, then freed). */
+  async summaryOfText(language: SourceLanguage, text: string): Promise<ModuleSummary> {
+    const tree = (await this.loader.createParser(language)).parse(text);
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    try {
+      return moduleSummary(tree, familyOf(language));
+    } finally {
+      tree.delete();
+    }
   }
 
   /**

@@ -31,6 +31,15 @@ export interface WorkspaceFiles {
   readonly memo?: ResolutionMemo;
 }
 
+/** Folders whose files are not the workspace's own code (dependencies, VCS data, caches, virtual environments). */
+export const NOT_WORKSPACE_FOLDERS: ReadonlySet<string> = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.concurrency-lens-cache']);
+
+/** Whether `file` lies under `folder` and outside every folder of `NOT_WORKSPACE_FOLDERS`. */
+export function isWorkspaceFile(folder: string, file: string): boolean {
+  const relative = path.relative(folder, file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) && !relative.split(path.sep).some((part) => NOT_WORKSPACE_FOLDERS.has(part));
+}
+
 /** Resolutions worth keeping across files (what a module offers, where a specifier leads): only complete answers are kept. */
 export class ResolutionMemo {
   readonly offers = new Map<string, { readonly offers: readonly (readonly [string, Target])[]; readonly dependencies: readonly string[] }>();
