@@ -37,14 +37,20 @@ const importMetaUrlInCommonJs = {
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
   {
+    // The extension host loads an ES module (VS Code ≥ 1.100) so that what activation does not
+    // need (parsers, the knowledge base, the guide, schemas) sits in chunks loaded on first use.
     ...common,
-    ...importMetaUrlInCommonJs,
     entryPoints: { extension: 'src/extension.ts' },
     outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    splitting: true,
     platform: 'node',
-    format: 'cjs',
+    format: 'esm',
     target: 'node20',
     external: ['vscode'],
+    // Bundled CommonJS dependencies may call require(): give the module one.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   },
   {
     // The `concurrency-lens check` command line (package.json "bin"); it loads dist/wasm/ at run time.

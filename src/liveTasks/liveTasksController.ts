@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ProbeServer } from '../core/probe/server';
+import type { ProbeServer } from '../core/probe/server';
 import { ContextKey } from '../ids';
 import { LaunchError, type RuntimeLauncher } from './launchers';
 import { LiveTasksTreeProvider, summaryText } from './liveTasksTree';
@@ -41,7 +41,9 @@ export class LiveTasksController implements vscode.Disposable {
     this.current?.dispose();
     this.current = undefined;
     this.diagnostics.clear();
-    const server = await ProbeServer.start({ logger: this.log });
+    // The probe endpoint and its frame validation load with the first run, not at activation.
+    const { ProbeServer: Server } = await import('../core/probe/server');
+    const server: ProbeServer = await Server.start({ logger: this.log });
     try {
       const threshold = vscode.workspace.getConfiguration('concurrencyLens.monitor', document.uri).get<number>('blockedThresholdMs', 100);
       const spec = await launcher.launchSpec({ file: document.uri, probeEnv: server.environment, blockedThresholdMs: threshold });

@@ -20,11 +20,7 @@ import { z } from 'zod';
 export const PROTOCOL_VERSION = 1;
 /** Longest frame a host accepts (bytes, without the newline); a longer line is discarded. */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
-/** Environment variables through which the host hands the endpoint to the probes. */
-export const ENV_ADDRESS = 'CONCURRENCY_LENS_ADDRESS';
-export const ENV_TOKEN = 'CONCURRENCY_LENS_TOKEN';
-/** Optional: the event-loop block (ms) a probe reports; the `concurrencyLens.monitor.blockedThresholdMs` setting. */
-export const ENV_BLOCKED_THRESHOLD_MS = 'CONCURRENCY_LENS_BLOCKED_THRESHOLD_MS';
+export { ENV_ADDRESS, ENV_BLOCKED_THRESHOLD_MS, ENV_TOKEN } from './environment';
 
 /**
  * Where a probe connects, as written in CONCURRENCY_LENS_ADDRESS: `unix:<absolute socket path>`

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ENV_BLOCKED_THRESHOLD_MS } from '../probe/protocol';
+import { ENV_BLOCKED_THRESHOLD_MS } from '../probe/environment';
 
 /**
  * How to start one monitored program: what the run command needs from a language. Each language
