@@ -189,7 +189,8 @@ export async function checkFiles(files: readonly string[], options: CheckOptions
   const runJobs = async (jobs: readonly FileJob[]): Promise<void> => {
     if (jobs.length === 0) return;
     runner ??= startPool(jobs, options, environment, root, entries);
-    await runner.run(modulesFirst(jobs, workspace), workspace.known(), (result: FileResult) => {
+    // Largest first (a job that needs a module's summary gets that module scheduled next).
+    await runner.run([...jobs].sort((a, b) => b.text.length - a.text.length), workspace.known(), (result: FileResult) => {
       const entry = entries[result.id];
       if (!entry) return;
       results.set(entry.index, result.findings);
@@ -272,28 +273,6 @@ function relevantModules(workspace: CliWorkspace, configuration: RuleConfigurati
 function emptySummary(file: string): ModuleSummary {
   const language = languageForFileName(file);
   return { family: language ? familyOf(language) : 'python', names: [], reExportsAllOf: [], imports: [] };
-}
-
-/**
- * Jobs ordered so that a module comes before the files that import it (as far as cycles allow),
- * larger files first among equals: an importer's analysis then finds its modules' summaries
- * ready instead of parsing them a second time.
- */
-function modulesFirst(jobs: readonly FileJob[], workspace: CliWorkspace): FileJob[] {
-  const byFile = new Map(jobs.map((job) => [job.file, job]));
-  const ordered: FileJob[] = [];
-  const visited = new Set<string>();
-  const visit = (job: FileJob): void => {
-    if (visited.has(job.file)) return;
-    visited.add(job.file);
-    for (const imported of importedFiles(job.file, job.text, familyOf(job.language), workspace, false)) {
-      const dependency = byFile.get(imported);
-      if (dependency) visit(dependency);
-    }
-    ordered.push(job);
-  };
-  for (const job of [...jobs].sort((a, b) => b.text.length - a.text.length)) visit(job);
-  return ordered;
 }
 
 function startPool(jobs: readonly FileJob[], options: CheckOptions, environment: CheckEnvironment, root: string, entries: readonly Entry[]): WorkerPool {

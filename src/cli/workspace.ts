@@ -14,9 +14,8 @@ export type SummarySource = (file: string) => ModuleSummary | undefined | Promis
 export class CliWorkspace implements WorkspaceFiles {
   readonly pythonRoots: readonly string[];
   readonly memo = new ResolutionMemo();
+  /** Summaries do not change during a run, and the memo keeps only answers no missing summary went into: it never goes stale. */
   private readonly summaries = new Map<string, ModuleSummary>();
-  /** Files whose summary was asked for before it was here: answers kept meanwhile lack it. */
-  private readonly askedEarly = new Set<string>();
   private readonly files = new Map<string, boolean>();
   /** Summaries on their way (analyses waiting for the same module share one load). */
   private readonly loading = new Map<string, Promise<ModuleSummary | undefined>>();
@@ -41,9 +40,7 @@ export class CliWorkspace implements WorkspaceFiles {
   }
 
   summaryOf(file: string): ModuleSummary | undefined {
-    const summary = this.summaries.get(file);
-    if (!summary) this.askedEarly.add(file);
-    return summary;
+    return this.summaries.get(file);
   }
 
   /** Every summary held, for handing to worker threads. */
@@ -54,7 +51,6 @@ export class CliWorkspace implements WorkspaceFiles {
   add(file: string, summary: ModuleSummary): void {
     if (this.summaries.has(file)) return; // a file's content does not change during a run
     this.summaries.set(file, summary);
-    if (this.askedEarly.delete(file)) this.memo.forgetOffers();
   }
 
   /** Loads what `source` can give of the summaries of `files`; false when none of them could be had. */

@@ -171,29 +171,29 @@ export function importedWords(file: string, text: string, family: LanguageFamily
   return { words, anyUse, missing: [...resolver.missing] };
 }
 
-/** Python spaces inside a statement: blanks, or a line continued by a backslash. */
-const SPACE = String.raw`(?:[ \t]|\\\r?\n)`;
-const DOTTED_AS = String.raw`[\w.]+(?:${SPACE}+as${SPACE}+\w+)?`;
 /**
  * The workspace files `text` (the file `file`) may import, found without parsing it: a superset
- * of what its imports resolve to (schedulers order work so modules come before their importers).
+ * of what its imports resolve to (the pre-filter's second look follows them).
  */
-export function importedFiles(file: string, text: string, family: LanguageFamily, files: WorkspaceFiles, submodules = true): string[] {
+export function importedFiles(file: string, text: string, family: LanguageFamily, files: WorkspaceFiles): string[] {
   const resolver = new Resolver(files);
   const found: string[] = [];
-  for (const specifier of importSpecifiers(text, family, submodules)) {
+  for (const specifier of importSpecifiers(text, family)) {
     const module = resolver.module(file, family, specifier);
     if (typeof module === 'object') found.push(module.file);
   }
   return found;
 }
 
+/** Python spaces inside a statement: blanks, or a line continued by a backslash. */
+const SPACE = String.raw`(?:[ \t]|\\\r?\n)`;
+const DOTTED_AS = String.raw`[\w.]+(?:${SPACE}+as${SPACE}+\w+)?`;
 const PYTHON_FROM_IMPORT = new RegExp(String.raw`\bfrom${SPACE}+([.\w]+)${SPACE}+import${SPACE}*(\([^)]*\)|(?:[^\n;\\]|\\\r?\n)*)`, 'g');
 const PYTHON_IMPORT = new RegExp(String.raw`\bimport${SPACE}+(${DOTTED_AS}(?:${SPACE}*,${SPACE}*${DOTTED_AS})*)`, 'g');
 const NODE_IMPORT = /(?<![\w$.])(?:from|import|require)\s*\(?\s*(['"])([^'"\n]+)\1/g;
 
-/** Module specifiers the text may import (over-approximate: also in strings, comments and functions); `submodules`: also `pkg.mod` for `from pkg import mod`. */
-export function importSpecifiers(text: string, family: LanguageFamily, submodules = true): Set<string> {
+/** Module specifiers the text may import (over-approximate: also in strings, comments and functions; `pkg.mod` for `from pkg import mod`). */
+export function importSpecifiers(text: string, family: LanguageFamily): Set<string> {
   const found = new Set<string>();
   if (family === 'node') {
     for (const match of text.matchAll(NODE_IMPORT)) if (match[2]?.startsWith('.')) found.add(match[2]);
@@ -201,7 +201,6 @@ export function importSpecifiers(text: string, family: LanguageFamily, submodule
   }
   for (const [, from = '', names = ''] of text.matchAll(PYTHON_FROM_IMPORT)) {
     found.add(from);
-    if (!submodules) continue;
     // `from pkg import mod` may name a submodule.
     for (const name of names.replace(/#[^\n]*/g, '').split(/[\s,()\\]+/)) if (/^\w+$/.test(name) && name !== 'as') found.add(joinModule(from, name));
   }
