@@ -180,8 +180,8 @@ export async function checkFiles(files: readonly string[], options: CheckOptions
           jobs.push(jobOf(entry, rules));
         }
       }
-      // Waiting on each other (an import cycle of changed files): analyse them all.
-      if (jobs.length === 0) jobs.push(...later.splice(0).map(({ entry, rules }) => jobOf(entry, rules)));
+      // Waiting on each other (an import cycle of changed files), with nothing else to wait for: analyse them all.
+      if (jobs.length === 0 && later.length === candidates.length) jobs.push(...later.splice(0).map(({ entry, rules }) => jobOf(entry, rules)));
       await runJobs(jobs);
       candidates = later;
     }

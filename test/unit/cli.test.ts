@@ -189,6 +189,13 @@ describe('CLI across files, with the cache, the pre-filter and worker threads', 
     assert.deepEqual(statistics(changed.stderr), { files: 4, analysed: 2, ruledOut: 1, cached: 1, parsedForSummary: 0, threads: 1 });
   });
 
+  it('a file whose module comes later in the run waits for the cached summary of that module, and comes from the cache too', () => {
+    const folder = make({ 'pkg/__init__.py': '', 'pkg/a.py': 'from .z import f\n\n\nasync def g():\n    f()\n', 'pkg/z.py': 'async def f():\n    pass\n' });
+    const first = runIn(folder, 'check', '.', '--statistics');
+    assert.match(first.stdout, /pkg\/a\.py:5:5: error \[py\/unawaited-coroutine\]/);
+    assert.deepEqual(statistics(runIn(folder, 'check', '.', '--statistics').stderr), { files: 3, analysed: 0, ruledOut: 1, cached: 2, parsedForSummary: 0, threads: 0 });
+  });
+
   it('the cache keys on the rule configuration, lives where --cache-dir says, and --no-cache leaves no trace', () => {
     const folder = make(APP);
     const elsewhere = path.join(folder, 'elsewhere');

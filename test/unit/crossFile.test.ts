@@ -71,6 +71,11 @@ describe('cross-file knowledge: Python imports', () => {
     assert.deepEqual(await check(files, 'use_ns.py'), ['3:py/unawaited-coroutine', '4:py/unawaited-coroutine']);
   });
 
+  it('an absolute import inside a package is not a sibling module (`import subprocess` in a package with a subprocess.py)', async () => {
+    const files = { 'pkg/__init__.py': '', 'pkg/subprocess.py': DB.replace('fetch', 'run'), 'pkg/a.py': 'import subprocess\nsubprocess.run(1)\nfrom . import subprocess as mine\nmine.run(2)\n' };
+    assert.deepEqual(await check(files, 'pkg/a.py'), ['4:py/unawaited-coroutine']);
+  });
+
   it('parent-relative imports `from ..util import`', async () => {
     const files = { 'pkg/__init__.py': '', 'pkg/util.py': DB, 'pkg/sub/__init__.py': '', 'pkg/sub/a.py': 'from ..util import fetch\nfetch(1)\n' };
     assert.deepEqual(await check(files, 'pkg/sub/a.py'), ['2:py/unawaited-coroutine']);

@@ -3,8 +3,8 @@
  * async functions there, and which are outside APIs that a workspace module passes on (a
  * `compat.py` re-exporting `asyncio.create_task`, an `fs.ts` re-exporting `readFileSync`).
  *
- * Resolution follows Python absolute imports (from the importing package's root, the file's own
- * directory and the workspace roots, also `<root>/src`), relative imports, `__init__.py`
+ * Resolution follows Python absolute imports (from the folder above the importing file's
+ * package — a script's own folder — and the workspace roots, also `<root>/src`), relative imports, `__init__.py`
  * re-exports and `from m import *` (honouring `__all__`), submodules (`from pkg import mod`); and
  * JS/TS relative specifiers (with or without extension, `./x.js` naming `x.ts`, `./dir` naming
  * `dir/index.*`), ES `export … from`, `export *`, default exports and CommonJS `module.exports` /
@@ -25,7 +25,7 @@ export interface WorkspaceFiles {
   isFile(file: string): boolean | undefined;
   /** The summary of a workspace source file; undefined while not known yet. */
   summaryOf(file: string): ModuleSummary | undefined;
-  /** Folders Python absolute imports resolve from, besides the importing package's root and the file's own folder (workspace folders). */
+  /** Folders Python absolute imports resolve from, besides the folder above the importing file's package (workspace folders). */
   readonly pythonRoots: readonly string[];
   /** Answers kept between questions: `forgetOffers()` when a summary changes or arrives for a file that was missing, `clear()` when files appear or vanish. */
   readonly memo?: ResolutionMemo;
@@ -377,7 +377,8 @@ class Resolver {
       for (let step = 1; step < level; step += 1) base = path.dirname(base);
       return inFile(this.pythonModule(base, specifier.slice(level)));
     }
-    const roots = new Set([this.packageRoot(from), path.dirname(from), ...this.files.pythonRoots.flatMap((root) => [root, path.join(root, 'src')])]);
+    // A script's own folder is on sys.path, a package module's is not (`import subprocess` in `asyncio/` is the stdlib's): the package root covers both.
+    const roots = new Set([this.packageRoot(from), ...this.files.pythonRoots.flatMap((root) => [root, path.join(root, 'src')])]);
     for (const root of roots) {
       const file = this.pythonModule(root, specifier);
       if (file) return { file };
