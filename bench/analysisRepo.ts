@@ -4,7 +4,8 @@
  * Corpus 1: CPython 3.13's asyncio package and its tests. Interleaved, RUNS times: our CLI as a
  * whole process with a cold (empty) result cache, the same command again with that cache warm, our
  * CLI in one thread (cold), and ruff's wasm build (`@astral-sh/ruff-wasm-nodejs`, ASYNC + RUF006)
- * checking the same files in this process, warm (texts read beforehand). Medians; the ratios
+ * checking the same files in this process, warm (texts read beforehand); and, to tell parsing from
+ * checking, tree-sitter's parse alone of the same files in this process. Medians; the ratios
  * compare ours to ruff.
  * Corpus 2: the project's node_modules (files up to 400 kB, as in the README's precision figures),
  * cold, whole process.
@@ -15,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { loader } from '../test/unit/helpers/syntax';
 import { median } from './measure';
 
 const RUNS = 7;
@@ -45,7 +47,7 @@ function pythonFiles(folders: readonly string[]): string[] {
   return folders.flatMap((folder) => readdirSync(folder, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.py')).map((file) => path.join(folder, file)));
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const texts = pythonFiles(ASYNCIO).map((file) => readFileSync(file, 'utf8'));
   const lines = texts.reduce((sum, text) => sum + text.split('\n').length - (text.endsWith('\n') ? 1 : 0), 0);
   const ruff = new Workspace({ lint: { select: ['ASYNC', 'RUF006'] } }, PositionEncoding.Utf16);
@@ -56,6 +58,14 @@ function main(): void {
     return { seconds: Number(process.hrtime.bigint() - started) / 1e9, findings };
   };
   ruffCheck(); // warm
+  const parser = await loader.createParser('python');
+  const parseOnly = (): { seconds: number } => {
+    const started = process.hrtime.bigint();
+    for (const text of texts) parser.parse(text)?.delete();
+    return { seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  };
+  parseOnly(); // warm
+  const parses: { seconds: number }[] = [];
   const cold: Run[] = [];
   const cached: Run[] = [];
   const single: Run[] = [];
@@ -70,6 +80,7 @@ function main(): void {
     }
     single.push(check([...ASYNCIO, '--no-cache', '--jobs', '1']));
     ruffRuns.push(ruffCheck());
+    parses.push(parseOnly());
   }
   ruff.free();
   const nodeModules: Run[] = [];
@@ -85,15 +96,20 @@ function main(): void {
   console.log(`#   ours, warm cache, whole process: ${warm.toFixed(3)} s — ${cached[0]?.statistics}`);
   console.log(`#   ours, one thread, no cache: ${seconds(single).toFixed(3)} s — ${single[0]?.statistics}`);
   console.log(`#   ruff wasm (ASYNC, RUF006), in process, warm: ${theirs.toFixed(3)} s — ${texts.length} files, ${lines} lines; ${ruffRuns[0]?.findings} findings`);
+  console.log(`#   tree-sitter's parse alone, in process, warm, one thread: ${seconds(parses).toFixed(3)} s — ${texts.length} files, ${lines} lines`);
   console.log(`#   runs (s): ours ${cold.map((run) => run.seconds.toFixed(2)).join(' ')}; cached ${cached.map((run) => run.seconds.toFixed(2)).join(' ')}; ruff ${ruffRuns.map((run) => run.seconds.toFixed(2)).join(' ')}`);
   console.log(`# node_modules (files up to 400 kB), cold, whole process: ${seconds(nodeModules).toFixed(2)} s — ${nodeModules[0]?.statistics}; ${nodeModules[0]?.findings} findings`);
   console.log(`RESULT analysis.repo.ours_s=${ours.toFixed(3)}`);
   console.log(`RESULT analysis.repo.cached_s=${warm.toFixed(3)}`);
   console.log(`RESULT analysis.repo.ours_one_thread_s=${seconds(single).toFixed(3)}`);
   console.log(`RESULT analysis.repo.ruff_wasm_s=${theirs.toFixed(3)}`);
+  console.log(`RESULT analysis.repo.parse_only_s=${seconds(parses).toFixed(3)}`);
   console.log(`RESULT analysis.repo.ratio_vs_ruff=${(ours / theirs).toFixed(2)}`);
   console.log(`RESULT analysis.repo.cached_ratio_vs_ruff=${(warm / theirs).toFixed(2)}`);
   console.log(`RESULT analysis.repo.node_modules_s=${seconds(nodeModules).toFixed(2)}`);
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
