@@ -1,4 +1,4 @@
-// One build script, one entry per bundle: the extension host (Node, CommonJS) and each webview
+// One build script, one entry per bundle: the extension host (Node, an ES module split into chunks), the CLI (CommonJS) and each webview
 // (browser, IIFE). `--production` minifies; `--watch` rebuilds on change. Integration tests are
 // bundled too, because they run inside the extension host as plain JavaScript.
 import * as esbuild from 'esbuild';
@@ -40,7 +40,8 @@ const builds = [
     // The extension host loads an ES module (VS Code ≥ 1.100) so that what activation does not
     // need (parsers, the knowledge base, the guide, schemas) sits in chunks loaded on first use.
     ...common,
-    entryPoints: { extension: 'src/extension.ts' },
+    // The extension host, and the supervisor the terminal of a monitored run runs (src/supervisor).
+    entryPoints: { extension: 'src/extension.ts', supervisor: 'src/supervisor/main.ts' },
     outdir: 'dist',
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',

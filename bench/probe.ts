@@ -55,7 +55,7 @@ async function main(): Promise<void> {
           baseEnv: process.env, probeEnv: server.environment, blockedThresholdMs: 100,
         });
         // Asynchronous spawn: the server must keep reading while the program runs.
-        const result = timing(await runForOutput(spec.command, [...spec.args], spec.env));
+        const result = timing(await runForOutput(spec.command, [...spec.args], { ...process.env, ...spec.env }));
         await server.dispose();
         return result;
       };

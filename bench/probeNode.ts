@@ -29,7 +29,7 @@ async function probedRun(script: string, extraEnv: Record<string, string>): Prom
     node: process.execPath, script, cwd: root, probePath: path.join(root, 'probes', 'node', 'probe.cjs'),
     baseEnv: { ...process.env, ...extraEnv }, probeEnv: server.environment, blockedThresholdMs: 100,
   })!;
-  const result = timing(await runForOutput(spec.command, [...spec.args], spec.env));
+  const result = timing(await runForOutput(spec.command, [...spec.args], { ...process.env, ...spec.env }));
   await server.dispose();
   return { timing: result, frames };
 }
@@ -40,6 +40,8 @@ export async function nodeProbeOverhead(): Promise<void> {
   const workloads: { name: string; script: string; env: Record<string, string> }[] = [
     { name: 'awaits', script: 'awaits.mjs', env: {} },
     { name: 'worker_pool', script: 'worker_pool.mjs', env: {} },
+    // Seconds long: the probe's periodic work (heartbeats, samples, profile restarts) shows.
+    { name: 'steady_loop', script: 'steady_loop.mjs', env: {} },
     { name: 'awaits_promise_detail', script: 'awaits.mjs', env: { CONCURRENCY_LENS_NODE_PROMISES: '1' } },
   ];
   for (const workload of workloads) {

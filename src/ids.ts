@@ -10,6 +10,12 @@ export const CommandId = {
   RunWithMonitor: 'concurrencyLens.runWithMonitor',
   StopRun: 'concurrencyLens.stopRun',
   RevealInEditor: 'concurrencyLens.revealInEditor',
+  RunCommand: 'concurrencyLens.runCommand',
+  NewMonitoredTerminal: 'concurrencyLens.newMonitoredTerminal',
+  AttachToProcess: 'concurrencyLens.attachToProcess',
+  ClearEndedRuns: 'concurrencyLens.clearEndedRuns',
+  MonitorDebugSessions: 'concurrencyLens.monitorDebugSessions',
+  StopMonitoringDebugSessions: 'concurrencyLens.stopMonitoringDebugSessions',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
@@ -28,5 +34,7 @@ export type WebviewPanelType = (typeof WebviewPanelType)[keyof typeof WebviewPan
 /** Context keys this extension sets for `when` clauses. */
 export const ContextKey = {
   MonitorRunning: 'concurrencyLens.monitorRunning',
+  /** Live Tasks lists a run that has ended (or a recording): "Clear Ended Runs" applies. */
+  HasEndedRuns: 'concurrencyLens.hasEndedRuns',
 } as const;
 export type ContextKey = (typeof ContextKey)[keyof typeof ContextKey];

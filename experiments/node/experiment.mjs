@@ -4,12 +4,14 @@
 // No dependencies. Prints one JSON object per line on stdout:
 //   {"type":"start",...}  runtime facts
 //   {"type":"startup","model":...,"perUnitMs":...}  cost of starting one unit that does nothing
-//   {"type":"result","workload":...,"model":...,"units":...,"wallMs":...}
+//   {"type":"load","when":"before"|"after","load1":...}  1-minute load average (not on Windows)
+//   {"type":"result","workload":...,"model":...,"units":...,"wallMs":...,"cpuMs":...}
+//       cpuMs: CPU time of this process (all its threads) and of the child processes during the run
 //   {"type":"done"}
 // Usage: node experiment.mjs [--scale FACTOR]   (FACTOR scales the work; 1 is the full run)
 // The same file is the worker and the child: `--unit cpu|io|none ARG` runs one unit and exits.
 import { spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +23,9 @@ const IO_UNITS = 16;
 const IO_SLEEP_MS = 150;
 const STARTUP_SAMPLES = 8;
 const SCRIPT = new URL(import.meta.url);
+
+/** CPU milliseconds the child processes reported while a variant ran (see `--unit`). */
+let childCpuMs = 0;
 
 const emit = (fields) => process.stdout.write(`${JSON.stringify(fields)}\n`);
 
@@ -44,7 +49,10 @@ if (!isMainThread) {
   await runUnit(workerData.kind, workerData.argument);
   parentPort.postMessage('done');
 } else if (process.argv[2] === '--unit') {
-  await runUnit(process.argv[3], Number(process.argv[4])); // the exit code 0 is the report
+  await runUnit(process.argv[3], Number(process.argv[4]));
+  // The report: the exit code 0, and this process's CPU time (Node cannot read its children's).
+  const { user, system } = process.cpuUsage();
+  process.stdout.write(`${(user + system) / 1000}\n`);
 } else {
   await main(process.argv.slice(2));
 }
@@ -59,9 +67,15 @@ function inWorker(kind, argument) {
 
 function inChild(kind, argument) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(SCRIPT), '--unit', kind, String(argument)], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [fileURLToPath(SCRIPT), '--unit', kind, String(argument)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let report = '';
+    child.stdout.setEncoding('utf8').on('data', (text) => (report += text));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`unit exited with ${code}`))));
+    child.once('close', (code) => {
+      if (code !== 0) return reject(new Error(`unit exited with ${code}`));
+      childCpuMs += Number(report) || 0;
+      resolve();
+    });
   });
 }
 
@@ -69,6 +83,19 @@ async function timedMs(run) {
   const started = performance.now();
   await run();
   return performance.now() - started;
+}
+
+/** Wall and CPU milliseconds of one run: this process (worker threads included) plus its child processes. */
+async function measured(run) {
+  childCpuMs = 0;
+  const cpuBefore = process.cpuUsage();
+  const wallMs = await timedMs(run);
+  const { user, system } = process.cpuUsage(cpuBefore);
+  return { wallMs, cpuMs: (user + system) / 1000 + childCpuMs };
+}
+
+function emitLoad(when) {
+  if (process.platform !== 'win32') emit({ type: 'load', when, load1: loadavg()[0] }); // always 0 on Windows
 }
 
 async function minimumMs(run) {
@@ -91,6 +118,7 @@ async function main(args) {
   const iterations = Math.max(1000, Math.round(CPU_ITERATIONS * scale));
   const sleepMs = Math.max(5, Math.round(IO_SLEEP_MS * scale));
   emit({ type: 'start', language: 'node', runtime: process.versions.node, implementation: 'v8', gilEnabled: false, cpus: availableParallelism() });
+  emitLoad('before');
   await measureStartup();
   const workloads = [
     { workload: 'cpu', argument: iterations, units: CPU_UNITS },
@@ -107,8 +135,9 @@ async function main(args) {
       processes: () => each(inChild),
     };
     for (const [model, run] of Object.entries(variants)) {
-      emit({ type: 'result', workload, model, units, wallMs: await timedMs(run) });
+      emit({ type: 'result', workload, model, units, ...(await measured(run)) });
     }
   }
+  emitLoad('after');
   emit({ type: 'done' });
 }

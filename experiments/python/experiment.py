@@ -4,7 +4,9 @@ coroutines (asyncio), with threads and with processes, on this interpreter and m
 Standard library only. Prints one JSON object per line on stdout:
   {"type": "start", ...}  interpreter facts (version, CPUs, GIL enabled?)
   {"type": "startup", "model": ..., "perUnitMs": ...}  cost of starting one unit that does nothing
-  {"type": "result", "workload": ..., "model": ..., "units": ..., "wallMs": ...}
+  {"type": "load", "when": "before" | "after", "load1": ...}  1-minute load average (not on Windows)
+  {"type": "result", "workload": ..., "model": ..., "units": ..., "wallMs": ..., "cpuMs": ...}
+      cpuMs: CPU time of this process and its (waited-for) children during the run
   {"type": "done"}
 Usage: python3 experiment.py [--scale FACTOR]  (FACTOR scales the work; 1 is the full run)
 """
@@ -86,6 +88,26 @@ def timed_ms(function, *args):
     return (time.perf_counter() - started) * 1000
 
 
+def cpu_seconds():
+    """CPU time of this process and of the children it has waited for (the pool's worker processes)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def measured(function):
+    """Wall and CPU milliseconds of one run. Windows reports no children's times: CPU is then left out for processes."""
+    cpu_before = cpu_seconds()
+    wall_ms = timed_ms(function)
+    return wall_ms, (cpu_seconds() - cpu_before) * 1000
+
+
+def emit_load(when):
+    try:
+        emit(type="load", when=when, load1=os.getloadavg()[0])
+    except (AttributeError, OSError):
+        pass  # no load average on this platform
+
+
 def measure_startup():
     """Milliseconds to create, start and finish one unit that does nothing."""
 
@@ -126,6 +148,7 @@ def main(argv):
         gilEnabled=gil_enabled(),
         cpus=os.cpu_count() or 1,
     )
+    emit_load("before")
     measure_startup()
     workloads = (
         ("cpu", cpu_work, cpu_work_async, iterations, CPU_UNITS),
@@ -139,7 +162,11 @@ def main(argv):
             ("processes", lambda: run_processes(work, argument, units)),
         )
         for model, run in variants:
-            emit(type="result", workload=workload, model=model, units=units, wallMs=timed_ms(run))
+            wall_ms, cpu_ms = measured(run)
+            children_counted = os.name == "posix" or model != "processes"
+            cpu = {"cpuMs": cpu_ms} if children_counted else {}
+            emit(type="result", workload=workload, model=model, units=units, wallMs=wall_ms, **cpu)
+    emit_load("after")
     emit(type="done")
 
 

@@ -31,6 +31,7 @@ export type ParsedArguments = CheckOptions | { readonly command: 'help' } | { re
 export const USAGE = `Usage: concurrency-lens check [paths…] [--format text|json|sarif] [--rules rule-a,rule-b]
                                [--cache-dir DIR | --no-cache] [--jobs N] [--max-file-size BYTES]
                                [--no-prefilter] [--statistics]
+       concurrency-lens record [options] -- <command> [args…]   (see concurrency-lens record --help)
 
 Checks Python, JavaScript and TypeScript files for concurrency mistakes.
 Paths may be files or folders (default: the current folder).

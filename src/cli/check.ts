@@ -89,8 +89,8 @@ interface Candidate {
   readonly rules: RuleConfiguration;
 }
 
-function jobOf(entry: Entry, configuration: RuleConfiguration): FileJob {
-  return { id: entry.index, file: entry.file, language: entry.language, text: entry.text, hash: entry.hash, configuration };
+function jobOf(entry: Entry, rules: RuleConfiguration, unfiltered: RuleConfiguration): FileJob {
+  return { id: entry.index, file: entry.file, language: entry.language, text: entry.text, hash: entry.hash, configuration: rules, unfiltered };
 }
 
 interface Entry {
@@ -177,11 +177,11 @@ export async function checkFiles(files: readonly string[], options: CheckOptions
           results.set(entry.index, stored);
           cached += 1;
         } else {
-          jobs.push(jobOf(entry, rules));
+          jobs.push(jobOf(entry, rules, configuration));
         }
       }
       // Waiting on each other (an import cycle of changed files), with nothing else to wait for: analyse them all.
-      if (jobs.length === 0 && later.length === candidates.length) jobs.push(...later.splice(0).map(({ entry, rules }) => jobOf(entry, rules)));
+      if (jobs.length === 0 && later.length === candidates.length) jobs.push(...later.splice(0).map(({ entry, rules }) => jobOf(entry, rules, configuration)));
       await runJobs(jobs);
       candidates = later;
     }

@@ -1,7 +1,7 @@
 /**
  * The `concurrency-lens` command line (bundled to bin/concurrency-lens.js): the editor's engine
- * for CI. Exit codes: 0 no findings, 1 findings, 2 bad usage (and unexpected failures). The same
- * bundle runs `check`'s worker threads.
+ * for CI. `check` exit codes: 0 no findings, 1 findings, 2 bad usage (and unexpected failures);
+ * `record` (src/cli/record.ts) has its own. The same bundle runs `check`'s worker threads.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -10,6 +10,7 @@ import { GrammarLoader, wasmInDirectory } from '../core/syntax/grammars';
 import { USAGE, parseArguments } from './arguments';
 import { contentHash } from './cache';
 import { type CheckStatistics, MissingPathError, checkFiles, collectFiles } from './check';
+import { recordCommand } from './record';
 import { jsonReport, sarifReport, textReport } from './reports';
 import { runWorker } from './worker';
 
@@ -17,8 +18,11 @@ declare const CLI_VERSION: string;
 
 /** The bundle lives in bin/; the grammars ship in dist/wasm/ next to the extension. */
 const WASM_DIRECTORY = path.join(__dirname, '..', 'dist', 'wasm');
+/** The probes `record` loads into the programs it runs. */
+const PROBES_DIRECTORY = path.join(__dirname, '..', 'probes');
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'record') return recordCommand(argv.slice(1), PROBES_DIRECTORY);
   const parsed = parseArguments(argv);
   switch (parsed.command) {
     case 'help':

@@ -20,6 +20,11 @@ export interface FileJob {
   readonly hash: string;
   /** The rules to run on this file (the pre-filter may have turned some off). */
   readonly configuration: RuleConfiguration;
+  /**
+   * The rules before the pre-filter: run when the file imports async functions or renamed outside
+   * APIs from workspace files, whose uses the pre-filter's trigger words cannot see.
+   */
+  readonly unfiltered: RuleConfiguration;
 }
 
 /** A finding located by line and column, without its file (what the result cache keeps). */

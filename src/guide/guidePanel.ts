@@ -5,7 +5,7 @@ import { decide } from '../core/guide/decide';
 import { guideLocaleFor } from '../core/guide/localized';
 import { WebviewPanelType } from '../ids';
 import {
-  FromGuideType, ToGuideType, parseFromGuide, parseGuideViewState,
+  FromGuideType, ToGuideType, modelIn, parseFromGuide, parseGuideViewState, topicOf,
   type ConcurrencyModel, type Decision, type DecisionAnswers, type GuideLanguage, type GuideViewState, type ToGuideMessage,
 } from '../shared/guideProtocol';
 import type { ExperimentRunner } from './experimentRunner';
@@ -67,7 +67,8 @@ export class GuideController implements vscode.Disposable {
   open(request: Partial<GuideViewState> = {}): void {
     const language = request.language ?? guideLanguageOf(vscode.window.activeTextEditor) ?? this.view.language;
     const section = request.section ?? (request.model ? 'overview' : this.view.section);
-    this.view = { ...this.view, ...request, language, section };
+    const model = modelIn(language, request.model ?? this.view.model);
+    this.view = { ...this.view, ...request, language, model, section };
     if (this.panel) {
       this.panel.reveal();
       this.postInit();
@@ -116,7 +117,7 @@ export class GuideController implements vscode.Disposable {
   }
 
   private exampleCode(language: GuideLanguage, model: ConcurrencyModel, answers: DecisionAnswers | undefined): string {
-    return answers ? decide(language, answers).example.code : GUIDE_CONTENT.topics[language][model].example.code;
+    return (answers ? decide(language, answers).example : topicOf(GUIDE_CONTENT, language, model)?.example)?.code ?? '';
   }
 
   /**

@@ -18,6 +18,10 @@ export function guideStrings(): GuideStrings {
         name: vscode.l10n.t('Threads'),
         summary: vscode.l10n.t('Preemptive OS threads sharing memory. In CPython the GIL runs one thread of Python code at a time, so threads help with blocking I/O, not pure-Python CPU work.'),
       },
+      interpreters: {
+        name: vscode.l10n.t('Interpreters'),
+        summary: vscode.l10n.t('Python 3.14+: isolated interpreters in one process, each with its own GIL. Threads in different interpreters run Python code in parallel and share data only by copying.'),
+      },
       processes: {
         name: vscode.l10n.t('Processes'),
         summary: vscode.l10n.t('Separate interpreters with separate memory: true parallel CPU work and failure isolation, at a higher start-up cost.'),
@@ -62,6 +66,10 @@ export function guideStrings(): GuideStrings {
     },
     wallTime: vscode.l10n.t('Wall time'),
     speedup: vscode.l10n.t('Speed-up'),
+    parallelism: vscode.l10n.t('Parallelism'),
+    parallelismHint: vscode.l10n.t('CPU time of the process and its children ÷ wall time: how many cores the variant kept busy.'),
+    busyMachine: vscode.l10n.t('The machine was busy: the 1-minute load average was {0} before and {1} after the run, on {2} CPUs. Other programs took CPU time, so the speed-ups and the parallelism are lower than this machine can reach: run again when it is less busy.'),
+    runAgain: vscode.l10n.t('Run Again'),
     startupPerUnit: vscode.l10n.t('Start-up per unit'),
     status: {
       idle: vscode.l10n.t('Not run yet.'),

@@ -36,6 +36,7 @@ class ConcurrencyHoverProvider implements vscode.HoverProvider {
       models: {
         coroutine: vscode.l10n.t('Coroutine'),
         thread: vscode.l10n.t('Thread'),
+        interpreter: vscode.l10n.t('Interpreter'),
         process: vscode.l10n.t('Process'),
         synchronization: vscode.l10n.t('Synchronization'),
         scheduling: vscode.l10n.t('Scheduling'),

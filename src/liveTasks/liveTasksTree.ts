@@ -1,20 +1,28 @@
 import * as vscode from 'vscode';
-import type { SourceLocation } from '../core/probe/protocol';
+import type { SourceLocation, TaskInfo } from '../core/probe/protocol';
 import {
   blocksKey, entityKey, processKey, runKey, type BlockedEvent, type ProcessRecord, type RunChange, type RunModel, type RunSummary, type TrackedEntity,
 } from '../core/runs/runModel';
 import {
-  blockingFrame, formatDuration, groupTasksByCoroutine, liveFirst, processLabel, shortLocation, TASK_GROUP_THRESHOLD, TASKS_PER_GROUP_SHOWN,
+  blockingFrame, countOutcomes, exitKind, type ExitKind, FINISHED_TASKS_INLINE, finishedTasks, formatDuration, groupTasksByCoroutine, liveFirst,
+  processTitle, shortLocation, signalName, TASK_GROUP_THRESHOLD, TASK_OUTCOMES, type TaskOutcome, taskOutcome, TASKS_PER_GROUP_SHOWN,
 } from '../core/runs/treeShape';
 import { CommandId } from '../ids';
 
-/** One row of the Live Tasks view; `key` is stable for the life of a run (it is the TreeItem id). */
+/**
+ * One row of the Live Tasks view; `key` is stable for the life of a run (it is the TreeItem id)
+ * and unique across runs: it starts with its run's id (`r3/p:1234/thread:main`).
+ */
 export type LiveNode =
+  | { readonly kind: 'run'; readonly key: string }
+  | { readonly kind: 'status'; readonly key: string; readonly status: 'waiting' | 'paused' }
   | { readonly kind: 'summary'; readonly key: string }
   | { readonly kind: 'process'; readonly key: string; readonly pid: number }
   | { readonly kind: 'blocked'; readonly key: string; readonly event: BlockedEvent }
   | { readonly kind: 'thread'; readonly key: string; readonly pid: number; readonly threadId: string }
   | { readonly kind: 'group'; readonly key: string; readonly pid: number; readonly threadId: string; readonly coroutine: string }
+  | { readonly kind: 'finished'; readonly key: string; readonly pid: number; readonly threadId: string }
+  | { readonly kind: 'outcome'; readonly key: string; readonly pid: number; readonly threadId: string; readonly outcome: TaskOutcome }
   | { readonly kind: 'task'; readonly key: string; readonly pid: number; readonly taskId: string }
   | { readonly kind: 'child'; readonly key: string; readonly pid: number; readonly childId: string };
 
@@ -25,44 +33,69 @@ const BLOCKS_SHOWN = 5;
 /** More changed rows than this in one refresh: refresh the whole view instead. */
 const MAX_TARGETED_REFRESH = 500;
 
+/** What started a run (its icon). */
+export type RunKind = 'file' | 'command' | 'task' | 'terminal' | 'debug' | 'attach' | 'recording';
+
+/** A run as the tree lists it. */
 export interface RunView {
+  /** Unique among the runs listed: the first part of every key of its rows. */
+  readonly id: string;
+  readonly title: string;
+  readonly kind: RunKind;
   readonly model: RunModel;
   readonly isRunning: boolean;
-  readonly exit?: { exitCode?: number; signal?: string };
+  /** A debugger holds its programs paused. */
+  readonly isPaused: boolean;
 }
 
 /**
- * The Live Tasks tree over a run's model: Process → blocked loops, Threads → Tasks (grouped by
- * coroutine when there are many), child processes. Refreshes at most ten times a second and only
- * for the rows whose model keys changed.
+ * The Live Tasks tree over the runs' models. One run: its processes at the root; several: one row
+ * per run (title, state, summary once ended), its processes beneath. Under each: Process → blocked
+ * loops, Threads → Tasks (grouped by coroutine when there are many; finished ones after the live
+ * ones, grouped by outcome when there are many), child processes. A run that has ended reads as it
+ * was at its end. Refreshes at most ten times a second and only for the rows whose model keys changed.
  */
 export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<LiveNode | LiveNode[] | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
-  private run: RunView | undefined;
-  private modelSubscription: { dispose(): void } | undefined;
+  /** The listed runs by id, in the order shown, with their model subscriptions. */
+  private readonly runs = new Map<string, { readonly run: RunView; readonly subscription: { dispose(): void } }>();
   private readonly nodes = new Map<string, LiveNode>();
   /** Thread rows last described as having tasks (see the thread case of `describe`). */
   private readonly threadsShownWithTasks = new Set<string>();
   private pendingKeys = new Set<string>();
+  private refreshAll = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly isUserFile: (file: string) => boolean) {}
 
-  /** Shows another run (or none); the view refreshes entirely. */
-  setRun(run: RunView | undefined): void {
-    this.modelSubscription?.dispose();
-    this.run = run;
-    this.nodes.clear();
-    this.pendingKeys.clear();
-    this.modelSubscription = run?.model.onDidChange((change) => this.schedule(change));
-    this.changeEmitter.fire(undefined);
+  /** Lists these runs (in this order); the view refreshes entirely. */
+  setRuns(runs: readonly RunView[]): void {
+    const listed = new Set(runs.map((run) => run.id));
+    for (const [id, entry] of this.runs) {
+      if (listed.has(id) && entry.run === runs.find((run) => run.id === id)) continue;
+      entry.subscription.dispose();
+      this.runs.delete(id);
+      for (const key of [...this.nodes.keys()]) if (key === id || key.startsWith(`${id}/`)) this.nodes.delete(key);
+    }
+    const kept = new Map(this.runs);
+    this.runs.clear();
+    for (const run of runs) {
+      this.runs.set(run.id, kept.get(run.id) ?? { run, subscription: run.model.onDidChange((change) => this.schedule(run.id, change)) });
+    }
+    this.refreshAll = true;
+    this.flushSoon();
   }
 
-  /** The run ended: show the summary row. */
-  runEnded(): void {
-    this.pendingKeys.add(runKey);
+  /** A run's state changed (it paused, went on, or ended): its rows are redrawn. */
+  runChanged(): void {
+    this.refreshAll = true;
     this.flushSoon();
+  }
+
+  /** The run a row belongs to. */
+  runOf(node: LiveNode): RunView | undefined {
+    return this.runs.get(node.key.split('/')[0]!)?.run;
   }
 
   getTreeItem(node: LiveNode): vscode.TreeItem {
@@ -72,21 +105,34 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   }
 
   getChildren(node?: LiveNode): LiveNode[] {
-    const model = this.run?.model;
-    if (!model) return [];
     if (!node) {
-      const roots = model.rootProcesses().map((process) => this.node({ kind: 'process', key: processKey(process.pid), pid: process.pid }));
-      return this.run?.isRunning === false ? [this.node({ kind: 'summary', key: 'summary' }), ...roots] : roots;
+      const runs = [...this.runs.values()].map((entry) => entry.run);
+      if (runs.length === 1) return this.runChildren(runs[0]!);
+      return runs.map((run) => this.node({ kind: 'run', key: run.id }));
     }
+    const run = this.runOf(node);
+    if (!run) return [];
+    const { model } = run;
     switch (node.kind) {
+      case 'run':
+        return this.runChildren(run);
       case 'process':
-        return this.processChildren(model, node.pid);
+        return this.processChildren(run, node.pid);
       case 'thread':
-        return this.threadChildren(model, node.pid, node.threadId);
+        return this.threadChildren(run, node.pid, node.threadId);
       case 'group': {
         const tasks = this.liveTasksOf(model, node.pid, node.threadId).filter((task) => task.info.coroutine === node.coroutine);
-        return tasks.slice(0, TASKS_PER_GROUP_SHOWN).map((task) => this.taskNode(node.pid, task.info.id));
+        return tasks.slice(0, TASKS_PER_GROUP_SHOWN).map((task) => this.taskNode(run, node.pid, task.info.id));
       }
+      case 'finished': {
+        const counts = countOutcomes(this.finishedTasksOf(model, node.pid, node.threadId));
+        return TASK_OUTCOMES.filter((outcome) => counts[outcome] > 0)
+          .map((outcome) => this.node({ kind: 'outcome', key: `${node.key}/${outcome}`, pid: node.pid, threadId: node.threadId, outcome }));
+      }
+      case 'outcome':
+        return this.finishedTasksOf(model, node.pid, node.threadId).filter((task) => taskOutcome(task.info) === node.outcome)
+          .slice(0, TASKS_PER_GROUP_SHOWN).map((task) => this.taskNode(run, node.pid, task.info.id));
+      case 'status':
       case 'summary':
       case 'blocked':
       case 'task':
@@ -97,17 +143,23 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
 
   /** Where a row points in the source, if anywhere. */
   locationOf(node: LiveNode): SourceLocation | undefined {
-    const process = 'pid' in node ? this.run?.model.process(node.pid) : undefined;
+    const process = 'pid' in node ? this.runOf(node)?.model.process(node.pid) : undefined;
     switch (node.kind) {
       case 'thread':
         return process?.entities.thread.get(node.threadId)?.info.location;
-      case 'task':
-        return process?.entities.task.get(node.taskId)?.info.suspendedAt;
+      case 'task': {
+        const info = process?.entities.task.get(node.taskId)?.info;
+        return info?.raisedAt ?? info?.suspendedAt ?? info?.createdAt;
+      }
       case 'blocked':
         return blockingFrame(node.event.stack, this.isUserFile);
+      case 'run':
+      case 'status':
       case 'summary':
       case 'process':
       case 'group':
+      case 'finished':
+      case 'outcome':
       case 'child':
         return undefined;
     }
@@ -115,31 +167,53 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
 
   dispose(): void {
     clearTimeout(this.timer);
-    this.modelSubscription?.dispose();
+    for (const entry of this.runs.values()) entry.subscription.dispose();
+    this.runs.clear();
     this.changeEmitter.dispose();
   }
 
-  private processChildren(model: RunModel, pid: number): LiveNode[] {
+  /** A run's own rows: whether it waits or is paused, its summary once ended, its processes. */
+  private runChildren(run: RunView): LiveNode[] {
+    const roots = run.model.rootProcesses().map((process) => this.node({ kind: 'process', key: this.keyIn(run, processKey(process.pid)), pid: process.pid }));
+    const status: LiveNode[] = [];
+    if (run.isPaused) status.push(this.node({ kind: 'status', key: `${run.id}/status:paused`, status: 'paused' }));
+    else if (run.isRunning && roots.length === 0) status.push(this.node({ kind: 'status', key: `${run.id}/status:waiting`, status: 'waiting' }));
+    if (!run.isRunning) status.push(this.node({ kind: 'summary', key: `${run.id}/summary` }));
+    return [...status, ...roots];
+  }
+
+  /** A model key as a row key: unique across runs. */
+  private keyIn(run: RunView, modelKey: string): string {
+    return `${run.id}/${modelKey}`;
+  }
+
+  private processChildren(run: RunView, pid: number): LiveNode[] {
+    const { model } = run;
     const process = model.process(pid);
     if (!process) return [];
     const blocks = model.blockedEvents().filter((event) => event.pid === pid).slice(-BLOCKS_SHOWN).reverse();
     const probedChildren = model.childProcesses(pid);
     const probedPids = new Set(probedChildren.map((child) => child.pid));
     return [
-      ...blocks.map((event) => this.node({ kind: 'blocked', key: `${blocksKey(pid)}:${event.loopId}@${event.startedAt}`, event })),
-      ...liveFirst(process.entities.thread.values()).map((thread) => this.node({ kind: 'thread', key: entityKey(pid, 'thread', thread.info.id), pid, threadId: thread.info.id })),
-      ...probedChildren.map((child) => this.node({ kind: 'process', key: processKey(child.pid), pid: child.pid })),
+      ...blocks.map((event) => this.node({ kind: 'blocked', key: this.keyIn(run, `${blocksKey(pid)}:${event.loopId}@${event.startedAt}`), event })),
+      ...liveFirst(process.entities.thread.values()).map((thread) => this.node({ kind: 'thread', key: this.keyIn(run, entityKey(pid, 'thread', thread.info.id)), pid, threadId: thread.info.id })),
+      ...probedChildren.map((child) => this.node({ kind: 'process', key: this.keyIn(run, processKey(child.pid)), pid: child.pid })),
       ...liveFirst(process.entities.child.values())
         .filter((child) => child.info.pid === undefined || !probedPids.has(child.info.pid))
-        .map((child) => this.node({ kind: 'child', key: entityKey(pid, 'child', child.info.id), pid, childId: child.info.id })),
+        .map((child) => this.node({ kind: 'child', key: this.keyIn(run, entityKey(pid, 'child', child.info.id)), pid, childId: child.info.id })),
     ];
   }
 
-  private threadChildren(model: RunModel, pid: number, threadId: string): LiveNode[] {
+  private threadChildren(run: RunView, pid: number, threadId: string): LiveNode[] {
+    const { model } = run;
     const tasks = this.liveTasksOf(model, pid, threadId);
-    if (tasks.length <= TASK_GROUP_THRESHOLD) return tasks.map((task) => this.taskNode(pid, task.info.id));
-    const threadKey = entityKey(pid, 'thread', threadId);
-    return groupTasksByCoroutine(tasks).map((group) => this.node({ kind: 'group', key: `${threadKey}/group:${group.coroutine}`, pid, threadId, coroutine: group.coroutine }));
+    const threadKey = this.keyIn(run, entityKey(pid, 'thread', threadId));
+    const live = tasks.length <= TASK_GROUP_THRESHOLD
+      ? tasks.map((task) => this.taskNode(run, pid, task.info.id))
+      : groupTasksByCoroutine(tasks).map((group) => this.node({ kind: 'group', key: `${threadKey}/group:${group.coroutine}`, pid, threadId, coroutine: group.coroutine }));
+    const finished = this.finishedTasksOf(model, pid, threadId);
+    if (finished.length <= FINISHED_TASKS_INLINE) return [...live, ...finished.map((task) => this.taskNode(run, pid, task.info.id))];
+    return [...live, this.node({ kind: 'finished', key: `${threadKey}/finished`, pid, threadId })];
   }
 
   private liveTasksOf(model: RunModel, pid: number, threadId: string): TrackedEntity<'task'>[] {
@@ -147,8 +221,21 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
     return tasks ? [...tasks.values()].filter((task) => task.live && task.info.threadId === threadId) : [];
   }
 
-  private taskNode(pid: number, taskId: string): LiveNode {
-    return this.node({ kind: 'task', key: entityKey(pid, 'task', taskId), pid, taskId });
+  /** The thread's tasks that are no longer live, newest first: they stay in view for the rest of the run. */
+  private finishedTasksOf(model: RunModel, pid: number, threadId: string): TrackedEntity<'task'>[] {
+    const tasks = model.process(pid)?.entities.task;
+    return tasks ? finishedTasks([...tasks.values()].filter((task) => task.info.threadId === threadId)) : [];
+  }
+
+  private tasksOf(model: RunModel, pid: number, threadId: string): number {
+    const tasks = model.process(pid)?.entities.task;
+    let count = 0;
+    if (tasks) for (const task of tasks.values()) if (task.info.threadId === threadId) count += 1;
+    return count;
+  }
+
+  private taskNode(run: RunView, pid: number, taskId: string): LiveNode {
+    return this.node({ kind: 'task', key: this.keyIn(run, entityKey(pid, 'task', taskId)), pid, taskId });
   }
 
   /** The same object for the same key, so targeted refreshes find the row VS Code shows. */
@@ -160,14 +247,19 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   }
 
   private describe(node: LiveNode): vscode.TreeItem {
-    const model = this.run?.model;
-    const now = Date.now();
+    const run = this.runOf(node);
+    const model = run?.model;
+    const now = model?.clock(Date.now()) ?? Date.now();
     switch (node.kind) {
+      case 'run':
+        return run ? runItem(run, now) : new vscode.TreeItem(node.key);
+      case 'status':
+        return statusItem(node.status);
       case 'summary':
-        return summaryItem(model?.summary(), this.run?.exit);
+        return summaryItem(model);
       case 'process': {
         const process = model?.process(node.pid);
-        return process ? processItem(process, now) : new vscode.TreeItem(String(node.pid));
+        return process && model ? processItem(model, process, now) : new vscode.TreeItem(String(node.pid));
       }
       case 'blocked': {
         const frame = this.locationOf(node);
@@ -180,60 +272,80 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       case 'thread': {
         const thread = model?.process(node.pid)?.entities.thread.get(node.threadId);
         if (!thread) return new vscode.TreeItem(node.threadId);
-        const tasks = this.liveTasksOf(model!, node.pid, node.threadId).length;
-        const item = new vscode.TreeItem(thread.info.name, tasks > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        const live = this.liveTasksOf(model!, node.pid, node.threadId).length;
+        const all = this.tasksOf(model!, node.pid, node.threadId);
+        const item = new vscode.TreeItem(thread.info.name, all > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
         // VS Code keeps a leaf row that gains children collapsed; a thread with tasks is another row
         // (another id), so it opens expanded as declared. `flush` refreshes the tree on that change.
-        if (tasks > 0) {
+        if (all > 0) {
           item.id = `${node.key}#tasks`;
           this.threadsShownWithTasks.add(node.key);
         } else {
           this.threadsShownWithTasks.delete(node.key);
         }
         const where = thread.info.location ? ` · ${shortLocation(thread.info.location)}` : '';
-        const count = tasks > 0 ? ` · ${vscode.l10n.t('{0} tasks', tasks)}` : '';
+        const count = live > 0 ? ` · ${taskCount(live)}` : '';
         const parentId = thread.info.parentThreadId;
         const startedBy = parentId ? ` · ${vscode.l10n.t('started by {0}', model!.process(node.pid)?.entities.thread.get(parentId)?.info.name ?? parentId)}` : '';
-        item.description = `${threadStateLabel(thread.info.state)}${where}${count}${startedBy} · ${age(thread, now)}`;
+        const exitCode = thread.info.state === 'exited' && thread.info.exitCode !== undefined ? ` ${vscode.l10n.t('(exit code {0})', thread.info.exitCode)}` : '';
+        item.description = `${threadStateLabel(thread.info.state)}${exitCode}${where}${count}${startedBy} · ${age(thread, now)}`;
         item.iconPath = new vscode.ThemeIcon(thread.info.state === 'exited' ? 'circle-slash' : thread.info.state === 'waiting' ? 'watch' : 'pulse');
         return located(item, thread.info.location);
       }
       case 'group': {
         const count = model ? this.liveTasksOf(model, node.pid, node.threadId).filter((task) => task.info.coroutine === node.coroutine).length : 0;
         const item = new vscode.TreeItem(node.coroutine, vscode.TreeItemCollapsibleState.Collapsed);
-        item.description = count > TASKS_PER_GROUP_SHOWN ? vscode.l10n.t('{0} tasks (showing {1})', count, TASKS_PER_GROUP_SHOWN) : vscode.l10n.t('{0} tasks', count);
+        item.description = count > TASKS_PER_GROUP_SHOWN ? vscode.l10n.t('{0} tasks (showing {1})', count, TASKS_PER_GROUP_SHOWN) : taskCount(count);
         item.iconPath = new vscode.ThemeIcon('layers');
+        item.contextValue = 'group';
+        return item;
+      }
+      case 'finished': {
+        const counts = countOutcomes(model ? this.finishedTasksOf(model, node.pid, node.threadId) : []);
+        // Expanded: its few rows are the outcome groups, and only the failed one opens by itself.
+        const item = new vscode.TreeItem(vscode.l10n.t('Finished tasks'), vscode.TreeItemCollapsibleState.Expanded);
+        item.description = TASK_OUTCOMES.filter((outcome) => counts[outcome] > 0).map((outcome) => `${counts[outcome]} ${outcomeLabel(outcome)}`).join(' · ');
+        item.iconPath = new vscode.ThemeIcon('history');
+        item.contextValue = 'group';
+        return item;
+      }
+      case 'outcome': {
+        const count = model ? this.finishedTasksOf(model, node.pid, node.threadId).filter((task) => taskOutcome(task.info) === node.outcome).length : 0;
+        const item = new vscode.TreeItem(outcomeTitle(node.outcome), node.outcome === 'failed' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = count > TASKS_PER_GROUP_SHOWN ? vscode.l10n.t('{0} tasks (showing the latest {1})', count, TASKS_PER_GROUP_SHOWN) : taskCount(count);
+        item.iconPath = taskIcon(node.outcome);
         item.contextValue = 'group';
         return item;
       }
       case 'task': {
         const task = model?.process(node.pid)?.entities.task.get(node.taskId);
-        if (!task) return new vscode.TreeItem(node.taskId);
-        const item = new vscode.TreeItem(task.info.name);
-        const parts = [task.info.coroutine, taskStateLabel(task.info.state)];
-        if (task.info.awaiting) parts.push(vscode.l10n.t('awaiting {0}', task.info.awaiting));
-        if (task.info.suspendedAt) parts.push(shortLocation(task.info.suspendedAt));
-        parts.push(age(task, now));
-        item.description = parts.join(' · ');
-        item.tooltip = task.info.exception ?? undefined;
-        item.iconPath = taskIcon(task.info.state);
-        return located(item, task.info.suspendedAt);
+        return task ? taskItem(task, now) : new vscode.TreeItem(node.taskId);
       }
       case 'child': {
         const child = model?.process(node.pid)?.entities.child.get(node.childId);
         if (!child) return new vscode.TreeItem(node.childId);
-        const item = new vscode.TreeItem(child.info.command);
-        const status = child.info.endedAt === undefined ? vscode.l10n.t('running') : child.info.signal ? child.info.signal : vscode.l10n.t('exited with code {0}', String(child.info.exitCode ?? '?'));
-        item.description = `${child.info.pid !== undefined ? `pid ${child.info.pid} · ` : ''}${status}`;
-        item.iconPath = new vscode.ThemeIcon('terminal');
+        const item = new vscode.TreeItem(child.info.name ?? child.info.command);
+        const kind = exitKind(child.info);
+        const parts = [
+          ...(child.info.pid !== undefined ? [`pid ${child.info.pid}`] : []),
+          ...(child.info.role ? [roleLabel(child.info.role)] : []),
+          exitLabel(kind, child.info),
+          formatDuration((child.info.endedAt ?? now) - child.info.startedAt),
+        ];
+        item.description = parts.join(' · ');
+        item.tooltip = child.info.command;
+        item.iconPath = kind === 'running' ? new vscode.ThemeIcon('terminal') : exitIcon(kind);
         item.contextValue = 'child';
         return item;
       }
     }
   }
 
-  private schedule(change: RunChange): void {
-    for (const key of change.keys) this.pendingKeys.add(key);
+  private schedule(runId: string, change: RunChange): void {
+    for (const key of change.keys) {
+      if (key === runKey) this.refreshAll = true;
+      else this.pendingKeys.add(`${runId}/${key}`);
+    }
     this.flushSoon();
   }
 
@@ -246,8 +358,10 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
 
   private flush(): void {
     const keys = this.pendingKeys;
+    const all = this.refreshAll;
     this.pendingKeys = new Set();
-    if (keys.has(runKey) || keys.size > MAX_TARGETED_REFRESH || this.aThreadGainedOrLostTasks()) {
+    this.refreshAll = false;
+    if (all || keys.size > MAX_TARGETED_REFRESH || this.aThreadGainedOrLostTasks()) {
       this.changeEmitter.fire(undefined);
       return;
     }
@@ -261,11 +375,11 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   }
 
   private aThreadGainedOrLostTasks(): boolean {
-    const model = this.run?.model;
-    if (!model) return false;
     for (const node of this.nodes.values()) {
       if (node.kind !== 'thread') continue;
-      const hasTasks = this.liveTasksOf(model, node.pid, node.threadId).length > 0;
+      const model = this.runOf(node)?.model;
+      if (!model) continue;
+      const hasTasks = this.tasksOf(model, node.pid, node.threadId) > 0;
       if (hasTasks !== this.threadsShownWithTasks.has(node.key)) return true;
     }
     return false;
@@ -279,24 +393,68 @@ function located(item: vscode.TreeItem, location: SourceLocation | undefined): v
   return item;
 }
 
-function processItem(process: ProcessRecord, now: number): vscode.TreeItem {
-  const item = new vscode.TreeItem(processLabel(process.argv) || String(process.pid), vscode.TreeItemCollapsibleState.Expanded);
-  const running = process.endedAt === undefined;
-  const status = running
-    ? vscode.l10n.t('running')
-    : process.signal ? process.signal : vscode.l10n.t('exited with code {0}', String(process.exitCode ?? '?'));
-  const duration = formatDuration((process.endedAt ?? now) - process.startedAt);
-  item.description = `pid ${process.pid} · ${status} · ${duration}`;
-  item.tooltip = `${process.argv.join(' ')}\n${process.runtime.name} ${process.runtime.version}${process.droppedFrames > 0 ? `\n${vscode.l10n.t('{0} updates dropped by the probe', process.droppedFrames)}` : ''}`;
-  item.iconPath = new vscode.ThemeIcon(running ? 'server-process' : process.exitCode === 0 ? 'pass' : 'error');
+function processItem(model: RunModel, process: ProcessRecord, now: number): vscode.TreeItem {
+  const title = processTitle(model, process);
+  // A `python -c …` helper's argv names no script: its role says more.
+  const scriptless = process.argv.length === 0 || process.argv[0] === '-c';
+  const item = new vscode.TreeItem(title.name ?? (title.role && scriptless ? roleLabel(title.role) : title.command), vscode.TreeItemCollapsibleState.Expanded);
+  const kind = exitKind(process);
+  const parts = [
+    `pid ${process.pid}`,
+    ...(title.role ? [roleLabel(title.role)] : []),
+    exitLabel(kind, process),
+    formatDuration((process.endedAt ?? now) - process.startedAt),
+  ];
+  item.description = parts.join(' · ');
+  const runtime = process.runtime ? `\n${process.runtime.name} ${process.runtime.version}` : '';
+  item.tooltip = `${process.argv.join(' ')}${runtime}${process.droppedFrames > 0 ? `\n${vscode.l10n.t('{0} updates dropped by the probe', process.droppedFrames)}` : ''}`;
+  item.iconPath = kind === 'running' ? new vscode.ThemeIcon('server-process') : exitIcon(kind);
   item.contextValue = 'process';
   return item;
 }
 
-function summaryItem(summary: RunSummary | undefined, exit: { exitCode?: number; signal?: string } | undefined): vscode.TreeItem {
-  const outcome = exit?.signal ? exit.signal : vscode.l10n.t('exit code {0}', String(exit?.exitCode ?? '?'));
-  const item = new vscode.TreeItem(vscode.l10n.t('Run finished ({0})', outcome));
-  item.description = summary ? summaryText(summary) : undefined;
+/** A run's row (when several are listed): its title, and whether it runs, is paused or how it ended. */
+function runItem(run: RunView, now: number): vscode.TreeItem {
+  const item = new vscode.TreeItem(run.title, run.isRunning ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+  const outcome = run.model.outcome;
+  const started = Math.min(...run.model.processes().map((process) => process.startedAt));
+  const duration = Number.isFinite(started) ? ` · ${formatDuration((outcome?.endedAt ?? now) - started)}` : '';
+  if (run.isPaused) item.description = `${vscode.l10n.t('paused in the debugger')}${duration}`;
+  else if (run.isRunning || !outcome) item.description = `${vscode.l10n.t('running')}${duration}`;
+  else item.description = `${outcome.stillRunning ? vscode.l10n.t('recorded while it was running') : exitLabel(exitKind(outcome), outcome)}${duration}`;
+  item.tooltip = run.isRunning ? run.title : `${run.title}\n${summaryText(run.model.summary())}`;
+  item.iconPath = run.isPaused ? new vscode.ThemeIcon('debug-pause')
+    : run.isRunning ? new vscode.ThemeIcon(RUN_ICONS[run.kind])
+      : outcome && !outcome.stillRunning && exitKind(outcome) !== 'running' ? exitIcon(exitKind(outcome) as Exclude<ExitKind, 'running'>) : new vscode.ThemeIcon('history');
+  item.contextValue = run.isRunning ? 'run-running' : 'run-ended';
+  return item;
+}
+
+const RUN_ICONS: Readonly<Record<RunKind, string>> = {
+  file: 'pulse', command: 'terminal-bash', task: 'tools', terminal: 'terminal', debug: 'debug-alt', attach: 'plug', recording: 'history',
+};
+
+function statusItem(status: 'waiting' | 'paused'): vscode.TreeItem {
+  switch (status) {
+    case 'waiting': {
+      const item = new vscode.TreeItem(vscode.l10n.t('Waiting for its Python or Node.js processes…'));
+      item.iconPath = new vscode.ThemeIcon('loading~spin');
+      return item;
+    }
+    case 'paused': {
+      const item = new vscode.TreeItem(vscode.l10n.t('Paused in the debugger'));
+      item.description = vscode.l10n.t('time spent paused is not a blocked event loop');
+      item.iconPath = new vscode.ThemeIcon('debug-pause');
+      return item;
+    }
+  }
+}
+
+function summaryItem(model: RunModel | undefined): vscode.TreeItem {
+  const outcome = model?.outcome;
+  const status = !outcome ? '' : outcome.stillRunning ? vscode.l10n.t('recorded while it was running') : exitLabel(exitKind(outcome), outcome);
+  const item = new vscode.TreeItem(vscode.l10n.t('Run finished ({0})', status));
+  item.description = model ? summaryText(model.summary()) : undefined;
   item.tooltip = item.description;
   item.iconPath = new vscode.ThemeIcon('checklist');
   item.contextValue = 'summary';
@@ -314,8 +472,103 @@ export function summaryText(summary: RunSummary): string {
   return parts.join(' · ');
 }
 
+function taskCount(count: number): string {
+  return count === 1 ? vscode.l10n.t('1 task') : vscode.l10n.t('{0} tasks', count);
+}
+
 function age(entity: TrackedEntity<'thread'> | TrackedEntity<'task'>, now: number): string {
   return formatDuration((entity.info.endedAt ?? now) - entity.info.startedAt);
+}
+
+/** "exited with code 0", "stopped by SIGTERM", "crashed (SIGSEGV)"… */
+function exitLabel(kind: ExitKind, status: { exitCode?: number; signal?: string }): string {
+  switch (kind) {
+    case 'running':
+      return vscode.l10n.t('running');
+    case 'ok':
+    case 'failed':
+      if (status.signal !== undefined) return vscode.l10n.t('killed by {0}', signalName(status.signal));
+      return vscode.l10n.t('exited with code {0}', status.exitCode ?? 0);
+    case 'stopped':
+      return vscode.l10n.t('stopped by {0}', signalName(status.signal ?? ''));
+    case 'unknown':
+      return vscode.l10n.t('ended');
+  }
+}
+
+function exitIcon(kind: Exclude<ExitKind, 'running'>): vscode.ThemeIcon {
+  switch (kind) {
+    case 'ok':
+      return new vscode.ThemeIcon('pass');
+    case 'stopped':
+    case 'unknown':
+      return new vscode.ThemeIcon('circle-slash');
+    case 'failed':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+  }
+}
+
+/** The words for a process role the probes report; an unknown role reads as it is. */
+function roleLabel(role: string): string {
+  switch (role) {
+    case 'pool-worker':
+      return vscode.l10n.t('pool worker');
+    case 'process':
+      return vscode.l10n.t('multiprocessing process');
+    case 'spawn-worker':
+      return vscode.l10n.t('multiprocessing child');
+    case 'resource-tracker':
+      return vscode.l10n.t('resource tracker');
+    case 'fork-server':
+      return vscode.l10n.t('fork server');
+    case 'manager':
+      return vscode.l10n.t('manager process');
+    default:
+      return role;
+  }
+}
+
+function taskItem(task: TrackedEntity<'task'>, now: number): vscode.TreeItem {
+  const { info } = task;
+  const item = new vscode.TreeItem(info.name);
+  const parts = [info.coroutine, task.live ? taskStateLabel(info.state) : outcomeLabel(taskOutcome(info))];
+  if (info.exception) parts.push(info.exception.split('\n')[0]!.slice(0, 200));
+  if (task.live && info.awaiting) parts.push(vscode.l10n.t('awaiting {0}', info.awaiting));
+  const where = info.raisedAt ?? (task.live ? info.suspendedAt : undefined);
+  if (where) parts.push(shortLocation(where));
+  parts.push(age(task, now));
+  item.description = parts.join(' · ');
+  // Plain text: the exception is program data.
+  if (info.exception) item.tooltip = info.raisedAt ? `${info.exception}\n${vscode.l10n.t('raised at {0}', `${info.raisedAt.file}:${info.raisedAt.line}`)}` : info.exception;
+  item.iconPath = taskIcon(task.live ? info.state : taskOutcome(info));
+  return located(item, info.raisedAt ?? info.suspendedAt ?? info.createdAt);
+}
+
+/** "failed", "cancelled", "done", "unfinished (its process ended)". */
+function outcomeLabel(outcome: TaskOutcome): string {
+  switch (outcome) {
+    case 'failed':
+      return vscode.l10n.t('failed');
+    case 'cancelled':
+      return vscode.l10n.t('cancelled');
+    case 'done':
+      return vscode.l10n.t('done');
+    case 'unfinished':
+      return vscode.l10n.t('unfinished (its process ended)');
+  }
+}
+
+function outcomeTitle(outcome: TaskOutcome): string {
+  switch (outcome) {
+    case 'failed':
+      return vscode.l10n.t('Failed');
+    case 'cancelled':
+      return vscode.l10n.t('Cancelled');
+    case 'done':
+      return vscode.l10n.t('Done');
+    case 'unfinished':
+      return vscode.l10n.t('Unfinished when their process ended');
+  }
 }
 
 function threadStateLabel(state: 'running' | 'waiting' | 'blocked' | 'exited'): string {
@@ -346,7 +599,7 @@ function taskStateLabel(state: 'pending' | 'running' | 'done' | 'cancelled' | 'f
   }
 }
 
-function taskIcon(state: 'pending' | 'running' | 'done' | 'cancelled' | 'failed'): vscode.ThemeIcon {
+function taskIcon(state: TaskInfo['state'] | 'unfinished'): vscode.ThemeIcon {
   switch (state) {
     case 'pending':
       return new vscode.ThemeIcon('debug-pause');
@@ -355,6 +608,7 @@ function taskIcon(state: 'pending' | 'running' | 'done' | 'cancelled' | 'failed'
     case 'done':
       return new vscode.ThemeIcon('pass');
     case 'cancelled':
+    case 'unfinished':
       return new vscode.ThemeIcon('circle-slash');
     case 'failed':
       return new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));

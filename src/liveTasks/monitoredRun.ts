@@ -1,179 +1,165 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as vscode from 'vscode';
-import { blockedThresholdOf, type LaunchSpec } from '../core/runs/launchSpec';
-import { RunModel } from '../core/runs/runModel';
+import { ENV_ADDRESS, ENV_TOKEN } from '../core/probe/endpoint';
 import type { ProbeServer } from '../core/probe/server';
+import { blockedThresholdOf, type LaunchSpec } from '../core/runs/launchSpec';
+import type { ExitStatus, RunModel, RunOutcome } from '../core/runs/runModel';
+import { RunSession } from '../core/runs/runSession';
+import type { RunKind, RunView } from './liveTasksTree';
 
-/** Output kept while the terminal is not open yet. */
-const MAX_EARLY_OUTPUT = 1024 * 1024;
-/** After SIGTERM, the run's processes get this long before SIGKILL. */
-const STOP_GRACE_MS = 1500;
-/** After the program exits, its probes' connections get this long to deliver their last frames. */
-const DRAIN_MS = 1000;
+/** A run's program is gone but its terminal's supervisor has not said so: stop waiting after this long. */
+const CLOSED_TERMINAL_GRACE_MS = 3000;
 
-export interface RunExit {
-  readonly exitCode?: number;
-  readonly signal?: string;
+/** What started a run, and how Stop stops it: a terminal, a task, a debug session, an attached process. */
+export interface RunSource extends vscode.Disposable {
+  stop(): void;
 }
 
-/**
- * One monitored program: its probe endpoint, its process group, its terminal (a Pseudoterminal:
- * the user types into the program's stdin and sees its output, exit code and traceback) and the
- * RunModel its probes fill. Stop or exit leaves no process of the run alive.
- */
-export class MonitoredRun implements vscode.Disposable {
-  readonly model: RunModel;
-  private readonly child: ChildProcess;
-  private readonly terminal: vscode.Terminal;
-  private readonly writeEmitter = new vscode.EventEmitter<string>();
-  private readonly endEmitter = new vscode.EventEmitter<RunExit>();
-  private readonly subscriptions: vscode.Disposable[] = [];
-  private earlyOutput: string[] | undefined = [];
-  private earlyBytes = 0;
-  private exitInfo: RunExit | undefined;
-  private readonly ended: Promise<RunExit>;
-  private finished = false;
+/** A run whose source is its own process tree: Stop ends that tree (SIGTERM, then SIGKILL). */
+export function processTreeSource(session: RunSession): RunSource {
+  return { stop: () => session.stop(), dispose: () => undefined };
+}
 
+let lastRunId = 0;
+
+/**
+ * One monitored run, however it started: its session (endpoint, model, end) and its source. The
+ * source decides how Stop stops it (a terminal's process tree, a debug session, …); the session
+ * fills the model and ends the run.
+ */
+export class MonitoredRun implements RunView, vscode.Disposable {
+  readonly id = `r${++lastRunId}`;
+  private readonly endEmitter = new vscode.EventEmitter<RunOutcome>();
+  private readonly stateEmitter = new vscode.EventEmitter<void>();
   /** Fires once, when the program has exited and its probes are done. */
   readonly onDidEnd = this.endEmitter.event;
+  /** Fires when the run pauses in the debugger or goes on. */
+  readonly onDidChangeState = this.stateEmitter.event;
 
-  constructor(private readonly server: ProbeServer, spec: LaunchSpec, readonly title: string, private readonly log: vscode.LogOutputChannel) {
-    this.model = new RunModel({ blockedThresholdMs: blockedThresholdOf(spec) });
-    this.subscriptions.push(
-      server.onHello((connection) => this.model.addProcess(connection.hello)),
-      server.onFrame(({ connection, frame }) => this.model.apply(connection.hello.pid, frame)),
-      server.onClose(({ connection }) => this.model.endProcess(connection.hello.pid, Date.now())),
-    );
-    const pty: vscode.Pseudoterminal = {
-      onDidWrite: this.writeEmitter.event,
-      open: () => {
-        for (const text of this.earlyOutput ?? []) this.writeEmitter.fire(text);
-        this.earlyOutput = undefined;
-      },
-      close: () => this.stop(),
-      handleInput: (data) => this.input(data),
-    };
-    this.terminal = vscode.window.createTerminal({ name: title, pty, isTransient: true });
-    this.terminal.show(true);
-    log.info(`monitored run: ${spec.command} ${spec.args.join(' ')} (in ${spec.cwd})`);
-    // A process group of its own, so Stop reaches every descendant.
-    this.child = spawn(spec.command, [...spec.args], { cwd: spec.cwd, env: { ...spec.env }, detached: true, stdio: 'pipe' });
-    this.child.stdout?.setEncoding('utf8').on('data', (text: string) => this.write(text));
-    this.child.stderr?.setEncoding('utf8').on('data', (text: string) => this.write(text));
-    this.child.stdin?.on('error', () => undefined); // the program may close stdin early
-    this.ended = new Promise<RunExit>((resolve) => {
-      this.child.once('error', (error) => {
-        this.write(`${vscode.l10n.t('Could not start {0}: {1}', spec.command, error.message)}\n`);
-        this.exitInfo = {};
-        resolve(this.exitInfo);
-      });
-      this.child.once('exit', (code, signal) => {
-        const exit: RunExit = { exitCode: code ?? undefined, signal: signal ?? undefined };
-        this.exitInfo = exit;
-        // Whatever the program left behind (pool workers, grandchildren) goes with it.
-        this.signalAll('SIGKILL');
-        // Let the last output through (the pipes close), but do not wait on a stray holder.
-        const timer = setTimeout(() => resolve(this.finish(exit)), DRAIN_MS);
-        this.child.once('close', () => {
-          clearTimeout(timer);
-          resolve(this.finish(exit));
-        });
-      });
-    }).then(async (exit) => {
-      await this.drain();
-      this.endEmitter.fire(exit);
-      return exit;
-    });
+  constructor(readonly session: RunSession, readonly title: string, readonly kind: Exclude<RunKind, 'recording'>, private readonly source: RunSource) {
+    session.onDidEnd((outcome) => this.endEmitter.fire(outcome));
+    session.onDidChangeState(() => this.stateEmitter.fire());
   }
 
+  get model(): RunModel {
+    return this.session.model;
+  }
+
+  /** The program's pid, once its supervisor has started it (or the process attached to). */
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.session.rootPid;
   }
 
   get isRunning(): boolean {
-    return this.exitInfo === undefined;
+    return this.session.isRunning;
   }
 
-  get exit(): RunExit | undefined {
-    return this.exitInfo;
+  get isPaused(): boolean {
+    return this.session.isPaused;
   }
 
-  /** Resolves when the program has exited and the run is complete. */
-  whenEnded(): Promise<RunExit> {
-    return this.ended;
+  get exit(): ExitStatus | undefined {
+    const exit = this.session.programExit;
+    return exit && { exitCode: exit.exitCode, signal: exit.signal };
   }
 
-  /** Ends the whole process tree: SIGTERM to the group and every probed process, then SIGKILL. */
+  /** Resolves when the program has exited and the run is complete, with how the program ended. */
+  async whenEnded(): Promise<ExitStatus> {
+    await this.session.ended;
+    return this.exit!;
+  }
+
+  /** Stops the run's programs, as its source does it. */
   stop(): void {
-    if (!this.isRunning) return;
-    this.signalAll('SIGTERM');
-    setTimeout(() => this.signalAll('SIGKILL'), STOP_GRACE_MS).unref();
+    if (this.isRunning) this.source.stop();
   }
 
   dispose(): void {
-    this.stop();
-    for (const subscription of this.subscriptions) subscription.dispose();
-    this.writeEmitter.dispose();
+    this.source.dispose();
+    this.session.dispose();
     this.endEmitter.dispose();
-    this.terminal.dispose();
-    this.model.dispose();
-    void this.server.dispose();
+    this.stateEmitter.dispose();
+  }
+}
+
+/** An opened recording (or a restored last run), listed beside the runs: ended, nothing to stop. */
+export class RecordedRun implements RunView {
+  readonly id = `r${++lastRunId}`;
+  readonly kind = 'recording';
+  readonly isRunning = false;
+  readonly isPaused = false;
+
+  constructor(readonly model: RunModel, readonly title: string) {}
+
+  stop(): void {
+    // It has ended.
   }
 
-  private finish(exit: RunExit): RunExit {
-    if (this.finished) return exit;
-    this.finished = true;
-    const pid = this.child.pid;
-    if (pid !== undefined) this.model.endProcess(pid, Date.now(), exit);
-    const status = exit.signal ? vscode.l10n.t('Program ended by {0}', exit.signal) : vscode.l10n.t('Program exited with code {0}', String(exit.exitCode ?? '?'));
-    this.write(`\n[${status}]\n`);
-    return exit;
+  dispose(): void {
+    // The shown run may still show its model.
   }
+}
 
-  private async drain(): Promise<void> {
-    const deadline = Date.now() + DRAIN_MS;
-    while (this.server.connectionCount > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    await this.server.dispose();
-  }
+/**
+ * Runs a program in a terminal of its own: the terminal runs our supervisor (dist/supervisor.mjs)
+ * with the editor's own Node.js, and the supervisor runs the program with the terminal's stdio:
+ * output at a plain terminal's speed, a real TTY for input, Ctrl+C for the program. The supervisor
+ * tells the run the program's pid at once and, from waitpid, how it ended; the probes fill the
+ * model. Stop or exit leaves no process of the run alive.
+ */
+export function runInTerminal(server: ProbeServer, spec: LaunchSpec, title: string, kind: 'file' | 'command', supervisorScript: string, log: vscode.LogOutputChannel): MonitoredRun {
+  const blockedThresholdMs = blockedThresholdOf(spec);
+  const session = new RunSession(server, { logger: log, ...(blockedThresholdMs !== undefined ? { blockedThresholdMs } : {}) });
+  log.info(`monitored run: ${spec.command} ${spec.args.join(' ')} (in ${spec.cwd})`);
+  // The endpoint's secret stays out of argv (any local user can read a command line); the
+  // variables that load the probes go to the program alone, or they would load into the supervisor.
+  const { [ENV_ADDRESS]: address, [ENV_TOKEN]: token, ...programOnly } = spec.env;
+  const terminal = vscode.window.createTerminal({
+    name: vscode.l10n.t('Concurrency Monitor: {0}', title),
+    iconPath: new vscode.ThemeIcon('pulse'),
+    // The editor's own Node.js runs the supervisor, which takes ELECTRON_RUN_AS_NODE off the program's environment.
+    shellPath: process.execPath,
+    shellArgs: [...supervisorArguments(supervisorScript, programOnly, { waitForKey: true }), '--', spec.command, ...spec.args],
+    cwd: spec.cwd,
+    env: { ...(address !== undefined ? { [ENV_ADDRESS]: address } : {}), ...(token !== undefined ? { [ENV_TOKEN]: token } : {}), ELECTRON_RUN_AS_NODE: '1' },
+    isTransient: true,
+  });
+  terminal.show(true);
+  const closed = vscode.window.onDidCloseTerminal((gone) => {
+    if (gone !== terminal || !session.isRunning) return;
+    // Closed while the program ran: its supervisor passes the hangup on; make sure it ends.
+    session.stop();
+    setTimeout(() => session.programExited({ endedAt: Date.now() }), CLOSED_TERMINAL_GRACE_MS).unref();
+  });
+  return new MonitoredRun(session, title, kind, {
+    stop: () => session.stop(),
+    dispose: () => {
+      closed.dispose();
+      terminal.dispose();
+    },
+  });
+}
 
-  private signalAll(signal: NodeJS.Signals): void {
-    const pids = new Set(this.model.processes().filter((record) => record.connected).map((record) => record.pid));
-    if (this.child.pid !== undefined) {
-      try {
-        process.kill(-this.child.pid, signal);
-      } catch {
-        // The group is already gone.
-      }
-    }
-    for (const pid of pids) {
-      try {
-        process.kill(pid, signal);
-      } catch {
-        // Already gone.
-      }
-    }
-  }
+/**
+ * The supervisor's options before `--`: its words in the editor's language, and the program-only
+ * variables (the editor's Node.js runs it: ELECTRON_RUN_AS_NODE is for the supervisor alone).
+ */
+export function supervisorArguments(supervisorScript: string, programOnly: Readonly<Record<string, string>>, options: { waitForKey?: boolean; broker?: string } = {}): string[] {
+  return [
+    supervisorScript,
+    ...(options.waitForKey ? ['--wait-for-key'] : []),
+    ...(options.broker !== undefined ? ['--broker', '--title', options.broker] : []),
+    '--texts', JSON.stringify(supervisorTexts()), '--unset', 'ELECTRON_RUN_AS_NODE',
+    ...Object.entries(programOnly).flatMap(([name, value]) => ['--set', `${name}=${value}`]),
+  ];
+}
 
-  private input(data: string): void {
-    if (!this.isRunning || !this.child.stdin?.writable) return;
-    // A Pseudoterminal gets raw keys: echo them and turn Enter into a newline for the program.
-    const text = data.replace(/\r/g, '\n');
-    if (data === '\x03') {
-      this.signalAll('SIGINT');
-      return;
-    }
-    this.writeEmitter.fire(data.replace(/\r/g, '\r\n').replace(/\x7f/g, '\b \b'));
-    this.child.stdin.write(text);
-  }
-
-  private write(text: string): void {
-    const terminalText = text.replace(/\r?\n/g, '\r\n');
-    if (!this.earlyOutput) {
-      this.writeEmitter.fire(terminalText);
-      return;
-    }
-    if (this.earlyBytes + terminalText.length > MAX_EARLY_OUTPUT) return;
-    this.earlyBytes += terminalText.length;
-    this.earlyOutput.push(terminalText);
-  }
+/** What the supervisor prints in the terminal, in the editor's language. */
+function supervisorTexts(): Record<string, string> {
+  return {
+    exited: vscode.l10n.t('Program exited with code {0}', '{0}'),
+    signalled: vscode.l10n.t('Program ended by {0}', '{0}'),
+    cannotStart: vscode.l10n.t('Could not start the program: {0}', '{0}'),
+    pressAnyKey: vscode.l10n.t('Press any key to close the terminal.'),
+    unmonitored: vscode.l10n.t('Concurrency Lens is not reachable ({0}): the program runs without the monitor.', '{0}'),
+  };
 }

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RunModel } from '../core/runs/runModel';
+import type { UnreadableRecording } from '../core/timeline/chromeTrace';
 import { buildTimeline } from '../core/timeline/timelineData';
 import { CommandId } from '../ids';
 import type { ShownRun } from '../runs/shownRun';
@@ -39,7 +40,7 @@ async function exportTrace(shownRun: ShownRun, log: vscode.LogOutputChannel, tar
   });
   if (!uri) return undefined;
   const { toChromeTrace } = await import('../core/timeline/chromeTrace');
-  const trace = toChromeTrace(buildTimeline(run.model, Date.now(), run.live), run.model.toRecording());
+  const trace = toChromeTrace(buildTimeline(run.model, run.model.clock(Date.now()), run.live), run.model.toRecording());
   try {
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify(trace)));
   } catch (error) {
@@ -65,11 +66,27 @@ async function openRecording(shownRun: ShownRun, log: vscode.LogOutputChannel, s
   const { readRecording } = await import('../core/timeline/chromeTrace');
   const result = readRecording(text);
   if (!result.ok) {
-    log.warn(`${uri.toString()} is not a recording: ${result.error}`);
-    void vscode.window.showErrorMessage(vscode.l10n.t('{0} is not a Concurrency Lens recording ({1}).', path.basename(uri.fsPath), result.error));
+    log.warn(`${uri.toString()} cannot be opened as a recording (${result.reason}): ${result.detail}`);
+    void vscode.window.showErrorMessage(unreadableMessage(path.basename(uri.fsPath), result));
     return false;
   }
   shownRun.show({ model: RunModel.fromRecording(result.recording), title: path.basename(uri.fsPath), live: false });
   await vscode.commands.executeCommand(CommandId.ShowTimeline);
   return true;
+}
+
+/** A sentence for the user; the technical detail goes to the log. */
+function unreadableMessage(file: string, result: UnreadableRecording): string {
+  switch (result.reason) {
+    case 'not-json':
+      return vscode.l10n.t('{0} is not a Concurrency Lens recording: it is not a JSON file.', file);
+    case 'foreign-trace':
+      return vscode.l10n.t('{0} is a Chrome trace that Concurrency Lens did not export: it holds no run to show here. Open it in Perfetto instead.', file);
+    case 'not-a-recording':
+      return vscode.l10n.t('{0} is not a Concurrency Lens recording or a Chrome trace exported by it.', file);
+    case 'newer-version':
+      return vscode.l10n.t('{0} was recorded by a newer version of Concurrency Lens. Update the extension to open it.', file);
+    case 'damaged':
+      return vscode.l10n.t('{0} is a Concurrency Lens recording, but part of it is missing or invalid. The Concurrency Lens output says what.', file);
+  }
 }

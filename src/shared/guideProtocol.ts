@@ -6,11 +6,33 @@
  */
 import { isRecord, isOneOf } from './validation';
 
-export const CONCURRENCY_MODELS = ['coroutines', 'threads', 'processes'] as const;
+export const CONCURRENCY_MODELS = ['coroutines', 'threads', 'interpreters', 'processes'] as const;
 export type ConcurrencyModel = (typeof CONCURRENCY_MODELS)[number];
 
 export const GUIDE_LANGUAGES = ['python', 'node'] as const;
 export type GuideLanguage = (typeof GUIDE_LANGUAGES)[number];
+
+/** The models each language has: multiple interpreters (`concurrent.interpreters`, 3.14+) exist only in Python. */
+export const LANGUAGE_MODELS = {
+  python: ['coroutines', 'threads', 'interpreters', 'processes'],
+  node: ['coroutines', 'threads', 'processes'],
+} as const satisfies Readonly<Record<GuideLanguage, readonly ConcurrencyModel[]>>;
+export type ModelOf<L extends GuideLanguage> = (typeof LANGUAGE_MODELS)[L][number];
+
+/** One value per model of each language. */
+export type PerLanguageModel<T> = { readonly [L in GuideLanguage]: Readonly<Record<ModelOf<L>, T>> };
+
+export function modelsOf(language: GuideLanguage): readonly ConcurrencyModel[] {
+  return LANGUAGE_MODELS[language];
+}
+
+/**
+ * `model` when `language` has it, else its nearest equivalent there: a Node Worker (an isolate in a
+ * thread, sharing by messages) is what Python's interpreters are closest to.
+ */
+export function modelIn(language: GuideLanguage, model: ConcurrencyModel): ConcurrencyModel {
+  return modelsOf(language).includes(model) ? model : 'threads';
+}
 
 /** Sections of a model's page, then the pages shared by all models. */
 export const TOPIC_SECTIONS = ['overview', 'scheduling', 'cost', 'sharing', 'fit', 'pitfalls', 'example'] as const;
@@ -55,17 +77,30 @@ export interface GuideTopic<T = string> {
 
 export const COMPARISON_ROWS = ['scheduling', 'parallelCpu', 'memory', 'startup', 'sharing', 'failureIsolation', 'bestFor'] as const;
 export type ComparisonRow = (typeof COMPARISON_ROWS)[number];
-export type GuideComparison<T = string> = Readonly<Record<ComparisonRow, Readonly<Record<ConcurrencyModel, T>>>>;
 
 export interface GuideContent<T = string> {
-  readonly topics: Readonly<Record<GuideLanguage, Readonly<Record<ConcurrencyModel, GuideTopic<T>>>>>;
-  readonly comparison: Readonly<Record<GuideLanguage, GuideComparison<T>>>;
+  readonly topics: PerLanguageModel<GuideTopic<T>>;
+  readonly comparison: { readonly [L in GuideLanguage]: Readonly<Record<ComparisonRow, Readonly<Record<ModelOf<L>, T>>>> };
   readonly comparisonRows: Readonly<Record<ComparisonRow, T>>;
   readonly questions: DecisionQuestions<T>;
   /** The API each experiment variant uses, per language (code names, the same in every locale). */
   readonly experimentApis: Readonly<Record<GuideLanguage, Readonly<Record<ExperimentModel, string>>>>;
-  /** What to look for in the experiment's results, per language. */
+  /** What to look for in the experiment's results, per language (Python: with the GIL). */
   readonly experimentNotes: Readonly<Record<GuideLanguage, T>>;
+  /** What to look for instead when the Python that ran the experiment had no GIL (a free-threaded build). */
+  readonly freeThreadedNote: T;
+}
+
+/** The topic of `model` in `language`, when that language has the model. */
+export function topicOf<T>(content: GuideContent<T>, language: GuideLanguage, model: ConcurrencyModel): GuideTopic<T> | undefined {
+  const topics: Readonly<Partial<Record<ConcurrencyModel, GuideTopic<T>>>> = content.topics[language];
+  return topics[model];
+}
+
+/** The comparison cell of `model` in `language`, when that language has the model. */
+export function comparisonCell<T>(content: GuideContent<T>, language: GuideLanguage, row: ComparisonRow, model: ConcurrencyModel): T | undefined {
+  const cells: Readonly<Partial<Record<ConcurrencyModel, T>>> = content.comparison[language][row];
+  return cells[model];
 }
 
 // ---- decision helper ----
@@ -74,6 +109,9 @@ export const WORKLOADS = ['cpu', 'io'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 export const UNIT_COUNTS = ['few', 'many'] as const;
 export type UnitCount = (typeof UNIT_COUNTS)[number];
+/** Which Python runs the work (asked for Python only): what it offers for parallel CPU work. */
+export const PYTHON_BUILDS = ['gil', 'py314', 'freeThreaded'] as const;
+export type PythonBuild = (typeof PYTHON_BUILDS)[number];
 
 export interface DecisionAnswers {
   readonly workload: Workload;
@@ -81,11 +119,13 @@ export interface DecisionAnswers {
   readonly isolation: boolean;
   readonly units: UnitCount;
   readonly sharedState: boolean;
+  readonly python: PythonBuild;
 }
 
 export interface DecisionQuestions<T = string> {
   readonly workload: { readonly label: T; readonly options: Readonly<Record<Workload, T>> };
   readonly units: { readonly label: T; readonly options: Readonly<Record<UnitCount, T>> };
+  readonly python: { readonly label: T; readonly options: Readonly<Record<PythonBuild, T>> };
   readonly blockingLibrary: T;
   readonly isolation: T;
   readonly sharedState: T;
@@ -99,7 +139,10 @@ export interface Decision<T = string> {
 
 // ---- live experiment ----
 
-export const EXPERIMENT_MODELS = ['sequential', ...CONCURRENCY_MODELS] as const;
+/** The models the live experiment runs in both languages (interpreters are not among them: 3.14 only). */
+export const EXPERIMENT_UNITS = ['coroutines', 'threads', 'processes'] as const satisfies readonly ConcurrencyModel[];
+export type ExperimentUnit = (typeof EXPERIMENT_UNITS)[number];
+export const EXPERIMENT_MODELS = ['sequential', ...EXPERIMENT_UNITS] as const;
 export type ExperimentModel = (typeof EXPERIMENT_MODELS)[number];
 
 export interface ExperimentRuntime {
@@ -114,6 +157,14 @@ export interface ExperimentResult {
   readonly model: ExperimentModel;
   readonly units: number;
   readonly wallMs: number;
+  /** CPU time of the experiment process and its children during the run (absent where it cannot be measured). */
+  readonly cpuMs?: number;
+}
+
+/** The 1-minute load average before and after the run (absent where the OS has none, e.g. Windows). */
+export interface ExperimentLoad {
+  readonly before?: number;
+  readonly after?: number;
 }
 
 export type ExperimentStatus = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -123,8 +174,9 @@ export interface ExperimentSnapshot {
   readonly language: GuideLanguage;
   readonly status: ExperimentStatus;
   readonly runtime?: ExperimentRuntime;
-  readonly startupMs: Readonly<Partial<Record<ConcurrencyModel, number>>>;
+  readonly startupMs: Readonly<Partial<Record<ExperimentUnit, number>>>;
   readonly results: readonly ExperimentResult[];
+  readonly load: ExperimentLoad;
   /** Localized explanation when the run failed or cannot start. */
   readonly message?: string;
 }
@@ -159,6 +211,11 @@ export interface GuideStrings {
   readonly workloads: Readonly<Record<Workload, string>>;
   readonly wallTime: string;
   readonly speedup: string;
+  readonly parallelism: string;
+  readonly parallelismHint: string;
+  /** `{0}` load before, `{1}` load after, `{2}` CPUs. */
+  readonly busyMachine: string;
+  readonly runAgain: string;
   readonly startupPerUnit: string;
   readonly status: Readonly<Record<ExperimentStatus, string>>;
   readonly cpuCount: string;
@@ -249,7 +306,7 @@ export function parseGuideViewState(value: unknown): GuideViewState | undefined 
   }
   // State saved before sections existed opens at the model's overview.
   const section = isOneOf(GUIDE_SECTIONS, value.section) ? value.section : 'overview';
-  return { language: value.language, model: value.model, section };
+  return { language: value.language, model: modelIn(value.language, value.model), section };
 }
 
 /**
@@ -266,10 +323,12 @@ export function parseGuideViewRequest(value: unknown): Partial<GuideViewState> {
 }
 
 export function parseDecisionAnswers(value: unknown): DecisionAnswers | undefined {
-  if (!isRecord(value) || !isOneOf(WORKLOADS, value.workload) || !isOneOf(UNIT_COUNTS, value.units)) return undefined;
+  if (!isRecord(value) || !isOneOf(WORKLOADS, value.workload) || !isOneOf(UNIT_COUNTS, value.units) || !isOneOf(PYTHON_BUILDS, value.python)) {
+    return undefined;
+  }
   const { blockingLibrary, isolation, sharedState } = value;
   if (typeof blockingLibrary !== 'boolean' || typeof isolation !== 'boolean' || typeof sharedState !== 'boolean') return undefined;
-  return { workload: value.workload, units: value.units, blockingLibrary, isolation, sharedState };
+  return { workload: value.workload, units: value.units, blockingLibrary, isolation, sharedState, python: value.python };
 }
 
 /** Returns the message when it is well-formed, else `undefined`; never throws. */
@@ -285,7 +344,7 @@ export function parseFromGuide(value: unknown): FromGuideMessage | undefined {
     }
     case FromGuideType.InsertExample:
     case FromGuideType.CopyExample: {
-      if (!isOneOf(GUIDE_LANGUAGES, value.language) || !isOneOf(CONCURRENCY_MODELS, value.model)) return undefined;
+      if (!isOneOf(GUIDE_LANGUAGES, value.language) || !isOneOf(modelsOf(value.language), value.model)) return undefined;
       if (value.answers === undefined) return { type, language: value.language, model: value.model };
       const answers = parseDecisionAnswers(value.answers);
       return answers ? { type, language: value.language, model: value.model, answers } : undefined;

@@ -117,12 +117,14 @@ function isTimelineData(value: unknown): value is TimelineData {
     const info: unknown = lanes[lane];
     if (laneStart[lane]! > laneStart[lane + 1]!) return false;
     if (!isRecord(info) || typeof info.label !== 'string' || typeof info.depth !== 'number' || typeof info.pid !== 'number' || !isOneOf(LANE_KINDS, info.kind)) return false;
+    if (info.detail !== undefined && typeof info.detail !== 'string') return false;
   }
   for (let index = 0; index < count; index += 1) if (state[index]! >= TIMELINE_STATES.length) return false;
   if (value.blockedThresholdMs !== undefined && typeof value.blockedThresholdMs !== 'number') return false;
   return marks.every((mark: unknown) => isRecord(mark) && isLaneIndex(mark.lane, lanes.length) && typeof mark.time === 'number' && typeof mark.durationMs === 'number')
     && lags.every((lag: unknown) => isRecord(lag) && isLaneIndex(lag.lane, lanes.length) && isLaneIndex(lag.threadLane, lanes.length)
       && lag.time instanceof Float64Array && lag.lagMs instanceof Float64Array && lag.time.length === lag.lagMs.length
+      && lag.blockStart instanceof Float64Array && lag.blockMs instanceof Float64Array && lag.blockStart.length === lag.blockMs.length
       && typeof lag.maxMs === 'number' && typeof lag.p95Ms === 'number' && typeof lag.loopId === 'string');
 }
 

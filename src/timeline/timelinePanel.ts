@@ -190,7 +190,7 @@ export class TimelineController implements vscode.Disposable {
     this.pendingUpdate = undefined;
     if (!this.panel || !this.ready) return;
     const run = this.shownRun.run;
-    const data = run ? buildTimeline(run.model, Date.now(), run.live) : undefined;
+    const data = run ? buildTimeline(run.model, run.model.clock(Date.now()), run.live) : undefined;
     this.post({ type: ToTimelineType.Data, title: run?.title ?? '', data });
     this.onDidPostDataEmitter.fire();
   }

@@ -79,7 +79,7 @@ suite('Guide panel', () => {
     await vscode.commands.executeCommand('undo');
     assert.equal(document.getText(), '# start\n', 'one undo removes the whole example');
 
-    assert.equal(await api.guide.insertExample('python', 'threads', { workload: 'io', units: 'many', blockingLibrary: true, isolation: false, sharedState: false }), 'inserted');
+    assert.equal(await api.guide.insertExample('python', 'threads', { workload: 'io', units: 'many', blockingLibrary: true, isolation: false, sharedState: false, python: 'gil' }), 'inserted');
     assert.match(document.getText(), /asyncio\.to_thread/, 'a decision inserts the decision\'s example');
     await vscode.window.showTextDocument(document);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
@@ -93,9 +93,20 @@ suite('Guide panel', () => {
 
   test('the decision helper answers a CPU-bound Python question with processes, localized', async () => {
     const { api } = await activateExtension();
-    const decision = api.guide.decide('python', { workload: 'cpu', units: 'few', blockingLibrary: false, isolation: false, sharedState: false });
+    const decision = api.guide.decide('python', { workload: 'cpu', units: 'few', blockingLibrary: false, isolation: false, sharedState: false, python: 'gil' });
     assert.equal(decision.model, 'processes');
     assert.equal(typeof decision.reasons[0]?.text, 'string');
     assert.match(decision.example.code, /ProcessPoolExecutor/);
+    const on314 = api.guide.decide('python', { workload: 'cpu', units: 'few', blockingLibrary: false, isolation: false, sharedState: false, python: 'py314' });
+    assert.equal(on314.model, 'interpreters');
+    assert.match(on314.example.code, /InterpreterPoolExecutor/);
+  });
+
+  test('the interpreters page exists for Python only: a Node request for it opens Worker threads', async () => {
+    const { api } = await activateExtension();
+    await vscode.commands.executeCommand('concurrencyLens.openGuide', { language: 'python', model: 'interpreters' });
+    assert.deepEqual(api.guide.currentView, { language: 'python', model: 'interpreters', section: 'overview' });
+    await vscode.commands.executeCommand('concurrencyLens.openGuide', { language: 'node', model: 'interpreters' });
+    assert.deepEqual(api.guide.currentView, { language: 'node', model: 'threads', section: 'overview' });
   });
 });

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { LiveTasksController } from '../../src/liveTasks/liveTasksController';
 import type { MonitoredRun } from '../../src/liveTasks/monitoredRun';
 import { activateExtension } from './extensionHost';
-import { isAlive, monitorFixture as fixture, rows, until } from './monitoredRuns';
+import { endAllRuns, isAlive, monitorFixture as fixture, rows, until } from './monitoredRuns';
 
 async function start(controller: LiveTasksController, name: string): Promise<MonitoredRun> {
   const run = await controller.runFile(fixture(name));
@@ -17,11 +17,11 @@ suite('Live Tasks: monitored Python runs', function () {
 
   suiteSetup(async () => {
     controller = (await activateExtension()).api.liveTasks;
+    await endAllRuns(controller);
   });
 
   teardown(async () => {
-    controller.stop();
-    await controller.currentRun?.whenEnded();
+    await endAllRuns(controller);
   });
 
   test('shows the 50 tasks of an asyncio program with their coroutine and where they wait, then a summary', async () => {
@@ -36,7 +36,7 @@ suite('Live Tasks: monitored Python runs', function () {
     assert.equal(thread!.depth, 1);
     assert.deepEqual(await run.whenEnded(), { exitCode: 0, signal: undefined });
     const summary = await until('the summary row', () => rows(controller).find((row) => row.node.kind === 'summary'));
-    assert.match(summary.text, /^Run finished \(exit code 0\) — 51 tasks created, 0 failed, 0 cancelled/);
+    assert.match(summary.text, /^Run finished \(exited with code 0\) — 51 tasks created, 0 failed, 0 cancelled/);
   });
 
   test('shows the threads of a program that contends for a lock, with their source locations', async () => {
@@ -90,6 +90,58 @@ suite('Live Tasks: monitored Python runs', function () {
     const exit = await run.whenEnded();
     assert.equal(exit.signal, 'SIGTERM');
     await until('the program and its child to be gone', () => !isAlive(run.pid!) && !isAlive(child.pid), 10_000);
+  });
+
+  test('a task that fails mid-run stays in view as failed, with its exception and the line that raised', async () => {
+    const run = await start(controller, 'failing_task.py');
+    const failedRow = /^handle-x — handle · failed · ValueError: bad input: 'x' · failing_task\.py:6 · /;
+    // While the run goes on …
+    const live = await until('the failed task while the run is live', () => run.isRunning && rows(controller).find((row) => row.node.kind === 'task' && failedRow.test(row.text)));
+    assert.equal(controller.tree.locationOf(live.node)?.line, 6);
+    const tooltip = controller.tree.getTreeItem(live.node).tooltip;
+    assert.equal(typeof tooltip, 'string');
+    assert.match(tooltip as string, /^ValueError: bad input: 'x'\nraised at .*failing_task\.py:6$/);
+    assert.ok(rows(controller).some((row) => /^steady — sleep · suspended/.test(row.text)), 'the other task is still live');
+    // … and after it has ended.
+    await run.whenEnded();
+    await until('the failed task after the run', () => rows(controller).find((row) => row.node.kind === 'task' && failedRow.test(row.text)));
+    assert.match(rows(controller).find((row) => row.node.kind === 'summary')?.text ?? '', /1 failed/);
+  });
+
+  test('after the run, every thread reads as ended at its process\'s end, ages stop, and pool workers are named', async () => {
+    const run = await start(controller, 'spawn_pool.py');
+    await run.whenEnded();
+    await until('the summary row', () => rows(controller).find((row) => row.node.kind === 'summary'));
+    const ended = rows(controller);
+    const threads = ended.filter((row) => row.node.kind === 'thread');
+    assert.ok(threads.length >= 3, ended.map((row) => row.text).join('\n'));
+    for (const row of threads) assert.match(row.text, /^[^—]+ — exited/, row.text);
+    const workers = ended.filter((row) => row.node.kind === 'process' && row.depth > 0 && /^SpawnProcess-\d+ — /.test(row.text));
+    assert.equal(workers.length, 2, ended.map((row) => row.text).join('\n'));
+    for (const row of workers) assert.match(row.text, / · pool worker · exited with code 0 · /);
+    assert.ok(ended.some((row) => row.node.kind === 'process' && /^resource tracker — pid \d+ · resource tracker · /.test(row.text)), ended.map((row) => row.text).join('\n'));
+    // The clock stopped at the end: nothing reads differently a second later.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.deepEqual(rows(controller).map((row) => row.text), ended.map((row) => row.text));
+  });
+
+  test('a program killed from outside (kill -9) ends with SIGKILL, its threads ended with it', async () => {
+    const run = await start(controller, 'long_running.py');
+    const pid = await until('the program to have started and said hello', () => run.model.process(run.pid ?? -1)?.runtime && run.pid);
+    await until('its main thread', () => rows(controller).some((row) => row.node.kind === 'thread' && / — (running|waiting)/.test(row.text)));
+    process.kill(pid, 'SIGKILL');
+    assert.equal((await run.whenEnded()).signal, 'SIGKILL');
+    await until('the summary row', () => rows(controller).find((row) => row.node.kind === 'summary'));
+    const after = rows(controller);
+    assert.ok(after.some((row) => row.node.kind === 'process' && row.depth === 0 && / · killed by SIGKILL · /.test(row.text)), after.map((row) => row.text).join('\n'));
+    for (const row of after.filter((candidate) => candidate.node.kind === 'thread')) assert.match(row.text, /^[^—]+ — exited/, row.text);
+  });
+
+  test('a program that prints 50,000 lines is shown live while it prints (its output goes straight to the terminal)', async () => {
+    const run = await start(controller, 'chatty.py');
+    const thread = await until('its main thread at its printing loop, while it runs', () => run.isRunning && rows(controller).find((row) => row.node.kind === 'thread' && /^MainThread — (running|waiting) · chatty\.py:[4-6] · /.test(row.text)));
+    assert.equal(thread.depth, 1);
+    assert.equal((await run.whenEnded()).exitCode, 0);
   });
 
   test('Reveal in Editor opens the source line of a row', async () => {

@@ -38,6 +38,26 @@ describe('guide (UI, light theme)', { timeout: 400_000 }, () => {
     await screenshot(page, 'guide-light-processes');
   });
 
+  it('shows the multiple-interpreters page for Python (3.14+), and no such tab for Node.js', async () => {
+    const { page } = workbench;
+    const frame = await findWebviewFrame(page, async (candidate) => (await candidate.locator('h1').textContent()) === 'Concurrency Guide');
+    await showTab(frame, 'interpreters');
+    const panel = frame.locator('vscode-tab-panel[data-tab="interpreters"]');
+    assert.match((await panel.locator('.lead').textContent()) ?? '', /isolated interpreters in one process/);
+    assert.equal(await panel.locator('.topic-section h2').count(), 6);
+    assert.ok(await panel.locator('a.docs-link[href^="https://docs.python.org/3/library/concurrent.interpreters.html#"]').count() >= 4);
+    assert.match((await panel.locator('pre code').textContent()) ?? '', /InterpreterPoolExecutor/);
+    await screenshot(page, 'guide-light-interpreters');
+    await showTab(frame, 'comparison');
+    assert.equal(await frame.locator('table.comparison thead th').count(), 4, 'four Python models side by side');
+    await frame.locator('.segment', { hasText: 'Node.js' }).click();
+    await frame.locator('vscode-tab-header[data-tab="threads"]').waitFor();
+    assert.equal(await frame.locator('vscode-tab-header[data-tab="interpreters"]').count(), 0);
+    assert.equal(await frame.locator('table.comparison thead th').count(), 3);
+    await frame.locator('.segment', { hasText: 'Python' }).click();
+    await frame.locator('vscode-tab-header[data-tab="interpreters"]').waitFor();
+  });
+
   it('the decision helper answers a CPU-bound Python question with "processes"', async () => {
     const { page } = workbench;
     const frame = await findWebviewFrame(page, async (candidate) => (await candidate.locator('h1').textContent()) === 'Concurrency Guide');
@@ -69,9 +89,13 @@ describe('guide (UI, light theme)', { timeout: 400_000 }, () => {
     await frame.locator('.status-done').waitFor({ timeout: 240_000 });
     assert.equal(await frame.locator('table.chart tbody tr').count(), 8);
     for (const variant of ['cpu.sequential', 'cpu.threads', 'cpu.processes', 'io.coroutines']) {
-      assert.match((await frame.locator(`tr[data-variant="${variant}"] td.number`).last().textContent()) ?? '', /^×\d+\.\d\d$/, variant);
+      assert.match((await frame.locator(`tr[data-variant="${variant}"] td.speedup`).textContent()) ?? '', /^×\d+\.\d\d$/, variant);
     }
     assert.equal(await frame.locator('.startup li').count(), 3);
+    // Beside each speed-up, the parallelism: CPU time of the process and its children ÷ wall time.
+    for (const variant of ['cpu.sequential', 'cpu.processes']) {
+      assert.match((await frame.locator(`tr[data-variant="${variant}"] td.parallelism`).textContent()) ?? '', /^\d+\.\d$/, variant);
+    }
     await screenshot(page, 'guide-light-experiment');
     // The measured start-up cost now also appears in the model's "cost per unit" section.
     await showTab(frame, 'threads');
@@ -123,6 +147,11 @@ describe('guide (UI, Simplified Chinese)', { timeout: 200_000 }, () => {
     assert.match(text, /全局解释器锁（GIL）/);
     assert.match(text, /自由线程构建/);
     await screenshot(page, 'guide-zh-cn-threads');
+    await showTab(frame, 'interpreters');
+    const interpreters = (await frame.locator('vscode-tab-panel[data-tab="interpreters"]').textContent()) ?? '';
+    assert.match(interpreters, /相互隔离的解释器/);
+    assert.match((await frame.locator('vscode-tab-header[data-tab="interpreters"]').textContent()) ?? '', /多解释器/);
+    await screenshot(page, 'guide-zh-cn-interpreters');
   });
 });
 

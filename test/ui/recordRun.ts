@@ -1,13 +1,13 @@
 /**
- * Records a real run of a demo program under our probes, the way the extension does (the probe
- * endpoint feeding a RunModel), and returns it as a recording file the workbench can open.
+ * Records a real run of a demo program under our probes, the way the extension does (a run session:
+ * the probe endpoint feeding a RunModel), and returns it as a recording file the workbench can open.
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { ENV_BLOCKED_THRESHOLD_MS } from '../../src/core/probe/protocol';
 import { ProbeServer } from '../../src/core/probe/server';
 import type { RunRecording } from '../../src/core/runs/recording';
-import { RunModel } from '../../src/core/runs/runModel';
+import { RunSession } from '../../src/core/runs/runSession';
 import { REPO_ROOT } from '../runner/codeServer';
 
 export type DemoLanguage = 'node' | 'python';
@@ -24,20 +24,16 @@ const BLOCKED_THRESHOLD_MS = 100;
 
 export async function recordRun(language: DemoLanguage, script: string): Promise<RunRecording> {
   const server = await ProbeServer.start({ logger: { info: () => undefined, warn: () => undefined, error: () => undefined } });
-  const model = new RunModel({ blockedThresholdMs: BLOCKED_THRESHOLD_MS });
-  server.onHello(({ hello }) => model.addProcess(hello));
-  server.onFrame(({ connection, frame }) => model.apply(connection.hello.pid, frame));
-  server.onClose(({ connection }) => model.endProcess(connection.hello.pid, Date.now()));
+  const session = new RunSession(server, { logger: { info: () => undefined, warn: () => undefined, error: () => undefined }, blockedThresholdMs: BLOCKED_THRESHOLD_MS });
   try {
     const { command, args, env } = launch(language, script);
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(command, args, { cwd: path.dirname(script), env: { ...process.env, ...env, ...server.environment, [ENV_BLOCKED_THRESHOLD_MS]: String(BLOCKED_THRESHOLD_MS) }, stdio: 'ignore' });
-      child.on('error', reject);
-      child.on('close', () => resolve());
-    });
-    for (let waited = 0; server.connectionCount > 0 && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-    return model.toRecording();
+    const child = spawn(command, args, { cwd: path.dirname(script), env: { ...process.env, ...env, ...server.environment, [ENV_BLOCKED_THRESHOLD_MS]: String(BLOCKED_THRESHOLD_MS) }, stdio: 'ignore', detached: true });
+    if (child.pid !== undefined) session.programStarted(child.pid, [command, ...args], path.dirname(script), Date.now());
+    child.on('error', (error) => session.programExited({ endedAt: Date.now(), error: error.message }));
+    child.on('exit', (code, signal) => session.programExited({ endedAt: Date.now(), ...(signal ? { signal } : { exitCode: code ?? undefined }) }));
+    await session.ended;
+    return session.model.toRecording();
   } finally {
-    await server.dispose();
+    session.dispose();
   }
 }

@@ -61,7 +61,7 @@ describe('CLI (bundled bin/concurrency-lens.js)', () => {
     const { code, stdout } = run('check', `${fixtures}/tasks.py`);
     assert.equal(code, 1);
     assert.match(stdout, /^test\/fixtures\/analysis\/tasks\.py:12:5: error \[py\/unawaited-coroutine\] `fetch\(\.\.\.\)` creates a coroutine/m);
-    assert.match(stdout, /^11 finding\(s\) in 1 of 1 file\(s\)\.$/m);
+    assert.match(stdout, /^12 finding\(s\) in 1 of 1 file\(s\)\.$/m);
   });
 
   it('json: the documented shape with 1-based positions at the call', () => {
@@ -224,6 +224,18 @@ describe('CLI across files, with the cache, the pre-filter and worker threads', 
     assert.deepEqual(findingLines(filtered.stdout), ['app/jobs.py:5:py/unawaited-coroutine', 'app/other.py:5:py/unawaited-coroutine', 'web/main.ts:4:js/floating-promise']);
     assert.ok(statistics(filtered.stderr).ruledOut >= 2, 'app/__init__.py and app/plain.py are not parsed');
     assert.equal(statistics(unfiltered.stderr).ruledOut, 0);
+  });
+
+  it('a file that the trigger word of another rule lets through still gets every rule for what it imports from other files', () => {
+    const folder = make({
+      ...APP,
+      'app/db.py': 'async def fetch(url):\n    return url\n',
+      // `Process` lets py/fork-with-threads through, not py/unawaited-coroutine (no `async` here).
+      'app/spawner.py': 'from multiprocessing import Process\nfrom .db import fetch\n\n\ndef start():\n    fetch("y")\n    Process(target=print).start()\n',
+    });
+    const filtered = runIn(folder, 'check', '.', '--no-cache', '--format', 'json');
+    assert.equal(filtered.stdout, runIn(folder, 'check', '.', '--no-cache', '--format', 'json', '--no-prefilter').stdout);
+    assert.ok(findingLines(filtered.stdout).includes('app/spawner.py:6:py/unawaited-coroutine'));
   });
 
   it('the pre-filter and worker threads change nothing on the fixtures', () => {

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import {
-  EXPECTED_VARIANTS, applyExperimentEvent, emptySnapshot, parseExperimentLine, speedup, type ExperimentEvent,
+  EXPECTED_VARIANTS, applyExperimentEvent, emptySnapshot, machineLoad, parallelism, parseExperimentLine, speedup, type ExperimentEvent,
 } from '../../src/core/experiment/experimentOutput';
 import { runExperiment } from '../../src/core/experiment/runExperiment';
 
@@ -21,6 +21,35 @@ describe('experiment output parser', () => {
     assert.deepEqual(parseExperimentLine('{"type":"result","workload":"cpu","model":"sequential","units":4,"wallMs":2500.5,"extra":1}'),
       { type: 'result', workload: 'cpu', model: 'sequential', units: 4, wallMs: 2500.5 });
     assert.deepEqual(parseExperimentLine('{"type":"done"}'), { type: 'done' });
+  });
+
+  it('parses CPU time and load averages, dropping a malformed CPU time but keeping its result', () => {
+    assert.deepEqual(parseExperimentLine('{"type":"result","workload":"cpu","model":"processes","units":4,"wallMs":1000,"cpuMs":1900}'),
+      { type: 'result', workload: 'cpu', model: 'processes', units: 4, wallMs: 1000, cpuMs: 1900 });
+    assert.deepEqual(parseExperimentLine('{"type":"result","workload":"cpu","model":"processes","units":4,"wallMs":1000,"cpuMs":-3}'),
+      { type: 'result', workload: 'cpu', model: 'processes', units: 4, wallMs: 1000 });
+    assert.deepEqual(parseExperimentLine('{"type":"load","when":"after","load1":2.5}'), { type: 'load', when: 'after', load1: 2.5 });
+    for (const line of ['{"type":"load","when":"during","load1":1}', '{"type":"load","when":"before","load1":"high"}', '{"type":"startup","model":"interpreters","perUnitMs":1}']) {
+      assert.equal(parseExperimentLine(line), undefined, line);
+    }
+  });
+
+  it('computes parallelism as CPU time ÷ wall time, and nothing without a CPU time', () => {
+    assert.equal(parallelism({ workload: 'cpu', model: 'processes', units: 4, wallMs: 1000, cpuMs: 1900 }), 1.9);
+    assert.equal(parallelism({ workload: 'cpu', model: 'threads', units: 4, wallMs: 2000, cpuMs: 2000 }), 1);
+    assert.equal(parallelism({ workload: 'io', model: 'coroutines', units: 16, wallMs: 150, cpuMs: 3 }), 0.02);
+    assert.equal(parallelism({ workload: 'cpu', model: 'processes', units: 4, wallMs: 1000 }), undefined);
+    assert.equal(parallelism({ workload: 'cpu', model: 'processes', units: 4, wallMs: 0, cpuMs: 5 }), undefined);
+  });
+
+  it('calls the machine busy when the load average before or after reaches the CPU count', () => {
+    const start: ExperimentEvent = { type: 'start', language: 'python', runtime: '3.13.0', implementation: 'cpython', gilEnabled: true, cpus: 2 };
+    const run = (...events: ExperimentEvent[]) => machineLoad([start, ...events].reduce(applyExperimentEvent, emptySnapshot('python')));
+    assert.equal(run({ type: 'load', when: 'before', load1: 0.4 }, { type: 'load', when: 'after', load1: 1.2 }), 'idle');
+    assert.equal(run({ type: 'load', when: 'before', load1: 2 }), 'busy', 'at the CPU count');
+    assert.equal(run({ type: 'load', when: 'before', load1: 0.3 }, { type: 'load', when: 'after', load1: 3.4 }), 'busy', 'busy by the end');
+    assert.equal(run(), 'unknown', 'no load average (Windows)');
+    assert.equal(machineLoad(applyExperimentEvent(emptySnapshot('node'), { type: 'load', when: 'before', load1: 9 })), 'unknown', 'no CPU count yet');
   });
 
   it('drops malformed lines without throwing', () => {
@@ -61,6 +90,13 @@ describe('experiment scripts (real interpreters, reduced size)', () => {
       assert.deepEqual(events.filter((event) => event.type === 'startup').map((event) => event.model).sort(), ['coroutines', 'processes', 'threads']);
       const results = events.flatMap((event) => (event.type === 'result' ? [`${event.workload}.${event.model}`] : []));
       assert.deepEqual(results.sort(), EXPECTED_VARIANTS.map((variant) => `${variant.workload}.${variant.model}`).sort());
+      // CPU time of the process and its children: the process pool's workers are counted on POSIX.
+      const cpuBound = events.flatMap((event) => (event.type === 'result' && event.workload === 'cpu' ? [event] : []));
+      for (const result of cpuBound) assert.ok(result.cpuMs !== undefined && result.cpuMs > 0, `${result.model} CPU time`);
+      const processes = cpuBound.find((result) => result.model === 'processes')!;
+      const sequential = cpuBound.find((result) => result.model === 'sequential')!;
+      assert.ok(processes.cpuMs! >= 0.5 * sequential.cpuMs!, 'the workers\' CPU time is counted, not only the parent\'s');
+      if (process.platform !== 'win32') assert.deepEqual(events.filter((event) => event.type === 'load').map((event) => event.when), ['before', 'after']);
     });
   }
 

@@ -6,10 +6,11 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { GUIDE_CONTENT, localizedContent } from '../../src/core/guide/content';
 import { decide } from '../../src/core/guide/decide';
-import { MODEL_EXAMPLES, PYTHON_TO_THREAD_EXAMPLE } from '../../src/core/guide/examples';
+import { MODEL_EXAMPLES, PYTHON_FREE_THREADED_EXAMPLE, PYTHON_TO_THREAD_EXAMPLE } from '../../src/core/guide/examples';
 import { GUIDE_LOCALES, guideLocaleFor, type Localized } from '../../src/core/guide/localized';
 import {
-  COMPARISON_ROWS, CONCURRENCY_MODELS, GUIDE_LANGUAGES, UNIT_COUNTS, WORKLOADS, type DecisionAnswers, type GuideClaim,
+  COMPARISON_ROWS, GUIDE_LANGUAGES, PYTHON_BUILDS, UNIT_COUNTS, WORKLOADS, comparisonCell, modelsOf, topicOf, type DecisionAnswers,
+  type GuideClaim,
 } from '../../src/shared/guideProtocol';
 
 const CLAIM_LISTS = ['scheduling', 'cost', 'sharing', 'bestFor', 'notFor', 'pitfalls'] as const;
@@ -19,6 +20,7 @@ const ALLOWED_IN_CHINESE = [
   'Python', 'Node.js', 'Node', 'CPython', 'JavaScript', 'GIL', 'V8', 'isolate', 'Worker', 'Promise', 'IPC', 'I/O', 'CPU',
   'libuv', 'pickle', 'fork', 'spawn', 'forkserver', 'stdio', 'shell', 'lambda', 'HTTP', 'fs', 'crypto', 'zlib', 'cluster',
   'API', 'asyncio', 'coroutine … was never awaited', 'Windows', 'macOS', 'Linux', 'Task', 'Tasks', 'await', 'worker_threads', 'C',
+  'PEP', 'CSP', 'actor', 'AsyncContextFrame', 'async_hooks', 'CommonJS', 'ES',
 ];
 
 function everyLocalized(value: unknown, found: Localized[] = []): Localized[] {
@@ -52,19 +54,20 @@ function assertWellFormedDocsUrl(url: string): void {
 }
 
 const allAnswers: DecisionAnswers[] = WORKLOADS.flatMap((workload) => UNIT_COUNTS.flatMap((units) =>
-  [false, true].flatMap((blockingLibrary) => [false, true].flatMap((isolation) => [false, true].map((sharedState) =>
-    ({ workload, units, blockingLibrary, isolation, sharedState }))))));
+  [false, true].flatMap((blockingLibrary) => [false, true].flatMap((isolation) => [false, true].flatMap((sharedState) =>
+    PYTHON_BUILDS.map((python) => ({ workload, units, blockingLibrary, isolation, sharedState, python })))))));
 
 describe('guide content', () => {
   it('has every section for every model × language, with claims backed by docs', () => {
     for (const language of GUIDE_LANGUAGES) {
-      for (const model of CONCURRENCY_MODELS) {
-        const topic = GUIDE_CONTENT.topics[language][model];
+      for (const model of modelsOf(language)) {
+        const topic = topicOf(GUIDE_CONTENT, language, model);
+        assert.ok(topic, `${language}/${model} topic`);
         assert.ok(topic.apis.length > 0, `${language}/${model} apis`);
         for (const list of CLAIM_LISTS) assert.ok(topic[list].length > 0, `${language}/${model} ${list} is empty`);
         assert.ok(topic.example.code.length > 0 && topic.example.fileName && topic.example.docs);
       }
-      for (const row of COMPARISON_ROWS) for (const model of CONCURRENCY_MODELS) assert.ok(GUIDE_CONTENT.comparison[language][row][model]);
+      for (const row of COMPARISON_ROWS) for (const model of modelsOf(language)) assert.ok(comparisonCell(GUIDE_CONTENT, language, row, model), `${language} ${row} ${model}`);
     }
   });
 
@@ -86,7 +89,8 @@ describe('guide content', () => {
     const threadText = threads.scheduling.map((item) => item.text.en).join(' ');
     assert.match(threadText, /GIL/);
     assert.match(threadText, /does not get faster with more threads/);
-    assert.match(threadText, /3\.13t/);
+    assert.match(threadText, /python3\.14t/);
+    assert.match(threadText, /with a warning/, 'an extension that is not free-threading-ready re-enables the GIL with a warning');
     assert.match(threads.notFor.map((item) => item.text.en).join(' '), /CPU-bound/);
     assert.match(GUIDE_CONTENT.topics.node.coroutines.scheduling[0]!.text.en, /single-threaded/);
     assert.match(GUIDE_CONTENT.topics.node.threads.bestFor[0]!.text.en, /CPU-bound/);
@@ -124,7 +128,10 @@ describe('guide content', () => {
 
 describe('guide examples', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'cl-examples-'));
-  const examples = [...GUIDE_LANGUAGES.flatMap((language) => CONCURRENCY_MODELS.map((model) => MODEL_EXAMPLES[language][model])), PYTHON_TO_THREAD_EXAMPLE];
+  const examples = [
+    ...GUIDE_LANGUAGES.flatMap((language) => modelsOf(language).map((model) => topicOf(GUIDE_CONTENT, language, model)!.example)),
+    PYTHON_TO_THREAD_EXAMPLE, PYTHON_FREE_THREADED_EXAMPLE,
+  ];
 
   for (const example of examples) {
     it(`${example.fileName} compiles`, () => {
@@ -150,7 +157,7 @@ describe('guide examples', () => {
 });
 
 describe('decision helper', () => {
-  const base: DecisionAnswers = { workload: 'io', units: 'few', blockingLibrary: false, isolation: false, sharedState: false };
+  const base: DecisionAnswers = { workload: 'io', units: 'few', blockingLibrary: false, isolation: false, sharedState: false, python: 'gil' };
   const reasons = (claims: readonly GuideClaim<Localized>[]): string => claims.map((item) => item.text.en).join(' ');
 
   it('CPU-bound Python → processes, because of the GIL, with the process-pool example', () => {
@@ -159,6 +166,39 @@ describe('decision helper', () => {
     assert.match(reasons(decision.reasons), /GIL/);
     assert.match(reasons(decision.reasons), /pickled/);
     assert.equal(decision.example.fileName, MODEL_EXAMPLES.python.processes.fileName);
+  });
+
+  it('CPU-bound Python on 3.14+ → interpreters, with their limits and the InterpreterPoolExecutor example', () => {
+    const decision = decide('python', { ...base, workload: 'cpu', python: 'py314' });
+    assert.equal(decision.model, 'interpreters');
+    assert.match(reasons(decision.reasons), /InterpreterPoolExecutor/);
+    assert.match(reasons(decision.reasons), /__main__/);
+    assert.match(reasons(decision.reasons), /extension module/);
+    assert.equal(decision.example.fileName, MODEL_EXAMPLES.python.interpreters.fileName);
+    assert.match(reasons(decide('python', { ...base, workload: 'cpu', python: 'py314', sharedState: true }).reasons), /create_queue/);
+  });
+
+  it('CPU-bound Python on a free-threaded build → threads, with a CPU-bound thread example and the GIL check', () => {
+    const decision = decide('python', { ...base, workload: 'cpu', python: 'freeThreaded' });
+    assert.equal(decision.model, 'threads');
+    assert.match(reasons(decision.reasons), /_is_gil_enabled/);
+    assert.equal(decision.example.fileName, PYTHON_FREE_THREADED_EXAMPLE.fileName);
+    assert.match(decision.example.code, /ThreadPoolExecutor/);
+  });
+
+  it('CPU-bound Python up to 3.13 → processes, pointing to what 3.14 adds', () => {
+    const decision = decide('python', { ...base, workload: 'cpu', python: 'gil' });
+    assert.equal(decision.model, 'processes');
+    assert.match(reasons(decision.reasons), /3\.14\+/);
+    assert.doesNotMatch(reasons(decide('python', { ...base, workload: 'cpu', python: 'py314', isolation: true }).reasons), /3\.14\+ there are lighter/);
+  });
+
+  it('isolation → processes on every Python build; the Python build does not change Node\'s answers', () => {
+    for (const python of PYTHON_BUILDS) {
+      assert.equal(decide('python', { ...base, workload: 'cpu', isolation: true, python }).model, 'processes', python);
+      assert.equal(decide('node', { ...base, workload: 'cpu', python }).model, 'threads', python);
+      assert.equal(decide('python', { ...base, python }).model, 'coroutines', `I/O on ${python}`);
+    }
   });
 
   it('I/O with many units → coroutines in both languages', () => {

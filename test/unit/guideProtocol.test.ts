@@ -9,7 +9,7 @@ describe('guide protocol', () => {
       type: FromGuideType.ViewChanged,
       view: { language: 'node', model: 'threads', section: 'pitfalls' },
     });
-    const answers = { workload: 'cpu', units: 'few', blockingLibrary: false, isolation: false, sharedState: true };
+    const answers = { workload: 'cpu', units: 'few', blockingLibrary: false, isolation: false, sharedState: true, python: 'py314' };
     assert.deepEqual(parseFromGuide({ type: 'decide', language: 'python', answers }), { type: FromGuideType.Decide, language: 'python', answers });
     assert.deepEqual(parseFromGuide({ type: 'insertExample', language: 'node', model: 'threads' }), { type: FromGuideType.InsertExample, language: 'node', model: 'threads' });
     assert.deepEqual(parseFromGuide({ type: 'copyExample', language: 'python', model: 'threads', answers }),
@@ -28,7 +28,9 @@ describe('guide protocol', () => {
       { type: 'viewChanged', view: { language: 'python', model: 'fibers' } },
       { type: 'insertExample', language: 'python' }, { type: 'insertExample', language: 'python', model: 'threads', answers: { workload: 'gpu' } },
       { type: 'decide', language: 'python', answers: { workload: 'cpu', units: 'few', blockingLibrary: 'yes', isolation: false, sharedState: false } },
-      { type: 'decide', answers: { workload: 'cpu', units: 'few', blockingLibrary: false, isolation: false, sharedState: false } },
+      { type: 'decide', answers: { workload: 'cpu', units: 'few', blockingLibrary: false, isolation: false, sharedState: false, python: 'gil' } },
+      { type: 'decide', language: 'python', answers: { workload: 'cpu', units: 'few', blockingLibrary: false, isolation: false, sharedState: false, python: '2.7' } },
+      { type: 'insertExample', language: 'node', model: 'interpreters' },
       { type: 'runExperiment', language: 'cobol' }, { type: 'cancelExperiment' }]) {
       assert.equal(parseFromGuide(bad), undefined, JSON.stringify(bad));
     }
@@ -38,6 +40,9 @@ describe('guide protocol', () => {
     assert.deepEqual(parseGuideViewState({ language: 'python', model: 'processes', section: 'example' }), { language: 'python', model: 'processes', section: 'example' });
     assert.deepEqual(parseGuideViewState({ language: 'python', model: 'processes' }), { language: 'python', model: 'processes', section: 'overview' },
       'state saved before sections existed opens at the overview');
+    assert.deepEqual(parseGuideViewState({ language: 'python', model: 'interpreters', section: 'cost' }), { language: 'python', model: 'interpreters', section: 'cost' });
+    assert.deepEqual(parseGuideViewState({ language: 'node', model: 'interpreters', section: 'cost' }), { language: 'node', model: 'threads', section: 'cost' },
+      'Node has no interpreters page: its Worker threads are the nearest');
     assert.equal(parseGuideViewState({ language: 'python' }), undefined);
     assert.equal(parseGuideViewState('python'), undefined);
   });

@@ -64,6 +64,32 @@ describe('hovers', () => {
     assert.equal(await hoveredName('python', text, 'submit'), 'concurrent.futures.Executor.submit');
   });
 
+  it('explains multiple interpreters (3.14+): module functions, objects they return and the interpreter pool', async () => {
+    const text = [
+      'from concurrent import interpreters',
+      'from concurrent.futures import InterpreterPoolExecutor, ProcessPoolExecutor',
+      'interp = interpreters.create()',
+      'queue = interpreters.create_queue()',
+      'interp.prepare_main(results=queue)',
+      'interp.exec("results.put(1)")',
+      'thread = interp.call_in_thread(print)',
+      'with InterpreterPoolExecutor() as pool:',
+      '    pool.map(sum, [])',
+      'with ProcessPoolExecutor() as workers:',
+      '    workers.terminate_workers()',
+      '    workers.submit(print)',
+      '',
+    ].join('\n');
+    assert.equal(await hoveredName('python', text, 'create()'), 'concurrent.interpreters.create');
+    assert.equal(await hoveredName('python', text, 'prepare_main'), 'concurrent.interpreters.Interpreter.prepare_main');
+    assert.equal(await hoveredName('python', text, 'exec('), 'concurrent.interpreters.Interpreter.exec');
+    assert.equal(await hoveredName('python', text, 'call_in_thread'), 'concurrent.interpreters.Interpreter.call_in_thread');
+    assert.equal(await hoveredName('python', text, 'InterpreterPoolExecutor()'), 'concurrent.futures.InterpreterPoolExecutor');
+    assert.equal(await hoveredName('python', text, 'map(sum'), 'concurrent.futures.Executor.map');
+    assert.equal(await hoveredName('python', text, 'terminate_workers'), 'concurrent.futures.ProcessPoolExecutor.terminate_workers');
+    assert.equal(await hoveredName('python', text, 'submit(print)'), 'concurrent.futures.Executor.submit');
+  });
+
   it('shows nothing on unrelated Python code', async () => {
     assert.equal(await hoveredName('python', PYTHON, 'gather = 3'), undefined);
     assert.equal(await hoveredName('python', PYTHON, 'print'), undefined);

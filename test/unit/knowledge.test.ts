@@ -33,8 +33,57 @@ const REQUIRED: Record<'python' | 'node', string[]> = {
 };
 
 describe('knowledge base', () => {
-  it('has at least 150 entries', () => {
-    assert.ok(KNOWLEDGE_BASE.length >= 150, `only ${KNOWLEDGE_BASE.length} entries`);
+  it('has at least 220 entries', () => {
+    assert.ok(KNOWLEDGE_BASE.length >= 220, `only ${KNOWLEDGE_BASE.length} entries`);
+  });
+
+  it('documents multiple interpreters (3.14+) with at least 10 entries filed under the interpreters page', () => {
+    const interpreters = KNOWLEDGE_BASE.filter((entry) => entry.guide.model === 'interpreters');
+    assert.ok(interpreters.length >= 10, `only ${interpreters.length}`);
+    for (const entry of interpreters) {
+      assert.equal(entry.guide.language, 'python', entry.canonicalName);
+      assert.equal(entry.model, 'interpreter', entry.canonicalName);
+      assert.match(entry.docsUrl, /concurrent\.(interpreters|futures)\.html#/, entry.canonicalName);
+    }
+    assert.match(lookupKnowledge('python', 'concurrent.futures.InterpreterPoolExecutor')!.pitfall.en, /__main__/);
+    for (const name of ['asyncio.capture_call_graph', 'asyncio.print_call_graph', 'sys.remote_exec', 'sys.flags.thread_inherit_context',
+      'concurrent.futures.ProcessPoolExecutor.terminate_workers', 'concurrent.futures.ProcessPoolExecutor.kill_workers']) {
+      assert.match(lookupKnowledge('python', name)!.summary.en, /3\.14\+/, name);
+    }
+  });
+
+  it('finds methods a subclass inherits where they are documented, and its own methods under its own name', () => {
+    assert.equal(lookupKnowledge('python', 'concurrent.futures.ProcessPoolExecutor.map')?.canonicalName, 'concurrent.futures.Executor.map');
+    assert.equal(lookupKnowledge('python', 'concurrent.futures.ProcessPoolExecutor.terminate_workers')?.canonicalName,
+      'concurrent.futures.ProcessPoolExecutor.terminate_workers');
+    assert.equal(lookupKnowledge('python', 'concurrent.futures.ProcessPoolExecutor.nothing'), undefined);
+    assert.equal(lookupKnowledge('python', 'concurrent.futures.ThreadPoolExecutor.terminate_workers'), undefined);
+  });
+
+  it('states what the docs say where a review found it wrong', () => {
+    const en = (language: 'python' | 'node', name: string): string => {
+      const entry = lookupKnowledge(language, name)!;
+      return `${entry.summary.en} ${entry.whenToUse.en} ${entry.pitfall.en}`;
+    };
+    assert.match(en('python', 'sys._is_gil_enabled'), /prints a warning/);
+    assert.doesNotMatch(en('python', 'sys._is_gil_enabled'), /silently/);
+    assert.match(en('node', 'timers.promises.setInterval'), /back to back/);
+    assert.doesNotMatch(en('node', 'timers.promises.setInterval'), /skip/);
+    assert.match(en('node', 'Atomics'), /shared or not/);
+    assert.match(en('node', 'AbortSignal.timeout'), /AbortError whose `cause` is the TimeoutError/);
+    assert.match(en('node', 'process.nextTick'), /in ES modules after them/);
+    assert.match(en('node', 'worker_threads.MessagePort'), /class instances arrive as plain objects/);
+    assert.match(en('node', 'async_hooks.AsyncLocalStorage'), /AsyncContextFrame/);
+    assert.match(en('python', 'asyncio.get_event_loop'), /3\.14 raises RuntimeError/);
+    assert.match(en('python', 'queue.ShutDown'), /only once the queue is empty/);
+    assert.match(en('python', 'asyncio.QueueShutDown'), /immediate=True/);
+    assert.match(en('python', 'os.process_cpu_count'), /affinity/);
+    assert.doesNotMatch(en('python', 'multiprocessing.cpu_count'), /container/);
+    assert.match(en('python', 'multiprocessing.freeze_support'), /unless the start method is spawn and the program is frozen/);
+    assert.match(en('python', 'asyncio.loop.call_soon_threadsafe'), /run_coroutine_threadsafe/);
+    assert.doesNotMatch(en('python', 'asyncio.loop.call_soon_threadsafe'), /only safe way/);
+    assert.match(en('python', 'concurrent.futures.Executor.map'), /buffersize/);
+    assert.match(en('python', 'contextvars.ContextVar'), /Thread\(context=copy_context\(\)\)/);
   });
 
   it('covers every API the issue lists', () => {
@@ -89,6 +138,15 @@ describe('knowledge base', () => {
     for (const entry of KNOWLEDGE_BASE.filter((candidate) => ['coroutine', 'thread', 'process'].includes(candidate.model))) {
       if (entry.model === 'process') assert.equal(entry.guide.model, 'processes', entry.canonicalName);
     }
+  });
+
+  it('states Node versions against the LTS lines, never Node 20 alone', () => {
+    for (const entry of KNOWLEDGE_BASE.filter((candidate) => candidate.guide.language === 'node')) {
+      assert.doesNotMatch(`${entry.summary.en} ${entry.whenToUse.en} ${entry.pitfall.en}`, /Node 20\b/, entry.canonicalName);
+    }
+    assert.match(lookupKnowledge('node', 'worker_threads.Worker')!.whenToUse.en, /await using/);
+    assert.match(lookupKnowledge('node', 'worker_threads.Worker')!.pitfall.en, /--allow-worker/);
+    assert.match(lookupKnowledge('node', 'process.permission.has')!.pitfall.en, /--allow-child-process/);
   });
 
   it('is correct about the GIL: Python thread entries never promise CPU speed-ups', () => {

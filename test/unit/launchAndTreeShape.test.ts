@@ -3,7 +3,11 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { interpreterCandidates, pythonLaunchSpec } from '../../src/core/runs/launchSpec';
 import type { TrackedEntity } from '../../src/core/runs/runModel';
-import { blockingFrame, formatDuration, groupTasksByCoroutine, processLabel } from '../../src/core/runs/treeShape';
+import type { HelloFrame } from '../../src/core/probe/protocol';
+import { RunModel } from '../../src/core/runs/runModel';
+import {
+  blockingFrame, countOutcomes, exitKind, finishedTasks, formatDuration, groupTasksByCoroutine, liveFirst, processLabel, processTitle, signalName,
+} from '../../src/core/runs/treeShape';
 
 describe('python launch spec', () => {
   const base = {
@@ -11,15 +15,15 @@ describe('python launch spec', () => {
     probeEnv: { CONCURRENCY_LENS_ADDRESS: 'unix:/tmp/x/probe.sock', CONCURRENCY_LENS_TOKEN: 'f'.repeat(64) }, blockedThresholdMs: 250,
   };
 
-  it('runs the probe module with the script and its arguments, endpoint in the environment only', () => {
+  it('runs the probe module with the script and its arguments, endpoint in the environment only, nothing else added', () => {
     const spec = pythonLaunchSpec({ ...base, baseEnv: { HOME: '/root', UNSET: undefined } });
     assert.deepEqual([spec.command, ...spec.args], ['/usr/bin/python3', '-m', 'concurrency_lens_probe', '/w/app.py', '--n', '3']);
     assert.equal(spec.args.some((arg) => arg.includes('f'.repeat(64))), false);
     assert.equal(spec.env.CONCURRENCY_LENS_TOKEN, 'f'.repeat(64));
     assert.equal(spec.env.CONCURRENCY_LENS_BLOCKED_THRESHOLD_MS, '250');
     assert.equal(spec.env.PYTHONPATH, '/ext/probes/python');
-    assert.equal(spec.env.HOME, '/root');
-    assert.equal('UNSET' in spec.env, false);
+    // Only what the program needs on top of its terminal's environment.
+    assert.deepEqual(Object.keys(spec.env).sort(), ['CONCURRENCY_LENS_ADDRESS', 'CONCURRENCY_LENS_BLOCKED_THRESHOLD_MS', 'CONCURRENCY_LENS_TOKEN', 'PYTHONPATH']);
   });
 
   it('puts the probe first on an existing PYTHONPATH', () => {
@@ -48,10 +52,54 @@ describe('tree shape', () => {
     assert.equal(processLabel([]), '');
   });
 
+  it('names signals and tells a stop from a failure', () => {
+    assert.deepEqual(['SIGTERM', 'signal 15', '9', 'signal 64', 'SIGSEGV'].map(signalName), ['SIGTERM', 'SIGTERM', 'SIGKILL', 'signal 64', 'SIGSEGV']);
+    assert.equal(exitKind({}), 'running');
+    assert.equal(exitKind({ endedAt: 1, exitCode: 0 }), 'ok');
+    assert.equal(exitKind({ endedAt: 1, exitCode: 3 }), 'failed');
+    assert.equal(exitKind({ endedAt: 1, signal: 'signal 15' }), 'stopped', 'a pool shut down with terminate() is no error');
+    assert.equal(exitKind({ endedAt: 1, signal: 'SIGSEGV' }), 'failed');
+    assert.equal(exitKind({ endedAt: 1, signal: 'SIGKILL' }), 'failed');
+    assert.equal(exitKind({ endedAt: 1 }), 'unknown');
+  });
+
+  it('names a process by what its parent called it, else by its own role, else by its command', () => {
+    const hello = (pid: number, ppid: number, argv: string[], processRole?: string): HelloFrame => ({
+      kind: 'hello', seq: 0, t: 0, token: 't', protocol: 1, pid, ppid, runtime: { name: 'python', version: '3.12.0' }, argv, startedAt: 0, ...(processRole ? { processRole } : {}),
+    });
+    const model = new RunModel();
+    model.addProcess(hello(10, 1, ['/w/app.py']));
+    model.addProcess(hello(11, 10, ['-c', '--multiprocessing-fork'], 'spawn-worker'));
+    model.addProcess(hello(12, 10, ['-c'], 'resource-tracker'));
+    model.apply(10, { kind: 'delta', seq: 1, t: 1, upsert: { children: [{ id: 'c1', pid: 11, command: 'SpawnProcess-1 (multiprocessing)', name: 'SpawnProcess-1', role: 'pool-worker', startedAt: 1 }] } });
+    assert.deepEqual(processTitle(model, model.process(10)!), { command: 'app.py' });
+    assert.deepEqual(processTitle(model, model.process(11)!), { name: 'SpawnProcess-1', role: 'pool-worker', command: '-c --multiprocessing-fork' });
+    assert.deepEqual(processTitle(model, model.process(12)!), { role: 'resource-tracker', command: '-c' });
+  });
+
+  it('orders live rows first, then the latest to end; tasks that finished by outcome', () => {
+    const entity = (id: string, live: boolean, end?: number, state = 'done') => ({ kind: 'task', info: { id, state, endedAt: end }, live, history: [{ state, start: 0, end }], droppedIntervals: 0 }) as unknown as TrackedEntity<'task'>;
+    const rows = [entity('a', false, 5), entity('b', true), entity('c', false, 9), entity('d', false, 9), entity('e', true)];
+    assert.deepEqual(liveFirst(rows).map((row) => row.info.id), ['b', 'e', 'c', 'd', 'a']);
+    const finished = finishedTasks([entity('x', false, 3, 'failed'), entity('y', true), entity('z', false, 7, 'pending'), entity('w', false, 5, 'cancelled')]);
+    assert.deepEqual(finished.map((row) => row.info.id), ['z', 'w', 'x']);
+    assert.deepEqual(countOutcomes(finished), { failed: 1, cancelled: 1, unfinished: 1, done: 0 });
+  });
+
   it('points a blocked loop at the innermost frame in the user\'s files', () => {
     const stack = [{ file: '/w/app.py', line: 3 }, { file: '/w/app.py', line: 9 }, { file: '/usr/lib/python3.12/json/decoder.py', line: 40 }];
     assert.deepEqual(blockingFrame(stack, (file) => file.startsWith('/w/')), { file: '/w/app.py', line: 9 });
     assert.deepEqual(blockingFrame(stack, () => false), stack[2]);
     assert.equal(blockingFrame([], () => true), undefined);
+  });
+
+  it('points a block inside Node\'s internals or an installed package at the program\'s frame that called it, never at an internal one', () => {
+    const stack = [
+      { file: 'node:internal/timers', line: 594, function: 'listOnTimeout' }, { file: '/w/app.mjs', line: 6, function: 'hash' },
+      { file: '/w/node_modules/lib/index.js', line: 40, function: 'digest' }, { file: 'node:internal/crypto/pbkdf2', line: 62, function: 'pbkdf2Sync' },
+    ];
+    assert.deepEqual(blockingFrame(stack, () => true), stack[1]);
+    assert.deepEqual(blockingFrame(stack.slice(2), () => true), stack[2], 'no program frame: the innermost file');
+    assert.equal(blockingFrame([stack[0]!, stack[3]!], () => true), undefined, 'internal frames only: no file to point at');
   });
 });

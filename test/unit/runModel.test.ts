@@ -60,6 +60,8 @@ describe('RunModel', () => {
     model.apply(10, { kind: 'snapshot', seq: 3, t: 3, threads: [thread('main')] });
     const threads = model.process(10)!.entities.thread;
     assert.deepEqual([...threads.values()].map((entity) => [entity.info.id, entity.live, entity.history[0]?.end]), [['main', true, undefined], ['w1', false, 2], ['w2', false, 3]]);
+    // They read as exited from then on (not as the running or waiting they last were).
+    assert.deepEqual([...threads.values()].map((entity) => [entity.info.state, entity.info.endedAt]), [['running', undefined], ['exited', 2], ['exited', 3]]);
   });
 
   it('lists only the changed keys (and the parent when a child node appears or goes)', () => {
@@ -141,6 +143,8 @@ describe('RunModel', () => {
     model.apply(10, delta(1, { threads: [thread('main')], tasks: [task('a'), task('b', 'cancelled')] }));
     model.apply(10, { kind: 'blocked', seq: 2, t: 500, loopId: 'l1', threadId: 'main', durationMs: 300, stack: [{ file: '/a.py', line: 2 }] });
     model.endProcess(11, 7, { exitCode: 0 });
+    model.endProcess(10, 9, { exitCode: 3 });
+    model.finish(9, { exitCode: 3 });
     const saved = JSON.parse(JSON.stringify(model.toRecording())) as unknown;
     const parsed = parseRunRecording(saved);
     assert.ok(parsed.ok);
@@ -148,11 +152,84 @@ describe('RunModel', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(restored.toRecording())), saved);
     assert.deepEqual(restored.summary(), model.summary());
     assert.equal(restored.childProcesses(10)[0]?.exitCode, 0);
+    // It reads as the run did at its end: its exit code, its clock stopped there.
+    assert.deepEqual(restored.outcome, { endedAt: 9, exitCode: 3 });
+    assert.equal(restored.clock(1e12), 9);
 
     const broken = parseRunRecording({ ...(saved as object), processes: [{ pid: -1 }] });
     assert.equal(broken.ok, false);
     if (!broken.ok) assert.match(broken.error, /^processes\.0\./);
     assert.equal(parseRunRecording('nope').ok, false);
+  });
+
+  it('opens a recording made while the run went on as ending where it was made', () => {
+    const model = new RunModel();
+    model.addProcess(hello(10, 1));
+    model.apply(10, delta(100, { threads: [thread('main'), thread('w', 'waiting')], tasks: [task('a')] }));
+    model.apply(10, delta(150, { threads: [thread('main', 'waiting')] }));
+    const parsed = parseRunRecording(JSON.parse(JSON.stringify(model.toRecording(2000))));
+    assert.ok(parsed.ok);
+    const restored = RunModel.fromRecording(parsed.recording);
+    assert.deepEqual(restored.outcome, { endedAt: 2000, stillRunning: true });
+    const threads = [...restored.process(10)!.entities.thread.values()];
+    assert.deepEqual(threads.map((entity) => [entity.info.state, entity.info.endedAt, entity.live]), [['exited', 2000, false], ['exited', 2000, false]]);
+    assert.equal(restored.process(10)!.entities.task.get('a')?.info.endedAt, 2000);
+    // An older recording that says neither: it ends at the last thing it saw.
+    const older = { ...parsed.recording, recordedAt: undefined };
+    assert.equal(RunModel.fromRecording(older).outcome?.endedAt, 150);
+  });
+
+  it('ends every thread and task of a process with it, at its end time (ages stop there)', () => {
+    const model = new RunModel();
+    model.addProcess(hello(10, 1));
+    model.apply(10, delta(1, { threads: [thread('main'), thread('joined', 'waiting')], tasks: [task('a'), task('b', 'running')], loops: [{ id: 'l1', threadId: 'main', lagMs: 1 }] }));
+    model.endProcess(10, 3000); // e.g. kill -9: no final sample, no exit frame
+    const record = model.process(10)!;
+    for (const entity of record.entities.thread.values()) {
+      assert.deepEqual([entity.info.state, entity.info.endedAt, entity.live], ['exited', 3000, false]);
+      assert.deepEqual(entity.history.at(-1), { state: 'exited', start: 3000, end: 3000 });
+    }
+    for (const entity of record.entities.task.values()) assert.deepEqual([entity.info.endedAt, entity.live], [3000, false]);
+    assert.equal(record.entities.loop.get('l1')?.live, false);
+    assert.equal(record.endedAt, 3000);
+  });
+
+  it('takes an exit status from whichever source knows it: the parent that reaped a child, the supervisor', () => {
+    const model = new RunModel();
+    model.addLaunched({ pid: 10, argv: ['python3', 'app.py'], startedAt: 5 });
+    assert.deepEqual(model.rootProcesses().map((record) => [record.pid, record.runtime, record.connected]), [[10, undefined, false]]);
+    model.addProcess({ ...hello(10, 1), startedAt: 20 });
+    assert.equal(model.processes().length, 1, 'the probe\'s hello fills in the launched process');
+    assert.deepEqual([model.process(10)!.runtime?.name, model.process(10)!.startedAt, model.process(10)!.connected], ['python', 5, true]);
+    model.addProcess(hello(11, 10));
+    model.addProcess(hello(12, 10));
+    model.apply(11, { kind: 'exit', seq: 1, t: 40 }); // a pool worker's probe: no exit code of its own
+    model.endProcess(11, 41);
+    model.apply(10, delta(50, { children: [
+      { id: 'c1', pid: 11, command: 'SpawnPoolWorker-1 (multiprocessing)', name: 'SpawnPoolWorker-1', role: 'pool-worker', startedAt: 6, endedAt: 45, exitCode: 0 },
+      // The parent reaped this one (SIGTERM from the pool's shutdown) while its probe still had the connection open.
+      { id: 'c2', pid: 12, command: 'SpawnPoolWorker-2 (multiprocessing)', name: 'SpawnPoolWorker-2', role: 'pool-worker', startedAt: 6, endedAt: 46, signal: 'SIGTERM' },
+    ] }));
+    assert.deepEqual([model.process(11)!.exitCode, model.process(11)!.endedAt], [0, 40]);
+    assert.deepEqual([model.process(12)!.signal, model.process(12)!.endedAt, model.process(12)!.connected], ['SIGTERM', 46, false]);
+    assert.equal(model.describedByParent(12)?.name, 'SpawnPoolWorker-2');
+    // The supervisor's waitpid is the last word on the root.
+    model.apply(10, { kind: 'exit', seq: 2, t: 60, exitCode: 0 });
+    model.endProcess(10, 61, { signal: 'SIGKILL' });
+    model.finish(61, { signal: 'SIGKILL' });
+    assert.deepEqual([model.process(10)!.signal, model.process(10)!.exitCode], ['SIGKILL', undefined]);
+    assert.deepEqual(model.outcome, { endedAt: 61, signal: 'SIGKILL' });
+  });
+
+  it('ends, with the run, the child processes nobody probed', () => {
+    const model = new RunModel();
+    model.addProcess(hello(10, 1));
+    model.apply(10, delta(1, { children: [{ id: 'c1', pid: 99, command: 'sleep 100', startedAt: 1 }] }));
+    model.endProcess(10, 5);
+    assert.equal(model.process(10)!.entities.child.get('c1')?.live, true, 'an orphan may go on while the run does');
+    model.finish(8);
+    const child = model.process(10)!.entities.child.get('c1')!;
+    assert.deepEqual([child.live, child.info.endedAt], [false, 8]);
   });
 
   it('ignores frames of processes it never saw', () => {

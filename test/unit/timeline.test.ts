@@ -5,7 +5,7 @@ import { MAX_LAG_SAMPLES, RunModel } from '../../src/core/runs/runModel';
 import { readRecording, toChromeTrace, type TraceEvent } from '../../src/core/timeline/chromeTrace';
 import { TIMELINE_STATES, buildTimeline, laneSpans, type TimelineData, type TimelineSpan } from '../../src/core/timeline/timelineData';
 import {
-  fitViewport, formatDuration, lagAt, lagColumns, markAt, panViewport, shownRunRange, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
+  blockColumns, END_CAP_PX, fitViewport, formatDuration, lagAt, lagColumns, markAt, panViewport, shownRunRange, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
 } from '../../src/core/timeline/viewport';
 import { parseTimelineWebviewState, parseToTimeline, timelineRunKey, ToTimelineType } from '../../src/shared/timelineProtocol';
 import { parseSavedRun } from '../../src/core/runs/recording';
@@ -41,6 +41,7 @@ function nodeRun(): RunModel {
   model.apply(11, { kind: 'snapshot', seq: 1, t: T0 + 21, threads: [{ id: 'main', kind: 'main', name: 'main', state: 'running', startedAt: T0 + 20 }] });
   model.endProcess(11, T0 + 300, { exitCode: 5 });
   model.endProcess(10, T0 + 900);
+  model.finish(T0 + 900, { exitCode: 0 });
   return model;
 }
 
@@ -74,7 +75,8 @@ describe('timeline data', () => {
 
   it('turns state histories into spans, with failed exits and exit codes coloured as failed', () => {
     const data = buildTimeline(nodeRun(), T0 + 1000, false);
-    assert.deepEqual(spansOf(data, 'main').map(({ state, start, end }) => [state, start - T0, end - T0]), [['running', 0, 50], ['waiting', 50, 900]]);
+    // The main thread ends with its process (an instant `exited`, drawn as done).
+    assert.deepEqual(spansOf(data, 'main').map(({ state, start, end }) => [state, start - T0, end - T0]), [['running', 0, 50], ['waiting', 50, 900], ['done', 900, 900]]);
     assert.deepEqual(spansOf(data, 'Worker 1').map((span) => span.state), ['running', 'failed']);
     assert.deepEqual(spansOf(data, 'sh -c exit 4 (12)').map((span) => span.state), ['running', 'failed']);
     assert.deepEqual(spansOf(data, 'child.js (11)').map((span) => span.state), ['running', 'failed']);
@@ -132,6 +134,19 @@ describe('timeline viewport', () => {
     const data = denseTimeline(1000);
     const rects = rectList(data, { start: 500, msPerPx: 0.5, width: 10, firstLane: 0, laneCount: 1 });
     assert.deepEqual(rects, [[0, 0, 2, 'running'], [0, 2, 2, 'waiting'], [0, 4, 2, 'running'], [0, 6, 2, 'waiting'], [0, 8, 2, 'running']]);
+  });
+
+  it('draws how a lane ended over the end of its last span, so a failed task shows as failed', () => {
+    const model = new RunModel();
+    model.addProcess(hello(10, 1, 'app.py'));
+    const failing = { id: 't1', threadId: 'main', loopId: 'l', name: 'Task-1', coroutine: 'fetch', state: 'pending' as const, startedAt: T0 };
+    model.apply(10, { kind: 'snapshot', seq: 1, t: T0, threads: [{ id: 'main', kind: 'main', name: 'main', state: 'running', startedAt: T0 }], tasks: [failing] });
+    model.apply(10, { kind: 'delta', seq: 2, t: T0 + 100, upsert: { tasks: [{ ...failing, state: 'failed', endedAt: T0 + 100, exception: 'ValueError: bad input', raisedAt: { file: '/w/app.py', line: 12 } }] } });
+    const data = buildTimeline(model, T0 + 100, true);
+    const lane = data.lanes.findIndex((candidate) => candidate.label === 'Task-1 · fetch');
+    assert.deepEqual([data.lanes[lane]?.detail, data.lanes[lane]?.source], ['ValueError: bad input', { file: '/w/app.py', line: 12 }]);
+    const rects = rectList(data, { start: T0, msPerPx: 10, width: 10, firstLane: lane, laneCount: 1 }).filter(([rectLane]) => rectLane === lane);
+    assert.deepEqual(rects, [[lane, 0, 10, 'waiting'], [lane, 10 - END_CAP_PX, END_CAP_PX, 'failed']]);
   });
 
   it('labels the shown part of the run within the run: the fitted padding and panning past either end are not time of the run', () => {
@@ -207,7 +222,7 @@ describe('Chrome trace export', () => {
 
   it('round-trips through Open Recording: the same run, the same timeline', () => {
     const read = readRecording(JSON.stringify(trace));
-    assert.ok(read.ok, read.ok ? '' : read.error);
+    assert.ok(read.ok, read.ok ? '' : read.detail);
     const restored = RunModel.fromRecording(read.recording);
     const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
     assert.deepEqual(json(restored.toRecording()), json(model.toRecording()));
@@ -219,9 +234,12 @@ describe('Chrome trace export', () => {
     const notJson = readRecording('{oops');
     const foreign = readRecording(JSON.stringify({ traceEvents: [] }));
     const broken = readRecording(JSON.stringify({ ...trace, otherData: { recording: { format: 'concurrency-lens-run', version: 1 } } }));
-    assert.ok(!notJson.ok && notJson.error.startsWith('not JSON'));
-    assert.ok(!foreign.ok && foreign.error.includes('not exported by Concurrency Lens'));
-    assert.ok(!broken.ok && broken.error.includes('processes'));
+    const newer = readRecording(JSON.stringify({ format: 'concurrency-lens-run', version: 99 }));
+    const array = readRecording('[1, 2]');
+    const settings = readRecording(JSON.stringify({ 'editor.fontSize': 12 }));
+    assert.deepEqual([notJson, foreign, broken, newer, array, settings].map((result) => (result.ok ? 'ok' : result.reason)), ['not-json', 'foreign-trace', 'damaged', 'newer-version', 'not-a-recording', 'not-a-recording']);
+    // The detail (for the log) names what is wrong.
+    assert.ok(!broken.ok && broken.detail.includes('processes'));
   });
 });
 
@@ -302,6 +320,26 @@ describe('event-loop lag history', () => {
     assert.equal(lagAt(lag, T0 + 5000), undefined);
   });
 
+  it('shows the loop\'s blocks on its strip, so its largest lag is never below its longest block', () => {
+    const model = laggyRun(100);
+    // A 400 ms block from T0 + 1100 that the samples (250 ms at most) missed; another loop's and another process's blocks stay off this strip.
+    model.apply(20, { kind: 'blocked', seq: 30, t: T0 + 1500, loopId: 'loop-1', threadId: 'main', durationMs: 400, stack: [] });
+    model.apply(20, { kind: 'blocked', seq: 31, t: T0 + 1900, loopId: 'loop-2', threadId: 'worker', durationMs: 900, stack: [] });
+    model.addProcess({ ...hello(21, 1, 'other.py'), runtime: { name: 'python', version: '3.12.0' } });
+    model.apply(21, { kind: 'blocked', seq: 1, t: T0 + 1900, loopId: 'loop-1', threadId: 'main', durationMs: 800, stack: [] });
+    const data = buildTimeline(model, T0 + 3000, false);
+    const lag = data.lags.find((candidate) => data.lanes[candidate.lane]!.pid === 20)!;
+    assert.deepEqual([[...lag.blockStart], [...lag.blockMs], lag.maxMs, lag.p95Ms], [[T0 + 1100], [400], 400, 20]);
+    const columns = blockColumns(lag, { start: T0, msPerPx: 100, width: 20, firstLane: 0, laneCount: 3 }, new Float32Array(20));
+    assert.deepEqual([...columns], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 400, 400, 400, 400, 0, 0, 0, 0, 0]);
+    assert.equal(lagAt(lag, T0 + 1200), 400, 'within the block');
+    assert.equal(lagAt(lag, T0 + 950), 250, 'before it: the sample');
+    const message = { type: ToTimelineType.Data, title: 'run', data };
+    assert.ok(parseToTimeline(message), 'crosses to the webview');
+    const broken = { ...data, lags: data.lags.map((candidate) => ({ ...candidate, blockMs: new Float64Array(0) })) };
+    assert.equal(parseToTimeline({ ...message, data: broken }), undefined, 'block columns of different lengths');
+  });
+
   it('is exported as Chrome-trace counter events and restored by Open Recording', () => {
     const model = laggyRun(100);
     const data = buildTimeline(model, T0 + 3000, false);
@@ -314,7 +352,7 @@ describe('event-loop lag history', () => {
     ]);
     assert.ok(!trace.traceEvents.some((event) => event.ph === 'M' && String(event.args?.name).startsWith('lag')), 'the lag strip is no thread of its own');
     const read = readRecording(JSON.stringify(trace));
-    assert.ok(read.ok, read.ok ? '' : read.error);
+    assert.ok(read.ok, read.ok ? '' : read.detail);
     assert.deepEqual(buildTimeline(RunModel.fromRecording(read.recording), T0 + 3000, false), data);
   });
 
@@ -322,7 +360,7 @@ describe('event-loop lag history', () => {
     const recording = laggyRun().toRecording();
     const old = { ...recording, processes: recording.processes.map(({ lag: _lag, ...process }) => process) };
     const read = readRecording(JSON.stringify(old));
-    assert.ok(read.ok, read.ok ? '' : read.error);
+    assert.ok(read.ok, read.ok ? '' : read.detail);
     assert.deepEqual(buildTimeline(RunModel.fromRecording(read.recording), T0 + 3000, false).lags, []);
   });
 });

@@ -119,17 +119,35 @@ def suspension(task):
 
 
 def task_outcome(task):
-    """State of a task and, when it failed, ``Type: message``. Reads the private ``_exception``
-    instead of calling ``exception()``, which would mark it retrieved and silence asyncio's
-    "exception was never retrieved" report."""
+    """State of a task and, when it failed, ``Type: message`` and where it was raised. Reads the
+    private ``_exception`` instead of calling ``exception()``, which would mark it retrieved and
+    silence asyncio's "exception was never retrieved" report."""
     if not task.done():
-        return "pending", None
+        return "pending", None, None
     if task.cancelled():
-        return "cancelled", None
+        return "cancelled", None, None
     error = getattr(task, "_exception", None)
     if error is not None:
-        return "failed", "%s: %s" % (type(error).__name__, error)
-    return "done", None
+        return "failed", "%s: %s" % (type(error).__name__, error), raised_at(error.__traceback__)
+    return "done", None, None
+
+
+def raised_at(traceback):
+    """The innermost frame of the program's own code in a traceback (else its innermost frame)."""
+    innermost = None
+    user = None
+    while traceback is not None:
+        code = traceback.tb_frame.f_code
+        if not is_probe(code.co_filename):
+            innermost = traceback
+            if not is_library(code.co_filename):
+                user = traceback
+        traceback = traceback.tb_next
+    chosen = user or innermost
+    if chosen is None:
+        return None
+    code = chosen.tb_frame.f_code
+    return {"file": code.co_filename, "line": chosen.tb_lineno or 1, "function": code.co_name}
 
 
 def coroutine_name(task):

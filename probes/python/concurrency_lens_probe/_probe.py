@@ -19,13 +19,22 @@ PROTOCOL_VERSION = 1
 ENV_ADDRESS = "CONCURRENCY_LENS_ADDRESS"
 ENV_TOKEN = "CONCURRENCY_LENS_TOKEN"
 ENV_BLOCKED_THRESHOLD_MS = "CONCURRENCY_LENS_BLOCKED_THRESHOLD_MS"
+ENV_SAMPLE_MS = "CONCURRENCY_LENS_SAMPLE_MS"
 
 #: Frames waiting to be sent; beyond this the oldest are dropped (the program never waits for us).
 BUFFER_FRAMES = 512
 #: How often the sampler wakes to check event-loop heartbeats, while the process runs a loop ...
 TICK_SECONDS = 0.05
-#: ... and how often it samples threads and tasks (5 Hz), stretched when sampling gets expensive
-#: so that it never takes more than SAMPLING_SHARE of the time. Each wake takes the GIL from the
+#: A process's first sample comes this soon after its probe connects (one tick), so that a program's
+#: structure shows within a fraction of a second of its start; a process forked from another (its
+#: memory shared with its parent until it writes) waits a whole period, as before its next ones.
+FIRST_SAMPLE_SECONDS = 0.05
+#: During its first second, a process's structure changing (a thread, an event loop or a child
+#: process starting) brings the next sample forward to the next tick: a program sets itself up
+#: then, and a short one is over soon after.
+STARTUP_SECONDS = 1.0
+#: ... and how often it samples threads and tasks (5 Hz; CONCURRENCY_LENS_SAMPLE_MS), stretched when
+#: sampling gets expensive so that it never takes more than SAMPLING_SHARE of the time. Each wake takes the GIL from the
 #: program, so the sampler sleeps through ticks it does not need.
 SAMPLE_SECONDS = 0.2
 SAMPLING_SHARE = 0.01
@@ -145,7 +154,9 @@ class _Loop:
         self.loop = weakref.ref(loop)
         self.thread_ident = thread_ident
         self.expected_beat = time.monotonic()
-        self.lag_ms = 0.0
+        #: Each beat's lag (ms), appended on the loop's thread and drained by each sample; a deque
+        #: because its append and popleft are atomic, and bounded: a sample comes every 2 s at most.
+        self.beat_lags = collections.deque(maxlen=256)
         self.block_started = None
         self.block_stack = []
         self.block_reported = False
@@ -153,8 +164,9 @@ class _Loop:
 
 
 class Probe:
-    def __init__(self, address, token, argv, blocked_threshold_ms):
+    def __init__(self, address, token, argv, blocked_threshold_ms, sample_seconds=SAMPLE_SECONDS):
         self.blocked_threshold_ms = blocked_threshold_ms
+        self.sample_seconds = sample_seconds
         self._token = token
         self._address = address
         self._ids = itertools.count(1)
@@ -163,10 +175,13 @@ class Probe:
         self._begin(argv)
 
     # -- lifecycle -----------------------------------------------------------------------
-    def _begin(self, argv, started_at=None):
+    def _begin(self, argv, started_at=None, forked=False):
         """This process's state, all new: after a fork, the parent's locks may have been held by
         one of its threads, and its threads, loops and children are not this process's."""
         self.pid = os.getpid()
+        self._first_sample_after = self.sample_seconds if forked else min(FIRST_SAMPLE_SECONDS, self.sample_seconds)
+        self._startup_ends = time.monotonic() + STARTUP_SECONDS
+        self._structure_changed = False
         self.started_at = _now_ms() if started_at is None else started_at
         self._thread_ids = weakref.WeakKeyDictionary()
         self._thread_events = collections.deque(maxlen=10000)
@@ -193,6 +208,9 @@ class Probe:
             "pid": self.pid, "ppid": os.getppid(), "runtime": _runtime(), "argv": [str(a) for a in argv][:1000],
             "startedAt": self.started_at,
         }
+        role = _process_role()
+        if role is not None:
+            hello["processRole"] = role
         try:
             hello["cwd"] = os.getcwd()
         except OSError:
@@ -215,13 +233,13 @@ class Probe:
             self._grace_lock = _thread.allocate_lock()
             self.in_grace_period = True
             return
-        self._begin_quietly(list(sys.argv))
+        self._begin_quietly(list(sys.argv), forked=True)
 
-    def _begin_quietly(self, argv, started_at=None):
+    def _begin_quietly(self, argv, started_at=None, forked=False):
         """``_begin`` from a fork handler or a program's hook, where no error may surface: if even
         a thread cannot start, this process goes unobserved and the program runs on."""
         try:
-            self._begin(argv, started_at)
+            self._begin(argv, started_at, forked)
         except Exception:
             pass
 
@@ -294,6 +312,12 @@ class Probe:
     def thread_started(self, thread):
         self.end_grace_period()
         self._thread_events.append(("start", weakref.ref(thread), _now_ms()))
+        self._structure_changes()
+
+    def _structure_changes(self):
+        if time.monotonic() < self._startup_ends:
+            self._structure_changed = True
+            self._wake.set()
 
     def thread_ended(self, thread):
         self._thread_events.append(("end", weakref.ref(thread), _now_ms()))
@@ -308,7 +332,8 @@ class Probe:
             self._loops[ident] = state
         state.expected_beat = time.monotonic()
         loop.call_soon(self._beat, state)
-        self._wake.set()
+        self._structure_changes()
+        self._wake.set()  # a loop to watch from now on, whenever it starts
 
     def loop_stopped(self):
         if self.in_grace_period:
@@ -316,9 +341,16 @@ class Probe:
         with self._loops_lock:
             self._loops.pop(_thread.get_ident(), None)
 
-    def child_started(self, child, describe, forked_worker=False):
+    def child_started(self, child, describe, forked_worker=False, name=None, role=None):
         self.end_grace_period()
-        self._children[child] = ("c%d" % next(self._ids), _now_ms(), describe)
+        if not forked_worker:  # right after a fork, each page the probe's thread writes is copied
+            self._structure_changes()
+        known = {}
+        if name:
+            known["name"] = str(name)[:4000]
+        if role:
+            known["role"] = role
+        self._children[child] = ("c%d" % next(self._ids), _now_ms(), describe, known)
         # The worker inherited this process's disposition of WAKE_SIGNAL: it sleeps if that is free.
         if forked_worker and _wake_signal_is_free():
             # Not waking the probe's thread now: right after a fork, each page it writes is copied.
@@ -334,7 +366,7 @@ class Probe:
         """Runs on the event loop: measures how late it ran and schedules the next beat."""
         now = time.monotonic()
         lag = max(0.0, (now - state.expected_beat) * 1000.0)
-        state.lag_ms = lag
+        state.beat_lags.append(lag)
         if lag >= self.blocked_threshold_ms:
             state.finished_block_ms = lag
         state.expected_beat = now + BEAT_SECONDS
@@ -348,10 +380,11 @@ class Probe:
         self._sampler_ident = _thread.get_ident()
         if not self._connection.send():
             return  # no host: nobody to tell
-        # The first sample waits one period: a process that lives less is described by its final
-        # sample alone, and a forked child is not made to copy its parent's memory pages early.
+        # The first sample comes at the first tick (a forked child's after a whole period: see
+        # FIRST_SAMPLE_SECONDS); the budget below applies to it as to every other.
         last_sample = time.monotonic()
-        next_sample = last_sample + SAMPLE_SECONDS
+        next_sample = last_sample + self._first_sample_after
+        max_period = max(MAX_SAMPLE_SECONDS, self.sample_seconds)
         cost_per_unit = INITIAL_COST_PER_UNIT
         release_cpu = 0.0
         release_due = False
@@ -360,12 +393,15 @@ class Probe:
                 has_loops = self._check_loops()
                 now = time.monotonic()
                 signal_workers_at = self._signal_grown_workers(now)
+                if self._structure_changed:
+                    self._structure_changed = False
+                    next_sample = min(next_sample, max(now, last_sample + FIRST_SAMPLE_SECONDS) + TICK_SECONDS)
                 if now >= next_sample:
                     # The budget, before the fact: a sample costs about the same per task and
                     # thread as the previous one did, and comes only once the time since the
                     # previous one makes that SAMPLING_SHARE of it.
                     units = self._count_units()
-                    allowed_at = last_sample + min(MAX_SAMPLE_SECONDS, cost_per_unit * units / SAMPLING_SHARE)
+                    allowed_at = last_sample + min(max_period, cost_per_unit * units / SAMPLING_SHARE)
                     if now < allowed_at:
                         next_sample = allowed_at
                     else:
@@ -376,12 +412,15 @@ class Probe:
                                 return
                             self._sample()
                         self._connection.send()
-                        # Sampling and sending, and letting go of the previous sample's tasks.
-                        cost_per_unit = (time.thread_time() - cpu + release_cpu) / units
+                        # Sampling and sending, and letting go of the previous sample's tasks. The
+                        # first sample's cost is mostly one-off (first encoding, first send): the
+                        # budget learns from the ones after it.
+                        if self._samples > 1:
+                            cost_per_unit = (time.thread_time() - cpu + release_cpu) / units
                         release_cpu = 0.0
                         release_due = True
                         last_sample = now
-                        next_sample = now + SAMPLE_SECONDS
+                        next_sample = now + self.sample_seconds
                 elif release_due:
                     cpu = time.thread_time()
                     with self._sample_lock:
@@ -398,7 +437,7 @@ class Probe:
                 signal_workers_at = None
             # A loop that starts meanwhile wakes the sampler (loop_running), so none goes unwatched.
             until = next_sample if signal_workers_at is None else min(next_sample, signal_workers_at)
-            self._wake.wait(TICK_SECONDS if has_loops else max(0.0, min(MAX_SAMPLE_SECONDS, until - time.monotonic())))
+            self._wake.wait(TICK_SECONDS if has_loops else max(0.0, min(max_period, until - time.monotonic())))
             self._wake.clear()
 
     def _signal_grown_workers(self, now):
@@ -620,12 +659,14 @@ class Probe:
             "coroutine": coroutine, "startedAt": started_at,
         }
         if state is None:
-            state, error = _inspect.task_outcome(task)
+            state, error, raised_at = _inspect.task_outcome(task)
             if state == "pending":  # vanished from all_tasks without being done: its loop went away
                 state = "cancelled"
             entity["endedAt"] = t
             if error is not None:
                 entity["exception"] = error[:4000]
+            if raised_at is not None:
+                entity["raisedAt"] = raised_at
         else:
             where, awaiting = _inspect.suspension(task)
             if where is not None:
@@ -638,19 +679,32 @@ class Probe:
     def _sample_loops(self):
         with self._loops_lock:
             loops = list(self._loops.values())
+        now = time.monotonic()
         return {
-            state.id: {"id": state.id, "threadId": self._thread_id_of_ident(state.thread_ident), "lagMs": round(state.lag_ms, 1)}
+            state.id: {"id": state.id, "threadId": self._thread_id_of_ident(state.thread_ident), "lagMs": round(self._largest_lag_ms(state, now), 1)}
             for state in loops
         }
+
+    @staticmethod
+    def _largest_lag_ms(state, now):
+        """A loop's largest lag since the previous sample: its beats' lags and, when its next beat is
+        overdue (the loop is blocked right now), how late that beat is. Blocks are measured by the same beats."""
+        largest = max(0.0, (now - state.expected_beat) * 1000.0)
+        while True:
+            try:
+                largest = max(largest, state.beat_lags.popleft())
+            except IndexError:
+                return largest
 
     def _sample_children(self, t):
         children = {}
         # A child whose Popen/Process object the program dropped ends with what was last known.
         for child_id, last in self._running_children.items():
             children[child_id] = _with_exit(dict(last), self._exit_codes.pop(child_id, None), t)
-        for child, (child_id, started_at, describe) in list(self._children.items()):
+        for child, (child_id, started_at, describe, known) in list(self._children.items()):
             pid, command, returncode = describe(child)
             entity = {"id": child_id, "command": command[:4000], "startedAt": started_at}
+            entity.update(known)
             if pid:
                 entity["pid"] = pid
             if returncode is not None:
@@ -681,10 +735,43 @@ def _wake_signal_is_free():
 def _with_exit(entity, returncode, t):
     entity["endedAt"] = t
     if returncode is not None and returncode < 0:
-        entity["signal"] = "signal %d" % -returncode
+        entity["signal"] = _signal_name(-returncode)
     elif returncode is not None:
         entity["exitCode"] = returncode
     return entity
+
+
+def _signal_name(number):
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return "signal %d" % number
+
+
+#: What a Python process started by multiprocessing (not forked) is for, by the code it was started with.
+_ROLES_BY_COMMAND = (
+    ("multiprocessing.resource_tracker", "resource-tracker"),
+    ("multiprocessing.semaphore_tracker", "resource-tracker"),
+    ("multiprocessing.forkserver", "fork-server"),
+    ("--multiprocessing-fork", "spawn-worker"),
+)
+
+
+def _process_role():
+    """This process's role when its command line shows multiprocessing started it (a `-c` command
+    names no script: its argv alone reads ``-c``). None for any other process."""
+    command = getattr(sys, "orig_argv", None)  # 3.10+
+    if command is None:
+        try:
+            with open("/proc/self/cmdline", "rb") as cmdline:
+                command = cmdline.read().decode("utf-8", "replace").split("\0")
+        except OSError:
+            command = sys.argv
+    text = " ".join(command)
+    for marker, role in _ROLES_BY_COMMAND:
+        if marker in text:
+            return role
+    return None
 
 
 def _all_tasks(asyncio, loop):
@@ -721,13 +808,19 @@ def start(argv=None):
     token = os.environ.get(ENV_TOKEN, "")
     if address is None or not token:
         return None
-    try:
-        threshold = float(os.environ.get(ENV_BLOCKED_THRESHOLD_MS, "100"))
-    except ValueError:
-        threshold = 100.0
-    _probe = Probe(address, token, sys.argv if argv is None else argv, max(threshold, 10.0))
+    threshold = _positive_number(os.environ.get(ENV_BLOCKED_THRESHOLD_MS), 100.0)
+    sample_ms = _positive_number(os.environ.get(ENV_SAMPLE_MS), SAMPLE_SECONDS * 1000.0)
+    _probe = Probe(address, token, sys.argv if argv is None else argv, max(threshold, 10.0), max(sample_ms, 10.0) / 1000.0)
     _install_hooks(_probe)
     return _probe
+
+
+def _positive_number(text, default):
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return default
+    return value if value > 0 else default
 
 
 def _install_hooks(probe):
@@ -744,7 +837,6 @@ def _install_hooks(probe):
     _hooks.when_imported("asyncio.events", lambda events: _wrap_running_loop(events, probe))
     _hooks.when_imported("subprocess", lambda module: _wrap_popen(module, probe))
     _hooks.when_imported("multiprocessing.process", lambda module: _wrap_process(module, probe))
-    _hooks.when_imported("multiprocessing.util", lambda module: _wrap_mp_exit(module, probe))
     os.register_at_fork(after_in_child=probe.after_fork_in_child)
     atexit.register(probe.finish)
 
@@ -793,15 +885,30 @@ def _wrap_process(process_module, probe):
     original = process_module.BaseProcess.start
 
     def start(self):
+        role = _target_role(self)  # start() lets go of the target (bpo-30775)
         probe.forking_worker(True)
         try:
             original(self)
         finally:
             probe.forking_worker(False)
         popen = getattr(self, "_popen", None)
-        probe.child_started(self, _describe_process, forked_worker=getattr(popen, "method", None) == "fork")
+        probe.child_started(self, _describe_process, forked_worker=getattr(popen, "method", None) == "fork", name=self.name, role=role)
 
     process_module.BaseProcess.start = start
+    # In the child: the exit code multiprocessing gives the process is what _bootstrap returns.
+    # A forked child then leaves through os._exit, skipping atexit: its exit frame goes from here.
+    original_bootstrap = process_module.BaseProcess._bootstrap
+
+    def _bootstrap(self, *args, **kwargs):
+        exitcode = original_bootstrap(self, *args, **kwargs)
+        try:
+            probe.exit_code = exitcode
+            probe.finish(final_sample=False)
+        except Exception:
+            pass
+        return exitcode
+
+    process_module.BaseProcess._bootstrap = _bootstrap
     # The program may drop its Process before the next sample (a pool does at shutdown): note the
     # exit code once join has read it.
     original_join = process_module.BaseProcess.join
@@ -813,21 +920,22 @@ def _wrap_process(process_module, probe):
     process_module.BaseProcess.join = join
 
 
+#: The functions multiprocessing runs in its pools' workers and managers' servers, by module and name.
+_ROLES_BY_TARGET = {
+    ("concurrent.futures.process", "_process_worker"): "pool-worker",
+    ("multiprocessing.pool", "worker"): "pool-worker",
+    ("multiprocessing.managers", "BaseManager._run_server"): "manager",
+}
+
+
+def _target_role(process):
+    target = getattr(process, "_target", None)
+    key = (getattr(target, "__module__", None), getattr(target, "__qualname__", None))
+    return _ROLES_BY_TARGET.get(key, "process")
+
+
 def _describe_process(process):
     popen = getattr(process, "_popen", None)
     # Never poll(): that would reap the child behind multiprocessing's back.
     returncode = getattr(popen, "returncode", None) if popen is not None else None
     return process.pid, "%s (multiprocessing)" % process.name, returncode
-
-
-def _wrap_mp_exit(util, probe):
-    # A forked multiprocessing child leaves through os._exit, skipping atexit.
-    original = util._exit_function
-
-    def _exit_function(*args, **kwargs):
-        try:
-            return original(*args, **kwargs)
-        finally:
-            probe.finish(final_sample=False)
-
-    util._exit_function = _exit_function

@@ -120,7 +120,45 @@ class ChildrenTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr.decode())
         self.assertEqual(result.stdout.decode().strip(), "14")
         self.assertEqual(result.stderr.decode(), "")  # nothing from the probe, e.g. at exit
-        self.assertTrue(self.host.wait_for(lambda: len(self.host.processes()) >= 3))
+        self.assertTrue(self.host.wait_for(lambda: exited(self.host) >= 3))
+        processes = self.host.processes()
+        root = root_pid(processes, "process_pool.py")
+        # The parent names its workers and says what they are for ...
+        workers = [versions[-1] for versions in entities(processes[root], "children").values()]
+        self.assertEqual(len(workers), 2, workers)
+        for worker in workers:
+            self.assertRegex(worker["name"], r"^SpawnProcess-\d+$")
+            self.assertEqual(worker["role"], "pool-worker")
+            self.assertEqual(worker.get("exitCode"), 0, worker)
+        # ... each worker knows it was spawned by multiprocessing, and sends its exit code itself ...
+        for worker in workers:
+            frames = processes[worker["pid"]]
+            self.assertEqual(frames[0]["processRole"], "spawn-worker")
+            self.assertEqual(frames[-1]["kind"], "exit")
+            self.assertEqual(frames[-1].get("exitCode"), 0, frames[-1])
+        # ... and the resource tracker says what it is, though its argv reads only "-c".
+        trackers = [frames[0] for frames in processes.values() if frames[0].get("processRole") == "resource-tracker"]
+        self.assertEqual(len(trackers), 1, [frames[0] for frames in processes.values()])
+        self.assertEqual(trackers[0]["argv"], ["-c"])
+
+    def test_a_pool_that_terminates_its_workers_reports_how_they_ended(self):
+        for method in ("spawn", "fork"):
+            with self.subTest(method=method):
+                host = FakeHost()
+                self.addCleanup(host.close)
+                result = run_probed(host, fixture("pool_shutdown.py"), method)
+                self.assertEqual(result.returncode, 0, result.stderr.decode())
+                self.assertTrue(host.wait_for(lambda: exited(host) >= 1))
+                processes = host.processes()
+                root = root_pid(processes, "pool_shutdown.py")
+                workers = [versions[-1] for versions in entities(processes[root], "children").values()]
+                self.assertEqual(len(workers), 2, workers)
+                for worker in workers:
+                    self.assertRegex(worker["name"], r"PoolWorker-\d+$")
+                    self.assertEqual(worker["role"], "pool-worker")
+                    self.assertIn("endedAt", worker)
+                    # Pool.terminate() ends them with SIGTERM (or they had already exited): named, never "signal 15".
+                    self.assertTrue(worker.get("signal") == "SIGTERM" or worker.get("exitCode") == 0, worker)
 
 
 if __name__ == "__main__":

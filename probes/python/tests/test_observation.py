@@ -28,10 +28,25 @@ class ObservationTest(unittest.TestCase):
         self.assertEqual(worker[0]["suspendedAt"]["line"], 7)
         self.assertEqual(by_name["worker-3"][-1]["state"], "failed")
         self.assertEqual(by_name["worker-3"][-1]["exception"], "RuntimeError: worker 3 failed")
+        # Where it raised: the program's line, not asyncio's.
+        self.assertEqual(by_name["worker-3"][-1]["raisedAt"]["line"], 9)
+        self.assertEqual(by_name["worker-3"][-1]["raisedAt"]["function"], "worker")
+        self.assertTrue(by_name["worker-3"][-1]["raisedAt"]["file"].endswith("asyncio_tasks.py"))
+        self.assertNotIn("raisedAt", by_name["worker-1"][-1])
         self.assertEqual(by_name["worker-1"][-1]["state"], "done")
         self.assertEqual(by_name["sleeper"][-1]["state"], "cancelled")
         loops = entities(frames, "loops")
         self.assertEqual(len(loops), 1)
+
+    def test_the_first_samples_come_at_the_start_not_after_a_whole_period(self):
+        # A sampling period longer than the program: its structure shows all the same, as it is
+        # set up (the first sample at the first tick, and one more a tick after its loop starts).
+        frames = self.run_fixture("asyncio_tasks.py", CONCURRENCY_LENS_SAMPLE_MS="60000")
+        exit_time = next(frame["t"] for frame in frames if frame["kind"] == "exit")
+        early = [frame for frame in frames if frame["kind"] in ("snapshot", "delta") and frame["t"] < exit_time - 1000]
+        upserted = [task for frame in early for task in frame.get("tasks", frame.get("upsert", {}).get("tasks", []))]
+        workers = {task["name"] for task in upserted if task["state"] == "pending" and task["name"].startswith("worker-")}
+        self.assertEqual(len(workers), 10, early)
 
     def test_sees_threads_and_their_locations(self):
         frames = self.run_fixture("threads_lock.py")
@@ -53,6 +68,14 @@ class ObservationTest(unittest.TestCase):
         ongoing = [frame for frame in blocks if frame.get("ongoing")]
         self.assertEqual(ongoing[0]["stack"][-1]["line"], 7)
         self.assertEqual(ongoing[0]["stack"][-1]["function"], "main")
+
+    def test_reports_the_largest_lag_since_the_previous_sample(self):
+        frames = self.run_fixture("blocking_loop.py")
+        final = [frame for frame in frames if frame["kind"] == "blocked" and not frame.get("ongoing")]
+        self.assertEqual(len(final), 1)
+        lags = [version["lagMs"] for versions in entities(frames, "loops").values() for version in versions]
+        # One measure: the block's duration is a beat's lag, which the next sample reports.
+        self.assertGreaterEqual(max(lags), final[0]["durationMs"] - 0.1, lags)
 
     def test_threshold_comes_from_the_environment(self):
         frames = self.run_fixture("blocking_loop.py", CONCURRENCY_LENS_BLOCKED_THRESHOLD_MS="1000")

@@ -2,12 +2,13 @@
  * The analysis of one document, full or incremental.
  *
  * A full analysis parses (or reuses) the whole tree, derives module facts (imports, async
- * function names, and what the workspace index knows about the names it imports from other
- * files) and runs every check. After a one-place edit inside a top-level definition,
- * `refresh` / `update` re-parse that definition ALONE and re-run the checks on it with the module
- * facts kept from before; findings elsewhere only shift. Anything that could change module facts
- * (imports, module-level code, a definition's name or async-ness, edits in several definitions, syntax
- * errors) falls back to a full analysis, so incremental results always equal full ones.
+ * function names, the program facts of programFacts.ts, and what the workspace index knows about
+ * the names it imports from other files) and runs every check. After a one-place edit inside a
+ * top-level definition, `refresh` / `update` re-parse that definition ALONE and re-run the checks on
+ * it with the module facts kept from before; findings elsewhere only shift. Anything that could
+ * change module facts (imports, module-level code, a definition's name, async-ness or facts key,
+ * edits in several definitions, syntax errors) falls back to a full analysis, so incremental results
+ * always equal full ones.
  *
  * The analysis either shares a `ParsedDocument` someone else keeps in step with the editor (the
  * extension: one tree per open document) or owns one built from text (CLI, tests, benchmarks).
@@ -24,6 +25,7 @@ import { type ImportedFacts, NO_IMPORTED_FACTS, factsDigest } from './crossFile'
 import { type RuleConfiguration, isRuleEnabled, severityFor } from './configuration';
 import { checkNode } from './nodeChecks';
 import { checkPython, isCpuBoundFunction } from './pythonChecks';
+import { NO_PROGRAM_FACTS, factsKey, programFacts } from './programFacts';
 import { ruleMessage, ruleMeta } from './rules';
 import type { Finding, RuleId } from './types';
 
@@ -31,8 +33,8 @@ import type { Finding, RuleId } from './types';
 interface Chunk {
   start: number;
   end: number;
-  /** Set for a top-level function/class definition: its name and whether it is async. */
-  readonly definition: { readonly name: string; readonly isAsync: boolean } | undefined;
+  /** Set for a top-level function/class definition: its name, whether it is async, and what it contributes to the module facts. */
+  readonly definition: { readonly name: string; readonly isAsync: boolean; readonly factsKey: string } | undefined;
   findings: Finding[];
 }
 
@@ -48,7 +50,7 @@ export class DocumentAnalysis {
   private configuration: RuleConfiguration;
   private chunks: Chunk[] = [];
   private imports: ImportTable | undefined;
-  private facts: ModuleFacts = { asyncFunctions: new Set(), importedAsyncFunctions: new Set() };
+  private facts: ModuleFacts = { asyncFunctions: new Set(), importedAsyncFunctions: new Set(), ...NO_PROGRAM_FACTS };
   private imported: ImportedFacts = NO_IMPORTED_FACTS;
   private readonly cpuBound = new Map<string, boolean>();
   /** The text the findings belong to: the document's text may have moved on since. */
@@ -154,7 +156,8 @@ export class DocumentAnalysis {
     const family = this.document.family;
     this.imported = this.workspace ? this.workspace.importedFacts(this.workspace.file, moduleSummary(tree, family)) : NO_IMPORTED_FACTS;
     this.imports = withAliases(importsOf(tree, family), this.imported.aliases);
-    this.facts = { ...moduleFacts(root, family), importedAsyncFunctions: new Set(this.imported.asyncFunctions) };
+    const { facts, keys } = moduleFactsAndKeys(root, family, this.imports, this.imported);
+    this.facts = facts;
     this.cpuBound.clear();
     const topLevel = new Map<string, Node>();
     for (const statement of root.namedChildren) {
@@ -171,7 +174,7 @@ export class DocumentAnalysis {
       }
       return result;
     });
-    this.chunks = chunksOf(root, findings);
+    this.chunks = chunksOf(root, findings, keys);
   }
 
   /** Re-analyses the one definition `change` falls strictly inside; false when a full analysis is needed. */
@@ -189,6 +192,7 @@ export class DocumentAnalysis {
       const definition = statements.length === 1 && statements[0] ? definitionOf(statements[0]) : undefined;
       if (tree.rootNode.hasError || !definition || definition.childForFieldName('name')?.text !== chunk.definition.name) return false;
       if (isAsync(definition) !== chunk.definition.isAsync) return false;
+      if (factsKey(statements[0] as Node, this.document.family, this.imports, this.facts) !== chunk.definition.factsKey) return false;
       // Thread targets elsewhere may depend on whether this function is CPU-bound.
       const wasCpuBound = this.cpuBound.get(chunk.definition.name);
       if (wasCpuBound !== undefined && wasCpuBound !== isCpuBoundFunction(definition)) return false;
@@ -263,8 +267,13 @@ function withAliases(imports: ImportTable, aliases: ImportedFacts['aliases']): I
   return { ...imports, bindings, aliases: map };
 }
 
-/** Top-level async functions (Python `async def`, JS `async function` / `const f = async () => …`). */
-export function moduleFacts(root: Node, family: LanguageFamily): Pick<ModuleFacts, 'asyncFunctions'> {
+/**
+ * The module facts — top-level async functions (Python `async def`, JS `async function` /
+ * `const f = async () => …`), the async functions `imported` from other workspace files, the
+ * program facts of `programFacts.ts` — and each top-level statement's facts key (in
+ * `root.namedChildren` order).
+ */
+function moduleFactsAndKeys(root: Node, family: LanguageFamily, imports: ImportTable, imported: ImportedFacts): { facts: ModuleFacts; keys: readonly string[] } {
   const asyncFunctions = new Set<string>();
   for (const statement of root.namedChildren) {
     if (!statement) continue;
@@ -282,7 +291,8 @@ export function moduleFacts(root: Node, family: LanguageFamily): Pick<ModuleFact
       }
     }
   }
-  return { asyncFunctions };
+  const program = programFacts(root.namedChildren.filter((statement): statement is Node => statement !== null), family, imports);
+  return { facts: { asyncFunctions, importedAsyncFunctions: new Set(imported.asyncFunctions), ...program.facts }, keys: program.keys };
 }
 
 const DEFINITION_TYPES = new Set(['function_definition', 'class_definition', 'function_declaration', 'generator_function_declaration', 'class_declaration']);
@@ -299,17 +309,16 @@ function isAsync(definition: Node): boolean {
   return isAsyncFunction(definition);
 }
 
-function chunksOf(root: Node, findings: readonly Finding[]): Chunk[] {
+function chunksOf(root: Node, findings: readonly Finding[], factsKeys: readonly string[]): Chunk[] {
   const chunks: Chunk[] = [];
   let next = 0;
-  for (const statement of root.namedChildren) {
-    if (!statement) continue;
+  for (const [index, statement] of root.namedChildren.filter((child): child is Node => child !== null).entries()) {
     const definition = definitionOf(statement);
     const name = definition?.childForFieldName('name')?.text;
     const chunk: Chunk = {
       start: statement.startIndex,
       end: statement.endIndex,
-      definition: definition && name !== undefined ? { name, isAsync: isAsync(definition) } : undefined,
+      definition: definition && name !== undefined ? { name, isAsync: isAsync(definition), factsKey: factsKeys[index] ?? '' } : undefined,
       findings: [],
     };
     while (next < findings.length && (findings[next]?.start ?? Infinity) < chunk.end) chunk.findings.push(findings[next++] as Finding);

@@ -4,10 +4,12 @@
  * index knows about the names it imports), and a `report` sink.
  */
 import { type Language, type Node, Query } from 'web-tree-sitter';
-import { type ImportTable, unwrapExpression } from '../syntax/imports';
+import { type ImportBinding, type ImportTable, importsInFunctions, unwrapExpression } from '../syntax/imports';
 import type { LanguageFamily } from '../syntax/languages';
 import { qualifiedName } from '../syntax/names';
+import type { PythonNames } from '../syntax/receivers';
 import { wordOccurrences } from '../syntax/text';
+import type { Uncloneable } from './nodeMessages';
 import type { Localized, RuleId } from './types';
 
 /** Facts about the whole module that checks of one definition need. */
@@ -20,23 +22,42 @@ export interface ModuleFacts {
    * empty without a workspace index. Ask through `callsAsyncFunction`.
    */
   readonly importedAsyncFunctions: ReadonlySet<string>;
+  /** JS/TS: module-level async functions that catch their own errors (every await in a try/catch that does not rethrow): a call of one cannot reject. */
+  readonly selfCatchingAsyncFunctions: ReadonlySet<string>;
+  /** JS/TS: whether the module turns on EventEmitter's `captureRejections` (its emitters then handle async listeners' rejections). */
+  readonly capturesRejections: boolean;
+  /** JS/TS: emitters (as written, e.g. `this.events`) that wait for their listeners: `await x.emit(…)`, `return x.emit(…)`, or made by a `Promise…`/`Async…` class. */
+  readonly awaitedEmitters: ReadonlySet<string>;
+  /** JS/TS: module-level names whose value the structured clone cannot carry (functions, objects holding one, instances of `behaviourClasses`). */
+  readonly moduleUncloneables: ReadonlyMap<string, Uncloneable>;
+  /** JS/TS: module-level classes with methods, accessors or private fields (their instances lose them in a structured clone). */
+  readonly behaviourClasses: ReadonlySet<string>;
+  /** Python: whether the module starts threads that outlive the code starting them. */
+  readonly startsThreads: boolean;
+  /** Python: the start method the program sets with `multiprocessing.set_start_method(…)`, if it does. */
+  readonly startMethod: string | undefined;
+  /** Python: the classes of module-level names known to hold well-known objects (`lock = threading.Lock()`, `ROOT = Path(…)`). */
+  readonly moduleClasses: ReadonlyMap<string, string>;
+  /** Python: module-level sync functions whose own code starts an event loop (`asyncio.run`, `run_until_complete`). */
+  readonly loopRunners: ReadonlySet<string>;
+  /** Python: those of `loopRunners` that this module calls only directly from coroutines. */
+  readonly loopRunnersCalledFromCoroutines: ReadonlySet<string>;
 }
 
 /**
- * Whether `callee` (a name or a dotted name) is an async function / coroutine function: one this
- * module defines at module level, or one it imports from another workspace file (directly, as a
- * module member `db.fetch`, through re-exports). Shadowing by locals (parameters, nested
- * definitions) is the caller's to rule out.
+ * Whether `callee` (a name or a dotted name, as the facts know it) is an async function /
+ * coroutine function that this module imports from another workspace file (directly, as a module
+ * member `db.fetch`, through re-exports). Rules ask `isAsyncCallee` (asyncCallees.ts), which also
+ * knows this file's own and rules out shadowing locals.
  */
-export function callsAsyncFunction(callee: Node, context: CheckContext): boolean {
+export function importsAsyncFunction(callee: Node, context: CheckContext): boolean {
+  if (context.facts.importedAsyncFunctions.size === 0) return false;
   const expression = unwrapExpression(callee) ?? callee;
-  const isName = expression.type === 'identifier';
-  if (isName && context.facts.asyncFunctions.has(expression.text) && !context.imports.bindings.has(expression.text)) return true;
-  const name = qualifiedName(expression, context.imports, context.family) ?? (isName ? expression.text : undefined);
+  const name = qualifiedName(expression, context.imports, context.family) ?? (expression.type === 'identifier' ? expression.text : undefined);
   return name !== undefined && context.facts.importedAsyncFunctions.has(name);
 }
 
-/** The names calls of every async function `callsAsyncFunction` knows end with (words for a text prefilter of calls). */
+/** The names calls of every async function `isAsyncCallee` knows by name end with (words for a text prefilter of calls). */
 export function asyncFunctionNames(context: CheckContext): Set<string> {
   const imported = context.facts.importedAsyncFunctions;
   const names = new Set(context.facts.asyncFunctions);
@@ -62,6 +83,17 @@ export interface CheckContext {
   readonly isCpuBoundFunction: (name: string) => boolean | undefined;
   readonly isEnabled: (rule: RuleId) => boolean;
   readonly report: (rule: RuleId, node: Node, values?: Readonly<Record<string, string | Localized>>) => void;
+}
+
+/** Every import binding (local name, binding) of the checked code: the module's, and those made inside its functions. */
+export function allImports(context: CheckContext): readonly [string, ImportBinding][] {
+  const inFunctions = importsInFunctions(context.root, context.family);
+  return inFunctions.length === 0 ? [...context.imports.bindings] : [...context.imports.bindings, ...inFunctions];
+}
+
+/** How Python names resolve in this check: the imports, and the module-level names' classes from the facts (the same for a whole document and for one definition checked alone). */
+export function pythonNames(context: CheckContext): PythonNames {
+  return { imports: context.imports, moduleClasses: context.facts.moduleClasses };
 }
 
 const queries = new WeakMap<Language, Map<string, Query>>();
@@ -107,25 +139,64 @@ export function callWithCalleeAt(root: Node, offset: number): Node | undefined {
  * hit confirmed on the tree. Far cheaper than capturing every call, because crossing into wasm
  * per node is what costs.
  */
-export function callsNamed(root: Node, namePattern: string): Node[] {
+export function callsNamed(root: Node, namePattern: string, within?: readonly Range[]): Node[] {
   const text = root.text;
   const pattern = new RegExp(`(?<![\\w$])(?:${namePattern})(?=\\s*\\()`, 'g');
   const calls: Node[] = [];
   for (const match of text.matchAll(pattern)) {
-    const call = callWithCalleeAt(root, root.startIndex + match.index);
+    const offset = root.startIndex + match.index;
+    if (within && !within.some((range) => range.start <= offset && offset < range.end)) continue;
+    const call = callWithCalleeAt(root, offset);
     if (call) calls.push(call);
   }
   return calls;
 }
 
-/** The expression nodes of every `await` in the tree (found in the text, confirmed on the tree). */
-export function awaitExpressions(root: Node, expressionType: 'await' | 'await_expression'): Node[] {
+export interface Range {
+  readonly start: number;
+  readonly end: number;
+}
+
+const asyncBodyCache = new WeakMap<Node['tree'], Map<number, Range[]>>();
+
+/**
+ * The bodies of the async functions in `root` (nested functions inside them included): checks of
+ * code that runs in coroutines skip text outside them before touching the tree.
+ */
+export function asyncBodies(root: Node): readonly Range[] {
+  let byRoot = asyncBodyCache.get(root.tree);
+  if (!byRoot) {
+    byRoot = new Map();
+    asyncBodyCache.set(root.tree, byRoot);
+  }
+  let ranges = byRoot.get(root.startIndex);
+  if (!ranges) {
+    ranges = [];
+    for (const offset of wordOccurrences(root.text, 'async')) {
+      const at = root.startIndex + offset;
+      const body = root.descendantForIndex(at, at + 'async'.length)?.parent?.childForFieldName('body');
+      if (body) ranges.push({ start: body.startIndex, end: body.endIndex });
+    }
+    byRoot.set(root.startIndex, ranges);
+  }
+  return ranges;
+}
+
+/** The `type` nodes that the keyword `word` introduces in the tree (`except` → its `except_clause`), found in the text and confirmed on the tree. */
+export function keywordNodes(root: Node, word: string, type: string, within?: readonly Range[]): Node[] {
   const found: Node[] = [];
-  for (const offset of wordOccurrences(root.text, 'await')) {
-    const token = root.descendantForIndex(root.startIndex + offset, root.startIndex + offset);
-    if (token?.type === 'await' && !token.isNamed && token.parent?.type === expressionType) found.push(token.parent);
+  for (const offset of wordOccurrences(root.text, word)) {
+    const at = root.startIndex + offset;
+    if (within && !within.some((range) => range.start <= at && at < range.end)) continue;
+    const token = root.descendantForIndex(at, at + word.length);
+    if (token?.type === word && !token.isNamed && token.parent?.type === type) found.push(token.parent);
   }
   return found;
+}
+
+/** The expression nodes of every `await` in the tree (found in the text, confirmed on the tree). */
+export function awaitExpressions(root: Node, expressionType: 'await' | 'await_expression'): Node[] {
+  return keywordNodes(root, 'await', expressionType);
 }
 
 /** Statement-level calls `f(...)` whose result is dropped, among `calls`. */
@@ -142,4 +213,16 @@ export function alternation(names: Iterable<string>): string {
 export function mentions(node: Node | null, name: string): boolean {
   if (!node) return false;
   return wordOccurrences(node.text, name).some((offset) => node.descendantForIndex(node.startIndex + offset, node.startIndex + offset)?.type === 'identifier');
+}
+
+/**
+ * Whether each iteration's awaited call is independent work, decided by what it is called on: a
+ * function (or a module's) called with the item, or results collected from method calls
+ * (`out.append(await session.get(url))`). A method call whose result is dropped is an operation
+ * on an object — a write to a connection or a stream, a put into a queue, a test's subtest, a
+ * hook notified for each subscriber — whose order the loop keeps on purpose: left alone.
+ */
+export function independentIterations(receiver: Node | null, args: Node | null, collector: Node | undefined, variable: string): boolean {
+  if (receiver) return collector !== undefined && (mentions(receiver, variable) || mentions(args, variable));
+  return mentions(args, variable);
 }

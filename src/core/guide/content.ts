@@ -5,8 +5,7 @@
  * worker_threads) are the tool for CPU-bound work.
  */
 import {
-  type ComparisonRow, type ConcurrencyModel, type GuideClaim, type GuideComparison, type GuideContent,
-  type GuideExample, type GuideLanguage, type GuideTopic,
+  type ComparisonRow, type GuideClaim, type GuideContent, type GuideExample, type GuideTopic, type ModelOf,
 } from '../../shared/guideProtocol';
 import { MODEL_EXAMPLES, type ExampleSource } from './examples';
 import { text, type GuideLocale, type Localized } from './localized';
@@ -22,7 +21,7 @@ function example(source: ExampleSource, note: Localized, docs: string): GuideExa
   return { ...source, note, docs };
 }
 
-const PYTHON: Record<ConcurrencyModel, GuideTopic<Localized>> = {
+const PYTHON: Record<ModelOf<'python'>, GuideTopic<Localized>> = {
   coroutines: {
     apis: ['asyncio', 'async def', 'await', 'asyncio.gather', 'asyncio.TaskGroup'],
     overview: text(
@@ -55,9 +54,9 @@ const PYTHON: Record<ConcurrencyModel, GuideTopic<Localized>> = {
         `${PY}library/asyncio-sync.html#asyncio.Lock`,
       ),
       claim(
-        'Hand work between tasks with `asyncio.Queue`. asyncio objects are not thread-safe: from other threads use `loop.call_soon_threadsafe`.',
-        '任务之间用 `asyncio.Queue` 传递工作。asyncio 的对象不是线程安全的：在其他线程中要使用 `loop.call_soon_threadsafe`。',
-        `${PY}library/asyncio-queue.html#asyncio.Queue`,
+        'Hand work between tasks with `asyncio.Queue`. asyncio objects are not thread-safe: from other threads use `loop.call_soon_threadsafe` (a callback) or `asyncio.run_coroutine_threadsafe` (a coroutine).',
+        '任务之间用 `asyncio.Queue` 传递工作。asyncio 的对象不是线程安全的：在其他线程中要使用 `loop.call_soon_threadsafe`（回调）或 `asyncio.run_coroutine_threadsafe`（协程）。',
+        `${PY}library/asyncio-dev.html#concurrency-and-multithreading`,
       ),
     ],
     bestFor: [
@@ -95,6 +94,11 @@ const PYTHON: Record<ConcurrencyModel, GuideTopic<Localized>> = {
         '调用协程却不 `await`，它永远不会运行（"coroutine … was never awaited"）；没人取回的异常只会被记录到日志。',
         `${PY}library/asyncio-dev.html#detect-never-awaited-coroutines`,
       ),
+      claim(
+        'A program that hangs: `python -m asyncio ps PID` and `python -m asyncio pstree PID` (3.14+) list a running process\'s tasks and which task awaits which; `asyncio.print_call_graph()` prints the same from inside.',
+        '程序卡住时：`python -m asyncio ps PID` 和 `python -m asyncio pstree PID`（3.14+）会列出运行中进程的任务以及谁在等待谁；`asyncio.print_call_graph()` 可在程序内部打印同样的信息。',
+        `${PY}whatsnew/3.14.html#whatsnew314-asyncio-introspection`,
+      ),
     ],
     example: example(
       MODEL_EXAMPLES.python.coroutines,
@@ -115,8 +119,8 @@ const PYTHON: Record<ConcurrencyModel, GuideTopic<Localized>> = {
         `${PY}library/sys.html#sys.setswitchinterval`,
       ),
       claim(
-        'With the GIL only one thread executes Python code at once, so pure-Python CPU work does not get faster with more threads: use processes for it.',
-        '由于 GIL，同一时刻只有一个线程执行 Python 代码，纯 Python 的 CPU 密集型工作不会因为线程更多而变快：这类工作应使用进程。',
+        'With the GIL only one thread executes Python code at once, so pure-Python CPU work does not get faster with more threads: use processes (or, on 3.14+, interpreters) for it.',
+        '由于 GIL，同一时刻只有一个线程执行 Python 代码，纯 Python 的 CPU 密集型工作不会因为线程更多而变快：这类工作应使用进程（3.14+ 也可以用多解释器）。',
         `${PY}library/threading.html#module-threading`,
       ),
       claim(
@@ -125,9 +129,14 @@ const PYTHON: Record<ConcurrencyModel, GuideTopic<Localized>> = {
         `${PY}glossary.html#term-global-interpreter-lock`,
       ),
       claim(
-        'Free-threaded builds (3.13t and later) can run without the GIL: there, threads execute Python code in parallel on several cores. `sys._is_gil_enabled()` tells which you have.',
-        '自由线程构建（无 GIL，3.13t 及以后）可以在没有 GIL 的情况下运行：线程会在多个核心上并行执行 Python 代码。用 `sys._is_gil_enabled()` 可以查看当前解释器的情况。',
-        `${PY}howto/free-threading-python.html#identifying-free-threaded-python`,
+        'Free-threaded builds (`python3.14t`; experimental in 3.13, officially supported since 3.14) run without the GIL: there, threads execute Python code in parallel on several cores. `sys._is_gil_enabled()` tells which you have.',
+        '自由线程构建（`python3.14t`；3.13 中为实验性，3.14 起正式支持）在没有 GIL 的情况下运行：线程会在多个核心上并行执行 Python 代码。用 `sys._is_gil_enabled()` 可以查看当前解释器的情况。',
+        `${PY}whatsnew/3.14.html#whatsnew314-free-threaded-now-supported`,
+      ),
+      claim(
+        'A free-threaded build can still run with the GIL: `-X gil=1` or `PYTHON_GIL=1` turn it on, and importing a C extension that is not marked as supporting free threading turns it on automatically, with a warning.',
+        '自由线程构建仍可能带着 GIL 运行：`-X gil=1` 或 `PYTHON_GIL=1` 会启用它；导入未标明支持自由线程的 C 扩展也会自动启用它，并打印警告。',
+        `${PY}howto/free-threading-python.html#the-global-interpreter-lock-in-free-threaded-python`,
       ),
     ],
     cost: [
@@ -135,6 +144,11 @@ const PYTHON: Record<ConcurrencyModel, GuideTopic<Localized>> = {
         'Each thread is an OS thread with its own stack (`threading.stack_size()` sets how much is reserved); a pool reuses its threads so the start-up cost is paid once.',
         '每个线程都是带有独立栈的操作系统线程（`threading.stack_size()` 设置预留大小）；线程池会复用线程，启动开销只付一次。',
         `${PY}library/threading.html#threading.stack_size`,
+      ),
+      claim(
+        'Without the GIL, built-in types such as `dict` and `list` protect themselves with per-object locks, and single-threaded code runs roughly 5–10% slower (3.14 free-threaded build).',
+        '没有 GIL 时，`dict`、`list` 等内置类型用每个对象自己的锁保护自身，单线程代码大约慢 5–10%（3.14 自由线程构建）。',
+        `${PY}whatsnew/3.14.html#whatsnew314-free-threaded-cpython`,
       ),
     ],
     sharing: [
@@ -189,11 +203,108 @@ const PYTHON: Record<ConcurrencyModel, GuideTopic<Localized>> = {
         '线程中的异常不会传给调用者：`Thread` 把它交给 `threading.excepthook`；使用执行器时，`future.result()` 会重新抛出它。',
         `${PY}library/concurrent.futures.html#concurrent.futures.Future.result`,
       ),
+      claim(
+        'Context variables: a new thread starts with an empty context on a standard build and with a copy of the caller\'s on a free-threaded one (`sys.flags.thread_inherit_context`); pass `Thread(context=copy_context())` (3.14+) to choose.',
+        '上下文变量：在标准构建中新线程从空上下文开始，在自由线程构建中则是调用方上下文的副本（`sys.flags.thread_inherit_context`）；可传入 `Thread(context=copy_context())`（3.14+）自行选择。',
+        `${PY}library/threading.html#threading.Thread`,
+      ),
     ],
     example: example(
       MODEL_EXAMPLES.python.threads,
       text('Ten blocking downloads wait in parallel threads; the GIL is free while they wait.', '十个阻塞下载在并行的线程中等待；等待期间 GIL 是空闲的。'),
       `${PY}library/concurrent.futures.html#threadpoolexecutor-example`,
+    ),
+  },
+  interpreters: {
+    apis: ['concurrent.interpreters', 'concurrent.futures.InterpreterPoolExecutor', 'create_queue'],
+    overview: text(
+      'Python 3.14 can run several isolated interpreters in one process (`concurrent.interpreters`, PEP 734). Each has its own modules, its own `__main__` and its own GIL, so threads running in different interpreters execute Python code in parallel.',
+      'Python 3.14 可以在一个进程中运行多个相互隔离的解释器（`concurrent.interpreters`，PEP 734）。每个解释器都有自己的模块、自己的 `__main__` 和自己的 GIL，因此在不同解释器中运行的线程可以并行执行 Python 代码。',
+    ),
+    scheduling: [
+      claim(
+        'An interpreter is an execution context, not a thread: `interp.exec()` and `interp.call()` run in the calling thread, `interp.call_in_thread()` starts a new one. The OS schedules the threads; interpreters add isolation.',
+        '解释器是执行上下文，而不是线程：`interp.exec()` 和 `interp.call()` 在调用它们的线程中运行，`interp.call_in_thread()` 会启动一个新线程。线程由操作系统调度；解释器提供的是隔离。',
+        `${PY}library/concurrent.interpreters.html#interp-concurrency`,
+      ),
+      claim(
+        'Interpreters do not share the GIL, so threads in different interpreters use several cores at once. `InterpreterPoolExecutor` is a thread pool in which every worker thread runs its tasks in its own interpreter.',
+        '解释器之间不共享 GIL，因此不同解释器中的线程可以同时使用多个核心。`InterpreterPoolExecutor` 是一个线程池，其中每个工作线程都在自己的解释器中运行任务。',
+        `${PY}library/concurrent.futures.html#interpreterpoolexecutor`,
+      ),
+    ],
+    cost: [
+      claim(
+        'Lighter than a process (no new OS process, no new Python start-up), but in 3.14 starting an interpreter is not optimized yet and each one uses more memory than necessary: create a few and reuse them, e.g. through a pool.',
+        '比进程轻（无需新的操作系统进程，也无需重新启动 Python），但在 3.14 中启动解释器尚未优化，每个解释器占用的内存也多于必要：只创建少量并复用它们，例如通过线程池。',
+        `${PY}whatsnew/3.14.html#whatsnew314-multiple-interpreters`,
+      ),
+      claim(
+        'Data passed between interpreters is copied, mostly with `pickle`, as between processes; immutable built-ins (`None`, `bool`, `int`, `float`, `str`, `bytes`, tuples of them) are shared or copied efficiently.',
+        '在解释器之间传递的数据会被复制，大多通过 `pickle`，与进程之间一样；不可变的内置对象（`None`、`bool`、`int`、`float`、`str`、`bytes` 及由它们组成的元组）会被共享或高效复制。',
+        `${PY}library/concurrent.interpreters.html#interp-object-sharing`,
+      ),
+    ],
+    sharing: [
+      claim(
+        'Isolated by default: each interpreter imports its own copy of every module, `sys` and `__main__` included, and mutable objects cannot be used by two interpreters at once.',
+        '默认隔离：每个解释器都导入自己的一份模块副本（包括 `sys` 和 `__main__`），可变对象不能同时被两个解释器使用。',
+        `${PY}library/concurrent.interpreters.html#interp-isolation`,
+      ),
+      claim(
+        'Exchange data through queues from `create_queue()`; only `memoryview` and these queues really share data between interpreters.',
+        '通过 `create_queue()` 创建的队列交换数据；只有 `memoryview` 和这些队列会在解释器之间真正共享数据。',
+        `${PY}library/concurrent.interpreters.html#interp-object-sharing`,
+      ),
+    ],
+    bestFor: [
+      claim(
+        'CPU-bound pure-Python work on Python 3.14+ that needs several cores but little shared state: the isolation of processes with the efficiency of threads.',
+        'Python 3.14+ 上需要多个核心、但共享状态很少的 CPU 密集型纯 Python 工作：拥有进程的隔离和线程的效率。',
+        `${PY}whatsnew/3.14.html#whatsnew314-multiple-interpreters`,
+      ),
+      claim(
+        'Actor- or CSP-style designs in which components communicate only through queues.',
+        '各组件只通过队列通信的 actor 或 CSP 风格设计。',
+        `${PY}library/concurrent.interpreters.html#interp-concurrency`,
+      ),
+    ],
+    notFor: [
+      claim(
+        'Code that imports third-party extension modules that do not support multiple interpreters yet (every standard-library module does).',
+        '会导入尚不支持多解释器的第三方扩展模块的代码（标准库中的模块都支持）。',
+        `${PY}howto/isolating-extensions.html#isolating-extensions-howto`,
+      ),
+      claim(
+        'Isolating untrusted code or crashes: interpreters share one process, so extension modules can break the isolation and a crash ends them all. Use processes for that.',
+        '隔离不可信代码或崩溃：解释器共享同一个进程，扩展模块可能破坏隔离，一次崩溃会让它们全部结束。这种情况请用进程。',
+        `${PY}library/concurrent.interpreters.html#interp-isolation`,
+      ),
+    ],
+    pitfalls: [
+      claim(
+        '`InterpreterPoolExecutor` pickles the callable and its arguments into the worker\'s interpreter, so functions defined in `__main__` cannot be used: put worker functions in an importable module.',
+        '`InterpreterPoolExecutor` 会把可调用对象及其参数经 pickle 传入工作解释器，因此定义在 `__main__` 中的函数无法使用：要把工作函数放到可导入的模块中。',
+        `${PY}library/concurrent.futures.html#concurrent.futures.InterpreterPoolExecutor`,
+      ),
+      claim(
+        'No implicit threads: `exec()` and `call()` block the calling thread until the code finishes; parallelism needs `call_in_thread()`, your own threads or the pool.',
+        '没有隐式线程：`exec()` 和 `call()` 会阻塞调用线程直到代码结束；要并行就需要 `call_in_thread()`、自己的线程或线程池。',
+        `${PY}library/concurrent.interpreters.html#key-details`,
+      ),
+      claim(
+        'Module-level state exists once per interpreter: caches, singletons and logging configuration set up in the main interpreter are absent in the others, and an exception raised in another interpreter reaches you as `ExecutionFailed`, a summary.',
+        '模块级状态在每个解释器中各有一份：在主解释器中建立的缓存、单例和日志配置在其他解释器中都不存在；另一个解释器中抛出的异常以 `ExecutionFailed`（一份摘要）的形式传给你。',
+        `${PY}library/concurrent.interpreters.html#concurrent.interpreters.ExecutionFailed`,
+      ),
+    ],
+    example: example(
+      MODEL_EXAMPLES.python.interpreters,
+      text(
+        'Four CPU-bound sums run in four interpreters of one process, on all cores (Python 3.14+).',
+        '四个 CPU 密集型求和在同一进程的四个解释器中运行，用上所有核心（Python 3.14+）。',
+      ),
+      `${PY}library/concurrent.futures.html#interpreterpoolexecutor`,
     ),
   },
   processes: {
@@ -283,6 +394,11 @@ const PYTHON: Record<ConcurrencyModel, GuideTopic<Localized>> = {
         'fork 一个带有线程的进程是有问题的：子进程会继承其他线程持有的锁。这时优先使用 `spawn` 或 `forkserver`。',
         `${PY}library/multiprocessing.html#contexts-and-start-methods`,
       ),
+      claim(
+        'Python 3.14 on Linux starts workers with `forkserver` instead of `fork`: code that relied on fork now fails with pickling errors or a `NameError` in the worker (the child no longer inherits the parent\'s globals). Make targets and arguments picklable and top-level, or ask for fork explicitly with `get_context("fork")`.',
+        'Linux 上的 Python 3.14 用 `forkserver` 而不是 `fork` 启动工作进程：依赖 fork 的代码现在会出现 pickle 错误或工作进程中的 `NameError`（子进程不再继承父进程的全局变量）。让目标和参数可 pickle 并定义在顶层，或用 `get_context("fork")` 显式请求 fork。',
+        `${PY}library/multiprocessing.html#the-spawn-and-forkserver-start-methods`,
+      ),
     ],
     example: example(
       MODEL_EXAMPLES.python.processes,
@@ -292,7 +408,7 @@ const PYTHON: Record<ConcurrencyModel, GuideTopic<Localized>> = {
   },
 };
 
-const NODE_TOPICS: Record<ConcurrencyModel, GuideTopic<Localized>> = {
+const NODE_TOPICS: Record<ModelOf<'node'>, GuideTopic<Localized>> = {
   coroutines: {
     apis: ['async/await', 'Promise', 'Promise.all', 'event loop'],
     overview: text(
@@ -329,6 +445,11 @@ const NODE_TOPICS: Record<ConcurrencyModel, GuideTopic<Localized>> = {
         '所有回调共享同一个堆，并且一次只运行一个，因此不需要锁；但状态可能在 `await` 前后发生变化。',
         `${NODE}en/learn/asynchronous-work/event-loop-timers-and-nexttick#what-is-the-event-loop`,
       ),
+      claim(
+        'Per-request values that follow every `await` live in an `AsyncLocalStorage`; since Node 24 it is built on AsyncContextFrame instead of async_hooks, which made it much cheaper.',
+        '随每个 `await` 传递的按请求的值存放在 `AsyncLocalStorage` 中；从 Node 24 起它基于 AsyncContextFrame 而不是 async_hooks 实现，开销小了很多。',
+        `${NODE}api/async_context.html#class-asynclocalstorage`,
+      ),
     ],
     bestFor: [
       claim(
@@ -359,6 +480,11 @@ const NODE_TOPICS: Record<ConcurrencyModel, GuideTopic<Localized>> = {
         'Recursive `process.nextTick` calls starve I/O: the loop cannot reach its next phase.',
         '递归调用 `process.nextTick` 会让 I/O 饿死：事件循环无法进入下一个阶段。',
         `${NODE}en/learn/asynchronous-work/event-loop-timers-and-nexttick#processnexttick`,
+      ),
+      claim(
+        'Do not rely on `process.nextTick` running before Promise callbacks: it does in CommonJS, but in an ES module (`.mjs`, `"type": "module"`) the microtask queue runs first.',
+        '不要依赖 `process.nextTick` 先于 Promise 回调运行：在 CommonJS 中确实如此，但在 ES 模块（`.mjs`、`"type": "module"`）中微任务队列先运行。',
+        `${NODE}api/process.html#when-to-use-queuemicrotask-vs-processnexttick`,
       ),
     ],
     example: example(
@@ -430,9 +556,14 @@ const NODE_TOPICS: Record<ConcurrencyModel, GuideTopic<Localized>> = {
         `${NODE}api/worker_threads.html#event-error`,
       ),
       claim(
-        'Functions and objects with methods cannot be cloned: `postMessage` throws for values the structured clone algorithm does not support.',
-        '函数和带方法的对象无法被克隆：对于结构化克隆算法不支持的值，`postMessage` 会抛出异常。',
-        `${NODE}api/worker_threads.html#portpostmessagevalue-transferlist`,
+        'Functions cannot be sent: `postMessage` throws a `DataCloneError` for a function (also one stored in an object\'s own property). Class instances do clone, but as plain objects: their prototype and methods are lost.',
+        '函数无法发送：对于函数（包括存放在对象自身属性中的函数），`postMessage` 会抛出 `DataCloneError`。类的实例可以克隆，但会变成普通对象：原型和方法全部丢失。',
+        `${NODE}api/worker_threads.html#considerations-when-cloning-objects-with-prototypes-classes-and-accessors`,
+      ),
+      claim(
+        'A Worker keeps running until it finishes or is terminated: call `worker.terminate()`, or declare it with `await using` (Node 24.2+, 22.18+) so it is terminated when the scope exits.',
+        'Worker 会一直运行，直到它结束或被终止：调用 `worker.terminate()`，或用 `await using` 声明它（Node 24.2+、22.18+），离开作用域时它就会被终止。',
+        `${NODE}api/worker_threads.html#workersymbolasyncdispose`,
       ),
       claim(
         'Plain reads and writes of a `SharedArrayBuffer` from several threads race; use `Atomics` operations on shared values.',
@@ -513,6 +644,11 @@ const NODE_TOPICS: Record<ConcurrencyModel, GuideTopic<Localized>> = {
         '不要把未经处理的输入传给 `exec()` 或 `shell: true`：shell 会解释它。改用带参数数组的 `execFile()` 或 `spawn()`。',
         `${NODE}api/child_process.html#child_processexeccommand-options-callback`,
       ),
+      claim(
+        'Under the permission model (`node --permission`), spawning a child process needs `--allow-child-process` and creating a Worker needs `--allow-worker`; otherwise they throw `ERR_ACCESS_DENIED`.',
+        '在权限模型下（`node --permission`），启动子进程需要 `--allow-child-process`，创建 Worker 需要 `--allow-worker`；否则会抛出 `ERR_ACCESS_DENIED`。',
+        `${NODE}api/permissions.html#permission-model`,
+      ),
     ],
     example: example(
       MODEL_EXAMPLES.node.processes,
@@ -532,41 +668,48 @@ const COMPARISON_ROW_LABELS: Record<ComparisonRow, Localized> = {
   bestFor: text('Best for', '最适合'),
 };
 
-const COMPARISON: Record<GuideLanguage, GuideComparison<Localized>> = {
+const COMPARISON: GuideContent<Localized>['comparison'] = {
   python: {
     scheduling: {
       coroutines: text('Cooperative: switches only at `await`', '协作式：只在 `await` 处切换'),
       threads: text('Preemptive OS threads; one runs Python code at a time (GIL)', '抢占式操作系统线程；同一时刻只有一个执行 Python 代码（GIL）'),
+      interpreters: text('OS threads, each running in its own interpreter with its own GIL (3.14+)', '操作系统线程，各自在拥有独立 GIL 的解释器中运行（3.14+）'),
       processes: text('Preemptive OS processes', '抢占式操作系统进程'),
     },
     parallelCpu: {
       coroutines: text('No: one thread', '否：只有一个线程'),
-      threads: text('No for pure Python with the GIL; yes for C code that releases it, and on free-threaded 3.13t+', '有 GIL 时纯 Python 代码不能；释放 GIL 的 C 代码以及自由线程构建 3.13t+ 可以'),
+      threads: text('No for pure Python with the GIL; yes for C code that releases it, and on a free-threaded build (3.14t)', '有 GIL 时纯 Python 代码不能；释放 GIL 的 C 代码以及自由线程构建（3.14t）可以'),
+      interpreters: text('Yes: one GIL per interpreter', '能：每个解释器一个 GIL'),
       processes: text('Yes: one interpreter per core', '能：每个核心一个解释器'),
     },
     memory: {
       coroutines: text('A small Python object per task', '每个任务一个小 Python 对象'),
       threads: text('An OS thread and its stack', '一个操作系统线程及其栈'),
+      interpreters: text('A thread plus an interpreter\'s own modules', '一个线程加上解释器自己的一套模块'),
       processes: text('A whole interpreter', '一整个解释器'),
     },
     startup: {
       coroutines: text('Microseconds', '微秒级'),
       threads: text('Tens to hundreds of microseconds', '几十到几百微秒'),
+      interpreters: text('Milliseconds (not yet optimized in 3.14)', '毫秒级（3.14 中尚未优化）'),
       processes: text('Milliseconds (most with `spawn`)', '毫秒级（`spawn` 最慢）'),
     },
     sharing: {
       coroutines: text('All memory; `asyncio.Queue`, `asyncio.Lock`', '全部内存；`asyncio.Queue`、`asyncio.Lock`'),
       threads: text('All memory; `threading.Lock`, `queue.Queue`', '全部内存；`threading.Lock`、`queue.Queue`'),
+      interpreters: text('Nothing mutable; copies through `create_queue()` queues; `memoryview`', '不共享可变对象；通过 `create_queue()` 队列复制；`memoryview`'),
       processes: text('Nothing by default; `Queue`, `Pipe`, `shared_memory`, `Manager`', '默认不共享；`Queue`、`Pipe`、`shared_memory`、`Manager`'),
     },
     failureIsolation: {
       coroutines: text('None: one blocked task stalls all', '无：一个任务阻塞会让所有任务停顿'),
       threads: text('None: threads share the process', '无：线程共享同一进程'),
+      interpreters: text('Python state only: a crash still ends the whole process', '仅限 Python 状态：一次崩溃仍会结束整个进程'),
       processes: text('Strong: a crash ends only that process', '强：崩溃只会结束该进程'),
     },
     bestFor: {
       coroutines: text('Many concurrent I/O waits', '大量并发的 I/O 等待'),
       threads: text('Blocking I/O libraries; `asyncio.to_thread`', '阻塞式 I/O 库；`asyncio.to_thread`'),
+      interpreters: text('CPU-bound Python on 3.14+ with little shared state', '3.14+ 上共享状态很少的 CPU 密集型 Python 代码'),
       processes: text('CPU-bound Python; isolation', 'CPU 密集型 Python 代码；隔离'),
     },
   },
@@ -624,6 +767,14 @@ const QUESTIONS: GuideContent<Localized>['questions'] = {
       many: text('Many (hundreds or more)', '大量（几百个或更多）'),
     },
   },
+  python: {
+    label: text('Which Python runs it?', '用哪种 Python 运行？'),
+    options: {
+      gil: text('3.13 or older', '3.13 或更早版本'),
+      py314: text('3.14 or newer (standard build)', '3.14 或更新版本（标准构建）'),
+      freeThreaded: text('3.14 or newer, free-threaded build (3.14t)', '3.14 或更新版本的自由线程构建（3.14t）'),
+    },
+  },
   blockingLibrary: text('I must call a blocking library that has no async API', '我必须调用一个没有异步 API 的阻塞库'),
   isolation: text('A crash in one unit must not take down the others', '一个单元崩溃不能拖垮其他单元'),
   sharedState: text('The units update shared state', '各单元会更新共享状态'),
@@ -640,14 +791,18 @@ export const GUIDE_CONTENT: GuideContent<Localized> = {
   },
   experimentNotes: {
     python: text(
-      'What to expect with a standard CPython (GIL enabled): for the CPU-bound workload, coroutines and threads take about as long as sequential, and processes are faster, up to the number of cores; for the I/O-bound workload, coroutines and threads are many times faster, and processes pay their start-up cost. Other busy programs on the machine distort the figures.',
-      '在标准 CPython（启用 GIL）上你应当看到：CPU 密集型负载下，协程和线程与顺序执行耗时相近，进程更快，最多快到核心数那么多倍；I/O 密集型负载下，协程和线程快很多倍，进程则要付出启动开销。机器上其他繁忙的程序会影响这些数字。',
+      'What to expect with a standard CPython (GIL enabled): for the CPU-bound workload, coroutines and threads take about as long as sequential, with a parallelism of about 1 (one core busy), while processes are faster and their parallelism approaches the number of cores; for the I/O-bound workload, coroutines and threads are many times faster while using almost no CPU, and processes pay their start-up cost. If other programs keep the cores busy, speed-ups and parallelism both shrink: the guide then says the machine was busy.',
+      '在标准 CPython（启用 GIL）上你应当看到：CPU 密集型负载下，协程和线程与顺序执行耗时相近，并行度约为 1（只有一个核心在忙），进程更快，并行度接近核心数；I/O 密集型负载下，协程和线程快很多倍而几乎不占用 CPU，进程则要付出启动开销。如果其他程序占满了核心，加速比和并行度都会变小：这时指南会说明机器很忙。',
     ),
     node: text(
-      'What to expect: for the CPU-bound workload, async functions take as long as sequential (one JavaScript thread), while worker threads and child processes are faster, up to the number of cores; for the I/O-bound workload, `Promise.all` is many times faster, and Workers and processes pay their start-up cost. Other busy programs on the machine distort the figures.',
-      '你应当看到：CPU 密集型负载下，`async` 函数与顺序执行耗时相同（只有一个 JavaScript 线程），工作线程和子进程更快，最多快到核心数那么多倍；I/O 密集型负载下，`Promise.all` 快很多倍，Worker 和子进程则要付出启动开销。机器上其他繁忙的程序会影响这些数字。',
+      'What to expect: for the CPU-bound workload, async functions take as long as sequential (one JavaScript thread, parallelism about 1), while worker threads and child processes are faster and their parallelism approaches the number of cores; for the I/O-bound workload, `Promise.all` is many times faster while using almost no CPU, and Workers and processes pay their start-up cost. If other programs keep the cores busy, speed-ups and parallelism both shrink: the guide then says the machine was busy.',
+      '你应当看到：CPU 密集型负载下，`async` 函数与顺序执行耗时相同（只有一个 JavaScript 线程，并行度约为 1），工作线程和子进程更快，并行度接近核心数；I/O 密集型负载下，`Promise.all` 快很多倍而几乎不占用 CPU，Worker 和子进程则要付出启动开销。如果其他程序占满了核心，加速比和并行度都会变小：这时指南会说明机器很忙。',
     ),
   },
+  freeThreadedNote: text(
+    'This Python runs without the GIL (a free-threaded build): for the CPU-bound workload, threads run Python code in parallel too, so they are faster than sequential and their parallelism approaches the number of cores, like processes; coroutines still take as long as sequential (one thread). For the I/O-bound workload, coroutines and threads are many times faster, and processes pay their start-up cost.',
+    '这个 Python 在没有 GIL 的情况下运行（自由线程构建）：CPU 密集型负载下，线程也能并行执行 Python 代码，因此比顺序执行快，并行度接近核心数，与进程相同；协程仍与顺序执行耗时相近（只有一个线程）。I/O 密集型负载下，协程和线程快很多倍，进程则要付出启动开销。',
+  ),
 };
 
 /** The same shape with every `{ en, 'zh-cn' }` record replaced by a string. */

@@ -2,9 +2,9 @@
  * "Which model?": answers about a workload → the model to use, the reasons (each backed by a
  * docs link) and the example to start from. Pure and deterministic; the guide panel calls it.
  */
-import type { ConcurrencyModel, Decision, DecisionAnswers, GuideClaim, GuideExample, GuideLanguage } from '../../shared/guideProtocol';
+import { topicOf, type ConcurrencyModel, type Decision, type DecisionAnswers, type GuideClaim, type GuideExample, type GuideLanguage } from '../../shared/guideProtocol';
 import { GUIDE_CONTENT } from './content';
-import { PYTHON_TO_THREAD_EXAMPLE } from './examples';
+import { PYTHON_FREE_THREADED_EXAMPLE, PYTHON_TO_THREAD_EXAMPLE } from './examples';
 import { text, type Localized } from './localized';
 
 const PY = 'https://docs.python.org/3/';
@@ -39,10 +39,31 @@ const REASONS = {
       `${NODE}api/worker_threads.html#worker-threads`,
     ),
   },
+  /** For CPU-bound work on 3.13 or older: what newer Pythons add. */
+  newerPython: reason(
+    'On Python 3.14+ there are lighter options: `InterpreterPoolExecutor` runs each task in an isolated interpreter with its own GIL, and a free-threaded build (3.14t) runs threads in parallel.',
+    '在 Python 3.14+ 上有更轻量的选择：`InterpreterPoolExecutor` 让每个任务在拥有独立 GIL 的隔离解释器中运行，自由线程构建（3.14t）则让线程并行运行。',
+    `${PY}whatsnew/3.14.html#whatsnew314-multiple-interpreters`,
+  ),
+  interpreters: reason(
+    'On Python 3.14+, `InterpreterPoolExecutor` runs CPU-bound Python in parallel inside one process: each worker thread has its own interpreter and GIL, without a process\'s start-up cost.',
+    '在 Python 3.14+ 上，`InterpreterPoolExecutor` 在一个进程内并行运行 CPU 密集型 Python 代码：每个工作线程都有自己的解释器和 GIL，没有进程的启动开销。',
+    `${PY}library/concurrent.futures.html#interpreterpoolexecutor`,
+  ),
+  interpreterLimits: reason(
+    'Work and results are pickled into the interpreters (functions must be importable, not defined in `__main__`), and every extension module you import must support multiple interpreters; if one does not, use processes.',
+    '工作和结果会经 pickle 传入解释器（函数必须可导入，不能定义在 `__main__` 中），而且导入的每个扩展模块都必须支持多解释器；如果有不支持的，请改用进程。',
+    `${PY}whatsnew/3.14.html#whatsnew314-multiple-interpreters`,
+  ),
   freeThreaded: reason(
-    'On a free-threaded build (3.13t and later) threads can run Python code in parallel too, with less copying.',
-    '在自由线程构建（无 GIL，3.13t 及以后）上，线程也能并行运行 Python 代码，而且复制更少。',
-    `${PY}howto/free-threading-python.html#identifying-free-threaded-python`,
+    'On a free-threaded build the GIL is off, so threads run CPU-bound Python in parallel and share memory without copying.',
+    '在自由线程构建中 GIL 是关闭的，因此线程可以并行运行 CPU 密集型 Python 代码，并且无需复制就能共享内存。',
+    `${PY}whatsnew/3.14.html#whatsnew314-free-threaded-now-supported`,
+  ),
+  freeThreadedGil: reason(
+    'Check it at run time with `sys._is_gil_enabled()`: importing a C extension that is not marked free-threading-ready turns the GIL back on (with a warning), and then threads take turns again.',
+    '在运行时用 `sys._is_gil_enabled()` 检查：导入未标明支持自由线程的 C 扩展会重新启用 GIL（并打印警告），这时线程又只能轮流执行。',
+    `${PY}howto/free-threading-python.html#the-global-interpreter-lock-in-free-threaded-python`,
   ),
   pickling: reason(
     'Arguments and results are pickled between processes: send compact inputs and batch small tasks.',
@@ -94,6 +115,11 @@ const REASONS = {
       '共享状态：每个读-改-写操作都要用锁保护，或者通过队列传递数据。',
       `${PY}library/threading.html#lock-objects`,
     ),
+    interpreters: reason(
+      'Shared state: interpreters share no mutable objects; pass data through `create_queue()` queues (copied) and return results, or share a buffer through a `memoryview`.',
+      '共享状态：解释器之间不共享可变对象；通过 `create_queue()` 队列传递数据（会被复制）并返回结果，或通过 `memoryview` 共享缓冲区。',
+      `${PY}library/concurrent.interpreters.html#interp-object-sharing`,
+    ),
     processes: reason(
       'Shared state: processes share nothing by default; use `shared_memory` for buffers or a `Manager`, or better, return results instead.',
       '共享状态：进程默认不共享任何东西；缓冲区用 `shared_memory`，或用 `Manager`，最好是直接返回结果。',
@@ -119,18 +145,33 @@ const REASONS = {
   },
 } as const;
 
+/** The model for CPU-bound Python, by the Python that runs it. */
+const PYTHON_CPU_MODEL = { gil: 'processes', py314: 'interpreters', freeThreaded: 'threads' } as const;
+
 function chooseModel(language: GuideLanguage, answers: DecisionAnswers): ConcurrencyModel {
   if (answers.isolation) return 'processes';
-  if (answers.workload === 'cpu') return language === 'python' ? 'processes' : 'threads';
+  if (answers.workload === 'cpu') return language === 'python' ? PYTHON_CPU_MODEL[answers.python] : 'threads';
   return answers.blockingLibrary ? 'threads' : 'coroutines';
+}
+
+/** Why CPU-bound Python goes to `model`. */
+function pythonCpuReasons(model: ConcurrencyModel, answers: DecisionAnswers): GuideClaim<Localized>[] {
+  if (model === 'interpreters') return [REASONS.cpu.python, REASONS.interpreters, REASONS.interpreterLimits];
+  if (model === 'threads') return [REASONS.freeThreaded, REASONS.freeThreadedGil];
+  return answers.python === 'gil' ? [REASONS.cpu.python, REASONS.newerPython] : [REASONS.cpu.python];
+}
+
+function sharedStateReason(language: GuideLanguage, model: ConcurrencyModel): GuideClaim<Localized> {
+  if (language === 'python') return REASONS.sharedState[model];
+  // Node has no interpreters; a Worker is its nearest equivalent.
+  return REASONS.nodeSharedState[model === 'interpreters' ? 'threads' : model];
 }
 
 function reasonsFor(language: GuideLanguage, model: ConcurrencyModel, answers: DecisionAnswers): GuideClaim<Localized>[] {
   const reasons: GuideClaim<Localized>[] = [];
   if (answers.isolation) reasons.push(REASONS.isolation[language]);
   if (answers.workload === 'cpu') {
-    reasons.push(REASONS.cpu[language]);
-    if (language === 'python') reasons.push(REASONS.freeThreaded);
+    reasons.push(...(language === 'python' ? pythonCpuReasons(model, answers) : [REASONS.cpu.node]));
   } else if (answers.blockingLibrary) {
     reasons.push(REASONS.blocking[language]);
     if (answers.units === 'many' && language === 'python') reasons.push(REASONS.manyUnitsBlocking);
@@ -139,19 +180,27 @@ function reasonsFor(language: GuideLanguage, model: ConcurrencyModel, answers: D
     if (answers.units === 'many' && language === 'python') reasons.push(REASONS.manyUnits);
   }
   if (language === 'python' && model === 'processes') reasons.push(REASONS.pickling);
-  if (answers.sharedState) reasons.push(language === 'python' ? REASONS.sharedState[model] : REASONS.nodeSharedState[model]);
+  if (answers.sharedState) reasons.push(sharedStateReason(language, model));
   return reasons;
 }
 
 function exampleFor(language: GuideLanguage, model: ConcurrencyModel, answers: DecisionAnswers): GuideExample<Localized> {
-  const topic = GUIDE_CONTENT.topics[language][model];
-  if (language === 'python' && model === 'threads' && answers.blockingLibrary && answers.workload === 'io') {
+  if (language === 'python' && model === 'threads' && answers.workload === 'cpu') {
+    return {
+      ...PYTHON_FREE_THREADED_EXAMPLE,
+      note: text('Four CPU-bound calls run in four threads at once when the GIL is off.', 'GIL 关闭时，四个 CPU 密集型调用在四个线程中同时运行。'),
+      docs: `${PY}howto/free-threading-python.html#identifying-free-threaded-python`,
+    };
+  }
+  if (language === 'python' && model === 'threads' && answers.blockingLibrary) {
     return {
       ...PYTHON_TO_THREAD_EXAMPLE,
       note: text('Blocking calls run in threads while the event loop stays free.', '阻塞调用在线程中运行，事件循环保持空闲。'),
       docs: `${PY}library/asyncio-task.html#asyncio.to_thread`,
     };
   }
+  const topic = topicOf(GUIDE_CONTENT, language, model);
+  if (!topic) throw new Error(`no ${model} topic for ${language}`);
   return topic.example;
 }
 

@@ -2,7 +2,7 @@
  * The runnable examples of the guide: complete programs, checked by the unit tests with
  * `python3 -m py_compile` and `node --check`. Comments stay in English, like the code.
  */
-import type { ConcurrencyModel, GuideLanguage } from '../../shared/guideProtocol';
+import type { PerLanguageModel } from '../../shared/guideProtocol';
 
 export interface ExampleSource {
   readonly fileName: string;
@@ -67,6 +67,30 @@ if __name__ == "__main__":
     asyncio.run(main())
 `;
 
+const PYTHON_FREE_THREADED = `import sys
+from concurrent.futures import ThreadPoolExecutor
+
+
+def count_primes(limit: int) -> int:
+    """Pure-Python CPU work: on a free-threaded build the threads run it in parallel."""
+    count = 0
+    for n in range(2, limit):
+        if all(n % d for d in range(2, int(n**0.5) + 1)):
+            count += 1
+    return count
+
+
+def main() -> None:
+    # False on a free-threaded build (python3.14t) running without the GIL; then the threads use all cores.
+    print("GIL enabled:", sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        print(list(pool.map(count_primes, [50_000] * 4)))
+
+
+if __name__ == "__main__":
+    main()
+`;
+
 const PYTHON_PROCESSES = `from concurrent.futures import ProcessPoolExecutor
 
 
@@ -86,6 +110,22 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # required with spawn and forkserver: the workers import this module
+    main()
+`;
+
+const PYTHON_INTERPRETERS = `# Python 3.14+: every worker thread of the pool runs its tasks in its own interpreter, with its own GIL.
+from concurrent.futures import InterpreterPoolExecutor
+
+
+def main() -> None:
+    # The callable and its arguments are pickled into each worker's interpreter, so the work must be
+    # importable: a function of another module (or a built-in such as sum), never one defined here in __main__.
+    chunks = [range(i, 40_000_000, 4) for i in range(4)]
+    with InterpreterPoolExecutor(max_workers=4) as pool:
+        print(sum(pool.map(sum, chunks)))  # four CPU-bound sums in parallel, one per core
+
+
+if __name__ == "__main__":
     main()
 `;
 
@@ -149,10 +189,11 @@ const outputs = await Promise.all([1, 2, 3, 4].map(() => run(process.execPath, [
 console.log(outputs.map((text) => text.trim()));
 `;
 
-export const MODEL_EXAMPLES: Readonly<Record<GuideLanguage, Readonly<Record<ConcurrencyModel, ExampleSource>>>> = {
+export const MODEL_EXAMPLES: PerLanguageModel<ExampleSource> = {
   python: {
     coroutines: { fileName: 'asyncio_gather.py', code: PYTHON_COROUTINES },
     threads: { fileName: 'thread_pool.py', code: PYTHON_THREADS },
+    interpreters: { fileName: 'interpreter_pool.py', code: PYTHON_INTERPRETERS },
     processes: { fileName: 'process_pool.py', code: PYTHON_PROCESSES },
   },
   node: {
@@ -164,3 +205,5 @@ export const MODEL_EXAMPLES: Readonly<Record<GuideLanguage, Readonly<Record<Conc
 
 /** Blocking library called from asyncio code: the decision helper's answer for that case. */
 export const PYTHON_TO_THREAD_EXAMPLE: ExampleSource = { fileName: 'to_thread.py', code: PYTHON_TO_THREAD };
+/** CPU-bound Python on a free-threaded build: the decision helper's answer for that case. */
+export const PYTHON_FREE_THREADED_EXAMPLE: ExampleSource = { fileName: 'free_threaded_pool.py', code: PYTHON_FREE_THREADED };

@@ -29,6 +29,7 @@ export interface HoverContent {
 const MODEL_ICONS: Readonly<Record<KnowledgeModel, string>> = {
   coroutine: 'sync',
   thread: 'list-tree',
+  interpreter: 'layers',
   process: 'server-process',
   synchronization: 'lock',
   scheduling: 'clock',

@@ -6,7 +6,7 @@ export type Locale = (typeof LOCALES)[number];
 export type Localized = Readonly<Record<Locale, string>>;
 
 /** How an API runs work: the badge a hover shows. */
-export const KNOWLEDGE_MODELS = ['coroutine', 'thread', 'process', 'synchronization', 'scheduling'] as const;
+export const KNOWLEDGE_MODELS = ['coroutine', 'thread', 'interpreter', 'process', 'synchronization', 'scheduling'] as const;
 export type KnowledgeModel = (typeof KNOWLEDGE_MODELS)[number];
 
 export interface GuideSection {

@@ -216,6 +216,25 @@ export const PYTHON_PATTERNS: readonly ConcurrencyPattern[] = [
     ],
   },
   {
+    id: 'InterpreterPoolExecutor',
+    language: 'python',
+    model: 'thread',
+    prefix: 'cl-interpreter-pool',
+    title: { en: 'Parallel CPU work with InterpreterPoolExecutor (Python 3.14+)', 'zh-cn': '用 InterpreterPoolExecutor 并行处理 CPU 工作（Python 3.14+）' },
+    description: {
+      en: 'Python 3.14+: each worker thread runs in its own interpreter with its own GIL. The function must be importable: not defined in __main__.',
+      'zh-cn': 'Python 3.14+：每个工作线程在拥有独立 GIL 的解释器中运行。函数必须可导入：不能定义在 __main__ 中。',
+    },
+    imports: [{ module: 'concurrent.futures', names: ['InterpreterPoolExecutor'] }],
+    body: [
+      'def ${1:run_in_interpreters}(${2:work}, ${3:inputs}: list) -> list:',
+      '    # Python 3.14+. ${2:work} and its arguments are pickled into each interpreter: it must be a',
+      '    # top-level function of an importable module (not one defined in __main__) or a built-in.',
+      '    with InterpreterPoolExecutor(max_workers=${4:4}) as pool:',
+      '        return list(pool.map(${2:work}, ${3:inputs}))$0',
+    ],
+  },
+  {
     id: 'threading Thread with Lock',
     language: 'python',
     model: 'thread',

@@ -14,32 +14,18 @@
  * Every frame carries `seq` (per connection, +1 each frame) and `t` (ms since the Unix epoch, the
  * probe's clock); `dropped` counts frames the probe's bounded buffer discarded since the last one.
  * Times in entities are the same ms-since-epoch clock.
+ *
+ * Supervisors: the small program that starts a monitored command (in a terminal, or the `record`
+ * command line) connects too, with a hello whose `role` is `supervisor`. It describes no state of
+ * its own: it reports the program it started (`spawn`, at once, so the run's root is known before
+ * any probe speaks) and how that program ended (`reaped`, from waitpid: the exit code or signal
+ * even when no probe could send one).
  */
 import { z } from 'zod';
 
-export const PROTOCOL_VERSION = 1;
-/** Longest frame a host accepts (bytes, without the newline); a longer line is discarded. */
-export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
-export { ENV_ADDRESS, ENV_BLOCKED_THRESHOLD_MS, ENV_TOKEN } from './environment';
-
-/**
- * Where a probe connects, as written in CONCURRENCY_LENS_ADDRESS: `unix:<absolute socket path>`
- * or `tcp:127.0.0.1:<port>` (loopback only).
- */
-export type ProbeAddress = { transport: 'unix'; path: string } | { transport: 'tcp'; host: string; port: number };
-
-export function formatProbeAddress(address: ProbeAddress): string {
-  return address.transport === 'unix' ? `unix:${address.path}` : `tcp:${address.host}:${address.port}`;
-}
-
-/** Parses CONCURRENCY_LENS_ADDRESS; undefined when it is not one of the two forms. */
-export function parseProbeAddress(text: string): ProbeAddress | undefined {
-  if (text.startsWith('unix:') && text.length > 5) return { transport: 'unix', path: text.slice(5) };
-  const tcp = /^tcp:(127\.0\.0\.1|\[::1\]):(\d{1,5})$/.exec(text);
-  if (!tcp) return undefined;
-  const port = Number(tcp[2]);
-  return port > 0 && port < 65536 ? { transport: 'tcp', host: tcp[1]!, port } : undefined;
-}
+export {
+  ENV_ADDRESS, ENV_BLOCKED_THRESHOLD_MS, ENV_TOKEN, formatProbeAddress, MAX_FRAME_BYTES, parseProbeAddress, type ProbeAddress, PROTOCOL_VERSION,
+} from './endpoint';
 
 const id = z.string().min(1).max(200);
 const text = z.string().max(4000);
@@ -55,6 +41,9 @@ export type SourceLocation = z.infer<typeof sourceLocationSchema>;
 
 /** Innermost frame last, like a Python traceback. */
 export const stackSchema = z.array(sourceLocationSchema).max(200);
+
+/** What a process is for, when the runtime knows (e.g. a `multiprocessing` pool worker); free text for names the host does not know. */
+const role = z.string().min(1).max(100);
 
 export const runtimeSchema = z.object({
   name: z.enum(['python', 'node']),
@@ -98,6 +87,8 @@ export const taskSchema = z.object({
   suspendedAt: sourceLocationSchema.optional(),
   /** What it awaits, when knowable (e.g. `sleep`, `Task-7`, `Queue.get`). */
   awaiting: text.optional(),
+  /** Where a failed task's exception was raised: the innermost frame of the program's own code in its traceback. */
+  raisedAt: sourceLocationSchema.optional(),
   parentId: id.optional(),
   createdAt: sourceLocationSchema.optional(),
   /** When the probe first saw it, and when it saw it finish. */
@@ -109,7 +100,10 @@ export type TaskInfo = z.infer<typeof taskSchema>;
 export const loopSchema = z.object({
   id,
   threadId: id,
-  /** Latest scheduling lag of the loop, in ms. */
+  /**
+   * The loop's largest scheduling lag since the previous sample, in ms (how late its heartbeat ran;
+   * while the loop is blocked, how late the overdue beat is). Blocks are measured by the same beats.
+   */
   lagMs: z.number().finite().nonnegative(),
   /** Node: event-loop utilisation 0..1 over the last sample. */
   utilization: z.number().min(0).max(1).optional(),
@@ -123,6 +117,10 @@ export const childSchema = z.object({
   id,
   pid: z.number().int().positive().optional(),
   command: text,
+  /** The name the program gave it (`multiprocessing` Process.name, e.g. `SpawnPoolWorker-1`). */
+  name: text.optional(),
+  /** What it is for: `pool-worker`, `process` (a `multiprocessing` Process), `subprocess`… */
+  role: role.optional(),
   startedAt: time,
   endedAt: time.optional(),
   exitCode: z.number().int().optional(),
@@ -144,17 +142,23 @@ const envelope = {
   dropped: count.optional(),
 };
 
+const argvSchema = z.array(z.string().max(4096)).max(1000);
+
 export const helloFrameSchema = z.object({
   ...envelope,
   kind: z.literal('hello'),
   token: z.string().min(1).max(200),
   protocol: z.number().int(),
+  /** `probe` (the default): a probed process describing itself; `supervisor`: see the header. */
+  role: z.enum(['probe', 'supervisor']).optional(),
   pid: z.number().int().positive(),
   ppid: z.number().int().nonnegative(),
   runtime: runtimeSchema,
-  argv: z.array(z.string().max(4096)).max(1000),
+  argv: argvSchema,
   cwd: z.string().max(4096).optional(),
   startedAt: time,
+  /** What this process is for, when it knows better than its argv says (`resource-tracker`, `fork-server`, `spawn-worker`). */
+  processRole: role.optional(),
 });
 
 export const snapshotFrameSchema = z.object({ ...envelope, kind: z.literal('snapshot'), ...entitySets });
@@ -186,15 +190,43 @@ export const exitFrameSchema = z.object({
   signal: text.optional(),
 });
 
+/** Supervisor: it started the program (the root of the run). */
+export const spawnFrameSchema = z.object({
+  ...envelope,
+  kind: z.literal('spawn'),
+  pid: z.number().int().positive(),
+  argv: argvSchema,
+  cwd: z.string().max(4096).optional(),
+  startedAt: time,
+});
+
+/** Supervisor: the program it started has ended (`t` is when), or could not start (no `pid`; `error` says why). */
+export const reapedFrameSchema = z.object({
+  ...envelope,
+  kind: z.literal('reaped'),
+  pid: z.number().int().positive().optional(),
+  exitCode: z.number().int().optional(),
+  signal: text.optional(),
+  error: text.optional(),
+});
+
 export const probeFrameSchema = z.discriminatedUnion('kind', [
-  helloFrameSchema, snapshotFrameSchema, deltaFrameSchema, blockedFrameSchema, exitFrameSchema,
+  helloFrameSchema, snapshotFrameSchema, deltaFrameSchema, blockedFrameSchema, exitFrameSchema, spawnFrameSchema, reapedFrameSchema,
 ]);
+
+/** The frames each kind of connection may send after its hello (others are dropped). */
+export const FRAMES_BY_ROLE = {
+  probe: ['snapshot', 'delta', 'blocked', 'exit'],
+  supervisor: ['spawn', 'reaped'],
+} as const satisfies Record<'probe' | 'supervisor', readonly ProbeFrameKind[]>;
 
 export type HelloFrame = z.infer<typeof helloFrameSchema>;
 export type SnapshotFrame = z.infer<typeof snapshotFrameSchema>;
 export type DeltaFrame = z.infer<typeof deltaFrameSchema>;
 export type BlockedFrame = z.infer<typeof blockedFrameSchema>;
 export type ExitFrame = z.infer<typeof exitFrameSchema>;
+export type SpawnFrame = z.infer<typeof spawnFrameSchema>;
+export type ReapedFrame = z.infer<typeof reapedFrameSchema>;
 export type ProbeFrame = z.infer<typeof probeFrameSchema>;
 export type ProbeFrameKind = ProbeFrame['kind'];
 

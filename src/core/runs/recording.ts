@@ -39,9 +39,13 @@ const lagHistorySchema = z.object({
 export const processRecordingSchema = z.object({
   pid: z.number().int().positive(),
   ppid: z.number().int().nonnegative(),
+  /** The nearest ancestor in the run when the parent is not in it; absent in older recordings. */
+  parentInRun: z.number().int().positive().optional(),
   argv: z.array(z.string().max(4096)).max(1000),
   cwd: z.string().max(4096).optional(),
-  runtime: runtimeSchema,
+  /** Absent for a program the run started that no probe described. */
+  runtime: runtimeSchema.optional(),
+  processRole: z.string().min(1).max(100).optional(),
   startedAt: time,
   endedAt: time.optional(),
   exitCode: z.number().int().optional(),
@@ -64,6 +68,14 @@ export const runRecordingSchema = z.object({
   blockedEvents: z.array(blockedEventSchema).max(100_000),
   counters: z.object({ threads: count, tasksCreated: count, tasksFailed: count, tasksCancelled: count, blocks: count }),
   longestBlock: blockedEventSchema.optional(),
+  /** How the run ended; absent in a recording made while it went on (then `recordedAt`) or before outcomes were kept. */
+  outcome: z.object({
+    endedAt: time,
+    exitCode: z.number().int().optional(),
+    signal: z.string().max(100).optional(),
+    stillRunning: z.boolean().optional(),
+  }).optional(),
+  recordedAt: time.optional(),
 });
 export type RunRecording = z.infer<typeof runRecordingSchema>;
 export type ProcessRecording = z.infer<typeof processRecordingSchema>;

@@ -2,7 +2,7 @@ import { Emitter, type Subscription } from '../emitter';
 import type { RunRecording } from './recording';
 import { RECORDING_FORMAT, RECORDING_VERSION } from './recordingFormat';
 import type {
-  ChildInfo, DeltaFrame, HelloFrame, LoopInfo, ProbeFrame, Runtime, SnapshotFrame, SourceLocation, TaskInfo, ThreadInfo,
+  ChildInfo, DeltaFrame, HelloFrame, LoopInfo, ProbeFrame, Runtime, SnapshotFrame, SourceLocation, SpawnFrame, TaskInfo, ThreadInfo,
 } from '../probe/protocol';
 
 /** The entity sets of a process, by kind. */
@@ -61,11 +61,19 @@ export interface BlockedEvent {
 
 export interface ProcessRecord {
   readonly pid: number;
-  readonly ppid: number;
-  readonly argv: readonly string[];
-  readonly cwd?: string;
-  readonly runtime: Runtime;
-  readonly startedAt: number;
+  ppid: number;
+  /**
+   * The nearest ancestor that is part of the run, when its parent is not (a shell, or the `sh -c`
+   * that `npm run` starts, between them): it is shown under that one instead of as a root.
+   */
+  parentInRun?: number;
+  argv: readonly string[];
+  cwd?: string;
+  /** Unknown until its probe says hello: a program the run started that has no probe (yet). */
+  runtime?: Runtime;
+  /** What the process says it is for (its hello's `processRole`), e.g. `resource-tracker`. */
+  processRole?: string;
+  startedAt: number;
   endedAt?: number;
   exitCode?: number;
   signal?: string;
@@ -76,6 +84,20 @@ export interface ProcessRecord {
   readonly entities: { [K in EntityKind]: Map<string, TrackedEntity<K>> };
   /** Lag samples of each loop, by loop id. */
   readonly lag: Map<string, LagHistory>;
+}
+
+/** How the run ended: when, and the exit status of the program it started, where known. */
+export interface RunOutcome {
+  readonly endedAt: number;
+  readonly exitCode?: number;
+  readonly signal?: string;
+  /** A recording made while the run was still going on: it ends here, the program did not. */
+  readonly stillRunning?: boolean;
+}
+
+export interface ExitStatus {
+  readonly exitCode?: number;
+  readonly signal?: string;
 }
 
 export interface RunSummary {
@@ -135,6 +157,9 @@ export class RunModel {
   private readonly endedOrder = new Map<string, string[]>();
   private readonly counters = { threads: 0, tasksCreated: 0, tasksFailed: 0, tasksCancelled: 0, blocks: 0 };
   private longest: BlockedEvent | undefined;
+  /** Where each child process its parent reported lives in the model: pid → parent pid and entity id. */
+  private readonly childEntities = new Map<number, { parentPid: number; id: string }>();
+  private runOutcome: RunOutcome | undefined;
   private readonly changeEmitter = new Emitter<RunChange>();
   private pendingKeys: Set<string> | undefined;
 
@@ -152,13 +177,36 @@ export class RunModel {
     return this.processMap.get(pid);
   }
 
-  /** Processes whose parent is not part of the run (normally the one program started). */
+  /** Processes with no ancestor in the run (normally the one program started). */
   rootProcesses(): ProcessRecord[] {
-    return this.processes().filter((record) => !this.processMap.has(record.ppid) || record.ppid === record.pid);
+    return this.processes().filter((record) => this.parentOf(record) === undefined);
   }
 
+  /** The processes shown under `pid`: its children, and descendants whose parents are not in the run. */
   childProcesses(pid: number): ProcessRecord[] {
-    return this.processes().filter((record) => record.ppid === pid && record.pid !== pid);
+    return this.processes().filter((record) => this.parentOf(record) === pid);
+  }
+
+  /** The process a record is shown under: its parent, else its nearest ancestor in the run, if any. */
+  parentOf(record: ProcessRecord): number | undefined {
+    if (record.ppid !== record.pid && this.processMap.has(record.ppid)) return record.ppid;
+    return record.parentInRun !== undefined && record.parentInRun !== record.pid && this.processMap.has(record.parentInRun) ? record.parentInRun : undefined;
+  }
+
+  /** How the run ended; undefined while it goes on. */
+  get outcome(): RunOutcome | undefined {
+    return this.runOutcome;
+  }
+
+  /** The time the views measure ages against: the run's end once it has ended. */
+  clock(now: number): number {
+    return this.runOutcome?.endedAt ?? now;
+  }
+
+  /** The child entity by which a process's parent describes it (its name and role), if any. */
+  describedByParent(pid: number): ChildInfo | undefined {
+    const where = this.childEntities.get(pid);
+    return where && this.processMap.get(where.parentPid)?.entities.child.get(where.id)?.info;
   }
 
   /** Blocked-loop events, oldest first (at most {@link MAX_BLOCKED_EVENTS}). */
@@ -180,16 +228,42 @@ export class RunModel {
     return count;
   }
 
-  /** A probed process said hello: adds it (a pid seen again starts over, e.g. after `exec`). */
-  addProcess(hello: HelloFrame): void {
-    const record: ProcessRecord = {
-      pid: hello.pid, ppid: hello.ppid, argv: hello.argv, cwd: hello.cwd, runtime: hello.runtime, startedAt: hello.startedAt,
-      connected: true, droppedFrames: 0, entities: { thread: new Map(), task: new Map(), loop: new Map(), child: new Map() }, lag: new Map(),
-    };
-    this.processMap.set(hello.pid, record);
+  /**
+   * The run started a program (its supervisor says so at once): the run's root is known before the
+   * program's probe, if it gets one, says hello.
+   */
+  addLaunched(spawn: Pick<SpawnFrame, 'pid' | 'argv' | 'cwd' | 'startedAt'>, ppid = 0): void {
+    if (this.processMap.has(spawn.pid)) return;
+    this.processMap.set(spawn.pid, {
+      pid: spawn.pid, ppid, argv: spawn.argv, cwd: spawn.cwd, startedAt: spawn.startedAt,
+      connected: false, droppedFrames: 0, entities: emptyEntities(), lag: new Map(),
+    });
+    this.batch((keys) => keys.add(runKey).add(processKey(spawn.pid)));
+  }
+
+  /**
+   * A probed process said hello: adds it. A program the run launched takes its probe's details;
+   * any other pid seen again starts over (e.g. after `exec`). `parentInRun`: its nearest ancestor in
+   * the run when its parent is not in it (see {@link ProcessRecord.parentInRun}).
+   */
+  addProcess(hello: HelloFrame, parentInRun?: number): void {
+    const known = this.processMap.get(hello.pid);
+    const nesting = parentInRun !== undefined ? { parentInRun } : {};
+    if (known && !known.connected && known.runtime === undefined && known.endedAt === undefined) {
+      Object.assign(known, {
+        ppid: known.ppid || hello.ppid, argv: hello.argv, cwd: hello.cwd ?? known.cwd, runtime: hello.runtime, processRole: hello.processRole,
+        startedAt: Math.min(known.startedAt, hello.startedAt), connected: true, ...nesting,
+      });
+    } else {
+      this.processMap.set(hello.pid, {
+        pid: hello.pid, ppid: hello.ppid, ...nesting, argv: hello.argv, cwd: hello.cwd, runtime: hello.runtime, processRole: hello.processRole,
+        startedAt: hello.startedAt, connected: true, droppedFrames: 0, entities: emptyEntities(), lag: new Map(),
+      });
+    }
     this.batch((keys) => {
       keys.add(runKey).add(processKey(hello.pid));
-      if (this.processMap.has(hello.ppid)) keys.add(processKey(hello.ppid));
+      const parent = this.parentOf(this.processMap.get(hello.pid)!);
+      if (parent !== undefined) keys.add(processKey(parent));
     });
   }
 
@@ -209,37 +283,52 @@ export class RunModel {
         case 'blocked':
           return this.recordBlock(record, { pid, loopId: frame.loopId, threadId: frame.threadId, startedAt: frame.t - frame.durationMs, durationMs: frame.durationMs, stack: frame.stack, ongoing: frame.ongoing ?? false }, keys);
         case 'exit':
-          record.exitCode = frame.exitCode;
-          record.signal = frame.signal;
+          record.exitCode = frame.exitCode ?? record.exitCode;
+          record.signal = frame.signal ?? record.signal;
           record.endedAt = frame.t;
           keys.add(processKey(pid));
           return;
+        case 'spawn':
+        case 'reaped':
+          return; // a supervisor's frames: see addLaunched and endProcess
       }
     });
   }
 
   /**
-   * The probe of `pid` disconnected (or the process was seen to exit, with `exit`): everything
-   * still live in it ends at `time`.
+   * `pid` has ended (its probe disconnected, or its supervisor or parent saw it exit): its threads
+   * and tasks end with it, at its end time; an exit status that any source knows is kept.
    */
-  endProcess(pid: number, time: number, exit?: { exitCode?: number; signal?: string }): void {
+  endProcess(pid: number, time: number, exit?: ExitStatus): void {
     const record = this.processMap.get(pid);
     if (!record) return;
     this.batch((keys) => {
       record.connected = false;
       record.endedAt ??= time;
-      for (const [loopKey, block] of this.ongoingBlocks) {
-        if (block.pid !== pid) continue;
-        block.ongoing = false;
-        this.ongoingBlocks.delete(loopKey);
-        keys.add(blocksKey(pid));
+      // waitpid (the supervisor's, the parent's) knows best: it saw how the process really ended.
+      if (exit && (exit.exitCode !== undefined || exit.signal !== undefined)) {
+        record.exitCode = exit.exitCode;
+        record.signal = exit.signal;
       }
-      if (exit?.exitCode !== undefined) record.exitCode = exit.exitCode;
-      if (exit?.signal !== undefined) record.signal = exit.signal;
-      for (const kind of ENTITY_KINDS) {
-        for (const entity of record.entities[kind].values()) if (entity.live) this.end(record, entity, kind, time, keys);
-      }
+      this.takeExitFromParent(record);
+      this.endEverythingIn(record, keys);
       keys.add(processKey(pid));
+    });
+  }
+
+  /**
+   * The run is over (`time`, and how the program it started ended): every process still going is
+   * ended then, with the child processes nobody probed. Views read the run as it was at that moment.
+   */
+  finish(time: number, exit: ExitStatus = {}, stillRunning = false): void {
+    if (this.runOutcome) return;
+    this.batch((keys) => {
+      for (const record of this.processMap.values()) {
+        if (record.endedAt === undefined || record.connected) this.endProcess(record.pid, time);
+        for (const child of record.entities.child.values()) if (child.live) this.end(record, child, 'child', time, keys);
+      }
+      this.runOutcome = { endedAt: time, ...definedOnly(exit), ...(stillRunning ? { stillRunning } : {}) };
+      keys.add(runKey);
     });
   }
 
@@ -261,8 +350,8 @@ export class RunModel {
     this.changeEmitter.dispose();
   }
 
-  /** The whole run as plain JSON (histories and blocked events included). */
-  toRecording(): RunRecording {
+  /** The whole run as plain JSON (histories and blocked events included), as it is at `now`. */
+  toRecording(now = Date.now()): RunRecording {
     const list = <K extends EntityKind>(map: Map<string, TrackedEntity<K>>) =>
       [...map.values()].map(({ info, live, history, droppedIntervals }) => ({ info, live, history, droppedIntervals }));
     return {
@@ -277,6 +366,7 @@ export class RunModel {
       blockedEvents: this.blockEvents.map((event) => ({ ...event })),
       counters: { ...this.counters },
       longestBlock: this.longest && { ...this.longest },
+      ...(this.runOutcome ? { outcome: { ...this.runOutcome } } : { recordedAt: now }),
     };
   }
 
@@ -292,10 +382,35 @@ export class RunModel {
         lag: new Map(lag.map((history) => [history.loopId, { ...history, times: [...history.times], lagMs: [...history.lagMs] }])),
       });
     }
+    for (const record of model.processMap.values()) {
+      for (const child of record.entities.child.values()) if (child.info.pid !== undefined) model.childEntities.set(child.info.pid, { parentPid: record.pid, id: child.info.id });
+    }
     model.blockEvents.push(...recording.blockedEvents.map((event) => ({ ...event })));
     Object.assign(model.counters, recording.counters);
     model.longest = recording.longestBlock && { ...recording.longestBlock };
+    if (recording.outcome) {
+      model.runOutcome = { ...recording.outcome };
+    } else {
+      // Made while the run went on (or before outcomes were recorded): it ends where it was made.
+      const root = model.rootProcesses()[0];
+      const endedAt = recording.recordedAt ?? model.lastTimeSeen();
+      model.finish(endedAt, root ? { exitCode: root.exitCode, signal: root.signal } : {}, recording.recordedAt !== undefined);
+    }
     return model;
+  }
+
+  /** The latest time anything in the run happened (for recordings that do not say when they end). */
+  private lastTimeSeen(): number {
+    let latest = 0;
+    for (const record of this.processMap.values()) {
+      latest = Math.max(latest, record.startedAt, record.endedAt ?? 0);
+      for (const kind of ENTITY_KINDS) {
+        for (const entity of record.entities[kind].values()) for (const interval of entity.history) latest = Math.max(latest, interval.start, interval.end ?? 0);
+      }
+      for (const history of record.lag.values()) latest = Math.max(latest, history.times[history.times.length - 1] ?? 0);
+    }
+    for (const event of this.blockEvents) latest = Math.max(latest, event.startedAt + event.durationMs);
+    return latest;
   }
 
   private applySnapshot(record: ProcessRecord, frame: SnapshotFrame, keys: Set<string>): void {
@@ -329,6 +444,7 @@ export class RunModel {
     const endedAt = endOf(kind, info);
     keys.add(entityKey(record.pid, kind, info.id));
     if (kind === 'loop') recordLag(record, info as LoopInfo, time);
+    if (kind === 'child') this.noteChild(record, info as ChildInfo, keys);
     if (!existing) {
       const entity: TrackedEntity<K> = { kind, info, live: true, history: [{ state, start: startOf(kind, info) ?? time }], droppedIntervals: 0 };
       entities.set(info.id, entity);
@@ -346,8 +462,14 @@ export class RunModel {
     if (endedAt !== undefined || isFinal(kind, state)) this.end(record, existing, kind, endedAt ?? time, keys);
   }
 
+  /**
+   * An entity is no longer live (it said so, its probe stopped reporting it, or its process
+   * ended): it reads as ended from now on, at `time` unless it said when — a thread as exited,
+   * every age stopped.
+   */
   private end<K extends EntityKind>(record: ProcessRecord, entity: TrackedEntity<K>, kind: K, time: number, keys: Set<string>): void {
     entity.live = false;
+    finalize(entity, time);
     const last = entity.history[entity.history.length - 1];
     if (last && last.end === undefined) last.end = Math.max(last.start, time);
     keys.add(entityKey(record.pid, kind, entity.info.id)).add(parentKey(record.pid, kind, entity.info));
@@ -360,6 +482,42 @@ export class RunModel {
       const entities = record.entities[kind];
       for (const id of order.splice(0, order.length - MAX_ENDED_ENTITIES)) if (entities.get(id)?.live === false) entities.delete(id);
     }
+  }
+
+  /**
+   * A process's threads, tasks and loops end with it, at its end time (so every age stops there);
+   * its threads are then exited. Its children are processes of their own: an orphan may go on.
+   */
+  private endEverythingIn(record: ProcessRecord, keys: Set<string>): void {
+    const time = record.endedAt!;
+    for (const [loopKey, block] of this.ongoingBlocks) {
+      if (block.pid !== record.pid) continue;
+      block.ongoing = false;
+      this.ongoingBlocks.delete(loopKey);
+      keys.add(blocksKey(record.pid));
+    }
+    for (const thread of record.entities.thread.values()) if (thread.live) this.end(record, thread, 'thread', time, keys);
+    for (const task of record.entities.task.values()) if (task.live) this.end(record, task, 'task', time, keys);
+    for (const loop of record.entities.loop.values()) if (loop.live) this.end(record, loop, 'loop', time, keys);
+  }
+
+  /** A process whose own probe sent no exit status takes the one its parent read (waitpid, join). */
+  private takeExitFromParent(record: ProcessRecord): void {
+    if (record.exitCode !== undefined || record.signal !== undefined) return;
+    const child = this.describedByParent(record.pid);
+    if (child?.endedAt === undefined) return;
+    record.exitCode = child.exitCode;
+    record.signal = child.signal;
+  }
+
+  /** A child process its parent reports: indexed by pid; once the parent saw it end, the probed process with that pid has ended too. */
+  private noteChild(parent: ProcessRecord, child: ChildInfo, keys: Set<string>): void {
+    if (child.pid === undefined) return;
+    this.childEntities.set(child.pid, { parentPid: parent.pid, id: child.id });
+    const probed = this.processMap.get(child.pid);
+    if (!probed || probed === parent) return;
+    keys.add(processKey(child.pid));
+    if (child.endedAt !== undefined) this.endProcess(child.pid, child.endedAt, child);
   }
 
   private recordBlock(record: ProcessRecord, event: BlockedEvent, keys: Set<string>): void {
@@ -399,6 +557,14 @@ export class RunModel {
   }
 }
 
+function emptyEntities(): ProcessRecord['entities'] {
+  return { thread: new Map(), task: new Map(), loop: new Map(), child: new Map() };
+}
+
+function definedOnly(exit: ExitStatus): ExitStatus {
+  return { ...(exit.exitCode !== undefined ? { exitCode: exit.exitCode } : {}), ...(exit.signal !== undefined ? { signal: exit.signal } : {}) };
+}
+
 function recordLag(record: ProcessRecord, loop: LoopInfo, time: number): void {
   let history = record.lag.get(loop.id);
   if (!history) record.lag.set(loop.id, (history = { loopId: loop.id, threadId: loop.threadId, times: [], lagMs: [], droppedSamples: 0 }));
@@ -417,6 +583,33 @@ function recordLag(record: ProcessRecord, loop: LoopInfo, time: number): void {
     history.times.splice(0, excess);
     history.lagMs.splice(0, excess);
     history.droppedSamples += excess;
+  }
+}
+
+/** An ended entity's info as it reads from then on: a thread exited, and everything ended by `time` at the latest. */
+function finalize(entity: TrackedEntity, time: number): void {
+  switch (entity.kind) {
+    case 'thread': {
+      const info = entity.info as ThreadInfo;
+      if (info.state === 'exited' && info.endedAt !== undefined) return;
+      entity.info = { ...info, state: 'exited', endedAt: info.endedAt ?? time };
+      pushInterval(entity, 'exited', info.endedAt ?? time);
+      return;
+    }
+    case 'child': {
+      const info = entity.info as ChildInfo;
+      if (info.endedAt !== undefined) return;
+      entity.info = { ...info, endedAt: time };
+      pushInterval(entity, 'exited', time);
+      return;
+    }
+    case 'task': {
+      const info = entity.info as TaskInfo;
+      if (info.endedAt === undefined) entity.info = { ...info, endedAt: time };
+      return;
+    }
+    case 'loop':
+      return;
   }
 }
 

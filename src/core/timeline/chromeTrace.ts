@@ -1,4 +1,4 @@
-import { parseRunRecording, type RunRecording } from '../runs/recording';
+import { parseRunRecording, RECORDING_FORMAT, RECORDING_VERSION, type RunRecording } from '../runs/recording';
 import { TIMELINE_STATES, type TimelineData } from './timelineData';
 import { isRecord } from '../../shared/validation';
 
@@ -76,20 +76,32 @@ export function toChromeTrace(timeline: TimelineData, recording: RunRecording): 
   return { traceEvents: events, displayTimeUnit: 'ms', otherData: { generator: 'Concurrency Lens', startedAt: timeline.start, recording } };
 }
 
+/** Why a file is not a run we can open: the words for the user depend on it; `detail` is for the log. */
+export type UnreadableRecording =
+  | { readonly ok: false; readonly reason: 'not-json' | 'foreign-trace' | 'not-a-recording' | 'newer-version' | 'damaged'; readonly detail: string };
+
 /**
  * Reads a saved run: our Chrome trace export (the recording inside it) or a bare recording.
- * Never throws; the error says what is wrong, for the user.
+ * Never throws.
  */
-export function readRecording(text: string): { ok: true; recording: RunRecording } | { ok: false; error: string } {
+export function readRecording(text: string): { ok: true; recording: RunRecording } | UnreadableRecording {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, error: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, reason: 'not-json', detail: error instanceof Error ? error.message : String(error) };
   }
   const embedded = isRecord(value) && isRecord(value.otherData) ? value.otherData.recording : undefined;
   if (isRecord(value) && Array.isArray(value.traceEvents) && embedded === undefined) {
-    return { ok: false, error: 'a Chrome trace that was not exported by Concurrency Lens (it has no run recording inside)' };
+    return { ok: false, reason: 'foreign-trace', detail: 'a Chrome trace with no otherData.recording' };
   }
-  return parseRunRecording(embedded ?? value);
+  const candidate = embedded ?? value;
+  if (!isRecord(candidate) || candidate.format !== RECORDING_FORMAT) {
+    return { ok: false, reason: 'not-a-recording', detail: `no "format": "${RECORDING_FORMAT}" at its top level` };
+  }
+  if (typeof candidate.version === 'number' && candidate.version > RECORDING_VERSION) {
+    return { ok: false, reason: 'newer-version', detail: `recording version ${candidate.version}; this version reads ${RECORDING_VERSION}` };
+  }
+  const parsed = parseRunRecording(candidate);
+  return parsed.ok ? parsed : { ok: false, reason: 'damaged', detail: parsed.error };
 }

@@ -1,5 +1,6 @@
 import type { BlockedEvent, LagHistory, ProcessRecord, RunModel, StateInterval, TrackedEntity } from '../runs/runModel';
 import type { SourceLocation } from '../probe/protocol';
+import { exitKind, isRuntimeInternal, processTitle } from '../runs/treeShape';
 
 /**
  * The timeline of a run: one lane per process, thread or worker, task and unprobed child process,
@@ -30,6 +31,8 @@ export interface TimelineLane {
   /** Program data (names, commands): always shown as text. */
   readonly label: string;
   readonly source?: TimelineSource;
+  /** How it ended when that needs words (a failed task's exception): program data, shown as text. */
+  readonly detail?: string;
 }
 
 /** One span, as {@link spanOf} reads it from the columns. */
@@ -65,7 +68,11 @@ export interface TimelineSpans {
   readonly state: Uint8Array;
 }
 
-/** The lag history of one event loop, shown in its own (`lag`) lane. */
+/**
+ * The lag history of one event loop, shown in its own (`lag`) lane, with the loop's blocks on the
+ * same strip: a block is a lag that lasted its duration, so the strip and the blocks never disagree
+ * (even where a probe's samples missed a block).
+ */
 export interface TimelineLag {
   /** Index of its `lag` lane in `lanes`. */
   readonly lane: number;
@@ -75,6 +82,10 @@ export interface TimelineLag {
   /** Sample times (ms since the epoch) and lags, oldest first. */
   readonly time: Float64Array;
   readonly lagMs: Float64Array;
+  /** The loop's blocks: when each began (ms since the epoch) and how long it lasted, oldest first. */
+  readonly blockStart: Float64Array;
+  readonly blockMs: Float64Array;
+  /** The largest lag: of the samples and of the blocks. */
   readonly maxMs: number;
   /** 95th percentile of the samples (nearest rank). */
   readonly p95Ms: number;
@@ -164,10 +175,10 @@ export function buildTimeline(model: RunModel, now: number, live: boolean): Time
 
   const addProcess = (record: ProcessRecord): void => {
     const processEnd = record.endedAt ?? (record.connected ? now : record.startedAt);
-    const failed = (record.exitCode !== undefined && record.exitCode !== 0) || record.signal !== undefined;
+    const failed = exitKind(record) === 'failed';
     const history: StateInterval[] = [{ state: 'running', start: record.startedAt, end: processEnd }];
     if (record.endedAt !== undefined) history.push({ state: 'exited', start: record.endedAt, end: record.endedAt });
-    addLane({ id: `p:${record.pid}`, kind: 'process', depth: 0, pid: record.pid, label: processLabel(record) }, history, failed);
+    addLane({ id: `p:${record.pid}`, kind: 'process', depth: 0, pid: record.pid, label: processLabel(model, record) }, history, failed);
 
     const threadLanes = new Map<string, number>();
     const threads = sortByStart([...record.entities.thread.values()]);
@@ -184,7 +195,8 @@ export function buildTimeline(model: RunModel, now: number, live: boolean): Time
       for (const history of record.lag.values()) {
         if (history.threadId !== info.id || history.times.length === 0) continue;
         const lagLane = addLane({ id: `${laneId(record.pid, thread)}/lag:${history.loopId}`, kind: 'lag', depth: 2, pid: record.pid, label: info.name }, [], false);
-        lags.push(timelineLag(lagLane, lane, history));
+        const blocks = model.blockedEvents().filter((event) => event.pid === record.pid && event.loopId === history.loopId);
+        lags.push(timelineLag(lagLane, lane, history, blocks));
         start = Math.min(start, history.times[0]!);
         end = Math.max(end, history.times[history.times.length - 1]!);
       }
@@ -194,8 +206,9 @@ export function buildTimeline(model: RunModel, now: number, live: boolean): Time
 
     for (const child of sortByStart([...record.entities.child.values()])) {
       if (child.info.pid !== undefined && probedPids.has(child.info.pid)) continue; // shown as a process of its own
-      const failedExit = (child.info.exitCode !== undefined && child.info.exitCode !== 0) || child.info.signal !== undefined;
-      const label = child.info.pid === undefined ? child.info.command : `${child.info.command} (${child.info.pid})`;
+      const failedExit = exitKind(child.info) === 'failed';
+      const name = child.info.name ?? child.info.command;
+      const label = child.info.pid === undefined ? name : `${name} (${child.info.pid})`;
       addLane({ id: laneId(record.pid, child), kind: 'child', depth: 1, pid: record.pid, label }, child.history, failedExit);
     }
 
@@ -210,7 +223,8 @@ export function buildTimeline(model: RunModel, now: number, live: boolean): Time
   const addTask = (record: ProcessRecord, task: TrackedEntity<'task'>): void => {
     const { info } = task;
     const label = info.coroutine && info.coroutine !== info.name ? `${info.name} · ${info.coroutine}` : info.name;
-    addLane({ id: laneId(record.pid, task), kind: 'task', depth: 2, pid: record.pid, label, ...sourceOf(info.suspendedAt ?? info.createdAt) }, task.history, false);
+    const detail = info.exception !== undefined ? { detail: info.exception } : {};
+    addLane({ id: laneId(record.pid, task), kind: 'task', depth: 2, pid: record.pid, label, ...sourceOf(info.raisedAt ?? info.suspendedAt ?? info.createdAt), ...detail }, task.history, false);
   };
 
   for (const root of model.rootProcesses()) addProcess(root);
@@ -223,12 +237,14 @@ export function buildTimeline(model: RunModel, now: number, live: boolean): Time
   return { start, end: Math.max(end, start), live, lanes, spans, marks, lags, ...(threshold !== undefined ? { blockedThresholdMs: threshold } : {}) };
 }
 
-function timelineLag(lane: number, threadLane: number, history: LagHistory): TimelineLag {
+function timelineLag(lane: number, threadLane: number, history: LagHistory, blocks: readonly BlockedEvent[]): TimelineLag {
   const sorted = Float64Array.from(history.lagMs).sort();
+  const blockMs = Float64Array.from(blocks, (event) => event.durationMs);
   return {
     lane, threadLane, loopId: history.loopId,
     time: Float64Array.from(history.times), lagMs: Float64Array.from(history.lagMs),
-    maxMs: sorted[sorted.length - 1] ?? 0, p95Ms: percentile(sorted, 0.95),
+    blockStart: Float64Array.from(blocks, (event) => event.startedAt), blockMs,
+    maxMs: Math.max(sorted[sorted.length - 1] ?? 0, ...blockMs), p95Ms: percentile(sorted, 0.95),
   };
 }
 
@@ -238,9 +254,11 @@ export function percentile(sorted: Float64Array, fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]!;
 }
 
-function processLabel(record: ProcessRecord): string {
-  const script = record.argv.slice(1).find((arg) => !arg.startsWith('-')) ?? record.argv[0] ?? record.runtime.name;
-  return `${basename(script)} (${record.pid})`;
+/** Its name where the program gave it one (a `multiprocessing` worker), else its script, and its pid. */
+function processLabel(model: RunModel, record: ProcessRecord): string {
+  const name = processTitle(model, record).name;
+  const script = record.argv.slice(1).find((arg) => !arg.startsWith('-')) ?? record.argv[0] ?? record.runtime?.name ?? '';
+  return `${name ?? basename(script)} (${record.pid})`;
 }
 
 function basename(file: string): string {
@@ -274,7 +292,7 @@ function sourceOf(location: SourceLocation | undefined): { source?: TimelineSour
 export function programFrame(stack: readonly SourceLocation[]): SourceLocation | undefined {
   for (let index = stack.length - 1; index >= 0; index -= 1) {
     const frame = stack[index]!;
-    if (!frame.file.startsWith('node:') && !frame.file.startsWith('<')) return frame;
+    if (!isRuntimeInternal(frame.file)) return frame;
   }
   return undefined;
 }

@@ -42,6 +42,9 @@ function growSpanRects(rects: SpanRects): void {
   Object.assign(rects, { lane: grown.lane, x: grown.x, width: grown.width, state: grown.state });
 }
 
+/** How wide an instant end state is drawn, in pixels. */
+export const END_CAP_PX = 3;
+
 /** Smallest and largest zoom: 1 µs to 1 hour per pixel. */
 const MIN_MS_PER_PX = 0.001;
 const MAX_MS_PER_PX = 3_600_000;
@@ -113,7 +116,9 @@ export function visibleSpanRects(data: TimelineData, view: Viewport, out: SpanRe
       if (spanEnd <= view.start && spanEnd > spanStart) continue; // ends exactly at the left edge
       const x0 = Math.max(0, Math.floor((spanStart - view.start) / view.msPerPx));
       const x1 = Math.min(view.width, Math.max(x0 + 1, Math.ceil((spanEnd - view.start) / view.msPerPx)));
-      const x = Math.max(x0, coveredTo);
+      // An instant end state (done, failed, cancelled, exited) is a cap over the end of what came
+      // before it, so that how a lane ended always shows.
+      const x = spanEnd === spanStart ? Math.max(0, Math.min(x0, view.width - 1) - END_CAP_PX + 1) : Math.max(x0, coveredTo);
       if (x >= x1) continue;
       if (out.count === out.lane.length) growSpanRects(out);
       out.lane[out.count] = lane;
@@ -170,12 +175,34 @@ export function lagColumns(lag: TimelineLag, view: Viewport, out: Float32Array):
   return out;
 }
 
-/** The lag the loop reported for the sample period holding `time`, if any sample covers it. */
+/**
+ * The loop's blocks on its lag strip, one value per pixel column of the view (into `out`, which
+ * must hold `view.width` values): the longest block over each column, 0 where none.
+ */
+export function blockColumns(lag: TimelineLag, view: Viewport, out: Float32Array): Float32Array {
+  const width = Math.min(out.length, Math.floor(view.width));
+  out.fill(0);
+  for (let index = 0; index < lag.blockStart.length; index += 1) {
+    const start = lag.blockStart[index]!;
+    const duration = lag.blockMs[index]!;
+    const x0 = Math.max(0, Math.floor((start - view.start) / view.msPerPx));
+    const x1 = Math.min(width, Math.max(x0 + 1, Math.ceil((start + duration - view.start) / view.msPerPx)));
+    for (let x = x0; x < x1; x += 1) if (duration > out[x]!) out[x] = duration;
+  }
+  return out;
+}
+
+/** The lag at `time`: what the loop reported for the sample period holding it, or the block then under way if longer. */
 export function lagAt(lag: TimelineLag, time: number): number | undefined {
   const index = firstAtOrAfter(lag.time, time);
-  if (index >= lag.time.length) return undefined;
-  const start = index > 0 ? lag.time[index - 1]! : lag.time[index]!;
-  return start <= time ? lag.lagMs[index] : undefined;
+  const covered = index < lag.time.length && (index > 0 ? lag.time[index - 1]! : lag.time[index]!) <= time;
+  let value = covered ? lag.lagMs[index] : undefined;
+  for (let block = 0; block < lag.blockStart.length; block += 1) {
+    const blockStart = lag.blockStart[block]!;
+    const duration = lag.blockMs[block]!;
+    if (blockStart <= time && time <= blockStart + duration) value = Math.max(value ?? 0, duration);
+  }
+  return value;
 }
 
 /** The blocked-loop mark of `lane` nearest pixel `x`, within `slopPx`. */

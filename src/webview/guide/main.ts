@@ -5,11 +5,13 @@ import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import { machineLoad, parallelism } from '../../core/experiment/experimentOutput';
 import {
-  COMPARISON_ROWS, CONCURRENCY_MODELS, EXPERIMENT_MODELS, FromGuideType, GUIDE_LANGUAGES, PAGE_SECTIONS, ToGuideType, UNIT_COUNTS, WORKLOADS,
-  isPageSection, type ConcurrencyModel, type Decision, type DecisionAnswers, type ExperimentSnapshot, type FromGuideMessage,
-  type GuideClaim, type GuideContent, type GuideExample, type GuideLanguage, type GuideSection, type GuideStrings, type GuideViewState,
-  type InitMessage, type PageSection, type ToGuideMessage, type Workload,
+  COMPARISON_ROWS, CONCURRENCY_MODELS, EXPERIMENT_MODELS, EXPERIMENT_UNITS, FromGuideType, GUIDE_LANGUAGES, PAGE_SECTIONS, PYTHON_BUILDS,
+  ToGuideType, UNIT_COUNTS, WORKLOADS, comparisonCell, isPageSection, modelIn, modelsOf, topicOf, type ConcurrencyModel, type Decision,
+  type DecisionAnswers, type ExperimentSnapshot, type FromGuideMessage, type GuideClaim, type GuideContent, type GuideExample,
+  type GuideLanguage, type GuideSection, type GuideStrings, type GuideViewState, type InitMessage, type PageSection, type ToGuideMessage,
+  type Workload,
 } from '../../shared/guideProtocol';
 import { codicon, h } from '../dom';
 import { getVsCodeApi } from '../vscodeApi';
@@ -24,10 +26,18 @@ interface PersistedState extends GuideViewState {
 const vscode = getVsCodeApi<FromGuideMessage, PersistedState>();
 const root = document.getElementById('root')!;
 
-const MODEL_ICONS = { coroutines: 'sync', threads: 'list-tree', processes: 'server-process' } as const;
+const MODEL_ICONS = { coroutines: 'sync', threads: 'list-tree', interpreters: 'layers', processes: 'server-process' } as const;
 const PAGE_ICONS = { comparison: 'table', decide: 'question', experiment: 'beaker' } as const;
-const TABS: readonly (ConcurrencyModel | PageSection)[] = [...CONCURRENCY_MODELS, ...PAGE_SECTIONS];
-const DEFAULT_ANSWERS: DecisionAnswers = { workload: 'cpu', units: 'few', blockingLibrary: false, isolation: false, sharedState: false };
+const DEFAULT_ANSWERS: DecisionAnswers = { workload: 'cpu', units: 'few', blockingLibrary: false, isolation: false, sharedState: false, python: 'gil' };
+
+/** The tabs of a language: its models (Python has interpreters too), then the shared pages. */
+function tabsOf(language: GuideLanguage): readonly (ConcurrencyModel | PageSection)[] {
+  return [...modelsOf(language), ...PAGE_SECTIONS];
+}
+
+function isModel(tab: ConcurrencyModel | PageSection): tab is ConcurrencyModel {
+  return (CONCURRENCY_MODELS as readonly string[]).includes(tab);
+}
 
 interface Page {
   strings: GuideStrings;
@@ -60,6 +70,10 @@ function formatMs(ms: number): string {
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
   if (ms >= 1) return `${ms.toFixed(1)} ms`;
   return `${(ms * 1000).toFixed(1)} µs`;
+}
+
+function formatLoad(load: number | undefined): string {
+  return load === undefined ? '—' : load.toFixed(2);
 }
 
 function format(template: string, ...values: string[]): string {
@@ -100,14 +114,16 @@ function section(id: GuideSection, title: string, ...children: (Node | string | 
 }
 
 function measuredStartup(state: Page, model: ConcurrencyModel): HTMLElement {
-  const measured = state.experiments[state.view.language].startupMs[model];
+  const startupMs: Readonly<Partial<Record<ConcurrencyModel, number>>> = state.experiments[state.view.language].startupMs;
+  const measured = startupMs[model];
   return h('p', { className: 'measured', attrs: { 'data-model': model, 'aria-live': 'polite' } },
     measured === undefined ? '' : h('span', {}, codicon('dashboard'), ' ', format(state.strings.measuredStartup, formatMs(measured))));
 }
 
 function topicPanel(state: Page, model: ConcurrencyModel): HTMLElement[] {
   const { strings } = state;
-  const topic = state.content.topics[state.view.language][model];
+  const topic = topicOf(state.content, state.view.language, model);
+  if (!topic) return [];
   return [
     h('div', { className: 'topic-overview' },
       h('p', { className: 'lead' }, ...richText(topic.overview)),
@@ -126,19 +142,20 @@ function topicPanel(state: Page, model: ConcurrencyModel): HTMLElement[] {
 
 function comparisonPanel(state: Page): HTMLElement[] {
   const { strings, content } = state;
-  const comparison = content.comparison[state.view.language];
+  const language = state.view.language;
+  const models = modelsOf(language);
   return [
-    h('div', { className: 'model-grid' }, ...CONCURRENCY_MODELS.map((model) =>
+    h('div', { className: 'model-grid' }, ...models.map((model) =>
       h('article', { className: 'model-card', attrs: { 'aria-labelledby': `card-${model}` } },
         h('h3', { attrs: { id: `card-${model}` } }, codicon(MODEL_ICONS[model]), ' ', strings.models[model].name),
         h('p', {}, strings.models[model].summary)))),
     h('p', {}, strings.comparisonIntro),
     h('table', { className: 'comparison' },
-      h('thead', {}, h('tr', {}, h('td', {}), ...CONCURRENCY_MODELS.map((model) =>
+      h('thead', {}, h('tr', {}, h('td', {}), ...models.map((model) =>
         h('th', { attrs: { scope: 'col' } }, codicon(MODEL_ICONS[model]), ' ', strings.models[model].name)))),
       h('tbody', {}, ...COMPARISON_ROWS.map((row) =>
         h('tr', {}, h('th', { attrs: { scope: 'row' } }, content.comparisonRows[row]),
-          ...CONCURRENCY_MODELS.map((model) => h('td', {}, ...richText(comparison[row][model]))))))),
+          ...models.map((model) => h('td', {}, ...richText(comparisonCell(content, language, row, model) ?? ''))))))),
   ];
 }
 
@@ -146,7 +163,7 @@ function decidePanel(state: Page): HTMLElement[] {
   const { strings, content } = state;
   const questions = content.questions;
   const answers = { ...state.answers };
-  const radios = <T extends string>(name: 'workload' | 'units', options: readonly T[], labels: Readonly<Record<T, string>>, current: T): HTMLElement => {
+  const radios = <T extends string>(name: 'workload' | 'units' | 'python', options: readonly T[], labels: Readonly<Record<T, string>>, current: T): HTMLElement => {
     const group = h('vscode-radio-group', { attrs: { variant: 'vertical', 'aria-label': questions[name].label } },
       ...options.map((option) => {
         const radio = h('vscode-radio', { attrs: { name, value: option, 'data-answer': `${name}-${option}` } }, labels[option]);
@@ -176,6 +193,7 @@ function decidePanel(state: Page): HTMLElement[] {
     h('form', { className: 'decide-form', on: { submit: (event) => event.preventDefault() } },
       radios('workload', WORKLOADS, questions.workload.options, answers.workload),
       radios('units', UNIT_COUNTS, questions.units.options, answers.units),
+      state.view.language === 'python' && radios('python', PYTHON_BUILDS, questions.python.options, answers.python),
       h('fieldset', { className: 'checks' }, checkbox('blockingLibrary'), checkbox('isolation'), checkbox('sharedState')),
       button(strings.decideButton, 'lightbulb', submit, { className: 'decide-button' })),
     result,
@@ -204,21 +222,28 @@ function renderExperiment(state: Page, container: HTMLElement): void {
   const snapshot = state.experiments[language];
   const running = snapshot.status === 'running';
   const runtime = snapshot.runtime;
+  const run = (): void => vscode.postMessage({ type: FromGuideType.RunExperiment, language });
   const header = h('div', { className: 'experiment-actions' },
-    button(strings.runExperiment, 'play', () => vscode.postMessage({ type: FromGuideType.RunExperiment, language }), { disabled: running || !state.trusted, className: 'run-experiment' }),
+    button(strings.runExperiment, 'play', run, { disabled: running || !state.trusted, className: 'run-experiment' }),
     running && button(strings.cancelExperiment, 'debug-stop', () => vscode.postMessage({ type: FromGuideType.CancelExperiment, language }), { secondary: true, className: 'cancel-experiment' }),
     h('span', { className: `status status-${snapshot.status}` }, running ? codicon('loading codicon-modifier-spin') : '', ' ', strings.status[snapshot.status]));
   const charts = WORKLOADS.map((workload) => chart(state, snapshot, workload));
-  const startup = CONCURRENCY_MODELS.filter((model) => snapshot.startupMs[model] !== undefined);
+  const startup = EXPERIMENT_UNITS.filter((model) => snapshot.startupMs[model] !== undefined);
+  // A free-threaded Python runs threads in parallel: what to look for changes with it.
+  const note = language === 'python' && runtime?.gilEnabled === false ? state.content.freeThreadedNote : state.content.experimentNotes[language];
+  const busy = machineLoad(snapshot) === 'busy' && !running;
   container.replaceChildren(
     h('p', {}, strings.experimentIntro),
-    h('p', { className: 'experiment-note' }, codicon('lightbulb'), ' ', ...richText(state.content.experimentNotes[language])),
+    h('p', { className: 'experiment-note' }, codicon('lightbulb'), ' ', ...richText(note)),
     state.trusted ? '' : h('p', { className: 'notice' }, codicon('workspace-untrusted'), ' ', strings.untrusted),
     header,
     snapshot.message ? h('p', { className: 'notice error' }, codicon('error'), ' ', snapshot.message) : '',
     runtime ? h('p', { className: 'runtime' }, codicon('info'), ' ',
       [`${state.strings[language]} ${runtime.runtime} (${runtime.implementation})`, format(strings.cpuCount, String(runtime.cpus)),
         ...(language === 'python' ? [runtime.gilEnabled ? strings.gilOn : strings.gilOff] : [])].join(' · ')) : '',
+    busy ? h('div', { className: 'notice busy-machine', attrs: { role: 'status' } },
+      h('p', {}, codicon('warning'), ' ', format(strings.busyMachine, formatLoad(snapshot.load.before), formatLoad(snapshot.load.after), String(runtime?.cpus ?? '?'))),
+      button(strings.runAgain, 'refresh', run, { disabled: !state.trusted, className: 'run-again' })) : '',
     ...charts,
     startup.length > 0 ? h('div', { className: 'startup' }, h('h3', {}, strings.startupPerUnit),
       h('ul', {}, ...startup.map((model) => h('li', { attrs: { 'data-model': model } }, `${strings.models[model].name}: `, h('strong', {}, formatMs(snapshot.startupMs[model] ?? 0)))))) : '',
@@ -235,21 +260,26 @@ function chart(state: Page, snapshot: ExperimentSnapshot, workload: Workload): H
     const bar = h('div', { className: `bar bar-${model}` });
     bar.style.width = result ? `${Math.max(1, (result.wallMs / longest) * 100)}%` : '0';
     const ratio = result && sequential ? sequential.wallMs / result.wallMs : undefined;
+    const cores = result ? parallelism(result) : undefined;
     return h('tr', { attrs: { 'data-variant': `${workload}.${model}` } },
       h('th', { attrs: { scope: 'row' } }, strings.experimentModels[model], ' ', h('code', { className: 'api' }, state.content.experimentApis[state.view.language][model])),
       h('td', { className: 'bar-cell' }, bar),
       h('td', { className: 'number' }, result ? formatMs(result.wallMs) : '—'),
-      h('td', { className: `number${ratio !== undefined && ratio >= 1.5 ? ' faster' : ''}` }, ratio !== undefined ? `×${ratio.toFixed(2)}` : '—'));
+      h('td', { className: `number speedup${ratio !== undefined && ratio >= 1.5 ? ' faster' : ''}` }, ratio !== undefined ? `×${ratio.toFixed(2)}` : '—'),
+      h('td', { className: `number parallelism${cores !== undefined && cores >= 1.5 ? ' faster' : ''}` }, cores !== undefined ? cores.toFixed(1) : '—'));
   });
   const units = results[0]?.units;
   return h('table', { className: 'chart', attrs: { 'data-workload': workload } },
     h('caption', {}, strings.workloads[workload], units ? ` · ${units} ×` : ''),
-    h('thead', {}, h('tr', {}, h('td', {}), h('td', {}), h('th', { attrs: { scope: 'col' } }, strings.wallTime), h('th', { attrs: { scope: 'col' } }, strings.speedup))),
+    h('thead', {}, h('tr', {}, h('td', {}), h('td', {}),
+      h('th', { attrs: { scope: 'col' } }, strings.wallTime),
+      h('th', { attrs: { scope: 'col' } }, strings.speedup),
+      h('th', { attrs: { scope: 'col', title: strings.parallelismHint } }, strings.parallelism, ' ', codicon('info')))),
     h('tbody', {}, ...rows));
 }
 
 function tabIndexOf(view: GuideViewState): number {
-  return TABS.indexOf(isPageSection(view.section) ? view.section : view.model);
+  return tabsOf(view.language).indexOf(isPageSection(view.section) ? view.section : view.model);
 }
 
 function render(state: Page): void {
@@ -260,7 +290,7 @@ function render(state: Page): void {
       attrs: { type: 'button', role: 'radio', 'aria-checked': String(view.language === language) },
       on: {
         click: () => {
-          changeView(state, { ...state.view, language });
+          changeView(state, { ...state.view, language, model: modelIn(language, state.view.model) });
           state.decision = undefined;
           render(state);
         },
@@ -268,10 +298,10 @@ function render(state: Page): void {
     }, strings[language]);
 
   const tabs = h('vscode-tabs', { attrs: { 'aria-label': strings.title } });
-  TABS.forEach((tab) => {
-    const isModel = (CONCURRENCY_MODELS as readonly string[]).includes(tab);
-    const label = isModel ? strings.models[tab as ConcurrencyModel].name : strings.pages[tab as PageSection];
-    const icon = isModel ? MODEL_ICONS[tab as ConcurrencyModel] : PAGE_ICONS[tab as PageSection];
+  const tabList = tabsOf(view.language);
+  tabList.forEach((tab) => {
+    const label = isModel(tab) ? strings.models[tab].name : strings.pages[tab];
+    const icon = isModel(tab) ? MODEL_ICONS[tab] : PAGE_ICONS[tab];
     tabs.append(
       h('vscode-tab-header', { attrs: { slot: 'header', 'data-tab': tab } }, codicon(icon), ' ', label),
       h('vscode-tab-panel', { attrs: { 'data-tab': tab } }, ...panelContent(state, tab)),
@@ -279,10 +309,9 @@ function render(state: Page): void {
   });
   tabs.selectedIndex = tabIndexOf(view);
   tabs.addEventListener('vsc-tabs-select', (event) => {
-    const tab = TABS[(event as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex];
+    const tab = tabList[(event as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex];
     if (!tab) return;
-    const isModel = (CONCURRENCY_MODELS as readonly string[]).includes(tab);
-    changeView(state, isModel ? { ...state.view, model: tab as ConcurrencyModel, section: 'overview' } : { ...state.view, section: tab as PageSection });
+    changeView(state, isModel(tab) ? { ...state.view, model: tab, section: 'overview' } : { ...state.view, section: tab });
   });
 
   root.replaceChildren(
@@ -302,6 +331,7 @@ function panelContent(state: Page, tab: ConcurrencyModel | PageSection): HTMLEle
   switch (tab) {
     case 'coroutines':
     case 'threads':
+    case 'interpreters':
     case 'processes':
       return topicPanel(state, tab);
     case 'comparison':
@@ -332,7 +362,8 @@ function init(message: InitMessage): void {
     trusted: message.trusted,
     view: message.view,
     experiments: { ...message.experiments },
-    answers: saved?.answers ?? page?.answers ?? DEFAULT_ANSWERS,
+    // Answers saved by an older version may lack newer questions: the defaults fill them in.
+    answers: { ...DEFAULT_ANSWERS, ...(saved?.answers ?? page?.answers) },
     decision: page?.view.language === message.view.language ? page.decision : undefined,
   };
   save(page);

@@ -1,6 +1,6 @@
 import { TIMELINE_STATES, spanOf, type TimelineData, type TimelineLag, type TimelineLane, type TimelineState } from '../../core/timeline/timelineData';
 import {
-  createSpanRects, fitViewport, formatDuration, lagAt, lagColumns, markAt, panViewport, shownRunRange, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
+  blockColumns, createSpanRects, fitViewport, formatDuration, lagAt, lagColumns, markAt, panViewport, shownRunRange, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
 } from '../../core/timeline/viewport';
 import {
   FromTimelineType, ToTimelineType, parseTimelineWebviewState, parseToTimeline, timelineRunKey,
@@ -300,10 +300,10 @@ function paint(): void {
     ctx.fill();
   }
   const lagColour = colour('--vscode-charts-purple', '#b180d7');
-  const thresholdColour = colour('--vscode-charts-red', '#f14c4c');
+  const blockedColour = colour('--vscode-charts-red', '#f14c4c');
   for (const lag of data.lags) {
     const top = laneTop(lag.lane);
-    if (top > AXIS_HEIGHT - LANE_HEIGHT && top < height) paintLagStrip(ctx, lag, view, top, data.blockedThresholdMs, lagColour, thresholdColour);
+    if (top > AXIS_HEIGHT - LANE_HEIGHT && top < height) paintLagStrip(ctx, lag, view, top, data.blockedThresholdMs, lagColour, blockedColour);
   }
   if (data.live) {
     ctx.fillStyle = foreground;
@@ -330,17 +330,36 @@ function paint(): void {
   }
 }
 
-/** Reused by every paint: one lag value per pixel column. */
+/** Reused by every paint: one lag value and one block value per pixel column. */
 let lagBuffer = new Float32Array(0);
+let blockBuffer = new Float32Array(0);
 
-/** A loop's lag as bars from the bottom of its lane, scaled to the larger of its max and the threshold, with the threshold as a line. */
-function paintLagStrip(ctx: CanvasRenderingContext2D, lag: TimelineLag, shown: Viewport, top: number, thresholdMs: number | undefined, fill: string, line: string): void {
+/**
+ * A loop's lag as bars from the bottom of its lane, its blocks as bars in the blocked colour over
+ * them (as tall as they lasted), scaled to the larger of the largest lag and the threshold, with the
+ * threshold as a line.
+ */
+function paintLagStrip(ctx: CanvasRenderingContext2D, lag: TimelineLag, shown: Viewport, top: number, thresholdMs: number | undefined, fill: string, blocked: string): void {
   const width = Math.floor(shown.width);
-  if (lagBuffer.length < width) lagBuffer = new Float32Array(width);
-  const columns = lagColumns(lag, shown, lagBuffer);
+  if (lagBuffer.length < width) {
+    lagBuffer = new Float32Array(width);
+    blockBuffer = new Float32Array(width);
+  }
   const scale = Math.max(1, lag.maxMs, thresholdMs ?? 0) * 1.1;
   const bottom = top + LANE_HEIGHT - 2;
   const room = LANE_HEIGHT - 4;
+  ctx.fillStyle = fill;
+  ctx.fill(columnBars(lagColumns(lag, shown, lagBuffer), width, scale, bottom, room));
+  ctx.fillStyle = blocked;
+  ctx.fill(columnBars(blockColumns(lag, shown, blockBuffer), width, scale, bottom, room));
+  if (thresholdMs !== undefined) {
+    const y = Math.round(bottom - (thresholdMs / scale) * room);
+    for (let x = 0; x < width; x += 6) ctx.fillRect(LABEL_WIDTH + x, y, 3, 1);
+  }
+}
+
+/** One bar per run of equal non-zero columns, rising from `bottom`. */
+function columnBars(columns: Float32Array, width: number, scale: number, bottom: number, room: number): Path2D {
   const bars = new Path2D();
   for (let x = 0; x < width; x += 1) {
     const value = columns[x]!;
@@ -351,13 +370,7 @@ function paintLagStrip(ctx: CanvasRenderingContext2D, lag: TimelineLag, shown: V
     bars.rect(LABEL_WIDTH + x, bottom - barHeight, run - x + 1, barHeight);
     x = run;
   }
-  ctx.fillStyle = fill;
-  ctx.fill(bars);
-  if (thresholdMs !== undefined) {
-    ctx.fillStyle = line;
-    const y = Math.round(bottom - (thresholdMs / scale) * room);
-    for (let x = 0; x < width; x += 6) ctx.fillRect(LABEL_WIDTH + x, y, 3, 1);
-  }
+  return bars;
 }
 
 function ellipsize(ctx: CanvasRenderingContext2D, text: string, maxWidth: number): string {
@@ -472,7 +485,7 @@ function hitAt(event: MouseEvent): Hit | undefined {
   const laneIndex = laneAtY(event.clientY - rect.top);
   if (laneIndex === undefined) return undefined;
   const lane = data.lanes[laneIndex]!;
-  const lines = [lane.label, strings.kinds[lane.kind]];
+  const lines = [lane.label, strings.kinds[lane.kind], ...(lane.detail !== undefined ? [lane.detail] : [])];
   if (lane.kind === 'lag') {
     const lag = data.lags.find((candidate) => candidate.lane === laneIndex);
     const value = lag && x >= LABEL_WIDTH ? lagAt(lag, view.start + (x - LABEL_WIDTH) * view.msPerPx) : undefined;
