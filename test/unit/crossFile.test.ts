@@ -195,3 +195,91 @@ describe('cross-file facts', () => {
     assert.equal(importedWords('/ws/main.js', "import whatever from './lib.js';\n", 'node', workspace).anyUse, true, 'an async default export can be used under any name');
   });
 });
+
+describe('cross-file knowledge in the other rules', () => {
+  const only = (...rules: Parameters<typeof onlyRules>[0]): ReturnType<typeof onlyRules> => onlyRules(rules);
+
+  it('py/swallowed-cancellation: `CancelledError` re-exported by a workspace module is asyncio\'s, or concurrent.futures\' (not a cancellation of the coroutine)', async () => {
+    const handler = 'async def main(job):\n    try:\n        await job()\n    except CancelledError:\n        pass\n';
+    const files = {
+      'pkg/__init__.py': '',
+      'pkg/compat.py': 'from asyncio import CancelledError\n',
+      'pkg/futures_compat.py': 'from concurrent.futures import CancelledError\n',
+      'pkg/a.py': `from .compat import CancelledError\n\n${handler}`,
+      'pkg/b.py': `from .futures_compat import CancelledError\n\n${handler}`,
+    };
+    assert.deepEqual(await check(files, 'pkg/a.py', only('py/swallowed-cancellation')), ['6:py/swallowed-cancellation']);
+    assert.deepEqual(await check(files, 'pkg/b.py', only('py/swallowed-cancellation')), []);
+  });
+
+  it('py/lost-future-exception: an executor another module creates; its `run_coroutine_threadsafe` re-exported; not a pool of unknown class', async () => {
+    const files = {
+      'pkg/__init__.py': '',
+      'pkg/pools.py': 'from concurrent.futures import ThreadPoolExecutor\nfrom asyncio import run_coroutine_threadsafe as submit_to_loop\n\nworkers = ThreadPoolExecutor(4)\nqueue = make_queue()\n',
+      'pkg/a.py': 'from .pools import workers, queue, submit_to_loop\n\ndef start(job, coro, loop):\n    workers.submit(job)\n    queue.submit(job)\n    submit_to_loop(coro, loop)\n',
+    };
+    assert.deepEqual(await check(files, 'pkg/a.py', only('py/lost-future-exception')), ['4:py/lost-future-exception', '6:py/lost-future-exception']);
+  });
+
+  it('py/nested-event-loop: `asyncio.run` re-exported by a workspace module; a workspace function named `run` is not it', async () => {
+    const files = {
+      'pkg/__init__.py': '',
+      'pkg/compat.py': 'from asyncio import run\n',
+      'pkg/tasks.py': 'def run(job):\n    return job\n',
+      'pkg/a.py': 'from .compat import run\n\nasync def main(coro):\n    run(coro)\n',
+      'pkg/b.py': 'from .tasks import run\n\nasync def main(coro):\n    run(coro)\n',
+    };
+    assert.deepEqual(await check(files, 'pkg/a.py', only('py/nested-event-loop')), ['4:py/nested-event-loop']);
+    assert.deepEqual(await check(files, 'pkg/b.py', only('py/nested-event-loop')), []);
+  });
+
+  it('py/sync-wait-in-async: a threading lock and a queue.Queue another module creates, directly and through `from m import *`; not an asyncio lock', async () => {
+    const body = 'async def main(job):\n    item = jobs.get()\n    with lock:\n        await job(item)\n';
+    const files = {
+      'pkg/__init__.py': '',
+      'pkg/state.py': 'import queue\nimport threading\n\nlock = threading.Lock()\njobs = queue.Queue()\n',
+      'pkg/loop_state.py': 'import asyncio\n\nlock = asyncio.Lock()\njobs = asyncio.Queue()\n',
+      'pkg/a.py': `from .state import lock, jobs\n\n${body}`,
+      'pkg/b.py': `from .state import *\n\n${body}`,
+      'pkg/c.py': `from .loop_state import lock, jobs\n\n${body}`,
+    };
+    const rule = only('py/sync-wait-in-async');
+    assert.deepEqual(await check(files, 'pkg/a.py', rule), ['4:py/sync-wait-in-async', '5:py/sync-wait-in-async']);
+    assert.deepEqual(await check(files, 'pkg/b.py', rule), ['4:py/sync-wait-in-async', '5:py/sync-wait-in-async']);
+    assert.deepEqual(await check(files, 'pkg/c.py', rule), []);
+  });
+
+  it('py/blocking-file-io: a module-level `Path` of another module; not a string setting', async () => {
+    const files = {
+      'pkg/__init__.py': '',
+      'pkg/settings.py': 'import os\nfrom pathlib import Path\n\nROOT = Path(__file__).parent\nNAME = os.environ["NAME"]\n',
+      'pkg/a.py': 'from .settings import ROOT, NAME\n\nasync def load():\n    text = (ROOT / "config.toml").read_text()\n    NAME.strip()\n    return text\n',
+    };
+    assert.deepEqual(await check(files, 'pkg/a.py', only('py/blocking-file-io')), ['4:py/blocking-file-io']);
+  });
+
+  it('await-in-loop: a coroutine function of another module awaited per item; a pause re-exported by a workspace module is left alone', async () => {
+    const files = {
+      'pkg/__init__.py': '',
+      'pkg/db.py': DB,
+      'pkg/compat.py': 'from asyncio import sleep as pause\n',
+      'pkg/a.py': 'from .db import fetch\nfrom .compat import pause\n\nasync def main(urls):\n    for url in urls:\n        await fetch(url)\n    for url in urls:\n        await pause(url)\n',
+      'web/delay.ts': "export { setTimeout as delay } from 'node:timers/promises';\n",
+      'web/main.ts': "import { delay } from './delay';\nexport async function poll(ids: string[]) {\n  for (const id of ids) {\n    await delay(id.length);\n  }\n}\n",
+    };
+    assert.deepEqual(await check(files, 'pkg/a.py', only('py/await-in-loop')), ['6:py/await-in-loop']);
+    assert.deepEqual(await check(files, 'web/main.ts', only('js/await-in-loop')), []);
+  });
+
+  it('dangling-task and sync-io-in-async through a module object: `import pkg.compat as c`, `import * as fsx`', async () => {
+    const files = {
+      'pkg/__init__.py': '',
+      'pkg/compat.py': 'from asyncio import ensure_future as spawn\n',
+      'pkg/a.py': 'import pkg.compat as c\n\nasync def main(coro):\n    c.spawn(coro)\n',
+      'fsx.ts': "export { readFileSync as read } from 'node:fs';\n",
+      'main.ts': "import * as fsx from './fsx';\nexport async function f() {\n  fsx.read('a');\n}\n",
+    };
+    assert.deepEqual(await check(files, 'pkg/a.py', only('py/dangling-task')), ['4:py/dangling-task']);
+    assert.deepEqual(await check(files, 'main.ts', only('js/sync-io-in-async')), ['3:js/sync-io-in-async']);
+  });
+});

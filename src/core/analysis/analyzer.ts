@@ -269,9 +269,9 @@ function withAliases(imports: ImportTable, aliases: ImportedFacts['aliases']): I
 
 /**
  * The module facts — top-level async functions (Python `async def`, JS `async function` /
- * `const f = async () => …`), the async functions `imported` from other workspace files, the
- * program facts of `programFacts.ts` — and each top-level statement's facts key (in
- * `root.namedChildren` order).
+ * `const f = async () => …`), the async functions and (Python) objects of known classes
+ * `imported` from other workspace files, the program facts of `programFacts.ts` — and each
+ * top-level statement's facts key (in `root.namedChildren` order).
  */
 function moduleFactsAndKeys(root: Node, family: LanguageFamily, imports: ImportTable, imported: ImportedFacts): { facts: ModuleFacts; keys: readonly string[] } {
   const asyncFunctions = new Set<string>();
@@ -291,7 +291,7 @@ function moduleFactsAndKeys(root: Node, family: LanguageFamily, imports: ImportT
       }
     }
   }
-  const program = programFacts(root.namedChildren.filter((statement): statement is Node => statement !== null), family, imports);
+  const program = programFacts(root.namedChildren.filter((statement): statement is Node => statement !== null), family, imports, imported.classes);
   return { facts: { asyncFunctions, importedAsyncFunctions: new Set(imported.asyncFunctions), ...program.facts }, keys: program.keys };
 }
 

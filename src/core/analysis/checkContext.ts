@@ -67,6 +67,17 @@ export function asyncFunctionNames(context: CheckContext): Set<string> {
   return names;
 }
 
+/**
+ * The last names under which this module reaches outside APIs that `wanted` accepts through a
+ * workspace module that renames them (`c.spawn(…)` when `c` has `spawn = asyncio.ensure_future`):
+ * words for a text prefilter of calls, beside the APIs' own names.
+ */
+export function renamedApiNames(context: CheckContext, wanted: (api: string) => boolean): string[] {
+  const names: string[] = [];
+  for (const [spelled, api] of context.imports.aliases ?? []) if (wanted(api)) names.push(spelled.slice(spelled.lastIndexOf('.') + 1));
+  return names;
+}
+
 export interface RawFinding {
   readonly rule: RuleId;
   readonly start: number;

@@ -69,13 +69,15 @@ export interface ImportedFacts {
   readonly asyncFunctions: readonly string[];
   /** Qualified names here that stand for an outside API, and that API's name (`.compat.create_task` → `asyncio.create_task`). */
   readonly aliases: readonly (readonly [string, string])[];
+  /** Python: objects of a known class that other workspace files define (`from .state import lock`), by qualified name as above, and their class. */
+  readonly classes: readonly (readonly [string, string])[];
   /** Workspace files read to learn these facts: when one changes, the facts may change. */
   readonly dependencies: readonly string[];
   /** Files whose existence or summary was not known yet: load them and ask again. */
   readonly missing: readonly string[];
 }
 
-export const NO_IMPORTED_FACTS: ImportedFacts = { asyncFunctions: [], aliases: [], dependencies: [], missing: [] };
+export const NO_IMPORTED_FACTS: ImportedFacts = { asyncFunctions: [], aliases: [], classes: [], dependencies: [], missing: [] };
 
 /** Where a module specifier leads: a workspace file, outside the workspace, or nowhere known. */
 type ModuleTarget = { readonly file: string } | 'external' | undefined;
@@ -84,7 +86,8 @@ type ModuleTarget = { readonly file: string } | 'external' | undefined;
 type Target =
   | { readonly kind: 'async' | 'other' | 'unknown' | 'absent' }
   | { readonly kind: 'module'; readonly file: string }
-  | { readonly kind: 'external'; readonly name: string };
+  | { readonly kind: 'external'; readonly name: string }
+  | { readonly kind: 'instance'; readonly class: string };
 
 const UNKNOWN: Target = { kind: 'unknown' };
 const ABSENT: Target = { kind: 'absent' };
@@ -101,10 +104,14 @@ export function importedFacts(file: string, summary: ModuleSummary, files: Works
   const resolver = new Resolver(files);
   const asyncFunctions = new Set<string>();
   const aliases = new Map<string, string>();
+  const classes = new Map<string, string>();
   const record = (spelled: string, target: Target, depth: number): void => {
     switch (target.kind) {
       case 'async':
         asyncFunctions.add(spelled);
+        break;
+      case 'instance':
+        classes.set(spelled, target.class);
         break;
       case 'external':
         if (target.name !== spelled) aliases.set(spelled, target.name);
@@ -135,15 +142,20 @@ export function importedFacts(file: string, summary: ModuleSummary, files: Works
   }
   return {
     asyncFunctions: [...asyncFunctions].sort(),
-    aliases: [...aliases].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    aliases: [...aliases].sort(byName),
+    classes: [...classes].sort(byName),
     dependencies: [...resolver.dependencies].sort(),
     missing: [...resolver.missing].sort(),
   };
 }
 
+function byName([a]: readonly [string, string], [b]: readonly [string, string]): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The facts as one string (equal facts, equal digests): what the result cache keys on. */
 export function factsDigest(facts: ImportedFacts): string {
-  return JSON.stringify([facts.asyncFunctions, facts.aliases]);
+  return JSON.stringify([facts.asyncFunctions, facts.aliases, facts.classes]);
 }
 
 /**
@@ -286,7 +298,7 @@ class Resolver {
     const summary = this.summary(file);
     if (!summary) return UNKNOWN;
     const binding = bindingsOf(summary).get(name);
-    if (binding) return binding.kind === 'import' ? this.followImport(file, summary.family, binding, chain) : binding.kind === 'async' ? { kind: 'async' } : { kind: 'other' };
+    if (binding) return binding.kind === 'import' ? this.followImport(file, summary.family, binding, chain) : binding;
     for (const specifier of summary.reExportsAllOf) {
       if (summary.family === 'python' ? name.startsWith('_') : name === 'default') continue;
       const module = this.module(file, summary.family, specifier);

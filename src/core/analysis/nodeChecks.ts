@@ -11,7 +11,7 @@ import { asyncCalleeCatchesOwnErrors, isAsyncCallee } from './asyncCallees';
 import { checkCallbacks } from './nodeCallbacks';
 import { checkLostUpdates } from './nodeLostUpdate';
 import { checkMessages } from './nodeMessages';
-import { type CheckContext, allImports, alternation, asyncFunctionNames, awaitExpressions, callWithCalleeAt, callsNamed, droppedCalls, independentIterations, mentions, wordOccurrences } from './checkContext';
+import { type CheckContext, allImports, alternation, asyncFunctionNames, awaitExpressions, renamedApiNames, callWithCalleeAt, callsNamed, droppedCalls, independentIterations, mentions, wordOccurrences } from './checkContext';
 
 /** Last names of promise-returning APIs (candidates; `PROMISE_APIS` decides on the qualified name). */
 const PROMISE_API_NAMES = [
@@ -45,7 +45,7 @@ export function checkNode(context: CheckContext): void {
 
 /** Synchronous I/O and sequential awaits inside async functions. */
 function checkAsyncCode(context: CheckContext): void {
-  const aliases = allImports(context).filter(([, binding]) => SYNC_IO.test(binding.qualifiedName)).map(([local]) => local);
+  const aliases = [...allImports(context).filter(([, binding]) => SYNC_IO.test(binding.qualifiedName)).map(([local]) => local), ...renamedApiNames(context, (api) => SYNC_IO.test(api))];
   for (const call of callsNamed(context.root, ['[\\w$]*Sync', alternation(aliases)].filter((part) => part !== '').join('|'))) {
     const fn = enclosingFunction(call);
     if (!fn || !isAsyncFunction(fn) || call.type !== 'call_expression') continue;

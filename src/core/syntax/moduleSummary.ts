@@ -1,18 +1,21 @@
 /**
  * What other files can learn about a module without analysing it: the names it offers (Python:
  * every module-level binding; JavaScript/TypeScript: its exports, ES or CommonJS), whether each is
- * an async function, which ones it took from another module (imports, re-exports, simple aliases
- * `sleep = asyncio.sleep`), and its own imports. Plain data, so CLI workers can exchange it and the
+ * an async function (Python: or an object of a known class), which ones it took from another module
+ * (imports, re-exports, simple aliases `sleep = asyncio.sleep`), and its own imports. Plain data, so CLI workers can exchange it and the
  * result cache can keep it; the workspace index (core/analysis/crossFile.ts) resolves it.
  */
 import type { Node, Tree } from 'web-tree-sitter';
 import { isAsyncFunction } from './context';
 import { type ImportBinding, type ImportSource, type ImportTable, importsOf, requiredSource, stringValue, unwrapExpression } from './imports';
 import type { LanguageFamily } from './languages';
+import { pythonModuleClasses } from './receivers';
 
 /** What a module-level name is bound to. */
 export type ModuleBinding =
   | { readonly kind: 'async' }
+  /** Python: an object of a known class (`lock = threading.Lock()`, `pool = ThreadPoolExecutor()`, `ROOT = Path(…)`), as receivers.ts names it. */
+  | { readonly kind: 'instance'; readonly class: string }
   /** A sync function, a class, any other value. */
   | { readonly kind: 'other' }
   | ({ readonly kind: 'import' } & ImportSource);
@@ -134,7 +137,13 @@ function pythonSummary(root: Node, imports: ImportTable): ModuleSummary {
     }
   };
   for (const child of root.namedChildren) if (child) visit(child, false);
-  return { family: 'python', names: names.toList(), reExportsAllOf: [...imports.starImports], ...(all ? { all } : {}), imports: importedNames(imports) };
+  // Objects of a known class: what the module's own analysis knows of them (module facts), importers know too.
+  const classes = pythonModuleClasses(root.namedChildren.filter((child): child is Node => child !== null), imports);
+  const offered = names.toList().map(([name, binding]): [string, ModuleBinding] => {
+    const known = binding.kind === 'other' ? classes.get(name) : undefined;
+    return [name, known === undefined ? binding : { kind: 'instance', class: known }];
+  });
+  return { family: 'python', names: offered, reExportsAllOf: [...imports.starImports], ...(all ? { all } : {}), imports: importedNames(imports) };
 }
 
 /** `["a", "b"]` / `("a", "b")` → the strings; anything else → undefined. */
