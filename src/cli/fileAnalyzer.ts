@@ -53,7 +53,7 @@ export class FileAnalyzer {
       this.workspace.add(job.file, summary);
       this.onParsed?.({ file: job.file, language: job.language, hash: job.hash, summary });
       const facts = await this.workspace.factsOf(job.file, summary, this.summarySource);
-      const importsFacts = facts.asyncFunctions.length > 0 || facts.aliases.length > 0;
+      const importsFacts = facts.asyncFunctions.length > 0 || facts.aliases.length > 0 || facts.loopRunners.length > 0;
       const analysis = DocumentAnalysis.ofDocument(document, importsFacts ? job.unfiltered : job.configuration, { file: job.file, importedFacts: () => facts });
       const lines = new LineIndex(job.text);
       const findings = analysis.findings.map((finding): LocatedFinding => {

@@ -21,8 +21,8 @@ export interface FileJob {
   /** The rules to run on this file (the pre-filter may have turned some off). */
   readonly configuration: RuleConfiguration;
   /**
-   * The rules before the pre-filter: run when the file imports async functions or renamed outside
-   * APIs from workspace files, whose uses the pre-filter's trigger words cannot see.
+   * The rules before the pre-filter: run when the file imports async functions, loop runners or
+   * renamed outside APIs from workspace files, whose uses the pre-filter's trigger words cannot see.
    */
   readonly unfiltered: RuleConfiguration;
 }

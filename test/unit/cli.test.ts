@@ -232,10 +232,14 @@ describe('CLI across files, with the cache, the pre-filter and worker threads', 
       'app/db.py': 'async def fetch(url):\n    return url\n',
       // `Process` lets py/fork-with-threads through, not py/unawaited-coroutine (no `async` here).
       'app/spawner.py': 'from multiprocessing import Process\nfrom .db import fetch\n\n\ndef start():\n    fetch("y")\n    Process(target=print).start()\n',
+      // `async` lets the coroutine rules through, not py/nested-event-loop (no `run` here).
+      'app/loops.py': 'import asyncio\n\n\ndef run_sync(coro):\n    return asyncio.run(coro)\n',
+      'app/caller.py': 'from .loops import run_sync\n\n\nasync def main(coro):\n    run_sync(coro)\n',
     });
     const filtered = runIn(folder, 'check', '.', '--no-cache', '--format', 'json');
     assert.equal(filtered.stdout, runIn(folder, 'check', '.', '--no-cache', '--format', 'json', '--no-prefilter').stdout);
     assert.ok(findingLines(filtered.stdout).includes('app/spawner.py:6:py/unawaited-coroutine'));
+    assert.ok(findingLines(filtered.stdout).includes('app/caller.py:5:py/nested-event-loop'));
   });
 
   it('the pre-filter and worker threads change nothing on the fixtures', () => {

@@ -233,6 +233,15 @@ describe('cross-file knowledge in the other rules', () => {
     assert.deepEqual(await check(files, 'pkg/b.py', only('py/nested-event-loop')), []);
   });
 
+  it('py/nested-event-loop: a sync function of another module that starts an event loop, called from a coroutine (by name, through a module, a re-export); not from sync code, not a shadowing parameter, not a helper whose loop runs in a thread', async () => {
+    const files = {
+      'pkg/__init__.py': 'from .helpers import run_sync\n',
+      'pkg/helpers.py': 'import asyncio\nimport threading\n\ndef run_sync(coro):\n    return asyncio.run(coro)\n\ndef in_thread(coro):\n    def target():\n        asyncio.run(coro)\n    threading.Thread(target=target).start()\n\ndef plain(x):\n    return x\n',
+      'pkg/a.py': 'from .helpers import run_sync, in_thread, plain\nfrom . import helpers\nimport pkg\n\nasync def main(coro):\n    run_sync(coro)\n    helpers.run_sync(coro)\n    pkg.run_sync(coro)\n    in_thread(coro)\n    plain(coro)\n\ndef sync_main(coro):\n    run_sync(coro)\n\nasync def other(coro, run_sync):\n    run_sync(coro)\n',
+    };
+    assert.deepEqual(await check(files, 'pkg/a.py', only('py/nested-event-loop')), ['6:py/nested-event-loop', '7:py/nested-event-loop', '8:py/nested-event-loop']);
+  });
+
   it('py/sync-wait-in-async: a threading lock and a queue.Queue another module creates, directly and through `from m import *`; not an asyncio lock', async () => {
     const body = 'async def main(job):\n    item = jobs.get()\n    with lock:\n        await job(item)\n';
     const files = {

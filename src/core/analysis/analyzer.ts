@@ -50,7 +50,7 @@ export class DocumentAnalysis {
   private configuration: RuleConfiguration;
   private chunks: Chunk[] = [];
   private imports: ImportTable | undefined;
-  private facts: ModuleFacts = { asyncFunctions: new Set(), importedAsyncFunctions: new Set(), ...NO_PROGRAM_FACTS };
+  private facts: ModuleFacts = { asyncFunctions: new Set(), importedAsyncFunctions: new Set(), importedLoopRunners: new Set(), ...NO_PROGRAM_FACTS };
   private imported: ImportedFacts = NO_IMPORTED_FACTS;
   private readonly cpuBound = new Map<string, boolean>();
   /** The text the findings belong to: the document's text may have moved on since. */
@@ -269,8 +269,8 @@ function withAliases(imports: ImportTable, aliases: ImportedFacts['aliases']): I
 
 /**
  * The module facts — top-level async functions (Python `async def`, JS `async function` /
- * `const f = async () => …`), the async functions and (Python) objects of known classes
- * `imported` from other workspace files, the program facts of `programFacts.ts` — and each
+ * `const f = async () => …`), the async functions and (Python) loop runners and objects of known
+ * classes `imported` from other workspace files, the program facts of `programFacts.ts` — and each
  * top-level statement's facts key (in `root.namedChildren` order).
  */
 function moduleFactsAndKeys(root: Node, family: LanguageFamily, imports: ImportTable, imported: ImportedFacts): { facts: ModuleFacts; keys: readonly string[] } {
@@ -292,7 +292,7 @@ function moduleFactsAndKeys(root: Node, family: LanguageFamily, imports: ImportT
     }
   }
   const program = programFacts(root.namedChildren.filter((statement): statement is Node => statement !== null), family, imports, imported.classes);
-  return { facts: { asyncFunctions, importedAsyncFunctions: new Set(imported.asyncFunctions), ...program.facts }, keys: program.keys };
+  return { facts: { asyncFunctions, importedAsyncFunctions: new Set(imported.asyncFunctions), importedLoopRunners: new Set(imported.loopRunners), ...program.facts }, keys: program.keys };
 }
 
 const DEFINITION_TYPES = new Set(['function_definition', 'class_definition', 'function_declaration', 'generator_function_declaration', 'class_declaration']);

@@ -42,29 +42,44 @@ export interface ModuleFacts {
   readonly loopRunners: ReadonlySet<string>;
   /** Python: those of `loopRunners` that this module calls only directly from coroutines. */
   readonly loopRunnersCalledFromCoroutines: ReadonlySet<string>;
+  /** Python: sync functions of other workspace files that start an event loop, by qualified name as `importedAsyncFunctions`. */
+  readonly importedLoopRunners: ReadonlySet<string>;
 }
 
 /**
- * Whether `callee` (a name or a dotted name, as the facts know it) is an async function /
- * coroutine function that this module imports from another workspace file (directly, as a module
- * member `db.fetch`, through re-exports). Rules ask `isAsyncCallee` (asyncCallees.ts), which also
- * knows this file's own and rules out shadowing locals.
+ * Whether `callee` (a name or a dotted name) names one of `imported`: functions of other workspace
+ * files by the qualified name `qualifiedName` gives their uses here (the bare name for a Python
+ * `from m import *`), as `ModuleFacts.importedAsyncFunctions` / `importedLoopRunners` hold them.
+ * Shadowing by locals is the caller's to rule out.
  */
-export function importsAsyncFunction(callee: Node, context: CheckContext): boolean {
-  if (context.facts.importedAsyncFunctions.size === 0) return false;
+export function namesImported(callee: Node, imported: ReadonlySet<string>, context: CheckContext): boolean {
+  if (imported.size === 0) return false;
   const expression = unwrapExpression(callee) ?? callee;
   const name = qualifiedName(expression, context.imports, context.family) ?? (expression.type === 'identifier' ? expression.text : undefined);
-  return name !== undefined && context.facts.importedAsyncFunctions.has(name);
+  return name !== undefined && imported.has(name);
 }
 
-/** The names calls of every async function `isAsyncCallee` knows by name end with (words for a text prefilter of calls). */
-export function asyncFunctionNames(context: CheckContext): Set<string> {
-  const imported = context.facts.importedAsyncFunctions;
-  const names = new Set(context.facts.asyncFunctions);
+/**
+ * Whether `callee` is an async function / coroutine function that this module imports from another
+ * workspace file (directly, as a module member `db.fetch`, through re-exports). Rules ask
+ * `isAsyncCallee` (asyncCallees.ts), which also knows this file's own and rules out shadowing locals.
+ */
+export function importsAsyncFunction(callee: Node, context: CheckContext): boolean {
+  return namesImported(callee, context.facts.importedAsyncFunctions, context);
+}
+
+/** The names calls of `imported` (as in `namesImported`) end with: words for a text prefilter of calls. */
+export function importedCallNames(imported: ReadonlySet<string>, context: CheckContext): Set<string> {
+  const names = new Set<string>();
   for (const name of imported) names.add(name.slice(name.lastIndexOf('.') + 1));
   // `from .db import fetch as get`, `import load from './load.js'`: called by the local name.
   for (const [local, binding] of context.imports.bindings) if (imported.has(binding.qualifiedName)) names.add(local);
   return names;
+}
+
+/** The names calls of every async function `isAsyncCallee` knows by name end with (words for a text prefilter of calls). */
+export function asyncFunctionNames(context: CheckContext): Set<string> {
+  return new Set([...context.facts.asyncFunctions, ...importedCallNames(context.facts.importedAsyncFunctions, context)]);
 }
 
 /**

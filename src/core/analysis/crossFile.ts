@@ -69,6 +69,8 @@ export interface ImportedFacts {
   readonly asyncFunctions: readonly string[];
   /** Qualified names here that stand for an outside API, and that API's name (`.compat.create_task` → `asyncio.create_task`). */
   readonly aliases: readonly (readonly [string, string])[];
+  /** Python: sync functions of other workspace files that start an event loop, by qualified name as above. */
+  readonly loopRunners: readonly string[];
   /** Python: objects of a known class that other workspace files define (`from .state import lock`), by qualified name as above, and their class. */
   readonly classes: readonly (readonly [string, string])[];
   /** Workspace files read to learn these facts: when one changes, the facts may change. */
@@ -77,14 +79,14 @@ export interface ImportedFacts {
   readonly missing: readonly string[];
 }
 
-export const NO_IMPORTED_FACTS: ImportedFacts = { asyncFunctions: [], aliases: [], classes: [], dependencies: [], missing: [] };
+export const NO_IMPORTED_FACTS: ImportedFacts = { asyncFunctions: [], aliases: [], loopRunners: [], classes: [], dependencies: [], missing: [] };
 
 /** Where a module specifier leads: a workspace file, outside the workspace, or nowhere known. */
 type ModuleTarget = { readonly file: string } | 'external' | undefined;
 
 /** What a name resolves to. `absent`: the module does not define it (as opposed to `unknown`: cannot tell). */
 type Target =
-  | { readonly kind: 'async' | 'other' | 'unknown' | 'absent' }
+  | { readonly kind: 'async' | 'loopRunner' | 'other' | 'unknown' | 'absent' }
   | { readonly kind: 'module'; readonly file: string }
   | { readonly kind: 'external'; readonly name: string }
   | { readonly kind: 'instance'; readonly class: string };
@@ -105,10 +107,14 @@ export function importedFacts(file: string, summary: ModuleSummary, files: Works
   const asyncFunctions = new Set<string>();
   const aliases = new Map<string, string>();
   const classes = new Map<string, string>();
+  const loopRunners = new Set<string>();
   const record = (spelled: string, target: Target, depth: number): void => {
     switch (target.kind) {
       case 'async':
         asyncFunctions.add(spelled);
+        break;
+      case 'loopRunner':
+        loopRunners.add(spelled);
         break;
       case 'instance':
         classes.set(spelled, target.class);
@@ -143,6 +149,7 @@ export function importedFacts(file: string, summary: ModuleSummary, files: Works
   return {
     asyncFunctions: [...asyncFunctions].sort(),
     aliases: [...aliases].sort(byName),
+    loopRunners: [...loopRunners].sort(),
     classes: [...classes].sort(byName),
     dependencies: [...resolver.dependencies].sort(),
     missing: [...resolver.missing].sort(),
@@ -155,7 +162,7 @@ function byName([a]: readonly [string, string], [b]: readonly [string, string]):
 
 /** The facts as one string (equal facts, equal digests): what the result cache keys on. */
 export function factsDigest(facts: ImportedFacts): string {
-  return JSON.stringify([facts.asyncFunctions, facts.aliases, facts.classes]);
+  return JSON.stringify([facts.asyncFunctions, facts.aliases, facts.loopRunners, facts.classes]);
 }
 
 /**

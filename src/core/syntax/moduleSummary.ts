@@ -9,11 +9,14 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { isAsyncFunction } from './context';
 import { type ImportBinding, type ImportSource, type ImportTable, importsOf, requiredSource, stringValue, unwrapExpression } from './imports';
 import type { LanguageFamily } from './languages';
+import { loopRunnerDefined } from '../analysis/pythonEventLoops';
 import { pythonModuleClasses } from './receivers';
 
 /** What a module-level name is bound to. */
 export type ModuleBinding =
   | { readonly kind: 'async' }
+  /** Python: a sync function whose own code starts an event loop (`asyncio.run`, `loop.run_until_complete`): calling it from a coroutine fails. */
+  | { readonly kind: 'loopRunner' }
   /** Python: an object of a known class (`lock = threading.Lock()`, `pool = ThreadPoolExecutor()`, `ROOT = Path(…)`), as receivers.ts names it. */
   | { readonly kind: 'instance'; readonly class: string }
   /** A sync function, a class, any other value. */
@@ -99,6 +102,7 @@ class Bindings {
 const PYTHON_BLOCKS = new Set(['if_statement', 'elif_clause', 'else_clause', 'try_statement', 'except_clause', 'finally_clause', 'with_statement', 'block']);
 const OTHER: ModuleBinding = { kind: 'other' };
 const ASYNC: ModuleBinding = { kind: 'async' };
+const LOOP_RUNNER: ModuleBinding = { kind: 'loopRunner' };
 
 function pythonSummary(root: Node, imports: ImportTable): ModuleSummary {
   const names = new Bindings();
@@ -116,7 +120,7 @@ function pythonSummary(root: Node, imports: ImportTable): ModuleSummary {
       case 'class_definition': {
         const definition = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
         const name = definition?.childForFieldName('name')?.text;
-        if (definition && name !== undefined) names.set(name, definition.type === 'function_definition' && isAsyncFunction(definition) ? ASYNC : OTHER, conditional);
+        if (definition && name !== undefined) names.set(name, definitionBinding(statement, definition, imports), conditional);
         return;
       }
       case 'expression_statement': {
@@ -144,6 +148,13 @@ function pythonSummary(root: Node, imports: ImportTable): ModuleSummary {
     return [name, known === undefined ? binding : { kind: 'instance', class: known }];
   });
   return { family: 'python', names: offered, reExportsAllOf: [...imports.starImports], ...(all ? { all } : {}), imports: importedNames(imports) };
+}
+
+/** A Python function or class definition: an async function, a loop runner, or anything else. */
+function definitionBinding(statement: Node, definition: Node, imports: ImportTable): ModuleBinding {
+  if (definition.type !== 'function_definition') return OTHER;
+  if (isAsyncFunction(definition)) return ASYNC;
+  return loopRunnerDefined(statement, { imports }) === undefined ? OTHER : LOOP_RUNNER;
 }
 
 /** `["a", "b"]` / `("a", "b")` → the strings; anything else → undefined. */
