@@ -153,6 +153,15 @@ describe('cross-file knowledge: JavaScript / TypeScript imports', () => {
     assert.deepEqual(await check(files, 'main.ts', onlyRules(['js/sync-io-in-async'])), ['3:js/sync-io-in-async', '4:js/sync-io-in-async']);
   });
 
+  it('an async function of another file that catches its own errors is fired and forgotten on purpose, as in its own file', async () => {
+    const files = {
+      'writer.js': 'export async function writeAll(stream, chunks) {\n  try {\n    for (const chunk of chunks) await stream.write(chunk);\n  } catch (error) {\n    stream.destroy(error);\n  }\n}\nexport async function writeOne(stream, chunk) {\n  await stream.write(chunk);\n}\n',
+      'task.js': 'module.exports = async function run() {\n  try {\n    await work();\n  } catch (error) {\n    report(error);\n  }\n};\n',
+      'main.js': "import { writeAll, writeOne } from './writer.js';\nconst run = require('./task');\nexport function start(stream) {\n  writeAll(stream, []);\n  writeOne(stream, 'a');\n  run();\n}\n",
+    };
+    assert.deepEqual(await check(files, 'main.js', FLOATING), ['5:js/floating-promise']);
+  });
+
   it('nothing for bare package specifiers or a locally shadowed name', async () => {
     const files = { 'api.ts': API, 'main.ts': "import { fetchData as x } from 'some-package';\nimport { fetchData } from './api';\nx();\nfunction g(fetchData: () => void) {\n  fetchData();\n}\n" };
     assert.deepEqual(await check(files, 'main.ts', FLOATING), []);

@@ -50,7 +50,7 @@ export class DocumentAnalysis {
   private configuration: RuleConfiguration;
   private chunks: Chunk[] = [];
   private imports: ImportTable | undefined;
-  private facts: ModuleFacts = { asyncFunctions: new Set(), importedAsyncFunctions: new Set(), importedLoopRunners: new Set(), ...NO_PROGRAM_FACTS };
+  private facts: ModuleFacts = { asyncFunctions: new Set(), importedAsyncFunctions: new Set(), importedSelfCatchingAsyncFunctions: new Set(), importedLoopRunners: new Set(), ...NO_PROGRAM_FACTS };
   private imported: ImportedFacts = NO_IMPORTED_FACTS;
   private readonly cpuBound = new Map<string, boolean>();
   /** The text the findings belong to: the document's text may have moved on since. */
@@ -292,7 +292,7 @@ function moduleFactsAndKeys(root: Node, family: LanguageFamily, imports: ImportT
     }
   }
   const program = programFacts(root.namedChildren.filter((statement): statement is Node => statement !== null), family, imports, imported.classes);
-  return { facts: { asyncFunctions, importedAsyncFunctions: new Set(imported.asyncFunctions), importedLoopRunners: new Set(imported.loopRunners), ...program.facts }, keys: program.keys };
+  return { facts: { asyncFunctions, importedAsyncFunctions: new Set(imported.asyncFunctions), importedSelfCatchingAsyncFunctions: new Set(imported.selfCatchingAsyncFunctions), importedLoopRunners: new Set(imported.loopRunners), ...program.facts }, keys: program.keys };
 }
 
 const DEFINITION_TYPES = new Set(['function_definition', 'class_definition', 'function_declaration', 'generator_function_declaration', 'class_declaration']);

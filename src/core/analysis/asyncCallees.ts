@@ -10,7 +10,7 @@ import { isAsyncFunction } from '../syntax/context';
 import { unwrapExpression } from '../syntax/imports';
 import { rootOfDottedName } from '../syntax/names';
 import { declaredLocally, definedLocally } from '../syntax/scopes';
-import { type CheckContext, importsAsyncFunction } from './checkContext';
+import { type CheckContext, importsAsyncFunction, namesImported } from './checkContext';
 import { catchesOwnErrors } from './selfCatching';
 
 /** Whether calling `callee` creates a coroutine (Python) or a promise of an async function (JS/TS). */
@@ -34,10 +34,12 @@ export function isAsyncCallee(callee: Node | null, context: CheckContext): boole
 
 /**
  * JS/TS: whether the async function `callee` names catches its own errors (see selfCatching.ts):
- * a module-level one the facts know, or an async method of the enclosing class called on `this`.
+ * a module-level one the facts know (this file's or another workspace file's), or an async method
+ * of the enclosing class called on `this`.
  */
 export function asyncCalleeCatchesOwnErrors(callee: Node | null, context: CheckContext): boolean {
   const expression = unwrapExpression(callee);
+  if (expression && namesImported(expression, context.facts.importedSelfCatchingAsyncFunctions, context)) return true;
   if (expression?.type === 'identifier') return context.facts.selfCatchingAsyncFunctions.has(expression.text);
   if (expression?.type !== 'member_expression' || expression.childForFieldName('object')?.type !== 'this') return false;
   const method = asyncMethodOfEnclosingClass(expression, expression.childForFieldName('property')?.text ?? '');

@@ -42,6 +42,8 @@ export interface ModuleFacts {
   readonly loopRunners: ReadonlySet<string>;
   /** Python: those of `loopRunners` that this module calls only directly from coroutines. */
   readonly loopRunnersCalledFromCoroutines: ReadonlySet<string>;
+  /** JS/TS: those of `importedAsyncFunctions` that catch their own errors (see `selfCatchingAsyncFunctions`). */
+  readonly importedSelfCatchingAsyncFunctions: ReadonlySet<string>;
   /** Python: sync functions of other workspace files that start an event loop, by qualified name as `importedAsyncFunctions`. */
   readonly importedLoopRunners: ReadonlySet<string>;
 }

@@ -67,6 +67,8 @@ export interface ImportedFacts {
    * `..db.fetch` for `import * as db from './db'`), or the bare name for Python `from m import *`.
    */
   readonly asyncFunctions: readonly string[];
+  /** JS/TS: those of `asyncFunctions` that catch their own errors (a dropped call of one cannot reject). */
+  readonly selfCatchingAsyncFunctions: readonly string[];
   /** Qualified names here that stand for an outside API, and that API's name (`.compat.create_task` → `asyncio.create_task`). */
   readonly aliases: readonly (readonly [string, string])[];
   /** Python: sync functions of other workspace files that start an event loop, by qualified name as above. */
@@ -79,14 +81,15 @@ export interface ImportedFacts {
   readonly missing: readonly string[];
 }
 
-export const NO_IMPORTED_FACTS: ImportedFacts = { asyncFunctions: [], aliases: [], loopRunners: [], classes: [], dependencies: [], missing: [] };
+export const NO_IMPORTED_FACTS: ImportedFacts = { asyncFunctions: [], selfCatchingAsyncFunctions: [], aliases: [], loopRunners: [], classes: [], dependencies: [], missing: [] };
 
 /** Where a module specifier leads: a workspace file, outside the workspace, or nowhere known. */
 type ModuleTarget = { readonly file: string } | 'external' | undefined;
 
 /** What a name resolves to. `absent`: the module does not define it (as opposed to `unknown`: cannot tell). */
 type Target =
-  | { readonly kind: 'async' | 'loopRunner' | 'other' | 'unknown' | 'absent' }
+  | { readonly kind: 'loopRunner' | 'other' | 'unknown' | 'absent' }
+  | { readonly kind: 'async'; readonly catchesOwnErrors?: true }
   | { readonly kind: 'module'; readonly file: string }
   | { readonly kind: 'external'; readonly name: string }
   | { readonly kind: 'instance'; readonly class: string };
@@ -108,10 +111,12 @@ export function importedFacts(file: string, summary: ModuleSummary, files: Works
   const aliases = new Map<string, string>();
   const classes = new Map<string, string>();
   const loopRunners = new Set<string>();
+  const selfCatching = new Set<string>();
   const record = (spelled: string, target: Target, depth: number): void => {
     switch (target.kind) {
       case 'async':
         asyncFunctions.add(spelled);
+        if (target.catchesOwnErrors) selfCatching.add(spelled);
         break;
       case 'loopRunner':
         loopRunners.add(spelled);
@@ -126,7 +131,8 @@ export function importedFacts(file: string, summary: ModuleSummary, files: Works
         if (depth >= MODULE_DEPTH) break;
         if (summary.family === 'node' && resolver.summary(target.file)?.commonJsDefault) {
           // `const m = require('./m')` holds `module.exports` itself: `m()` calls the default.
-          if (resolver.binding(target.file, 'default').kind === 'async') asyncFunctions.add(spelled);
+          const exported = resolver.binding(target.file, 'default');
+          if (exported.kind === 'async') record(spelled, exported, depth);
         }
         for (const [name, member] of resolver.offered(target.file)) record(`${spelled}.${name}`, member, depth + 1);
         break;
@@ -150,6 +156,7 @@ export function importedFacts(file: string, summary: ModuleSummary, files: Works
     asyncFunctions: [...asyncFunctions].sort(),
     aliases: [...aliases].sort(byName),
     loopRunners: [...loopRunners].sort(),
+    selfCatchingAsyncFunctions: [...selfCatching].sort(),
     classes: [...classes].sort(byName),
     dependencies: [...resolver.dependencies].sort(),
     missing: [...resolver.missing].sort(),
@@ -162,7 +169,7 @@ function byName([a]: readonly [string, string], [b]: readonly [string, string]):
 
 /** The facts as one string (equal facts, equal digests): what the result cache keys on. */
 export function factsDigest(facts: ImportedFacts): string {
-  return JSON.stringify([facts.asyncFunctions, facts.aliases, facts.loopRunners, facts.classes]);
+  return JSON.stringify([facts.asyncFunctions, facts.selfCatchingAsyncFunctions, facts.aliases, facts.loopRunners, facts.classes]);
 }
 
 /**

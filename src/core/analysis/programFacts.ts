@@ -18,7 +18,7 @@ import { loopRunnerDefined, mentionsOf } from './pythonEventLoops';
 import { startMethodSet, startsLastingThreads } from './pythonForkThreads';
 import { catchesOwnErrors } from './selfCatching';
 
-export type ProgramFacts = Omit<ModuleFacts, 'asyncFunctions' | 'importedAsyncFunctions' | 'importedLoopRunners'>;
+export type ProgramFacts = Omit<ModuleFacts, 'asyncFunctions' | 'importedAsyncFunctions' | 'importedSelfCatchingAsyncFunctions' | 'importedLoopRunners'>;
 
 /** What one top-level statement contributes on its own. */
 interface Contribution {

@@ -10,11 +10,13 @@ import { isAsyncFunction } from './context';
 import { type ImportBinding, type ImportSource, type ImportTable, importsOf, requiredSource, stringValue, unwrapExpression } from './imports';
 import type { LanguageFamily } from './languages';
 import { loopRunnerDefined } from '../analysis/pythonEventLoops';
+import { catchesOwnErrors } from '../analysis/selfCatching';
 import { pythonModuleClasses } from './receivers';
 
 /** What a module-level name is bound to. */
 export type ModuleBinding =
-  | { readonly kind: 'async' }
+  /** JS/TS: `catchesOwnErrors` when every await is in a try/catch that does not rethrow (selfCatching.ts): a call of it cannot reject. */
+  | { readonly kind: 'async'; readonly catchesOwnErrors?: true }
   /** Python: a sync function whose own code starts an event loop (`asyncio.run`, `loop.run_until_complete`): calling it from a coroutine fails. */
   | { readonly kind: 'loopRunner' }
   /** Python: an object of a known class (`lock = threading.Lock()`, `pool = ThreadPoolExecutor()`, `ROOT = Path(…)`), as receivers.ts names it. */
@@ -102,6 +104,13 @@ class Bindings {
 const PYTHON_BLOCKS = new Set(['if_statement', 'elif_clause', 'else_clause', 'try_statement', 'except_clause', 'finally_clause', 'with_statement', 'block']);
 const OTHER: ModuleBinding = { kind: 'other' };
 const ASYNC: ModuleBinding = { kind: 'async' };
+const SELF_CATCHING_ASYNC: ModuleBinding = { kind: 'async', catchesOwnErrors: true };
+
+/** A JS/TS function: async (catching its own errors or not), or not. */
+function nodeFunctionBinding(fn: Node): ModuleBinding {
+  if (!isAsyncFunction(fn)) return OTHER;
+  return catchesOwnErrors(fn) ? SELF_CATCHING_ASYNC : ASYNC;
+}
 const LOOP_RUNNER: ModuleBinding = { kind: 'loopRunner' };
 
 function pythonSummary(root: Node, imports: ImportTable): ModuleSummary {
@@ -192,10 +201,10 @@ function nodeSummary(root: Node, imports: ImportTable): ModuleSummary {
   const valueBinding = (value: Node | null): ModuleBinding => {
     const expression = value && (unwrapExpression(value) ?? value);
     if (!expression) return OTHER;
-    if (FUNCTION_VALUES.has(expression.type)) return isAsyncFunction(expression) ? ASYNC : OTHER;
+    if (FUNCTION_VALUES.has(expression.type)) return nodeFunctionBinding(expression);
     return aliasOf(expression, (name) => locals.get(name)) ?? OTHER;
   };
-  const declarationBinding = (declaration: Node): ModuleBinding => (declaration.type !== 'class_declaration' && isAsyncFunction(declaration) ? ASYNC : OTHER);
+  const declarationBinding = (declaration: Node): ModuleBinding => (declaration.type === 'class_declaration' ? OTHER : nodeFunctionBinding(declaration));
   const declare = (declaration: Node, exportAs: boolean): void => {
     switch (declaration.type) {
       case 'function_declaration':
@@ -300,7 +309,7 @@ function nodeSummary(root: Node, imports: ImportTable): ModuleSummary {
         }
         case 'method_definition': {
           const key = member.childForFieldName('name');
-          if (key) exported.set(stringValue(key), isAsyncFunction(member) ? ASYNC : OTHER, false);
+          if (key) exported.set(stringValue(key), nodeFunctionBinding(member), false);
           break;
         }
         case 'spread_element': {
