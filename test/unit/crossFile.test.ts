@@ -2,7 +2,10 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { importSpecifiers, importedFacts, importedWords } from '../../src/core/analysis/crossFile';
 import { onlyRules } from '../../src/core/analysis/configuration';
+import { DocumentAnalysis } from '../../src/core/analysis/analyzer';
+import { fixesFor } from '../../src/core/fixes/fixes';
 import { MemoryWorkspace } from './helpers/workspace';
+import { loader } from './helpers/syntax';
 
 const DB = 'async def fetch(url):\n    return url\n\ndef parse(text):\n    return text\n';
 const UNAWAITED = onlyRules(['py/unawaited-coroutine']);
@@ -249,6 +252,19 @@ describe('cross-file knowledge in the other rules', () => {
       'pkg/a.py': 'from .helpers import run_sync, in_thread, plain\nfrom . import helpers\nimport pkg\n\nasync def main(coro):\n    run_sync(coro)\n    helpers.run_sync(coro)\n    pkg.run_sync(coro)\n    in_thread(coro)\n    plain(coro)\n\ndef sync_main(coro):\n    run_sync(coro)\n\nasync def other(coro, run_sync):\n    run_sync(coro)\n',
     };
     assert.deepEqual(await check(files, 'pkg/a.py', only('py/nested-event-loop')), ['6:py/nested-event-loop', '7:py/nested-event-loop', '8:py/nested-event-loop']);
+  });
+
+  it('py/nested-event-loop: "Await it instead" only for asyncio.run itself, not for a helper of another file (it may do more than run its argument)', async () => {
+    const workspace = await MemoryWorkspace.of({
+      'pkg/__init__.py': '',
+      'pkg/helpers.py': 'import asyncio\n\ndef run_sync(coro):\n    return asyncio.run(coro)\n',
+      'pkg/a.py': 'import asyncio\nfrom .helpers import run_sync\n\nasync def main(make):\n    run_sync(make())\n    asyncio.run(make())\n',
+    });
+    const file = '/ws/pkg/a.py';
+    const analysis = DocumentAnalysis.ofText(await loader.createParser('python'), 'python', workspace.texts.get(file) ?? '', only('py/nested-event-loop'), workspace.context(file));
+    const titles = analysis.findings.map((finding) => fixesFor(analysis.document, finding).map((fix) => fix.title.en));
+    analysis.dispose();
+    assert.deepEqual(titles, [[], ['Await it instead']]);
   });
 
   it('py/sync-wait-in-async: a threading lock and a queue.Queue another module creates, directly and through `from m import *`; not an asyncio lock', async () => {
