@@ -1,4 +1,4 @@
-// One build script, one entry per bundle: the extension host (Node, CommonJS) and each webview
+// One build script, one entry per bundle: the extension host (Node, an ES module split into chunks), the CLI (CommonJS) and each webview
 // (browser, IIFE). `--production` minifies; `--watch` rebuilds on change. Integration tests are
 // bundled too, because they run inside the extension host as plain JavaScript.
 import * as esbuild from 'esbuild';
@@ -37,15 +37,21 @@ const importMetaUrlInCommonJs = {
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
   {
+    // The extension host loads an ES module (VS Code ≥ 1.100) so that what activation does not
+    // need (parsers, the knowledge base, the guide, schemas) sits in chunks loaded on first use.
     ...common,
-    ...importMetaUrlInCommonJs,
     // The extension host, and the supervisor the terminal of a monitored run runs (src/supervisor).
     entryPoints: { extension: 'src/extension.ts', supervisor: 'src/supervisor/main.ts' },
     outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    splitting: true,
     platform: 'node',
-    format: 'cjs',
+    format: 'esm',
     target: 'node20',
     external: ['vscode'],
+    // Bundled CommonJS dependencies may call require(): give the module one.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   },
   {
     // The `concurrency-lens check` command line (package.json "bin"); it loads dist/wasm/ at run time.

@@ -36,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
   const guideController = new GuideController(context.extensionUri, log, experiments);
   const grammars = extensionGrammars(context.extensionUri);
   const syntax = new SyntaxDocuments(grammars);
-  const supervisor = vscode.Uri.joinPath(context.extensionUri, 'dist', 'supervisor.js').fsPath;
+  const supervisor = vscode.Uri.joinPath(context.extensionUri, 'dist', 'supervisor.mjs').fsPath;
   const liveTasksController = new LiveTasksController([pythonLauncher(context.extensionUri, log), nodeLauncher(context.extensionUri)], supervisor, context.extensionUri, log);
   const debugSessions = new DebugSessionMonitor(liveTasksController);
   const shownRun = new ShownRun();

@@ -1,17 +1,29 @@
-/** `check`: find the files under the given paths and analyse each with the editor's engine. */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+/**
+ * `check`: find the files under the given paths and analyse each with the editor's engine.
+ *
+ * For each file, in this order: the pre-filter (rules whose trigger words the text lacks do not
+ * run; a file no rule can fire on is not parsed), the result cache (same content, rules and
+ * cross-file facts: the stored findings), else an analysis — in worker threads when there is enough
+ * work. Files the trigger words rule out are looked at once more after the analyses, when the
+ * summaries of the modules they import are known: one that mentions an async function or a
+ * renamed outside API those modules offer is analysed after all.
+ */
+import { availableParallelism } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { DocumentAnalysis } from '../core/analysis/analyzer';
+import { NOT_WORKSPACE_FOLDERS, ResolutionMemo, type WorkspaceFiles, factsDigest, importedFiles, importedWords } from '../core/analysis/crossFile';
+import type { ModuleSummary } from '../core/syntax/moduleSummary';
 import { type RuleConfiguration, onlyRules } from '../core/analysis/configuration';
-import { ruleMeta } from '../core/analysis/rules';
+import { mentionsAny, rulesThatCanFire } from '../core/analysis/prefilter';
 import type { GrammarLoader } from '../core/syntax/grammars';
-import { type SourceLanguage, languageForFileName } from '../core/syntax/languages';
-import { LineIndex } from '../core/syntax/text';
+import { type SourceLanguage, familyOf, languageForFileName } from '../core/syntax/languages';
 import type { CheckOptions } from './arguments';
+import { ResultCache, contentHash, resultKey } from './cache';
+import { FileAnalyzer } from './fileAnalyzer';
+import { WorkerPool } from './pool';
 import type { FileFinding } from './reports';
-
-/** Folders never worth walking into (dependencies, VCS data, caches, virtual environments). */
-const SKIPPED_FOLDERS = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache']);
+import type { FileJob, FileResult, LocatedFinding, ParsedSummary } from './workerProtocol';
+import { CliWorkspace, type SummarySource, readSource } from './workspace';
 
 export class MissingPathError extends Error {}
 
@@ -25,7 +37,7 @@ export function collectFiles(paths: readonly string[]): string[] {
       return;
     }
     if (stats.isDirectory()) {
-      if (!explicit && SKIPPED_FOLDERS.has(path.basename(entry))) return;
+      if (!explicit && NOT_WORKSPACE_FOLDERS.has(path.basename(entry))) return;
       for (const child of readdirSync(entry).sort()) visit(path.join(entry, child), false);
     } else if (stats.isFile() && (explicit || languageForFileName(entry))) {
       files.push(entry);
@@ -35,38 +47,252 @@ export function collectFiles(paths: readonly string[]): string[] {
   return [...new Set(files)];
 }
 
-export async function checkFiles(files: readonly string[], options: CheckOptions, grammars: GrammarLoader): Promise<FileFinding[]> {
+/** What `check` needs besides its options. */
+export interface CheckEnvironment {
+  readonly grammars: GrammarLoader;
+  /** Where the grammars are (for every worker). */
+  readonly wasmDirectory: string;
+  /** The script worker threads run (the CLI bundle); without it, everything runs in this thread. */
+  readonly workerScript?: string;
+  /** Identifies this build of the tool (cached results of another build are not used). */
+  readonly buildId: string;
+}
+
+/** What a run did, for `--statistics`. */
+export interface CheckStatistics {
+  readonly files: number;
+  readonly lines: number;
+  /** Parsed and analysed. */
+  readonly analysed: number;
+  /** Ruled out by the pre-filter without parsing. */
+  readonly skipped: number;
+  /** Findings taken from the result cache. */
+  readonly cached: number;
+  /** Files parsed for their summary alone (modules that checked files import). */
+  readonly parsedForSummary: number;
+  readonly threads: number;
+}
+
+export interface CheckRun {
+  readonly findings: FileFinding[];
+  readonly statistics: CheckStatistics;
+  /** Files not checked for their size (`--max-file-size`), as shown. */
+  readonly tooLarge: readonly string[];
+}
+
+/** Below this much text to analyse, starting workers costs more than it saves. */
+const MIN_TEXT_FOR_WORKERS = 300_000;
+
+interface Candidate {
+  readonly entry: Entry;
+  /** The rules that can fire on it (the pre-filter may have turned some off). */
+  readonly rules: RuleConfiguration;
+}
+
+function jobOf(entry: Entry, rules: RuleConfiguration, unfiltered: RuleConfiguration): FileJob {
+  return { id: entry.index, file: entry.file, language: entry.language, text: entry.text, hash: entry.hash, configuration: rules, unfiltered };
+}
+
+interface Entry {
+  readonly index: number;
+  readonly file: string;
+  readonly shown: string;
+  readonly language: SourceLanguage;
+  readonly text: string;
+  readonly hash: string;
+}
+
+export async function checkFiles(files: readonly string[], options: CheckOptions, environment: CheckEnvironment): Promise<CheckRun> {
   const configuration: RuleConfiguration = options.rules ? onlyRules(options.rules) : {};
-  const findings: FileFinding[] = [];
-  const parsers = new Map<SourceLanguage, Awaited<ReturnType<GrammarLoader['createParser']>>>();
+  const root = process.cwd();
+  const entries: Entry[] = [];
+  const tooLarge: string[] = [];
   for (const file of files) {
     const language = languageForFileName(file);
     if (!language) continue;
-    let parser = parsers.get(language);
-    if (!parser) {
-      parser = await grammars.createParser(language);
-      parsers.set(language, parser);
+    const shown = (path.relative(root, file) || file).split(path.sep).join('/');
+    if (statSync(file).size > options.maxFileSize) {
+      tooLarge.push(shown);
+      continue;
     }
-    const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
-    const analysis = DocumentAnalysis.ofText(parser, language, text, configuration);
-    const lines = new LineIndex(text);
-    const shown = path.relative(process.cwd(), file) || file;
-    for (const finding of analysis.findings) {
-      const start = lines.positionAt(finding.start);
-      const end = lines.positionAt(finding.end);
-      findings.push({
-        file: shown.split(path.sep).join('/'),
-        line: start.line + 1,
-        column: start.character + 1,
-        endLine: end.line + 1,
-        endColumn: end.character + 1,
-        rule: finding.rule,
-        severity: finding.severity,
-        message: finding.message.en,
-        related: ruleMeta(finding.rule).related,
-      });
-    }
-    analysis.dispose();
+    const text = readSource(file);
+    entries.push({ index: entries.length, file: path.resolve(file), shown, language, text, hash: contentHash(text) });
   }
-  return findings;
+  const cache = options.cacheDirectory === undefined ? undefined : ResultCache.open(path.resolve(options.cacheDirectory), environment.buildId, options.paths.map((entry) => path.resolve(entry)));
+  const workspace = new CliWorkspace(root, entries.map((entry) => entry.file));
+  const analyzer = new FileAnalyzer(environment.grammars, workspace);
+  const checkedText = new Map(entries.map((entry) => [entry.file, entry]));
+  const hashOf = (file: string): string => checkedText.get(file)?.hash ?? contentHash(readSource(file));
+  const fromCache: SummarySource = (file) => {
+    const language = languageForFileName(file);
+    return cache && language ? cache.summary(language, hashOf(file)) : undefined;
+  };
+  const fromCacheOrParsing: SummarySource = async (file) => {
+    const cached = fromCache(file);
+    if (cached) return cached;
+    const parsed = await analyzer.parseSummary(file);
+    parsedForSummary += 1;
+    const language = languageForFileName(file);
+    if (parsed && language) cache?.putSummary(language, hashOf(file), parsed);
+    return parsed;
+  };
+
+  const results = new Map<number, readonly LocatedFinding[]>();
+  let cached = 0;
+  let analysed = 0;
+  let parsedForSummary = 0;
+  let runner: WorkerPool | undefined;
+
+  /** The cached findings of `entry` if its summary and those of what it imports are cached too. */
+  /**
+   * The cached findings of `entry` (its summary and those of what it imports are needed to know
+   * its cross-file facts); 'later' when a module it imports is still to be analysed in this wave.
+   */
+  const cachedFindings = async (entry: Entry, source: SummarySource, pending: ReadonlySet<string>): Promise<readonly LocatedFinding[] | 'later' | undefined> => {
+    const summary = cache?.summary(entry.language, entry.hash);
+    if (!cache || !summary) return undefined;
+    remember({ file: entry.file, language: entry.language, hash: entry.hash, summary });
+    const facts = await workspace.factsOf(entry.file, summary, source);
+    if (facts.missing.some((file) => pending.has(file))) return 'later';
+    if (facts.missing.length > 0) return undefined;
+    return cache.findings(resultKey(entry.language, entry.hash, configuration, factsDigest(facts), options.prefilter));
+  };
+  /** Analyses a wave of files, taking from the cache what it has: a file whose imported modules change in this wave waits for their new summaries. */
+  const analyse = async (wave: readonly Candidate[]): Promise<void> => {
+    let candidates = wave;
+    while (candidates.length > 0) {
+      const pending = new Set(candidates.map(({ entry }) => entry.file));
+      const source: SummarySource = (file) => (pending.has(file) ? undefined : fromCacheOrParsing(file));
+      const jobs: FileJob[] = [];
+      const later: Candidate[] = [];
+      for (const candidate of candidates) {
+        const { entry, rules } = candidate;
+        const stored = await cachedFindings(entry, source, pending);
+        if (stored === 'later') {
+          later.push(candidate);
+          continue;
+        }
+        if (stored) {
+          pending.delete(entry.file); // its summary is known: no need to wait for it
+          results.set(entry.index, stored);
+          cached += 1;
+        } else {
+          jobs.push(jobOf(entry, rules, configuration));
+        }
+      }
+      // Waiting on each other (an import cycle of changed files), with nothing else to wait for: analyse them all.
+      if (jobs.length === 0 && later.length === candidates.length) jobs.push(...later.splice(0).map(({ entry, rules }) => jobOf(entry, rules, configuration)));
+      await runJobs(jobs);
+      candidates = later;
+    }
+  };
+  const runJobs = async (jobs: readonly FileJob[]): Promise<void> => {
+    if (jobs.length === 0) return;
+    runner ??= startPool(jobs, options, environment, root, entries);
+    // Largest first (a job that needs a module's summary gets that module scheduled next).
+    await runner.run([...jobs].sort((a, b) => b.text.length - a.text.length), workspace.known(), (result: FileResult) => {
+      const entry = entries[result.id];
+      if (!entry) return;
+      results.set(entry.index, result.findings);
+      analysed += 1;
+      remember({ file: entry.file, language: entry.language, hash: entry.hash, summary: result.summary });
+      cache?.putFindings(resultKey(entry.language, entry.hash, configuration, result.factsDigest, options.prefilter), result.findings);
+      for (const parsed of result.summaries) remember(parsed);
+      parsedForSummary += result.summaries.length;
+    });
+  };
+  const remember = (parsed: ParsedSummary): void => {
+    workspace.add(parsed.file, parsed.summary);
+    cache?.putSummary(parsed.language, parsed.hash, parsed.summary);
+  };
+
+  try {
+    const ruledOut: Entry[] = [];
+    const firstWave: Candidate[] = [];
+    for (const entry of entries) {
+      const rules = options.prefilter ? rulesThatCanFire(entry.text, familyOf(entry.language), configuration) : configuration;
+      if (rules) firstWave.push({ entry, rules });
+      else ruledOut.push(entry);
+    }
+    await analyse(firstWave);
+    // Names imported from other workspace files may stand for async functions or renamed outside APIs.
+    const relevant = relevantModules(workspace, configuration, (file) => checkedText.get(file)?.text ?? readSource(file));
+    const secondWave: Candidate[] = [];
+    for (const entry of ruledOut) {
+      const family = familyOf(entry.language);
+      if (!importedFiles(entry.file, entry.text, family, workspace).some((file) => relevant.offersFacts(file))) {
+        results.set(entry.index, []);
+        continue;
+      }
+      let imported = importedWords(entry.file, entry.text, family, relevant);
+      while (imported.missing.length > 0 && (await workspace.load(imported.missing, fromCacheOrParsing))) imported = importedWords(entry.file, entry.text, family, relevant);
+      if (imported.anyUse || mentionsAny(entry.text, imported.words)) secondWave.push({ entry, rules: configuration });
+      else results.set(entry.index, []);
+    }
+    await analyse(secondWave);
+  } finally {
+    await runner?.close();
+  }
+  saveCache(cache);
+
+  const findings = entries.flatMap((entry) => (results.get(entry.index) ?? []).map((finding) => ({ file: entry.shown, ...finding })));
+  const lines = entries.reduce((sum, entry) => sum + countLines(entry.text), 0);
+  return { findings, tooLarge, statistics: { files: entries.length, lines, analysed, skipped: entries.length - analysed - cached, cached, parsedForSummary, threads: runner?.threads ?? 0 } };
+}
+
+/**
+ * The workspace as the pre-filter's second look sees it. A module whose text has no trigger word
+ * of an enabled rule, and whose imports (read from the text) reach none that has, cannot offer an
+ * async function or an outside API a rule knows (rules that ask about async functions trigger on
+ * `async`; an outside API is imported, by a word the rule triggers on, where it enters the
+ * workspace): it counts as offering nothing, so it need not be parsed for its summary.
+ */
+function relevantModules(workspace: CliWorkspace, configuration: RuleConfiguration, textOf: (file: string) => string): WorkspaceFiles & { offersFacts(file: string): boolean } {
+  const offers = new Map<string, boolean>();
+  const offersFacts = (file: string): boolean => {
+    const known = offers.get(file);
+    if (known !== undefined) return known;
+    const language = languageForFileName(file);
+    if (!language) return false;
+    offers.set(file, false); // an import cycle of such modules offers nothing either
+    const text = textOf(file);
+    const family = familyOf(language);
+    const result = rulesThatCanFire(text, family, configuration) !== undefined || importedFiles(file, text, family, workspace).some(offersFacts);
+    offers.set(file, result);
+    return result;
+  };
+  return {
+    pythonRoots: workspace.pythonRoots,
+    memo: new ResolutionMemo(),
+    isFile: (file) => workspace.isFile(file),
+    summaryOf: (file) => (offersFacts(file) ? workspace.summaryOf(file) : emptySummary(file)),
+    offersFacts,
+  };
+}
+
+function emptySummary(file: string): ModuleSummary {
+  const language = languageForFileName(file);
+  return { family: language ? familyOf(language) : 'python', names: [], reExportsAllOf: [], imports: [] };
+}
+
+function startPool(jobs: readonly FileJob[], options: CheckOptions, environment: CheckEnvironment, root: string, entries: readonly Entry[]): WorkerPool {
+  const text = jobs.reduce((sum, job) => sum + job.text.length, 0);
+  const wanted = options.jobs ?? (text < MIN_TEXT_FOR_WORKERS ? 1 : availableParallelism());
+  const setup = { wasmDirectory: environment.wasmDirectory, root, files: entries.map((entry) => entry.file) };
+  return new WorkerPool(setup, environment.grammars, Math.max(1, Math.min(wanted, jobs.length)), environment.workerScript);
+}
+
+/** A cache that cannot be written costs speed, not results: say so, once, and go on. */
+function saveCache(cache: ResultCache | undefined): void {
+  try {
+    cache?.save();
+  } catch (error) {
+    process.stderr.write(`concurrency-lens: could not write the cache (${error instanceof Error ? error.message : String(error)}); use --cache-dir or --no-cache\n`);
+  }
+}
+
+function countLines(text: string): number {
+  let lines = text.length > 0 && !text.endsWith('\n') ? 1 : 0;
+  for (let index = text.indexOf('\n'); index >= 0; index = text.indexOf('\n', index + 1)) lines += 1;
+  return lines;
 }

@@ -4,10 +4,9 @@
  * each action is one undo step.
  */
 import * as vscode from 'vscode';
-import { ruleMeta } from '../core/analysis/rules';
+import type { ruleMeta as RuleMetaOf } from '../core/analysis/rules';
 import { type Finding, isRuleId } from '../core/analysis/types';
 import type { Fix } from '../core/fixes/edits';
-import { fixesFor, ignoreOnLineFix } from '../core/fixes/fixes';
 import { type PythonVersion, minimumPythonFromPyproject, projectDirectoriesOf, pythonFromVersionFile } from '../core/fixes/pythonVersion';
 import { CommandId } from '../ids';
 import { DIAGNOSTIC_SOURCE, type DocumentAnalyses, ruleIdOf, userLocale } from './documentAnalyses';
@@ -21,6 +20,8 @@ export class ConcurrencyCodeActions implements vscode.CodeActionProvider {
     const ours = context.diagnostics.filter((diagnostic) => diagnostic.source === DIAGNOSTIC_SOURCE);
     if (ours.length === 0) return [];
     const project = document.languageId === 'python' ? { pythonMinimum: await pythonMinimumOf(document) } : {};
+    // The fixes load with the first lightbulb, not at activation.
+    const [{ fixesFor, ignoreOnLineFix }, { ruleMeta }] = await Promise.all([import('../core/fixes/fixes'), import('../core/analysis/rules')]);
     // Awaited last: the analysis's document follows the editor's edits, so it is read before anything else can await.
     const analysis = await this.analyses.analysisOf(document);
     if (!analysis) return [];
@@ -34,7 +35,7 @@ export class ConcurrencyCodeActions implements vscode.CodeActionProvider {
       for (const fix of fixesFor(analysis.document, finding, project)) actions.push(toAction(document, fix, locale, diagnostic));
       const ignore = ignoreOnLineFix(analysis.document, finding);
       if (ignore) actions.push(toAction(document, ignore, locale, diagnostic));
-      actions.push(disableRuleAction(finding, diagnostic), openGuideAction(finding, diagnostic));
+      actions.push(disableRuleAction(finding, diagnostic), openGuideAction(finding, diagnostic, ruleMeta));
     }
     return actions;
   }
@@ -81,7 +82,7 @@ function disableRuleAction(finding: Finding, diagnostic: vscode.Diagnostic): vsc
   return action;
 }
 
-function openGuideAction(finding: Finding, diagnostic: vscode.Diagnostic): vscode.CodeAction {
+function openGuideAction(finding: Finding, diagnostic: vscode.Diagnostic, ruleMeta: typeof RuleMetaOf): vscode.CodeAction {
   const action = new vscode.CodeAction(vscode.l10n.t('Open in guide: {0}', ruleMeta(finding.rule).title[userLocale()]), vscode.CodeActionKind.QuickFix);
   action.command = { title: action.title, command: CommandId.OpenGuide, arguments: [ruleMeta(finding.rule).guide] };
   action.diagnostics = [diagnostic];

@@ -3,14 +3,16 @@
  * text changes and published as diagnostics; everything is dropped when the document closes.
  * The analysis reads the one syntax tree `SyntaxDocuments` keeps for the document (shared with
  * hovers, patterns and refactors); grammars load lazily, on the first document of their language.
+ * For a document on disk, the workspace index tells what its imports are in other files: when
+ * one of those changes (edited in the editor or on disk), the document's findings refresh.
  */
 import * as vscode from 'vscode';
-import { DocumentAnalysis } from '../core/analysis/analyzer';
-import { type RuleConfiguration, parseRuleConfiguration } from '../core/analysis/configuration';
-import { ruleMeta } from '../core/analysis/rules';
+import type { DocumentAnalysis, WorkspaceContext } from '../core/analysis/analyzer';
+import type { RuleConfiguration } from '../core/analysis/configuration';
 import type { Finding, Locale, Severity } from '../core/analysis/types';
 import { languageForEditorId } from '../core/syntax/languages';
 import type { SyntaxDocuments } from '../syntax/documents';
+import type { WorkspaceIndex } from './workspaceIndex';
 
 const DEBOUNCE_MS = 200;
 /** Larger documents (minified bundles, generated data) are not analysed: parsing them would stall the extension host. */
@@ -19,11 +21,28 @@ const MAX_DOCUMENT_LENGTH = 2_000_000;
 const SKIPPED_SCHEMES = new Set(['git', 'output', 'vscode-scm', 'debug']);
 export const DIAGNOSTIC_SOURCE = 'Concurrency Lens';
 
+/** Rounds of loading the files an analysis's imports reach (each round may reveal more: re-exports). */
+const MAX_LOAD_ROUNDS = 8;
+
+/** The analysis engine (rules, resolution, their texts): loaded with the first document, not at activation. */
+type Engine = Awaited<ReturnType<typeof loadEngine>>;
+
+async function loadEngine() {
+  const [analyzer, crossFile, configuration, rules] = await Promise.all([
+    import('../core/analysis/analyzer'),
+    import('../core/analysis/crossFile'),
+    import('../core/analysis/configuration'),
+    import('../core/analysis/rules'),
+  ]);
+  return { DocumentAnalysis: analyzer.DocumentAnalysis, importedFacts: crossFile.importedFacts, parseRuleConfiguration: configuration.parseRuleConfiguration, ruleMeta: rules.ruleMeta };
+}
+
 interface Entry {
+  readonly document: vscode.TextDocument;
   /** Undefined until the document's tree is first available. */
   analysis: DocumentAnalysis | undefined;
   /** The rule configuration `analysis` was made with. */
-  configuration: RuleConfiguration;
+  configuration: RuleConfiguration | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
@@ -41,15 +60,20 @@ export class DocumentAnalyses implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('concurrencyLens');
   private readonly subscriptions: vscode.Disposable[] = [];
-  private configuration: RuleConfiguration = readConfiguration();
+  /** The `concurrencyLens.rules` setting, read with the engine (undefined until then, and after it changes). */
+  private configuration: RuleConfiguration | undefined;
+  private engine: Promise<Engine> | undefined;
+  private loadedEngine: Engine | undefined;
   private reportedLoadFailure = false;
 
   constructor(
     private readonly syntax: SyntaxDocuments,
+    private readonly index: WorkspaceIndex,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.subscriptions.push(
       this.diagnostics,
+      index.onDidChange((changed) => this.otherFilesChanged(changed)),
       vscode.workspace.onDidOpenTextDocument((document) => this.open(document)),
       vscode.workspace.onDidChangeTextDocument((event) => this.scheduleUpdate(event.document)),
       vscode.workspace.onDidCloseTextDocument((document) => this.close(document)),
@@ -82,7 +106,7 @@ export class DocumentAnalyses implements vscode.Disposable {
       this.log.info(`Not analysing ${key}: larger than ${MAX_DOCUMENT_LENGTH} characters`);
       return;
     }
-    const entry: Entry = { analysis: undefined, configuration: this.configuration, timer: undefined };
+    const entry: Entry = { document, analysis: undefined, configuration: this.configuration, timer: undefined };
     this.entries.set(key, entry);
     void this.update(document, entry);
   }
@@ -101,21 +125,62 @@ export class DocumentAnalyses implements vscode.Disposable {
     // Asking SyntaxDocuments about a closed document would parse it again, for nobody.
     if (!this.isCurrent(document, entry)) return undefined;
     const parsed = await this.syntax.get(document).catch((error: unknown) => this.reportLoadFailure(document, entry, error));
-    // Closed, or its language changed, while the tree was on its way.
+    this.engine ??= loadEngine();
+    const engine = await this.engine;
+    this.loadedEngine = engine;
+    // Closed, or its language changed, while the tree and the engine were on their way.
     if (!parsed || !this.isCurrent(document, entry)) return undefined;
+    const configuration = (this.configuration ??= engine.parseRuleConfiguration(vscode.workspace.getConfiguration('concurrencyLens').get('rules')));
     let analysis = entry.analysis;
     try {
       // SyntaxDocuments replaces (and disposes) a document's tree when the URI gets another document or language: never touch the old one.
-      if (analysis?.document !== parsed) analysis = entry.analysis = DocumentAnalysis.ofDocument(parsed, this.configuration);
-      else if (entry.configuration !== this.configuration) analysis.configure(this.configuration);
+      if (analysis?.document !== parsed) analysis = entry.analysis = engine.DocumentAnalysis.ofDocument(parsed, configuration, this.workspaceContext(document, engine));
+      else if (entry.configuration !== configuration) analysis.configure(configuration);
       else if (!analysis.isUpToDate) analysis.refresh();
       else return analysis;
-      entry.configuration = this.configuration;
+      entry.configuration = configuration;
       this.publish(document.uri, document, analysis.findings);
+      this.analysed(entry, analysis);
     } catch (error) {
       this.log.error(`Analysis of ${document.uri.toString()} failed`, error);
     }
     return analysis;
+  }
+
+  /** Only documents on disk take part in the workspace index (an untitled file imports nothing of the workspace). */
+  private workspaceContext(document: vscode.TextDocument, engine: Engine): WorkspaceContext | undefined {
+    if (document.uri.scheme !== 'file') return undefined;
+    return { file: document.uri.fsPath, importedFacts: (file, summary) => engine.importedFacts(file, summary, this.index) };
+  }
+
+  /** Tells the index what the document offers now, and loads the files its imports reach that the index does not know yet. */
+  private analysed(entry: Entry, analysis: DocumentAnalysis): void {
+    if (entry.document.uri.scheme !== 'file') return;
+    this.index.setFromDocument(entry.document.uri.fsPath, analysis.summary);
+    void this.completeImportedFacts(entry, analysis);
+  }
+
+  private async completeImportedFacts(entry: Entry, analysis: DocumentAnalysis): Promise<void> {
+    for (let round = 0; round < MAX_LOAD_ROUNDS && analysis.importedFacts.missing.length > 0; round += 1) {
+      await this.index.load(analysis.importedFacts.missing);
+      if (!this.isCurrent(entry.document, entry) || entry.analysis !== analysis) return;
+      if (analysis.refreshImportedFacts()) this.publish(entry.document.uri, entry.document, analysis.findings);
+    }
+  }
+
+  /** Other files changed what they offer (or files came and went): analyses that read them ask again. */
+  private otherFilesChanged(changed: ReadonlySet<string> | 'files'): void {
+    for (const entry of this.entries.values()) {
+      const analysis = entry.analysis;
+      if (!analysis || entry.document.isClosed) continue;
+      if (changed !== 'files' && !analysis.importedFacts.dependencies.some((file) => changed.has(file)) && !analysis.importedFacts.missing.some((file) => changed.has(file))) continue;
+      try {
+        if (analysis.refreshImportedFacts()) this.publish(entry.document.uri, entry.document, analysis.findings);
+        this.analysed(entry, analysis);
+      } catch (error) {
+        this.log.error(`Analysis of ${entry.document.uri.toString()} failed`, error);
+      }
+    }
   }
 
   private isCurrent(document: vscode.TextDocument, entry: Entry): boolean {
@@ -141,10 +206,11 @@ export class DocumentAnalyses implements vscode.Disposable {
     clearTimeout(entry.timer);
     this.entries.delete(key);
     this.diagnostics.delete(document.uri);
+    if (document.uri.scheme === 'file') this.index.documentClosed(document.uri.fsPath);
   }
 
   private reconfigure(): void {
-    this.configuration = readConfiguration();
+    this.configuration = undefined;
     for (const document of vscode.workspace.textDocuments) {
       const entry = this.entries.get(document.uri.toString());
       if (entry) void this.update(document, entry);
@@ -152,13 +218,11 @@ export class DocumentAnalyses implements vscode.Disposable {
   }
 
   private publish(uri: vscode.Uri, document: vscode.TextDocument, findings: readonly Finding[]): void {
+    const engine = this.loadedEngine;
+    if (!engine) return; // nothing was analysed without it
     const locale = userLocale();
-    this.diagnostics.set(uri, findings.map((finding) => toDiagnostic(document, finding, locale)));
+    this.diagnostics.set(uri, findings.map((finding) => toDiagnostic(document, finding, locale, engine.ruleMeta)));
   }
-}
-
-function readConfiguration(): RuleConfiguration {
-  return parseRuleConfiguration(vscode.workspace.getConfiguration('concurrencyLens').get('rules'));
 }
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
@@ -168,7 +232,7 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   hint: vscode.DiagnosticSeverity.Hint,
 };
 
-function toDiagnostic(document: vscode.TextDocument, finding: Finding, locale: Locale): vscode.Diagnostic {
+function toDiagnostic(document: vscode.TextDocument, finding: Finding, locale: Locale, ruleMeta: Engine['ruleMeta']): vscode.Diagnostic {
   const range = new vscode.Range(document.positionAt(finding.start), document.positionAt(finding.end));
   const diagnostic = new vscode.Diagnostic(range, finding.message[locale], SEVERITY[finding.severity]);
   diagnostic.source = DIAGNOSTIC_SOURCE;

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { hoverAt, type HoverLabels } from '../core/hovers/hover';
-import { localeFor } from '../core/knowledge';
+import type { HoverLabels } from '../core/hovers/hover';
 import { EDITOR_LANGUAGE_IDS } from '../core/syntax/languages';
 import { CommandId } from '../ids';
 import type { SyntaxDocuments } from '../syntax/documents';
@@ -20,6 +19,8 @@ class ConcurrencyHoverProvider implements vscode.HoverProvider {
   constructor(private readonly syntax: SyntaxDocuments) {}
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
+    // The knowledge base loads with the first hover, not at activation.
+    const [{ hoverAt }, { localeFor }] = await Promise.all([import('../core/hovers/hover'), import('../core/knowledge')]);
     const doc = await this.syntax.get(document);
     if (!doc) return undefined;
     const content = hoverAt(doc, document.offsetAt(position), localeFor(vscode.env.language), this.hoverLabels());

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { type AttachResult, attachNodeProbe } from '../core/attach/attachNode';
+import type { AttachResult } from '../core/attach/attachNode';
 import { listRuntimeProcesses, runtimeOf, selfAndAncestors, type RuntimeProcess } from '../core/attach/processes';
 import { ENV_BLOCKED_THRESHOLD_MS } from '../core/probe/endpoint';
 import { commandLine } from '../core/runs/processTree';
@@ -35,6 +35,8 @@ export async function attachToProcess(controller: LiveTasksController, givenPid?
   return controller.startWithServer(async (server) => {
     const session = new RunSession(server, { logger: controller.log, blockedThresholdMs, ownsProcesses: false });
     session.adoptRoot(picked.pid, picked.argv, undefined, Date.now());
+    // The inspector client (ws) loads when something is attached to, not at activation.
+    const { attachNodeProbe } = await import('../core/attach/attachNode');
     const result = await attachNodeProbe({
       pid: picked.pid, install: controller.install, env: { ...server.environment, [ENV_BLOCKED_THRESHOLD_MS]: String(blockedThresholdMs) },
     });

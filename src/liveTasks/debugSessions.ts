@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as util from 'node:util';
 import * as vscode from 'vscode';
-import { ProbeServer } from '../core/probe/server';
 import { type DebugConfigurationLike, launchesMonitoredProgram, withProbeEnvironment } from '../core/runs/debugConfiguration';
 import { RunSession } from '../core/runs/runSession';
 import type { LiveTasksController } from './liveTasksController';
@@ -51,6 +50,8 @@ export class DebugSessionMonitor implements vscode.DebugConfigurationProvider, v
 
   async resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration> {
     if (!DebugSessionMonitor.isEnabled() || !vscode.workspace.isTrusted || !launchesMonitoredProgram(config)) return config;
+    // The probe endpoint and its frame validation load with the first monitored debug session, not at activation.
+    const { ProbeServer } = await import('../core/probe/server');
     const server = await ProbeServer.start({ logger: this.controller.log });
     const blockedThresholdMs = this.controller.blockedThresholdMs(folder);
     const session = new RunSession(server, { logger: this.controller.log, blockedThresholdMs, ownsProcesses: false });

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ProbeServer } from '../core/probe/server';
+import type { ProbeServer } from '../core/probe/server';
 import { probeInstall, type ProbeInstall } from '../core/runs/launchSpec';
 import type { RunModel } from '../core/runs/runModel';
 import { isLibraryFile } from '../core/runs/treeShape';
@@ -98,7 +98,9 @@ export class LiveTasksController implements vscode.Disposable {
    * (a LaunchError's message as it is) and the endpoint closed.
    */
   async startWithServer(start: (server: ProbeServer) => Promise<MonitoredRun | undefined>): Promise<MonitoredRun | undefined> {
-    const server = await ProbeServer.start({ logger: this.log });
+    // The probe endpoint and its frame validation load with the first run, not at activation.
+    const { ProbeServer: Server } = await import('../core/probe/server');
+    const server = await Server.start({ logger: this.log });
     try {
       const run = await start(server);
       if (!run) {

@@ -100,7 +100,7 @@ export class RecordedRun implements RunView {
 }
 
 /**
- * Runs a program in a terminal of its own: the terminal runs our supervisor (dist/supervisor.js)
+ * Runs a program in a terminal of its own: the terminal runs our supervisor (dist/supervisor.mjs)
  * with the editor's own Node.js, and the supervisor runs the program with the terminal's stdio:
  * output at a plain terminal's speed, a real TTY for input, Ctrl+C for the program. The supervisor
  * tells the run the program's pid at once and, from waitpid, how it ended; the probes fill the

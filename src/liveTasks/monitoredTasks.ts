@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { ProbeServer } from '../core/probe/server';
+import type { ProbeServer } from '../core/probe/server';
 import { posixShell, probeEnvironment } from '../core/runs/launchSpec';
-import { RunBroker } from '../core/runs/runBroker';
+import type { RunBroker } from '../core/runs/runBroker';
 import { RunSession } from '../core/runs/runSession';
 import type { LiveTasksController } from './liveTasksController';
 import { MonitoredRun, processTreeSource, supervisorArguments } from './monitoredRun';
@@ -38,7 +38,8 @@ export class MonitoredTaskProvider implements vscode.TaskProvider, vscode.Dispos
     }
     const folder = typeof task.scope === 'object' ? task.scope : vscode.workspace.workspaceFolders?.[0];
     const cwd = typeof definition.cwd === 'string' ? definition.cwd : folder?.uri.fsPath;
-    const broker = await (this.broker ??= RunBroker.start((request) => this.openRun(request.title), this.controller.log));
+    // The broker, the probe endpoint and their frame validation load with the first task, not at activation.
+    const broker = await (this.broker ??= import('../core/runs/runBroker').then(({ RunBroker: Broker }) => Broker.start((request) => this.openRun(request.title), this.controller.log)));
     // The variables that load the probes go to the program alone (see supervisorArguments); the run's endpoint comes from the broker.
     const programOnly = probeEnvironment({ install: this.controller.install, baseEnv: process.env, probeEnv: {}, blockedThresholdMs: this.controller.blockedThresholdMs(folder) });
     const execution = new vscode.ProcessExecution(
@@ -56,7 +57,8 @@ export class MonitoredTaskProvider implements vscode.TaskProvider, vscode.Dispos
   /** A task's supervisor asks for its run: a fresh endpoint, listed in Live Tasks at once. */
   private async openRun(taskName: string): Promise<Record<string, string>> {
     if (!vscode.workspace.isTrusted) throw new Error('the workspace is not trusted');
-    const server = await ProbeServer.start({ logger: this.controller.log });
+    const { ProbeServer: Server } = await import('../core/probe/server');
+    const server: ProbeServer = await Server.start({ logger: this.controller.log });
     const session = new RunSession(server, { logger: this.controller.log, blockedThresholdMs: this.controller.blockedThresholdMs() });
     this.controller.add(new MonitoredRun(session, taskName, 'task', processTreeSource(session)));
     return server.environment;

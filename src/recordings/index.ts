@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RunModel } from '../core/runs/runModel';
-import { readRecording, toChromeTrace, type UnreadableRecording } from '../core/timeline/chromeTrace';
+import type { UnreadableRecording } from '../core/timeline/chromeTrace';
 import { buildTimeline } from '../core/timeline/timelineData';
 import { CommandId } from '../ids';
 import type { ShownRun } from '../runs/shownRun';
@@ -39,6 +39,7 @@ async function exportTrace(shownRun: ShownRun, log: vscode.LogOutputChannel, tar
     title: vscode.l10n.t('Export Run as Chrome Trace'),
   });
   if (!uri) return undefined;
+  const { toChromeTrace } = await import('../core/timeline/chromeTrace');
   const trace = toChromeTrace(buildTimeline(run.model, run.model.clock(Date.now()), run.live), run.model.toRecording());
   try {
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify(trace)));
@@ -62,6 +63,7 @@ async function openRecording(shownRun: ShownRun, log: vscode.LogOutputChannel, s
     void vscode.window.showErrorMessage(vscode.l10n.t('Could not read {0}.', uri.fsPath));
     return false;
   }
+  const { readRecording } = await import('../core/timeline/chromeTrace');
   const result = readRecording(text);
   if (!result.ok) {
     log.warn(`${uri.toString()} cannot be opened as a recording (${result.reason}): ${result.detail}`);

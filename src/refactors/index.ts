@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import type { RuleId } from '../core/analysis/types';
-import { refactorsFor } from '../core/refactors';
 import type { Refactor, RefactorId } from '../core/refactors/types';
 import { EDITOR_LANGUAGE_IDS } from '../core/syntax/languages';
 import { DIAGNOSTIC_SOURCE, ruleIdOf } from '../diagnostics/documentAnalyses';
@@ -36,6 +35,8 @@ class ConcurrencyRefactorProvider implements vscode.CodeActionProvider {
 
   async provideCodeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
     if (range.isEmpty) return [];
+    // The refactors load with the first selection, not at activation.
+    const { refactorsFor } = await import('../core/refactors');
     const doc = await this.syntax.get(document);
     if (!doc) return [];
     return refactorsFor(doc, document.offsetAt(range.start), document.offsetAt(range.end))

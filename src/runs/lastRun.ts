@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { parseSavedRun, type SavedRun } from '../core/runs/recording';
+import type { SavedRun } from '../core/runs/recording';
 import { RunModel } from '../core/runs/runModel';
 import type { RunView, ShownRun } from './shownRun';
 
@@ -50,6 +50,8 @@ export class LastRunStore implements vscode.Disposable {
     } catch {
       return undefined; // nothing saved yet
     }
+    // The recording's validation loads when a saved run is read, not at activation.
+    const { parseSavedRun } = await import('../core/runs/recording');
     let saved: SavedRun | undefined;
     try {
       saved = parseSavedRun(JSON.parse(text));

@@ -1,10 +1,10 @@
 /**
- * The supervisor of a monitored run in the editor (bundled to dist/supervisor.js): the terminal runs
+ * The supervisor of a monitored run in the editor (bundled to dist/supervisor.mjs): the terminal runs
  * it, and it runs the program with the terminal's own stdio (full speed, a real TTY), forwards the
  * terminal's signals to the program's process group, tells the extension the program's pid at once
  * and its exit status at the end, then (`--wait-for-key`) keeps the terminal open until a key is pressed.
  *
- *   supervisor.js [--wait-for-key] [--broker] [--title TITLE] [--texts JSON] [--unset NAME]… [--set NAME=VALUE]… -- command [args…]
+ *   supervisor.mjs [--wait-for-key] [--broker] [--title TITLE] [--texts JSON] [--unset NAME]… [--set NAME=VALUE]… -- command [args…]
  *
  * `--unset` and `--set` change the program's environment only: variables that load the probes
  * (NODE_OPTIONS) would load them into the supervisor too if the terminal's environment held them.

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
-import { GrammarLoader, wasmInDirectory } from '../core/syntax/grammars';
-import { languageForEditorId } from '../core/syntax/languages';
+import type { Parser } from 'web-tree-sitter';
+import type { GrammarLoader } from '../core/syntax/grammars';
+import { type SourceLanguage, familyOf, languageForEditorId } from '../core/syntax/languages';
+import type { ModuleSummary } from '../core/syntax/moduleSummary';
 import { ParsedDocument } from '../core/syntax/parsedDocument';
 
 interface Entry {
@@ -16,16 +18,22 @@ interface Entry {
  * One incrementally updated syntax tree per open editor document, parsed on first request and
  * kept in step with every edit; trees are freed when the document closes.
  */
-/** The one grammar loader of the extension host: each grammar's wasm is loaded once, on first use. */
-export function extensionGrammars(extensionUri: vscode.Uri): GrammarLoader {
-  return new GrammarLoader(wasmInDirectory(vscode.Uri.joinPath(extensionUri, 'dist', 'wasm').fsPath));
+/**
+ * The one grammar loader of the extension host, itself loaded on first use (web-tree-sitter's code
+ * is not needed to activate); each grammar's wasm is loaded once, on first use too.
+ */
+export function extensionGrammars(extensionUri: vscode.Uri): () => Promise<GrammarLoader> {
+  let loader: Promise<GrammarLoader> | undefined;
+  return () => (loader ??= import('../core/syntax/grammars').then(({ GrammarLoader, wasmInDirectory }) => new GrammarLoader(wasmInDirectory(vscode.Uri.joinPath(extensionUri, 'dist', 'wasm').fsPath))));
 }
 
 export class SyntaxDocuments implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly loader: GrammarLoader) {
+  private loaded: GrammarLoader | undefined;
+
+  constructor(private readonly grammars: () => Promise<GrammarLoader>) {
     this.subscriptions = [
       vscode.workspace.onDidChangeTextDocument((event) => this.applyChanges(event)),
       vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)),
@@ -48,7 +56,7 @@ export class SyntaxDocuments implements vscode.Disposable {
         document,
         version: document.version,
         parsed: undefined,
-        ready: this.loader.createParser(language).then((parser) => {
+        ready: this.parser(language).then((parser) => {
           const parsed = ParsedDocument.parse(parser, language, text);
           created.parsed = parsed;
           return parsed;
@@ -66,6 +74,24 @@ export class SyntaxDocuments implements vscode.Disposable {
     return parsed;
   }
 
+  /** Languages whose grammar has been requested so far (the rest load on first use). */
+  requestedLanguages(): SourceLanguage[] {
+    return this.loaded?.requestedLanguages() ?? [];
+  }
+
+  /** What a file that is not open offers other files (parsed with the same grammars, then freed). */
+  async summaryOfText(language: SourceLanguage, text: string): Promise<ModuleSummary> {
+    const tree = (await this.parser(language)).parse(text);
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    try {
+      // With the parser: summaries use the analysis' own detectors, which need web-tree-sitter loaded.
+      const { moduleSummary } = await import('../core/syntax/moduleSummary');
+      return moduleSummary(tree, familyOf(language));
+    } finally {
+      tree.delete();
+    }
+  }
+
   /**
    * The trees kept here, and every tree alive in this extension host: equal when no feature
    * parses an open document a second time (observable for tests).
@@ -74,6 +100,11 @@ export class SyntaxDocuments implements vscode.Disposable {
     let kept = 0;
     for (const entry of this.entries.values()) if (entry.parsed) kept += 1;
     return { kept, live: ParsedDocument.liveCount };
+  }
+
+  private async parser(language: SourceLanguage): Promise<Parser> {
+    this.loaded ??= await this.grammars();
+    return this.loaded.createParser(language);
   }
 
   dispose(): void {

@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { before, describe, it } from 'node:test';
-import { parseArguments } from '../../src/cli/arguments';
+import { after, before, describe, it } from 'node:test';
+import { DEFAULT_MAX_FILE_SIZE, parseArguments } from '../../src/cli/arguments';
 import { RULE_IDS } from '../../src/core/analysis/types';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -11,8 +12,16 @@ const cli = path.join(root, 'bin', 'concurrency-lens.js');
 const fixtures = 'test/fixtures/analysis';
 
 function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8' });
+  return runIn(root, ...args);
+}
+
+function runIn(cwd: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function buildOnce(): void {
+  if (!existsSync(cli) || !existsSync(path.join(root, 'dist', 'wasm', 'tree-sitter.wasm'))) spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
 }
 
 interface JsonReport {
@@ -21,15 +30,24 @@ interface JsonReport {
 }
 
 describe('CLI arguments', () => {
+  const defaults = { cacheDirectory: '.concurrency-lens-cache', prefilter: true, jobs: undefined, statistics: false, maxFileSize: DEFAULT_MAX_FILE_SIZE };
+
   it('parses check with paths, format and rules (also --flag=value)', () => {
     assert.deepEqual(parseArguments(['check', 'a', '--format', 'json', '--rules=py/blocking-sleep,js/floating-promise', 'b']), {
-      command: 'check', paths: ['a', 'b'], format: 'json', rules: ['py/blocking-sleep', 'js/floating-promise'],
+      command: 'check', paths: ['a', 'b'], format: 'json', rules: ['py/blocking-sleep', 'js/floating-promise'], ...defaults,
     });
-    assert.deepEqual(parseArguments(['check']), { command: 'check', paths: ['.'], format: 'text', rules: undefined });
+    assert.deepEqual(parseArguments(['check']), { command: 'check', paths: ['.'], format: 'text', rules: undefined, ...defaults });
+  });
+
+  it('parses the cache, worker, size and pre-filter options', () => {
+    assert.deepEqual(parseArguments(['check', '--cache-dir', '/tmp/c', '--jobs=3', '--max-file-size', '1000', '--no-prefilter', '--statistics']), {
+      command: 'check', paths: ['.'], format: 'text', rules: undefined, cacheDirectory: '/tmp/c', prefilter: false, jobs: 3, statistics: true, maxFileSize: 1000,
+    });
+    assert.equal((parseArguments(['check', '--no-cache']) as { cacheDirectory: unknown }).cacheDirectory, undefined);
   });
 
   it('rejects bad usage with a reason', () => {
-    for (const argv of [['lint'], ['check', '--format', 'xml'], ['check', '--rules', 'py/nope'], ['check', '--rules'], ['check', '--fast']]) {
+    for (const argv of [['lint'], ['check', '--format', 'xml'], ['check', '--rules', 'py/nope'], ['check', '--rules'], ['check', '--fast'], ['check', '--jobs', '0'], ['check', '--jobs', 'many'], ['check', '--cache-dir'], ['check', '--max-file-size', '-1']]) {
       const parsed = parseArguments(argv);
       assert.equal(parsed.command, 'error', argv.join(' '));
     }
@@ -37,9 +55,7 @@ describe('CLI arguments', () => {
 });
 
 describe('CLI (bundled bin/concurrency-lens.js)', () => {
-  before(() => {
-    if (!existsSync(cli) || !existsSync(path.join(root, 'dist', 'wasm', 'tree-sitter.wasm'))) spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
-  });
+  before(buildOnce);
 
   it('text: one line per finding, exit code 1', () => {
     const { code, stdout } = run('check', `${fixtures}/tasks.py`);
@@ -102,5 +118,141 @@ describe('CLI (bundled bin/concurrency-lens.js)', () => {
       assert.match(stderr, /^concurrency-lens: /);
       assert.equal(stdout, '');
     }
+  });
+});
+
+/** `concurrency-lens: N file(s), …` of --statistics, as numbers. */
+function statistics(stderr: string): { files: number; analysed: number; ruledOut: number; cached: number; parsedForSummary: number; threads: number } {
+  const match = /(\d+) file\(s\), \d+ line\(s\): (\d+) analysed, (\d+) ruled out by the pre-filter, (\d+) from the cache; (\d+) imported module\(s\) parsed for their summary; (\d+) thread/.exec(stderr);
+  assert.ok(match, stderr);
+  const [files, analysed, ruledOut, cached, parsedForSummary, threads] = match.slice(1).map(Number) as [number, number, number, number, number, number];
+  return { files, analysed, ruledOut, cached, parsedForSummary, threads };
+}
+
+/** A project folder of its own for each test (the CLI runs in it: its cache lands there). */
+function project(files: Record<string, string>): string {
+  const folder = mkdtempSync(path.join(tmpdir(), 'concurrency-lens-cli-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(folder, name)), { recursive: true });
+    writeFileSync(path.join(folder, name), text);
+  }
+  return folder;
+}
+
+function findingLines(stdout: string): string[] {
+  return (JSON.parse(stdout) as JsonReport).findings.map((finding) => `${finding.file}:${finding.line}:${finding.rule}`);
+}
+
+describe('CLI across files, with the cache, the pre-filter and worker threads', () => {
+  const folders: string[] = [];
+  const make = (files: Record<string, string>): string => {
+    const folder = project(files);
+    folders.push(folder);
+    return folder;
+  };
+  before(buildOnce);
+  after(() => {
+    for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+  });
+
+  const APP = {
+    'app/__init__.py': '',
+    'app/db.py': 'def fetch(url):\n    return url\n',
+    'app/jobs.py': 'from .db import fetch\n\n\ndef run():\n    fetch("x")\n',
+    'app/other.py': 'import asyncio\n\n\nasync def main():\n    asyncio.sleep(1)\n',
+  };
+
+  it('a finding from another file appears when that file changes, and the cache reuses everything else', () => {
+    const folder = make({
+      ...APP,
+      'app/db.py': 'async def fetch(url):\n    return url\n\n\ndef parse(text):\n    return text\n',
+      'app/jobs.py': 'from .db import parse\n\n\nasync def run():\n    parse("x")\n',
+    });
+    const first = runIn(folder, 'check', '.', '--format', 'json', '--statistics');
+    assert.deepEqual(findingLines(first.stdout), ['app/other.py:5:py/unawaited-coroutine']);
+    assert.deepEqual(statistics(first.stderr), { files: 4, analysed: 3, ruledOut: 1, cached: 0, parsedForSummary: 0, threads: 1 });
+    assert.ok(existsSync(path.join(folder, '.concurrency-lens-cache', 'CACHEDIR.TAG')));
+    assert.equal(readFileSync(path.join(folder, '.concurrency-lens-cache', '.gitignore'), 'utf8').trim().split('\n').at(-1), '*');
+
+    const again = runIn(folder, 'check', '.', '--format', 'json', '--statistics');
+    assert.equal(again.stdout, first.stdout, 'same findings from the cache');
+    assert.deepEqual(statistics(again.stderr), { files: 4, analysed: 0, ruledOut: 1, cached: 3, parsedForSummary: 0, threads: 0 });
+
+    // The module's body changes, not what it offers: only it is analysed again.
+    writeFileSync(path.join(folder, 'app/db.py'), 'async def fetch(url):\n    return url * 2\n\n\ndef parse(text):\n    return text\n');
+    assert.deepEqual(statistics(runIn(folder, 'check', '.', '--statistics').stderr), { files: 4, analysed: 1, ruledOut: 1, cached: 2, parsedForSummary: 0, threads: 1 });
+
+    // `parse` becomes a coroutine function: jobs.py, unchanged, now drops a coroutine.
+    writeFileSync(path.join(folder, 'app/db.py'), 'async def fetch(url):\n    return url\n\n\nasync def parse(text):\n    return text\n');
+    const changed = runIn(folder, 'check', '.', '--format', 'json', '--statistics');
+    assert.deepEqual(findingLines(changed.stdout), ['app/jobs.py:5:py/unawaited-coroutine', 'app/other.py:5:py/unawaited-coroutine']);
+    assert.deepEqual(statistics(changed.stderr), { files: 4, analysed: 2, ruledOut: 1, cached: 1, parsedForSummary: 0, threads: 1 });
+  });
+
+  it('a file whose module comes later in the run waits for the cached summary of that module, and comes from the cache too', () => {
+    const folder = make({ 'pkg/__init__.py': '', 'pkg/a.py': 'from .z import f\n\n\nasync def g():\n    f()\n', 'pkg/z.py': 'async def f():\n    pass\n' });
+    const first = runIn(folder, 'check', '.', '--statistics');
+    assert.match(first.stdout, /pkg\/a\.py:5:5: error \[py\/unawaited-coroutine\]/);
+    assert.deepEqual(statistics(runIn(folder, 'check', '.', '--statistics').stderr), { files: 3, analysed: 0, ruledOut: 1, cached: 2, parsedForSummary: 0, threads: 0 });
+  });
+
+  it('the cache keys on the rule configuration, lives where --cache-dir says, and --no-cache leaves no trace', () => {
+    const folder = make(APP);
+    const elsewhere = path.join(folder, 'elsewhere');
+    runIn(folder, 'check', '.', '--cache-dir', elsewhere);
+    assert.ok(readdirSync(elsewhere).includes('CACHEDIR.TAG'));
+    assert.ok(!existsSync(path.join(folder, '.concurrency-lens-cache')));
+    const filtered = runIn(folder, 'check', '.', '--cache-dir', elsewhere, '--rules', 'py/dangling-task', '--format', 'json', '--statistics');
+    assert.deepEqual(findingLines(filtered.stdout), []);
+    assert.equal(statistics(filtered.stderr).cached, 0, 'other rules, other entries');
+    const uncached = make(APP);
+    runIn(uncached, 'check', '.', '--no-cache');
+    assert.deepEqual(readdirSync(uncached).sort(), ['app']);
+  });
+
+  it('the pre-filter leaves files with no trigger word unparsed, and finds what they import from other files all the same', () => {
+    const folder = make({
+      ...APP,
+      'app/db.py': 'async def fetch(url):\n    return url\n',
+      'app/plain.py': 'def add(a, b):\n    return a + b\n',
+      'web/api.ts': 'export async function load(id: string) { return id; }\n',
+      'web/main.ts': "import { load } from './api';\n\nexport function start(): void {\n  load('a');\n}\n",
+    });
+    const filtered = runIn(folder, 'check', '.', '--no-cache', '--format', 'json', '--statistics');
+    const unfiltered = runIn(folder, 'check', '.', '--no-cache', '--format', 'json', '--statistics', '--no-prefilter');
+    assert.equal(filtered.stdout, unfiltered.stdout);
+    assert.deepEqual(findingLines(filtered.stdout), ['app/jobs.py:5:py/unawaited-coroutine', 'app/other.py:5:py/unawaited-coroutine', 'web/main.ts:4:js/floating-promise']);
+    assert.ok(statistics(filtered.stderr).ruledOut >= 2, 'app/__init__.py and app/plain.py are not parsed');
+    assert.equal(statistics(unfiltered.stderr).ruledOut, 0);
+  });
+
+  it('a file that the trigger word of another rule lets through still gets every rule for what it imports from other files', () => {
+    const folder = make({
+      ...APP,
+      'app/db.py': 'async def fetch(url):\n    return url\n',
+      // `Process` lets py/fork-with-threads through, not py/unawaited-coroutine (no `async` here).
+      'app/spawner.py': 'from multiprocessing import Process\nfrom .db import fetch\n\n\ndef start():\n    fetch("y")\n    Process(target=print).start()\n',
+      // `async` lets the coroutine rules through, not py/nested-event-loop (no `run` here).
+      'app/loops.py': 'import asyncio\n\n\ndef run_sync(coro):\n    return asyncio.run(coro)\n',
+      'app/caller.py': 'from .loops import run_sync\n\n\nasync def main(coro):\n    run_sync(coro)\n',
+    });
+    const filtered = runIn(folder, 'check', '.', '--no-cache', '--format', 'json');
+    assert.equal(filtered.stdout, runIn(folder, 'check', '.', '--no-cache', '--format', 'json', '--no-prefilter').stdout);
+    assert.ok(findingLines(filtered.stdout).includes('app/spawner.py:6:py/unawaited-coroutine'));
+    assert.ok(findingLines(filtered.stdout).includes('app/caller.py:5:py/nested-event-loop'));
+  });
+
+  it('the pre-filter and worker threads change nothing on the fixtures', () => {
+    const outputs = [[], ['--no-prefilter'], ['--jobs', '2'], ['--jobs', '3', '--no-prefilter']].map((extra) => run('check', fixtures, '--no-cache', '--format', 'json', ...extra));
+    for (const output of outputs.slice(1)) assert.equal(output.stdout, outputs[0]?.stdout);
+    const threads = statistics(run('check', fixtures, '--no-cache', '--jobs', '2', '--statistics').stderr).threads;
+    assert.equal(threads, 2);
+  });
+
+  it('files over --max-file-size are named on stderr, not checked', () => {
+    const folder = make({ 'big.py': `import time\n\nasync def f():\n    time.sleep(1)\n${'# padding\n'.repeat(100)}`, 'small.py': 'x = 1\n' });
+    const result = runIn(folder, 'check', '.', '--no-cache', '--max-file-size', '500');
+    assert.equal(result.code, 0);
+    assert.match(result.stderr, /not checked, larger than 500 bytes \(--max-file-size\): big\.py/);
   });
 });

@@ -2,12 +2,13 @@
  * The analysis of one document, full or incremental.
  *
  * A full analysis parses (or reuses) the whole tree, derives module facts (imports, async
- * function names, the program facts of programFacts.ts) and runs every check. After a one-place
- * edit inside a top-level definition, `refresh` / `update` re-parse that definition ALONE and re-run
- * the checks on it with the module facts kept from before; findings elsewhere only shift. Anything
- * that could change module facts (imports, module-level code, a definition's name, async-ness or
- * facts key, edits in several definitions, syntax errors) falls back to a full analysis, so
- * incremental results always equal full ones.
+ * function names, the program facts of programFacts.ts, and what the workspace index knows about
+ * the names it imports from other files) and runs every check. After a one-place edit inside a
+ * top-level definition, `refresh` / `update` re-parse that definition ALONE and re-run the checks on
+ * it with the module facts kept from before; findings elsewhere only shift. Anything that could
+ * change module facts (imports, module-level code, a definition's name, async-ness or facts key,
+ * edits in several definitions, syntax errors) falls back to a full analysis, so incremental results
+ * always equal full ones.
  *
  * The analysis either shares a `ParsedDocument` someone else keeps in step with the editor (the
  * extension: one tree per open document) or owns one built from text (CLI, tests, benchmarks).
@@ -16,9 +17,11 @@ import type { Node, Parser, Tree } from 'web-tree-sitter';
 import { isAsyncFunction } from '../syntax/context';
 import { type ImportTable, importsOf } from '../syntax/imports';
 import { type LanguageFamily, type SourceLanguage } from '../syntax/languages';
+import { type ModuleSummary, moduleSummary } from '../syntax/moduleSummary';
 import { ParsedDocument } from '../syntax/parsedDocument';
 import { type TextChange, singleChange } from '../syntax/text';
 import type { CheckContext, ModuleFacts, RawFinding } from './checkContext';
+import { type ImportedFacts, NO_IMPORTED_FACTS, factsDigest } from './crossFile';
 import { type RuleConfiguration, isRuleEnabled, severityFor } from './configuration';
 import { checkNode } from './nodeChecks';
 import { checkPython, isCpuBoundFunction } from './pythonChecks';
@@ -35,11 +38,20 @@ interface Chunk {
   findings: Finding[];
 }
 
+/** Where a document stands in the workspace: its path, and the workspace index that knows the other files. */
+export interface WorkspaceContext {
+  /** The document's absolute path. */
+  readonly file: string;
+  /** What the names this module imports are in other workspace files (`importedFacts` over the summaries the index holds). */
+  readonly importedFacts: (file: string, summary: ModuleSummary) => ImportedFacts;
+}
+
 export class DocumentAnalysis {
   private configuration: RuleConfiguration;
   private chunks: Chunk[] = [];
   private imports: ImportTable | undefined;
-  private facts: ModuleFacts = { asyncFunctions: new Set(), ...NO_PROGRAM_FACTS };
+  private facts: ModuleFacts = { asyncFunctions: new Set(), importedAsyncFunctions: new Set(), importedSelfCatchingAsyncFunctions: new Set(), importedLoopRunners: new Set(), ...NO_PROGRAM_FACTS };
+  private imported: ImportedFacts = NO_IMPORTED_FACTS;
   private readonly cpuBound = new Map<string, boolean>();
   /** The text the findings belong to: the document's text may have moved on since. */
   private analysedText = '';
@@ -50,23 +62,49 @@ export class DocumentAnalysis {
     readonly document: ParsedDocument,
     private readonly ownsDocument: boolean,
     configuration: RuleConfiguration,
+    private readonly workspace: WorkspaceContext | undefined,
   ) {
     this.configuration = configuration;
     this.analyzeAll();
   }
 
   /** Analyses a document kept up to date by its owner, who also disposes it; call `refresh` after it changes. */
-  static ofDocument(document: ParsedDocument, configuration: RuleConfiguration = {}): DocumentAnalysis {
-    return new DocumentAnalysis(document, false, configuration);
+  static ofDocument(document: ParsedDocument, configuration: RuleConfiguration = {}, workspace?: WorkspaceContext): DocumentAnalysis {
+    return new DocumentAnalysis(document, false, configuration, workspace);
   }
 
   /** Parses `text` into a document of its own (`parser` set to `language`'s grammar) and analyses it; edit it through `update`. */
-  static ofText(parser: Parser, language: SourceLanguage, text: string, configuration: RuleConfiguration = {}): DocumentAnalysis {
-    return new DocumentAnalysis(ParsedDocument.parse(parser, language, text), true, configuration);
+  static ofText(parser: Parser, language: SourceLanguage, text: string, configuration: RuleConfiguration = {}, workspace?: WorkspaceContext): DocumentAnalysis {
+    return new DocumentAnalysis(ParsedDocument.parse(parser, language, text), true, configuration, workspace);
   }
 
   get findings(): Finding[] {
     return this.chunks.flatMap((chunk) => chunk.findings);
+  }
+
+  /** What the analysed text offers other files (module-level names, async-ness, re-exports). */
+  get summary(): ModuleSummary {
+    return moduleSummary(this.document.tree, this.document.family);
+  }
+
+  /** What the findings assumed about other files: which of its imports are async functions or outside APIs, read from which files. */
+  get importedFacts(): ImportedFacts {
+    return this.imported;
+  }
+
+  /**
+   * Asks the workspace index again (other files changed, or their summaries arrived); a full
+   * re-analysis when the answer differs. True when the findings may have changed.
+   */
+  refreshImportedFacts(): boolean {
+    if (!this.workspace) return false;
+    const facts = this.workspace.importedFacts(this.workspace.file, moduleSummary(this.document.tree, this.document.family));
+    if (factsDigest(facts) === factsDigest(this.imported)) {
+      this.imported = facts;
+      return false;
+    }
+    this.analyzeAll();
+    return true;
   }
 
   /** Whether the findings belong to the document's current text (else `refresh`). */
@@ -116,9 +154,9 @@ export class DocumentAnalysis {
     const tree = this.document.tree;
     const root = tree.rootNode;
     const family = this.document.family;
-    const imports = importsOf(tree, family);
-    this.imports = imports;
-    const { facts, keys } = moduleFactsAndKeys(root, family, imports);
+    this.imported = this.workspace ? this.workspace.importedFacts(this.workspace.file, moduleSummary(tree, family)) : NO_IMPORTED_FACTS;
+    this.imports = withAliases(importsOf(tree, family), this.imported.aliases);
+    const { facts, keys } = moduleFactsAndKeys(root, family, this.imports, this.imported);
     this.facts = facts;
     this.cpuBound.clear();
     const topLevel = new Map<string, Node>();
@@ -213,13 +251,29 @@ export class DocumentAnalysis {
   }
 }
 
-/** Top-level async functions (Python `async def`, JS `async function` / `const f = async () => …`), and the program facts of `programFacts.ts`. */
-export function moduleFacts(root: Node, family: LanguageFamily, imports: ImportTable): ModuleFacts {
-  return moduleFactsAndKeys(root, family, imports).facts;
+/**
+ * The import table with the workspace's aliases applied: bindings stand for the outside API they
+ * reach (rules that list bindings by qualified name see them), and a name a Python `from m import *`
+ * brings gets a binding of its own.
+ */
+function withAliases(imports: ImportTable, aliases: ImportedFacts['aliases']): ImportTable {
+  if (aliases.length === 0) return imports;
+  const map = new Map(aliases);
+  const bindings = new Map([...imports.bindings].map(([local, binding]) => [local, { ...binding, qualifiedName: map.get(binding.qualifiedName) ?? binding.qualifiedName }]));
+  const starImport = imports.statements.find((statement) => statement.namedChildren.some((child) => child?.type === 'wildcard_import'));
+  for (const [spelled, name] of aliases) {
+    if (starImport && !spelled.includes('.') && !bindings.has(spelled) && !imports.moduleDefinitions.has(spelled)) bindings.set(spelled, { qualifiedName: name, statement: starImport, source: { module: '*', path: [spelled] } });
+  }
+  return { ...imports, bindings, aliases: map };
 }
 
-/** The module facts, and each top-level statement's facts key (in `root.namedChildren` order). */
-function moduleFactsAndKeys(root: Node, family: LanguageFamily, imports: ImportTable): { facts: ModuleFacts; keys: readonly string[] } {
+/**
+ * The module facts — top-level async functions (Python `async def`, JS `async function` /
+ * `const f = async () => …`), the async functions and (Python) loop runners and objects of known
+ * classes `imported` from other workspace files, the program facts of `programFacts.ts` — and each
+ * top-level statement's facts key (in `root.namedChildren` order).
+ */
+function moduleFactsAndKeys(root: Node, family: LanguageFamily, imports: ImportTable, imported: ImportedFacts): { facts: ModuleFacts; keys: readonly string[] } {
   const asyncFunctions = new Set<string>();
   for (const statement of root.namedChildren) {
     if (!statement) continue;
@@ -237,8 +291,8 @@ function moduleFactsAndKeys(root: Node, family: LanguageFamily, imports: ImportT
       }
     }
   }
-  const program = programFacts(root.namedChildren.filter((statement): statement is Node => statement !== null), family, imports);
-  return { facts: { asyncFunctions, ...program.facts }, keys: program.keys };
+  const program = programFacts(root.namedChildren.filter((statement): statement is Node => statement !== null), family, imports, imported.classes);
+  return { facts: { asyncFunctions, importedAsyncFunctions: new Set(imported.asyncFunctions), importedSelfCatchingAsyncFunctions: new Set(imported.selfCatchingAsyncFunctions), importedLoopRunners: new Set(imported.loopRunners), ...program.facts }, keys: program.keys };
 }
 
 const DEFINITION_TYPES = new Set(['function_definition', 'class_definition', 'function_declaration', 'generator_function_declaration', 'class_declaration']);

@@ -1,24 +1,29 @@
 /**
  * "Is this callee a coroutine function / async function?" — the one place rules ask it. Names
- * come from the module facts (`context.facts.asyncFunctions`), so whatever the facts know (this
- * file's definitions today, other files' through the workspace index) every rule knows; methods
- * called on `self` / `this` are looked up in the enclosing class.
+ * come from the module facts (`context.facts.asyncFunctions` for this file's definitions,
+ * `importedAsyncFunctions` for other workspace files' through the workspace index), so whatever
+ * the facts know every rule knows; methods called on `self` / `this` are looked up in the
+ * enclosing class.
  */
 import type { Node } from 'web-tree-sitter';
 import { isAsyncFunction } from '../syntax/context';
 import { unwrapExpression } from '../syntax/imports';
+import { rootOfDottedName } from '../syntax/names';
 import { declaredLocally, definedLocally } from '../syntax/scopes';
-import type { CheckContext } from './checkContext';
+import { type CheckContext, importsAsyncFunction, namesImported } from './checkContext';
 import { catchesOwnErrors } from './selfCatching';
 
 /** Whether calling `callee` creates a coroutine (Python) or a promise of an async function (JS/TS). */
 export function isAsyncCallee(callee: Node | null, context: CheckContext): boolean {
   const expression = context.family === 'node' ? unwrapExpression(callee) : callee;
   if (!expression) return false;
+  const shadowed = (name: string): boolean => (context.family === 'python' ? definedLocally(expression, name) : declaredLocally(expression, name));
+  // `fetch()`, `db.fetch()`, `pkg.db.fetch()` of another workspace file: unless a local takes the name.
+  if (importsAsyncFunction(expression, context)) return !shadowed(rootOfDottedName(expression).text);
   if (expression.type === 'identifier') {
     const name = expression.text;
     if (!context.facts.asyncFunctions.has(name) || context.imports.bindings.has(name)) return false;
-    return context.family === 'python' ? !definedLocally(expression, name) : !declaredLocally(expression, name);
+    return !shadowed(name);
   }
   const [objectField, nameField, self] = context.family === 'python' ? ['object', 'attribute', 'self'] : ['object', 'property', 'this'];
   if (expression.type !== (context.family === 'python' ? 'attribute' : 'member_expression')) return false;
@@ -29,10 +34,12 @@ export function isAsyncCallee(callee: Node | null, context: CheckContext): boole
 
 /**
  * JS/TS: whether the async function `callee` names catches its own errors (see selfCatching.ts):
- * a module-level one the facts know, or an async method of the enclosing class called on `this`.
+ * a module-level one the facts know (this file's or another workspace file's), or an async method
+ * of the enclosing class called on `this`.
  */
 export function asyncCalleeCatchesOwnErrors(callee: Node | null, context: CheckContext): boolean {
   const expression = unwrapExpression(callee);
+  if (expression && namesImported(expression, context.facts.importedSelfCatchingAsyncFunctions, context)) return true;
   if (expression?.type === 'identifier') return context.facts.selfCatchingAsyncFunctions.has(expression.text);
   if (expression?.type !== 'member_expression' || expression.childForFieldName('object')?.type !== 'this') return false;
   const method = asyncMethodOfEnclosingClass(expression, expression.childForFieldName('property')?.text ?? '');

@@ -1,11 +1,14 @@
 /**
  * What a rule check sees: the tree to check (the whole document, or one top-level definition
- * parsed alone after an edit), the module-level facts of the document, and a `report` sink.
+ * parsed alone after an edit), the module-level facts of the document (with what the workspace
+ * index knows about the names it imports), and a `report` sink.
  */
 import { type Language, type Node, Query } from 'web-tree-sitter';
-import { type ImportBinding, type ImportTable, importsInFunctions } from '../syntax/imports';
-import type { PythonNames } from '../syntax/receivers';
+import { type ImportBinding, type ImportTable, importsInFunctions, unwrapExpression } from '../syntax/imports';
 import type { LanguageFamily } from '../syntax/languages';
+import { qualifiedName } from '../syntax/names';
+import type { PythonNames } from '../syntax/receivers';
+import { wordOccurrences } from '../syntax/text';
 import type { Uncloneable } from './nodeMessages';
 import type { Localized, RuleId } from './types';
 
@@ -13,6 +16,12 @@ import type { Localized, RuleId } from './types';
 export interface ModuleFacts {
   /** Names of module-level `async def` / async functions (calling one without await drops a coroutine/promise). */
   readonly asyncFunctions: ReadonlySet<string>;
+  /**
+   * Async functions defined in other workspace files that this module imports, by the qualified
+   * name `qualifiedName` gives their uses here (the bare name for a Python `from m import *`);
+   * empty without a workspace index. Ask through `callsAsyncFunction`.
+   */
+  readonly importedAsyncFunctions: ReadonlySet<string>;
   /** JS/TS: module-level async functions that catch their own errors (every await in a try/catch that does not rethrow): a call of one cannot reject. */
   readonly selfCatchingAsyncFunctions: ReadonlySet<string>;
   /** JS/TS: whether the module turns on EventEmitter's `captureRejections` (its emitters then handle async listeners' rejections). */
@@ -33,6 +42,57 @@ export interface ModuleFacts {
   readonly loopRunners: ReadonlySet<string>;
   /** Python: those of `loopRunners` that this module calls only directly from coroutines. */
   readonly loopRunnersCalledFromCoroutines: ReadonlySet<string>;
+  /** JS/TS: those of `importedAsyncFunctions` that catch their own errors (see `selfCatchingAsyncFunctions`). */
+  readonly importedSelfCatchingAsyncFunctions: ReadonlySet<string>;
+  /** Python: sync functions of other workspace files that start an event loop, by qualified name as `importedAsyncFunctions`. */
+  readonly importedLoopRunners: ReadonlySet<string>;
+}
+
+/**
+ * Whether `callee` (a name or a dotted name) names one of `imported`: functions of other workspace
+ * files by the qualified name `qualifiedName` gives their uses here (the bare name for a Python
+ * `from m import *`), as `ModuleFacts.importedAsyncFunctions` / `importedLoopRunners` hold them.
+ * Shadowing by locals is the caller's to rule out.
+ */
+export function namesImported(callee: Node, imported: ReadonlySet<string>, context: CheckContext): boolean {
+  if (imported.size === 0) return false;
+  const expression = unwrapExpression(callee) ?? callee;
+  const name = qualifiedName(expression, context.imports, context.family) ?? (expression.type === 'identifier' ? expression.text : undefined);
+  return name !== undefined && imported.has(name);
+}
+
+/**
+ * Whether `callee` is an async function / coroutine function that this module imports from another
+ * workspace file (directly, as a module member `db.fetch`, through re-exports). Rules ask
+ * `isAsyncCallee` (asyncCallees.ts), which also knows this file's own and rules out shadowing locals.
+ */
+export function importsAsyncFunction(callee: Node, context: CheckContext): boolean {
+  return namesImported(callee, context.facts.importedAsyncFunctions, context);
+}
+
+/** The names calls of `imported` (as in `namesImported`) end with: words for a text prefilter of calls. */
+export function importedCallNames(imported: ReadonlySet<string>, context: CheckContext): Set<string> {
+  const names = new Set<string>();
+  for (const name of imported) names.add(name.slice(name.lastIndexOf('.') + 1));
+  // `from .db import fetch as get`, `import load from './load.js'`: called by the local name.
+  for (const [local, binding] of context.imports.bindings) if (imported.has(binding.qualifiedName)) names.add(local);
+  return names;
+}
+
+/** The names calls of every async function `isAsyncCallee` knows by name end with (words for a text prefilter of calls). */
+export function asyncFunctionNames(context: CheckContext): Set<string> {
+  return new Set([...context.facts.asyncFunctions, ...importedCallNames(context.facts.importedAsyncFunctions, context)]);
+}
+
+/**
+ * The last names under which this module reaches outside APIs that `wanted` accepts through a
+ * workspace module that renames them (`c.spawn(…)` when `c` has `spawn = asyncio.ensure_future`):
+ * words for a text prefilter of calls, beside the APIs' own names.
+ */
+export function renamedApiNames(context: CheckContext, wanted: (api: string) => boolean): string[] {
+  const names: string[] = [];
+  for (const [spelled, api] of context.imports.aliases ?? []) if (wanted(api)) names.push(spelled.slice(spelled.lastIndexOf('.') + 1));
+  return names;
 }
 
 export interface RawFinding {
@@ -87,20 +147,7 @@ export function capture(node: Node, source: string, name?: string): Node[] {
   return captures.filter((entry) => name === undefined || entry.name === name).map((entry) => entry.node);
 }
 
-/** Every occurrence of `word` as a whole identifier-like word in `text` (a cheap prefilter; callers confirm with the tree). */
-export function wordOccurrences(text: string, word: string): number[] {
-  const found: number[] = [];
-  for (let index = text.indexOf(word); index >= 0; index = text.indexOf(word, index + word.length)) {
-    const before = text.charCodeAt(index - 1);
-    const after = text.charCodeAt(index + word.length);
-    if (!isWordChar(before) && !isWordChar(after)) found.push(index);
-  }
-  return found;
-}
-
-function isWordChar(code: number): boolean {
-  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 36;
-}
+export { wordOccurrences } from '../syntax/text';
 
 /** The call/new expression whose callee ends at the identifier at `offset`, if there is one. */
 export function callWithCalleeAt(root: Node, offset: number): Node | undefined {

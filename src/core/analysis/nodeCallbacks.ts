@@ -8,7 +8,7 @@ import type { Node } from 'web-tree-sitter';
 import { unwrapExpression } from '../syntax/imports';
 import { qualifiedName } from '../syntax/names';
 import { isAsyncCallee } from './asyncCallees';
-import { type CheckContext, wordOccurrences } from './checkContext';
+import { type CheckContext, asyncFunctionNames, wordOccurrences } from './checkContext';
 import { catchesOwnErrors } from './selfCatching';
 import type { Localized } from './types';
 
@@ -62,7 +62,7 @@ function checkMisusedCallbacks(context: CheckContext): void {
 
 /**
  * Async functions passed as arguments: `async` function literals, and names of async functions
- * (module-level ones the facts know, `this.method` of the class) — found from the async side, so
+ * (module-level ones the facts know, this file's or imported from another workspace file, `this.method` of the class) — found from the async side, so
  * the many ordinary `.on(…)` / `.find(…)` calls cost nothing.
  */
 function asyncCallbackArguments(context: CheckContext): Node[] {
@@ -73,7 +73,7 @@ function asyncCallbackArguments(context: CheckContext): Node[] {
     const fn = root.descendantForIndex(at, at + 'async'.length)?.parent;
     if (fn && ASYNC_FUNCTION_TYPES.has(fn.type) && fn.child(0)?.type === 'async' && fn.parent?.type === 'arguments') found.push(fn);
   }
-  const names = new Set(context.facts.asyncFunctions);
+  const names = asyncFunctionNames(context);
   for (const match of root.text.matchAll(/\basync\s+(?:\*\s*)?([A-Za-z_$][\w$]*)\s*\(/g)) if (match[1]) names.add(match[1]);
   for (const name of names) {
     for (const offset of wordOccurrences(root.text, name)) {

@@ -11,7 +11,7 @@ import { asyncCalleeCatchesOwnErrors, isAsyncCallee } from './asyncCallees';
 import { checkCallbacks } from './nodeCallbacks';
 import { checkLostUpdates } from './nodeLostUpdate';
 import { checkMessages } from './nodeMessages';
-import { type CheckContext, allImports, alternation, awaitExpressions, callWithCalleeAt, callsNamed, droppedCalls, independentIterations, mentions, wordOccurrences } from './checkContext';
+import { type CheckContext, allImports, alternation, asyncFunctionNames, awaitExpressions, renamedApiNames, callWithCalleeAt, callsNamed, droppedCalls, independentIterations, mentions, wordOccurrences } from './checkContext';
 
 /** Last names of promise-returning APIs (candidates; `PROMISE_APIS` decides on the qualified name). */
 const PROMISE_API_NAMES = [
@@ -45,7 +45,7 @@ export function checkNode(context: CheckContext): void {
 
 /** Synchronous I/O and sequential awaits inside async functions. */
 function checkAsyncCode(context: CheckContext): void {
-  const aliases = allImports(context).filter(([, binding]) => SYNC_IO.test(binding.qualifiedName)).map(([local]) => local);
+  const aliases = [...allImports(context).filter(([, binding]) => SYNC_IO.test(binding.qualifiedName)).map(([local]) => local), ...renamedApiNames(context, (api) => SYNC_IO.test(api))];
   for (const call of callsNamed(context.root, ['[\\w$]*Sync', alternation(aliases)].filter((part) => part !== '').join('|'))) {
     const fn = enclosingFunction(call);
     if (!fn || !isAsyncFunction(fn) || call.type !== 'call_expression') continue;
@@ -119,7 +119,7 @@ export function awaitedLoopCall(loop: Node): AwaitedLoopCall | undefined {
 
 function checkDroppedCalls(context: CheckContext): void {
   if (!context.isEnabled('js/floating-promise')) return;
-  const names = new Set([...context.facts.asyncFunctions, ...PROMISE_API_NAMES]);
+  const names = new Set([...asyncFunctionNames(context), ...PROMISE_API_NAMES]);
   for (const [local, binding] of allImports(context)) if (PROMISE_APIS.test(binding.qualifiedName)) names.add(local);
   // Names of async methods: candidates for `this.method()`, confirmed on the class below.
   for (const match of context.root.text.matchAll(/\basync\s+(?:\*\s*)?([A-Za-z_$][\w$]*)\s*\(/g)) if (match[1]) names.add(match[1]);

@@ -18,7 +18,7 @@ import { loopRunnerDefined, mentionsOf } from './pythonEventLoops';
 import { startMethodSet, startsLastingThreads } from './pythonForkThreads';
 import { catchesOwnErrors } from './selfCatching';
 
-export type ProgramFacts = Omit<ModuleFacts, 'asyncFunctions'>;
+export type ProgramFacts = Omit<ModuleFacts, 'asyncFunctions' | 'importedAsyncFunctions' | 'importedSelfCatchingAsyncFunctions' | 'importedLoopRunners'>;
 
 /** What one top-level statement contributes on its own. */
 interface Contribution {
@@ -45,9 +45,14 @@ export const NO_PROGRAM_FACTS: ProgramFacts = {
   loopRunnersCalledFromCoroutines: new Set(),
 };
 
-/** The program facts of a module's top-level `statements`, and each statement's facts key (see `factsKey`). */
-export function programFacts(statements: readonly Node[], family: LanguageFamily, imports: ImportTable): { facts: ProgramFacts; keys: string[] } {
+/**
+ * The program facts of a module's top-level `statements`, and each statement's facts key (see
+ * `factsKey`). `importedClasses`: objects of known classes other workspace files define, by the
+ * qualified name of their uses here (the workspace index's `ImportedFacts.classes`).
+ */
+export function programFacts(statements: readonly Node[], family: LanguageFamily, imports: ImportTable, importedClasses: readonly (readonly [string, string])[] = []): { facts: ProgramFacts; keys: string[] } {
   const moduleClasses = family === 'python' ? pythonModuleClasses(statements, imports) : new Map<string, string>();
+  for (const [local, objectClass] of importedObjectClasses(imports, importedClasses)) if (!moduleClasses.has(local)) moduleClasses.set(local, objectClass);
   const contributions = statements.map((statement) => contributionOf(statement, family, { imports, moduleClasses }));
   const all = <K extends keyof Contribution>(key: K): NonNullable<Contribution[K]>[] => contributions.flatMap((contribution) => (contribution[key] === undefined ? [] : [contribution[key] as NonNullable<Contribution[K]>]));
   const behaviourClasses = new Set(all('behaviourClass'));
@@ -71,6 +76,21 @@ export function programFacts(statements: readonly Node[], family: LanguageFamily
     })),
   };
   return { facts, keys: contributions.map((contribution, index) => JSON.stringify([contribution, mentionsByStatement[index]])) };
+}
+
+/** The local names of imported objects of known classes: `from .state import lock` → `lock`; a bare name from `from m import *` is its own. */
+function importedObjectClasses(imports: ImportTable, importedClasses: readonly (readonly [string, string])[]): [string, string][] {
+  if (importedClasses.length === 0) return [];
+  const byName = new Map(importedClasses);
+  const found: [string, string][] = [];
+  for (const [local, binding] of imports.bindings) {
+    const objectClass = byName.get(binding.qualifiedName);
+    if (objectClass !== undefined) found.push([local, objectClass]);
+  }
+  for (const [spelled, objectClass] of importedClasses) {
+    if (!spelled.includes('.') && !imports.bindings.has(spelled) && !imports.moduleDefinitions.has(spelled)) found.push([spelled, objectClass]);
+  }
+  return found;
 }
 
 /** Everything `statement` contributes to the facts (given the module's loop runners and module-level classes), as a comparable string; `programFacts` gives the same keys for a whole module. */

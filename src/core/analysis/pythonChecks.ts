@@ -16,7 +16,7 @@ import { checkForkWithThreads } from './pythonForkThreads';
 import { checkLostFutures } from './pythonFutures';
 import { checkPipeDeadlocks } from './pythonSubprocessPipes';
 import { checkWaiting } from './pythonWaiting';
-import { type CheckContext, allImports, alternation, asyncBodies, awaitExpressions, callWithCalleeAt, callsNamed, capture, droppedCalls, independentIterations, pythonNames, wordOccurrences } from './checkContext';
+import { type CheckContext, allImports, alternation, asyncBodies, asyncFunctionNames, renamedApiNames, awaitExpressions, callWithCalleeAt, callsNamed, capture, droppedCalls, independentIterations, pythonNames, wordOccurrences } from './checkContext';
 import type { Localized, RuleId } from './types';
 
 
@@ -81,7 +81,8 @@ function checkAsyncCode(context: CheckContext): void {
   const imports = allImports(context);
   const importedRoots = new Set(imports.map(([, binding]) => binding.qualifiedName.split('.')[0]));
   const names = new Set([...BLOCKING.keys()].filter((name) => !name.includes('.') || importedRoots.has(name.split('.')[0])).map((name) => name.slice(name.lastIndexOf('.') + 1)));
-  if (importedRoots.has('pathlib')) for (const name of PATH_IO_METHODS) names.add(name);
+  // Paths come from pathlib, imported here or (a module-level `Path` of another workspace file) there.
+  if (importedRoots.has('pathlib') || [...context.facts.moduleClasses.values()].includes('pathlib.Path')) for (const name of PATH_IO_METHODS) names.add(name);
   for (const [local, binding] of imports) if (BLOCKING.has(binding.qualifiedName)) names.add(local);
   for (const call of callsNamed(context.root, alternation(names), asyncBodies(context.root))) {
     const fn = enclosingFunction(call);
@@ -146,8 +147,9 @@ export function singleAwaitedCall(statement: Node | null): { await: Node; call: 
 }
 
 function checkDroppedCalls(context: CheckContext): void {
-  const names = new Set([...context.facts.asyncFunctions, 'create_task', 'ensure_future', ...[...ASYNCIO_COROUTINES].map((name) => name.slice('asyncio.'.length))]);
+  const names = new Set([...asyncFunctionNames(context), 'create_task', 'ensure_future', ...[...ASYNCIO_COROUTINES].map((name) => name.slice('asyncio.'.length))]);
   for (const [local, binding] of allImports(context)) if (TASK_FACTORIES.has(binding.qualifiedName) || ASYNCIO_COROUTINES.has(binding.qualifiedName)) names.add(local);
+  for (const name of renamedApiNames(context, (api) => TASK_FACTORIES.has(api) || ASYNCIO_COROUTINES.has(api))) names.add(name);
   // Method names of `async def`s: candidates for `self.method()`, confirmed on the class below.
   for (const match of context.root.text.matchAll(/\basync\s+def\s+([A-Za-z_]\w*)/g)) if (match[1]) names.add(match[1]);
   for (const call of droppedCalls(callsNamed(context.root, alternation(names)))) {

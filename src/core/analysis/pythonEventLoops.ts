@@ -1,13 +1,15 @@
 /**
  * Event loops started where one already runs: `asyncio.run()` / `loop.run_until_complete()` in a
  * coroutine, or in a module-level function that this file calls only from coroutines (directly,
- * never passed on as a callback — a function handed to a thread may rightly run a loop there).
+ * never passed on as a callback — a function handed to a thread may rightly run a loop there), or
+ * a sync function of another workspace file that starts one, called from a coroutine here.
  */
 import type { Node } from 'web-tree-sitter';
 import { enclosingFunction, isAsyncFunction } from '../syntax/context';
-import { qualifiedName } from '../syntax/names';
+import { qualifiedName, rootOfDottedName } from '../syntax/names';
 import { type PythonNames, pythonReceiverClass } from '../syntax/receivers';
-import { type CheckContext, alternation, callsNamed, pythonNames, wordOccurrences } from './checkContext';
+import { definedLocally } from '../syntax/scopes';
+import { type CheckContext, alternation, callsNamed, importedCallNames, namesImported, pythonNames, wordOccurrences } from './checkContext';
 import { nestedFunctionBetween } from './suspensions';
 
 const LOOP_GETTERS = new Set(['asyncio.get_event_loop', 'asyncio.get_running_loop', 'asyncio.new_event_loop']);
@@ -38,6 +40,7 @@ function loopRunsIn(node: Node, names: PythonNames): Node[] {
 
 export function checkNestedEventLoops(context: CheckContext): void {
   if (!context.isEnabled('py/nested-event-loop')) return;
+  checkImportedLoopRunners(context);
   for (const call of loopRunsIn(context.root, pythonNames(context))) {
     const fn = enclosingFunction(call);
     if (!fn) continue;
@@ -58,6 +61,22 @@ export function checkNestedEventLoops(context: CheckContext): void {
         remedy: { en: `Make \`${helper}\` a coroutine and \`await\` what it runs.`, 'zh-cn': `请把 \`${helper}\` 改为协程，并 \`await\` 它所运行的内容。` },
       });
     }
+  }
+}
+
+/** Calls in coroutines of sync functions of other workspace files that start an event loop. */
+function checkImportedLoopRunners(context: CheckContext): void {
+  const runners = context.facts.importedLoopRunners;
+  if (runners.size === 0) return;
+  for (const call of callsNamed(context.root, alternation(importedCallNames(runners, context)))) {
+    const callee = call.childForFieldName('function');
+    const fn = enclosingFunction(call);
+    if (!callee || !fn || !isAsyncFunction(fn) || !namesImported(callee, runners, context) || definedLocally(call, rootOfDottedName(callee).text)) continue;
+    context.report('py/nested-event-loop', call, {
+      name: `${callee.text}()`,
+      where: { en: 'this coroutine', 'zh-cn': '当前协程' },
+      remedy: { en: `Call it outside coroutines, or make \`${callee.text}\` (in another file) a coroutine and \`await\` it.`, 'zh-cn': `请在协程之外调用它，或把（另一个文件中的）\`${callee.text}\` 改为协程并 \`await\` 它。` },
+    });
   }
 }
 

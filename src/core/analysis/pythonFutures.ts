@@ -7,12 +7,14 @@
 import type { Node } from 'web-tree-sitter';
 import { qualifiedName } from '../syntax/names';
 import { pythonClassLineage, pythonExpressionClass } from '../syntax/receivers';
-import { type CheckContext, callsNamed, droppedCalls, pythonNames } from './checkContext';
+import { type CheckContext, allImports, alternation, callsNamed, droppedCalls, pythonNames, renamedApiNames } from './checkContext';
 import { isEventLoop } from './pythonEventLoops';
 
 export function checkLostFutures(context: CheckContext): void {
   if (!context.isEnabled('py/lost-future-exception')) return;
-  for (const call of droppedCalls(callsNamed(context.root, 'submit|map|run_in_executor|run_coroutine_threadsafe'))) {
+  const names = ['submit', 'map', 'run_in_executor', 'run_coroutine_threadsafe', ...renamedApiNames(context, (api) => api === 'asyncio.run_coroutine_threadsafe')];
+  for (const [local, binding] of allImports(context)) if (binding.qualifiedName === 'asyncio.run_coroutine_threadsafe') names.push(local);
+  for (const call of droppedCalls(callsNamed(context.root, alternation(names)))) {
     const callee = call.childForFieldName('function');
     if (callee && dropsFuture(callee, context) && !expectedToRaise(call)) context.report('py/lost-future-exception', call, { name: callee.text });
   }

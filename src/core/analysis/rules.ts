@@ -17,6 +17,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/blocking-sleep', family: 'python', defaultSeverity: 'warning', guide: py, related: ['ASYNC251'],
     docs: 'https://docs.python.org/3/library/asyncio-task.html#sleeping',
+    triggers: ['async'],
     title: { en: 'Blocking sleep in an async function', 'zh-cn': '异步函数中的阻塞式 sleep' },
     message: {
       en: '`{name}` blocks the event loop: every other task stops while it sleeps. Use `await asyncio.sleep(...)`.',
@@ -30,6 +31,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/blocking-http', family: 'python', defaultSeverity: 'warning', guide: py, related: ['ASYNC210', 'ASYNC212'],
     docs: 'https://docs.python.org/3/library/asyncio-task.html#running-in-threads',
+    triggers: ['async'],
     title: { en: 'Blocking HTTP call in an async function', 'zh-cn': '异步函数中的阻塞式 HTTP 调用' },
     message: {
       en: '`{name}` is a blocking HTTP call: the event loop waits for the network. Run it with `await asyncio.to_thread(...)` or use an async client (httpx.AsyncClient, aiohttp).',
@@ -43,6 +45,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/blocking-subprocess', family: 'python', defaultSeverity: 'warning', guide: py, related: ['ASYNC220', 'ASYNC221', 'ASYNC222'],
     docs: 'https://docs.python.org/3/library/asyncio-subprocess.html',
+    triggers: ['async'],
     title: { en: 'Blocking process call in an async function', 'zh-cn': '异步函数中的阻塞式进程调用' },
     message: {
       en: '`{name}` waits for a child process and blocks the event loop. Use `asyncio.create_subprocess_exec` / `_shell`, or `await asyncio.to_thread(...)`.',
@@ -56,6 +59,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/blocking-file-io', family: 'python', defaultSeverity: 'warning', guide: py, related: ['ASYNC230', 'ASYNC240'],
     docs: 'https://docs.python.org/3/library/asyncio-task.html#running-in-threads',
+    triggers: ['async'],
     title: { en: 'Blocking file I/O in an async function', 'zh-cn': '异步函数中的阻塞式文件 I/O' },
     message: {
       en: '`{name}` touches the disk on the event loop thread. Move it to a thread with `await asyncio.to_thread(...)` (for a `with open(...)` block, select the block and choose "Run in a background thread").',
@@ -69,6 +73,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/blocking-input', family: 'python', defaultSeverity: 'warning', guide: py, related: ['ASYNC250'],
     docs: 'https://docs.python.org/3/library/asyncio-task.html#running-in-threads',
+    triggers: ['async'],
     title: { en: 'input() in an async function', 'zh-cn': '异步函数中的 input()' },
     message: {
       en: '`input()` blocks the event loop until the user presses Enter. Use `await asyncio.to_thread(input, ...)`.',
@@ -82,6 +87,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/unawaited-coroutine', family: 'python', defaultSeverity: 'error', guide: py, related: ['reportUnusedCoroutine', 'mypy:unused-coroutine'],
     docs: 'https://docs.python.org/3/library/asyncio-dev.html#detect-never-awaited-coroutines',
+    triggers: ['async', 'asyncio'],
     title: { en: 'Coroutine never awaited', 'zh-cn': '协程从未被等待' },
     message: {
       en: '`{name}(...)` creates a coroutine that is never awaited, so its body never runs. Add `await`.',
@@ -95,6 +101,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/dangling-task', family: 'python', defaultSeverity: 'warning', guide: py, related: ['RUF006'],
     docs: 'https://docs.python.org/3/library/asyncio-task.html#asyncio.create_task',
+    triggers: ['create_task', 'ensure_future'],
     title: { en: 'Task reference discarded', 'zh-cn': '任务引用被丢弃' },
     message: {
       en: 'The task from `{name}` is not stored: the event loop keeps only a weak reference, so it may be garbage-collected before it finishes, and its errors go unseen. Keep a reference or use `asyncio.TaskGroup`.',
@@ -108,6 +115,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/await-in-loop', family: 'python', defaultSeverity: 'information', guide: py, related: ['PERF401'],
     docs: 'https://docs.python.org/3/library/asyncio-task.html#running-tasks-concurrently',
+    triggers: ['async'],
     title: { en: 'Sequential awaits in a loop', 'zh-cn': '循环中依次 await' },
     message: {
       en: 'Each iteration waits for `{name}(...)` before starting the next. If the items are independent, run them concurrently with `asyncio.gather` or a `TaskGroup`.',
@@ -121,6 +129,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/missing-main-guard', family: 'python', defaultSeverity: 'warning', guide: pyProcesses, related: [],
     docs: 'https://docs.python.org/3/library/multiprocessing.html#the-spawn-and-forkserver-start-methods',
+    triggers: ['multiprocessing', 'concurrent'],
     title: { en: 'Processes started without a main-module guard', 'zh-cn': '缺少主模块保护就启动进程' },
     message: {
       en: '`{name}` runs at import time. With the spawn start method (Windows, macOS, Python 3.14+) each child re-imports this module and starts processes again. Put it under `if __name__ == "__main__":`.',
@@ -134,6 +143,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/unpicklable-target', family: 'python', defaultSeverity: 'error', guide: pyProcesses, related: [],
     docs: 'https://docs.python.org/3/library/pickle.html#what-can-be-pickled-and-unpickled',
+    triggers: ['multiprocessing', 'concurrent', 'threading', 'asyncio'],
     title: { en: 'Target cannot be pickled for another process', 'zh-cn': '目标无法被 pickle 传给其他进程' },
     message: {
       en: '{name} cannot be pickled, so it cannot be sent to another process (PicklingError; with fork it may work by accident). Use a function defined at module level.',
@@ -147,6 +157,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/cpu-bound-in-thread', family: 'python', defaultSeverity: 'information', guide: pyThreads, related: [],
     docs: 'https://docs.python.org/3/library/concurrent.futures.html#processpoolexecutor',
+    triggers: ['multiprocessing', 'concurrent', 'threading', 'asyncio'],
     title: { en: 'CPU-bound work handed to threads', 'zh-cn': 'CPU 密集型任务交给了线程' },
     message: {
       en: '`{name}` is a pure-Python arithmetic loop: because of the Global Interpreter Lock (GIL), threads running it take turns instead of running in parallel. Use processes (ProcessPoolExecutor / multiprocessing).',
@@ -160,6 +171,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/swallowed-cancellation', family: 'python', defaultSeverity: 'warning', guide: py, related: ['ASYNC103', 'ASYNC104', 'B012'],
     docs: 'https://docs.python.org/3/library/asyncio-task.html#task-cancellation',
+    triggers: ['async'],
     title: { en: 'Cancellation swallowed in a coroutine', 'zh-cn': '协程中吞掉了取消' },
     message: {
       en: '{what}, so a cancellation of this coroutine stops here instead of propagating: `asyncio.timeout`, `TaskGroup` and shutdown rely on it. {remedy}',
@@ -173,6 +185,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/pipe-deadlock', family: 'python', defaultSeverity: 'warning', guide: pyProcesses, related: [],
     docs: 'https://docs.python.org/3/library/subprocess.html#subprocess.Popen.wait',
+    triggers: ['PIPE'],
     title: { en: 'Waiting for a child whose pipe nobody reads', 'zh-cn': '等待一个管道无人读取的子进程' },
     message: {
       en: '`{name}` waits for a child whose {pipes} nobody reads: once the child writes more than the pipe holds (about 64 KiB), each waits for the other forever (deadlock). Use `communicate()`, which reads while it waits.',
@@ -186,6 +199,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/lost-future-exception', family: 'python', defaultSeverity: 'warning', guide: pyThreads, related: [],
     docs: 'https://docs.python.org/3/library/concurrent.futures.html#concurrent.futures.Future',
+    triggers: ['submit', 'map', 'run_in_executor', 'run_coroutine_threadsafe'],
     title: { en: 'Future dropped: its exception is never seen', 'zh-cn': 'Future 被丢弃：其异常无人知晓' },
     message: {
       en: 'The future from `{name}(...)` is dropped: if the work raises, the exception stays inside the future and nobody sees it. Keep the future and call `result()` (or `await` it), or add a done callback that checks `exception()`.',
@@ -199,6 +213,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/fork-with-threads', family: 'python', defaultSeverity: 'warning', guide: pyProcesses, related: [],
     docs: 'https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods',
+    triggers: ['Process', 'Pool', 'Manager', 'ProcessPoolExecutor', 'fork', 'forkpty'],
     title: { en: 'Processes forked from a program that runs threads', 'zh-cn': '在运行线程的程序中 fork 进程' },
     message: {
       en: '{name} forks this process ({how}), and this program also starts threads: a lock another thread holds at the moment of the fork stays locked forever in the child (deadlock); Python 3.12+ warns about it. Start processes with an explicit `spawn` or `forkserver` context.',
@@ -212,6 +227,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/nested-event-loop', family: 'python', defaultSeverity: 'error', guide: py, related: [],
     docs: 'https://docs.python.org/3/library/asyncio-runner.html#asyncio.run',
+    triggers: ['run', 'run_until_complete'],
     title: { en: 'Event loop started where one is running', 'zh-cn': '在已运行的事件循环中再启动事件循环' },
     message: {
       en: '`{name}` starts an event loop, but {where} already runs in one: it raises `RuntimeError`. {remedy}',
@@ -225,6 +241,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/sync-wait-in-async', family: 'python', defaultSeverity: 'warning', guide: py, related: [],
     docs: 'https://docs.python.org/3/library/asyncio-dev.html#concurrency-and-multithreading',
+    triggers: ['async'],
     title: { en: 'Thread-blocking wait in a coroutine', 'zh-cn': '协程中阻塞线程的等待' },
     message: {
       en: '`{name}` {problem} (deadlock). {remedy}',
@@ -238,6 +255,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/busy-wait', family: 'python', defaultSeverity: 'information', guide: py, related: ['ASYNC110'],
     docs: 'https://docs.python.org/3/library/asyncio-sync.html#asyncio.Event',
+    triggers: ['sleep'],
     title: { en: 'Polling loop in a coroutine', 'zh-cn': '协程中的轮询循环' },
     message: {
       en: 'This loop checks `{name}` and sleeps again until it changes: it wakes up for nothing while idle and notices the change late. Let the code that changes it set an `asyncio.Event`, and `await event.wait()` here.',
@@ -251,6 +269,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/yield-in-scope', family: 'python', defaultSeverity: 'warning', guide: py, related: ['ASYNC119'],
     docs: 'https://peps.python.org/pep-0789/',
+    triggers: ['yield'],
     title: { en: 'yield inside a cancel scope of an async generator', 'zh-cn': '异步生成器在取消作用域内 yield' },
     message: {
       en: 'This `yield` suspends the generator inside `{name}`: while the consumer runs, the scope still applies (its timeout or a failing task cancels the consumer\'s code instead), and its exit may run in another task, or never. Do not yield inside it (PEP 789): collect the values first, or make it an `@asynccontextmanager`.',
@@ -264,6 +283,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'js/sync-io-in-async', family: 'node', defaultSeverity: 'warning', guide: node, related: ['n/no-sync'],
     docs: 'https://nodejs.org/en/learn/asynchronous-work/overview-of-blocking-vs-non-blocking',
+    triggers: ['async'],
     title: { en: 'Synchronous I/O in an async function', 'zh-cn': '异步函数中的同步 I/O' },
     message: {
       en: '`{name}` blocks the event loop until it finishes. Use the promise API with `await`.',
@@ -277,6 +297,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'js/floating-promise', family: 'node', defaultSeverity: 'warning', guide: node, related: ['@typescript-eslint/no-floating-promises'],
     docs: 'https://typescript-eslint.io/rules/no-floating-promises/',
+    triggers: ['async', 'fetch', 'promises'],
     title: { en: 'Floating promise', 'zh-cn': '悬空的 Promise' },
     message: {
       en: 'The promise returned by `{name}(...)` is neither awaited, returned, stored nor handled: its failure becomes an unhandled rejection. Add `await` (or `void` if you really mean to ignore it).',
@@ -290,6 +311,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'js/await-in-loop', family: 'node', defaultSeverity: 'information', guide: node, related: ['no-await-in-loop'],
     docs: 'https://eslint.org/docs/latest/rules/no-await-in-loop',
+    triggers: ['async'],
     title: { en: 'Sequential awaits in a loop', 'zh-cn': '循环中依次 await' },
     message: {
       en: 'Each iteration waits for `{name}(...)` before starting the next. If the items are independent, run them concurrently with `Promise.all`.',
@@ -303,6 +325,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'js/unhandled-worker-events', family: 'node', defaultSeverity: 'warning', guide: { language: 'node', model: 'processes' }, related: [],
     docs: 'https://nodejs.org/api/worker_threads.html#event-error',
+    triggers: ['worker_threads', 'child_process'],
     title: { en: 'Worker or child process without error handling', 'zh-cn': '工作线程或子进程缺少错误处理' },
     message: {
       en: '{name} has no {events} listener: a failure to start or a crash goes unnoticed or crashes the parent. Add the handlers.',
@@ -316,6 +339,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'js/misused-async-callback', family: 'node', defaultSeverity: 'warning', guide: node, related: ['@typescript-eslint/no-misused-promises'],
     docs: 'https://typescript-eslint.io/rules/no-misused-promises/',
+    triggers: ['async'],
     title: { en: 'Async function where its promise is dropped', 'zh-cn': '在 Promise 会被丢弃处传入异步函数' },
     message: {
       en: 'The async {kind} passed to `{name}` returns a promise that `{name}` {problem}. {remedy}',
@@ -329,6 +353,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'js/async-promise-executor', family: 'node', defaultSeverity: 'warning', guide: node, related: ['no-async-promise-executor'],
     docs: 'https://eslint.org/docs/latest/rules/no-async-promise-executor',
+    triggers: ['async'],
     title: { en: 'Async function as a Promise executor', 'zh-cn': '把异步函数用作 Promise 执行器' },
     message: {
       en: 'The executor of `new Promise(…)` is async: what it throws rejects its own promise, which nobody handles, and the `new Promise` never settles. Make the executor synchronous, or write an async function instead of `new Promise`.',
@@ -342,6 +367,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'js/uncloneable-message', family: 'node', defaultSeverity: 'error', guide: { language: 'node', model: 'threads' }, related: [],
     docs: 'https://nodejs.org/api/worker_threads.html#portpostmessagevalue-transferlist',
+    triggers: ['postMessage', 'workerData'],
     title: { en: 'Message that cannot be cloned', 'zh-cn': '无法被克隆的消息' },
     message: {
       en: '`{name}` cannot send {what} as it is: {consequence} Send plain data instead.',
@@ -355,6 +381,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'js/lost-update', family: 'node', defaultSeverity: 'warning', guide: node, related: ['require-atomic-updates'],
     docs: 'https://eslint.org/docs/latest/rules/require-atomic-updates',
+    triggers: ['await'],
     title: { en: 'Update of shared state across an await', 'zh-cn': '跨 await 更新共享状态' },
     message: {
       en: '`{name}` is read before the `await` and written after it: an update another call makes meanwhile is overwritten (lost update). Await first, then update: `const value = await …; {name} += value;`.',

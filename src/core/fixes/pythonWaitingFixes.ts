@@ -82,13 +82,20 @@ export function awaitInstead(doc: ParsedDocument, call: Node): Fix[] {
   const fn = enclosingFunction(call);
   const args = call.childForFieldName('arguments')?.namedChildren.filter((arg) => arg?.type !== 'comment') ?? [];
   const [coroutine] = args;
-  if (!fn || !isAsyncFunction(fn) || args.length !== 1 || coroutine?.type !== 'call') return [];
+  if (!fn || !isAsyncFunction(fn) || args.length !== 1 || coroutine?.type !== 'call' || !startsLoopItself(doc, call)) return [];
   return [{
     title: { en: 'Await it instead', 'zh-cn': '改为直接 await 它' },
     kind: 'quickfix',
     isPreferred: true,
     edits: [replaceNode(call, parenthesizeIfOperand(call, `await ${coroutine.text}`))],
   }];
+}
+
+/** The call is `asyncio.run` / `….run_until_complete` itself, not a helper of another file that runs one (awaiting its argument would skip what the helper does). */
+function startsLoopItself(doc: ParsedDocument, call: Node): boolean {
+  const callee = call.childForFieldName('function');
+  if (callee?.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'run_until_complete') return true;
+  return callee !== null && qualifiedName(callee, importsOf(doc.tree, 'python'), 'python') === 'asyncio.run';
 }
 
 /** Receivers whose blocking method can run in a worker thread as it is (not a Condition or an RLock: they belong to the thread that took them). */

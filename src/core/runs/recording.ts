@@ -7,8 +7,9 @@ import {
  * The saved form of a whole run (see `RunModel.toRecording` / `RunModel.fromRecording`): plain
  * JSON, validated with this schema when read back, since a recording may come from a file.
  */
-export const RECORDING_FORMAT = 'concurrency-lens-run';
-export const RECORDING_VERSION = 1;
+import { RECORDING_FORMAT, RECORDING_VERSION } from './recordingFormat';
+
+export { RECORDING_FORMAT, RECORDING_VERSION };
 
 const time = z.number().finite().nonnegative();
 const count = z.number().int().nonnegative();

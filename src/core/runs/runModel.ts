@@ -1,5 +1,6 @@
 import { Emitter, type Subscription } from '../emitter';
-import { RECORDING_FORMAT, RECORDING_VERSION, type RunRecording } from './recording';
+import type { RunRecording } from './recording';
+import { RECORDING_FORMAT, RECORDING_VERSION } from './recordingFormat';
 import type {
   ChildInfo, DeltaFrame, HelloFrame, LoopInfo, ProbeFrame, Runtime, SnapshotFrame, SourceLocation, SpawnFrame, TaskInfo, ThreadInfo,
 } from '../probe/protocol';

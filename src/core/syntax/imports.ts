@@ -16,6 +16,18 @@ export interface ImportBinding {
   readonly qualifiedName: string;
   /** The import statement that created it (for fixes that edit imports). */
   readonly statement: Node;
+  /** The module as written and the names taken from it, for resolving it among the workspace's files. */
+  readonly source: ImportSource;
+}
+
+/**
+ * `from m import a` → `m`, [`a`]; `import a.b as c` → `a.b`, []; `import a.b` → `a.b`, [] (bound
+ * to `a`); `import * as ns from './m'` → `./m`, []; `import d from './m'` → `./m`, [`default`];
+ * `const { a: { b } } = require('./m')` → `./m`, [`a`, `b`]. An empty path is the module itself.
+ */
+export interface ImportSource {
+  readonly module: string;
+  readonly path: readonly string[];
 }
 
 export interface ImportTable {
@@ -24,6 +36,13 @@ export interface ImportTable {
   readonly moduleDefinitions: ReadonlySet<string>;
   /** Module-level import statements in source order (fixes add new imports after the last one). */
   readonly statements: readonly Node[];
+  /** Python `from m import *`: the modules whose public names this module takes (`m` as written). */
+  readonly starImports: readonly string[];
+  /**
+   * Qualified names here that stand for an outside API under another name, found by the workspace
+   * index (`.compat.create_task` → `asyncio.create_task` when `compat.py` re-exports it): `qualifiedName` answers the API's name.
+   */
+  readonly aliases?: ReadonlyMap<string, string>;
 }
 
 const cache = new WeakMap<Tree, ImportTable>();
@@ -46,6 +65,11 @@ interface MutableTable {
   bindings: Map<string, ImportBinding>;
   moduleDefinitions: Set<string>;
   statements: Node[];
+  starImports: string[];
+}
+
+function emptyTable(): MutableTable {
+  return { bindings: new Map(), moduleDefinitions: new Set(), statements: [], starImports: [] };
 }
 
 const PYTHON_NESTED_BLOCKS = new Set(['if_statement', 'elif_clause', 'else_clause', 'try_statement', 'except_clause', 'finally_clause', 'with_statement', 'block']);
@@ -58,10 +82,10 @@ function bindPythonImport(statement: Node, bindings: Map<string, ImportBinding>)
       if (name.type === 'aliased_import') {
         const alias = name.childForFieldName('alias');
         const dotted = name.childForFieldName('name');
-        if (alias && dotted) bindings.set(alias.text, { qualifiedName: dotted.text, statement });
+        if (alias && dotted) bindings.set(alias.text, { qualifiedName: dotted.text, statement, source: { module: dotted.text, path: [] } });
       } else {
         const first = name.namedChild(0);
-        if (first) bindings.set(first.text, { qualifiedName: first.text, statement });
+        if (first) bindings.set(first.text, { qualifiedName: first.text, statement, source: { module: name.text, path: [] } });
       }
     }
     return;
@@ -75,21 +99,25 @@ function bindPythonImport(statement: Node, bindings: Map<string, ImportBinding>)
     if (name.type === 'aliased_import') {
       const alias = name.childForFieldName('alias');
       const dotted = name.childForFieldName('name');
-      if (alias && dotted) bindings.set(alias.text, { qualifiedName: `${prefix}.${dotted.text}`, statement });
+      if (alias && dotted) bindings.set(alias.text, { qualifiedName: `${prefix}.${dotted.text}`, statement, source: { module: prefix, path: [dotted.text] } });
     } else {
-      bindings.set(name.text, { qualifiedName: `${prefix}.${name.text}`, statement });
+      bindings.set(name.text, { qualifiedName: `${prefix}.${name.text}`, statement, source: { module: prefix, path: [name.text] } });
     }
   }
 }
 
 function pythonImports(root: Node): ImportTable {
-  const table: MutableTable = { bindings: new Map(), moduleDefinitions: new Set(), statements: [] };
+  const table = emptyTable();
   const visit = (statement: Node): void => {
     switch (statement.type) {
       case 'import_statement':
       case 'import_from_statement':
         table.statements.push(statement);
         bindPythonImport(statement, table.bindings);
+        if (statement.type === 'import_from_statement' && statement.namedChildren.some((child) => child?.type === 'wildcard_import')) {
+          const module = statement.childForFieldName('module_name');
+          if (module) table.starImports.push(module.text);
+        }
         return;
       case 'future_import_statement':
         table.statements.push(statement);
@@ -120,7 +148,7 @@ function pythonImports(root: Node): ImportTable {
 }
 
 function nodeImports(root: Node): ImportTable {
-  const table: MutableTable = { bindings: new Map(), moduleDefinitions: new Set(), statements: [] };
+  const table = emptyTable();
   const visit = (statement: Node): void => {
     switch (statement.type) {
       case 'import_statement':
@@ -161,23 +189,24 @@ function esImport(statement: Node, table: MutableTable): void {
     if (clause?.type === 'import_require_clause') {
       const name = clause.namedChild(0);
       const required = clause.childForFieldName('source');
-      if (name?.type === 'identifier' && required) table.bindings.set(name.text, { qualifiedName: canonicalModule(stringValue(required)), statement });
+      if (name?.type === 'identifier' && required) table.bindings.set(name.text, { qualifiedName: canonicalModule(stringValue(required)), statement, source: { module: stringValue(required), path: [] } });
     }
   }
   const source = statement.childForFieldName('source');
   if (!source) return;
-  const module = canonicalModule(stringValue(source));
+  const written = stringValue(source);
+  const module = canonicalModule(written);
   for (const clause of statement.namedChildren) {
     if (clause?.type !== 'import_clause') continue;
     for (const part of clause.namedChildren) {
       if (!part) continue;
       switch (part.type) {
         case 'identifier': // default import: for Node builtins the default export is the module itself
-          table.bindings.set(part.text, { qualifiedName: module, statement });
+          table.bindings.set(part.text, { qualifiedName: module, statement, source: { module: written, path: ['default'] } });
           break;
         case 'namespace_import': {
           const name = part.namedChild(0);
-          if (name) table.bindings.set(name.text, { qualifiedName: module, statement });
+          if (name) table.bindings.set(name.text, { qualifiedName: module, statement, source: { module: written, path: [] } });
           break;
         }
         case 'named_imports':
@@ -185,7 +214,7 @@ function esImport(statement: Node, table: MutableTable): void {
             if (specifier?.type !== 'import_specifier') continue;
             const imported = specifier.childForFieldName('name');
             const local = specifier.childForFieldName('alias') ?? imported;
-            if (imported && local) table.bindings.set(local.text, { qualifiedName: `${module}.${stringValue(imported)}`, statement });
+            if (imported && local) table.bindings.set(local.text, { qualifiedName: `${module}.${stringValue(imported)}`, statement, source: { module: written, path: [stringValue(imported)] } });
           }
           break;
         default:
@@ -196,17 +225,23 @@ function esImport(statement: Node, table: MutableTable): void {
 
 /** `require('x')` → `x`; `require('x').a.b` → `x.a.b`; anything else → undefined. */
 export function requiredModule(node: Node): string | undefined {
+  const source = requiredSource(node);
+  return source && [canonicalModule(source.module), ...source.path].join('.');
+}
+
+/** `require('x')` → `x`, []; `require('x').a.b` → `x`, [`a`, `b`]; anything else → undefined. */
+export function requiredSource(node: Node): ImportSource | undefined {
   if (node.type === 'call_expression') {
     const callee = node.childForFieldName('function');
     const argument = node.childForFieldName('arguments')?.namedChild(0);
-    if (callee?.type === 'identifier' && callee.text === 'require' && argument?.type === 'string') return canonicalModule(stringValue(argument));
+    if (callee?.type === 'identifier' && callee.text === 'require' && argument?.type === 'string') return { module: stringValue(argument), path: [] };
     return undefined;
   }
   if (node.type === 'member_expression') {
     const object = node.childForFieldName('object');
     const property = node.childForFieldName('property');
-    const base = object ? requiredModule(unwrapExpression(object) ?? object) : undefined;
-    return base !== undefined && property ? `${base}.${property.text}` : undefined;
+    const base = object ? requiredSource(unwrapExpression(object) ?? object) : undefined;
+    return base !== undefined && property ? { module: base.module, path: [...base.path, property.text] } : undefined;
   }
   return undefined;
 }
@@ -218,7 +253,7 @@ function bindRequires(statement: Node, bindings: Map<string, ImportBinding>): bo
     if (declarator?.type !== 'variable_declarator') continue;
     const name = declarator.childForFieldName('name');
     const value = unwrapExpression(declarator.childForFieldName('value'));
-    const required = value ? requiredModule(value) : undefined;
+    const required = value ? requiredSource(value) : undefined;
     if (name && required !== undefined) {
       isRequire = true;
       bindPattern(name, required, statement, bindings);
@@ -227,20 +262,20 @@ function bindRequires(statement: Node, bindings: Map<string, ImportBinding>): bo
   return isRequire;
 }
 
-function bindPattern(pattern: Node, module: string, statement: Node, bindings: Map<string, ImportBinding>): void {
-  if (pattern.type === 'identifier') {
-    bindings.set(pattern.text, { qualifiedName: module, statement });
+function bindPattern(pattern: Node, source: ImportSource, statement: Node, bindings: Map<string, ImportBinding>): void {
+  if (pattern.type === 'identifier' || pattern.type === 'shorthand_property_identifier_pattern') {
+    bindings.set(pattern.text, { qualifiedName: [canonicalModule(source.module), ...source.path].join('.'), statement, source });
     return;
   }
   if (pattern.type !== 'object_pattern') return;
   for (const property of pattern.namedChildren) {
     if (!property) continue;
     if (property.type === 'shorthand_property_identifier_pattern') {
-      bindings.set(property.text, { qualifiedName: `${module}.${property.text}`, statement });
+      bindPattern(property, { module: source.module, path: [...source.path, property.text] }, statement, bindings);
     } else if (property.type === 'pair_pattern') {
       const key = property.childForFieldName('key');
       const value = property.childForFieldName('value');
-      if (key && value) bindPattern(value, `${module}.${stringValue(key)}`, statement, bindings);
+      if (key && value) bindPattern(value, { module: source.module, path: [...source.path, stringValue(key)] }, statement, bindings);
     }
   }
 }

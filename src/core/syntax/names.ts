@@ -21,6 +21,12 @@ const NODE_GLOBALS = new Set([
 ]);
 
 export function qualifiedName(node: Node, imports: ImportTable, family: LanguageFamily): string | undefined {
+  const name = writtenName(node, imports, family);
+  return name === undefined ? undefined : imports.aliases?.get(name) ?? name;
+}
+
+/** The qualified name as this module spells it (before workspace aliases). */
+function writtenName(node: Node, imports: ImportTable, family: LanguageFamily): string | undefined {
   const expression = unwrapExpression(node) ?? node;
   switch (expression.type) {
     case 'identifier': {
@@ -53,6 +59,13 @@ export function qualifiedName(node: Node, imports: ImportTable, family: Language
     default:
       return undefined;
   }
+}
+
+/** `a` of `a.b.c` (Python attributes, JS/TS member expressions); the node itself otherwise. */
+export function rootOfDottedName(node: Node): Node {
+  let root = unwrapExpression(node) ?? node;
+  for (let object = root.childForFieldName('object'); (root.type === 'attribute' || root.type === 'member_expression') && object; object = root.childForFieldName('object')) root = unwrapExpression(object) ?? object;
+  return root;
 }
 
 /** The callee of a call (`call` in Python, `call_expression`/`new_expression` in JS/TS), or null. */

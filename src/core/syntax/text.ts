@@ -71,3 +71,24 @@ export function singleChange(before: string, after: string): TextChange | undefi
   while (suffix < shorter - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix += 1;
   return { offset: prefix, deleteLength: before.length - prefix - suffix, insertText: after.slice(prefix, after.length - suffix) };
 }
+
+/** Every occurrence of `word` as a whole identifier-like word in `text` (a cheap prefilter; callers confirm with the tree). */
+export function wordOccurrences(text: string, word: string): number[] {
+  const found: number[] = [];
+  for (let index = text.indexOf(word); index >= 0; index = text.indexOf(word, index + word.length)) if (isWholeWord(text, index, word.length)) found.push(index);
+  return found;
+}
+
+/** Whether `word` occurs in `text` as a whole identifier-like word (stops at the first). */
+export function containsWord(text: string, word: string): boolean {
+  for (let index = text.indexOf(word); index >= 0; index = text.indexOf(word, index + word.length)) if (isWholeWord(text, index, word.length)) return true;
+  return false;
+}
+
+function isWholeWord(text: string, index: number, length: number): boolean {
+  return !isWordChar(text.charCodeAt(index - 1)) && !isWordChar(text.charCodeAt(index + length));
+}
+
+function isWordChar(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 36;
+}

@@ -1,0 +1,102 @@
+/**
+ * `npm run bench:activation`: the extension's start-up in the real extension host (code-server
+ * 1.100.3, Debian's Chromium). Each run opens a fresh workbench (a fresh extension host) on a
+ * folder with one Python file, activates an empty ES-module extension (the host's own cost of an
+ * activation: the baseline), then Concurrency Lens from cold (`activate()` → ready: loading its
+ * code and running `activate`), then opens the file and waits for its first diagnostic. Prints
+ * medians, the bytes the host loaded at activation and before the first diagnostic (our code and
+ * the .wasm files), and `RESULT name=value` lines.
+ */
+import * as esbuild from 'esbuild';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { REPO_ROOT, startCodeServer } from '../test/runner/codeServer';
+import { consoleText, gotoWorkbench, launchBrowser } from '../test/runner/workbench';
+import { median } from './measure';
+
+const RUNS = 7;
+const HOST_MODULE = path.join(REPO_ROOT, 'out', 'bench', 'activation', 'host.js');
+
+/**
+ * A Node module customization hook the host module registers: it reports every ES module URL the
+ * host loads from then on (the extension's chunks among them), and when its loading began (ms
+ * since the epoch: hooks run on a thread of their own).
+ */
+const LOADER_HOOK = `let port;
+export function initialize(data) {
+  port = data.port;
+}
+export async function load(url, context, nextLoad) {
+  port.postMessage({ url, at: performance.timeOrigin + performance.now() });
+  return nextLoad(url, context);
+}
+`;
+
+interface Measurement {
+  readonly baselineMs: number;
+  readonly activationMs: number;
+  readonly codeAtActivation: number;
+  readonly firstDiagnosticMs: number;
+  readonly code: number;
+  readonly wasm: readonly string[];
+  readonly wasmBytes: number;
+}
+
+async function main(): Promise<void> {
+  await esbuild.build({ entryPoints: [path.join(REPO_ROOT, 'bench', 'activation', 'host.ts')], outfile: HOST_MODULE, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], logLevel: 'warning' });
+  writeFileSync(path.join(path.dirname(HOST_MODULE), 'loaderHook.mjs'), LOADER_HOOK);
+  const workspace = mkdtempSync(path.join(tmpdir(), 'cl-bench-activation-'));
+  writeFileSync(path.join(workspace, 'main.py'), 'import time\n\n\nasync def main():\n    time.sleep(1)\n');
+  // The empty extension is installed in the server's extensions folder (one development extension per window).
+  const state = mkdtempSync(path.join(tmpdir(), 'cl-bench-activation-state-'));
+  const baseline = path.join(state, 'extensions', 'bench.baseline-0.0.1');
+  mkdirSync(baseline, { recursive: true });
+  writeFileSync(path.join(baseline, 'package.json'), JSON.stringify({ name: 'baseline', publisher: 'bench', version: '0.0.1', engines: { vscode: '^1.100.0' }, main: './extension.mjs', activationEvents: [] }));
+  writeFileSync(path.join(baseline, 'extension.mjs'), 'export function activate() {\n  return {};\n}\n');
+  const server = await startCodeServer({ userDataDir: state });
+  const browser = await launchBrowser();
+  const runs: Measurement[] = [];
+  try {
+    for (let run = 0; run < RUNS; run += 1) {
+      const page = await browser.newPage();
+      const measured = new Promise<Measurement>((resolve, reject) => {
+        page.on('console', (message) => {
+          void consoleText(message).then((text) => {
+            if (text.startsWith('[bench] ')) resolve(JSON.parse(text.slice(8)) as Measurement);
+            else if (process.env.CL_DEBUG) process.stderr.write(`[host] ${text}\n`);
+          });
+        });
+        void page.exposeFunction('codeAutomationExit', (code: number) => (code === 0 ? undefined : reject(new Error(`the benchmark host failed (exit ${code}); CL_DEBUG=1 shows its log`))));
+      });
+      await gotoWorkbench(page, server.workbenchUrl(workspace, [
+        ['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)],
+        ['extensionTestsPath', server.remoteUri(HOST_MODULE)],
+      ]));
+      runs.push(await measured);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+  const activation = median(runs.map((run) => run.activationMs));
+  const baselineMs = median(runs.map((run) => run.baselineMs));
+  const firstDiagnostic = median(runs.map((run) => run.firstDiagnosticMs));
+  const last = runs.at(-1);
+  if (!last) return;
+  const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} kB`;
+  console.log(`# ${RUNS} cold starts in fresh extension hosts (code-server 1.100.3); load average ${loadavg()[0]?.toFixed(1) ?? '?'}`);
+  console.log(`# activation runs (ms): ${runs.map((run) => run.activationMs.toFixed(1)).join(', ')}; an empty ES-module extension before it, in the same hosts: ${runs.map((run) => run.baselineMs.toFixed(1)).join(', ')}`);
+  console.log(`# loaded at activation: ${kb(last.codeAtActivation)} of our code; before the first diagnostic: ${kb(last.code)} of code + ${kb(last.wasmBytes)} of wasm (${last.wasm.join(', ')})`);
+  console.log(`RESULT activation.ms=${activation.toFixed(1)}`);
+  console.log(`RESULT activation.empty_extension_ms=${baselineMs.toFixed(1)}`);
+  console.log(`RESULT activation.first_diagnostic_ms=${firstDiagnostic.toFixed(1)}`);
+  console.log(`RESULT activation.code_bytes_at_activation=${last.codeAtActivation}`);
+  console.log(`RESULT activation.bytes_before_first_diagnostic=${last.code + last.wasmBytes}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
