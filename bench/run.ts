@@ -22,7 +22,7 @@ import { ENV_ADDRESS, ENV_TOKEN } from '../src/core/probe/endpoint';
 import { median } from './measure';
 
 const root = path.resolve(__dirname, '..');
-const SUPERVISOR = path.join(root, 'dist', 'supervisor.js');
+const SUPERVISOR = path.join(root, 'dist', 'supervisor.mjs');
 const LINES = 200_000;
 const PAIRS = 7;
 const RUNS = 11;
