@@ -1,0 +1,226 @@
+"""asyncio: the running event loops (found by wrapping ``asyncio.events._set_running_loop``), a
+heartbeat on each that proves it is not blocked, and their tasks, sampled from the probe's thread."""
+import sys
+import threading
+import time
+import weakref
+
+from . import _hooks, _inspect
+from ._transport import now_ms
+
+#: The heartbeat each event loop runs to prove it is not blocked.
+BEAT_SECONDS = 0.05
+MAX_TASKS_PER_SAMPLE = 10000
+
+
+class _Loop:
+    """What the probe knows about one running event loop."""
+
+    def __init__(self, loop_id, loop, thread_ident):
+        self.id = loop_id
+        self.loop = weakref.ref(loop)
+        self.thread_ident = thread_ident
+        self.expected_beat = time.monotonic()
+        self.lag_ms = 0.0
+        self.block_started = None
+        self.block_stack = []
+        self.block_reported = False
+        self.finished_block_ms = None
+
+
+class LoopWatch:
+    def __init__(self, next_id, blocked_threshold_ms):
+        self._next_id = next_id
+        self._blocked_threshold_ms = blocked_threshold_ms
+        self._loops = {}
+        self._lock = threading.Lock()
+        # The tasks themselves (one that ends is held until the probe has read how it ended) apart
+        # from what the probe notes about each, which holds only plain values.
+        self._live_tasks = {}
+        self._task_notes = {}
+        self._finished_tasks = []
+
+    def __bool__(self):
+        return bool(self._loops)
+
+    def running(self, loop, thread_ident):
+        """A loop runs on the calling thread: watched from now on. False if it already was."""
+        with self._lock:
+            if thread_ident in self._loops and self._loops[thread_ident].loop() is loop:
+                return False
+            state = _Loop("l%d" % next(self._next_id), loop, thread_ident)
+            self._loops[thread_ident] = state
+        state.expected_beat = time.monotonic()
+        loop.call_soon(self._beat, state)
+        return True
+
+    def stopped(self, thread_ident):
+        with self._lock:
+            self._loops.pop(thread_ident, None)
+
+    def _loop_states(self):
+        with self._lock:
+            return list(self._loops.values())
+
+    def _beat(self, state):
+        """Runs on the event loop: measures how late it ran and schedules the next beat."""
+        now = time.monotonic()
+        lag = max(0.0, (now - state.expected_beat) * 1000.0)
+        state.lag_ms = lag
+        if lag >= self._blocked_threshold_ms:
+            state.finished_block_ms = lag
+        state.expected_beat = now + BEAT_SECONDS
+        loop = state.loop()
+        if loop is not None and not loop.is_closed():
+            loop.call_later(BEAT_SECONDS, self._beat, state)
+
+    def check(self, put, thread_id_of_ident):
+        """Reports loops blocked past the threshold; says whether any loop is running."""
+        loops = self._loop_states()
+        now = time.monotonic()
+        for state in loops:
+            late_ms = (now - state.expected_beat) * 1000.0
+            if late_ms >= self._blocked_threshold_ms and state.block_started is None:
+                state.block_started = state.expected_beat
+                frame = sys._current_frames().get(state.thread_ident)
+                state.block_stack = _inspect.stack(frame)
+            if state.block_started is not None and not state.block_reported and late_ms >= self._blocked_threshold_ms:
+                state.block_reported = True
+                put(_blocked(state, late_ms, True, thread_id_of_ident))
+            if state.finished_block_ms is not None:
+                duration, state.finished_block_ms = state.finished_block_ms, None
+                put(_blocked(state, duration, False, thread_id_of_ident))
+                state.block_started = None
+                state.block_reported = False
+                state.block_stack = []
+        return bool(loops)
+
+    def count_tasks(self):
+        """How many tasks a sample would describe, in O(1): the size of asyncio's registry of
+        tasks (done ones not yet collected included)."""
+        asyncio = sys.modules.get("asyncio")
+        if asyncio is None or not self._loops:
+            return 0
+        tasks = asyncio.tasks
+        registry = getattr(tasks, "_scheduled_tasks", None)  # 3.12+
+        if registry is None:
+            registry = getattr(tasks, "_all_tasks", ())  # 3.8-3.11
+        return len(registry) + len(getattr(tasks, "_eager_tasks", ()))
+
+    def sample_tasks(self, t, thread_id_of_ident):
+        loops = self._loop_states()
+        # Never import asyncio here: loops are registered only once the program has imported it.
+        asyncio = sys.modules.get("asyncio")
+        if asyncio is None:
+            loops = []
+        current_tasks = getattr(asyncio.tasks, "_current_tasks", {}) if loops else {}
+        live = {}
+        notes = {}
+        tasks = {}
+        for state in loops:
+            loop = state.loop()
+            if loop is None:
+                continue
+            thread_id = thread_id_of_ident(state.thread_ident)
+            running = current_tasks.get(loop)
+            for task in _all_tasks(asyncio, loop)[:MAX_TASKS_PER_SAMPLE]:
+                key = id(task)
+                note = self._task_notes.get(key) if self._live_tasks.get(key) is task else None
+                if note is None:
+                    note = ("k%d" % next(self._next_id), t, thread_id, state.id, _inspect.coroutine_name(task))
+                live[key] = task
+                notes[key] = note
+                tasks[note[0]] = _describe_task(task, note, "running" if task is running else "pending", t)
+        for entity in self._finished_tasks:
+            tasks[entity["id"]] = entity
+        self._finished_tasks = []
+        for key, task in self._live_tasks.items():
+            if key not in live:
+                note = self._task_notes[key]
+                tasks[note[0]] = _describe_task(task, note, None, t)
+        self._live_tasks = live
+        self._task_notes = notes
+        return tasks
+
+    def release_finished(self):
+        """At the ticks after a sample: describes the tasks that have finished since and lets go
+        of them. Held until the next sample, a burst of short tasks would stay alive for a whole
+        sampling period: their memory not reused, and traversed by the program's garbage
+        collector. Returns how many finished."""
+        t = now_ms()
+        finished = [key for key, task in self._live_tasks.items() if task.done()]
+        for key in finished:
+            entity = _describe_task(self._live_tasks.pop(key), self._task_notes.pop(key), None, t)
+            self._finished_tasks.append(entity)
+        return len(finished)
+
+    def sample_loops(self, thread_id_of_ident):
+        return {
+            state.id: {"id": state.id, "threadId": thread_id_of_ident(state.thread_ident), "lagMs": round(state.lag_ms, 1)}
+            for state in self._loop_states()
+        }
+
+
+def _blocked(state, duration_ms, ongoing, thread_id_of_ident):
+    frame = {
+        "kind": "blocked", "t": now_ms(), "loopId": state.id, "threadId": thread_id_of_ident(state.thread_ident),
+        "durationMs": round(duration_ms, 1), "stack": state.block_stack,
+    }
+    if ongoing:
+        frame["ongoing"] = True
+    return frame
+
+
+def _describe_task(task, note, state, t):
+    task_id, started_at, thread_id, loop_id, coroutine = note
+    entity = {
+        "id": task_id, "threadId": thread_id, "loopId": loop_id, "name": task.get_name(),
+        "coroutine": coroutine, "startedAt": started_at,
+    }
+    if state is None:
+        state, error, raised_at = _inspect.task_outcome(task)
+        if state == "pending":  # vanished from all_tasks without being done: its loop went away
+            state = "cancelled"
+        entity["endedAt"] = t
+        if error is not None:
+            entity["exception"] = error[:4000]
+        if raised_at is not None:
+            entity["raisedAt"] = raised_at
+    else:
+        where, awaiting = _inspect.suspension(task)
+        if where is not None:
+            entity["suspendedAt"] = where
+        if awaiting:
+            entity["awaiting"] = awaiting[:4000]
+    entity["state"] = state
+    return entity
+
+
+def _all_tasks(asyncio, loop):
+    # all_tasks copies a WeakSet that the loop's thread may change meanwhile: retry.
+    for _ in range(10):
+        try:
+            return list(asyncio.all_tasks(loop))
+        except RuntimeError:
+            continue
+    return []
+
+
+def install(probe):
+    _hooks.when_imported("asyncio.events", lambda events: _wrap_running_loop(events, probe))
+
+
+def _wrap_running_loop(events, probe):
+    original = events._set_running_loop
+
+    def _set_running_loop(loop):
+        original(loop)
+        try:
+            if loop is None:
+                probe.loop_stopped()
+            else:
+                probe.loop_running(loop)
+        except Exception:
+            pass
+
+    events._set_running_loop = _set_running_loop
