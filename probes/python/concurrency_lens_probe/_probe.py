@@ -29,6 +29,8 @@ class Probe:
         self._ids = itertools.count(1)
         self._threads_forking_workers = set()
         self.in_grace_period = False
+        #: This process was forked from another probed one (its atexit functions are its parent's).
+        self.forked = False
         self._begin(argv)
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -68,6 +70,7 @@ class Probe:
         _thread.start_new_thread(self.sampler.run, ())
 
     def after_fork_in_child(self):
+        self.forked = True
         # The forking thread is this process's only one, with the same ident as in the parent.
         forked_worker = _thread.get_ident() in self._threads_forking_workers
         self._threads_forking_workers = set()
@@ -207,7 +210,7 @@ class Probe:
         thread_id_of_ident = self.threads.thread_id_of_ident
         return {
             "threads": self.threads.sample(t, self.sampler.ident),
-            "tasks": self.loops.sample_tasks(t, thread_id_of_ident),
+            "tasks": self.loops.sample_tasks(t, thread_id_of_ident, self.threads.work_threads),
             "loops": self.loops.sample_loops(thread_id_of_ident),
             "children": self.children.sample(t),
         }

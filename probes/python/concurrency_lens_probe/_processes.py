@@ -138,9 +138,16 @@ def process_role():
     return None
 
 
+#: Python 3.13+ runs a forked multiprocessing child's exit functions (``util._exit_function``, which
+#: joins the feeder threads of the queues it put into: it can block) after ``_bootstrap`` returns.
+_EXIT_FUNCTIONS_AFTER_BOOTSTRAP = sys.version_info >= (3, 13)
+
+
 def install(probe):
     _hooks.when_imported("subprocess", lambda module: _wrap_popen(module, probe))
     _hooks.when_imported("multiprocessing.process", lambda module: _wrap_process(module, probe))
+    if _EXIT_FUNCTIONS_AFTER_BOOTSTRAP:
+        _hooks.when_imported("multiprocessing.util", lambda module: _wrap_exit_function(module, probe))
 
 
 def _wrap_popen(subprocess, probe):
@@ -182,14 +189,17 @@ def _wrap_process(process_module, probe):
 
     process_module.BaseProcess.start = start
     # In the child: the exit code multiprocessing gives the process is what _bootstrap returns.
-    # A forked child then leaves through os._exit, skipping atexit: its exit frame goes from here.
+    # A forked child then leaves through os._exit, skipping the atexit functions of its parent: its
+    # exit frame goes from here, or (3.13+) once its own exit functions have run. A spawned one
+    # exits like any program: the probe's atexit function sends it.
     original_bootstrap = process_module.BaseProcess._bootstrap
 
     def _bootstrap(self, *args, **kwargs):
         exitcode = original_bootstrap(self, *args, **kwargs)
         try:
             probe.exit_code = exitcode
-            probe.finish(final_sample=False)
+            if probe.forked and not _EXIT_FUNCTIONS_AFTER_BOOTSTRAP:
+                probe.finish(final_sample=False)
         except Exception:
             pass
         return exitcode
@@ -204,6 +214,22 @@ def _wrap_process(process_module, probe):
         probe.child_exited(self, _describe_process(self)[2])
 
     process_module.BaseProcess.join = join
+
+
+def _wrap_exit_function(util, probe):
+    original = util._exit_function
+
+    def _exit_function(*args, **kwargs):
+        try:
+            return original(*args, **kwargs)
+        finally:
+            if probe.forked:
+                try:
+                    probe.finish(final_sample=False)
+                except Exception:
+                    pass
+
+    util._exit_function = _exit_function
 
 
 #: The functions multiprocessing runs in its pools' workers and managers' servers, by module and name.

@@ -139,7 +139,9 @@ class Sampler:
             for kind, entities in current.items():
                 frame[kind] = list(entities.values())
             connection.put(frame)
-        elif upsert or remove:
+        else:
+            # Sent even when nothing changed: it tells the host the state it has held since is
+            # still what the probe sees (a thread that has waited on a lock for a second, say).
             frame = {"kind": "delta", "t": t}
             if upsert:
                 frame["upsert"] = upsert
@@ -151,6 +153,18 @@ class Sampler:
 def signature_of(entity):
     """What the next sample compares an entity with: a number, not the entity, because what the
     probe keeps between samples is traversed by every full collection of the program's garbage
-    collector (entities nest dicts, which it never stops tracking). JSON objects one level deep,
-    as all of ours. A collision would delay an update until the next snapshot."""
-    return hash((tuple(entity), tuple([tuple(value.values()) if type(value) is dict else value for value in entity.values()])))
+    collector (entities nest dicts, which it never stops tracking). A collision would delay an
+    update until the next snapshot."""
+    return hash(tuple([(key, _frozen(value) if type(value) in _NESTED else value) for key, value in entity.items()]))
+
+
+_NESTED = (dict, list)
+
+
+def _frozen(value):
+    kind = type(value)
+    if kind is dict:
+        return tuple([(key, _frozen(item) if type(item) in _NESTED else item) for key, item in value.items()])
+    if kind is list:
+        return tuple([_frozen(item) if type(item) in _NESTED else item for item in value])
+    return value

@@ -5,12 +5,15 @@ import threading
 import time
 import weakref
 
-from . import _hooks, _inspect
+from . import _hooks, _inspect, _waits
 from ._transport import now_ms
 
 #: The heartbeat each event loop runs to prove it is not blocked.
 BEAT_SECONDS = 0.05
 MAX_TASKS_PER_SAMPLE = 10000
+#: Up to this many timers, a loop's are counted one by one (the cancelled ones and the probe's own
+#: left out); beyond, the count is the heap's size.
+MAX_TIMERS_COUNTED = 256
 
 
 class _Loop:
@@ -39,6 +42,8 @@ class LoopWatch:
         self._live_tasks = {}
         self._task_notes = {}
         self._finished_tasks = []
+        #: Per task id, what it awaited at the previous sample (plain values) and since when.
+        self._waits = {}
 
     def __bool__(self):
         return bool(self._loops)
@@ -107,7 +112,7 @@ class LoopWatch:
             registry = getattr(tasks, "_all_tasks", ())  # 3.8-3.11
         return len(registry) + len(getattr(tasks, "_eager_tasks", ()))
 
-    def sample_tasks(self, t, thread_id_of_ident):
+    def sample_tasks(self, t, thread_id_of_ident, work_threads):
         loops = self._loop_states()
         # Never import asyncio here: loops are registered only once the program has imported it.
         asyncio = sys.modules.get("asyncio")
@@ -116,7 +121,7 @@ class LoopWatch:
         current_tasks = getattr(asyncio.tasks, "_current_tasks", {}) if loops else {}
         live = {}
         notes = {}
-        tasks = {}
+        states = {}
         for state in loops:
             loop = state.loop()
             if loop is None:
@@ -130,14 +135,35 @@ class LoopWatch:
                     note = ("k%d" % next(self._next_id), t, thread_id, state.id, _inspect.coroutine_name(task))
                 live[key] = task
                 notes[key] = note
-                tasks[note[0]] = _describe_task(task, note, "running" if task is running else "pending", t)
+                states[key] = "running" if task is running else "pending"
+
+        def task_id_of(task):
+            note = notes.get(id(task))
+            return note[0] if note is not None and live.get(id(task)) is task else None
+
+        context = _waits.Context(thread_id_of_ident, task_id_of, work_threads)
+        waits_before, self._waits = self._waits, {}
+        tasks = {}
+        lock_waits = False
+        for key, task in live.items():
+            entity = tasks[notes[key][0]] = _describe_task(task, notes[key], states[key], t, context)
+            wait = entity.get("wait")
+            if wait is not None:
+                self._waits[entity["id"]] = _waits.note_since(wait, waits_before.get(entity["id"]), t)
+                lock_waits = lock_waits or wait["kind"] == "lock"
+        # An asyncio lock knows no owner: the host finds it from the syntax tree, by the
+        # `async with` blocks the tasks are suspended in.
+        if lock_waits:
+            for key, task in live.items():
+                if states[key] == "pending":
+                    tasks[notes[key][0]]["stack"] = _waits.coroutine_stack(task, True)
         for entity in self._finished_tasks:
             tasks[entity["id"]] = entity
         self._finished_tasks = []
         for key, task in self._live_tasks.items():
             if key not in live:
                 note = self._task_notes[key]
-                tasks[note[0]] = _describe_task(task, note, None, t)
+                tasks[note[0]] = _describe_task(task, note, None, t, None)
         self._live_tasks = live
         self._task_notes = notes
         return tasks
@@ -150,15 +176,53 @@ class LoopWatch:
         t = now_ms()
         finished = [key for key, task in self._live_tasks.items() if task.done()]
         for key in finished:
-            entity = _describe_task(self._live_tasks.pop(key), self._task_notes.pop(key), None, t)
+            entity = _describe_task(self._live_tasks.pop(key), self._task_notes.pop(key), None, t, None)
             self._finished_tasks.append(entity)
         return len(finished)
 
     def sample_loops(self, thread_id_of_ident):
-        return {
-            state.id: {"id": state.id, "threadId": thread_id_of_ident(state.thread_ident), "lagMs": round(state.lag_ms, 1)}
-            for state in self._loop_states()
-        }
+        loops = {}
+        for state in self._loop_states():
+            entity = loops[state.id] = {"id": state.id, "threadId": thread_id_of_ident(state.thread_ident), "lagMs": round(state.lag_ms, 1)}
+            loop = state.loop()
+            wakers = _wakers(loop, self) if loop is not None else None
+            if wakers is not None:
+                entity["wakers"] = wakers
+        return loops
+
+
+def _wakers(loop, watch):
+    """What can wake a loop that waits: its timers (not the probe's heartbeat), the file descriptors
+    it watches (not its own self-pipe), its signal handlers, the callbacks ready to run."""
+    try:
+        scheduled = loop._scheduled
+        ready = len(loop._ready)
+        timers = 0
+        next_at = None
+        if len(scheduled) <= MAX_TIMERS_COUNTED:
+            for handle in list(scheduled):
+                if handle._cancelled or getattr(handle._callback, "__self__", None) is watch:
+                    continue
+                timers += 1
+                if next_at is None or handle._when < next_at:
+                    next_at = handle._when
+        else:
+            timers = len(scheduled) - 1
+        selector = getattr(loop, "_selector", None)
+        readers = writers = 0
+        if selector is not None:
+            own = loop._ssock.fileno() if getattr(loop, "_ssock", None) is not None else -1
+            for key in list(selector.get_map().values()):
+                if key.fd == own:
+                    continue
+                readers += bool(key.events & 1)
+                writers += bool(key.events & 2)
+        wakers = {"timers": timers, "readers": readers, "writers": writers, "signals": len(getattr(loop, "_signal_handlers", None) or ()), "ready": ready}
+        if next_at is not None:
+            wakers["nextTimerAt"] = round(now_ms() + (next_at - loop.time()) * 1000.0, 1)
+        return wakers
+    except Exception:
+        return None
 
 
 def _blocked(state, duration_ms, ongoing, thread_id_of_ident):
@@ -171,7 +235,7 @@ def _blocked(state, duration_ms, ongoing, thread_id_of_ident):
     return frame
 
 
-def _describe_task(task, note, state, t):
+def _describe_task(task, note, state, t, context):
     task_id, started_at, thread_id, loop_id, coroutine = note
     entity = {
         "id": task_id, "threadId": thread_id, "loopId": loop_id, "name": task.get_name(),
@@ -187,11 +251,16 @@ def _describe_task(task, note, state, t):
         if raised_at is not None:
             entity["raisedAt"] = raised_at
     else:
-        where, awaiting = _inspect.suspension(task)
+        wait, awaited, where, awaiting = _waits.task_wait(task, context)
         if where is not None:
             entity["suspendedAt"] = where
         if awaiting:
             entity["awaiting"] = awaiting[:4000]
+        if wait is not None and state == "pending":
+            ids = [task_id for task_id in map(context.task_id_of, awaited) if task_id is not None]
+            if ids:
+                wait["taskIds"] = ids[:1000]
+            entity["wait"] = wait
     entity["state"] = state
     return entity
 

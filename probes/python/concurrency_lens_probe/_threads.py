@@ -5,7 +5,7 @@ import sys
 import threading
 import weakref
 
-from . import _inspect
+from . import _inspect, _waits
 from ._transport import now_ms
 
 
@@ -18,6 +18,12 @@ class ThreadWatch:
         self._ids = weakref.WeakKeyDictionary()
         self._events = collections.deque(maxlen=10000)
         self._started = {}
+        #: Per thread ident, its innermost code and instruction at the previous sample.
+        self._positions = {}
+        #: Per thread id, what it waited on at the previous sample (plain values) and since when.
+        self._waits = {}
+        #: id(concurrent Future) → the pool thread running it, at the last sample (for the tasks).
+        self.work_threads = {}
 
     def started(self, thread):
         self._events.append(("start", weakref.ref(thread), now_ms()))
@@ -38,10 +44,26 @@ class ThreadWatch:
         return self.thread_id(thread) if thread is not None else "i%d" % ident
 
     def sample(self, t, sampler_ident):
-        # Read every thread's location at once and drop the frames right away: a frame object
-        # we hold keeps its finished function's locals alive, which the program must not notice.
+        # Read every thread's frames at once and drop them right away: a frame object we hold
+        # keeps its finished function's locals alive, which the program must not notice.
         frames = sys._current_frames()
-        locations = {ident: _inspect.user_location(frame) for ident, frame in frames.items()}
+        frames.pop(sampler_ident, None)
+        self.work_threads = _waits.work_threads(frames, self.thread_id_of_ident) if "concurrent.futures.thread" in sys.modules else {}
+        context = _waits.Context(self.thread_id_of_ident, work_threads=self.work_threads)
+        positions, self._positions = self._positions, {}
+        locations = {}
+        waits = {}
+        for ident, frame in frames.items():
+            position = self._positions[ident] = (id(frame.f_code), frame.f_lasti)
+            locations[ident] = _inspect.user_location(frame)
+            wait = _waits.thread_wait(frame, context, positions.get(ident) == position)
+            if wait is not None:
+                waits[ident] = wait
+        # A lock whose owner the runtime does not know (a plain Lock): the host finds it from the
+        # syntax tree, by the `with` blocks the other threads' frames are in.
+        stacks = {}
+        if any(wait["kind"] == "lock" and "threadId" not in wait for wait in waits.values()):
+            stacks = {ident: _waits.thread_stack(frame, True) for ident, frame in frames.items()}
         del frames
         threads = {}
         started = {}
@@ -49,6 +71,7 @@ class ThreadWatch:
         # The start times of the threads still running: rebuilt at each sample, so a thread that
         # vanished unseen (its Thread object collected before it was sampled ended) is not kept.
         known_starts, self._started = self._started, {}
+        waits_before, self._waits = self._waits, {}
         while self._events:
             kind, reference, when = self._events.popleft()
             thread = reference()
@@ -60,24 +83,32 @@ class ThreadWatch:
             if ident is None or ident == sampler_ident:
                 continue
             thread_id = self.thread_id(thread)
-            where, state = locations.get(ident, (None, "running"))
+            where = locations.get(ident)
+            wait = waits.get(ident)
             started_at = known_starts.get(thread_id)
             if started_at is None:
                 started_at = started.get(thread, self._started_at if thread_id == "main" else t)
             entity = {
-                "id": thread_id, "kind": "main" if thread_id == "main" else "thread", "name": thread.name, "state": state,
-                "daemon": thread.daemon, "startedAt": started_at,
+                "id": thread_id, "kind": "main" if thread_id == "main" else "thread", "name": thread.name,
+                "state": "waiting" if wait is not None else "running", "daemon": thread.daemon, "startedAt": started_at,
             }
             native_id = getattr(thread, "native_id", None)
             if native_id is not None:
                 entity["nativeId"] = native_id
             if where is not None:
                 entity["location"] = where
-            if thread in ended or not thread.is_alive():
+            # A multiprocessing child's main thread reads as stopped once its target has returned, while
+            # it still runs its exit functions (which may block): alive while it has frames.
+            if thread in ended or not (thread.is_alive() or ident in locations):
                 entity["state"] = "exited"
                 entity["endedAt"] = ended.get(thread, t)
             else:
                 self._started[thread_id] = started_at
+                if wait is not None:
+                    entity["wait"] = wait
+                    self._waits[thread_id] = _waits.note_since(wait, waits_before.get(thread_id), t)
+                if ident in stacks:
+                    entity["stack"] = stacks[ident]
             threads[thread_id] = entity
         return threads
 

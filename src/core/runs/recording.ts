@@ -49,6 +49,7 @@ export const processRecordingSchema = z.object({
   signal: z.string().max(100).optional(),
   connected: z.boolean(),
   droppedFrames: count,
+  sampledAt: time.optional(),
   threads: z.array(tracked(threadSchema)).max(200_000),
   tasks: z.array(tracked(taskSchema)).max(200_000),
   loops: z.array(tracked(loopSchema)).max(20_000),

@@ -75,6 +75,8 @@ export interface ProcessRecord {
   connected: boolean;
   /** Frames its probe reported dropping from its bounded buffer. */
   droppedFrames: number;
+  /** When its probe last sampled it (its latest snapshot or delta): what it reported holds as of then. */
+  sampledAt?: number;
   readonly entities: { [K in EntityKind]: Map<string, TrackedEntity<K>> };
   /** Lag samples of each loop, by loop id. */
   readonly lag: Map<string, LagHistory>;
@@ -129,6 +131,10 @@ export function processKey(pid: number): string {
 }
 export function entityKey(pid: number, kind: EntityKind, id: string): string {
   return `p:${pid}/${kind}:${id}`;
+}
+/** The key that changes at each of a process's samples, even when nothing else did. */
+export function sampledKey(pid: number): string {
+  return `p:${pid}/sampled`;
 }
 /** The key that changes when a process's list of blocked-loop events changes. */
 export function blocksKey(pid: number): string {
@@ -261,8 +267,10 @@ export class RunModel {
         case 'hello':
           return;
         case 'snapshot':
+          this.noteSample(record, frame.t, keys);
           return this.applySnapshot(record, frame, keys);
         case 'delta':
+          this.noteSample(record, frame.t, keys);
           return this.applyDelta(record, frame, keys);
         case 'blocked':
           return this.recordBlock(record, { pid, loopId: frame.loopId, threadId: frame.threadId, startedAt: frame.t - frame.durationMs, durationMs: frame.durationMs, stack: frame.stack, ongoing: frame.ongoing ?? false }, keys);
@@ -395,6 +403,11 @@ export class RunModel {
     }
     for (const event of this.blockEvents) latest = Math.max(latest, event.startedAt + event.durationMs);
     return latest;
+  }
+
+  private noteSample(record: ProcessRecord, time: number, keys: Set<string>): void {
+    record.sampledAt = Math.max(record.sampledAt ?? 0, time);
+    keys.add(sampledKey(record.pid));
   }
 
   private applySnapshot(record: ProcessRecord, frame: SnapshotFrame, keys: Set<string>): void {
