@@ -35,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
   const grammars = extensionGrammars(context.extensionUri);
   const syntax = new SyntaxDocuments(grammars);
   const supervisor = vscode.Uri.joinPath(context.extensionUri, 'dist', 'supervisor.js').fsPath;
-  const liveTasksController = new LiveTasksController([pythonLauncher(context.extensionUri, log), nodeLauncher(context.extensionUri)], supervisor, log);
+  const liveTasksController = new LiveTasksController([pythonLauncher(context.extensionUri, log), nodeLauncher(context.extensionUri)], supervisor, log, grammars);
   const shownRun = new ShownRun();
   const lastRun = new LastRunStore(context.storageUri ?? context.globalStorageUri, shownRun, log);
   const timelineController = new TimelineController(context.extensionUri, shownRun, log, lastRun);

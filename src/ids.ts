@@ -10,6 +10,9 @@ export const CommandId = {
   RunWithMonitor: 'concurrencyLens.runWithMonitor',
   StopRun: 'concurrencyLens.stopRun',
   RevealInEditor: 'concurrencyLens.revealInEditor',
+  ShowAwaitTree: 'concurrencyLens.showAwaitTree',
+  ShowByThread: 'concurrencyLens.showByThread',
+  FindInLiveTasks: 'concurrencyLens.findInLiveTasks',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
@@ -28,5 +31,7 @@ export type WebviewPanelType = (typeof WebviewPanelType)[keyof typeof WebviewPan
 /** Context keys this extension sets for `when` clauses. */
 export const ContextKey = {
   MonitorRunning: 'concurrencyLens.monitorRunning',
+  /** `threads` or `awaits`: how Live Tasks arranges the rows under a process. */
+  LiveTasksMode: 'concurrencyLens.liveTasksMode',
 } as const;
 export type ContextKey = (typeof ContextKey)[keyof typeof ContextKey];

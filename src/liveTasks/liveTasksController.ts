@@ -1,24 +1,30 @@
 import * as vscode from 'vscode';
 import { ProbeServer } from '../core/probe/server';
+import type { GrammarLoader } from '../core/syntax/grammars';
 import { ContextKey } from '../ids';
 import { LaunchError, type RuntimeLauncher } from './launchers';
 import { LiveTasksTreeProvider, summaryText } from './liveTasksTree';
 import { MonitoredRun } from './monitoredRun';
 import { RuntimeDiagnostics } from './runtimeDiagnostics';
+import { StuckWatch } from './stuckWatch';
 
 /** Runs programs under a probe and feeds the Live Tasks view; the extension API exposes it to tests. */
 export class LiveTasksController implements vscode.Disposable {
   readonly tree: LiveTasksTreeProvider;
   readonly diagnostics: RuntimeDiagnostics;
+  /** What is stuck in the run the tree shows, and who waits for whom. */
+  readonly stuck: StuckWatch;
   private current: MonitoredRun | undefined;
   private readonly runEmitter = new vscode.EventEmitter<MonitoredRun>();
   /** Fires when a monitored run has started. */
   readonly onDidStartRun = this.runEmitter.event;
 
-  constructor(private readonly launchers: readonly RuntimeLauncher[], private readonly supervisorScript: string, private readonly log: vscode.LogOutputChannel) {
+  constructor(private readonly launchers: readonly RuntimeLauncher[], private readonly supervisorScript: string, private readonly log: vscode.LogOutputChannel, grammars: GrammarLoader) {
     const isUserFile = (file: string) => vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file)) !== undefined || !/[\\/](lib|Lib)[\\/]python|site-packages|<frozen/.test(file);
-    this.tree = new LiveTasksTreeProvider(isUserFile);
+    this.stuck = new StuckWatch(grammars);
+    this.tree = new LiveTasksTreeProvider(isUserFile, this.stuck);
     this.diagnostics = new RuntimeDiagnostics(isUserFile);
+    this.stuck.onDidChange(() => this.diagnostics.updateStuck(this.stuck.reports, this.stuck.graph));
   }
 
   get currentRun(): MonitoredRun | undefined {
@@ -68,6 +74,7 @@ export class LiveTasksController implements vscode.Disposable {
   dispose(): void {
     this.current?.dispose();
     this.tree.dispose();
+    this.stuck.dispose();
     this.diagnostics.dispose();
     this.runEmitter.dispose();
   }

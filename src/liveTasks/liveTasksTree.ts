@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
 import type { SourceLocation, TaskInfo } from '../core/probe/protocol';
+import { awaitChildren, awaitRoots, waitedOnBy } from '../core/runs/awaitTree';
+import type { StuckReport } from '../core/runs/stuck';
+import type { Waiter, WaitGraph, WaitReason } from '../core/runs/waitGraph';
 import {
   blocksKey, entityKey, processKey, runKey, type BlockedEvent, type ProcessRecord, type RunChange, type RunModel, type RunSummary, type TrackedEntity,
 } from '../core/runs/runModel';
@@ -8,6 +11,8 @@ import {
   processTitle, shortLocation, signalName, TASK_GROUP_THRESHOLD, TASK_OUTCOMES, type TaskOutcome, taskOutcome, TASKS_PER_GROUP_SHOWN,
 } from '../core/runs/treeShape';
 import { CommandId } from '../ids';
+import type { StuckWatch } from './stuckWatch';
+import { namesFrom, patternTitle, reasonWords, reportWords, stepWords, waitWords } from './stuckWords';
 
 /** One row of the Live Tasks view; `key` is stable for the life of a run (it is the TreeItem id). */
 export type LiveNode =
@@ -19,7 +24,19 @@ export type LiveNode =
   | { readonly kind: 'finished'; readonly key: string; readonly pid: number; readonly threadId: string }
   | { readonly kind: 'outcome'; readonly key: string; readonly pid: number; readonly threadId: string; readonly outcome: TaskOutcome }
   | { readonly kind: 'task'; readonly key: string; readonly pid: number; readonly taskId: string }
-  | { readonly kind: 'child'; readonly key: string; readonly pid: number; readonly childId: string };
+  | { readonly kind: 'child'; readonly key: string; readonly pid: number; readonly childId: string }
+  /** A stuck report of the run (a deadlock, or a stall nothing can wake), at the top. */
+  | { readonly kind: 'stuck'; readonly key: string; readonly reportKey: string }
+  | { readonly kind: 'stuckStep'; readonly key: string; readonly reportKey: string; readonly index: number }
+  | { readonly kind: 'stuckAlso'; readonly key: string; readonly reportKey: string }
+  /** In the await tree: a thread, task or process, under the one that waits for it (`path`: the keys above it). */
+  | {
+    readonly kind: 'waiter'; readonly key: string; readonly pid: number; readonly waiterKey: string; readonly path: readonly string[];
+    readonly reason?: WaitReason; readonly cycle: boolean;
+  };
+
+/** How the rows under a process are arranged: threads with their tasks, or who waits for whom. */
+export type LiveTasksMode = 'threads' | 'awaits';
 
 /** At most this many refreshes a second: changes in between are merged. */
 const REFRESH_INTERVAL_MS = 100;
@@ -34,10 +51,12 @@ export interface RunView {
 }
 
 /**
- * The Live Tasks tree over a run's model: Process → blocked loops, Threads → Tasks (grouped by
- * coroutine when there are many; finished ones after the live ones, grouped by outcome when there
- * are many), child processes. Once the run has ended it reads as the run was at its end. Refreshes
- * at most ten times a second and only for the rows whose model keys changed.
+ * The Live Tasks tree over a run's model: what is stuck first, then Process → blocked loops,
+ * Threads → Tasks (grouped by coroutine when there are many; finished ones after the live ones,
+ * grouped by outcome when there are many), child processes — or, in the await tree mode, under each
+ * process the threads and tasks nobody waits for, each with what it waits for below it. Once the
+ * run has ended it reads as the run was at its end. Refreshes at most ten times a second and only
+ * for the rows whose model keys changed (the await tree entirely: its rows follow the waits).
  */
 export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<LiveNode | LiveNode[] | undefined>();
@@ -49,14 +68,43 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   private readonly threadsShownWithTasks = new Set<string>();
   private pendingKeys = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  /** Each row's parent row, as last listed (for reveal). */
+  private readonly parents = new Map<string, LiveNode | undefined>();
+  private currentMode: LiveTasksMode = 'threads';
+  private readonly stuckSubscription: vscode.Disposable;
 
-  constructor(private readonly isUserFile: (file: string) => boolean) {}
+  constructor(private readonly isUserFile: (file: string) => boolean, private readonly stuck: StuckWatch) {
+    this.stuckSubscription = stuck.onDidChange(() => {
+      this.pendingKeys.add(runKey);
+      this.flushSoon();
+    });
+  }
+
+  get mode(): LiveTasksMode {
+    return this.currentMode;
+  }
+
+  /** Shows threads with their tasks, or the await tree; the view refreshes entirely. */
+  setMode(mode: LiveTasksMode): void {
+    if (mode === this.currentMode) return;
+    this.currentMode = mode;
+    this.nodes.clear();
+    this.parents.clear();
+    this.changeEmitter.fire(undefined);
+  }
+
+  /** The row above `node` as last listed (VS Code asks it to reveal a row). */
+  getParent(node: LiveNode): LiveNode | undefined {
+    return this.parents.get(node.key);
+  }
 
   /** Shows another run (or none); the view refreshes entirely. */
   setRun(run: RunView | undefined): void {
     this.modelSubscription?.dispose();
     this.run = run;
+    this.stuck.watch(run?.model);
     this.nodes.clear();
+    this.parents.clear();
     this.pendingKeys.clear();
     this.modelSubscription = run?.model.onDidChange((change) => this.schedule(change));
     this.changeEmitter.fire(undefined);
@@ -75,15 +123,38 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   }
 
   getChildren(node?: LiveNode): LiveNode[] {
+    const children = this.childrenOf(node);
+    for (const child of children) this.parents.set(child.key, node);
+    return children;
+  }
+
+  private childrenOf(node: LiveNode | undefined): LiveNode[] {
     const model = this.run?.model;
     if (!model) return [];
     if (!node) {
+      const stuck = this.stuck.reports.map((report) => this.node({ kind: 'stuck', key: `stuck:${report.key}`, reportKey: report.key }));
       const roots = model.rootProcesses().map((process) => this.node({ kind: 'process', key: processKey(process.pid), pid: process.pid }));
-      return this.run?.isRunning === false ? [this.node({ kind: 'summary', key: 'summary' }), ...roots] : roots;
+      return this.run?.isRunning === false ? [this.node({ kind: 'summary', key: 'summary' }), ...stuck, ...roots] : [...stuck, ...roots];
     }
     switch (node.kind) {
       case 'process':
-        return this.processChildren(model, node.pid);
+        return this.currentMode === 'awaits' ? this.awaitProcessChildren(model, node.pid) : this.processChildren(model, node.pid);
+      case 'stuck': {
+        const report = this.report(node.reportKey);
+        if (!report) return [];
+        const steps = report.steps.map((step, index) => ({ step, index })).filter(({ step }) => step.waiter.kind !== 'process' || step.next?.reason.kind === 'full-pipe')
+          .map(({ index }) => this.node({ kind: 'stuckStep', key: `${node.key}/step:${index}`, reportKey: report.key, index }));
+        return report.alsoWaiting.length > 0 ? [...steps, this.node({ kind: 'stuckAlso', key: `${node.key}/also`, reportKey: report.key })] : steps;
+      }
+      case 'waiter': {
+        const graph = this.stuck.graph;
+        const waiter = graph?.waiters.get(node.waiterKey);
+        if (!graph || !waiter || node.cycle) return [];
+        const path = [...node.path, node.waiterKey];
+        return awaitChildren(graph, waiter, node.path).map((child) => this.node({
+          kind: 'waiter', key: `${node.key}>${child.waiter.key}`, pid: child.waiter.pid, waiterKey: child.waiter.key, path, reason: child.reason, cycle: child.cycle,
+        }));
+      }
       case 'thread':
         return this.threadChildren(model, node.pid, node.threadId);
       case 'group': {
@@ -102,8 +173,14 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       case 'blocked':
       case 'task':
       case 'child':
+      case 'stuckStep':
+      case 'stuckAlso':
         return [];
     }
+  }
+
+  private report(key: string): StuckReport | undefined {
+    return this.stuck.reports.find((report) => report.key === key);
   }
 
   /** Where a row points in the source, if anywhere. */
@@ -118,12 +195,26 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       }
       case 'blocked':
         return blockingFrame(node.event.stack, this.isUserFile);
+      case 'stuckStep': {
+        const step = this.report(node.reportKey)?.steps[node.index];
+        return step?.waiter.wait?.at ?? (step?.next?.reason.kind === 'holds' ? step.next.reason.at : undefined);
+      }
+      case 'stuck':
+        return this.report(node.reportKey)?.steps.find((step) => step.waiter.wait?.at)?.waiter.wait?.at;
+      case 'waiter': {
+        const waiter = this.stuck.graph?.waiters.get(node.waiterKey);
+        if (node.reason?.kind === 'holds') return node.reason.at;
+        if (waiter?.kind === 'task') return this.locationOf({ kind: 'task', key: node.key, pid: waiter.pid, taskId: waiter.id });
+        if (waiter?.kind === 'thread') return this.locationOf({ kind: 'thread', key: node.key, pid: waiter.pid, threadId: waiter.id });
+        return undefined;
+      }
       case 'summary':
       case 'process':
       case 'group':
       case 'finished':
       case 'outcome':
       case 'child':
+      case 'stuckAlso':
         return undefined;
     }
   }
@@ -131,7 +222,22 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   dispose(): void {
     clearTimeout(this.timer);
     this.modelSubscription?.dispose();
+    this.stuckSubscription.dispose();
     this.changeEmitter.dispose();
+  }
+
+  /** In the await tree: the process's blocked loops, its threads and tasks nobody waits for (each over what it waits for), its child processes. */
+  private awaitProcessChildren(model: RunModel, pid: number): LiveNode[] {
+    const process = model.process(pid);
+    const graph = this.stuck.graph;
+    if (!process) return [];
+    const blocks = model.blockedEvents().filter((event) => event.pid === pid).slice(-BLOCKS_SHOWN).reverse();
+    const processNodeKey = processKey(pid);
+    return [
+      ...blocks.map((event) => this.node({ kind: 'blocked', key: `${blocksKey(pid)}:${event.loopId}@${event.startedAt}`, event })),
+      ...(graph ? awaitRoots(graph, pid) : []).map((waiter) => this.node({ kind: 'waiter', key: `${processNodeKey}/await:${waiter.key}`, pid, waiterKey: waiter.key, path: [], cycle: false })),
+      ...model.childProcesses(pid).map((child) => this.node({ kind: 'process', key: processKey(child.pid), pid: child.pid })),
+    ];
   }
 
   private processChildren(model: RunModel, pid: number): LiveNode[] {
@@ -258,8 +364,41 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       }
       case 'task': {
         const task = model?.process(node.pid)?.entities.task.get(node.taskId);
-        return task ? taskItem(task, now) : new vscode.TreeItem(node.taskId);
+        return task && model ? taskItem(model, task, node.pid, this.stuck.graph, now) : new vscode.TreeItem(node.taskId);
       }
+      case 'stuck': {
+        const report = this.report(node.reportKey);
+        if (!report) return new vscode.TreeItem(node.reportKey);
+        const item = new vscode.TreeItem(patternTitle(report.pattern), vscode.TreeItemCollapsibleState.Expanded);
+        item.description = vscode.l10n.t('for {0}', formatDuration(Math.max(0, now - report.since)));
+        const tooltip = new vscode.MarkdownString();
+        tooltip.appendText(reportWords(report, namesFrom(this.stuck.graph), now));
+        item.tooltip = tooltip;
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+        item.contextValue = 'stuck';
+        return located(item, this.locationOf(node));
+      }
+      case 'stuckStep': {
+        const report = this.report(node.reportKey);
+        const step = report?.steps[node.index];
+        if (!report || !step) return new vscode.TreeItem(node.key);
+        const words = stepWords(report, node.index, namesFrom(this.stuck.graph), now) ?? step.waiter.name;
+        const item = new vscode.TreeItem(step.waiter.name);
+        item.description = words.startsWith(step.waiter.name) ? words.slice(step.waiter.name.length).trimStart() : words;
+        item.tooltip = words;
+        item.iconPath = waiterIcon(step.waiter);
+        return located(item, this.locationOf(node));
+      }
+      case 'stuckAlso': {
+        const report = this.report(node.reportKey);
+        const names = report?.alsoWaiting.map((waiter) => waiter.name) ?? [];
+        const item = new vscode.TreeItem(vscode.l10n.t('Also waiting on them'));
+        item.description = names.length > 5 ? vscode.l10n.t('{0} and {1} more', names.slice(0, 5).join(', '), names.length - 5) : names.join(', ');
+        item.iconPath = new vscode.ThemeIcon('watch');
+        return item;
+      }
+      case 'waiter':
+        return this.waiterItem(node, now);
       case 'child': {
         const child = model?.process(node.pid)?.entities.child.get(node.childId);
         if (!child) return new vscode.TreeItem(node.childId);
@@ -280,6 +419,28 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
     }
   }
 
+  private waiterItem(node: Extract<LiveNode, { kind: 'waiter' }>, now: number): vscode.TreeItem {
+    const graph = this.stuck.graph;
+    const waiter = graph?.waiters.get(node.waiterKey);
+    if (!graph || !waiter) return new vscode.TreeItem(node.waiterKey);
+    const expandable = !node.cycle && graph.edgesFrom(waiter.key).length > 0;
+    const item = new vscode.TreeItem(waiter.name, expandable ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const parts: string[] = [];
+    if (node.reason) parts.push(reasonWords(node.reason));
+    if (node.cycle) parts.push(vscode.l10n.t('back to the start of a cycle'));
+    else if (waiter.wait) parts.push(waitWords(waiter.wait, waiter.pid, namesFrom(graph), now));
+    else if (waiter.kind !== 'process') parts.push(vscode.l10n.t('running'));
+    const where = this.locationOf(node);
+    if (where && !node.reason) parts.push(shortLocation(where));
+    item.description = parts.join(' · ');
+    if (waiter.kind === 'task') {
+      const task = this.run?.model.process(waiter.pid)?.entities.task.get(waiter.id);
+      if (task) item.tooltip = taskTooltip(this.run!.model, task, waiter.pid, graph, now);
+    }
+    item.iconPath = node.cycle ? new vscode.ThemeIcon('sync', new vscode.ThemeColor('list.errorForeground')) : waiterIcon(waiter);
+    return located(item, where);
+  }
+
   private schedule(change: RunChange): void {
     for (const key of change.keys) this.pendingKeys.add(key);
     this.flushSoon();
@@ -295,7 +456,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   private flush(): void {
     const keys = this.pendingKeys;
     this.pendingKeys = new Set();
-    if (keys.has(runKey) || keys.size > MAX_TARGETED_REFRESH || this.aThreadGainedOrLostTasks()) {
+    if (keys.has(runKey) || keys.size > MAX_TARGETED_REFRESH || this.currentMode === 'awaits' || this.aThreadGainedOrLostTasks()) {
       this.changeEmitter.fire(undefined);
       return;
     }
@@ -419,24 +580,60 @@ function roleLabel(role: string): string {
   }
 }
 
-function taskItem(task: TrackedEntity<'task'>, now: number): vscode.TreeItem {
+function taskItem(model: RunModel, task: TrackedEntity<'task'>, pid: number, graph: WaitGraph | undefined, now: number): vscode.TreeItem {
   const { info } = task;
   const item = new vscode.TreeItem(info.name);
   const parts = [info.coroutine, task.live ? taskStateLabel(info.state) : outcomeLabel(taskOutcome(info))];
   if (info.exception) parts.push(info.exception.split('\n')[0]!.slice(0, 200));
-  if (task.live && info.awaiting) parts.push(vscode.l10n.t('awaiting {0}', info.awaiting));
+  if (task.live && info.wait && info.state === 'pending') parts.push(waitWords(info.wait, pid, namesFrom(graph), now));
+  else if (task.live && info.awaiting) parts.push(vscode.l10n.t('awaiting {0}', info.awaiting));
+  if (!task.live && info.cancelledBy?.at) parts.push(vscode.l10n.t('cancelled at {0}', shortLocation(info.cancelledBy.at)));
   const where = info.raisedAt ?? (task.live ? info.suspendedAt : undefined);
   if (where) parts.push(shortLocation(where));
   parts.push(age(task, now));
   item.description = parts.join(' · ');
-  if (info.exception) {
-    const tooltip = new vscode.MarkdownString();
-    tooltip.appendText(info.exception);
-    if (info.raisedAt) tooltip.appendText(`\n${vscode.l10n.t('raised at {0}', `${info.raisedAt.file}:${info.raisedAt.line}`)}`);
-    item.tooltip = tooltip;
-  }
+  item.tooltip = taskTooltip(model, task, pid, graph, now);
   item.iconPath = taskIcon(task.live ? info.state : taskOutcome(info));
   return located(item, info.raisedAt ?? info.suspendedAt ?? info.createdAt);
+}
+
+/** A task's lifecycle: where it was created and by which task, what it awaits and who awaits it, who cancelled it, how it ended. */
+function taskTooltip(model: RunModel, task: TrackedEntity<'task'>, pid: number, graph: WaitGraph | undefined, now: number): vscode.MarkdownString {
+  const { info } = task;
+  const names = namesFrom(graph);
+  const lines = [`${info.name} — ${info.coroutine}`];
+  if (info.createdAt) lines.push(vscode.l10n.t('Created at {0}', `${info.createdAt.file}:${info.createdAt.line}`));
+  if (info.parentId) lines.push(vscode.l10n.t('Created by task {0}', model.process(pid)?.entities.task.get(info.parentId)?.info.name ?? info.parentId));
+  if (task.live && info.wait && info.state === 'pending') lines.push(`${vscode.l10n.t('Awaits')}: ${waitWords(info.wait, pid, names, now)}`);
+  const awaitedBy = graph ? waitedOnBy(graph, `task:${pid}/${info.id}`) : [];
+  if (awaitedBy.length > 0) lines.push(vscode.l10n.t('Awaited by {0}', awaitedBy.map((waiter) => waiter.name).join(', ')));
+  const cancelled = info.cancelledBy;
+  if (cancelled) {
+    const by = cancelled.taskId ? model.process(pid)?.entities.task.get(cancelled.taskId)?.info.name ?? cancelled.taskId
+      : cancelled.threadId ? model.process(pid)?.entities.thread.get(cancelled.threadId)?.info.name ?? cancelled.threadId : undefined;
+    const place = cancelled.at ? `${cancelled.at.file}:${cancelled.at.line}` : undefined;
+    if (by && place) lines.push(vscode.l10n.t('Cancelled by {0} at {1}', by, place));
+    else if (place) lines.push(vscode.l10n.t('Cancelled at {0}', place));
+    else if (by) lines.push(vscode.l10n.t('Cancelled by {0}', by));
+    if (cancelled.message) lines.push(vscode.l10n.t('Cancel message: {0}', cancelled.message));
+  }
+  if (info.exception) lines.push(info.exception);
+  if (info.raisedAt) lines.push(vscode.l10n.t('raised at {0}', `${info.raisedAt.file}:${info.raisedAt.line}`));
+  lines.push(task.live ? vscode.l10n.t('Running for {0}', age(task, now)) : vscode.l10n.t('Lasted {0}', age(task, now)));
+  const tooltip = new vscode.MarkdownString();
+  tooltip.appendText(lines.join('\n'));
+  return tooltip;
+}
+
+function waiterIcon(waiter: Waiter): vscode.ThemeIcon {
+  switch (waiter.kind) {
+    case 'task':
+      return new vscode.ThemeIcon(waiter.wait ? 'debug-pause' : 'play-circle');
+    case 'thread':
+      return new vscode.ThemeIcon(waiter.wait ? 'watch' : 'pulse');
+    case 'process':
+      return new vscode.ThemeIcon('server-process');
+  }
 }
 
 /** "failed", "cancelled", "done", "unfinished (its process ended)". */
