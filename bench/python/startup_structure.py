@@ -1,4 +1,4 @@
-"""What a real program sets up in its first moments: an event loop with tasks, worker threads, and
+"""What a real program sets up in its first moments: worker threads, an event loop with tasks, and
 a spawn process pool. Lives about a second."""
 import asyncio
 import concurrent.futures
@@ -17,10 +17,10 @@ async def fetch(index):
 
 
 async def main():
+    fetching = [asyncio.create_task(fetch(i), name="fetch-%d" % i) for i in range(5)]
     with concurrent.futures.ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
         loop = asyncio.get_running_loop()
-        crunching = [loop.run_in_executor(pool, crunch, 200_000) for _ in range(2)]
-        await asyncio.gather(*[asyncio.create_task(fetch(i), name="fetch-%d" % i) for i in range(5)], *crunching)
+        await asyncio.gather(*fetching, *[loop.run_in_executor(pool, crunch, 200_000) for _ in range(2)])
 
 
 if __name__ == "__main__":

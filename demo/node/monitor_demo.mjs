@@ -22,10 +22,16 @@ const worker = new Worker(`
   }
   parentPort.postMessage(primes);
 `, { eval: true });
-const workerDone = new Promise((resolve) => worker.once('message', resolve));
+const workerDone = new Promise((resolve, reject) => {
+  worker.once('message', resolve);
+  worker.once('error', reject); // an uncaught exception in the worker
+});
 
 const child = spawn(process.execPath, ['-e', 'setTimeout(() => console.log("child done"), 800)'], { stdio: 'inherit' });
-const childDone = new Promise((resolve) => child.once('close', resolve));
+const childDone = new Promise((resolve, reject) => {
+  child.once('close', resolve);
+  child.once('error', reject); // e.g. the executable could not be started
+});
 
 await sleep(300);
 blockTheLoop(300);

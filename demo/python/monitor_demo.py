@@ -1,6 +1,6 @@
 """Run me with "Concurrency Lens: Run Current File with Concurrency Monitor" and watch the
-Live Tasks view: an event loop with many tasks, worker threads, a process pool, and one call that
-blocks the loop."""
+Live Tasks view: an event loop with many tasks (one of which fails), worker threads, a process pool,
+and one call that blocks the loop."""
 import asyncio
 import concurrent.futures
 import time
@@ -19,6 +19,8 @@ def read_sensor(sensor: int) -> float:
 
 async def fetch(page: int) -> int:
     await asyncio.sleep(2 + page % 5)
+    if page == 13:
+        raise ConnectionError(f"page {page}: the server closed the connection")
     return page
 
 
@@ -36,8 +38,10 @@ async def main() -> None:
             sensors = [asyncio.create_task(asyncio.to_thread(read_sensor, sensor), name=f"sensor-{sensor}") for sensor in range(3)]
             crunching = loop.run_in_executor(pool, crunch, 3_000_000)
             time.sleep(0.3)  # a blocking call on the event loop: Live Tasks reports it
-            await asyncio.gather(*pages, *sensors, crunching)
-            print(f"round {round_number + 1} done")
+            # return_exceptions: one failed page does not cancel the others (Live Tasks shows it as failed).
+            results = await asyncio.gather(*pages, *sensors, crunching, return_exceptions=True)
+            failed = sum(isinstance(result, Exception) for result in results)
+            print(f"round {round_number + 1} done, {failed} failed")
     beat.cancel()
 
 

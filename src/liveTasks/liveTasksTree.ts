@@ -330,7 +330,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
           this.threadsShownWithTasks.delete(node.key);
         }
         const where = thread.info.location ? ` · ${shortLocation(thread.info.location)}` : '';
-        const count = live > 0 ? ` · ${vscode.l10n.t('{0} tasks', live)}` : '';
+        const count = live > 0 ? ` · ${taskCount(live)}` : '';
         const parentId = thread.info.parentThreadId;
         const startedBy = parentId ? ` · ${vscode.l10n.t('started by {0}', model!.process(node.pid)?.entities.thread.get(parentId)?.info.name ?? parentId)}` : '';
         const exitCode = thread.info.state === 'exited' && thread.info.exitCode !== undefined ? ` ${vscode.l10n.t('(exit code {0})', thread.info.exitCode)}` : '';
@@ -341,14 +341,15 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       case 'group': {
         const count = model ? this.liveTasksOf(model, node.pid, node.threadId).filter((task) => task.info.coroutine === node.coroutine).length : 0;
         const item = new vscode.TreeItem(node.coroutine, vscode.TreeItemCollapsibleState.Collapsed);
-        item.description = count > TASKS_PER_GROUP_SHOWN ? vscode.l10n.t('{0} tasks (showing {1})', count, TASKS_PER_GROUP_SHOWN) : vscode.l10n.t('{0} tasks', count);
+        item.description = count > TASKS_PER_GROUP_SHOWN ? vscode.l10n.t('{0} tasks (showing {1})', count, TASKS_PER_GROUP_SHOWN) : taskCount(count);
         item.iconPath = new vscode.ThemeIcon('layers');
         item.contextValue = 'group';
         return item;
       }
       case 'finished': {
         const counts = countOutcomes(model ? this.finishedTasksOf(model, node.pid, node.threadId) : []);
-        const item = new vscode.TreeItem(vscode.l10n.t('Finished tasks'), counts.failed > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        // Expanded: its few rows are the outcome groups, and only the failed one opens by itself.
+        const item = new vscode.TreeItem(vscode.l10n.t('Finished tasks'), vscode.TreeItemCollapsibleState.Expanded);
         item.description = TASK_OUTCOMES.filter((outcome) => counts[outcome] > 0).map((outcome) => `${counts[outcome]} ${outcomeLabel(outcome)}`).join(' · ');
         item.iconPath = new vscode.ThemeIcon('history');
         item.contextValue = 'group';
@@ -357,7 +358,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       case 'outcome': {
         const count = model ? this.finishedTasksOf(model, node.pid, node.threadId).filter((task) => taskOutcome(task.info) === node.outcome).length : 0;
         const item = new vscode.TreeItem(outcomeTitle(node.outcome), node.outcome === 'failed' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
-        item.description = count > TASKS_PER_GROUP_SHOWN ? vscode.l10n.t('{0} tasks (showing the latest {1})', count, TASKS_PER_GROUP_SHOWN) : vscode.l10n.t('{0} tasks', count);
+        item.description = count > TASKS_PER_GROUP_SHOWN ? vscode.l10n.t('{0} tasks (showing the latest {1})', count, TASKS_PER_GROUP_SHOWN) : taskCount(count);
         item.iconPath = taskIcon(node.outcome);
         item.contextValue = 'group';
         return item;
@@ -490,7 +491,9 @@ function located(item: vscode.TreeItem, location: SourceLocation | undefined): v
 
 function processItem(model: RunModel, process: ProcessRecord, now: number): vscode.TreeItem {
   const title = processTitle(model, process);
-  const item = new vscode.TreeItem(title.name ?? (title.role && process.argv.length <= 1 ? roleLabel(title.role) : title.command), vscode.TreeItemCollapsibleState.Expanded);
+  // A `python -c …` helper's argv names no script: its role says more.
+  const scriptless = process.argv.length === 0 || process.argv[0] === '-c';
+  const item = new vscode.TreeItem(title.name ?? (title.role && scriptless ? roleLabel(title.role) : title.command), vscode.TreeItemCollapsibleState.Expanded);
   const kind = exitKind(process);
   const parts = [
     `pid ${process.pid}`,
@@ -526,6 +529,10 @@ export function summaryText(summary: RunSummary): string {
   ];
   if (summary.longestBlock) parts.push(vscode.l10n.t('longest loop block {0}', formatDuration(summary.longestBlock.durationMs)));
   return parts.join(' · ');
+}
+
+function taskCount(count: number): string {
+  return count === 1 ? vscode.l10n.t('1 task') : vscode.l10n.t('{0} tasks', count);
 }
 
 function age(entity: TrackedEntity<'thread'> | TrackedEntity<'task'>, now: number): string {

@@ -98,6 +98,8 @@ suite('Live Tasks: monitored Python runs', function () {
     // While the run goes on …
     const live = await until('the failed task while the run is live', () => run.isRunning && rows(controller).find((row) => row.node.kind === 'task' && failedRow.test(row.text)));
     assert.equal(controller.tree.locationOf(live.node)?.line, 6);
+    const tooltip = controller.tree.getTreeItem(live.node).tooltip;
+    assert.match(tooltip instanceof vscode.MarkdownString ? tooltip.value : String(tooltip), /ValueError: bad input: 'x'[\s\S]*raised at .*failing_task\.py:6/);
     assert.ok(rows(controller).some((row) => /^steady — sleep · suspended/.test(row.text)), 'the other task is still live');
     // … and after it has ended.
     await run.whenEnded();
@@ -132,6 +134,13 @@ suite('Live Tasks: monitored Python runs', function () {
     const after = rows(controller);
     assert.ok(after.some((row) => row.node.kind === 'process' && row.depth === 0 && / · killed by SIGKILL · /.test(row.text)), after.map((row) => row.text).join('\n'));
     for (const row of after.filter((candidate) => candidate.node.kind === 'thread')) assert.match(row.text, /^[^—]+ — exited/, row.text);
+  });
+
+  test('a program that prints 50,000 lines is shown live while it prints (its output goes straight to the terminal)', async () => {
+    const run = await start(controller, 'chatty.py');
+    const thread = await until('its main thread at its printing loop, while it runs', () => run.isRunning && rows(controller).find((row) => row.node.kind === 'thread' && /^MainThread — (running|waiting) · chatty\.py:[4-6] · /.test(row.text)));
+    assert.equal(thread.depth, 1);
+    assert.equal((await run.whenEnded()).exitCode, 0);
   });
 
   test('Reveal in Editor opens the source line of a row', async () => {

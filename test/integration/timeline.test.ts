@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RunModel } from '../../src/core/runs/runModel';
 import { activateExtension, nextEvent } from './extensionHost';
+import { rows } from './monitoredRuns';
 
 const T0 = 1_700_000_000_000;
 
@@ -18,9 +19,9 @@ function sampleRun(): RunModel {
     children: [{ id: 'child-1', pid: 5000, command: 'ls -l', startedAt: T0 + 20 }],
   } });
   model.apply(4242, { kind: 'blocked', seq: 3, t: T0 + 400, loopId: 'loop-main', threadId: 'main', durationMs: 300, stack: [{ file: '/work/app.js', line: 3, function: 'spin' }] });
-  model.apply(4242, { kind: 'exit', seq: 4, t: T0 + 500, exitCode: 0 });
+  model.apply(4242, { kind: 'exit', seq: 4, t: T0 + 500, exitCode: 3 });
   model.endProcess(4242, T0 + 500);
-  model.finish(T0 + 500, { exitCode: 0 });
+  model.finish(T0 + 500, { exitCode: 3 });
   return model;
 }
 
@@ -75,6 +76,12 @@ suite('Timeline and recordings', () => {
     assert.equal(shown?.live, false);
     assert.deepEqual(json(shown?.model.toRecording()), json(model.toRecording()));
     assert.equal(api.timeline.isOpen, true, 'the recording opens in the timeline');
+    // Live Tasks reads it as the run did at its end, years later: its exit code, its ages then.
+    const texts = rows(api.liveTasks).map((row) => row.text);
+    assert.match(texts[0] ?? '', /^Run finished \(exited with code 3\) — /);
+    assert.ok(texts.includes('node /work/app.js — pid 4242 · exited with code 3 · 500 ms'), texts.join('\n'));
+    assert.ok(texts.includes('main — exited · 500 ms'), texts.join('\n'));
+    assert.ok(texts.includes('Worker 1 — exited · 480 ms'), texts.join('\n'));
   });
 
   test('after a window reload the serializer brings the panel back with the last run', async () => {

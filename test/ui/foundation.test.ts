@@ -27,9 +27,9 @@ describe('workbench (UI)', { timeout: 180_000 }, () => {
     const { page } = workbench;
     await runCommand(page, 'Concurrency Lens: Open Guide');
     const frame = await findWebviewFrame(page, async (candidate) => (await candidate.locator('h1').textContent()) === 'Concurrency Guide');
-    assert.equal(await frame.locator('vscode-tab-header').count(), 6, 'three models, compare, decide, experiment');
+    assert.equal(await frame.locator('vscode-tab-header').count(), 7, 'four Python models (interpreters since 3.14), compare, decide, experiment');
     await frame.locator('vscode-tab-header[data-tab="comparison"]').click();
-    assert.equal(await frame.locator('.model-card').count(), 3);
+    assert.equal(await frame.locator('.model-card').count(), 4);
     assert.match((await frame.locator('.model-card').nth(1).textContent()) ?? '', /GIL/);
     await frame.locator('.segment', { hasText: 'Node.js' }).click();
     assert.equal(await frame.locator('.segment', { hasText: 'Node.js' }).getAttribute('aria-checked'), 'true');

@@ -3,7 +3,11 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { interpreterCandidates, pythonLaunchSpec } from '../../src/core/runs/launchSpec';
 import type { TrackedEntity } from '../../src/core/runs/runModel';
-import { blockingFrame, formatDuration, groupTasksByCoroutine, processLabel } from '../../src/core/runs/treeShape';
+import type { HelloFrame } from '../../src/core/probe/protocol';
+import { RunModel } from '../../src/core/runs/runModel';
+import {
+  blockingFrame, countOutcomes, exitKind, finishedTasks, formatDuration, groupTasksByCoroutine, liveFirst, processLabel, processTitle, signalName,
+} from '../../src/core/runs/treeShape';
 
 describe('python launch spec', () => {
   const base = {
@@ -46,6 +50,40 @@ describe('tree shape', () => {
     assert.deepEqual([formatDuration(850), formatDuration(4200), formatDuration(185_000), formatDuration(7_260_000)], ['850 ms', '4.2 s', '3 min 5 s', '2 h 1 min']);
     assert.equal(processLabel(['/home/me/app.py', '--fast']), 'app.py --fast');
     assert.equal(processLabel([]), '');
+  });
+
+  it('names signals and tells a stop from a failure', () => {
+    assert.deepEqual(['SIGTERM', 'signal 15', '9', 'signal 64', 'SIGSEGV'].map(signalName), ['SIGTERM', 'SIGTERM', 'SIGKILL', 'signal 64', 'SIGSEGV']);
+    assert.equal(exitKind({}), 'running');
+    assert.equal(exitKind({ endedAt: 1, exitCode: 0 }), 'ok');
+    assert.equal(exitKind({ endedAt: 1, exitCode: 3 }), 'failed');
+    assert.equal(exitKind({ endedAt: 1, signal: 'signal 15' }), 'stopped', 'a pool shut down with terminate() is no error');
+    assert.equal(exitKind({ endedAt: 1, signal: 'SIGSEGV' }), 'failed');
+    assert.equal(exitKind({ endedAt: 1, signal: 'SIGKILL' }), 'failed');
+    assert.equal(exitKind({ endedAt: 1 }), 'unknown');
+  });
+
+  it('names a process by what its parent called it, else by its own role, else by its command', () => {
+    const hello = (pid: number, ppid: number, argv: string[], processRole?: string): HelloFrame => ({
+      kind: 'hello', seq: 0, t: 0, token: 't', protocol: 1, pid, ppid, runtime: { name: 'python', version: '3.12.0' }, argv, startedAt: 0, ...(processRole ? { processRole } : {}),
+    });
+    const model = new RunModel();
+    model.addProcess(hello(10, 1, ['/w/app.py']));
+    model.addProcess(hello(11, 10, ['-c', '--multiprocessing-fork'], 'spawn-worker'));
+    model.addProcess(hello(12, 10, ['-c'], 'resource-tracker'));
+    model.apply(10, { kind: 'delta', seq: 1, t: 1, upsert: { children: [{ id: 'c1', pid: 11, command: 'SpawnProcess-1 (multiprocessing)', name: 'SpawnProcess-1', role: 'pool-worker', startedAt: 1 }] } });
+    assert.deepEqual(processTitle(model, model.process(10)!), { command: 'app.py' });
+    assert.deepEqual(processTitle(model, model.process(11)!), { name: 'SpawnProcess-1', role: 'pool-worker', command: '-c --multiprocessing-fork' });
+    assert.deepEqual(processTitle(model, model.process(12)!), { role: 'resource-tracker', command: '-c' });
+  });
+
+  it('orders live rows first, then the latest to end; tasks that finished by outcome', () => {
+    const entity = (id: string, live: boolean, end?: number, state = 'done') => ({ kind: 'task', info: { id, state, endedAt: end }, live, history: [{ state, start: 0, end }], droppedIntervals: 0 }) as unknown as TrackedEntity<'task'>;
+    const rows = [entity('a', false, 5), entity('b', true), entity('c', false, 9), entity('d', false, 9), entity('e', true)];
+    assert.deepEqual(liveFirst(rows).map((row) => row.info.id), ['b', 'e', 'c', 'd', 'a']);
+    const finished = finishedTasks([entity('x', false, 3, 'failed'), entity('y', true), entity('z', false, 7, 'pending'), entity('w', false, 5, 'cancelled')]);
+    assert.deepEqual(finished.map((row) => row.info.id), ['z', 'w', 'x']);
+    assert.deepEqual(countOutcomes(finished), { failed: 1, cancelled: 1, unfinished: 1, done: 0 });
   });
 
   it('points a blocked loop at the innermost frame in the user\'s files', () => {

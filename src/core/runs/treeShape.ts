@@ -66,12 +66,16 @@ export function blockingFrame(stack: readonly SourceLocation[], isUserFile: (fil
   return stack[stack.length - 1];
 }
 
-/** Live entities first (in arrival order), then ended ones, newest ended first. */
+/**
+ * Live entities first (in arrival order), then ended ones, the latest to end first — those that
+ * ended together (with their process) in arrival order.
+ */
 export function liveFirst<K extends keyof EntityInfoByKind>(entities: Iterable<TrackedEntity<K>>): TrackedEntity<K>[] {
   const live: TrackedEntity<K>[] = [];
   const ended: TrackedEntity<K>[] = [];
   for (const entity of entities) (entity.live ? live : ended).push(entity);
-  return [...live, ...ended.reverse()];
+  const endOf = (entity: TrackedEntity<K>): number => entity.history[entity.history.length - 1]?.end ?? 0;
+  return [...live, ...ended.sort((a, b) => endOf(b) - endOf(a))];
 }
 
 /**
