@@ -8,6 +8,7 @@ export const CommandId = {
   ExportTrace: 'concurrencyLens.exportTrace',
   OpenRecording: 'concurrencyLens.openRecording',
   RunWithMonitor: 'concurrencyLens.runWithMonitor',
+  RunWithMonitorTrace: 'concurrencyLens.runWithMonitorTrace',
   StopRun: 'concurrencyLens.stopRun',
   RevealInEditor: 'concurrencyLens.revealInEditor',
   ShowAwaitTree: 'concurrencyLens.showAwaitTree',

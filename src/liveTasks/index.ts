@@ -70,6 +70,7 @@ export function register(controller: LiveTasksController): vscode.Disposable[] {
     vscode.commands.registerCommand(CommandId.FindInLiveTasks, () => findInLiveTasks(view, controller.tree)),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, controller.diagnostics, { providedCodeActionKinds: RuntimeDiagnostics.providedCodeActionKinds }),
     vscode.commands.registerCommand(CommandId.RunWithMonitor, (uri?: unknown) => controller.runFile(uri instanceof vscode.Uri ? uri : undefined)),
+    vscode.commands.registerCommand(CommandId.RunWithMonitorTrace, (uri?: unknown) => controller.runFile(uri instanceof vscode.Uri ? uri : undefined, { trace: true })),
     vscode.commands.registerCommand(CommandId.StopRun, () => controller.stop()),
     vscode.commands.registerCommand(CommandId.RevealInEditor, (target?: unknown) => revealInEditor(target, controller.tree)),
   ];

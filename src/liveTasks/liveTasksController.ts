@@ -31,8 +31,8 @@ export class LiveTasksController implements vscode.Disposable {
     return this.current;
   }
 
-  /** Runs a file with the Concurrency Monitor (stopping any run in progress). Shows, never throws, errors. */
-  async runFile(uri: vscode.Uri | undefined): Promise<MonitoredRun | undefined> {
+  /** Runs a file with the Concurrency Monitor (stopping any run in progress); `trace` overrides the setting. Shows, never throws, errors. */
+  async runFile(uri: vscode.Uri | undefined, options: { readonly trace?: boolean } = {}): Promise<MonitoredRun | undefined> {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage(vscode.l10n.t('Monitored runs execute your code, so they need a trusted workspace.'));
       return undefined;
@@ -49,8 +49,10 @@ export class LiveTasksController implements vscode.Disposable {
     this.diagnostics.clear();
     const server = await ProbeServer.start({ logger: this.log });
     try {
-      const threshold = vscode.workspace.getConfiguration('concurrencyLens.monitor', document.uri).get<number>('blockedThresholdMs', 100);
-      const spec = await launcher.launchSpec({ file: document.uri, probeEnv: server.environment, blockedThresholdMs: threshold });
+      const settings = vscode.workspace.getConfiguration('concurrencyLens.monitor', document.uri);
+      const threshold = settings.get<number>('blockedThresholdMs', 100);
+      const detail = { trace: options.trace ?? settings.get<boolean>('trace', false), taskCreation: settings.get<boolean>('taskCreation', false) };
+      const spec = await launcher.launchSpec({ file: document.uri, probeEnv: server.environment, blockedThresholdMs: threshold, detail });
       const title = vscode.l10n.t('Concurrency Monitor: {0}', vscode.workspace.asRelativePath(document.uri));
       const run = new MonitoredRun(server, spec, title, this.supervisorScript, this.log);
       this.track(run);

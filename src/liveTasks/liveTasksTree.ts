@@ -617,7 +617,7 @@ function taskTooltip(model: RunModel, task: TrackedEntity<'task'>, pid: number, 
   const cancelled = info.cancelledBy;
   if (cancelled) {
     const by = cancelled.taskId ? model.process(pid)?.entities.task.get(cancelled.taskId)?.info.name ?? cancelled.taskId
-      : cancelled.threadId ? model.process(pid)?.entities.thread.get(cancelled.threadId)?.info.name ?? cancelled.threadId : undefined;
+      : cancelled.taskName ?? (cancelled.threadId ? model.process(pid)?.entities.thread.get(cancelled.threadId)?.info.name ?? cancelled.threadId : undefined);
     const place = cancelled.at ? `${cancelled.at.file}:${cancelled.at.line}` : undefined;
     if (by && place) lines.push(vscode.l10n.t('Cancelled by {0} at {1}', by, place));
     else if (place) lines.push(vscode.l10n.t('Cancelled at {0}', place));

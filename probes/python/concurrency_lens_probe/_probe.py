@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 
-from . import _processes, _sampling, _tasks, _threads
+from . import _lifecycle, _processes, _sampling, _tasks, _threads, _trace
 from ._transport import ENV_ADDRESS, ENV_TOKEN, PROTOCOL_VERSION, Connection, now_ms, parse_address
 
 ENV_BLOCKED_THRESHOLD_MS = "CONCURRENCY_LENS_BLOCKED_THRESHOLD_MS"
@@ -21,9 +21,13 @@ EXIT_FLUSH_SECONDS = 0.5
 
 
 class Probe:
-    def __init__(self, address, token, argv, blocked_threshold_ms, sample_seconds=_sampling.SAMPLE_SECONDS):
+    def __init__(self, address, token, argv, blocked_threshold_ms, sample_seconds=_sampling.SAMPLE_SECONDS, lifecycle=False, trace=False):
         self.blocked_threshold_ms = blocked_threshold_ms
         self.sample_seconds = sample_seconds
+        #: The opt-in task factory (creation sites, parents, every finished task): always on in trace mode.
+        self.lifecycle = lifecycle or trace
+        #: Trace mode: every event-loop callback timed (None when off).
+        self.tracer = _trace.Tracer() if trace else None
         self._token = token
         self._address = address
         self._ids = itertools.count(1)
@@ -43,7 +47,11 @@ class Probe:
         self.structure_changed = False
         self.started_at = now_ms() if started_at is None else started_at
         self.threads = _threads.ThreadWatch(self._ids, self.started_at)
-        self.loops = _tasks.LoopWatch(self._ids, self.blocked_threshold_ms)
+        self.loops = _tasks.LoopWatch(self._ids, self.blocked_threshold_ms, self.lifecycle)
+        if forked:
+            _lifecycle.CANCELS.sites.clear()  # the parent's tasks
+            if self.tracer is not None:
+                self.tracer.slices.clear()
         self.children = _processes.ChildWatch(self._ids)
         self._exit_sent = False
         self.exit_code = None
@@ -143,6 +151,8 @@ class Probe:
         self.stopped = True
         if final_sample and self.sample_lock.acquire(timeout=EXIT_FLUSH_SECONDS):
             try:
+                self.drain_trace()
+                self.release_finished_tasks()
                 self.sampler.sample()
             except Exception:
                 pass
@@ -179,6 +189,8 @@ class Probe:
     def loop_stopped(self):
         if self.in_grace_period:
             return  # e.g. asyncio forgetting, after the fork, the loop the parent's thread ran
+        if self.tracer is not None:
+            self.drain_trace()  # its last callbacks, while the loop is still known by its thread
         self.loops.stopped(_thread.get_ident())
 
     def child_started(self, child, describe, forked_worker=False, name=None, role=None):
@@ -202,8 +214,24 @@ class Probe:
         registry of tasks and of threading's."""
         return threading.active_count() + self.loops.count_tasks()
 
+    def drain_trace(self):
+        """Trace mode: sends what each loop ran since the last tick. Returns whether anything was."""
+        if self.tracer is None or not self.tracer.slices:
+            return False
+        bodies, last_step_end = self.tracer.drain(self.loops.by_thread_ident(), self.loops.task_id_of)
+        self.loops.last_step_end.update(last_step_end)
+        t = now_ms()
+        for state, body in bodies.items():
+            frame = {"kind": "trace", "t": t, "loopId": state.id, "threadId": self.threads.thread_id_of_ident(state.thread_ident)}
+            frame.update(body)
+            self.connection.put(frame)
+        return bool(bodies)
+
+    def has_young_tasks(self):
+        return self.loops.has_young_tasks()
+
     def release_finished_tasks(self):
-        return self.loops.release_finished()
+        return self.loops.release_finished(self.threads.thread_id_of_ident)
 
     def describe(self, t):
         """Every entity of this process now, by set and id."""
@@ -242,7 +270,9 @@ def start(argv=None):
         return None
     threshold = _positive_number(os.environ.get(ENV_BLOCKED_THRESHOLD_MS), 100.0)
     sample_ms = _positive_number(os.environ.get(ENV_SAMPLE_MS), _sampling.SAMPLE_SECONDS * 1000.0)
-    _probe = Probe(address, token, sys.argv if argv is None else argv, max(threshold, 10.0), max(sample_ms, 10.0) / 1000.0)
+    lifecycle = os.environ.get(_lifecycle.ENV_TASK_LIFECYCLE) == "1"
+    trace = os.environ.get(_trace.ENV_TRACE) == "1"
+    _probe = Probe(address, token, sys.argv if argv is None else argv, max(threshold, 10.0), max(sample_ms, 10.0) / 1000.0, lifecycle, trace)
     _install_hooks(_probe)
     return _probe
 
@@ -259,5 +289,7 @@ def _install_hooks(probe):
     _threads.install(probe)
     _tasks.install(probe)
     _processes.install(probe)
+    if probe.tracer is not None:
+        _trace.install(probe.tracer)
     os.register_at_fork(after_in_child=probe.after_fork_in_child)
     atexit.register(probe.finish)

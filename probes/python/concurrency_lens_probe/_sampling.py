@@ -59,6 +59,8 @@ class Sampler:
         while not probe.stopped:
             try:
                 has_loops = probe.check_loops()
+                if probe.drain_trace():
+                    release_due = True  # the tasks that ended are described with their last step's end
                 now = time.monotonic()
                 signal_workers_at = probe.signal_grown_workers(now)
                 if probe.structure_changed:
@@ -89,7 +91,7 @@ class Sampler:
                         release_due = True
                         last_sample = now
                         next_sample = now + probe.sample_seconds
-                elif release_due:
+                elif release_due or probe.has_young_tasks():
                     cpu = time.thread_time()
                     with probe.sample_lock:
                         if probe.stopped:

@@ -5,7 +5,7 @@ import threading
 import time
 import weakref
 
-from . import _hooks, _inspect, _waits
+from . import _hooks, _inspect, _lifecycle, _waits
 from ._transport import now_ms
 
 #: The heartbeat each event loop runs to prove it is not blocked.
@@ -32,9 +32,20 @@ class _Loop:
 
 
 class LoopWatch:
-    def __init__(self, next_id, blocked_threshold_ms):
+    def __init__(self, next_id, blocked_threshold_ms, lifecycle):
         self._next_id = next_id
         self._blocked_threshold_ms = blocked_threshold_ms
+        #: The opt-in task factory's records (None when it is off).
+        self.origins = _lifecycle.TaskOrigins(next_id) if lifecycle else None
+        #: Per loop id, the finished tasks only counted (beyond FINISHED_PER_TICK at once), by outcome.
+        self._unreported = {}
+        #: When traced tasks ran their last step, by id(task) (ms since the epoch): their exact end.
+        self.last_step_end = {}
+        #: Loops that stopped since the last sample with counts still to report.
+        self._stopped = []
+        #: Tasks the factory created that no sample has seen yet, by id: (task, note). Checked at each
+        #: tick, so that the ones that end before a sample are described too.
+        self._young = {}
         self._loops = {}
         self._lock = threading.Lock()
         # The tasks themselves (one that ends is held until the probe has read how it ended) apart
@@ -57,15 +68,35 @@ class LoopWatch:
             self._loops[thread_ident] = state
         state.expected_beat = time.monotonic()
         loop.call_soon(self._beat, state)
+        try:
+            _lifecycle.CANCELS.install()
+            if self.origins is not None:
+                _lifecycle.install_factory(loop, self.origins)
+        except Exception:
+            pass  # the lifecycle is a bonus: the loop is watched all the same
         return True
 
     def stopped(self, thread_ident):
         with self._lock:
-            self._loops.pop(thread_ident, None)
+            state = self._loops.pop(thread_ident, None)
+            if state is not None and state.id in self._unreported:
+                # Sampled once more, so that the tasks it only counted are reported.
+                self._stopped.append(state)
 
     def _loop_states(self):
         with self._lock:
             return list(self._loops.values())
+
+    def _state_of(self, loop):
+        return next((state for state in self._loop_states() if state.loop() is loop), None)
+
+    def _note(self, task, t, thread_id, loop_id):
+        """What the probe keeps about a task (plain values): its id and start, where it runs, its
+        coroutine, and where and by which task it was created (when the factory made it)."""
+        origin = _lifecycle.origin_of(task)
+        if origin is None:
+            return ("k%d" % next(self._next_id), t, thread_id, loop_id, _inspect.coroutine_name(task), None, None)
+        return (origin[0], origin[1], thread_id, loop_id, _inspect.coroutine_name(task), origin[2], origin[3])
 
     def _beat(self, state):
         """Runs on the event loop: measures how late it ran and schedules the next beat."""
@@ -131,8 +162,11 @@ class LoopWatch:
             for task in _all_tasks(asyncio, loop)[:MAX_TASKS_PER_SAMPLE]:
                 key = id(task)
                 note = self._task_notes.get(key) if self._live_tasks.get(key) is task else None
+                young = self._young.pop(key, None)
+                if note is None and young is not None and young[0] is task:
+                    note = young[1]
                 if note is None:
-                    note = ("k%d" % next(self._next_id), t, thread_id, state.id, _inspect.coroutine_name(task))
+                    note = self._note(task, t, thread_id, state.id)
                 live[key] = task
                 notes[key] = note
                 states[key] = "running" if task is running else "pending"
@@ -141,6 +175,7 @@ class LoopWatch:
             note = notes.get(id(task))
             return note[0] if note is not None and live.get(id(task)) is task else None
 
+        self._thread_id_of_ident = thread_id_of_ident
         context = _waits.Context(thread_id_of_ident, task_id_of, work_threads)
         waits_before, self._waits = self._waits, {}
         tasks = {}
@@ -157,37 +192,79 @@ class LoopWatch:
             for key, task in live.items():
                 if states[key] == "pending":
                     tasks[notes[key][0]]["stack"] = _waits.coroutine_stack(task, True)
+        ended = [(task, self._task_notes[key]) for key, task in self._live_tasks.items() if key not in live]
+        ended += [young for key, young in self._young.items() if young[0].done()]
+        for key in [key for key, young in self._young.items() if young[0].done()]:
+            del self._young[key]
+        self._describe_finished(ended, t, thread_id_of_ident)
         for entity in self._finished_tasks:
             tasks[entity["id"]] = entity
         self._finished_tasks = []
-        for key, task in self._live_tasks.items():
-            if key not in live:
-                note = self._task_notes[key]
-                tasks[note[0]] = _describe_task(task, note, None, t, None)
         self._live_tasks = live
         self._task_notes = notes
         return tasks
 
-    def release_finished(self):
+    def by_thread_ident(self):
+        """The running loops by the ident of the thread that runs each."""
+        with self._lock:
+            return dict(self._loops)
+
+    def task_id_of(self, task):
+        """The id of a task the probe knows (made by the factory, or sampled), else None."""
+        origin = _lifecycle.origin_of(task)
+        if origin is not None:
+            return origin[0]
+        note = self._task_notes.get(id(task)) if self._live_tasks.get(id(task)) is task else None
+        return note[0] if note is not None else None
+
+    def has_young_tasks(self):
+        """Tasks the opt-in factory created that are not followed by the samples yet."""
+        return self.origins is not None and bool(self.origins.created or self._young)
+
+    def release_finished(self, thread_id_of_ident):
         """At the ticks after a sample: describes the tasks that have finished since and lets go
         of them. Held until the next sample, a burst of short tasks would stay alive for a whole
         sampling period: their memory not reused, and traversed by the program's garbage
-        collector. Returns how many finished."""
+        collector. With the task factory on, the tasks it created that no sample has seen yet are
+        checked too: the short ones are described as they end. Returns how many tasks it handled."""
         t = now_ms()
-        finished = [key for key, task in self._live_tasks.items() if task.done()]
-        for key in finished:
-            entity = _describe_task(self._live_tasks.pop(key), self._task_notes.pop(key), None, t, None)
-            self._finished_tasks.append(entity)
-        return len(finished)
+        for task in self.origins.drain() if self.origins is not None else ():
+            state = self._state_of(task.get_loop())
+            if state is not None:
+                self._young[id(task)] = (task, self._note(task, t, thread_id_of_ident(state.thread_ident), state.id))
+        ended_keys = [key for key, task in self._live_tasks.items() if task.done()]
+        young_keys = [key for key, young in self._young.items() if young[0].done()]
+        ended = [(self._live_tasks.pop(key), self._task_notes.pop(key)) for key in ended_keys]
+        ended += [self._young.pop(key) for key in young_keys]
+        self._describe_finished(ended, t, thread_id_of_ident)
+        return len(ended) + len(self._young)
+
+    def _describe_finished(self, ended, t, thread_id_of_ident):
+        """Describes tasks that ended, at most FINISHED_PER_TICK of them (the failed and cancelled
+        first); the rest are only counted, by outcome."""
+        if len(ended) > _lifecycle.FINISHED_PER_TICK:
+            ended.sort(key=lambda entry: entry[0].cancelled() or getattr(entry[0], "_exception", None) is not None, reverse=True)
+        for index, (task, note) in enumerate(ended):
+            ended_at = self.last_step_end.pop(id(task), t)
+            if index < _lifecycle.FINISHED_PER_TICK:
+                self._finished_tasks.append(_describe_task(task, note, None, ended_at, thread_id_of_ident))
+                continue
+            outcome = _inspect.task_outcome(task)[0]
+            counts = self._unreported.setdefault(note[3], {"done": 0, "failed": 0, "cancelled": 0})
+            counts[outcome if outcome in counts else "cancelled"] += 1
 
     def sample_loops(self, thread_id_of_ident):
         loops = {}
-        for state in self._loop_states():
+        with self._lock:
+            stopped, self._stopped = self._stopped, []
+        for state in self._loop_states() + stopped:
             entity = loops[state.id] = {"id": state.id, "threadId": thread_id_of_ident(state.thread_ident), "lagMs": round(state.lag_ms, 1)}
             loop = state.loop()
             wakers = _wakers(loop, self) if loop is not None else None
             if wakers is not None:
                 entity["wakers"] = wakers
+            if state.id in self._unreported:
+                entity["tasksUnreported"] = dict(self._unreported[state.id])
         return loops
 
 
@@ -219,7 +296,7 @@ def _wakers(loop, watch):
                 writers += bool(key.events & 2)
         wakers = {"timers": timers, "readers": readers, "writers": writers, "signals": len(getattr(loop, "_signal_handlers", None) or ()), "ready": ready}
         if next_at is not None:
-            wakers["nextTimerAt"] = round(now_ms() + (next_at - loop.time()) * 1000.0, 1)
+            wakers["nextTimerAt"] = round(now_ms() + (next_at - loop.time()) * 1000.0, -1)
         return wakers
     except Exception:
         return None
@@ -236,11 +313,17 @@ def _blocked(state, duration_ms, ongoing, thread_id_of_ident):
 
 
 def _describe_task(task, note, state, t, context):
-    task_id, started_at, thread_id, loop_id, coroutine = note
+    """A task as the protocol says (``context``: a waits Context for a live one, the thread ids of
+    idents for a finished one)."""
+    task_id, started_at, thread_id, loop_id, coroutine, created_at, parent_id = note
     entity = {
         "id": task_id, "threadId": thread_id, "loopId": loop_id, "name": task.get_name(),
         "coroutine": coroutine, "startedAt": started_at,
     }
+    if created_at is not None:
+        entity["createdAt"] = {"file": created_at[0], "line": created_at[1] or 1, "function": created_at[2]}
+    if parent_id is not None:
+        entity["parentId"] = parent_id
     if state is None:
         state, error, raised_at = _inspect.task_outcome(task)
         if state == "pending":  # vanished from all_tasks without being done: its loop went away
@@ -250,6 +333,10 @@ def _describe_task(task, note, state, t, context):
             entity["exception"] = error[:4000]
         if raised_at is not None:
             entity["raisedAt"] = raised_at
+        if state == "cancelled":
+            cancelled_by = _lifecycle.CANCELS.cancelled_by(task, context)
+            if cancelled_by is not None:
+                entity["cancelledBy"] = cancelled_by
     else:
         wait, awaited, where, awaiting = _waits.task_wait(task, context)
         if where is not None:

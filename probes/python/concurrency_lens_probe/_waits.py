@@ -477,7 +477,7 @@ def _timeout_of(frame, context, wait):
         return wait
     endtime = scope.get("endtime")
     if type(endtime) in (int, float) and endtime > 0:
-        wait["until"] = round(context.now_ms + (endtime - context.monotonic) * 1000.0, 1)
+        wait["until"] = round(context.now_ms + (endtime - context.monotonic) * 1000.0, -1)
     else:
         wait["timed"] = True
     return wait
@@ -741,6 +741,8 @@ def _is_task(value):
 
 def _await_target(task, library_coro, context):
     waiter = getattr(task, "_fut_waiter", None)
+    if waiter is not None and waiter.done():
+        return None, []  # what it awaited is there: it runs at the loop's next turn
     if library_coro is not None:
         frame = library_coro.cr_frame if type(library_coro) is _CoroutineType else library_coro.gi_frame
         describe = _ASYNC_PATTERNS.get((_module_of(library_coro.cr_code.co_filename if type(library_coro) is _CoroutineType else library_coro.gi_code.co_filename), library_coro.__qualname__.rsplit(".", 1)[-1]))
@@ -810,7 +812,8 @@ def _async_sleep(frame, waiter, context):
     loop = getattr(handle, "_loop", None)
     if type(when) is float and loop is not None:
         try:
-            wait["until"] = round(context.now_ms + (when - loop.time()) * 1000.0, 1)
+            # To 10 ms: the two clocks drift apart by fractions of one between samples.
+            wait["until"] = round(context.now_ms + (when - loop.time()) * 1000.0, -1)
         except Exception:
             pass
     elif type(scope.get("delay")) in (int, float):

@@ -156,6 +156,8 @@ export const taskSchema = z.object({
   cancelledBy: z.object({
     at: sourceLocationSchema.optional(),
     taskId: id.optional(),
+    /** The cancelling task's name, when the probe has no id for it. */
+    taskName: text.optional(),
     threadId: id.optional(),
     message: text.optional(),
   }).optional(),
@@ -180,6 +182,8 @@ export const loopSchema = z.object({
     signals: count,
     ready: count,
   }).optional(),
+  /** Finished tasks the probe only counted, by outcome (more ended at once than it describes one by one). */
+  tasksUnreported: z.object({ done: count, failed: count, cancelled: count }).optional(),
 });
 export type LoopInfo = z.infer<typeof loopSchema>;
 
@@ -261,6 +265,33 @@ export const exitFrameSchema = z.object({
   signal: text.optional(),
 });
 
+/** One callback that held a loop long (trace mode): its name and the line it ran to. */
+export const slowCallbackSchema = z.object({
+  durationMs: z.number().finite().nonnegative(),
+  start: time,
+  /** e.g. `fetch-3 (fetch)` for a task's step, `Protocol.data_received` for a plain callback. */
+  callback: text,
+  location: sourceLocationSchema.optional(),
+  taskId: id.optional(),
+});
+export type SlowCallback = z.infer<typeof slowCallbackSchema>;
+
+/**
+ * Trace mode: every callback one event loop ran since the previous trace frame, as columns (callback
+ * `i` started at `start[i]`, ms since the epoch, and ran `duration[i]` ms, stepping task `task[i]`,
+ * or `''` for a callback of no task), and the slowest of them.
+ */
+export const traceFrameSchema = z.object({
+  ...envelope,
+  kind: z.literal('trace'),
+  loopId: id,
+  threadId: id,
+  start: z.array(z.number().finite()).max(1_000_000),
+  duration: z.array(z.number().finite().nonnegative()).max(1_000_000),
+  task: z.array(z.string().max(200)).max(1_000_000),
+  slow: z.array(slowCallbackSchema).max(100).optional(),
+}).refine((frame) => frame.start.length === frame.duration.length && frame.start.length === frame.task.length, { message: 'start, duration and task differ in length' });
+
 /** Supervisor: it started the program (the root of the run). */
 export const spawnFrameSchema = z.object({
   ...envelope,
@@ -282,12 +313,12 @@ export const reapedFrameSchema = z.object({
 });
 
 export const probeFrameSchema = z.discriminatedUnion('kind', [
-  helloFrameSchema, snapshotFrameSchema, deltaFrameSchema, blockedFrameSchema, exitFrameSchema, spawnFrameSchema, reapedFrameSchema,
+  helloFrameSchema, snapshotFrameSchema, deltaFrameSchema, blockedFrameSchema, exitFrameSchema, spawnFrameSchema, reapedFrameSchema, traceFrameSchema,
 ]);
 
 /** The frames each kind of connection may send after its hello (others are dropped). */
 export const FRAMES_BY_ROLE = {
-  probe: ['snapshot', 'delta', 'blocked', 'exit'],
+  probe: ['snapshot', 'delta', 'blocked', 'exit', 'trace'],
   supervisor: ['spawn', 'reaped'],
 } as const satisfies Record<'probe' | 'supervisor', readonly ProbeFrameKind[]>;
 
@@ -298,6 +329,7 @@ export type BlockedFrame = z.infer<typeof blockedFrameSchema>;
 export type ExitFrame = z.infer<typeof exitFrameSchema>;
 export type SpawnFrame = z.infer<typeof spawnFrameSchema>;
 export type ReapedFrame = z.infer<typeof reapedFrameSchema>;
+export type TraceFrame = z.infer<typeof traceFrameSchema>;
 export type ProbeFrame = z.infer<typeof probeFrameSchema>;
 export type ProbeFrameKind = ProbeFrame['kind'];
 

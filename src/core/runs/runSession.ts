@@ -126,6 +126,7 @@ export class RunSession {
       case 'delta':
       case 'blocked':
       case 'exit':
+      case 'trace':
         return; // the server lets only a supervisor's own frames through
     }
   }
