@@ -40,6 +40,8 @@ export async function nodeProbeOverhead(): Promise<void> {
   const workloads: { name: string; script: string; env: Record<string, string> }[] = [
     { name: 'awaits', script: 'awaits.mjs', env: {} },
     { name: 'worker_pool', script: 'worker_pool.mjs', env: {} },
+    // Seconds long: the probe's periodic work (heartbeats, samples, profile restarts) shows.
+    { name: 'steady_loop', script: 'steady_loop.mjs', env: {} },
     { name: 'awaits_promise_detail', script: 'awaits.mjs', env: { CONCURRENCY_LENS_NODE_PROMISES: '1' } },
   ];
   for (const workload of workloads) {

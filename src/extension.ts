@@ -5,6 +5,7 @@ import { ExperimentRunner } from './guide/experimentRunner';
 import { GuideController } from './guide/guidePanel';
 import * as hovers from './hovers';
 import * as liveTasks from './liveTasks';
+import { DebugSessionMonitor } from './liveTasks/debugSessions';
 import { nodeLauncher, pythonLauncher } from './liveTasks/launchers';
 import { LiveTasksController } from './liveTasks/liveTasksController';
 import * as patterns from './patterns';
@@ -22,6 +23,7 @@ export interface ConcurrencyLensApi {
   readonly guide: GuideController;
   readonly experiments: ExperimentRunner;
   readonly liveTasks: LiveTasksController;
+  readonly debugSessions: DebugSessionMonitor;
   readonly shownRun: ShownRun;
   readonly timeline: TimelineController;
   readonly lastRun: LastRunStore;
@@ -35,7 +37,8 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
   const grammars = extensionGrammars(context.extensionUri);
   const syntax = new SyntaxDocuments(grammars);
   const supervisor = vscode.Uri.joinPath(context.extensionUri, 'dist', 'supervisor.js').fsPath;
-  const liveTasksController = new LiveTasksController([pythonLauncher(context.extensionUri, log), nodeLauncher(context.extensionUri)], supervisor, log, grammars);
+  const liveTasksController = new LiveTasksController([pythonLauncher(context.extensionUri, log), nodeLauncher(context.extensionUri)], supervisor, context.extensionUri, log, grammars);
+  const debugSessions = new DebugSessionMonitor(liveTasksController);
   const shownRun = new ShownRun();
   const lastRun = new LastRunStore(context.storageUri ?? context.globalStorageUri, shownRun, log);
   const timelineController = new TimelineController(context.extensionUri, shownRun, log, lastRun);
@@ -45,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
     guideController,
     syntax,
     liveTasksController,
+    debugSessions,
     shownRun,
     lastRun,
     timelineController,
@@ -53,12 +57,12 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
     ...hovers.register(syntax),
     ...patterns.register(syntax),
     ...refactors.register(syntax),
-    ...liveTasks.register(liveTasksController),
+    ...liveTasks.register(liveTasksController, debugSessions, context.workspaceState),
     ...runs.register(liveTasksController, shownRun),
     ...timeline.register(timelineController),
     ...recordings.register(shownRun, log),
   );
-  return { guide: guideController, experiments, liveTasks: liveTasksController, shownRun, timeline: timelineController, lastRun, syntax };
+  return { guide: guideController, experiments, liveTasks: liveTasksController, debugSessions, shownRun, timeline: timelineController, lastRun, syntax };
 }
 
 export function deactivate(): void {

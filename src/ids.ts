@@ -11,6 +11,12 @@ export const CommandId = {
   RunWithMonitorTrace: 'concurrencyLens.runWithMonitorTrace',
   StopRun: 'concurrencyLens.stopRun',
   RevealInEditor: 'concurrencyLens.revealInEditor',
+  RunCommand: 'concurrencyLens.runCommand',
+  NewMonitoredTerminal: 'concurrencyLens.newMonitoredTerminal',
+  AttachToProcess: 'concurrencyLens.attachToProcess',
+  ClearEndedRuns: 'concurrencyLens.clearEndedRuns',
+  MonitorDebugSessions: 'concurrencyLens.monitorDebugSessions',
+  StopMonitoringDebugSessions: 'concurrencyLens.stopMonitoringDebugSessions',
   ShowAwaitTree: 'concurrencyLens.showAwaitTree',
   ShowByThread: 'concurrencyLens.showByThread',
   FindInLiveTasks: 'concurrencyLens.findInLiveTasks',
@@ -32,6 +38,8 @@ export type WebviewPanelType = (typeof WebviewPanelType)[keyof typeof WebviewPan
 /** Context keys this extension sets for `when` clauses. */
 export const ContextKey = {
   MonitorRunning: 'concurrencyLens.monitorRunning',
+  /** Live Tasks lists a run that has ended (or a recording): "Clear Ended Runs" applies. */
+  HasEndedRuns: 'concurrencyLens.hasEndedRuns',
   /** `threads` or `awaits`: how Live Tasks arranges the rows under a process. */
   LiveTasksMode: 'concurrencyLens.liveTasksMode',
 } as const;

@@ -12,11 +12,13 @@
  *   `online`/`exit` events, `worker.performance.eventLoopUtilization()`). Inside a Worker the probe
  *   only tells the main thread, over a BroadcastChannel, about the Workers that Worker starts.
  * - Child processes through diagnostics_channel `child_process` plus `spawn`/`exit` events.
- * - A timer (unref'd) samples event-loop delay and utilisation and active resources a few times a second.
- * - A blocked loop is noticed by a heartbeat timer that comes late while the loop was busy; its stack
- *   comes from V8's sampling profiler (every quarter of the threshold, at most 25 ms; in-process
- *   inspector session), whose samples taken during the block show where the loop was stuck.
- * - It never blocks or changes the program: a bounded queue drops the oldest frames (and counts them),
+ * - One heartbeat timer (unref'd) measures the loop's lag: each sample (a few times a second) reports
+ *   the largest lag since the previous one, with event-loop utilisation and active resources. A beat
+ *   that comes late while the loop was busy is a block; its stack comes from V8's sampling profiler
+ *   (every quarter of the threshold, at most 25 ms; in-process inspector session), whose samples
+ *   taken during the block show where the loop was stuck, down to the line.
+ * - It never blocks or changes the program: its own work is kept short and never counted as the
+ *   program's lag, a bounded queue drops the oldest frames (and counts them),
  *   the socket is unref'd once connected, no listener that changes default behaviour (no 'error',
  *   'uncaughtException', 'unhandledRejection' or signal handlers), and nothing is printed.
  */
@@ -42,7 +44,7 @@
   }
 
   const net = require('node:net');
-  const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
+  const { performance } = require('node:perf_hooks');
 
   const PROTOCOL_VERSION = 1;
   const SAMPLE_MS = positiveNumber(process.env.CONCURRENCY_LENS_SAMPLE_MS, 200);
@@ -50,7 +52,6 @@
   const PROMISE_DETAIL = process.env.CONCURRENCY_LENS_NODE_PROMISES === '1';
   const MAX_QUEUED_FRAMES = 1000;
   const MAX_SOCKET_BACKLOG_BYTES = 1024 * 1024;
-  const LOOP_DELAY_RESOLUTION_MS = 10;
   const MAX_TEXT = 4000;
 
   const startedAt = Math.round(Date.now() - process.uptime() * 1000);
@@ -61,6 +62,24 @@
   const children = new Map();
   const watchedWorkers = new Map();
   const lastSent = new Map();
+
+  // ── the probe's own time ─────────────────────────────────────────────────────────────────────
+  /** Time spent in the probe's own callbacks since the last heartbeat: never the program's lag. */
+  let ownWorkMs = 0;
+  let ownWorkDepth = 0;
+
+  /** `callback`, its running time counted as the probe's own work (once, when calls nest). */
+  function ownWork(callback) {
+    return (...args) => {
+      const started = ownWorkDepth++ === 0 ? performance.now() : undefined;
+      try {
+        return callback(...args);
+      } finally {
+        ownWorkDepth -= 1;
+        if (started !== undefined) ownWorkMs += performance.now() - started;
+      }
+    };
+  }
 
   // ── transport ────────────────────────────────────────────────────────────────────────────────
   let socket;
@@ -85,10 +104,10 @@
     flush();
   }
 
-  function flush() {
+  const flush = ownWork(() => {
     if (!connected) return;
     while (queue.length > 0 && socket.writableLength < MAX_SOCKET_BACKLOG_BYTES) write(queue.shift());
-  }
+  });
 
   function write(value) {
     value.seq = seq++;
@@ -104,7 +123,7 @@
     socket.setNoDelay?.(true);
     // Stay referenced only until connected (a millisecond on loopback) so that even a program that
     // ends at once is seen; from then on the connection never keeps the program alive.
-    socket.on('connect', () => {
+    socket.on('connect', ownWork(() => {
       connected = true;
       socket.unref();
       write(frame('hello', {
@@ -118,7 +137,7 @@
         startedAt,
       }));
       flush();
-    });
+    }));
     socket.on('drain', flush);
     socket.on('error', () => {
       connected = false;
@@ -158,7 +177,7 @@
     return changes > 0 ? frame('delta', { upsert }) : undefined;
   }
 
-  function publishState() {
+  const publishState = ownWork(() => {
     if (needSnapshot) {
       needSnapshot = false;
       enqueue(snapshotFrame());
@@ -166,21 +185,23 @@
     }
     const delta = deltaFrame();
     if (delta) enqueue(delta);
-  }
+  });
 
   // ── workers ──────────────────────────────────────────────────────────────────────────────────
+  /** Returns what to call once the Worker is online (a Worker already running when the probe was attached is). */
   function watchWorker(worker) {
     const id = `worker-${worker.threadId}`;
     const thread = { id, kind: 'worker', name: `Worker ${worker.threadId}`, state: 'waiting', nativeId: worker.threadId, startedAt: Date.now() };
     threads.set(id, thread);
     watchedWorkers.set(id, { worker, elu: undefined });
-    worker.on('online', () => {
+    const online = () => {
       thread.state = 'running';
       const limits = numericRecord(worker.resourceLimits);
       if (limits) thread.resourceLimits = limits;
       watchedWorkers.get(id).elu = worker.performance.eventLoopUtilization();
       publishState();
-    });
+    };
+    worker.on('online', online);
     worker.on('exit', (exitCode) => {
       watchedWorkers.delete(id);
       thread.state = 'exited';
@@ -188,6 +209,7 @@
       thread.exitCode = exitCode;
       publishState();
     });
+    return online;
   }
 
   /** In a Worker: announces each Worker it starts (the channel is opened on the first one). */
@@ -271,18 +293,14 @@
   }
 
   // ── event loop ───────────────────────────────────────────────────────────────────────────────
-  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
-  loopDelay.enable();
   let lastUtilization = performance.eventLoopUtilization();
   const promiseCounts = PROMISE_DETAIL ? countPromises() : undefined;
 
-  function sample() {
-    // Each sample of the histogram is the time between two ticks of a timer set to the resolution.
-    const lag = loopDelay.mean / 1e6 - LOOP_DELAY_RESOLUTION_MS;
-    loopDelay.reset();
+  /** Sends the state of the process; `lagMs` is the loop's largest lag since the previous sample. */
+  function sample(lagMs) {
     const utilization = performance.eventLoopUtilization(lastUtilization);
     lastUtilization = performance.eventLoopUtilization();
-    mainLoop.lagMs = round(Math.max(0, Number.isFinite(lag) ? lag : 0), 1);
+    mainLoop.lagMs = round(lagMs, 1);
     mainLoop.utilization = round(clamp01(utilization.utilization), 2);
     mainLoop.resources = activeResources();
     mainThread.state = mainLoop.utilization >= 0.5 ? 'running' : 'waiting';
@@ -317,56 +335,123 @@
     return counts;
   }
 
-  // ── blocked loop ─────────────────────────────────────────────────────────────────────────────
+  // ── lag and blocks: one heartbeat ────────────────────────────────────────────────────────────
   /**
-   * The main thread beats a timer every quarter of the threshold; a beat that comes late while the
-   * loop was busy is a block. Its stack comes from V8's sampling profiler, kept running on this
-   * thread through an in-process inspector session: sampling four times per threshold (every 25 ms
-   * by default, so a reported block holds four samples or more) costs far less than any
-   * observer thread (a watchdog Worker's start-up alone slowed short programs by ~10 ms), and
-   * the samples taken during the block hold the blocking stack. The profile is restarted after
-   * each block and every PROFILE_WINDOW_MS, so its memory stays bounded.
+   * One measure backs both the loop's lag and its blocks: a heartbeat timer every quarter of the
+   * threshold (5–50 ms) notes how late it runs. Each sample reports the largest lateness since the
+   * previous one; a lateness above the threshold while the program kept the loop busy is a block.
+   * A late beat while the loop idled, or while the thread hardly ran nor sat in a system call but
+   * waited for a CPU (a loaded machine preempting a short callback; Linux tells:
+   * /proc/thread-self/schedstat), is lag but not the program's block. The probe's own work is never the program's lag: the time spent in the probe's
+   * callbacks is subtracted. Loading modules is start-up,
+   * not a block: a late beat whose samples show Node's module loader at the bottom of the stack (the
+   * entry point, `--import` and `--require` preloads, a dynamic import being evaluated) counts
+   * neither as lag nor as a block.
    */
-  const PROFILE_SAMPLE_US = Math.round(Math.min(25, Math.max(1, BLOCK_THRESHOLD_MS / 4)) * 1000);
-  const PROFILE_WINDOW_MS = 30_000;
-
-  function startBlockWatch() {
-    const profiler = startProfiler();
+  function startLoopWatch() {
     const beatMs = Math.max(5, Math.min(50, BLOCK_THRESHOLD_MS / 4));
+    const profiler = startProfiler();
+    const readSchedule = threadSchedule();
     let lastBeatAt = performance.now();
     let lastBeatUtilization = performance.eventLoopUtilization();
+    let lastSchedule = readSchedule();
+    let lastSampleAt = lastBeatAt;
+    let peakLagMs = 0;
 
-    function checkForBlock() {
+    const beat = ownWork((final) => {
       const now = performance.now();
-      const lateBy = now - lastBeatAt - beatMs;
-      const blockStartedAt = lastBeatAt + beatMs;
+      // Before the loop starts, the program is starting (preloads and a CommonJS entry point run then).
+      const dueAt = Math.max(lastBeatAt + beatMs, performance.nodeTiming.loopStart);
+      const lateBy = now - dueAt - ownWorkMs;
+      ownWorkMs = 0;
+      const blockStartedAt = now - lateBy;
       lastBeatAt = now;
       const utilization = performance.eventLoopUtilization();
-      // A late beat while the loop was idle is the OS not scheduling the program, not a block.
       const busyMs = performance.eventLoopUtilization(utilization, lastBeatUtilization).active;
       lastBeatUtilization = utilization;
+      const schedule = readSchedule();
+      // The program's own part of a late stretch: time on a CPU, or busy off one (in a system call).
+      // Far below the threshold, the thread was waiting for a CPU: the machine preempted a short callback.
+      const preempted = schedule !== undefined && lastSchedule !== undefined
+        && Math.max(schedule.cpuMs - lastSchedule.cpuMs, busyMs - (schedule.waitMs - lastSchedule.waitMs)) < BLOCK_THRESHOLD_MS / 10;
+      lastSchedule = schedule;
       if (lateBy > BLOCK_THRESHOLD_MS && busyMs > lateBy / 2) {
-        const stack = profiler?.stackSince(blockStartedAt) ?? [];
-        enqueue(frame('blocked', { loopId: mainLoop.id, threadId: mainThread.id, durationMs: Math.round(lateBy), stack }));
-      } else if (profiler && now - profiler.startedAt > PROFILE_WINDOW_MS) {
-        profiler.restart();
+        const block = profiler?.blockBetween(blockStartedAt, now) ?? { loading: false, stack: [] };
+        if (!block.loading) peakLagMs = Math.max(peakLagMs, lateBy);
+        if (!block.loading && !preempted) {
+          enqueue(frame('blocked', { loopId: mainLoop.id, threadId: mainThread.id, durationMs: Math.round(lateBy), stack: block.stack }));
+        }
+      } else {
+        peakLagMs = Math.max(peakLagMs, lateBy);
+        profiler?.rotate();
       }
-    }
-    setInterval(checkForBlock, beatMs).unref();
-    return { checkForBlock, stop: () => profiler?.stop() };
+      if (final || now - lastSampleAt >= SAMPLE_MS) {
+        lastSampleAt = now;
+        sample(peakLagMs);
+        peakLagMs = 0;
+      }
+    });
+    setInterval(() => {
+      try {
+        beat(false);
+      } catch {
+        // A failing beat must never reach the program.
+      }
+    }, beatMs).unref();
+    /** At exit: the last stretch of the loop and a final sample. */
+    return { finish: () => beat(true) };
   }
 
-  /** V8's CPU profiler on this thread, or undefined where the inspector is unavailable. */
+  /**
+   * Reads the main thread's total time on a CPU and waiting for one (ms), where Linux tells it
+   * (/proc/thread-self/schedstat, opened from this thread: the file stays this thread's); else undefined.
+   */
+  function threadSchedule() {
+    try {
+      const fs = require('node:fs');
+      const fd = fs.openSync('/proc/thread-self/schedstat', 'r');
+      const buffer = Buffer.alloc(96);
+      return () => {
+        try {
+          // "<ns on a CPU> <ns waiting for one> <time slices>"
+          const [cpuNs, waitNs] = buffer.toString('latin1', 0, fs.readSync(fd, buffer, 0, buffer.length, 0)).split(' ').map(Number);
+          return Number.isFinite(cpuNs) && Number.isFinite(waitNs) ? { cpuMs: cpuNs / 1e6, waitMs: waitNs / 1e6 } : undefined;
+        } catch {
+          return undefined;
+        }
+      };
+    } catch {
+      return () => undefined;
+    }
+  }
+
+  /**
+   * V8's sampling profiler on this thread through an in-process inspector session (a sample every
+   * quarter of the threshold, at most 25 ms), or undefined where the inspector is unavailable. Its
+   * samples are read only when a block has ended, which means stopping a profile. Starting the
+   * profiler from nothing walks the heap (10–100 ms in a big program), so two profiles overlap: the
+   * protocol's own and a console profile of the same session. Every PROFILE_WINDOW_MS the older one
+   * is restarted while the other keeps the profiler running, which costs a fraction of a millisecond;
+   * a block is read from the younger profile that began before it. While another inspector client
+   * may be listening (an open inspector port, `--cpu-prof`), console profiles would reach it too:
+   * then one profile is used and restarted rarely, its start-up cost left out of the lag.
+   */
+  const PROFILE_SAMPLE_US = Math.round(Math.min(25, Math.max(1, BLOCK_THRESHOLD_MS / 4)) * 1000);
+  const PROFILE_WINDOW_MS = 1000;
+  const LONE_PROFILE_WINDOW_MS = 30_000;
+  const CONSOLE_PROFILE_TITLE = `concurrency-lens-${process.pid}`;
+
   function startProfiler() {
+    let inspector;
     let session;
     try {
-      const inspector = require('node:inspector');
+      inspector = require('node:inspector');
       session = new inspector.Session();
       session.connect();
     } catch {
       return undefined;
     }
-    // A session on its own thread answers synchronously.
+    // A session on its own thread answers synchronously, events included.
     const post = (method, params) => {
       let answer;
       session.post(method, params ?? {}, (error, result) => {
@@ -374,67 +459,216 @@
       });
       return answer;
     };
-    const profiler = {
-      startedAt: 0,
-      restart() {
-        post('Profiler.stop');
-        begin();
-      },
-      stop() {
-        post('Profiler.stop');
-        session.disconnect();
-      },
-      /** The blocking stack: stops the profile, reads the samples taken since `since`, starts anew. */
-      stackSince(since) {
-        const stoppedAt = performance.now();
-        const result = post('Profiler.stop');
-        begin();
-        return result ? hottestStack(result.profile, result.profile.endTime - (stoppedAt - since) * 1000) : [];
+    let finishedConsoleProfile;
+    session.on('Profiler.consoleProfileFinished', ({ params }) => {
+      if (params.title !== CONSOLE_PROFILE_TITLE) return;
+      finishedConsoleProfile = params.profile;
+      consoleSlot.startedAt = undefined; // also when the program's own console.profileEnd() took it
+    });
+    const protocolSlot = {
+      startedAt: undefined,
+      start: () => post('Profiler.start'),
+      stop: () => post('Profiler.stop')?.profile,
+    };
+    const consoleSlot = {
+      startedAt: undefined,
+      start: () => inspector.console.profile(CONSOLE_PROFILE_TITLE),
+      stop: () => {
+        finishedConsoleProfile = undefined;
+        inspector.console.profileEnd(CONSOLE_PROFILE_TITLE);
+        return finishedConsoleProfile;
       },
     };
-    function begin() {
-      post('Profiler.start');
-      profiler.startedAt = performance.now();
-    }
+    const slots = [protocolSlot, consoleSlot];
+    const start = (slot) => {
+      slot.start();
+      slot.startedAt = performance.now();
+    };
+    const stop = (slot) => {
+      const profile = slot.stop();
+      slot.startedAt = undefined;
+      return profile;
+    };
+    const running = () => slots.filter((slot) => slot.startedAt !== undefined);
+    const overlapAllowed = () => !inspector.url() && !/--cpu-prof\b/.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`);
+
     post('Profiler.enable');
     post('Profiler.setSamplingInterval', { interval: PROFILE_SAMPLE_US });
-    begin();
-    return profiler;
+    start(protocolSlot);
+    return {
+      /** Keeps the profiles short: restarts the older one when the younger is a window old. */
+      rotate() {
+        const now = performance.now();
+        const live = running();
+        const newest = Math.max(...live.map((slot) => slot.startedAt));
+        if (!overlapAllowed()) {
+          if (consoleSlot.startedAt !== undefined) stop(consoleSlot);
+          if (protocolSlot.startedAt === undefined || now - protocolSlot.startedAt > LONE_PROFILE_WINDOW_MS) {
+            if (protocolSlot.startedAt !== undefined) stop(protocolSlot);
+            start(protocolSlot);
+          }
+          return;
+        }
+        if (live.length > 0 && now - newest < PROFILE_WINDOW_MS) return;
+        const idle = slots.find((slot) => slot.startedAt === undefined);
+        if (idle) return start(idle);
+        const oldest = live.reduce((older, slot) => (slot.startedAt < older.startedAt ? slot : older));
+        stop(oldest);
+        start(oldest);
+      },
+      /** Where the loop was between two `performance.now()` times: stops the profile that covers it and starts it anew. */
+      blockBetween(from, to) {
+        const live = running();
+        const covering = live.filter((slot) => slot.startedAt <= from);
+        const candidates = covering.length > 0 ? covering : live;
+        const slot = candidates.reduce((youngest, candidate) => (candidate.startedAt > youngest.startedAt ? candidate : youngest), candidates[0]);
+        const stoppedAt = performance.now();
+        const profile = slot && stop(slot);
+        if (overlapAllowed()) start(slot ?? protocolSlot);
+        else if (protocolSlot.startedAt === undefined) start(protocolSlot);
+        if (!profile) return { loading: false, stack: [] };
+        const toProfileTime = (time) => profile.endTime - (stoppedAt - time) * 1000;
+        return describeBlock(profile, toProfileTime(from), toProfileTime(to));
+      },
+    };
   }
 
   /**
-   * The stack (outermost first) where the samples taken since `sinceUs` spent most time: for each
-   * sample, its innermost frame of the program's own code (else of Node's), the most frequent wins.
+   * What the loop did between two profile times (µs). Each sample is attributed to its innermost
+   * frame of the program's code (not Node's internals); the most frequent such frame wins, and the
+   * stack runs from the outermost frame to it, then on through the internal frames it was in most
+   * often (e.g. `readFileSync`), so a block inside Node's internals is attributed to the nearest
+   * program frame. Samples with no program frame at all leave a stack of internal frames only, or
+   * the garbage collector's pseudo-frame.
+   * A sample whose stack has Node's module loader below any program frame is loading: when most
+   * samples are, the late beat was start-up (or a dynamic import) and `loading` is true.
    */
-  function hottestStack(profile, sinceUs) {
+  function describeBlock(profile, fromUs, toUs) {
     const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
     const parents = new Map();
     for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node);
-    const isCode = (node, acceptInternal) => {
-      const { url, functionName } = node.callFrame;
-      return url && !functionName.startsWith('(') && !url.endsWith(__filename) && (acceptInternal || !url.startsWith('node:'));
-    };
-    const countFrames = (acceptInternal) => {
-      const counts = new Map();
-      let time = profile.startTime;
-      for (let index = 0; index < profile.samples.length; index += 1) {
-        time += profile.timeDeltas[index] ?? 0;
-        if (time < sinceUs) continue;
-        let node = nodes.get(profile.samples[index]);
-        while (node && !isCode(node, acceptInternal)) node = parents.get(node.id);
-        if (node) counts.set(node, (counts.get(node) ?? 0) + 1);
+    const attributed = new Map(); // program frame (or internal leaf) → { count, leaves: leaf → count }
+    let loadingSamples = 0;
+    let samples = 0;
+    let time = profile.startTime;
+    for (let index = 0; index < profile.samples.length; index += 1) {
+      time += profile.timeDeltas[index] ?? 0;
+      if (time < fromUs || time > toUs) continue;
+      const leaf = nodes.get(profile.samples[index]);
+      if (!leaf || leaf.callFrame.functionName === '(idle)') continue;
+      samples += 1;
+      let outermostKind;
+      let program;
+      let innermostCode;
+      for (let node = leaf; node; node = parents.get(node.id)) {
+        const kind = frameKind(node.callFrame);
+        if (kind === 'program') program ??= node;
+        if (kind !== 'other') {
+          innermostCode ??= node;
+          outermostKind = kind;
+        }
       }
-      let hottest;
-      for (const [node, count] of counts) if (!hottest || count > counts.get(hottest)) hottest = node;
-      return hottest;
-    };
-    const stack = [];
-    for (let node = countFrames(false) ?? countFrames(true); node; node = parents.get(node.id)) {
-      const { url, lineNumber, functionName } = node.callFrame;
-      if (!url || lineNumber < 0 || url.endsWith(__filename)) continue;
-      stack.unshift({ file: fileOf(url), line: lineNumber + 1, function: functionName || '(anonymous)' });
+      if (outermostKind === 'loader') {
+        loadingSamples += 1;
+        continue;
+      }
+      const owner = program ?? innermostCode ?? leaf;
+      const entry = attributed.get(owner) ?? { count: 0, leaves: new Map() };
+      entry.count += 1;
+      entry.leaves.set(leaf, (entry.leaves.get(leaf) ?? 0) + 1);
+      attributed.set(owner, entry);
     }
-    return stack.slice(-200);
+    if (samples > 0 && loadingSamples * 2 > samples) return { loading: true, stack: [] };
+    const owners = [...attributed];
+    const owner = mostFrequent(owners.filter(([node]) => frameKind(node.callFrame) === 'program')) ?? mostFrequent(owners);
+    if (!owner) return { loading: false, stack: [] };
+    if (owner.callFrame.functionName === '(garbage collector)') return { loading: false, stack: [GARBAGE_COLLECTION] };
+    const leaf = mostFrequent([...attributed.get(owner).leaves].map(([node, count]) => [node, { count }]));
+    const stack = [];
+    for (let node = leaf; node; node = parents.get(node.id)) {
+      const location = sourceLocation(node);
+      if (location) stack.unshift(location);
+    }
+    return { loading: false, stack: stack.slice(-200) };
+  }
+
+  /** A block spent collecting garbage: V8's pseudo-frame, named as a location that is no file. */
+  const GARBAGE_COLLECTION = { file: '<garbage collection>', line: 1, function: '(garbage collector)' };
+
+  /** `program` (the program's code and its packages), `loader` (Node's module loader and bootstrap), `internal` (the rest of Node), `other` (V8's pseudo-frames, native code, the probe). */
+  function frameKind({ url, functionName }) {
+    if (!url || functionName.startsWith('(') || url.endsWith(__filename)) return 'other';
+    if (!url.startsWith('node:')) return 'program';
+    return url.startsWith('node:internal/modules/') || url.startsWith('node:internal/main/') ? 'loader' : 'internal';
+  }
+
+  /** The key of the `[key, { count }]` entry with the highest count. */
+  function mostFrequent(entries) {
+    let best;
+    for (const [key, value] of entries) if (!best || value.count > best[1].count) best = [key, value];
+    return best?.[0];
+  }
+
+  /**
+   * A profile node as `{file, line, function}`. The line is the one that was running: the line the
+   * node's own samples were on most (`positionTicks`) — for the innermost frame that is where the
+   * loop was stuck, for a caller a line it ran itself (often the call, when it calls in a loop) —
+   * else the function's first line. Transpiled code (`--import tsx`) is mapped back through the
+   * source map Node has for it; a generated line that holds several source lines (tsx writes a
+   * module on one line) can only say which function ran. A frame with no line at all (a module's
+   * top level with no samples of its own) is left out.
+   */
+  function sourceLocation(node) {
+    const { url, lineNumber, columnNumber, functionName } = node.callFrame;
+    if (frameKind(node.callFrame) === 'other') return undefined;
+    const location = (file, line) => ({ file, line: line + 1, function: functionName || '(anonymous)' });
+    const map = sourceMapOf(url);
+    const hottestLine = mostTicked(node.positionTicks);
+    if (hottestLine !== undefined) {
+      if (!map) return location(fileOf(url), hottestLine - 1);
+      const original = originalLine(map, hottestLine - 1);
+      if (original) return location(original.file, original.line);
+    }
+    if (lineNumber < 0) return undefined;
+    const entry = map?.findEntry(lineNumber, columnNumber);
+    return entry?.generatedLine === lineNumber && typeof entry.originalSource === 'string'
+      ? location(fileOf(entry.originalSource), entry.originalLine)
+      : location(fileOf(url), lineNumber);
+  }
+
+  function mostTicked(positionTicks) {
+    let best;
+    for (const { line, ticks } of positionTicks ?? []) if (!best || ticks > best.ticks) best = { line, ticks };
+    return best?.line;
+  }
+
+  /** Node's source map of a script (loaded with source maps enabled, as tsx does), if any. */
+  function sourceMapOf(url) {
+    if (url.startsWith('node:')) return undefined;
+    try {
+      const { findSourceMap } = require('node:module');
+      return findSourceMap?.(url) ?? findSourceMap?.(fileOf(url));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The source line a 0-based generated line came from, when all of its mappings agree on one. */
+  function originalLine(map, line) {
+    const last = map.findEntry(line, Number.MAX_SAFE_INTEGER);
+    if (last?.generatedLine !== line || typeof last.originalSource !== 'string') return undefined;
+    // The line's first mapping: the smallest column that finds an entry on this line.
+    let low = 0;
+    let high = last.generatedColumn;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (map.findEntry(line, middle)?.generatedLine === line) high = middle;
+      else low = middle + 1;
+    }
+    const first = map.findEntry(line, low);
+    return first.originalSource === last.originalSource && first.originalLine === last.originalLine
+      ? { file: fileOf(last.originalSource), line: last.originalLine }
+      : undefined;
   }
 
   function fileOf(url) {
@@ -479,26 +713,21 @@
 
   // ── start ────────────────────────────────────────────────────────────────────────────────────
   try {
-    const blockWatch = startBlockWatch();
-    diagnosticsChannel.subscribe('worker_threads', ({ worker }) => {
+    const loopWatch = startLoopWatch();
+    diagnosticsChannel.subscribe('worker_threads', ownWork(({ worker }) => {
       if (!isNodeInternal(worker)) watchWorker(worker);
-    });
-    diagnosticsChannel.subscribe('child_process', (message) => watchChild(message.process));
+    }));
+    diagnosticsChannel.subscribe('child_process', ownWork((message) => watchChild(message.process)));
+    // Loaded into a running process (src/core/attach): the attacher hands over the Workers already running.
+    const attachedWorkers = globalThis[Symbol.for('concurrencyLens.attachedWorkers')];
+    delete globalThis[Symbol.for('concurrencyLens.attachedWorkers')];
+    if (Array.isArray(attachedWorkers)) for (const worker of attachedWorkers) if (!isNodeInternal(worker)) watchWorker(worker)();
     watchNestedWorkers();
     connect();
     publishState();
-    setInterval(() => {
-      try {
-        sample();
-      } catch {
-        // A sampling failure must never reach the program.
-      }
-    }, SAMPLE_MS).unref();
     process.on('exit', (exitCode) => {
       try {
-        blockWatch.checkForBlock();
-        blockWatch.stop();
-        sample();
+        loopWatch.finish();
         enqueue(frame('exit', { exitCode }));
       } catch {
         // The program is ending anyway.

@@ -15,6 +15,7 @@ export interface CheckOptions {
 export type ParsedArguments = CheckOptions | { readonly command: 'help' } | { readonly command: 'version' } | { readonly command: 'error'; readonly message: string };
 
 export const USAGE = `Usage: concurrency-lens check [paths…] [--format text|json|sarif] [--rules rule-a,rule-b]
+       concurrency-lens record [options] -- <command> [args…]   (see concurrency-lens record --help)
 
 Checks Python, JavaScript and TypeScript files for concurrency mistakes.
 Paths may be files or folders (default: the current folder).

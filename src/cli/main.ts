@@ -1,19 +1,24 @@
 /**
  * The `concurrency-lens` command line (bundled to bin/concurrency-lens.js): the editor's engine
- * for CI. Exit codes: 0 no findings, 1 findings, 2 bad usage (and unexpected failures).
+ * for CI. `check` exit codes: 0 no findings, 1 findings, 2 bad usage (and unexpected failures);
+ * `record` (src/cli/record.ts) has its own.
  */
 import * as path from 'node:path';
 import { GrammarLoader, wasmInDirectory } from '../core/syntax/grammars';
 import { USAGE, parseArguments } from './arguments';
 import { MissingPathError, checkFiles, collectFiles } from './check';
+import { recordCommand } from './record';
 import { jsonReport, sarifReport, textReport } from './reports';
 
 declare const CLI_VERSION: string;
 
 /** The bundle lives in bin/; the grammars ship in dist/wasm/ next to the extension. */
 const WASM_DIRECTORY = path.join(__dirname, '..', 'dist', 'wasm');
+/** The probes `record` loads into the programs it runs. */
+const PROBES_DIRECTORY = path.join(__dirname, '..', 'probes');
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'record') return recordCommand(argv.slice(1), PROBES_DIRECTORY, new GrammarLoader(wasmInDirectory(WASM_DIRECTORY)));
   const parsed = parseArguments(argv);
   switch (parsed.command) {
     case 'help':

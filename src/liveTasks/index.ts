@@ -1,8 +1,14 @@
 import * as vscode from 'vscode';
 import type { SourceLocation } from '../core/probe/protocol';
 import { CommandId, ContextKey, ViewId } from '../ids';
+import { attachToProcess } from './attach';
+import { DEBUG_SESSIONS_SETTING, type DebugSessionMonitor } from './debugSessions';
 import type { LiveTasksController } from './liveTasksController';
 import type { LiveNode, LiveTasksMode, LiveTasksTreeProvider } from './liveTasksTree';
+import { MonitoredRun } from './monitoredRun';
+import { MONITORED_TASK_TYPE, MonitoredTaskProvider } from './monitoredTasks';
+import { newMonitoredTerminal } from './monitoredTerminal';
+import { RecentCommands, runCommand } from './runCommand';
 import { RuntimeDiagnostics } from './runtimeDiagnostics';
 
 async function revealInEditor(target: unknown, tree: LiveTasksTreeProvider): Promise<void> {
@@ -60,18 +66,41 @@ async function findInLiveTasks(view: vscode.TreeView<LiveNode>, tree: LiveTasksT
   if (picked) await view.reveal(picked.node, { select: true, focus: true, expand: true });
 }
 
-export function register(controller: LiveTasksController): vscode.Disposable[] {
+function setDebugMonitoring(on: boolean): Thenable<void> {
+  return vscode.workspace.getConfiguration('concurrencyLens.monitor').update(DEBUG_SESSIONS_SETTING, on, vscode.ConfigurationTarget.Global);
+}
+
+/** The Live Tasks view and every way to start a monitored run: a file, a command, a task, a terminal, a debug session, an attached process. */
+export function register(controller: LiveTasksController, debugMonitor: DebugSessionMonitor, workspaceState: vscode.Memento): vscode.Disposable[] {
   const view = vscode.window.createTreeView(ViewId.LiveTasks, { treeDataProvider: controller.tree, showCollapseAll: true });
   void vscode.commands.executeCommand('setContext', ContextKey.LiveTasksMode, controller.tree.mode);
+  // One run: its processes are the top rows, and its title goes above them (several: each run has a row).
+  const showSingleRunTitle = () => {
+    view.message = controller.runs.length === 1 ? controller.runs[0]!.title : undefined;
+  };
+  const recent = new RecentCommands(workspaceState);
+  const tasks = new MonitoredTaskProvider(controller);
   return [
     view,
-    vscode.commands.registerCommand(CommandId.ShowAwaitTree, () => setMode(controller.tree, 'awaits')),
-    vscode.commands.registerCommand(CommandId.ShowByThread, () => setMode(controller.tree, 'threads')),
-    vscode.commands.registerCommand(CommandId.FindInLiveTasks, () => findInLiveTasks(view, controller.tree)),
+    view.onDidChangeSelection((event) => controller.selectNode(event.selection[0])),
+    controller.onDidChangeRuns(showSingleRunTitle),
+    vscode.debug.registerDebugConfigurationProvider('*', debugMonitor),
+    vscode.debug.registerDebugAdapterTrackerFactory('*', debugMonitor),
+    tasks,
+    vscode.tasks.registerTaskProvider(MONITORED_TASK_TYPE, tasks),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, controller.diagnostics, { providedCodeActionKinds: RuntimeDiagnostics.providedCodeActionKinds }),
     vscode.commands.registerCommand(CommandId.RunWithMonitor, (uri?: unknown) => controller.runFile(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand(CommandId.RunWithMonitorTrace, (uri?: unknown) => controller.runFile(uri instanceof vscode.Uri ? uri : undefined, { trace: true })),
-    vscode.commands.registerCommand(CommandId.StopRun, () => controller.stop()),
+    vscode.commands.registerCommand(CommandId.ShowAwaitTree, () => setMode(controller.tree, 'awaits')),
+    vscode.commands.registerCommand(CommandId.ShowByThread, () => setMode(controller.tree, 'threads')),
+    vscode.commands.registerCommand(CommandId.FindInLiveTasks, () => findInLiveTasks(view, controller.tree)),
+    vscode.commands.registerCommand(CommandId.RunCommand, (commandLine?: unknown) => runCommand(controller, recent, typeof commandLine === 'string' ? commandLine : undefined)),
+    vscode.commands.registerCommand(CommandId.NewMonitoredTerminal, () => newMonitoredTerminal(controller)),
+    vscode.commands.registerCommand(CommandId.AttachToProcess, (pid?: unknown) => attachToProcess(controller, typeof pid === 'number' ? pid : undefined)),
+    vscode.commands.registerCommand(CommandId.StopRun, (target?: unknown) => controller.stop(target instanceof MonitoredRun || isLiveNode(target) ? target : undefined)),
+    vscode.commands.registerCommand(CommandId.ClearEndedRuns, () => controller.clearEndedRuns()),
+    vscode.commands.registerCommand(CommandId.MonitorDebugSessions, () => setDebugMonitoring(true)),
+    vscode.commands.registerCommand(CommandId.StopMonitoringDebugSessions, () => setDebugMonitoring(false)),
     vscode.commands.registerCommand(CommandId.RevealInEditor, (target?: unknown) => revealInEditor(target, controller.tree)),
   ];
 }

@@ -1,42 +1,97 @@
 import * as vscode from 'vscode';
 import { ProbeServer } from '../core/probe/server';
+import { type ProbeDetail, probeInstall, type ProbeInstall } from '../core/runs/launchSpec';
+import type { RunModel } from '../core/runs/runModel';
+import { isLibraryFile } from '../core/runs/treeShape';
 import type { GrammarLoader } from '../core/syntax/grammars';
 import { ContextKey } from '../ids';
 import { LaunchError, type RuntimeLauncher } from './launchers';
-import { LiveTasksTreeProvider, summaryText } from './liveTasksTree';
-import { MonitoredRun } from './monitoredRun';
+import { type LiveNode, LiveTasksTreeProvider, summaryText } from './liveTasksTree';
+import { MonitoredRun, RecordedRun, runInTerminal } from './monitoredRun';
 import { RuntimeDiagnostics } from './runtimeDiagnostics';
 import { StuckWatch } from './stuckWatch';
 
-/** Runs programs under a probe and feeds the Live Tasks view; the extension API exposes it to tests. */
+/** Ended runs (and opened recordings) kept in the list; the oldest go first. */
+export const MAX_ENDED_RUNS = 10;
+
+type ListedRun = MonitoredRun | RecordedRun;
+
+/**
+ * The runs the Live Tasks view lists, however each started (a file, a command, a task, a terminal,
+ * a debug session, an attached process) and the recordings opened beside them: several at once,
+ * ended ones kept until cleared. Stop acts on the selected run; the views show the selected run.
+ * The extension API exposes it to tests.
+ */
 export class LiveTasksController implements vscode.Disposable {
   readonly tree: LiveTasksTreeProvider;
   readonly diagnostics: RuntimeDiagnostics;
-  /** What is stuck in the run the tree shows, and who waits for whom. */
+  /** What is stuck in each listed run, and who waits for whom. */
   readonly stuck: StuckWatch;
-  private current: MonitoredRun | undefined;
-  private readonly runEmitter = new vscode.EventEmitter<MonitoredRun>();
+  /** Where the probes are, shipped in the extension. */
+  readonly install: ProbeInstall;
+  private readonly listed: ListedRun[] = [];
+  private selected: ListedRun | undefined;
+  private readonly startEmitter = new vscode.EventEmitter<MonitoredRun>();
+  private readonly selectEmitter = new vscode.EventEmitter<ListedRun>();
+  private readonly listEmitter = new vscode.EventEmitter<void>();
   /** Fires when a monitored run has started. */
-  readonly onDidStartRun = this.runEmitter.event;
+  readonly onDidStartRun = this.startEmitter.event;
+  /** Fires when another run is selected (in the view, or by starting it). */
+  readonly onDidSelectRun = this.selectEmitter.event;
+  /** Fires when runs are added or removed, or one ends. */
+  readonly onDidChangeRuns = this.listEmitter.event;
 
-  constructor(private readonly launchers: readonly RuntimeLauncher[], private readonly supervisorScript: string, private readonly log: vscode.LogOutputChannel, grammars: GrammarLoader) {
-    const isUserFile = (file: string) => vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file)) !== undefined || !/[\\/](lib|Lib)[\\/]python|site-packages|<frozen/.test(file);
+  constructor(
+    private readonly launchers: readonly RuntimeLauncher[],
+    readonly supervisorScript: string,
+    extensionUri: vscode.Uri,
+    readonly log: vscode.LogOutputChannel,
+    grammars: GrammarLoader,
+  ) {
+    const isUserFile = (file: string) => vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file)) !== undefined || !isLibraryFile(file);
     this.stuck = new StuckWatch(grammars);
     this.tree = new LiveTasksTreeProvider(isUserFile, this.stuck);
     this.diagnostics = new RuntimeDiagnostics(isUserFile);
-    this.stuck.onDidChange(() => this.diagnostics.updateStuck(this.stuck.reports, this.stuck.graph));
+    this.stuck.onDidChange(() => this.diagnostics.updateStuck(this.stuck.states));
+    this.install = probeInstall(vscode.Uri.joinPath(extensionUri, 'probes').fsPath);
   }
 
+  /** Every run listed, oldest first. */
+  get runs(): readonly ListedRun[] {
+    return this.listed;
+  }
+
+  /** The selected monitored run, else the latest one. */
   get currentRun(): MonitoredRun | undefined {
-    return this.current;
+    if (this.selected instanceof MonitoredRun) return this.selected;
+    return this.listed.filter((run): run is MonitoredRun => run instanceof MonitoredRun).at(-1);
   }
 
-  /** Runs a file with the Concurrency Monitor (stopping any run in progress); `trace` overrides the setting. Shows, never throws, errors. */
+  get selectedRun(): ListedRun | undefined {
+    return this.selected;
+  }
+
+  /** The blocked-loop threshold the probes of a run get (`concurrencyLens.monitor.blockedThresholdMs`). */
+  blockedThresholdMs(scope?: vscode.Uri | vscode.WorkspaceFolder): number {
+    return vscode.workspace.getConfiguration('concurrencyLens.monitor', scope).get<number>('blockedThresholdMs', 100);
+  }
+
+  /** Monitored runs execute the user's code: only in a trusted workspace (says so otherwise). */
+  checkTrusted(): boolean {
+    if (vscode.workspace.isTrusted) return true;
+    void vscode.window.showWarningMessage(vscode.l10n.t('Monitored runs execute your code, so they need a trusted workspace.'));
+    return false;
+  }
+
+  /** What the probes of a run record beyond sampling (`concurrencyLens.monitor.trace` / `taskCreation`); `trace` overrides the setting. */
+  probeDetail(scope?: vscode.Uri | vscode.WorkspaceFolder, trace?: boolean): ProbeDetail {
+    const settings = vscode.workspace.getConfiguration('concurrencyLens.monitor', scope);
+    return { trace: trace ?? settings.get<boolean>('trace', false), taskCreation: settings.get<boolean>('taskCreation', false) };
+  }
+
+  /** Runs a file with the Concurrency Monitor; `trace` overrides the trace setting. Shows, never throws, errors. */
   async runFile(uri: vscode.Uri | undefined, options: { readonly trace?: boolean } = {}): Promise<MonitoredRun | undefined> {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Monitored runs execute your code, so they need a trusted workspace.'));
-      return undefined;
-    }
+    if (!this.checkTrusted()) return undefined;
     const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
     const launcher = document && this.launchers.find((candidate) => candidate.handles(document));
     if (!document || !launcher || document.uri.scheme !== 'file') {
@@ -44,18 +99,26 @@ export class LiveTasksController implements vscode.Disposable {
       return undefined;
     }
     if (document.isDirty) await document.save();
-    this.current?.dispose();
-    this.current = undefined;
-    this.diagnostics.clear();
+    const title = vscode.workspace.asRelativePath(document.uri);
+    return this.startWithServer(async (server) => {
+      const spec = await launcher.launchSpec({ file: document.uri, probeEnv: server.environment, blockedThresholdMs: this.blockedThresholdMs(document.uri), detail: this.probeDetail(document.uri, options.trace) });
+      return runInTerminal(server, spec, title, 'file', this.supervisorScript, this.log);
+    });
+  }
+
+  /**
+   * Opens a run's endpoint and starts it with `start`, then lists it; a failure to start is shown
+   * (a LaunchError's message as it is) and the endpoint closed.
+   */
+  async startWithServer(start: (server: ProbeServer) => Promise<MonitoredRun | undefined>): Promise<MonitoredRun | undefined> {
     const server = await ProbeServer.start({ logger: this.log });
     try {
-      const settings = vscode.workspace.getConfiguration('concurrencyLens.monitor', document.uri);
-      const threshold = settings.get<number>('blockedThresholdMs', 100);
-      const detail = { trace: options.trace ?? settings.get<boolean>('trace', false), taskCreation: settings.get<boolean>('taskCreation', false) };
-      const spec = await launcher.launchSpec({ file: document.uri, probeEnv: server.environment, blockedThresholdMs: threshold, detail });
-      const title = vscode.l10n.t('Concurrency Monitor: {0}', vscode.workspace.asRelativePath(document.uri));
-      const run = new MonitoredRun(server, spec, title, this.supervisorScript, this.log);
-      this.track(run);
+      const run = await start(server);
+      if (!run) {
+        await server.dispose();
+        return undefined;
+      }
+      this.add(run);
       return run;
     } catch (error) {
       await server.dispose();
@@ -69,32 +132,116 @@ export class LiveTasksController implements vscode.Disposable {
     }
   }
 
-  stop(): void {
-    this.current?.stop();
+  /** Lists a run that has started and selects it; a re-run of a title replaces that title's ended run. */
+  add(run: MonitoredRun): void {
+    for (const old of this.listed.filter((candidate) => !candidate.isRunning && candidate.title === run.title)) this.remove(old);
+    this.listed.push(run);
+    run.model.onDidChange((change) => {
+      if ([...change.keys].some((key) => key.endsWith('/blocked'))) this.updateDiagnostics();
+    });
+    run.onDidChangeState(() => {
+      this.tree.runChanged();
+      this.stuck.runChanged();
+    });
+    run.onDidEnd(() => {
+      this.trimEnded();
+      this.updateList();
+      void vscode.window.showInformationMessage(vscode.l10n.t('Monitored run finished: {0}', summaryText(run.model.summary())));
+    });
+    this.updateList();
+    this.startEmitter.fire(run);
+    this.select(run);
+  }
+
+  /** Lists a recording (or a restored run) beside the runs, ended, and selects it. */
+  addRecording(model: RunModel, title: string): RecordedRun {
+    const known = this.listed.find((run) => run.model === model);
+    if (known instanceof RecordedRun) return known;
+    const recorded = new RecordedRun(model, title);
+    this.listed.push(recorded);
+    this.trimEnded();
+    this.updateList();
+    this.select(recorded);
+    return recorded;
+  }
+
+  /** Shows `run` in the views that follow the selected run (the timeline). */
+  select(run: ListedRun): void {
+    if (!this.listed.includes(run) || this.selected === run) return;
+    this.selected = run;
+    this.selectEmitter.fire(run);
+  }
+
+  /** The view's selection changed: its run becomes the selected one. */
+  selectNode(node: LiveNode | undefined): void {
+    const view = node && this.tree.runOf(node);
+    const run = view && this.listed.find((candidate) => candidate.id === view.id);
+    if (run) this.select(run);
+  }
+
+  /**
+   * Stops a run: the one given (a row of it), else the selected one if it runs, else the only one
+   * running; with several running and none selected, asks which.
+   */
+  async stop(target?: LiveNode | MonitoredRun): Promise<void> {
+    const running = this.listed.filter((run): run is MonitoredRun => run instanceof MonitoredRun && run.isRunning);
+    let run: MonitoredRun | undefined;
+    if (target instanceof MonitoredRun) run = target;
+    else if (target) run = running.find((candidate) => candidate.id === this.tree.runOf(target)?.id);
+    else if (this.selected instanceof MonitoredRun && this.selected.isRunning) run = this.selected;
+    else if (running.length === 1) run = running[0];
+    else if (running.length > 1) {
+      const picked = await vscode.window.showQuickPick(running.map((candidate) => ({ label: candidate.title, run: candidate })), { placeHolder: vscode.l10n.t('Which run should stop?') });
+      run = picked?.run;
+    }
+    run?.stop();
+  }
+
+  /** Removes every run that has ended (and every recording) from the list. */
+  clearEndedRuns(): void {
+    for (const run of this.listed.filter((candidate) => !candidate.isRunning)) this.remove(run);
+    this.updateList();
   }
 
   dispose(): void {
-    this.current?.dispose();
+    for (const run of this.listed) run.dispose();
+    this.listed.length = 0;
     this.tree.dispose();
     this.stuck.dispose();
     this.diagnostics.dispose();
-    this.runEmitter.dispose();
+    this.startEmitter.dispose();
+    this.selectEmitter.dispose();
+    this.listEmitter.dispose();
   }
 
-  private track(run: MonitoredRun): void {
-    this.current = run;
-    void vscode.commands.executeCommand('setContext', ContextKey.MonitorRunning, true);
-    this.tree.setRun(run);
-    run.model.onDidChange((change) => {
-      if ([...change.keys].some((key) => key.endsWith('/blocked'))) this.diagnostics.update(run.model);
-    });
-    run.onDidEnd(() => {
-      if (this.current !== run) return;
-      void vscode.commands.executeCommand('setContext', ContextKey.MonitorRunning, false);
-      this.tree.runEnded();
-      this.diagnostics.update(run.model);
-      void vscode.window.showInformationMessage(vscode.l10n.t('Monitored run finished: {0}', summaryText(run.model.summary())));
-    });
-    this.runEmitter.fire(run);
+  private remove(run: ListedRun): void {
+    const index = this.listed.indexOf(run);
+    if (index === -1) return;
+    this.listed.splice(index, 1);
+    if (this.selected === run) this.selected = undefined;
+    run.dispose();
+  }
+
+  /** At most {@link MAX_ENDED_RUNS} ended runs stay listed. */
+  private trimEnded(): void {
+    const ended = this.listed.filter((run) => !run.isRunning);
+    for (const run of ended.slice(0, Math.max(0, ended.length - MAX_ENDED_RUNS))) this.remove(run);
+  }
+
+  private updateList(): void {
+    this.tree.setRuns(this.listed);
+    this.stuck.setRuns(this.listed.map((run) => ({ model: run.model, ...(run instanceof MonitoredRun ? { pauses: run.session.pauseLog } : {}) })));
+    this.updateContext();
+    this.updateDiagnostics();
+    this.listEmitter.fire();
+  }
+
+  private updateContext(): void {
+    void vscode.commands.executeCommand('setContext', ContextKey.MonitorRunning, this.listed.some((run) => run.isRunning));
+    void vscode.commands.executeCommand('setContext', ContextKey.HasEndedRuns, this.listed.some((run) => !run.isRunning));
+  }
+
+  private updateDiagnostics(): void {
+    this.diagnostics.update(this.listed.map((run) => run.model));
   }
 }

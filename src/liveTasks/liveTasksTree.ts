@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { SourceLocation, TaskInfo } from '../core/probe/protocol';
 import { awaitChildren, awaitRoots, waitedOnBy } from '../core/runs/awaitTree';
 import type { StuckReport } from '../core/runs/stuck';
 import type { Waiter, WaitGraph, WaitReason } from '../core/runs/waitGraph';
+import type { SourceLocation, TaskInfo } from '../core/probe/protocol';
 import {
   blocksKey, entityKey, processKey, runKey, type BlockedEvent, type ProcessRecord, type RunChange, type RunModel, type RunSummary, type TrackedEntity,
 } from '../core/runs/runModel';
@@ -14,8 +14,13 @@ import { CommandId } from '../ids';
 import type { StuckWatch } from './stuckWatch';
 import { namesFrom, patternTitle, reasonWords, reportWords, stepWords, waitWords } from './stuckWords';
 
-/** One row of the Live Tasks view; `key` is stable for the life of a run (it is the TreeItem id). */
+/**
+ * One row of the Live Tasks view; `key` is stable for the life of a run (it is the TreeItem id)
+ * and unique across runs: it starts with its run's id (`r3/p:1234/thread:main`).
+ */
 export type LiveNode =
+  | { readonly kind: 'run'; readonly key: string }
+  | { readonly kind: 'status'; readonly key: string; readonly status: 'waiting' | 'paused' }
   | { readonly kind: 'summary'; readonly key: string }
   | { readonly kind: 'process'; readonly key: string; readonly pid: number }
   | { readonly kind: 'blocked'; readonly key: string; readonly event: BlockedEvent }
@@ -45,29 +50,43 @@ const BLOCKS_SHOWN = 5;
 /** More changed rows than this in one refresh: refresh the whole view instead. */
 const MAX_TARGETED_REFRESH = 500;
 
+/** What started a run (its icon). */
+export type RunKind = 'file' | 'command' | 'task' | 'terminal' | 'debug' | 'attach' | 'recording';
+
+/** A run as the tree lists it. */
 export interface RunView {
+  /** Unique among the runs listed: the first part of every key of its rows. */
+  readonly id: string;
+  readonly title: string;
+  readonly kind: RunKind;
   readonly model: RunModel;
   readonly isRunning: boolean;
+  /** A debugger holds its programs paused. */
+  readonly isPaused: boolean;
 }
 
 /**
- * The Live Tasks tree over a run's model: what is stuck first, then Process → blocked loops,
- * Threads → Tasks (grouped by coroutine when there are many; finished ones after the live ones,
- * grouped by outcome when there are many), child processes — or, in the await tree mode, under each
- * process the threads and tasks nobody waits for, each with what it waits for below it. Once the
- * run has ended it reads as the run was at its end. Refreshes at most ten times a second and only
- * for the rows whose model keys changed (the await tree entirely: its rows follow the waits).
+ * The Live Tasks tree over the runs' models. One run: its processes at the root; several: one row
+ * per run (title, state, summary once ended), its processes beneath. Under each: what is stuck
+ * first (a Stuck row naming the cycle), then Process → blocked
+ * loops, Threads → Tasks (grouped by coroutine when there are many; finished ones after the live
+ * ones, grouped by outcome when there are many), child processes. A run that has ended reads as it
+ * was at its end. In the await tree mode, under each process: the threads and tasks nobody waits
+ * for, each with what it waits for below it. Refreshes at most ten times a second and only for the
+ * rows whose model keys changed (the await tree entirely: its rows follow the waits).
  */
 export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<LiveNode | LiveNode[] | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
-  private run: RunView | undefined;
-  private modelSubscription: { dispose(): void } | undefined;
+  /** The listed runs by id, in the order shown, with their model subscriptions. */
+  private readonly runs = new Map<string, { readonly run: RunView; readonly subscription: { dispose(): void } }>();
   private readonly nodes = new Map<string, LiveNode>();
   /** Thread rows last described as having tasks (see the thread case of `describe`). */
   private readonly threadsShownWithTasks = new Set<string>();
   private pendingKeys = new Set<string>();
+  private refreshAll = false;
   private timer: NodeJS.Timeout | undefined;
+
   /** Each row's parent row, as last listed (for reveal). */
   private readonly parents = new Map<string, LiveNode | undefined>();
   private currentMode: LiveTasksMode = 'threads';
@@ -75,7 +94,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
 
   constructor(private readonly isUserFile: (file: string) => boolean, private readonly stuck: StuckWatch) {
     this.stuckSubscription = stuck.onDidChange(() => {
-      this.pendingKeys.add(runKey);
+      this.refreshAll = true;
       this.flushSoon();
     });
   }
@@ -98,22 +117,33 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
     return this.parents.get(node.key);
   }
 
-  /** Shows another run (or none); the view refreshes entirely. */
-  setRun(run: RunView | undefined): void {
-    this.modelSubscription?.dispose();
-    this.run = run;
-    this.stuck.watch(run?.model);
-    this.nodes.clear();
-    this.parents.clear();
-    this.pendingKeys.clear();
-    this.modelSubscription = run?.model.onDidChange((change) => this.schedule(change));
-    this.changeEmitter.fire(undefined);
+  /** Lists these runs (in this order); the view refreshes entirely. */
+  setRuns(runs: readonly RunView[]): void {
+    const listed = new Set(runs.map((run) => run.id));
+    for (const [id, entry] of this.runs) {
+      if (listed.has(id) && entry.run === runs.find((run) => run.id === id)) continue;
+      entry.subscription.dispose();
+      this.runs.delete(id);
+      for (const key of [...this.nodes.keys()]) if (key === id || key.startsWith(`${id}/`)) this.nodes.delete(key);
+    }
+    const kept = new Map(this.runs);
+    this.runs.clear();
+    for (const run of runs) {
+      this.runs.set(run.id, kept.get(run.id) ?? { run, subscription: run.model.onDidChange((change) => this.schedule(run.id, change)) });
+    }
+    this.refreshAll = true;
+    this.flushSoon();
   }
 
-  /** The run ended: show the summary row. */
-  runEnded(): void {
-    this.pendingKeys.add(runKey);
+  /** A run's state changed (it paused, went on, or ended): its rows are redrawn. */
+  runChanged(): void {
+    this.refreshAll = true;
     this.flushSoon();
+  }
+
+  /** The run a row belongs to. */
+  runOf(node: LiveNode): RunView | undefined {
+    return this.runs.get(node.key.split('/')[0]!)?.run;
   }
 
   getTreeItem(node: LiveNode): vscode.TreeItem {
@@ -129,25 +159,28 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   }
 
   private childrenOf(node: LiveNode | undefined): LiveNode[] {
-    const model = this.run?.model;
-    if (!model) return [];
     if (!node) {
-      const stuck = this.stuck.reports.map((report) => this.node({ kind: 'stuck', key: `stuck:${report.key}`, reportKey: report.key }));
-      const roots = model.rootProcesses().map((process) => this.node({ kind: 'process', key: processKey(process.pid), pid: process.pid }));
-      return this.run?.isRunning === false ? [this.node({ kind: 'summary', key: 'summary' }), ...stuck, ...roots] : [...stuck, ...roots];
+      const runs = [...this.runs.values()].map((entry) => entry.run);
+      if (runs.length === 1) return this.runChildren(runs[0]!);
+      return runs.map((run) => this.node({ kind: 'run', key: run.id }));
     }
+    const run = this.runOf(node);
+    if (!run) return [];
+    const { model } = run;
     switch (node.kind) {
+      case 'run':
+        return this.runChildren(run);
       case 'process':
-        return this.currentMode === 'awaits' ? this.awaitProcessChildren(model, node.pid) : this.processChildren(model, node.pid);
+        return this.currentMode === 'awaits' ? this.awaitProcessChildren(run, node.pid) : this.processChildren(run, node.pid);
       case 'stuck': {
-        const report = this.report(node.reportKey);
+        const report = this.report(run, node.reportKey);
         if (!report) return [];
         const steps = report.steps.map((step, index) => ({ step, index })).filter(({ step }) => step.waiter.kind !== 'process' || step.next?.reason.kind === 'full-pipe')
           .map(({ index }) => this.node({ kind: 'stuckStep', key: `${node.key}/step:${index}`, reportKey: report.key, index }));
         return report.alsoWaiting.length > 0 ? [...steps, this.node({ kind: 'stuckAlso', key: `${node.key}/also`, reportKey: report.key })] : steps;
       }
       case 'waiter': {
-        const graph = this.stuck.graph;
+        const graph = this.stuck.of(model)?.graph;
         const waiter = graph?.waiters.get(node.waiterKey);
         if (!graph || !waiter || node.cycle) return [];
         const path = [...node.path, node.waiterKey];
@@ -156,10 +189,10 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
         }));
       }
       case 'thread':
-        return this.threadChildren(model, node.pid, node.threadId);
+        return this.threadChildren(run, node.pid, node.threadId);
       case 'group': {
         const tasks = this.liveTasksOf(model, node.pid, node.threadId).filter((task) => task.info.coroutine === node.coroutine);
-        return tasks.slice(0, TASKS_PER_GROUP_SHOWN).map((task) => this.taskNode(node.pid, task.info.id));
+        return tasks.slice(0, TASKS_PER_GROUP_SHOWN).map((task) => this.taskNode(run, node.pid, task.info.id));
       }
       case 'finished': {
         const counts = countOutcomes(this.finishedTasksOf(model, node.pid, node.threadId));
@@ -168,7 +201,8 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       }
       case 'outcome':
         return this.finishedTasksOf(model, node.pid, node.threadId).filter((task) => taskOutcome(task.info) === node.outcome)
-          .slice(0, TASKS_PER_GROUP_SHOWN).map((task) => this.taskNode(node.pid, task.info.id));
+          .slice(0, TASKS_PER_GROUP_SHOWN).map((task) => this.taskNode(run, node.pid, task.info.id));
+      case 'status':
       case 'summary':
       case 'blocked':
       case 'task':
@@ -179,14 +213,28 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
     }
   }
 
-  private report(key: string): StuckReport | undefined {
-    return this.stuck.reports.find((report) => report.key === key);
+  private report(run: RunView | undefined, key: string): StuckReport | undefined {
+    return this.stuck.of(run?.model)?.reports.find((report) => report.key === key);
   }
 
   /** Where a row points in the source, if anywhere. */
   locationOf(node: LiveNode): SourceLocation | undefined {
-    const process = 'pid' in node ? this.run?.model.process(node.pid) : undefined;
+    const run = this.runOf(node);
+    const process = 'pid' in node ? run?.model.process(node.pid) : undefined;
     switch (node.kind) {
+      case 'stuckStep': {
+        const step = this.report(run, node.reportKey)?.steps[node.index];
+        return step?.waiter.wait?.at ?? (step?.next?.reason.kind === 'holds' ? step.next.reason.at : undefined);
+      }
+      case 'stuck':
+        return this.report(run, node.reportKey)?.steps.find((step) => step.waiter.wait?.at)?.waiter.wait?.at;
+      case 'waiter': {
+        const waiter = this.stuck.of(run?.model)?.graph.waiters.get(node.waiterKey);
+        if (node.reason?.kind === 'holds') return node.reason.at;
+        if (waiter?.kind === 'task') return this.locationOf({ kind: 'task', key: node.key, pid: waiter.pid, taskId: waiter.id });
+        if (waiter?.kind === 'thread') return this.locationOf({ kind: 'thread', key: node.key, pid: waiter.pid, threadId: waiter.id });
+        return undefined;
+      }
       case 'thread':
         return process?.entities.thread.get(node.threadId)?.info.location;
       case 'task': {
@@ -195,19 +243,8 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       }
       case 'blocked':
         return blockingFrame(node.event.stack, this.isUserFile);
-      case 'stuckStep': {
-        const step = this.report(node.reportKey)?.steps[node.index];
-        return step?.waiter.wait?.at ?? (step?.next?.reason.kind === 'holds' ? step.next.reason.at : undefined);
-      }
-      case 'stuck':
-        return this.report(node.reportKey)?.steps.find((step) => step.waiter.wait?.at)?.waiter.wait?.at;
-      case 'waiter': {
-        const waiter = this.stuck.graph?.waiters.get(node.waiterKey);
-        if (node.reason?.kind === 'holds') return node.reason.at;
-        if (waiter?.kind === 'task') return this.locationOf({ kind: 'task', key: node.key, pid: waiter.pid, taskId: waiter.id });
-        if (waiter?.kind === 'thread') return this.locationOf({ kind: 'thread', key: node.key, pid: waiter.pid, threadId: waiter.id });
-        return undefined;
-      }
+      case 'run':
+      case 'status':
       case 'summary':
       case 'process':
       case 'group':
@@ -221,49 +258,69 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
 
   dispose(): void {
     clearTimeout(this.timer);
-    this.modelSubscription?.dispose();
+    for (const entry of this.runs.values()) entry.subscription.dispose();
+    this.runs.clear();
     this.stuckSubscription.dispose();
     this.changeEmitter.dispose();
   }
 
+  /** A run's own rows: whether it waits or is paused, its summary once ended, its processes. */
+  private runChildren(run: RunView): LiveNode[] {
+    const roots = run.model.rootProcesses().map((process) => this.node({ kind: 'process', key: this.keyIn(run, processKey(process.pid)), pid: process.pid }));
+    const status: LiveNode[] = [];
+    if (run.isPaused) status.push(this.node({ kind: 'status', key: `${run.id}/status:paused`, status: 'paused' }));
+    else if (run.isRunning && roots.length === 0) status.push(this.node({ kind: 'status', key: `${run.id}/status:waiting`, status: 'waiting' }));
+    if (!run.isRunning) status.push(this.node({ kind: 'summary', key: `${run.id}/summary` }));
+    // A run a debugger holds paused is never stuck (its StuckWatch reports nothing then).
+    const stuck = (this.stuck.of(run.model)?.reports ?? []).map((report) => this.node({ kind: 'stuck', key: `${run.id}/stuck:${report.key}`, reportKey: report.key }));
+    return [...status, ...stuck, ...roots];
+  }
+
+  /** A model key as a row key: unique across runs. */
+  private keyIn(run: RunView, modelKey: string): string {
+    return `${run.id}/${modelKey}`;
+  }
+
   /** In the await tree: the process's blocked loops, its threads and tasks nobody waits for (each over what it waits for), its child processes. */
-  private awaitProcessChildren(model: RunModel, pid: number): LiveNode[] {
-    const process = model.process(pid);
-    const graph = this.stuck.graph;
-    if (!process) return [];
+  private awaitProcessChildren(run: RunView, pid: number): LiveNode[] {
+    const { model } = run;
+    if (!model.process(pid)) return [];
+    const graph = this.stuck.of(model)?.graph;
     const blocks = model.blockedEvents().filter((event) => event.pid === pid).slice(-BLOCKS_SHOWN).reverse();
-    const processNodeKey = processKey(pid);
+    const processNodeKey = this.keyIn(run, processKey(pid));
     return [
-      ...blocks.map((event) => this.node({ kind: 'blocked', key: `${blocksKey(pid)}:${event.loopId}@${event.startedAt}`, event })),
+      ...blocks.map((event) => this.node({ kind: 'blocked', key: this.keyIn(run, `${blocksKey(pid)}:${event.loopId}@${event.startedAt}`), event })),
       ...(graph ? awaitRoots(graph, pid) : []).map((waiter) => this.node({ kind: 'waiter', key: `${processNodeKey}/await:${waiter.key}`, pid, waiterKey: waiter.key, path: [], cycle: false })),
-      ...model.childProcesses(pid).map((child) => this.node({ kind: 'process', key: processKey(child.pid), pid: child.pid })),
+      ...model.childProcesses(pid).map((child) => this.node({ kind: 'process', key: this.keyIn(run, processKey(child.pid)), pid: child.pid })),
     ];
   }
 
-  private processChildren(model: RunModel, pid: number): LiveNode[] {
+  private processChildren(run: RunView, pid: number): LiveNode[] {
+    const { model } = run;
     const process = model.process(pid);
     if (!process) return [];
     const blocks = model.blockedEvents().filter((event) => event.pid === pid).slice(-BLOCKS_SHOWN).reverse();
     const probedChildren = model.childProcesses(pid);
     const probedPids = new Set(probedChildren.map((child) => child.pid));
     return [
-      ...blocks.map((event) => this.node({ kind: 'blocked', key: `${blocksKey(pid)}:${event.loopId}@${event.startedAt}`, event })),
-      ...liveFirst(process.entities.thread.values()).map((thread) => this.node({ kind: 'thread', key: entityKey(pid, 'thread', thread.info.id), pid, threadId: thread.info.id })),
-      ...probedChildren.map((child) => this.node({ kind: 'process', key: processKey(child.pid), pid: child.pid })),
+      ...blocks.map((event) => this.node({ kind: 'blocked', key: this.keyIn(run, `${blocksKey(pid)}:${event.loopId}@${event.startedAt}`), event })),
+      ...liveFirst(process.entities.thread.values()).map((thread) => this.node({ kind: 'thread', key: this.keyIn(run, entityKey(pid, 'thread', thread.info.id)), pid, threadId: thread.info.id })),
+      ...probedChildren.map((child) => this.node({ kind: 'process', key: this.keyIn(run, processKey(child.pid)), pid: child.pid })),
       ...liveFirst(process.entities.child.values())
         .filter((child) => child.info.pid === undefined || !probedPids.has(child.info.pid))
-        .map((child) => this.node({ kind: 'child', key: entityKey(pid, 'child', child.info.id), pid, childId: child.info.id })),
+        .map((child) => this.node({ kind: 'child', key: this.keyIn(run, entityKey(pid, 'child', child.info.id)), pid, childId: child.info.id })),
     ];
   }
 
-  private threadChildren(model: RunModel, pid: number, threadId: string): LiveNode[] {
+  private threadChildren(run: RunView, pid: number, threadId: string): LiveNode[] {
+    const { model } = run;
     const tasks = this.liveTasksOf(model, pid, threadId);
-    const threadKey = entityKey(pid, 'thread', threadId);
+    const threadKey = this.keyIn(run, entityKey(pid, 'thread', threadId));
     const live = tasks.length <= TASK_GROUP_THRESHOLD
-      ? tasks.map((task) => this.taskNode(pid, task.info.id))
+      ? tasks.map((task) => this.taskNode(run, pid, task.info.id))
       : groupTasksByCoroutine(tasks).map((group) => this.node({ kind: 'group', key: `${threadKey}/group:${group.coroutine}`, pid, threadId, coroutine: group.coroutine }));
     const finished = this.finishedTasksOf(model, pid, threadId);
-    if (finished.length <= FINISHED_TASKS_INLINE) return [...live, ...finished.map((task) => this.taskNode(pid, task.info.id))];
+    if (finished.length <= FINISHED_TASKS_INLINE) return [...live, ...finished.map((task) => this.taskNode(run, pid, task.info.id))];
     return [...live, this.node({ kind: 'finished', key: `${threadKey}/finished`, pid, threadId })];
   }
 
@@ -285,8 +342,8 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
     return count;
   }
 
-  private taskNode(pid: number, taskId: string): LiveNode {
-    return this.node({ kind: 'task', key: entityKey(pid, 'task', taskId), pid, taskId });
+  private taskNode(run: RunView, pid: number, taskId: string): LiveNode {
+    return this.node({ kind: 'task', key: this.keyIn(run, entityKey(pid, 'task', taskId)), pid, taskId });
   }
 
   /** The same object for the same key, so targeted refreshes find the row VS Code shows. */
@@ -298,9 +355,14 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   }
 
   private describe(node: LiveNode): vscode.TreeItem {
-    const model = this.run?.model;
+    const run = this.runOf(node);
+    const model = run?.model;
     const now = model?.clock(Date.now()) ?? Date.now();
     switch (node.kind) {
+      case 'run':
+        return run ? runItem(run, now) : new vscode.TreeItem(node.key);
+      case 'status':
+        return statusItem(node.status);
       case 'summary':
         return summaryItem(model);
       case 'process': {
@@ -365,25 +427,25 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       }
       case 'task': {
         const task = model?.process(node.pid)?.entities.task.get(node.taskId);
-        return task && model ? taskItem(model, task, node.pid, this.stuck.graph, now) : new vscode.TreeItem(node.taskId);
+        return task && model ? taskItem(model, task, node.pid, this.stuck.of(model)?.graph, now) : new vscode.TreeItem(node.taskId);
       }
       case 'stuck': {
-        const report = this.report(node.reportKey);
+        const report = this.report(run, node.reportKey);
         if (!report) return new vscode.TreeItem(node.reportKey);
         const item = new vscode.TreeItem(patternTitle(report.pattern), vscode.TreeItemCollapsibleState.Expanded);
         item.description = vscode.l10n.t('for {0}', formatDuration(Math.max(0, now - report.since)));
         const tooltip = new vscode.MarkdownString();
-        tooltip.appendText(reportWords(report, namesFrom(this.stuck.graph), now));
+        tooltip.appendText(reportWords(report, namesFrom(this.stuck.of(model)?.graph), now));
         item.tooltip = tooltip;
         item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
         item.contextValue = 'stuck';
         return located(item, this.locationOf(node));
       }
       case 'stuckStep': {
-        const report = this.report(node.reportKey);
+        const report = this.report(run, node.reportKey);
         const step = report?.steps[node.index];
         if (!report || !step) return new vscode.TreeItem(node.key);
-        const words = stepWords(report, node.index, namesFrom(this.stuck.graph), now) ?? step.waiter.name;
+        const words = stepWords(report, node.index, namesFrom(this.stuck.of(model)?.graph), now) ?? step.waiter.name;
         const item = new vscode.TreeItem(step.waiter.name);
         item.description = words.startsWith(step.waiter.name) ? words.slice(step.waiter.name.length).trimStart() : words;
         item.tooltip = words;
@@ -391,7 +453,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
         return located(item, this.locationOf(node));
       }
       case 'stuckAlso': {
-        const report = this.report(node.reportKey);
+        const report = this.report(run, node.reportKey);
         const names = report?.alsoWaiting.map((waiter) => waiter.name) ?? [];
         const item = new vscode.TreeItem(vscode.l10n.t('Also waiting on them'));
         item.description = names.length > 5 ? vscode.l10n.t('{0} and {1} more', names.slice(0, 5).join(', '), names.length - 5) : names.join(', ');
@@ -421,7 +483,8 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   }
 
   private waiterItem(node: Extract<LiveNode, { kind: 'waiter' }>, now: number): vscode.TreeItem {
-    const graph = this.stuck.graph;
+    const run = this.runOf(node);
+    const graph = this.stuck.of(run?.model)?.graph;
     const waiter = graph?.waiters.get(node.waiterKey);
     if (!graph || !waiter) return new vscode.TreeItem(node.waiterKey);
     const expandable = !node.cycle && graph.edgesFrom(waiter.key).length > 0;
@@ -435,15 +498,18 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
     if (where && !node.reason) parts.push(shortLocation(where));
     item.description = parts.join(' · ');
     if (waiter.kind === 'task') {
-      const task = this.run?.model.process(waiter.pid)?.entities.task.get(waiter.id);
-      if (task) item.tooltip = taskTooltip(this.run!.model, task, waiter.pid, graph, now);
+      const task = run?.model.process(waiter.pid)?.entities.task.get(waiter.id);
+      if (run && task) item.tooltip = taskTooltip(run.model, task, waiter.pid, graph, now);
     }
     item.iconPath = node.cycle ? new vscode.ThemeIcon('sync', new vscode.ThemeColor('list.errorForeground')) : waiterIcon(waiter);
     return located(item, where);
   }
 
-  private schedule(change: RunChange): void {
-    for (const key of change.keys) this.pendingKeys.add(key);
+  private schedule(runId: string, change: RunChange): void {
+    for (const key of change.keys) {
+      if (key === runKey) this.refreshAll = true;
+      else this.pendingKeys.add(`${runId}/${key}`);
+    }
     this.flushSoon();
   }
 
@@ -456,8 +522,10 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
 
   private flush(): void {
     const keys = this.pendingKeys;
+    const all = this.refreshAll;
     this.pendingKeys = new Set();
-    if (keys.has(runKey) || keys.size > MAX_TARGETED_REFRESH || this.currentMode === 'awaits' || this.aThreadGainedOrLostTasks()) {
+    this.refreshAll = false;
+    if (all || keys.size > MAX_TARGETED_REFRESH || this.currentMode === 'awaits' || this.aThreadGainedOrLostTasks()) {
       this.changeEmitter.fire(undefined);
       return;
     }
@@ -471,10 +539,10 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   }
 
   private aThreadGainedOrLostTasks(): boolean {
-    const model = this.run?.model;
-    if (!model) return false;
     for (const node of this.nodes.values()) {
       if (node.kind !== 'thread') continue;
+      const model = this.runOf(node)?.model;
+      if (!model) continue;
       const hasTasks = this.tasksOf(model, node.pid, node.threadId) > 0;
       if (hasTasks !== this.threadsShownWithTasks.has(node.key)) return true;
     }
@@ -507,6 +575,43 @@ function processItem(model: RunModel, process: ProcessRecord, now: number): vsco
   item.iconPath = kind === 'running' ? new vscode.ThemeIcon('server-process') : exitIcon(kind);
   item.contextValue = 'process';
   return item;
+}
+
+/** A run's row (when several are listed): its title, and whether it runs, is paused or how it ended. */
+function runItem(run: RunView, now: number): vscode.TreeItem {
+  const item = new vscode.TreeItem(run.title, run.isRunning ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+  const outcome = run.model.outcome;
+  const started = Math.min(...run.model.processes().map((process) => process.startedAt));
+  const duration = Number.isFinite(started) ? ` · ${formatDuration((outcome?.endedAt ?? now) - started)}` : '';
+  if (run.isPaused) item.description = `${vscode.l10n.t('paused in the debugger')}${duration}`;
+  else if (run.isRunning || !outcome) item.description = `${vscode.l10n.t('running')}${duration}`;
+  else item.description = `${outcome.stillRunning ? vscode.l10n.t('recorded while it was running') : exitLabel(exitKind(outcome), outcome)}${duration}`;
+  item.tooltip = run.isRunning ? run.title : `${run.title}\n${summaryText(run.model.summary())}`;
+  item.iconPath = run.isPaused ? new vscode.ThemeIcon('debug-pause')
+    : run.isRunning ? new vscode.ThemeIcon(RUN_ICONS[run.kind])
+      : outcome && !outcome.stillRunning && exitKind(outcome) !== 'running' ? exitIcon(exitKind(outcome) as Exclude<ExitKind, 'running'>) : new vscode.ThemeIcon('history');
+  item.contextValue = run.isRunning ? 'run-running' : 'run-ended';
+  return item;
+}
+
+const RUN_ICONS: Readonly<Record<RunKind, string>> = {
+  file: 'pulse', command: 'terminal-bash', task: 'tools', terminal: 'terminal', debug: 'debug-alt', attach: 'plug', recording: 'history',
+};
+
+function statusItem(status: 'waiting' | 'paused'): vscode.TreeItem {
+  switch (status) {
+    case 'waiting': {
+      const item = new vscode.TreeItem(vscode.l10n.t('Waiting for its Python or Node.js processes…'));
+      item.iconPath = new vscode.ThemeIcon('loading~spin');
+      return item;
+    }
+    case 'paused': {
+      const item = new vscode.TreeItem(vscode.l10n.t('Paused in the debugger'));
+      item.description = vscode.l10n.t('time spent paused is not a blocked event loop');
+      item.iconPath = new vscode.ThemeIcon('debug-pause');
+      return item;
+    }
+  }
 }
 
 function summaryItem(model: RunModel | undefined): vscode.TreeItem {
@@ -605,7 +710,7 @@ function taskItem(model: RunModel, task: TrackedEntity<'task'>, pid: number, gra
 }
 
 /** A task's lifecycle: where it was created and by which task, what it awaits and who awaits it, who cancelled it, how it ended. */
-function taskTooltip(model: RunModel, task: TrackedEntity<'task'>, pid: number, graph: WaitGraph | undefined, now: number): vscode.MarkdownString {
+function taskTooltip(model: RunModel, task: TrackedEntity<'task'>, pid: number, graph: WaitGraph | undefined, now: number): string {
   const { info } = task;
   const names = namesFrom(graph);
   const lines = [`${info.name} — ${info.coroutine}`];
@@ -627,9 +732,8 @@ function taskTooltip(model: RunModel, task: TrackedEntity<'task'>, pid: number, 
   if (info.exception) lines.push(info.exception);
   if (info.raisedAt) lines.push(vscode.l10n.t('raised at {0}', `${info.raisedAt.file}:${info.raisedAt.line}`));
   lines.push(task.live ? vscode.l10n.t('Running for {0}', age(task, now)) : vscode.l10n.t('Lasted {0}', age(task, now)));
-  const tooltip = new vscode.MarkdownString();
-  tooltip.appendText(lines.join('\n'));
-  return tooltip;
+  // Plain text: names, messages and exceptions are program data.
+  return lines.join('\n');
 }
 
 function waiterIcon(waiter: Waiter): vscode.ThemeIcon {

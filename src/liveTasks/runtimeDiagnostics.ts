@@ -1,4 +1,6 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { Runtime } from '../core/probe/protocol';
 import type { RunModel } from '../core/runs/runModel';
 import { involvedLines, type StuckReport } from '../core/runs/stuck';
 import { blockingFrame, formatDuration } from '../core/runs/treeShape';
@@ -15,14 +17,36 @@ interface Placed {
 export const RUNTIME_DIAGNOSTIC_SOURCE = 'Concurrency Lens (runtime)';
 const BLOCKED_LOOP_CODE = 'blocked-event-loop';
 const STUCK_CODE = 'stuck';
-/** The guide section that explains blocking the event loop. */
-const BLOCKED_LOOP_GUIDE = { language: 'python', model: 'coroutines' } as const;
+
+/** What to tell about a blocked loop, by the runtime whose loop it was. */
+interface BlockedLoopAdvice {
+  /** The guide section that explains blocking that runtime's event loop. */
+  readonly guide: Partial<GuideViewState>;
+  warning(duration: string): string;
+  learnTitle(): string;
+}
+
+const ADVICE: Readonly<Record<Runtime['name'], BlockedLoopAdvice>> = {
+  python: {
+    guide: { language: 'python', model: 'coroutines' },
+    warning: (duration) => vscode.l10n.t('The event loop was blocked here for {0}: no other task could run meanwhile. Await an async version, or move the work to a thread (asyncio.to_thread) or a process.', duration),
+    learnTitle: () => vscode.l10n.t('Learn why blocking the event loop hurts (Concurrency Guide)'),
+  },
+  node: {
+    guide: { language: 'node', model: 'coroutines', section: 'pitfalls' },
+    warning: (duration) => vscode.l10n.t('The event loop was blocked here for {0}: no other callback, timer or request could run meanwhile. Use an asynchronous API, move the work to a Worker (worker_threads), or split it into chunks with setImmediate.', duration),
+    learnTitle: () => vscode.l10n.t('Learn how to keep the event loop free: a Worker or setImmediate (Concurrency Guide)'),
+  },
+};
+
+const PYTHON_FILE = /\.pyw?$/i;
 
 /**
- * What a monitored run found, in the editor: warnings at the lines that blocked an event loop, and
- * errors at every line a stuck run involves (where each thread or task waits, where it entered the
- * lock another waits for), each with the others as related information. A code link and a code
- * action open the guide where it explains the mistake.
+ * What the monitored runs found, in the editor: warnings at the lines that blocked an event loop
+ * (with the advice of that runtime: Python's asyncio or Node's event loop, by the runtime of the
+ * process that blocked, else the file's kind), and errors at every line a stuck run involves (where
+ * each thread or task waits, where it entered the lock another waits for), each with the others as
+ * related information. A code link and a code action open the guide where it explains the mistake.
  */
 export class RuntimeDiagnostics implements vscode.Disposable, vscode.CodeActionProvider {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix];
@@ -30,32 +54,38 @@ export class RuntimeDiagnostics implements vscode.Disposable, vscode.CodeActionP
   private blocked: Placed[] = [];
   private stuck: Placed[] = [];
   private readonly uris = new Map<string, vscode.Uri>();
+  /** The runtime each warning is about, by `uri#line`, for its code action. */
+  private readonly runtimeAt = new Map<string, Runtime['name']>();
 
   constructor(private readonly isUserFile: (file: string) => boolean) {}
 
-  /** Rebuilds the warnings from the run's blocked-loop events (the longest per line). */
-  update(model: RunModel): void {
-    const byLine = new Map<string, { file: string; line: number; durationMs: number }>();
-    for (const event of model.blockedEvents()) {
-      const frame = blockingFrame(event.stack, this.isUserFile);
-      if (!frame) continue;
-      const key = `${frame.file}:${frame.line}`;
-      const known = byLine.get(key);
-      if (!known || known.durationMs < event.durationMs) byLine.set(key, { file: frame.file, line: frame.line - 1, durationMs: event.durationMs });
+  /** Rebuilds the warnings from the blocked-loop events of the runs listed (the longest per line). */
+  update(models: readonly RunModel[]): void {
+    const byLine = new Map<string, { file: string; line: number; durationMs: number; runtime: Runtime['name'] }>();
+    for (const model of models) {
+      for (const event of model.blockedEvents()) {
+        const frame = blockingFrame(event.stack, this.isUserFile);
+        if (!frame || !path.isAbsolute(frame.file)) continue;
+        const key = `${frame.file}:${frame.line}`;
+        const known = byLine.get(key);
+        const runtime = model.process(event.pid)?.runtime?.name ?? (PYTHON_FILE.test(frame.file) ? 'python' : 'node');
+        if (!known || known.durationMs < event.durationMs) byLine.set(key, { file: frame.file, line: frame.line - 1, durationMs: event.durationMs, runtime });
+      }
     }
-    this.blocked = [...byLine.values()].map(({ file, line, durationMs }) => this.diagnostic(
-      file, line,
-      vscode.l10n.t('The event loop was blocked here for {0}: no other task could run meanwhile. Await an async version, or move the work to a thread (asyncio.to_thread) or a process.', formatDuration(durationMs)),
-      vscode.DiagnosticSeverity.Warning, BLOCKED_LOOP_CODE, BLOCKED_LOOP_GUIDE,
-    ));
+    this.runtimeAt.clear();
+    this.blocked = [...byLine.values()].map(({ file, line, durationMs, runtime }) => {
+      const advice = ADVICE[runtime];
+      this.runtimeAt.set(`${this.uri(file).toString()}#${line}`, runtime);
+      return this.diagnostic(file, line, advice.warning(formatDuration(durationMs)), vscode.DiagnosticSeverity.Warning, BLOCKED_LOOP_CODE, advice.guide);
+    });
     this.publish();
   }
 
-  /** Rebuilds the errors from the run's stuck reports. */
-  updateStuck(reports: readonly StuckReport[], graph: WaitGraph | undefined): void {
+  /** Rebuilds the errors from the stuck reports of the runs listed (each with its run's wait-for graph, for names). */
+  updateStuck(runs: readonly { readonly reports: readonly StuckReport[]; readonly graph: WaitGraph | undefined }[]): void {
     const now = Date.now();
-    const names = namesFrom(graph);
-    this.stuck = reports.flatMap((report) => {
+    this.stuck = runs.flatMap(({ reports, graph }) => reports.flatMap((report) => {
+      const names = namesFrom(graph);
       const lines = involvedLines(report);
       const message = `${patternTitle(report.pattern)} — ${reportWords(report, names, now)}`;
       const placed = lines.map(({ location }) => this.diagnostic(location.file, location.line - 1, message, vscode.DiagnosticSeverity.Error, STUCK_CODE, guideFor(report)));
@@ -68,25 +98,20 @@ export class RuntimeDiagnostics implements vscode.Disposable, vscode.CodeActionP
         ));
       });
       return placed;
-    });
+    }));
     this.publish();
   }
 
-  clear(): void {
-    this.blocked = [];
-    this.stuck = [];
-    this.collection.clear();
-  }
-
-  provideCodeActions(_document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     return context.diagnostics
       .filter((diagnostic) => diagnostic.source === RUNTIME_DIAGNOSTIC_SOURCE)
       .map((diagnostic) => {
         const stuck = typeof diagnostic.code === 'object' && diagnostic.code.value === STUCK_CODE;
-        const title = stuck ? vscode.l10n.t('Learn how this program got stuck and how to avoid it (Concurrency Guide)') : vscode.l10n.t('Learn why blocking the event loop hurts (Concurrency Guide)');
+        const runtime = this.runtimeAt.get(`${document.uri.toString()}#${diagnostic.range.start.line}`) ?? (document.languageId === 'python' ? 'python' : 'node');
+        const title = stuck ? vscode.l10n.t('Learn how this program got stuck and how to avoid it (Concurrency Guide)') : ADVICE[runtime].learnTitle();
         const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
         action.diagnostics = [diagnostic];
-        action.command = { command: CommandId.OpenGuide, title: vscode.l10n.t('Open Guide'), arguments: [guideOf(diagnostic)] };
+        action.command = { command: CommandId.OpenGuide, title: vscode.l10n.t('Open Guide'), arguments: [guideOf(diagnostic, ADVICE[runtime].guide)] };
         return action;
       });
   }
@@ -121,12 +146,12 @@ export class RuntimeDiagnostics implements vscode.Disposable, vscode.CodeActionP
 }
 
 /** The guide page a diagnostic's code links to (the arguments of its `command:` link). */
-function guideOf(diagnostic: vscode.Diagnostic): Partial<GuideViewState> {
+function guideOf(diagnostic: vscode.Diagnostic, fallback: Partial<GuideViewState>): Partial<GuideViewState> {
   const target = typeof diagnostic.code === 'object' ? diagnostic.code.target : undefined;
   try {
     const args: unknown = target ? JSON.parse(decodeURIComponent(target.query)) : undefined;
-    return Array.isArray(args) ? parseGuideViewRequest(args[0]) : BLOCKED_LOOP_GUIDE;
+    return Array.isArray(args) ? parseGuideViewRequest(args[0]) : fallback;
   } catch {
-    return BLOCKED_LOOP_GUIDE;
+    return fallback;
   }
 }

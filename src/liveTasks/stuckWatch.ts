@@ -1,30 +1,46 @@
 import * as vscode from 'vscode';
 import type { RunModel } from '../core/runs/runModel';
 import { diagnose, type StuckReport } from '../core/runs/stuck';
-import { buildWaitGraph, type WaitGraph, type WithItemsOf } from '../core/runs/waitGraph';
+import { buildWaitGraph, type PauseState, stackFiles, type WaitGraph, type WithItemsOf } from '../core/runs/waitGraph';
 import type { GrammarLoader } from '../core/syntax/grammars';
 import { WithItemFiles } from '../core/syntax/withItemFiles';
 
 /** The diagnosis runs at most this often while frames arrive (a settled wait takes a second anyway). */
 const DIAGNOSIS_INTERVAL_MS = 250;
 
+/** A run whose stuck reports are kept: its model, and when a debugger held it paused. */
+export interface StuckRun {
+  readonly model: RunModel;
+  readonly pauses?: PauseState;
+}
+
+/** A run's wait-for graph and what is stuck in it. */
+export interface StuckState {
+  readonly graph: WaitGraph;
+  readonly reports: readonly StuckReport[];
+}
+
+interface Watched {
+  run: StuckRun;
+  readonly subscription: { dispose(): void };
+  state?: StuckState;
+  signature: string;
+}
+
 /**
- * Keeps the wait-for graph and the stuck reports of the shown run up to date: after its changes
+ * Keeps the wait-for graph and the stuck reports of every listed run up to date: after its changes
  * (at most every {@link DIAGNOSIS_INTERVAL_MS}), once the Python files its waiting frames point into
  * are parsed (their `with` blocks tell who holds a plain lock). Files open in the editor are read
- * from the editor; an edit makes a file read again.
+ * from the editor; an edit makes a file read again. A run a debugger holds paused is never stuck.
  */
 export class StuckWatch implements vscode.Disposable {
   private readonly files: WithItemFiles;
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   private readonly subscriptions: vscode.Disposable[];
-  private model: RunModel | undefined;
-  private modelSubscription: { dispose(): void } | undefined;
+  private readonly watched = new Map<RunModel, Watched>();
   private timer: NodeJS.Timeout | undefined;
-  private current: { graph: WaitGraph; reports: readonly StuckReport[] } | undefined;
-  private signature = '';
 
-  /** Fires when the reports or the graph's edges changed. */
+  /** Fires when the reports or the graph's edges of a run changed. */
   readonly onDidChange = this.changeEmitter.event;
   readonly withItemsOf: WithItemsOf;
 
@@ -40,42 +56,62 @@ export class StuckWatch implements vscode.Disposable {
     ];
   }
 
-  /** Follows another run's model (or none). */
-  watch(model: RunModel | undefined): void {
-    this.modelSubscription?.dispose();
-    this.model = model;
-    this.current = undefined;
-    this.signature = '';
-    this.modelSubscription = model?.onDidChange(() => this.schedule());
+  /** Follows these runs (forgetting the others). */
+  setRuns(runs: readonly StuckRun[]): void {
+    const models = new Set(runs.map((run) => run.model));
+    for (const [model, entry] of this.watched) {
+      if (models.has(model)) continue;
+      entry.subscription.dispose();
+      this.watched.delete(model);
+    }
+    for (const run of runs) {
+      const known = this.watched.get(run.model);
+      if (known) known.run = run;
+      else this.watched.set(run.model, { run, subscription: run.model.onDidChange(() => this.schedule()), signature: '' });
+    }
     this.schedule();
   }
 
-  get graph(): WaitGraph | undefined {
-    return this.current?.graph;
+  /** A run paused or went on: diagnose again soon. */
+  runChanged(): void {
+    this.schedule();
   }
 
-  get reports(): readonly StuckReport[] {
-    return this.current?.reports ?? [];
+  /** What is stuck in the run of `model`, as last diagnosed. */
+  of(model: RunModel | undefined): StuckState | undefined {
+    return model ? this.watched.get(model)?.state : undefined;
+  }
+
+  /** Every run's state, in the order they were listed. */
+  get states(): readonly StuckState[] {
+    return [...this.watched.values()].flatMap((entry) => entry.state ? [entry.state] : []);
   }
 
   /** Diagnoses now (tests and the end of a run use it; otherwise changes schedule it). */
   async refresh(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const model = this.model;
-    if (!model) {
-      this.publish(undefined);
-      return;
+    const entries = [...this.watched.values()];
+    await this.files.load(entries.flatMap((entry) => stackFiles(entry.run.model)));
+    let changed = false;
+    for (const entry of entries) {
+      if (this.watched.get(entry.run.model) !== entry) continue;
+      const { model, pauses } = entry.run;
+      const state = { graph: buildWaitGraph(model, this.withItemsOf, pauses), reports: diagnose(model, this.withItemsOf, pauses) };
+      // The reports and who waits for whom: the rows themselves follow the model's own changes.
+      const signature = JSON.stringify([state.reports, state.graph.edges]);
+      entry.state = state;
+      if (signature === entry.signature) continue;
+      entry.signature = signature;
+      changed = true;
     }
-    await this.files.load(framesFiles(model));
-    if (model !== this.model) return;
-    const graph = buildWaitGraph(model, this.withItemsOf);
-    this.publish({ graph, reports: diagnose(model, this.withItemsOf) });
+    if (changed) this.changeEmitter.fire();
   }
 
   dispose(): void {
     clearTimeout(this.timer);
-    this.modelSubscription?.dispose();
+    for (const entry of this.watched.values()) entry.subscription.dispose();
+    this.watched.clear();
     for (const subscription of this.subscriptions) subscription.dispose();
     this.changeEmitter.dispose();
   }
@@ -83,26 +119,6 @@ export class StuckWatch implements vscode.Disposable {
   private schedule(): void {
     this.timer ??= setTimeout(() => void this.refresh(), DIAGNOSIS_INTERVAL_MS);
   }
-
-  private publish(next: { graph: WaitGraph; reports: readonly StuckReport[] } | undefined): void {
-    // The reports and who waits for whom: the rows themselves follow the model's own changes.
-    const signature = next ? JSON.stringify([next.reports, next.graph.edges]) : '';
-    this.current = next;
-    if (signature === this.signature) return;
-    this.signature = signature;
-    this.changeEmitter.fire();
-  }
-}
-
-/** The files of the frames the probes sent for lock holders to be found. */
-function framesFiles(model: RunModel): string[] {
-  const files: string[] = [];
-  for (const record of model.processes()) {
-    for (const entity of [...record.entities.thread.values(), ...record.entities.task.values()]) {
-      for (const frame of entity.info.stack ?? []) files.push(frame.file);
-    }
-  }
-  return files;
 }
 
 async function readText(file: string): Promise<string | undefined> {

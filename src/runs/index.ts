@@ -3,20 +3,22 @@ import type { LiveTasksController } from '../liveTasks/liveTasksController';
 import type { ShownRun } from './shownRun';
 
 /**
- * Keeps the shown run (timeline, export) and the Live Tasks tree on the same run: a monitored run
- * is shown from its start (live) to its end; an opened recording replaces it in the tree too.
+ * Keeps the shown run (timeline, export) on the run selected in Live Tasks: a monitored run is
+ * shown from its start (live) to its end; an opened recording is listed in Live Tasks beside the runs.
  */
 export function register(liveTasks: LiveTasksController, shownRun: ShownRun): vscode.Disposable[] {
   return [
+    liveTasks.onDidSelectRun((run) => {
+      if (shownRun.run?.model === run.model && shownRun.run.live === run.isRunning) return;
+      shownRun.show({ model: run.model, title: run.title, live: run.isRunning });
+    }),
     liveTasks.onDidStartRun((run) => {
-      const { title } = run;
-      shownRun.show({ model: run.model, title, live: true });
       run.onDidEnd(() => {
-        if (shownRun.run?.model === run.model) shownRun.show({ model: run.model, title, live: false });
+        if (shownRun.run?.model === run.model) shownRun.show({ model: run.model, title: run.title, live: false });
       });
     }),
     shownRun.onDidChange((shown) => {
-      if (shown && !shown.live && shown.model !== liveTasks.currentRun?.model) liveTasks.tree.setRun({ model: shown.model, isRunning: false });
+      if (shown && !shown.live && !liveTasks.runs.some((run) => run.model === shown.model)) liveTasks.addRecording(shown.model, shown.title);
     }),
   ];
 }

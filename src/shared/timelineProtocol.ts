@@ -134,6 +134,7 @@ function isTimelineData(value: unknown): value is TimelineData {
   return marks.every((mark: unknown) => isRecord(mark) && isLaneIndex(mark.lane, lanes.length) && typeof mark.time === 'number' && typeof mark.durationMs === 'number')
     && lags.every((lag: unknown) => isRecord(lag) && isLaneIndex(lag.lane, lanes.length) && isLaneIndex(lag.threadLane, lanes.length)
       && lag.time instanceof Float64Array && lag.lagMs instanceof Float64Array && lag.time.length === lag.lagMs.length
+      && lag.blockStart instanceof Float64Array && lag.blockMs instanceof Float64Array && lag.blockStart.length === lag.blockMs.length
       && typeof lag.maxMs === 'number' && typeof lag.p95Ms === 'number' && typeof lag.loopId === 'string')
     && busy.every((loop: unknown) => isRecord(loop) && isLaneIndex(loop.lane, lanes.length) && isLaneIndex(loop.threadLane, lanes.length)
       && loop.time instanceof Float64Array && loop.percent instanceof Float64Array && loop.time.length === loop.percent.length

@@ -166,6 +166,49 @@ suite('Concurrency diagnostics', () => {
     assert.equal(document.getText(), original);
   });
 
+  test('Python: a swallowed CancelledError gets "Re-raise it at the end of the handler", preferred, as one undoable edit', async () => {
+    const uri = fixtureUri('cancellation.py');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    const original = document.getText();
+    const [diagnostic] = await diagnosticsWhere(uri, (found) => found.length === 1);
+    assert.ok(diagnostic);
+    assert.equal(ruleOf(diagnostic), 'py/swallowed-cancellation');
+    assert.equal(document.getText(diagnostic.range), 'asyncio.CancelledError');
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
+    const actions = await actionsAt(uri, diagnostic);
+    const reraise = actions.find((action) => action.title === 'Re-raise it at the end of the handler');
+    assert.ok(reraise?.edit && reraise.isPreferred);
+    assert.ok(actions.some((action) => action.title === 'Ignore py/swallowed-cancellation on this line'));
+    assert.equal(await vscode.workspace.applyEdit(reraise.edit), true);
+    assert.equal(document.getText(), original.replace('            break\n', '            raise\n'));
+    await diagnosticsWhere(uri, (found) => found.length === 0);
+    await vscode.commands.executeCommand('undo');
+    assert.equal(document.getText(), original, 'one undo step restores the file');
+    await diagnosticsWhere(uri, (found) => found.length === 1);
+  });
+
+  test('TypeScript: an async Promise executor that never awaits becomes synchronous', async () => {
+    const uri = fixtureUri('executor.ts');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    const original = document.getText();
+    const [diagnostic] = await diagnosticsWhere(uri, (found) => found.length === 1);
+    assert.ok(diagnostic);
+    assert.equal(ruleOf(diagnostic), 'js/async-promise-executor');
+    assert.equal(document.getText(diagnostic.range), 'async');
+    const target = typeof diagnostic.code === 'object' ? diagnostic.code.target : undefined;
+    assert.equal(target?.toString(true), 'https://eslint.org/docs/latest/rules/no-async-promise-executor');
+    const actions = await actionsAt(uri, diagnostic);
+    const synchronous = actions.find((action) => action.title === 'Make the executor synchronous (remove async)');
+    assert.ok(synchronous?.edit && synchronous.isPreferred);
+    assert.equal(await vscode.workspace.applyEdit(synchronous.edit), true);
+    assert.equal(document.getText(), original.replace('new Promise(async (resolve) =>', 'new Promise((resolve) =>'));
+    await diagnosticsWhere(uri, (found) => found.length === 0);
+    await vscode.commands.executeCommand('undo');
+    assert.equal(document.getText(), original);
+  });
+
   test('a loop of awaits: the lightbulb lists the gather rewrite once, from the quick fix or (rule off) from the refactor', async () => {
     const uri = fixtureUri('fetch_all.py');
     const document = await vscode.workspace.openTextDocument(uri);

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { LiveTasksController } from '../../src/liveTasks/liveTasksController';
-import type { LiveNode } from '../../src/liveTasks/liveTasksTree';
+import type { LiveNode, RunView } from '../../src/liveTasks/liveTasksTree';
+import { MonitoredRun } from '../../src/liveTasks/monitoredRun';
 
 export interface Row {
   readonly node: LiveNode;
@@ -10,19 +11,35 @@ export interface Row {
   readonly text: string;
 }
 
-/** The whole tree as the view would show it, one row per node: "label — description". */
-export function rows(controller: LiveTasksController): Row[] {
+/**
+ * The tree as the view would show it, one row per node: "label — description"; `run`: only the
+ * rows of that run (depth 0 = its top rows, whether it is listed alone or beside others).
+ */
+export function rows(controller: LiveTasksController, run?: RunView): Row[] {
   const result: Row[] = [];
   const visit = (node: LiveNode | undefined, depth: number) => {
     for (const child of controller.tree.getChildren(node)) {
-      const item = controller.tree.getTreeItem(child);
-      const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
-      result.push({ node: child, depth, text: `${label} — ${typeof item.description === 'string' ? item.description : ''}` });
+      result.push({ node: child, depth, text: rowText(controller, child) });
       visit(child, depth + 1);
     }
   };
-  visit(undefined, 0);
+  const runRow = run && controller.tree.getChildren().find((node) => node.kind === 'run' && node.key === run.id);
+  visit(runRow, 0);
   return result;
+}
+
+export function rowText(controller: LiveTasksController, node: LiveNode): string {
+  const item = controller.tree.getTreeItem(node);
+  const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+  return `${label} — ${typeof item.description === 'string' ? item.description : ''}`;
+}
+
+/** Stops every run still going, waits for their ends and clears the list: the next test starts from an empty view. */
+export async function endAllRuns(controller: LiveTasksController): Promise<void> {
+  const running = controller.runs.filter((run): run is MonitoredRun => run instanceof MonitoredRun && run.isRunning);
+  for (const run of running) run.stop();
+  await Promise.all(running.map((run) => run.whenEnded()));
+  controller.clearEndedRuns();
 }
 
 /** Polls `probe` until it returns a truthy value. */

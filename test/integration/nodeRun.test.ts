@@ -6,7 +6,7 @@ import { buildTimeline } from '../../src/core/timeline/timelineData';
 import type { ConcurrencyLensApi } from '../../src/extension';
 import type { MonitoredRun } from '../../src/liveTasks/monitoredRun';
 import { activateExtension } from './extensionHost';
-import { isAlive, monitorFixture as fixture, rows as treeRows, until } from './monitoredRuns';
+import { endAllRuns, isAlive, monitorFixture as fixture, rows as treeRows, until } from './monitoredRuns';
 
 suite('Monitored Node.js runs', function () {
   this.timeout(90_000);
@@ -15,11 +15,11 @@ suite('Monitored Node.js runs', function () {
 
   suiteSetup(async () => {
     ({ api, extension } = await activateExtension());
+    await endAllRuns(api.liveTasks);
   });
 
   teardown(async () => {
-    api.liveTasks.stop();
-    await api.liveTasks.currentRun?.whenEnded();
+    await endAllRuns(api.liveTasks);
   });
 
   test('a Node program with a Worker (which starts another) and a child process shows them in the tree and the timeline', async () => {
@@ -56,6 +56,23 @@ suite('Monitored Node.js runs', function () {
     const workers = [...process.entities.thread.values()].filter((thread) => thread.info.kind === 'worker');
     assert.equal(workers.length, 1);
     assert.equal(workers[0]?.info.exitCode, 0);
+  });
+
+  test('a busy loop in an ES module: a runtime warning at its line with Node\'s advice, its quick fix opening Node\'s guide', async () => {
+    const run = await vscode.commands.executeCommand<MonitoredRun | undefined>('concurrencyLens.runWithMonitor', fixture('blocks_loop.mjs'));
+    assert.ok(run, 'the run started');
+    assert.equal((await run.whenEnded()).exitCode, 0);
+    assert.deepEqual(run.model.blockedEvents().map((event) => event.stack.at(-1)), [{ file: fixture('blocks_loop.mjs').fsPath, line: 6, function: '(anonymous)' }]);
+    await until('the blocked row', () => treeRows(api.liveTasks).some((row) => row.node.kind === 'blocked' && /^Event loop blocked for \d+ ms — blocks_loop\.mjs:6$/.test(row.text)));
+    const diagnostics = vscode.languages.getDiagnostics(fixture('blocks_loop.mjs')).filter((diagnostic) => diagnostic.source === 'Concurrency Lens (runtime)');
+    assert.equal(diagnostics.length, 1);
+    assert.equal(diagnostics[0]!.range.start.line, 5);
+    assert.match(diagnostics[0]!.message, /Worker \(worker_threads\).*setImmediate/);
+    assert.doesNotMatch(diagnostics[0]!.message, /asyncio/);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', fixture('blocks_loop.mjs'), diagnostics[0]!.range);
+    const guide = actions.find((action) => action.command?.command === 'concurrencyLens.openGuide');
+    assert.equal(guide?.title, 'Learn how to keep the event loop free: a Worker or setImmediate (Concurrency Guide)');
+    assert.deepEqual(guide?.command?.arguments, [{ language: 'node', model: 'coroutines', section: 'pitfalls' }]);
   });
 
   test('Stop ends the Node program and its child process', async () => {

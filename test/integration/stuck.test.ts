@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { LiveTasksController } from '../../src/liveTasks/liveTasksController';
 import type { MonitoredRun } from '../../src/liveTasks/monitoredRun';
 import { activateExtension } from './extensionHost';
-import { monitorFixture as fixture, type Row, rows, until } from './monitoredRuns';
+import { endAllRuns, monitorFixture as fixture, type Row, rows, until } from './monitoredRuns';
 
 async function start(controller: LiveTasksController, name: string): Promise<MonitoredRun> {
   const run = await controller.runFile(fixture(name));
@@ -11,7 +11,8 @@ async function start(controller: LiveTasksController, name: string): Promise<Mon
   return run;
 }
 
-const stuckRows = (controller: LiveTasksController): Row[] => rows(controller).filter((row) => row.node.kind === 'stuck');
+const stuckRows = (controller: LiveTasksController, run?: MonitoredRun): Row[] => rows(controller, run).filter((row) => row.node.kind === 'stuck');
+const reportsOf = (controller: LiveTasksController, run: MonitoredRun) => controller.stuck.of(run.model)?.reports ?? [];
 const text = (list: readonly Row[]): string => list.map((row) => `${'  '.repeat(row.depth)}${row.text}`).join('\n');
 
 suite('Live Tasks: why is it stuck', function () {
@@ -23,8 +24,7 @@ suite('Live Tasks: why is it stuck', function () {
   });
 
   teardown(async () => {
-    controller.stop();
-    await controller.currentRun?.whenEnded();
+    await endAllRuns(controller);
     await vscode.commands.executeCommand('concurrencyLens.showByThread');
   });
 
@@ -32,7 +32,7 @@ suite('Live Tasks: why is it stuck', function () {
     const run = await start(controller, 'bank_deadlock.py');
     const stuck = await until('the Stuck row', () => stuckRows(controller)[0]);
     const seenAt = Date.now();
-    const report = controller.stuck.reports[0]!;
+    const report = reportsOf(controller, run)[0]!;
     assert.ok(seenAt - report.since < 2000, `shown ${seenAt - report.since} ms after the probe first saw the threads wait`);
     assert.match(stuck.text, /^Stuck: lock-order deadlock — for \d/);
     assert.equal(stuck.depth, 0);
@@ -61,7 +61,7 @@ suite('Live Tasks: why is it stuck', function () {
     assert.deepEqual(guide?.command?.arguments, [{ language: 'python', model: 'threads', section: 'pitfalls' }]);
 
     // Stopped, the run still says it was stuck (and so does its recording).
-    controller.stop();
+    run.stop();
     await run.whenEnded();
     await until('the summary row', () => rows(controller).find((row) => row.node.kind === 'summary'));
     await controller.stuck.refresh();
@@ -100,11 +100,30 @@ suite('Live Tasks: why is it stuck', function () {
         assert.deepEqual(stuckRows(controller).map((row) => row.text), [], name);
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
-      controller.stop();
+      run.stop();
       await run.whenEnded();
       await controller.stuck.refresh();
-      assert.deepEqual(controller.stuck.reports, [], name);
+      assert.deepEqual(reportsOf(controller, run), [], name);
       assert.deepEqual(vscode.languages.getDiagnostics(fixture(name)).filter((diagnostic) => diagnostic.severity === vscode.DiagnosticSeverity.Error), [], name);
+      await endAllRuns(controller);
     }
+  });
+
+  test('with several runs listed, each run\'s Stuck row is under that run; a run paused in the debugger is never stuck', async () => {
+    const healthy = await start(controller, 'long_running.py');
+    const stuckRun = await start(controller, 'await_cycle.py');
+    const stuck = await until('the Stuck row under its run', () => stuckRows(controller, stuckRun)[0]);
+    assert.equal(stuck.depth, 0);
+    assert.ok(stuck.node.key.startsWith(`${stuckRun.id}/`), stuck.node.key);
+    assert.deepEqual(stuckRows(controller, healthy), []);
+    assert.ok(controller.tree.getChildren().every((node) => node.kind === 'run'), 'one row per run at the root');
+    // A debugger holds the program: its threads wait on the debugger, not on each other.
+    stuckRun.session.setPaused(true);
+    await controller.stuck.refresh();
+    assert.deepEqual(reportsOf(controller, stuckRun), []);
+    assert.deepEqual(stuckRows(controller, stuckRun), []);
+    // Going on, the cycle is still there: it is stuck again once its waits have settled since.
+    stuckRun.session.setPaused(false);
+    await until('the Stuck row after the pause', () => stuckRows(controller, stuckRun)[0]);
   });
 });

@@ -76,8 +76,10 @@ suite('Timeline and recordings', () => {
     assert.equal(shown?.live, false);
     assert.deepEqual(json(shown?.model.toRecording()), json(model.toRecording()));
     assert.equal(api.timeline.isOpen, true, 'the recording opens in the timeline');
-    // Live Tasks reads it as the run did at its end, years later: its exit code, its ages then.
-    const texts = rows(api.liveTasks).map((row) => row.text);
+    // Live Tasks lists it beside the runs and reads it as the run did at its end, years later: its exit code, its ages then.
+    const listed = api.liveTasks.runs.find((run) => run.model === shown?.model);
+    assert.equal(listed?.title, 'app.trace.json');
+    const texts = rows(api.liveTasks, listed).map((row) => row.text);
     assert.match(texts[0] ?? '', /^Run finished \(exited with code 3\) — /);
     assert.ok(texts.includes('node /work/app.js — pid 4242 · exited with code 3 · 500 ms'), texts.join('\n'));
     assert.ok(texts.includes('main — exited · 500 ms'), texts.join('\n'));

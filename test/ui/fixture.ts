@@ -1,5 +1,5 @@
 /** One code-server + one browser page per UI test file, with our extension loaded from source. */
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -12,9 +12,14 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-export async function openWorkbench(options: CodeServerOptions = {}): Promise<Workbench> {
+/** `files`: more files for the copy of the demo workspace (path relative to it → contents), e.g. a launch.json. */
+export async function openWorkbench(options: CodeServerOptions & { files?: Readonly<Record<string, string>> } = {}): Promise<Workbench> {
   const workspace = mkdtempSync(path.join(tmpdir(), 'concurrency-lens-ui-'));
   cpSync(path.join(REPO_ROOT, 'demo'), workspace, { recursive: true });
+  for (const [file, contents] of Object.entries(options.files ?? {})) {
+    mkdirSync(path.dirname(path.join(workspace, file)), { recursive: true });
+    writeFileSync(path.join(workspace, file), contents);
+  }
   let server: RunningCodeServer | undefined;
   let browser: Browser | undefined;
   try {

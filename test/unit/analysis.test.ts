@@ -22,8 +22,8 @@ function actualFindings(text: string, findings: readonly Finding[]): string[] {
 }
 
 describe('rule catalogue', () => {
-  it('has the 15 rules, each with bilingual texts, a guide link and a known family', () => {
-    assert.equal(RULES.length, 15);
+  it('has the 27 rules, each with bilingual texts, a guide link and a known family', () => {
+    assert.equal(RULES.length, 27);
     assert.deepEqual(RULES.map((rule) => rule.id), [...RULE_IDS]);
     for (const rule of RULES) {
       assert.ok(rule.id.startsWith(rule.family === 'python' ? 'py/' : 'js/'), rule.id);
@@ -149,6 +149,35 @@ describe('incremental analysis', () => {
       { find: 'tex.submit(download, "x")', replace: 'tex.submit(crunch, "x")', scope: 'definition' },
       { find: 'total += i * i % 7', replace: 'total += i * i % 7 + len(str(i))', scope: 'document' },
     ]));
+
+  it('Python: edits inside a definition that change module facts re-analyse the document', () =>
+    assertIncrementalMatchesFull('forks.py', [
+      { find: 'pid = os.fork()', replace: 'pid = os.fork() + 0', scope: 'definition' },
+      // The heartbeat no longer outlives its function: forks elsewhere stop being reported.
+      { find: 'threading.Thread(target=work, daemon=True).start()', replace: 'threading.Thread(target=work).start()', scope: 'document' },
+      { find: 'threading.Thread(target=work).start()', replace: 'threading.Thread(target=work, daemon=True).start()', scope: 'document' },
+    ]).then(() =>
+      assertIncrementalMatchesFull('loops.py', [
+        // `sync_helper` is then called only from sync code: its asyncio.run stops being reported.
+        { find: 'return result + sync_helper() + ', replace: 'return result + ', scope: 'document' },
+        { find: 'result = asyncio.run(fetch())', replace: 'result = asyncio.run(fetch()) or 1', scope: 'definition' },
+      ]))
+      .then(() =>
+        assertIncrementalMatchesFull('waiting.py', [
+          { find: 'item = jobs.get()', replace: 'item = jobs.get() or None', scope: 'definition' },
+        ])));
+
+  it('JavaScript / TypeScript: edits that change module facts re-analyse the document', () =>
+    assertIncrementalMatchesFull('callbacks.ts', [
+      // safeTick starts rethrowing: setInterval(safeTick) becomes a finding.
+      { find: 'console.error(error);\n  }\n}', replace: 'throw error;\n  }\n}', scope: 'document' },
+      { find: "items.forEach(save);", replace: "items.forEach(save); // still", scope: 'definition' },
+    ]).then(() =>
+      assertIncrementalMatchesFull('messages.js', [
+        // Point gains a method: sending an instance becomes a finding.
+        { find: '    this.x = x;\n  }\n}', replace: '    this.x = x;\n  }\n\n  norm() {\n    return this.x;\n  }\n}', scope: 'document' },
+        { find: 'worker.postMessage(plain);', replace: 'worker.postMessage(plain); // plain', scope: 'definition' },
+      ])));
 
   it('TypeScript: edits inside functions and classes', () =>
     assertIncrementalMatchesFull('node.ts', [

@@ -45,7 +45,7 @@ describe('CLI (bundled bin/concurrency-lens.js)', () => {
     const { code, stdout } = run('check', `${fixtures}/tasks.py`);
     assert.equal(code, 1);
     assert.match(stdout, /^test\/fixtures\/analysis\/tasks\.py:12:5: error \[py\/unawaited-coroutine\] `fetch\(\.\.\.\)` creates a coroutine/m);
-    assert.match(stdout, /^11 finding\(s\) in 1 of 1 file\(s\)\.$/m);
+    assert.match(stdout, /^12 finding\(s\) in 1 of 1 file\(s\)\.$/m);
   });
 
   it('json: the documented shape with 1-based positions at the call', () => {

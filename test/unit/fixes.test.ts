@@ -184,6 +184,79 @@ const GOLDEN: readonly Golden[] = [
     after: lines('import threading', 'import multiprocessing', '', 'def crunch():', '    x = 0', '    while x < 10:', '        x += 1', '', 'def main():', '    multiprocessing.Process(target=crunch).start()'),
   },
   {
+    name: 'swallowed CancelledError → the handler ends with raise',
+    language: 'python', rule: 'py/swallowed-cancellation',
+    before: lines('import asyncio', '', 'async def f(queue, log):', '    try:', '        await queue.get()', '    except asyncio.CancelledError:', '        log("cancelled")  # note', '    return 1'),
+    after: lines('import asyncio', '', 'async def f(queue, log):', '    try:', '        await queue.get()', '    except asyncio.CancelledError:', '        log("cancelled")  # note', '        raise', '    return 1'),
+  },
+  {
+    name: 'swallowed CancelledError ending in break → raise instead of break',
+    language: 'python', rule: 'py/swallowed-cancellation',
+    before: lines('from asyncio import CancelledError', '', 'async def f(queue):', '    while True:', '        try:', '            await queue.get()', '        except CancelledError:', '            break'),
+    after: lines('from asyncio import CancelledError', '', 'async def f(queue):', '    while True:', '        try:', '            await queue.get()', '        except CancelledError:', '            raise'),
+  },
+  {
+    name: 'bare except around an await → a re-raising CancelledError clause first, through the existing asyncio import',
+    language: 'python', rule: 'py/swallowed-cancellation',
+    before: lines('import asyncio as aio', '', 'async def f(queue, log):', '    try:', '        await queue.get()', '    except ValueError:', '        log("bad")', '    except:', '        log("oops")'),
+    after: lines('import asyncio as aio', '', 'async def f(queue, log):', '    try:', '        await queue.get()', '    except ValueError:', '        log("bad")', '    except aio.CancelledError:', '        raise', '    except:', '        log("oops")'),
+  },
+  {
+    name: 'BaseException in anyio code → CancelledError imported for the re-raising clause',
+    language: 'python', rule: 'py/swallowed-cancellation',
+    before: lines('import anyio', '', 'async def f(stream, log):', '    try:', '        await stream.receive()', '    except BaseException as error:', '        log.error("failed", exc_info=error)'),
+    after: lines('import anyio', 'from asyncio import CancelledError', '', 'async def f(stream, log):', '    try:', '        await stream.receive()', '    except CancelledError:', '        raise', '    except BaseException as error:', '        log.error("failed", exc_info=error)'),
+  },
+  {
+    name: 'wait() before reading a pipe → communicate(), timeout kept',
+    language: 'python', rule: 'py/pipe-deadlock',
+    before: lines('import subprocess', '', 'def f(cmd):', '    process = subprocess.Popen(cmd, stdout=subprocess.PIPE)', '    process.wait(timeout=5)', '    return process.returncode'),
+    after: lines('import subprocess', '', 'def f(cmd):', '    process = subprocess.Popen(cmd, stdout=subprocess.PIPE)', '    process.communicate(timeout=5)', '    return process.returncode'),
+  },
+  {
+    name: 'asyncio child awaited before reading its pipe → await communicate()',
+    language: 'python', rule: 'py/pipe-deadlock',
+    before: lines('import asyncio', '', 'async def f():', '    child = await asyncio.create_subprocess_exec("ls", stderr=asyncio.subprocess.PIPE)', '    await child.wait()'),
+    after: lines('import asyncio', '', 'async def f():', '    child = await asyncio.create_subprocess_exec("ls", stderr=asyncio.subprocess.PIPE)', '    await child.communicate()'),
+  },
+  {
+    name: 'asyncio.run in a coroutine → await',
+    language: 'python', rule: 'py/nested-event-loop',
+    before: lines('import asyncio', '', 'async def fetch():', '    return 1', '', 'async def f():', '    return asyncio.run(fetch()) + 1'),
+    after: lines('import asyncio', '', 'async def fetch():', '    return 1', '', 'async def f():', '    return await fetch() + 1'),
+  },
+  {
+    name: 'loop.run_until_complete in a coroutine → await',
+    language: 'python', rule: 'py/nested-event-loop',
+    before: lines('import asyncio', '', 'async def fetch():', '    return 1', '', 'async def f():', '    loop = asyncio.get_event_loop()', '    loop.run_until_complete(fetch())'),
+    after: lines('import asyncio', '', 'async def fetch():', '    return 1', '', 'async def f():', '    loop = asyncio.get_event_loop()', '    await fetch()'),
+  },
+  {
+    name: 'executor future.result() in a coroutine → await asyncio.wrap_future(future)',
+    language: 'python', rule: 'py/sync-wait-in-async',
+    before: lines('import asyncio', 'from concurrent.futures import ThreadPoolExecutor', '', 'async def f(pool: ThreadPoolExecutor):', '    future = pool.submit(sum, [1])', '    return future.result() + 1'),
+    after: lines('import asyncio', 'from concurrent.futures import ThreadPoolExecutor', '', 'async def f(pool: ThreadPoolExecutor):', '    future = pool.submit(sum, [1])', '    return await asyncio.wrap_future(future) + 1'),
+  },
+  {
+    name: 'queue.get(timeout=…) in a coroutine → await asyncio.to_thread(queue.get, timeout=…), asyncio imported',
+    language: 'python', rule: 'py/sync-wait-in-async',
+    before: lines('import queue', '', 'jobs = queue.Queue()', '', 'async def f():', '    item = jobs.get(timeout=1)', '    return item'),
+    after: lines('import queue', 'import asyncio', '', 'jobs = queue.Queue()', '', 'async def f():', '    item = await asyncio.to_thread(jobs.get, timeout=1)', '    return item'),
+  },
+  {
+    name: 'fork with threads running → the pool on get_context("spawn")',
+    language: 'python', rule: 'py/fork-with-threads',
+    before: lines('import multiprocessing', 'import threading', '', 'def f(work):', '    threading.Thread(target=work).start()', '    with multiprocessing.Pool() as pool:', '        pool.map(work, [1])'),
+    after: lines('import multiprocessing', 'import threading', '', 'def f(work):', '    threading.Thread(target=work).start()', '    with multiprocessing.get_context("spawn").Pool() as pool:', '        pool.map(work, [1])'),
+  },
+  {
+    name: 'fork with threads running → ProcessPoolExecutor(mp_context=get_context("spawn")), multiprocessing imported',
+    language: 'python', rule: 'py/fork-with-threads',
+    before: lines('import threading', 'from concurrent.futures import ProcessPoolExecutor', '', 'def f(work):', '    threading.Thread(target=work).start()', '    with ProcessPoolExecutor(max_workers=2) as pool:', '        pool.submit(work).result()'),
+    after: lines('import threading', 'from concurrent.futures import ProcessPoolExecutor', 'import multiprocessing', '', 'def f(work):', '    threading.Thread(target=work).start()', '    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:', '        pool.submit(work).result()'),
+    fix: 0,
+  },
+  {
     name: 'fs.readFileSync through a namespace → fs.promises, no import needed',
     language: 'typescript', rule: 'js/sync-io-in-async',
     before: lines("import * as fs from 'node:fs';", '', 'export async function load(p: string) {', "  return fs.readFileSync(p, 'utf8').trim(); // read", '}'),
@@ -241,6 +314,24 @@ const GOLDEN: readonly Golden[] = [
     after: lines('export async function all(ids: string[], out: number[]) {', '  out.push(...(await Promise.all(Array.from(ids, (id) => load(id)))));', '}'),
   },
   {
+    name: 'async Promise executor that never awaits → synchronous executor',
+    language: 'typescript', rule: 'js/async-promise-executor',
+    before: lines('export const ready = new Promise<number>(async (resolve) => {', '  resolve(1);', '});'),
+    after: lines('export const ready = new Promise<number>((resolve) => {', '  resolve(1);', '});'),
+  },
+  {
+    name: 'lost update → await first into a fresh name, then update',
+    language: 'javascript', rule: 'js/lost-update',
+    before: lines('let total = 0;', 'const value = 1;', 'async function add(size, name) {', '  total += await size(name); // count', '}'),
+    after: lines('let total = 0;', 'const value = 1;', 'async function add(size, name) {', '  const value_2 = await size(name);', '  total += value_2; // count', '}'),
+  },
+  {
+    name: 'lost update of a property through a sum → the awaited part hoisted',
+    language: 'typescript', rule: 'js/lost-update',
+    before: lines('export class Counter {', '  n = 0;', '  async add(size: () => Promise<number>): Promise<void> {', '    this.n = this.n + (await size()) * 2;', '  }', '}'),
+    after: lines('export class Counter {', '  n = 0;', '  async add(size: () => Promise<number>): Promise<void> {', '    const value = await size();', '    this.n = this.n + (value) * 2;', '  }', '}'),
+  },
+  {
     name: 'worker without error listener → handler added after the declaration',
     language: 'javascript', rule: 'js/unhandled-worker-events',
     before: lines("const { Worker } = require('worker_threads');", 'function start() {', "  const worker = new Worker('./w.js');", '  return 1;', '}'),
@@ -293,6 +384,33 @@ describe('quick fixes (golden before/after)', () => {
       const analysis = await analyze(language, text);
       assert.equal(analysis.findings.length, 1, text);
       assert.deepEqual(fixesFor(analysis.document, analysis.findings[0]!), [], text);
+      analysis.dispose();
+    }
+  });
+});
+
+describe('fixes of the second-wave rules', () => {
+  it('are not offered where the rewrite would not be exact', async () => {
+    const cases: [SourceLanguage, RuleId, string][] = [
+      ['python', 'py/swallowed-cancellation', lines('import asyncio', 'async def f(q):', '    try:', '        await q.get()', '    except asyncio.CancelledError:', '        return 42')],
+      ['python', 'py/swallowed-cancellation', lines('import asyncio', 'async def f(q, log):', '    try:', '        await q.get()', '    except asyncio.CancelledError: log()')],
+      ['python', 'py/swallowed-cancellation', lines('async def f(q):', '    try:', '        await q.get()', '    finally:', '        return 1')],
+      ['python', 'py/pipe-deadlock', lines('import subprocess', 'def f(cmd):', '    p = subprocess.Popen(cmd, stdout=subprocess.PIPE)', '    p.wait()', '    return p.stdout.read()')],
+      ['python', 'py/pipe-deadlock', lines('import subprocess', 'def f(cmd, sleep):', '    p = subprocess.Popen(cmd, stdout=subprocess.PIPE)', '    while p.poll() is None:', '        sleep(1)')],
+      ['python', 'py/pipe-deadlock', lines('import asyncio', 'async def f():', '    p = await asyncio.create_subprocess_exec("ls", stdout=asyncio.subprocess.PIPE)', '    code = await p.wait()', '    return code')],
+      ['python', 'py/nested-event-loop', lines('import asyncio', 'async def main():', '    return helper()', 'def helper():', '    return asyncio.run(main())')],
+      ['python', 'py/sync-wait-in-async', lines('import threading', 'cond = threading.Condition()', 'async def f():', '    cond.wait()')],
+      ['python', 'py/sync-wait-in-async', lines('import asyncio', 'import threading', 'lock = threading.Lock()', 'async def f():', '    with lock:', '        await asyncio.sleep(1)')],
+      ['python', 'py/sync-wait-in-async', lines('import asyncio', 'async def f(coro, loop):', '    future = asyncio.run_coroutine_threadsafe(coro, loop)', '    return future.result(timeout=1)')],
+      ['python', 'py/fork-with-threads', lines('import os', 'import threading', 'def f(work):', '    threading.Thread(target=work).start()', '    return os.fork()')],
+      ['typescript', 'js/async-promise-executor', lines('export const p = new Promise(async (resolve) => {', '  resolve(await Promise.resolve(1));', '});')],
+      ['javascript', 'js/lost-update', lines('let total = 0;', 'async function f(ok, g) {', '  total = total + (ok ? await g() : 0);', '}')],
+    ];
+    for (const [language, rule, text] of cases) {
+      const analysis = await analyze(language, text);
+      const findings = analysis.findings.filter((finding) => finding.rule === rule);
+      assert.equal(findings.length, 1, `${rule} in:\n${text}`);
+      assert.deepEqual(fixesFor(analysis.document, findings[0]!), [], text);
       analysis.dispose();
     }
   });

@@ -92,4 +92,14 @@ describe('tree shape', () => {
     assert.deepEqual(blockingFrame(stack, () => false), stack[2]);
     assert.equal(blockingFrame([], () => true), undefined);
   });
+
+  it('points a block inside Node\'s internals or an installed package at the program\'s frame that called it, never at an internal one', () => {
+    const stack = [
+      { file: 'node:internal/timers', line: 594, function: 'listOnTimeout' }, { file: '/w/app.mjs', line: 6, function: 'hash' },
+      { file: '/w/node_modules/lib/index.js', line: 40, function: 'digest' }, { file: 'node:internal/crypto/pbkdf2', line: 62, function: 'pbkdf2Sync' },
+    ];
+    assert.deepEqual(blockingFrame(stack, () => true), stack[1]);
+    assert.deepEqual(blockingFrame(stack.slice(2), () => true), stack[2], 'no program frame: the innermost file');
+    assert.equal(blockingFrame([stack[0]!, stack[3]!], () => true), undefined, 'internal frames only: no file to point at');
+  });
 });

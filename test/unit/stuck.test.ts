@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChildInfo, HelloFrame, LoopInfo, StackFrame, TaskInfo, ThreadInfo, WaitInfo } from '../../src/core/probe/protocol';
 import { awaitChildren, awaitRoots, waitedOnBy } from '../../src/core/runs/awaitTree';
+import { PauseLog } from '../../src/core/runs/pauses';
 import { parseRunRecording } from '../../src/core/runs/recording';
 import { RunModel } from '../../src/core/runs/runModel';
 import { diagnose, involvedLines } from '../../src/core/runs/stuck';
@@ -125,6 +126,20 @@ describe('deadlock diagnosis', () => {
     assert.deepEqual(diagnose(fresh, items), []);
     const unreadSource = modelWith([{ pid: 10, t: 5000, threads: lockOrderThreads(1000) }]);
     assert.deepEqual(diagnose(unreadSource, () => undefined).map((report) => report.pattern), ['no-waker']);
+  });
+
+  it('never calls a run a debugger holds paused stuck, and counts a wait only from when it went on', async () => {
+    const items = await itemsOfSources({ '/w/bank.py': BANK });
+    const model = modelWith([{ pid: 10, t: 5000, threads: lockOrderThreads(3000) }]);
+    const pauses = new PauseLog();
+    pauses.pause(3500);
+    assert.deepEqual(diagnose(model, items, pauses), []);
+    assert.deepEqual(diagnose(model, () => undefined, pauses), [], 'nor a stall with no waker');
+    pauses.resume(4500);
+    assert.equal(pauses.lastResumedAt, 4500);
+    assert.deepEqual(diagnose(model, items, pauses), [], 'settled only a second after it went on');
+    model.apply(10, { kind: 'delta', seq: 5, t: 4500 + SETTLED_MS });
+    assert.deepEqual(diagnose(model, items, pauses).map((report) => report.pattern), ['lock-order']);
   });
 
   it('does not take a thread waiting in condition.wait() for a holder of the condition it released', async () => {

@@ -5,7 +5,7 @@ import { MAX_LAG_SAMPLES, RunModel } from '../../src/core/runs/runModel';
 import { readRecording, toChromeTrace, type TraceEvent } from '../../src/core/timeline/chromeTrace';
 import { TIMELINE_STATES, buildTimeline, laneSpans, type TimelineData, type TimelineSpan } from '../../src/core/timeline/timelineData';
 import {
-  END_CAP_PX, fitViewport, formatDuration, lagAt, lagColumns, markAt, panViewport, shownRunRange, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
+  blockColumns, END_CAP_PX, fitViewport, formatDuration, lagAt, lagColumns, markAt, panViewport, shownRunRange, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
 } from '../../src/core/timeline/viewport';
 import { parseTimelineWebviewState, parseToTimeline, timelineRunKey, ToTimelineType } from '../../src/shared/timelineProtocol';
 import { parseSavedRun } from '../../src/core/runs/recording';
@@ -318,6 +318,26 @@ describe('event-loop lag history', () => {
     assert.equal(lagAt(lag, T0 + 1000), 250);
     assert.equal(lagAt(lag, T0 + 1001), 12);
     assert.equal(lagAt(lag, T0 + 5000), undefined);
+  });
+
+  it('shows the loop\'s blocks on its strip, so its largest lag is never below its longest block', () => {
+    const model = laggyRun(100);
+    // A 400 ms block from T0 + 1100 that the samples (250 ms at most) missed; another loop's and another process's blocks stay off this strip.
+    model.apply(20, { kind: 'blocked', seq: 30, t: T0 + 1500, loopId: 'loop-1', threadId: 'main', durationMs: 400, stack: [] });
+    model.apply(20, { kind: 'blocked', seq: 31, t: T0 + 1900, loopId: 'loop-2', threadId: 'worker', durationMs: 900, stack: [] });
+    model.addProcess({ ...hello(21, 1, 'other.py'), runtime: { name: 'python', version: '3.12.0' } });
+    model.apply(21, { kind: 'blocked', seq: 1, t: T0 + 1900, loopId: 'loop-1', threadId: 'main', durationMs: 800, stack: [] });
+    const data = buildTimeline(model, T0 + 3000, false);
+    const lag = data.lags.find((candidate) => data.lanes[candidate.lane]!.pid === 20)!;
+    assert.deepEqual([[...lag.blockStart], [...lag.blockMs], lag.maxMs, lag.p95Ms], [[T0 + 1100], [400], 400, 20]);
+    const columns = blockColumns(lag, { start: T0, msPerPx: 100, width: 20, firstLane: 0, laneCount: 3 }, new Float32Array(20));
+    assert.deepEqual([...columns], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 400, 400, 400, 400, 0, 0, 0, 0, 0]);
+    assert.equal(lagAt(lag, T0 + 1200), 400, 'within the block');
+    assert.equal(lagAt(lag, T0 + 950), 250, 'before it: the sample');
+    const message = { type: ToTimelineType.Data, title: 'run', data };
+    assert.ok(parseToTimeline(message), 'crosses to the webview');
+    const broken = { ...data, lags: data.lags.map((candidate) => ({ ...candidate, blockMs: new Float64Array(0) })) };
+    assert.equal(parseToTimeline({ ...message, data: broken }), undefined, 'block columns of different lengths');
   });
 
   it('is exported as Chrome-trace counter events and restored by Open Recording', () => {

@@ -1,5 +1,6 @@
 """asyncio: the running event loops (found by wrapping ``asyncio.events._set_running_loop``), a
 heartbeat on each that proves it is not blocked, and their tasks, sampled from the probe's thread."""
+import collections
 import sys
 import threading
 import time
@@ -24,7 +25,9 @@ class _Loop:
         self.loop = weakref.ref(loop)
         self.thread_ident = thread_ident
         self.expected_beat = time.monotonic()
-        self.lag_ms = 0.0
+        #: Each beat's lag (ms), appended on the loop's thread and drained by each sample; a deque
+        #: because its append and popleft are atomic, and bounded: a sample comes every 2 s at most.
+        self.beat_lags = collections.deque(maxlen=256)
         self.block_started = None
         self.block_stack = []
         self.block_reported = False
@@ -102,7 +105,7 @@ class LoopWatch:
         """Runs on the event loop: measures how late it ran and schedules the next beat."""
         now = time.monotonic()
         lag = max(0.0, (now - state.expected_beat) * 1000.0)
-        state.lag_ms = lag
+        state.beat_lags.append(lag)
         if lag >= self._blocked_threshold_ms:
             state.finished_block_ms = lag
         state.expected_beat = now + BEAT_SECONDS
@@ -257,8 +260,9 @@ class LoopWatch:
         loops = {}
         with self._lock:
             stopped, self._stopped = self._stopped, []
+        now = time.monotonic()
         for state in self._loop_states() + stopped:
-            entity = loops[state.id] = {"id": state.id, "threadId": thread_id_of_ident(state.thread_ident), "lagMs": round(state.lag_ms, 1)}
+            entity = loops[state.id] = {"id": state.id, "threadId": thread_id_of_ident(state.thread_ident), "lagMs": round(_largest_lag_ms(state, now), 1)}
             loop = state.loop()
             wakers = _wakers(loop, self) if loop is not None else None
             if wakers is not None:
@@ -266,6 +270,17 @@ class LoopWatch:
             if state.id in self._unreported:
                 entity["tasksUnreported"] = dict(self._unreported[state.id])
         return loops
+
+
+def _largest_lag_ms(state, now):
+    """A loop's largest lag since the previous sample: its beats' lags and, when its next beat is
+    overdue (the loop is blocked right now), how late that beat is. Blocks are measured by the same beats."""
+    largest = max(0.0, (now - state.expected_beat) * 1000.0)
+    while True:
+        try:
+            largest = max(largest, state.beat_lags.popleft())
+        except IndexError:
+            return largest
 
 
 def _wakers(loop, watch):

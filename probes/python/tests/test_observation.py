@@ -69,6 +69,14 @@ class ObservationTest(unittest.TestCase):
         self.assertEqual(ongoing[0]["stack"][-1]["line"], 7)
         self.assertEqual(ongoing[0]["stack"][-1]["function"], "main")
 
+    def test_reports_the_largest_lag_since_the_previous_sample(self):
+        frames = self.run_fixture("blocking_loop.py")
+        final = [frame for frame in frames if frame["kind"] == "blocked" and not frame.get("ongoing")]
+        self.assertEqual(len(final), 1)
+        lags = [version["lagMs"] for versions in entities(frames, "loops").values() for version in versions]
+        # One measure: the block's duration is a beat's lag, which the next sample reports.
+        self.assertGreaterEqual(max(lags), final[0]["durationMs"] - 0.1, lags)
+
     def test_threshold_comes_from_the_environment(self):
         frames = self.run_fixture("blocking_loop.py", CONCURRENCY_LENS_BLOCKED_THRESHOLD_MS="1000")
         self.assertEqual([frame for frame in frames if frame["kind"] == "blocked"], [])

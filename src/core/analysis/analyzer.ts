@@ -2,11 +2,12 @@
  * The analysis of one document, full or incremental.
  *
  * A full analysis parses (or reuses) the whole tree, derives module facts (imports, async
- * function names) and runs every check. After a one-place edit inside a top-level definition,
- * `refresh` / `update` re-parse that definition ALONE and re-run the checks on it with the module
- * facts kept from before; findings elsewhere only shift. Anything that could change module facts
- * (imports, module-level code, a definition's name or async-ness, edits in several definitions, syntax
- * errors) falls back to a full analysis, so incremental results always equal full ones.
+ * function names, the program facts of programFacts.ts) and runs every check. After a one-place
+ * edit inside a top-level definition, `refresh` / `update` re-parse that definition ALONE and re-run
+ * the checks on it with the module facts kept from before; findings elsewhere only shift. Anything
+ * that could change module facts (imports, module-level code, a definition's name, async-ness or
+ * facts key, edits in several definitions, syntax errors) falls back to a full analysis, so
+ * incremental results always equal full ones.
  *
  * The analysis either shares a `ParsedDocument` someone else keeps in step with the editor (the
  * extension: one tree per open document) or owns one built from text (CLI, tests, benchmarks).
@@ -21,6 +22,7 @@ import type { CheckContext, ModuleFacts, RawFinding } from './checkContext';
 import { type RuleConfiguration, isRuleEnabled, severityFor } from './configuration';
 import { checkNode } from './nodeChecks';
 import { checkPython, isCpuBoundFunction } from './pythonChecks';
+import { NO_PROGRAM_FACTS, factsKey, programFacts } from './programFacts';
 import { ruleMessage, ruleMeta } from './rules';
 import type { Finding, RuleId } from './types';
 
@@ -28,8 +30,8 @@ import type { Finding, RuleId } from './types';
 interface Chunk {
   start: number;
   end: number;
-  /** Set for a top-level function/class definition: its name and whether it is async. */
-  readonly definition: { readonly name: string; readonly isAsync: boolean } | undefined;
+  /** Set for a top-level function/class definition: its name, whether it is async, and what it contributes to the module facts. */
+  readonly definition: { readonly name: string; readonly isAsync: boolean; readonly factsKey: string } | undefined;
   findings: Finding[];
 }
 
@@ -37,7 +39,7 @@ export class DocumentAnalysis {
   private configuration: RuleConfiguration;
   private chunks: Chunk[] = [];
   private imports: ImportTable | undefined;
-  private facts: ModuleFacts = { asyncFunctions: new Set() };
+  private facts: ModuleFacts = { asyncFunctions: new Set(), ...NO_PROGRAM_FACTS };
   private readonly cpuBound = new Map<string, boolean>();
   /** The text the findings belong to: the document's text may have moved on since. */
   private analysedText = '';
@@ -114,8 +116,10 @@ export class DocumentAnalysis {
     const tree = this.document.tree;
     const root = tree.rootNode;
     const family = this.document.family;
-    this.imports = importsOf(tree, family);
-    this.facts = moduleFacts(root, family);
+    const imports = importsOf(tree, family);
+    this.imports = imports;
+    const { facts, keys } = moduleFactsAndKeys(root, family, imports);
+    this.facts = facts;
     this.cpuBound.clear();
     const topLevel = new Map<string, Node>();
     for (const statement of root.namedChildren) {
@@ -132,7 +136,7 @@ export class DocumentAnalysis {
       }
       return result;
     });
-    this.chunks = chunksOf(root, findings);
+    this.chunks = chunksOf(root, findings, keys);
   }
 
   /** Re-analyses the one definition `change` falls strictly inside; false when a full analysis is needed. */
@@ -150,6 +154,7 @@ export class DocumentAnalysis {
       const definition = statements.length === 1 && statements[0] ? definitionOf(statements[0]) : undefined;
       if (tree.rootNode.hasError || !definition || definition.childForFieldName('name')?.text !== chunk.definition.name) return false;
       if (isAsync(definition) !== chunk.definition.isAsync) return false;
+      if (factsKey(statements[0] as Node, this.document.family, this.imports, this.facts) !== chunk.definition.factsKey) return false;
       // Thread targets elsewhere may depend on whether this function is CPU-bound.
       const wasCpuBound = this.cpuBound.get(chunk.definition.name);
       if (wasCpuBound !== undefined && wasCpuBound !== isCpuBoundFunction(definition)) return false;
@@ -208,8 +213,13 @@ export class DocumentAnalysis {
   }
 }
 
-/** Top-level async functions (Python `async def`, JS `async function` / `const f = async () => …`). */
-export function moduleFacts(root: Node, family: LanguageFamily): ModuleFacts {
+/** Top-level async functions (Python `async def`, JS `async function` / `const f = async () => …`), and the program facts of `programFacts.ts`. */
+export function moduleFacts(root: Node, family: LanguageFamily, imports: ImportTable): ModuleFacts {
+  return moduleFactsAndKeys(root, family, imports).facts;
+}
+
+/** The module facts, and each top-level statement's facts key (in `root.namedChildren` order). */
+function moduleFactsAndKeys(root: Node, family: LanguageFamily, imports: ImportTable): { facts: ModuleFacts; keys: readonly string[] } {
   const asyncFunctions = new Set<string>();
   for (const statement of root.namedChildren) {
     if (!statement) continue;
@@ -227,7 +237,8 @@ export function moduleFacts(root: Node, family: LanguageFamily): ModuleFacts {
       }
     }
   }
-  return { asyncFunctions };
+  const program = programFacts(root.namedChildren.filter((statement): statement is Node => statement !== null), family, imports);
+  return { facts: { asyncFunctions, ...program.facts }, keys: program.keys };
 }
 
 const DEFINITION_TYPES = new Set(['function_definition', 'class_definition', 'function_declaration', 'generator_function_declaration', 'class_declaration']);
@@ -244,17 +255,16 @@ function isAsync(definition: Node): boolean {
   return isAsyncFunction(definition);
 }
 
-function chunksOf(root: Node, findings: readonly Finding[]): Chunk[] {
+function chunksOf(root: Node, findings: readonly Finding[], factsKeys: readonly string[]): Chunk[] {
   const chunks: Chunk[] = [];
   let next = 0;
-  for (const statement of root.namedChildren) {
-    if (!statement) continue;
+  for (const [index, statement] of root.namedChildren.filter((child): child is Node => child !== null).entries()) {
     const definition = definitionOf(statement);
     const name = definition?.childForFieldName('name')?.text;
     const chunk: Chunk = {
       start: statement.startIndex,
       end: statement.endIndex,
-      definition: definition && name !== undefined ? { name, isAsync: isAsync(definition) } : undefined,
+      definition: definition && name !== undefined ? { name, isAsync: isAsync(definition), factsKey: factsKeys[index] ?? '' } : undefined,
       findings: [],
     };
     while (next < findings.length && (findings[next]?.start ?? Infinity) < chunk.end) chunk.findings.push(findings[next++] as Finding);

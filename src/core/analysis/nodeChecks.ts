@@ -7,7 +7,11 @@ import type { Node } from 'web-tree-sitter';
 import { enclosingFunction, isAsyncFunction, isFunctionNode } from '../syntax/context';
 import { unwrapExpression } from '../syntax/imports';
 import { qualifiedName } from '../syntax/names';
-import { type CheckContext, alternation, awaitExpressions, callWithCalleeAt, callsNamed, droppedCalls, mentions, wordOccurrences } from './checkContext';
+import { asyncCalleeCatchesOwnErrors, isAsyncCallee } from './asyncCallees';
+import { checkCallbacks } from './nodeCallbacks';
+import { checkLostUpdates } from './nodeLostUpdate';
+import { checkMessages } from './nodeMessages';
+import { type CheckContext, allImports, alternation, awaitExpressions, callWithCalleeAt, callsNamed, droppedCalls, independentIterations, mentions, wordOccurrences } from './checkContext';
 
 /** Last names of promise-returning APIs (candidates; `PROMISE_APIS` decides on the qualified name). */
 const PROMISE_API_NAMES = [
@@ -17,7 +21,8 @@ const PROMISE_API_NAMES = [
 
 const SYNC_IO = /^(fs\.\w+Sync|zlib\.\w+Sync|child_process\.(execSync|execFileSync|spawnSync))$/;
 const PROMISE_APIS = /^(fs\.promises\.\w+|timers\.promises\.\w+|fetch)$/;
-const ORDERED_AWAITS = new Set(['setTimeout', 'sleep', 'delay', 'write', 'send', 'acquire', 'lock', 'wait', 'put', 'push', 'enqueue', 'publish', 'read']);
+/** Awaits that pause on purpose (a loop of them paces itself), and test runners' subtests (run one at a time anyway). */
+const PAUSES_AND_SUBTESTS = /^(timers\.promises\.(setTimeout|setImmediate|scheduler\.wait)|test(\..*)?)$/;
 
 export type Spawned = 'worker' | 'child';
 const SPAWNERS: ReadonlyMap<string, Spawned> = new Map([
@@ -33,11 +38,14 @@ export function checkNode(context: CheckContext): void {
   checkAsyncCode(context);
   checkDroppedCalls(context);
   checkSpawnedWithoutHandlers(context);
+  checkCallbacks(context);
+  checkMessages(context);
+  checkLostUpdates(context);
 }
 
 /** Synchronous I/O and sequential awaits inside async functions. */
 function checkAsyncCode(context: CheckContext): void {
-  const aliases = [...context.imports.bindings].filter(([, binding]) => SYNC_IO.test(binding.qualifiedName)).map(([local]) => local);
+  const aliases = allImports(context).filter(([, binding]) => SYNC_IO.test(binding.qualifiedName)).map(([local]) => local);
   for (const call of callsNamed(context.root, ['[\\w$]*Sync', alternation(aliases)].filter((part) => part !== '').join('|'))) {
     const fn = enclosingFunction(call);
     if (!fn || !isAsyncFunction(fn) || call.type !== 'call_expression') continue;
@@ -62,10 +70,12 @@ function checkAsyncCode(context: CheckContext): void {
 /** `for (const x of xs) { await f(x); }` or `{ out.push(await f(x)); }`, with one statement in the body. */
 function checkAwaitInLoop(loop: Node, context: CheckContext): void {
   const awaited = awaitedLoopCall(loop);
-  if (!awaited) return;
-  const callee = awaited.call.childForFieldName('function');
-  const lastName = callee?.type === 'member_expression' ? callee.childForFieldName('property')?.text : callee?.text;
-  if (!callee || lastName === undefined || ORDERED_AWAITS.has(lastName)) return;
+  const callee = unwrapExpression(awaited?.call.childForFieldName('function') ?? null);
+  if (!awaited || !callee) return;
+  const name = qualifiedName(callee, context.imports, 'node');
+  if (name !== undefined && PAUSES_AND_SUBTESTS.test(name)) return;
+  const receiver = callee.type === 'member_expression' && name === undefined ? callee.childForFieldName('object') : null;
+  if (!independentIterations(receiver, awaited.call.childForFieldName('arguments'), awaited.collector, awaited.variable.text)) return;
   context.report('js/await-in-loop', awaited.await, { name: callee.text });
 }
 
@@ -103,14 +113,14 @@ export function awaitedLoopCall(loop: Node): AwaitedLoopCall | undefined {
   const call = unwrapExpression(awaitNode?.namedChild(0) ?? null);
   if (!awaitNode || call?.type !== 'call_expression') return undefined;
   const args = call.childForFieldName('arguments');
-  if (!args || !mentions(args, variable.text)) return undefined;
+  if (!args || !mentions(call, variable.text)) return undefined;
   return { variable, iterable, await: awaitNode, call, collector };
 }
 
 function checkDroppedCalls(context: CheckContext): void {
   if (!context.isEnabled('js/floating-promise')) return;
   const names = new Set([...context.facts.asyncFunctions, ...PROMISE_API_NAMES]);
-  for (const [local, binding] of context.imports.bindings) if (PROMISE_APIS.test(binding.qualifiedName)) names.add(local);
+  for (const [local, binding] of allImports(context)) if (PROMISE_APIS.test(binding.qualifiedName)) names.add(local);
   // Names of async methods: candidates for `this.method()`, confirmed on the class below.
   for (const match of context.root.text.matchAll(/\basync\s+(?:\*\s*)?([A-Za-z_$][\w$]*)\s*\(/g)) if (match[1]) names.add(match[1]);
   for (const call of droppedCalls(callsNamed(context.root, alternation(names)))) {
@@ -119,54 +129,18 @@ function checkDroppedCalls(context: CheckContext): void {
     const name = qualifiedName(callee, context.imports, 'node');
     if (name !== undefined && PROMISE_APIS.test(name)) {
       context.report('js/floating-promise', call, { name });
-    } else if (callee.type === 'identifier' && context.facts.asyncFunctions.has(callee.text) && !context.imports.bindings.has(callee.text) && !declaredLocally(call, callee.text)) {
-      context.report('js/floating-promise', call, { name: callee.text });
-    } else if (callee.type === 'member_expression' && callee.childForFieldName('object')?.type === 'this' && isAsyncMethodOfEnclosingClass(call, callee.childForFieldName('property')?.text ?? '')) {
+    } else if (isAsyncCallee(callee, context) && !asyncCalleeCatchesOwnErrors(callee, context)) {
+      // An async function that catches its own errors is fired and forgotten on purpose: it cannot reject.
       context.report('js/floating-promise', call, { name: callee.text });
     }
   }
-}
-
-/** Whether an enclosing function or block declares `name` (a parameter, `const`/`let`/`var`, a function or class), shadowing the module-level one. */
-function declaredLocally(use: Node, name: string): boolean {
-  for (let scope = use.parent; scope && scope.type !== 'program'; scope = scope.parent) {
-    if (isFunctionNode(scope)) {
-      const parameters = scope.childForFieldName('parameters') ?? scope.childForFieldName('parameter');
-      if (mentions(parameters, name) || scope.childForFieldName('name')?.text === name) return true;
-    } else if (scope.type === 'statement_block' || scope.type === 'catch_clause' || scope.type === 'for_in_statement' || scope.type === 'for_statement') {
-      if (scope.namedChildren.some((statement) => statement !== null && declares(statement, name))) return true;
-    }
-  }
-  return false;
-}
-
-function declares(statement: Node, name: string): boolean {
-  switch (statement.type) {
-    case 'function_declaration':
-    case 'generator_function_declaration':
-    case 'class_declaration':
-      return statement.childForFieldName('name')?.text === name;
-    case 'lexical_declaration':
-    case 'variable_declaration':
-      return statement.namedChildren.some((declarator) => mentions(declarator?.childForFieldName('name') ?? null, name));
-    case 'identifier': // catch (name), for (name of …)
-      return statement.text === name;
-    default:
-      return false;
-  }
-}
-
-function isAsyncMethodOfEnclosingClass(use: Node, method: string): boolean {
-  let classBody: Node | null = use.parent;
-  while (classBody && classBody.type !== 'class_body') classBody = classBody.parent;
-  return (classBody?.namedChildren ?? []).some((member) => member?.type === 'method_definition' && member.childForFieldName('name')?.text === method && isAsyncFunction(member));
 }
 
 /** `new Worker()` / `spawn()` / `fork()` / `exec()` whose result gets no 'error' (and, for children, no 'exit'/'close') listener. */
 function checkSpawnedWithoutHandlers(context: CheckContext): void {
   if (!context.isEnabled('js/unhandled-worker-events')) return;
   const words = new Set<string>();
-  for (const [local, binding] of context.imports.bindings) {
+  for (const [local, binding] of allImports(context)) {
     if (SPAWNERS.has(binding.qualifiedName)) words.add(local);
     if (binding.qualifiedName === 'worker_threads') words.add('Worker');
     if (binding.qualifiedName === 'child_process') for (const method of ['spawn', 'fork', 'exec', 'execFile']) words.add(method);

@@ -7,7 +7,16 @@
 import type { Node } from 'web-tree-sitter';
 import { enclosingFunction, isAsyncFunction, isFunctionNode } from '../syntax/context';
 import { qualifiedName } from '../syntax/names';
-import { type CheckContext, alternation, awaitExpressions, callWithCalleeAt, callsNamed, capture, droppedCalls, mentions, wordOccurrences } from './checkContext';
+import { pythonExpressionClass } from '../syntax/receivers';
+import { definedLocally, definitionName } from '../syntax/scopes';
+import { isAsyncCallee } from './asyncCallees';
+import { checkCancellation } from './pythonCancellation';
+import { checkNestedEventLoops, isEventLoop } from './pythonEventLoops';
+import { checkForkWithThreads } from './pythonForkThreads';
+import { checkLostFutures } from './pythonFutures';
+import { checkPipeDeadlocks } from './pythonSubprocessPipes';
+import { checkWaiting } from './pythonWaiting';
+import { type CheckContext, allImports, alternation, asyncBodies, awaitExpressions, callWithCalleeAt, callsNamed, capture, droppedCalls, independentIterations, pythonNames, wordOccurrences } from './checkContext';
 import type { Localized, RuleId } from './types';
 
 
@@ -30,17 +39,19 @@ const BLOCKING: ReadonlyMap<string, RuleId> = new Map<string, RuleId>([
   ),
   ['input', 'py/blocking-input'],
 ]);
-const PATH_IO_METHODS = new Set(['read_text', 'write_text', 'read_bytes', 'write_bytes', 'open']);
-const PATH_CLASSES = new Set(['pathlib.Path', 'pathlib.PosixPath', 'pathlib.WindowsPath']);
+/** `pathlib.Path` methods that touch the disk (a path's value follows from its binding: see receivers.ts). */
+const PATH_IO_METHODS = new Set([
+  'read_text', 'write_text', 'read_bytes', 'write_bytes', 'open', 'exists', 'is_file', 'is_dir', 'is_symlink', 'stat', 'lstat', 'mkdir', 'rmdir', 'unlink',
+  'touch', 'iterdir', 'glob', 'rglob', 'walk', 'rename', 'replace', 'chmod', 'samefile', 'readlink', 'symlink_to', 'hardlink_to', 'owner', 'group',
+]);
 
 /** asyncio functions that return a coroutine (dropping their result loses the work). */
 const ASYNCIO_COROUTINES = new Set(
   ['sleep', 'wait_for', 'wait', 'open_connection', 'open_unix_connection', 'start_server', 'start_unix_server', 'create_subprocess_exec', 'create_subprocess_shell', 'to_thread', 'timeout'].map((name) => `asyncio.${name}`),
 );
 const TASK_FACTORIES = new Set(['asyncio.create_task', 'asyncio.ensure_future']);
-const LOOP_GETTERS = new Set(['asyncio.get_event_loop', 'asyncio.get_running_loop', 'asyncio.new_event_loop']);
-/** Awaited calls whose order matters (rate limits, queues, streams, locks): a loop of them is not "independent items". */
-const ORDERED_AWAITS = new Set(['sleep', 'put', 'get', 'send', 'sendall', 'write', 'drain', 'acquire', 'wait', 'join', 'publish', 'send_message', 'recv', 'read', 'readline', 'readexactly', 'readuntil']);
+/** Awaits that pause on purpose: a loop of them paces itself. */
+const PAUSES = new Set(['asyncio.sleep', 'anyio.sleep', 'trio.sleep']);
 
 const PROCESS_STARTERS = new Set(['multiprocessing.Pool', 'multiprocessing.pool.Pool', 'concurrent.futures.ProcessPoolExecutor', 'concurrent.futures.process.ProcessPoolExecutor']);
 const PROCESS_CLASSES = new Set(['multiprocessing.Process', 'multiprocessing.context.Process']);
@@ -56,16 +67,23 @@ export function checkPython(context: CheckContext): void {
   checkDroppedCalls(context);
   checkModuleLevel(context);
   checkConcurrencyTargets(context);
+  checkCancellation(context);
+  checkPipeDeadlocks(context);
+  checkLostFutures(context);
+  checkForkWithThreads(context);
+  checkNestedEventLoops(context);
+  checkWaiting(context);
 }
 
 /** Blocking calls and sequential awaits inside coroutines. */
 function checkAsyncCode(context: CheckContext): void {
   // Only names whose module is imported can resolve (builtins always can): `get` is looked for only with requests/httpx.
-  const importedRoots = new Set([...context.imports.bindings.values()].map((binding) => binding.qualifiedName.split('.')[0]));
+  const imports = allImports(context);
+  const importedRoots = new Set(imports.map(([, binding]) => binding.qualifiedName.split('.')[0]));
   const names = new Set([...BLOCKING.keys()].filter((name) => !name.includes('.') || importedRoots.has(name.split('.')[0])).map((name) => name.slice(name.lastIndexOf('.') + 1)));
   if (importedRoots.has('pathlib')) for (const name of PATH_IO_METHODS) names.add(name);
-  for (const [local, binding] of context.imports.bindings) if (BLOCKING.has(binding.qualifiedName)) names.add(local);
-  for (const call of callsNamed(context.root, alternation(names))) {
+  for (const [local, binding] of imports) if (BLOCKING.has(binding.qualifiedName)) names.add(local);
+  for (const call of callsNamed(context.root, alternation(names), asyncBodies(context.root))) {
     const fn = enclosingFunction(call);
     if (fn && isAsyncFunction(fn)) checkBlockingCall(call, context);
   }
@@ -93,38 +111,7 @@ function checkBlockingCall(call: Node, context: CheckContext): void {
   }
   if (callee.type === 'attribute' && PATH_IO_METHODS.has(callee.childForFieldName('attribute')?.text ?? '')) {
     const receiver = callee.childForFieldName('object');
-    if (receiver && isPathExpression(receiver, context, call)) context.report('py/blocking-file-io', call, { name: `Path.${callee.childForFieldName('attribute')?.text ?? ''}` });
-  }
-}
-
-/** `Path(...)`, `Path(...) / 'x'`, or a name assigned one of those in the same function. */
-function isPathExpression(node: Node, context: CheckContext, use: Node): boolean {
-  switch (node.type) {
-    case 'call': {
-      const callee = node.childForFieldName('function');
-      return callee !== null && PATH_CLASSES.has(qualifiedName(callee, context.imports, 'python') ?? '');
-    }
-    case 'binary_operator': {
-      const left = node.childForFieldName('left');
-      return node.childForFieldName('operator')?.text === '/' && left !== null && isPathExpression(left, context, use);
-    }
-    case 'parenthesized_expression': {
-      const inner = node.namedChild(0);
-      return inner !== null && isPathExpression(inner, context, use);
-    }
-    case 'identifier': {
-      const fn = enclosingFunction(use);
-      const body = fn?.childForFieldName('body');
-      if (!body) return false;
-      const values = capture(body, '(assignment left: (identifier) @name right: (_) @value)');
-      const assigned = [];
-      for (let index = 0; index + 1 < values.length; index += 2) {
-        if (values[index]?.text === node.text && (values[index]?.startIndex ?? Infinity) < use.startIndex) assigned.push(values[index + 1]);
-      }
-      return assigned.length > 0 && assigned.every((value) => value !== undefined && value.type !== 'identifier' && isPathExpression(value, context, use));
-    }
-    default:
-      return false;
+    if (receiver && pythonExpressionClass(receiver, pythonNames(context)) === 'pathlib.Path') context.report('py/blocking-file-io', call, { name: `Path.${callee.childForFieldName('attribute')?.text ?? ''}` });
   }
 }
 
@@ -134,11 +121,10 @@ function checkAwaitInLoop(loop: Node, context: CheckContext): void {
   const statements = loop.childForFieldName('body')?.namedChildren.filter((statement) => statement?.type !== 'comment') ?? [];
   if (target?.type !== 'identifier' || statements.length !== 1 || loop.childForFieldName('alternative')) return;
   const awaited = singleAwaitedCall(statements[0] ?? null);
-  if (!awaited) return;
-  const callee = awaited.call.childForFieldName('function');
-  const lastName = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
-  if (!callee || lastName === undefined || ORDERED_AWAITS.has(lastName)) return;
-  if (!mentions(awaited.call.childForFieldName('arguments'), target.text)) return;
+  const callee = awaited?.call.childForFieldName('function');
+  if (!awaited || !callee || PAUSES.has(qualifiedName(callee, context.imports, 'python') ?? '')) return;
+  const receiver = callee.type === 'attribute' && qualifiedName(callee, context.imports, 'python') === undefined ? callee.childForFieldName('object') : null;
+  if (!independentIterations(receiver, awaited.call.childForFieldName('arguments'), awaited.collector, target.text)) return;
   context.report('py/await-in-loop', awaited.await, { name: callee.text });
 }
 
@@ -161,7 +147,7 @@ export function singleAwaitedCall(statement: Node | null): { await: Node; call: 
 
 function checkDroppedCalls(context: CheckContext): void {
   const names = new Set([...context.facts.asyncFunctions, 'create_task', 'ensure_future', ...[...ASYNCIO_COROUTINES].map((name) => name.slice('asyncio.'.length))]);
-  for (const [local, binding] of context.imports.bindings) if (TASK_FACTORIES.has(binding.qualifiedName) || ASYNCIO_COROUTINES.has(binding.qualifiedName)) names.add(local);
+  for (const [local, binding] of allImports(context)) if (TASK_FACTORIES.has(binding.qualifiedName) || ASYNCIO_COROUTINES.has(binding.qualifiedName)) names.add(local);
   // Method names of `async def`s: candidates for `self.method()`, confirmed on the class below.
   for (const match of context.root.text.matchAll(/\basync\s+def\s+([A-Za-z_]\w*)/g)) if (match[1]) names.add(match[1]);
   for (const call of droppedCalls(callsNamed(context.root, alternation(names)))) {
@@ -170,52 +156,14 @@ function checkDroppedCalls(context: CheckContext): void {
     const name = qualifiedName(callee, context.imports, 'python');
     if (name !== undefined && TASK_FACTORIES.has(name)) {
       context.report('py/dangling-task', call, { name });
-    } else if (callee.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'create_task' && isEventLoop(callee.childForFieldName('object'), context)) {
+    } else if (callee.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'create_task' && isEventLoop(callee.childForFieldName('object'), pythonNames(context))) {
       context.report('py/dangling-task', call, { name: callee.text });
     } else if (name !== undefined && ASYNCIO_COROUTINES.has(name)) {
       context.report('py/unawaited-coroutine', call, { name });
-    } else if (callee.type === 'identifier' && context.facts.asyncFunctions.has(callee.text) && !context.imports.bindings.has(callee.text) && !definedLocally(call, callee.text)) {
-      context.report('py/unawaited-coroutine', call, { name: callee.text });
-    } else if (callee.type === 'attribute' && callee.childForFieldName('object')?.text === 'self' && isAsyncMethodOfEnclosingClass(call, callee.childForFieldName('attribute')?.text ?? '')) {
+    } else if (isAsyncCallee(callee, context)) {
       context.report('py/unawaited-coroutine', call, { name: callee.text });
     }
   }
-}
-
-function isEventLoop(receiver: Node | null, context: CheckContext): boolean {
-  if (!receiver) return false;
-  if (receiver.type === 'call') {
-    const callee = receiver.childForFieldName('function');
-    return callee !== null && LOOP_GETTERS.has(qualifiedName(callee, context.imports, 'python') ?? '');
-  }
-  return /^(self\.)?_?(event_)?loop$/.test(receiver.text);
-}
-
-/** Whether a function enclosing `use` defines or takes a parameter named `name` (shadowing the module-level one). */
-function definedLocally(use: Node, name: string): boolean {
-  for (let fn = enclosingFunction(use); fn; fn = enclosingFunction(fn)) {
-    const parameters = fn.childForFieldName('parameters');
-    if (parameters && capture(parameters, '(identifier) @id').some((id) => id.text === name)) return true;
-    const body = fn.childForFieldName('body');
-    if (body?.namedChildren.some((statement) => definitionName(statement) === name)) return true;
-  }
-  return false;
-}
-
-function definitionName(statement: Node | null): string | undefined {
-  const definition = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
-  if (definition?.type !== 'function_definition' && definition?.type !== 'class_definition') return undefined;
-  return definition.childForFieldName('name')?.text;
-}
-
-function isAsyncMethodOfEnclosingClass(use: Node, method: string): boolean {
-  const fn = enclosingFunction(use);
-  const classBody = (fn?.parent?.type === 'decorated_definition' ? fn.parent.parent : fn?.parent) ?? null;
-  if (classBody?.type !== 'block' || classBody.parent?.type !== 'class_definition') return false;
-  return classBody.namedChildren.some((statement) => {
-    const definition = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
-    return definition?.type === 'function_definition' && definition.childForFieldName('name')?.text === method && isAsyncFunction(definition);
-  });
 }
 
 /** Module-level statements that start processes outside `if __name__ == "__main__":`. */
@@ -246,7 +194,7 @@ function checkModuleLevel(context: CheckContext): void {
 }
 
 function importsAny(context: CheckContext, roots: readonly string[]): boolean {
-  for (const binding of context.imports.bindings.values()) if (roots.some((root) => binding.qualifiedName === root || binding.qualifiedName.startsWith(`${root}.`))) return true;
+  for (const [, binding] of allImports(context)) if (roots.some((root) => binding.qualifiedName === root || binding.qualifiedName.startsWith(`${root}.`))) return true;
   return false;
 }
 
@@ -276,7 +224,7 @@ function checkConcurrencyTargets(context: CheckContext): void {
   const { root } = context;
   const text = root.text;
   const words = new Set(TARGET_API_WORDS);
-  for (const [local, binding] of context.imports.bindings) if (TARGET_API_WORDS.some((word) => binding.qualifiedName.endsWith(`.${word}`))) words.add(local);
+  for (const [local, binding] of allImports(context)) if (TARGET_API_WORDS.some((word) => binding.qualifiedName.endsWith(`.${word}`))) words.add(local);
   const seen = new Set<number>();
   for (const word of words) {
     for (const offset of wordOccurrences(text, word)) {

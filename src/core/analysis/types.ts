@@ -26,10 +26,22 @@ export const RULE_IDS = [
   'py/missing-main-guard',
   'py/unpicklable-target',
   'py/cpu-bound-in-thread',
+  'py/swallowed-cancellation',
+  'py/pipe-deadlock',
+  'py/lost-future-exception',
+  'py/fork-with-threads',
+  'py/nested-event-loop',
+  'py/sync-wait-in-async',
+  'py/busy-wait',
+  'py/yield-in-scope',
   'js/sync-io-in-async',
   'js/floating-promise',
   'js/await-in-loop',
   'js/unhandled-worker-events',
+  'js/misused-async-callback',
+  'js/async-promise-executor',
+  'js/uncloneable-message',
+  'js/lost-update',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 

@@ -35,6 +35,11 @@ export function insertAt(offset: number, newText: string): TextEdit {
   return { start: offset, end: offset, newText };
 }
 
+/** `edit`, preceded by the import edit it needs (if any). */
+export function withImport(importEdit: TextEdit | undefined, edit: TextEdit): TextEdit[] {
+  return importEdit ? [importEdit, edit] : [edit];
+}
+
 /** The whitespace that starts the line containing `offset`. */
 export function indentationAt(text: string, offset: number): string {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;

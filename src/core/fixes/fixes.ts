@@ -7,8 +7,10 @@ import type { Finding, RuleId } from '../analysis/types';
 import { useAsyncioSubprocess } from './asyncioSubprocess';
 import type { ParsedDocument } from '../syntax/parsedDocument';
 import { type Fix, type TextEdit, insertAt, indentationAt, lineBreakOf, lineEndOf, lineStartOf } from './edits';
+import { awaitBeforeUpdate, synchronousExecutor } from './nodeAsyncFixes';
 import { addEventHandlers, awaitOrVoid, promiseAllLoop, usePromiseApi } from './nodeFixes';
 import type { PythonVersion } from './pythonVersion';
+import { awaitInstead, communicateInstead, reraiseCancellation, spawnContext, waitWithoutBlocking } from './pythonWaitingFixes';
 import { addAwait, awaitAsyncioSleep, awaitToThread, gatherLoop, keepTaskReference, moveToTaskGroup, scheduleAsTask, useProcesses, wrapInMainGuard } from './pythonFixes';
 import { wholeFileInThread } from './wholeFileIo';
 
@@ -47,6 +49,20 @@ function ruleFixes(doc: ParsedDocument, node: Node, rule: RuleId, project: Proje
       return [];
     case 'py/cpu-bound-in-thread':
       return useProcesses(doc, node);
+    case 'py/swallowed-cancellation':
+      return reraiseCancellation(doc, node);
+    case 'py/pipe-deadlock':
+      return communicateInstead(doc, node);
+    case 'py/fork-with-threads':
+      return spawnContext(doc, node);
+    case 'py/nested-event-loop':
+      return awaitInstead(doc, node);
+    case 'py/sync-wait-in-async':
+      return waitWithoutBlocking(doc, node);
+    case 'py/lost-future-exception':
+    case 'py/busy-wait':
+    case 'py/yield-in-scope':
+      return [];
     case 'js/sync-io-in-async':
       return usePromiseApi(doc, node);
     case 'js/floating-promise':
@@ -55,6 +71,13 @@ function ruleFixes(doc: ParsedDocument, node: Node, rule: RuleId, project: Proje
       return promiseAllLoop(node);
     case 'js/unhandled-worker-events':
       return addEventHandlers(doc, node);
+    case 'js/async-promise-executor':
+      return synchronousExecutor(doc, node);
+    case 'js/lost-update':
+      return awaitBeforeUpdate(doc, node);
+    case 'js/misused-async-callback':
+    case 'js/uncloneable-message':
+      return [];
   }
 }
 

@@ -7,13 +7,14 @@ import { importsOf } from '../syntax/imports';
 import { qualifiedName } from '../syntax/names';
 import type { ParsedDocument } from '../syntax/parsedDocument';
 import { freshName } from '../refactors/selection';
-import { type Fix, type TextEdit, hasMultiLineString, indentLines, indentUnitOf, indentationAt, insertAt, isAloneOnLine, lineBreakOf, lineStartOf, parenthesizeIfOperand, replaceNode } from './edits';
+import { type Fix, type TextEdit, hasMultiLineString, withImport, indentLines, indentUnitOf, indentationAt, insertAt, isAloneOnLine, lineBreakOf, lineStartOf, parenthesizeIfOperand, replaceNode } from './edits';
 import { pythonReference } from './importEdits';
 import { type PythonVersion, projectSupports } from './pythonVersion';
 
 /** Blocking calls that `asyncio.to_thread` can run unchanged (functions, not constructors of blocking objects). */
 const TO_THREAD_SAFE = /^(requests\.\w+|httpx\.(get|post|put|patch|delete|head|options|request)|urllib\.request\.urlopen|urllib3\.request|subprocess\.(run|call|check_call|check_output|getoutput|getstatusoutput)|os\.(system|spawn\w+|wait\w*|posix_spawnp?)|os\.path\.\w+|input)$/;
-const PATH_METHOD = /^(read_text|write_text|read_bytes|write_bytes)$/;
+/** Path methods `to_thread` can run as they are (not `open`, `iterdir`, `glob`…: what they return does more I/O later). */
+const PATH_METHOD = /^(read_text|write_text|read_bytes|write_bytes|exists|is_file|is_dir|is_symlink|stat|lstat|mkdir|rmdir|unlink|touch|rename|replace|chmod|samefile|readlink|symlink_to|hardlink_to|owner|group)$/;
 
 export function awaitAsyncioSleep(doc: ParsedDocument, call: Node): Fix[] {
   const callee = call.childForFieldName('function');
@@ -223,9 +224,6 @@ function argumentsText(call: Node): string {
   return call.childForFieldName('arguments')?.text ?? '()';
 }
 
-function withImport(importEdit: TextEdit | undefined, edit: TextEdit): TextEdit[] {
-  return importEdit ? [importEdit, edit] : [edit];
-}
 
 /** A module-level definition placed after the imports (with blank lines around it). */
 function moduleLevelDefinition(doc: ParsedDocument, code: string): TextEdit {

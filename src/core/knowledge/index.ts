@@ -1,4 +1,5 @@
 import type { GuideLanguage } from '../../shared/guideProtocol';
+import { pythonClassLineage } from '../syntax/receivers';
 import { NODE_ENTRIES } from './node';
 import { PYTHON_ASYNCIO } from './pythonAsyncio';
 import { PYTHON_INTERPRETERS } from './pythonInterpreters';
@@ -9,11 +10,6 @@ import type { KnowledgeEntry, Locale } from './types';
 export const KNOWLEDGE_BASE: readonly KnowledgeEntry[] = [
   ...PYTHON_ASYNCIO, ...PYTHON_THREADS, ...PYTHON_INTERPRETERS, ...PYTHON_PROCESSES, ...NODE_ENTRIES,
 ];
-
-/** Where inherited methods are documented: `ProcessPoolExecutor.map` is `Executor.map`. */
-const BASE_CLASSES: ReadonlyMap<string, string> = new Map([
-  ['concurrent.futures.ProcessPoolExecutor', 'concurrent.futures.Executor'],
-]);
 
 const byLanguage = new Map<GuideLanguage, Map<string, KnowledgeEntry>>();
 for (const entry of KNOWLEDGE_BASE) {
@@ -27,9 +23,14 @@ export function lookupKnowledge(language: GuideLanguage, canonicalName: string):
   const entries = byLanguage.get(language);
   const entry = entries?.get(canonicalName);
   if (entry) return entry;
+  // An inherited method is documented on its base: `ProcessPoolExecutor.map` is `Executor.map`.
   const dot = canonicalName.lastIndexOf('.');
-  const base = dot > 0 ? BASE_CLASSES.get(canonicalName.slice(0, dot)) : undefined;
-  return base === undefined ? undefined : entries?.get(`${base}${canonicalName.slice(dot)}`);
+  if (dot <= 0 || language !== 'python') return undefined;
+  for (const base of pythonClassLineage(canonicalName.slice(0, dot)).slice(1)) {
+    const inherited = entries?.get(`${base}${canonicalName.slice(dot)}`);
+    if (inherited) return inherited;
+  }
+  return undefined;
 }
 
 /** VS Code reports `zh-cn`, `zh-CN`, `zh-hans`…; every other display language gets English. */

@@ -35,3 +35,24 @@ export function parseProbeAddress(text: string): ProbeAddress | undefined {
   const port = Number(tcp[2]);
   return port > 0 && port < 65536 ? { transport: 'tcp', host: tcp[1]!, port } : undefined;
 }
+
+/**
+ * The run broker (src/core/runs/runBroker.ts): a task's supervisor asks it for a run when the task
+ * actually runs, so each run of a task gets an endpoint of its own. Its address and token.
+ */
+export const ENV_BROKER = 'CONCURRENCY_LENS_BROKER';
+export const ENV_BROKER_TOKEN = 'CONCURRENCY_LENS_BROKER_TOKEN';
+
+/** A supervisor asks the broker for a run: one line of JSON. */
+export interface RunRequest {
+  readonly kind: 'run-request';
+  readonly token: string;
+  readonly protocol: number;
+  /** What the run is called (the task's name). */
+  readonly title: string;
+  readonly argv: readonly string[];
+  readonly cwd: string;
+}
+
+/** The broker's one-line answer: the run's endpoint variables, or why there is none. */
+export type RunReply = { readonly kind: 'run-granted'; readonly env: Readonly<Record<string, string>> } | { readonly kind: 'run-refused'; readonly reason: string };

@@ -167,7 +167,10 @@ export type TaskInfo = z.infer<typeof taskSchema>;
 export const loopSchema = z.object({
   id,
   threadId: id,
-  /** Latest scheduling lag of the loop, in ms. */
+  /**
+   * The loop's largest scheduling lag since the previous sample, in ms (how late its heartbeat ran;
+   * while the loop is blocked, how late the overdue beat is). Blocks are measured by the same beats.
+   */
   lagMs: z.number().finite().nonnegative(),
   /** Node: event-loop utilisation 0..1 over the last sample. */
   utilization: z.number().min(0).max(1).optional(),

@@ -99,22 +99,8 @@ export class ProbeServer {
       maxConnections: options.maxConnections ?? 512,
       helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
     };
-    const token = randomBytes(32).toString('hex');
-    if ((options.transport ?? 'auto') === 'auto' && process.platform !== 'win32') {
-      // mkdtemp creates the directory with mode 0700: only this user can reach the socket.
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'clens-'));
-      const socketPath = path.join(dir, 'probe.sock');
-      try {
-        const server = await listen((s) => s.listen(socketPath));
-        return new ProbeServer(server, { transport: 'unix', path: socketPath }, token, dir, settings);
-      } catch (error) {
-        await rm(dir, { recursive: true, force: true });
-        options.logger.warn(`cannot listen on a Unix socket (${describe(error)}); using loopback TCP`);
-      }
-    }
-    const server = await listen((s) => s.listen(0, '127.0.0.1'));
-    const port = (server.address() as net.AddressInfo).port;
-    return new ProbeServer(server, { transport: 'tcp', host: '127.0.0.1', port }, token, undefined, settings);
+    const { server, address, privateDir } = await listenPrivately(options.logger, options.transport);
+    return new ProbeServer(server, address, randomBytes(32).toString('hex'), privateDir, settings);
   }
 
   /** The variables a probed program needs in its environment (inherited by its children). */
@@ -227,10 +213,44 @@ export class ProbeServer {
   }
 
   private tokenMatches(candidate: string): boolean {
-    // Hash both sides: timingSafeEqual needs equal lengths, and the length must not leak either.
-    const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-    return timingSafeEqual(digest(candidate), digest(this.token));
+    return sameSecret(candidate, this.token);
   }
+}
+
+/** Compares a presented token with ours in constant time. */
+export function sameSecret(candidate: string, secret: string): boolean {
+  // Hash both sides: timingSafeEqual needs equal lengths, and the length must not leak either.
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(candidate), digest(secret));
+}
+
+export interface PrivateListener {
+  readonly server: net.Server;
+  readonly address: ProbeAddress;
+  /** The 0700 directory holding the socket (removed by its owner when done). */
+  readonly privateDir: string | undefined;
+}
+
+/**
+ * Listens where only this user can connect: a Unix socket in a fresh 0700 temp directory, or
+ * loopback TCP on Windows, when asked, or when the socket cannot be created.
+ */
+export async function listenPrivately(logger: ProbeLogger, transport: 'auto' | 'tcp' = 'auto'): Promise<PrivateListener> {
+  if (transport === 'auto' && process.platform !== 'win32') {
+    // mkdtemp creates the directory with mode 0700: only this user can reach the socket.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'clens-'));
+    const socketPath = path.join(dir, 'probe.sock');
+    try {
+      const server = await listen((s) => s.listen(socketPath));
+      return { server, address: { transport: 'unix', path: socketPath }, privateDir: dir };
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      logger.warn(`cannot listen on a Unix socket (${describe(error)}); using loopback TCP`);
+    }
+  }
+  const server = await listen((s) => s.listen(0, '127.0.0.1'));
+  const port = (server.address() as net.AddressInfo).port;
+  return { server, address: { transport: 'tcp', host: '127.0.0.1', port }, privateDir: undefined };
 }
 
 function listen(start: (server: net.Server) => void): Promise<net.Server> {

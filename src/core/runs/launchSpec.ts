@@ -55,18 +55,91 @@ export interface PythonLaunchOptions {
  * that child Python processes inherit it and start their own probe through its `sitecustomize`.
  */
 export function pythonLaunchSpec(options: PythonLaunchOptions): LaunchSpec {
-  const existing = options.baseEnv.PYTHONPATH;
   return {
     command: options.interpreter,
     args: ['-m', 'concurrency_lens_probe', options.script, ...(options.args ?? [])],
     cwd: options.cwd,
     env: {
       ...options.probeEnv,
-      PYTHONPATH: existing ? `${options.probeRoot}${path.delimiter}${existing}` : options.probeRoot,
+      PYTHONPATH: withPythonProbe(options.baseEnv.PYTHONPATH, options.probeRoot),
       [ENV_BLOCKED_THRESHOLD_MS]: String(options.blockedThresholdMs),
       ...probeDetailEnv(options.detail),
     },
   };
+}
+
+/** PYTHONPATH with the probe folder first (its `sitecustomize` starts the probe), the user's entries kept after it. */
+export function withPythonProbe(existing: string | undefined, probeRoot: string): string {
+  return existing ? `${probeRoot}${path.delimiter}${existing}` : probeRoot;
+}
+
+/**
+ * NODE_OPTIONS that preload the Node probe, the user's own options kept: ours `first` (our runs)
+ * or `last` (a debug configuration's, to which the debugger appends its own bootloader too).
+ */
+export function withNodeProbe(existing: string | undefined, probePath: string, position: 'first' | 'last' = 'first'): string {
+  // NODE_OPTIONS takes double-quoted values with backslash escapes: JSON quoting fits.
+  const preload = `--require ${JSON.stringify(probePath)}`;
+  if (!existing?.trim()) return preload;
+  return position === 'first' ? `${preload} ${existing}` : `${existing} ${preload}`;
+}
+
+/** Where the probes are: shipped in the extension, or beside the command line. */
+export interface ProbeInstall {
+  /** The folder holding `concurrency_lens_probe/` and `sitecustomize.py`. */
+  readonly pythonRoot: string;
+  /** Absolute path of `probes/node/probe.cjs`. */
+  readonly nodeProbe: string;
+}
+
+export function probeInstall(probesFolder: string): ProbeInstall {
+  return { pythonRoot: path.join(probesFolder, 'python'), nodeProbe: path.join(probesFolder, 'node', 'probe.cjs') };
+}
+
+export interface ProbeEnvironmentOptions {
+  readonly install: ProbeInstall;
+  /** The environment the variables are added to (their existing values are kept). */
+  readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  /** The endpoint variables (`ProbeServer.environment`). */
+  readonly probeEnv: Readonly<Record<string, string>>;
+  readonly blockedThresholdMs: number;
+  readonly nodeProbePosition?: 'first' | 'last';
+  readonly detail?: ProbeDetail;
+}
+
+/**
+ * The variables that make any Python or Node.js process started with them load its probe and
+ * report to the endpoint — a command line's, a terminal's, a debug session's processes, at any
+ * depth, since children inherit them.
+ */
+export function probeEnvironment(options: ProbeEnvironmentOptions): Record<string, string> {
+  return {
+    ...options.probeEnv,
+    NODE_OPTIONS: withNodeProbe(options.baseEnv.NODE_OPTIONS, options.install.nodeProbe, options.nodeProbePosition),
+    PYTHONPATH: withPythonProbe(options.baseEnv.PYTHONPATH, options.install.pythonRoot),
+    [ENV_BLOCKED_THRESHOLD_MS]: String(options.blockedThresholdMs),
+    ...probeDetailEnv(options.detail),
+  };
+}
+
+/** Shells that run a command line as a POSIX shell does (`-c`, quoting, `&&`, pipes). */
+const POSIX_SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash']);
+
+/** The user's login shell when it is a POSIX shell, else `/bin/sh` (fish or nushell read other syntax). */
+export function posixShell(userShell: string | undefined): string {
+  return userShell && path.isAbsolute(userShell) && POSIX_SHELLS.has(path.basename(userShell)) ? userShell : '/bin/sh';
+}
+
+export interface CommandLaunchOptions extends ProbeEnvironmentOptions {
+  /** A command line as typed in a terminal. */
+  readonly commandLine: string;
+  readonly shell: string;
+  readonly cwd: string;
+}
+
+/** `$SHELL -c "<command line>"`, with every Python and Node.js process below it probed. */
+export function commandLaunchSpec(options: CommandLaunchOptions): LaunchSpec {
+  return { command: options.shell, args: ['-c', options.commandLine], cwd: options.cwd, env: probeEnvironment(options) };
 }
 
 /** Interpreters to try, best first, without duplicates: the Python extension's, the setting, `python3`. */
@@ -114,16 +187,13 @@ export function nodeLaunchSpec(options: NodeLaunchOptions): LaunchSpec | undefin
         ? ['--require', 'ts-node/register']
         : undefined;
   if (!runnerArgs) return undefined;
-  // NODE_OPTIONS takes double-quoted values with backslash escapes: JSON quoting fits.
-  const preload = `--require ${JSON.stringify(options.probePath)}`;
-  const existing = options.baseEnv.NODE_OPTIONS;
   return {
     command: options.node,
     args: [...runnerArgs, options.script, ...(options.args ?? [])],
     cwd: options.cwd,
     env: {
       ...options.probeEnv,
-      NODE_OPTIONS: existing ? `${preload} ${existing}` : preload,
+      NODE_OPTIONS: withNodeProbe(options.baseEnv.NODE_OPTIONS, options.probePath),
       [ENV_BLOCKED_THRESHOLD_MS]: String(options.blockedThresholdMs),
       ...probeDetailEnv(options.detail),
     },

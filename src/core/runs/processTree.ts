@@ -53,3 +53,14 @@ export function signalProcesses(groups: Iterable<number>, pids: Iterable<number>
   for (const group of groups) send(-group);
   for (const pid of pids) send(pid);
 }
+
+/** The command line of `pid` (Linux /proc), or undefined when it is gone or unreadable. */
+export function commandLine(pid: number): string[] | undefined {
+  try {
+    const words = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    if (words[words.length - 1] === '') words.pop();
+    return words.length > 0 ? words : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -49,6 +49,8 @@ const loopTraceSchema = z.object({
 export const processRecordingSchema = z.object({
   pid: z.number().int().positive(),
   ppid: z.number().int().nonnegative(),
+  /** The nearest ancestor in the run when the parent is not in it; absent in older recordings. */
+  parentInRun: z.number().int().positive().optional(),
   argv: z.array(z.string().max(4096)).max(1000),
   cwd: z.string().max(4096).optional(),
   /** Absent for a program the run started that no probe described. */

@@ -80,6 +80,11 @@ export interface BlockedEvent {
 export interface ProcessRecord {
   readonly pid: number;
   ppid: number;
+  /**
+   * The nearest ancestor that is part of the run, when its parent is not (a shell, or the `sh -c`
+   * that `npm run` starts, between them): it is shown under that one instead of as a root.
+   */
+  parentInRun?: number;
   argv: readonly string[];
   cwd?: string;
   /** Unknown until its probe says hello: a program the run started that has no probe (yet). */
@@ -207,13 +212,20 @@ export class RunModel {
     return this.processMap.get(pid);
   }
 
-  /** Processes whose parent is not part of the run (normally the one program started). */
+  /** Processes with no ancestor in the run (normally the one program started). */
   rootProcesses(): ProcessRecord[] {
-    return this.processes().filter((record) => !this.processMap.has(record.ppid) || record.ppid === record.pid);
+    return this.processes().filter((record) => this.parentOf(record) === undefined);
   }
 
+  /** The processes shown under `pid`: its children, and descendants whose parents are not in the run. */
   childProcesses(pid: number): ProcessRecord[] {
-    return this.processes().filter((record) => record.ppid === pid && record.pid !== pid);
+    return this.processes().filter((record) => this.parentOf(record) === pid);
+  }
+
+  /** The process a record is shown under: its parent, else its nearest ancestor in the run, if any. */
+  parentOf(record: ProcessRecord): number | undefined {
+    if (record.ppid !== record.pid && this.processMap.has(record.ppid)) return record.ppid;
+    return record.parentInRun !== undefined && record.parentInRun !== record.pid && this.processMap.has(record.parentInRun) ? record.parentInRun : undefined;
   }
 
   /** How the run ended; undefined while it goes on. */
@@ -283,24 +295,27 @@ export class RunModel {
 
   /**
    * A probed process said hello: adds it. A program the run launched takes its probe's details;
-   * any other pid seen again starts over (e.g. after `exec`).
+   * any other pid seen again starts over (e.g. after `exec`). `parentInRun`: its nearest ancestor in
+   * the run when its parent is not in it (see {@link ProcessRecord.parentInRun}).
    */
-  addProcess(hello: HelloFrame): void {
+  addProcess(hello: HelloFrame, parentInRun?: number): void {
     const known = this.processMap.get(hello.pid);
+    const nesting = parentInRun !== undefined ? { parentInRun } : {};
     if (known && !known.connected && known.runtime === undefined && known.endedAt === undefined) {
       Object.assign(known, {
         ppid: known.ppid || hello.ppid, argv: hello.argv, cwd: hello.cwd ?? known.cwd, runtime: hello.runtime, processRole: hello.processRole,
-        startedAt: Math.min(known.startedAt, hello.startedAt), connected: true,
+        startedAt: Math.min(known.startedAt, hello.startedAt), connected: true, ...nesting,
       });
     } else {
       this.processMap.set(hello.pid, {
-        pid: hello.pid, ppid: hello.ppid, argv: hello.argv, cwd: hello.cwd, runtime: hello.runtime, processRole: hello.processRole,
+        pid: hello.pid, ppid: hello.ppid, ...nesting, argv: hello.argv, cwd: hello.cwd, runtime: hello.runtime, processRole: hello.processRole,
         startedAt: hello.startedAt, connected: true, droppedFrames: 0, entities: emptyEntities(), lag: new Map(), trace: new Map(),
       });
     }
     this.batch((keys) => {
       keys.add(runKey).add(processKey(hello.pid));
-      if (this.processMap.has(hello.ppid)) keys.add(processKey(hello.ppid));
+      const parent = this.parentOf(this.processMap.get(hello.pid)!);
+      if (parent !== undefined) keys.add(processKey(parent));
     });
   }
 

@@ -1,19 +1,30 @@
 import { Emitter, type Subscription } from '../emitter';
-import type { ProbeFrame } from '../probe/protocol';
+import type { BlockedFrame, HelloFrame, ProbeFrame } from '../probe/protocol';
 import type { ProbeLogger, ProbeServer } from '../probe/server';
-import { descendantPids, signalProcesses } from './processTree';
-import { type RunOutcome, RunModel } from './runModel';
+import { PauseLog } from './pauses';
+import { descendantPids, parentPid, signalProcesses } from './processTree';
+import { type ExitStatus, type RunOutcome, RunModel } from './runModel';
 import type { ProgramExit } from './supervision';
 
 /** After SIGTERM, the run's processes get this long before SIGKILL. */
 export const STOP_GRACE_MS = 1500;
 /** After the program exits, its probes' connections get this long to deliver their last frames. */
 export const DRAIN_MS = 1000;
+/** How far up the process tree a new process's ancestors are searched for one in the run. */
+const MAX_ANCESTRY = 64;
 
 export interface RunSessionOptions {
   readonly logger: ProbeLogger;
   /** The blocked-loop threshold handed to the probes (drawn over the lag history). */
   readonly blockedThresholdMs?: number;
+  /**
+   * True (the default) when the run started its program: when that ends, whatever it left behind
+   * is killed with it. False for programs the run only watches (a debug session's, a terminal's,
+   * an attached process): they are left alone when the run ends.
+   */
+  readonly ownsProcesses?: boolean;
+  /** The parent of a pid, to nest a process whose parent is not in the run (default: /proc). */
+  readonly parentOf?: (pid: number) => number | undefined;
 }
 
 /**
@@ -28,8 +39,14 @@ export class RunSession {
   /** Probed processes whose connection is open, by connection id. */
   private readonly openProbes = new Map<number, number>();
   private root: number | undefined;
+  /** The root is a process the run did not start (attached): the run ends when it does. */
+  private endsWithRoot = false;
   private exit: ProgramExit | undefined;
+  private readonly pauses = new PauseLog();
+  /** Loops (`pid/loopId`) whose ongoing block was reported before a pause: its later reports belong to it. */
+  private readonly acceptedOngoingBlocks = new Set<string>();
   private readonly endEmitter = new Emitter<RunOutcome>();
+  private readonly stateEmitter = new Emitter<void>();
   private resolveEnded!: (outcome: RunOutcome) => void;
   /** Resolves once the run is over and its model finished. */
   readonly ended = new Promise<RunOutcome>((resolve) => {
@@ -42,11 +59,11 @@ export class RunSession {
       server.onHello(({ id, hello }) => {
         if (hello.role === 'supervisor') return;
         this.openProbes.set(id, hello.pid);
-        this.model.addProcess(hello);
+        this.model.addProcess(hello, this.ancestorInRun(hello));
       }),
       server.onFrame(({ connection, frame }) => {
         if (connection.hello.role === 'supervisor') this.onSupervisorFrame(frame);
-        else this.model.apply(connection.hello.pid, frame);
+        else if (frame.kind !== 'blocked' || this.isRealBlock(connection.hello.pid, frame)) this.model.apply(connection.hello.pid, frame);
       }),
       server.onClose(({ connection }) => {
         if (connection.hello.role === 'supervisor') {
@@ -55,7 +72,9 @@ export class RunSession {
           return;
         }
         this.openProbes.delete(connection.id);
-        this.model.endProcess(connection.hello.pid, Date.now());
+        const endedAt = Date.now();
+        this.model.endProcess(connection.hello.pid, endedAt);
+        if (this.endsWithRoot && connection.hello.pid === this.root) this.programExited({ endedAt, ...this.statusOf(this.root) });
       }),
     ];
   }
@@ -73,8 +92,20 @@ export class RunSession {
     return this.exit;
   }
 
+  /** When a debugger held the run's programs paused. */
+  get pauseLog(): PauseLog {
+    return this.pauses;
+  }
+
+  /** True while a debugger holds the run's programs paused. */
+  get isPaused(): boolean {
+    return this.pauses.isPaused && this.isRunning;
+  }
+
   /** Fires once, with the run's outcome, when it is over. */
   readonly onDidEnd = this.endEmitter.event;
+  /** Fires when the run is paused or goes on. */
+  readonly onDidChangeState = this.stateEmitter.event;
 
   /** The run started its program (a supervisor in another process says so with a `spawn` frame). */
   programStarted(pid: number, argv: readonly string[], cwd: string | undefined, startedAt: number): void {
@@ -82,14 +113,42 @@ export class RunSession {
     this.model.addLaunched({ pid, argv: [...argv], cwd, startedAt });
   }
 
+  /**
+   * The run watches a process it did not start (an attached one): it is the run's root, and the run
+   * ends when its probe goes away.
+   */
+  adoptRoot(pid: number, argv: readonly string[], cwd: string | undefined, startedAt: number): void {
+    this.endsWithRoot = true;
+    this.root = pid;
+    this.model.addLaunched({ pid, argv: [...argv], cwd, startedAt }, parentPid(pid) ?? 0);
+  }
+
+  /**
+   * What started the run is gone (its debug session ended, its terminal closed): ends the run. Its
+   * outcome is its one root process's exit status, where known.
+   */
+  end(endedAt = Date.now()): void {
+    const roots = this.model.rootProcesses();
+    this.programExited({ endedAt, ...(roots.length === 1 ? this.statusOf(roots[0]!.pid) : {}) });
+  }
+
+  /** A debugger paused the run's programs (`true`) or let them go on, at `time`. */
+  setPaused(paused: boolean, time = Date.now()): void {
+    if (paused === this.pauses.isPaused) return;
+    if (paused) this.pauses.pause(time);
+    else this.pauses.resume(time);
+    this.stateEmitter.fire();
+  }
+
   /** The program ended (or could not start): ends the run. */
   programExited(exit: ProgramExit): void {
     if (this.exit !== undefined) return;
     this.exit = exit;
+    this.pauses.resume(exit.endedAt);
     if (exit.error !== undefined) this.options.logger.warn(`the program could not start: ${exit.error}`);
     if (this.root !== undefined) this.model.endProcess(this.root, exit.endedAt, exit);
     // Whatever the program left behind (pool workers, grandchildren) goes with it.
-    this.signalAll('SIGKILL');
+    if (this.options.ownsProcesses ?? true) this.signalAll('SIGKILL');
     void this.drain().then(() => {
       this.model.finish(exit.endedAt, exit);
       this.endEmitter.fire(this.model.outcome!);
@@ -105,9 +164,10 @@ export class RunSession {
   }
 
   dispose(): void {
-    this.stop();
+    if (this.options.ownsProcesses ?? true) this.stop();
     for (const subscription of this.subscriptions) subscription.dispose();
     this.endEmitter.dispose();
+    this.stateEmitter.dispose();
     this.model.dispose();
     void this.server.dispose();
   }
@@ -129,6 +189,48 @@ export class RunSession {
       case 'trace':
         return; // the server lets only a supervisor's own frames through
     }
+  }
+
+  /**
+   * Where to show a process whose parent is not in the run: under its nearest ancestor that is (a
+   * shell or `npm run`'s `sh -c` between them), found up the live process tree.
+   */
+  private ancestorInRun(hello: HelloFrame): number | undefined {
+    if (this.model.process(hello.ppid) || hello.ppid <= 1) return undefined;
+    const parentOf = this.options.parentOf ?? parentPid;
+    let pid: number | undefined = hello.ppid;
+    for (let depth = 0; depth < MAX_ANCESTRY && pid !== undefined && pid > 1; depth += 1) {
+      pid = parentOf(pid);
+      if (pid !== undefined && pid !== hello.pid && this.model.process(pid)) return pid;
+    }
+    return undefined;
+  }
+
+  /**
+   * A probe cannot tell a loop held at a breakpoint from a blocked one: a block that overlaps a
+   * pause of the debugger is time spent paused, and is dropped (the continuation of a block that
+   * was reported before the pause still reaches it, so that it ends).
+   */
+  private isRealBlock(pid: number, frame: BlockedFrame): boolean {
+    const loop = `${pid}/${frame.loopId}`;
+    if (this.acceptedOngoingBlocks.has(loop)) {
+      if (!frame.ongoing) this.acceptedOngoingBlocks.delete(loop);
+      return true;
+    }
+    if (this.pauses.overlaps(frame.t - frame.durationMs, frame.t)) {
+      this.options.logger.info(`pid ${pid}: a ${Math.round(frame.durationMs)} ms block of ${frame.loopId} overlaps a debugger pause: not reported`);
+      return false;
+    }
+    if (frame.ongoing) this.acceptedOngoingBlocks.add(loop);
+    return true;
+  }
+
+  private statusOf(pid: number): ExitStatus {
+    const record = this.model.process(pid);
+    return {
+      ...(record?.exitCode !== undefined ? { exitCode: record.exitCode } : {}),
+      ...(record?.signal !== undefined ? { signal: record.signal } : {}),
+    };
   }
 
   private async drain(): Promise<void> {

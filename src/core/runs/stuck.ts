@@ -14,7 +14,7 @@
 import type { SourceLocation, WaitInfo } from '../probe/protocol';
 import type { RunModel } from './runModel';
 import {
-  buildWaitGraph, currentAtLastSample, taskKey, threadKey, type Waiter, type WaitGraph, type WaitReason, type WithItemsOf,
+  buildWaitGraph, currentAtLastSample, type PauseState, taskKey, threadKey, type Waiter, type WaitGraph, type WaitReason, type WithItemsOf,
 } from './waitGraph';
 
 export type StuckPattern = 'lock-order' | 'self-lock' | 'await-cycle' | 'join-cycle' | 'join-before-drain' | 'full-pipe' | 'wait-cycle' | 'no-waker';
@@ -51,9 +51,9 @@ const INTERNAL_KINDS: ReadonlySet<WaitInfo['kind']> = new Set([
   'process-join', 'subprocess', 'pipe-recv', 'pipe-send', 'task', 'gather', 'shield', 'executor', 'pool-idle', 'loop-idle',
 ]);
 
-/** Everything stuck in the run as its processes were last sampled. */
-export function diagnose(model: RunModel, withItemsOf: WithItemsOf): StuckReport[] {
-  const graph = buildWaitGraph(model, withItemsOf);
+/** Everything stuck in the run as its processes were last sampled; nothing while a debugger holds it paused. */
+export function diagnose(model: RunModel, withItemsOf: WithItemsOf, pauses?: PauseState): StuckReport[] {
+  const graph = buildWaitGraph(model, withItemsOf, pauses);
   const cycles = findCycles(graph);
   if (cycles.length > 0) return cycles;
   const stall = noWaker(model, graph);
@@ -61,8 +61,8 @@ export function diagnose(model: RunModel, withItemsOf: WithItemsOf): StuckReport
 }
 
 /** The deadlocks of a run, for `record --fail-on deadlock`: every stuck report. */
-export function deadlocksOf(model: RunModel, withItemsOf: WithItemsOf): StuckReport[] {
-  return diagnose(model, withItemsOf);
+export function deadlocksOf(model: RunModel, withItemsOf: WithItemsOf, pauses?: PauseState): StuckReport[] {
+  return diagnose(model, withItemsOf, pauses);
 }
 
 /** The lines a report involves, each once, in step order. */

@@ -7,7 +7,9 @@
  */
 import { spawn } from 'node:child_process';
 import * as net from 'node:net';
-import { ENV_ADDRESS, ENV_TOKEN, parseProbeAddress, PROTOCOL_VERSION, type ProbeAddress } from '../probe/endpoint';
+import {
+  ENV_ADDRESS, ENV_BROKER, ENV_BROKER_TOKEN, ENV_TOKEN, parseProbeAddress, PROTOCOL_VERSION, type ProbeAddress, type RunReply, type RunRequest,
+} from '../probe/endpoint';
 import type { ReapedFrame, SpawnFrame } from '../probe/protocol';
 import type { ExitStatus } from './runModel';
 
@@ -140,4 +142,40 @@ export class SupervisorLink {
     if (this.socket.destroyed) return;
     this.socket.write(`${JSON.stringify({ ...frame, seq: this.seq++, t: time })}\n`);
   }
+}
+
+/** How long a supervisor waits for the broker's answer before it runs the program unmonitored. */
+const BROKER_TIMEOUT_MS = 10_000;
+
+/**
+ * Asks the run broker named in `env` (a task's supervisor: see src/core/runs/runBroker.ts) for a
+ * run of its own: resolves with the run's endpoint variables, or with why there is none.
+ */
+export function requestRun(env: NodeJS.ProcessEnv, details: Omit<RunRequest, 'kind' | 'token' | 'protocol'>): Promise<RunReply> {
+  const address = parseProbeAddress(env[ENV_BROKER] ?? '');
+  const token = env[ENV_BROKER_TOKEN];
+  if (!address || !token) return Promise.resolve({ kind: 'run-refused', reason: 'no broker in the environment' });
+  return new Promise((resolve) => {
+    const socket = net.createConnection(address.transport === 'unix' ? { path: address.path } : { host: address.host, port: address.port });
+    let answer = '';
+    const finish = (reply: RunReply) => {
+      socket.destroy();
+      resolve(reply);
+    };
+    socket.setTimeout(BROKER_TIMEOUT_MS, () => finish({ kind: 'run-refused', reason: 'the editor did not answer' }));
+    socket.on('error', (error) => finish({ kind: 'run-refused', reason: error.message }));
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString('utf8');
+    });
+    socket.on('end', () => {
+      try {
+        const reply = JSON.parse(answer) as RunReply;
+        finish(reply.kind === 'run-granted' && typeof reply.env === 'object' ? reply : { kind: 'run-refused', reason: reply.kind === 'run-refused' ? String(reply.reason) : 'no run' });
+      } catch {
+        finish({ kind: 'run-refused', reason: 'an unreadable answer' });
+      }
+    });
+    const request: RunRequest = { kind: 'run-request', token, protocol: PROTOCOL_VERSION, ...details };
+    socket.write(`${JSON.stringify(request)}\n`);
+  });
 }

@@ -54,16 +54,31 @@ export function groupTasksByCoroutine(tasks: readonly TrackedEntity<'task'>[]): 
     .sort((a, b) => b.tasks.length - a.tasks.length || a.coroutine.localeCompare(b.coroutine));
 }
 
+/** A file of an installed package: a library's code, not the program's own. */
+const INSTALLED_PACKAGE = /[\\/](node_modules|site-packages|dist-packages)[\\/]/;
+
 /**
  * Where to point the user for a blocked loop: the innermost frame in their own files (e.g. the
- * `time.sleep` call in their coroutine), else the innermost frame.
+ * `time.sleep` call in their coroutine; for a block inside Node's internals or an installed package,
+ * the program's frame that called into it), else the innermost frame that is a file at all.
  */
 export function blockingFrame(stack: readonly SourceLocation[], isUserFile: (file: string) => boolean): SourceLocation | undefined {
-  for (let index = stack.length - 1; index >= 0; index -= 1) {
-    const frame = stack[index]!;
-    if (isUserFile(frame.file)) return frame;
+  const files = stack.filter((frame) => !isRuntimeInternal(frame.file));
+  for (let index = files.length - 1; index >= 0; index -= 1) {
+    const frame = files[index]!;
+    if (isUserFile(frame.file) && !INSTALLED_PACKAGE.test(frame.file)) return frame;
   }
-  return stack[stack.length - 1];
+  return files[files.length - 1];
+}
+
+/** A frame of the runtime's own code that is no file to open: Node's `node:…` modules, Python's `<frozen …>`, `<string>`. */
+export function isRuntimeInternal(file: string): boolean {
+  return file.startsWith('node:') || file.startsWith('<');
+}
+
+/** A file of the runtime or of an installed library, not the program's own (where no workspace tells). */
+export function isLibraryFile(file: string): boolean {
+  return isRuntimeInternal(file) || INSTALLED_PACKAGE.test(file) || /[\\/](lib|Lib)[\\/]python/.test(file);
 }
 
 /**

@@ -97,12 +97,33 @@ export function currentAtLastSample(record: ProcessRecord, entity: TrackedEntity
   return record.sampledAt !== undefined && endedAt !== undefined && endedAt >= record.sampledAt;
 }
 
-function isSettled(record: ProcessRecord, wait: WaitInfo | undefined): boolean {
-  return wait !== undefined && record.sampledAt !== undefined && record.sampledAt - wait.since >= SETTLED_MS;
+/**
+ * When a debugger held the run paused (see pauses.ts): a paused program's threads wait on the
+ * debugger, so no wait settles while it is paused, and one counts only from the moment it went on.
+ */
+export interface PauseState {
+  readonly isPaused: boolean;
+  readonly lastResumedAt: number | undefined;
 }
 
-/** The wait-for graph of `model` as its processes were last sampled. */
-export function buildWaitGraph(model: RunModel, withItemsOf: WithItemsOf): WaitGraph {
+function isSettled(record: ProcessRecord, wait: WaitInfo | undefined, pauses: PauseState | undefined): boolean {
+  if (wait === undefined || record.sampledAt === undefined || pauses?.isPaused) return false;
+  return record.sampledAt - Math.max(wait.since, pauses?.lastResumedAt ?? -Infinity) >= SETTLED_MS;
+}
+
+/** The files of the frames the probes sent (their `with` blocks tell who holds a plain lock). */
+export function stackFiles(model: RunModel): string[] {
+  const files: string[] = [];
+  for (const record of model.processes()) {
+    for (const entity of [...record.entities.thread.values(), ...record.entities.task.values()]) {
+      for (const frame of entity.info.stack ?? []) files.push(frame.file);
+    }
+  }
+  return files;
+}
+
+/** The wait-for graph of `model` as its processes were last sampled (`pauses`: when a debugger held it). */
+export function buildWaitGraph(model: RunModel, withItemsOf: WithItemsOf, pauses?: PauseState): WaitGraph {
   const waiters = new Map<string, Waiter>();
   const edges: WaitEdge[] = [];
   const stacks: { key: string; pid: number; stack: readonly StackFrame[]; wait?: WaitInfo }[] = [];
@@ -115,7 +136,7 @@ export function buildWaitGraph(model: RunModel, withItemsOf: WithItemsOf): WaitG
       const wait = thread.info.wait;
       const key = threadKey(record.pid, thread.info.id);
       waiters.set(key, {
-        key, kind: 'thread', pid: record.pid, id: thread.info.id, name: thread.info.name, settled: isSettled(record, wait),
+        key, kind: 'thread', pid: record.pid, id: thread.info.id, name: thread.info.name, settled: isSettled(record, wait, pauses),
         ...(wait ? { wait } : {}), ...(thread.info.daemon !== undefined ? { daemon: thread.info.daemon } : {}),
       });
       if (thread.info.stack) stacks.push({ key, pid: record.pid, stack: thread.info.stack, ...(wait ? { wait } : {}) });
@@ -124,7 +145,7 @@ export function buildWaitGraph(model: RunModel, withItemsOf: WithItemsOf): WaitG
       if (!currentAtLastSample(record, task) || (task.info.state !== 'pending' && task.info.state !== 'running')) continue;
       const wait = task.info.state === 'pending' ? task.info.wait : undefined;
       const key = taskKey(record.pid, task.info.id);
-      waiters.set(key, { key, kind: 'task', pid: record.pid, id: task.info.id, name: task.info.name, settled: isSettled(record, wait), threadId: task.info.threadId, ...(wait ? { wait } : {}) });
+      waiters.set(key, { key, kind: 'task', pid: record.pid, id: task.info.id, name: task.info.name, settled: isSettled(record, wait, pauses), threadId: task.info.threadId, ...(wait ? { wait } : {}) });
       if (task.info.stack) stacks.push({ key, pid: record.pid, stack: task.info.stack, ...(wait ? { wait } : {}) });
     }
     // Unprobed children: a process waited for is a node even when nothing describes its insides.

@@ -50,42 +50,47 @@ interface MutableTable {
 
 const PYTHON_NESTED_BLOCKS = new Set(['if_statement', 'elif_clause', 'else_clause', 'try_statement', 'except_clause', 'finally_clause', 'with_statement', 'block']);
 
+/** The bindings a Python `import` / `from … import` statement makes. */
+function bindPythonImport(statement: Node, bindings: Map<string, ImportBinding>): void {
+  if (statement.type === 'import_statement') {
+    for (const name of statement.childrenForFieldName('name')) {
+      if (!name) continue;
+      if (name.type === 'aliased_import') {
+        const alias = name.childForFieldName('alias');
+        const dotted = name.childForFieldName('name');
+        if (alias && dotted) bindings.set(alias.text, { qualifiedName: dotted.text, statement });
+      } else {
+        const first = name.namedChild(0);
+        if (first) bindings.set(first.text, { qualifiedName: first.text, statement });
+      }
+    }
+    return;
+  }
+  const module = statement.childForFieldName('module_name');
+  if (!module) return;
+  // Relative imports name this package's own modules: keep the dots so they never match stdlib names.
+  const prefix = module.text;
+  for (const name of statement.childrenForFieldName('name')) {
+    if (!name) continue;
+    if (name.type === 'aliased_import') {
+      const alias = name.childForFieldName('alias');
+      const dotted = name.childForFieldName('name');
+      if (alias && dotted) bindings.set(alias.text, { qualifiedName: `${prefix}.${dotted.text}`, statement });
+    } else {
+      bindings.set(name.text, { qualifiedName: `${prefix}.${name.text}`, statement });
+    }
+  }
+}
+
 function pythonImports(root: Node): ImportTable {
   const table: MutableTable = { bindings: new Map(), moduleDefinitions: new Set(), statements: [] };
   const visit = (statement: Node): void => {
     switch (statement.type) {
       case 'import_statement':
+      case 'import_from_statement':
         table.statements.push(statement);
-        for (const name of statement.childrenForFieldName('name')) {
-          if (!name) continue;
-          if (name.type === 'aliased_import') {
-            const alias = name.childForFieldName('alias');
-            const dotted = name.childForFieldName('name');
-            if (alias && dotted) table.bindings.set(alias.text, { qualifiedName: dotted.text, statement });
-          } else {
-            const first = name.namedChild(0);
-            if (first) table.bindings.set(first.text, { qualifiedName: first.text, statement });
-          }
-        }
+        bindPythonImport(statement, table.bindings);
         return;
-      case 'import_from_statement': {
-        table.statements.push(statement);
-        const module = statement.childForFieldName('module_name');
-        if (!module) return;
-        // Relative imports name this package's own modules: keep the dots so they never match stdlib names.
-        const prefix = module.text;
-        for (const name of statement.childrenForFieldName('name')) {
-          if (!name) continue;
-          if (name.type === 'aliased_import') {
-            const alias = name.childForFieldName('alias');
-            const dotted = name.childForFieldName('name');
-            if (alias && dotted) table.bindings.set(alias.text, { qualifiedName: `${prefix}.${dotted.text}`, statement });
-          } else {
-            table.bindings.set(name.text, { qualifiedName: `${prefix}.${name.text}`, statement });
-          }
-        }
-        return;
-      }
       case 'future_import_statement':
         table.statements.push(statement);
         return;
@@ -124,18 +129,10 @@ function nodeImports(root: Node): ImportTable {
         return;
       case 'lexical_declaration':
       case 'variable_declaration': {
-        let isRequire = false;
+        const isRequire = bindRequires(statement, table.bindings);
         for (const declarator of statement.namedChildren) {
-          if (declarator?.type !== 'variable_declarator') continue;
-          const name = declarator.childForFieldName('name');
-          const value = unwrapExpression(declarator.childForFieldName('value'));
-          const required = value ? requiredModule(value) : undefined;
-          if (name && required !== undefined) {
-            isRequire = true;
-            bindPattern(name, required, statement, table);
-          } else if (name?.type === 'identifier') {
-            table.moduleDefinitions.add(name.text);
-          }
+          const name = declarator?.type === 'variable_declarator' ? declarator.childForFieldName('name') : null;
+          if (name?.type === 'identifier' && !table.bindings.has(name.text)) table.moduleDefinitions.add(name.text);
         }
         if (isRequire) table.statements.push(statement);
         return;
@@ -214,22 +211,109 @@ export function requiredModule(node: Node): string | undefined {
   return undefined;
 }
 
-function bindPattern(pattern: Node, module: string, statement: Node, table: MutableTable): void {
+/** The bindings `const x = require('m')` / `const { a } = require('m').b` declarations make; whether there were any. */
+function bindRequires(statement: Node, bindings: Map<string, ImportBinding>): boolean {
+  let isRequire = false;
+  for (const declarator of statement.namedChildren) {
+    if (declarator?.type !== 'variable_declarator') continue;
+    const name = declarator.childForFieldName('name');
+    const value = unwrapExpression(declarator.childForFieldName('value'));
+    const required = value ? requiredModule(value) : undefined;
+    if (name && required !== undefined) {
+      isRequire = true;
+      bindPattern(name, required, statement, bindings);
+    }
+  }
+  return isRequire;
+}
+
+function bindPattern(pattern: Node, module: string, statement: Node, bindings: Map<string, ImportBinding>): void {
   if (pattern.type === 'identifier') {
-    table.bindings.set(pattern.text, { qualifiedName: module, statement });
+    bindings.set(pattern.text, { qualifiedName: module, statement });
     return;
   }
   if (pattern.type !== 'object_pattern') return;
   for (const property of pattern.namedChildren) {
     if (!property) continue;
     if (property.type === 'shorthand_property_identifier_pattern') {
-      table.bindings.set(property.text, { qualifiedName: `${module}.${property.text}`, statement });
+      bindings.set(property.text, { qualifiedName: `${module}.${property.text}`, statement });
     } else if (property.type === 'pair_pattern') {
       const key = property.childForFieldName('key');
       const value = property.childForFieldName('value');
-      if (key && value) bindPattern(value, `${module}.${stringValue(key)}`, statement, table);
+      if (key && value) bindPattern(value, `${module}.${stringValue(key)}`, statement, bindings);
     }
   }
+}
+
+const functionImportCache = new WeakMap<Tree, Map<number, ReadonlyMap<string, ImportBinding>>>();
+const FUNCTION_TYPES = new Set(['function_definition', 'lambda', 'class_definition', 'function_declaration', 'function_expression', 'function', 'arrow_function', 'method_definition', 'generator_function_declaration', 'generator_function', 'class_declaration', 'class']);
+
+/**
+ * The bindings made by imports inside the function `fn`, in its own code (blocks included, nested
+ * functions not): `from time import sleep` in a `def`, `const { spawnSync } = require('node:child_process')`
+ * in a function. They hold for the whole function, as Python's local names do.
+ */
+export function functionImports(fn: Node, family: LanguageFamily): ReadonlyMap<string, ImportBinding> {
+  let byFunction = functionImportCache.get(fn.tree);
+  if (!byFunction) {
+    byFunction = new Map();
+    functionImportCache.set(fn.tree, byFunction);
+  }
+  let bindings = byFunction.get(fn.startIndex);
+  if (!bindings) {
+    const found = new Map<string, ImportBinding>();
+    const body = fn.childForFieldName('body');
+    const keyword = family === 'python' ? 'import' : 'require';
+    if (body?.text.includes(keyword)) {
+      const visit = (node: Node): void => {
+        for (const child of node.namedChildren) {
+          if (!child || FUNCTION_TYPES.has(child.type)) continue;
+          if (family === 'python' && (child.type === 'import_statement' || child.type === 'import_from_statement')) bindPythonImport(child, found);
+          else if (family === 'node' && (child.type === 'lexical_declaration' || child.type === 'variable_declaration')) bindRequires(child, found);
+          else if (child.text.includes(keyword)) visit(child);
+        }
+      };
+      visit(body);
+    }
+    bindings = found;
+    byFunction.set(fn.startIndex, bindings);
+  }
+  return bindings;
+}
+
+/** Every binding (local name, binding) made by an import inside some function of `root` (prefilters use them to know which names may resolve). */
+export function importsInFunctions(root: Node, family: LanguageFamily): readonly [string, ImportBinding][] {
+  let byRoot = importsInFunctionsCache.get(root.tree);
+  if (!byRoot) {
+    byRoot = new Map();
+    importsInFunctionsCache.set(root.tree, byRoot);
+  }
+  let found = byRoot.get(root.startIndex);
+  if (!found) {
+    found = findImportsInFunctions(root, family);
+    byRoot.set(root.startIndex, found);
+  }
+  return found;
+}
+
+const importsInFunctionsCache = new WeakMap<Tree, Map<number, readonly [string, ImportBinding][]>>();
+
+function findImportsInFunctions(root: Node, family: LanguageFamily): [string, ImportBinding][] {
+  const keyword = family === 'python' ? /\bimport\b/g : /\brequire\s*\(/g;
+  const found: [string, ImportBinding][] = [];
+  const seen = new Set<number>();
+  for (const match of root.text.matchAll(keyword)) {
+    const at = root.startIndex + match.index;
+    for (let node = root.descendantForIndex(at, at); node; node = node.parent) {
+      if (!FUNCTION_TYPES.has(node.type) || node.type.includes('class')) continue;
+      if (!seen.has(node.startIndex)) {
+        seen.add(node.startIndex);
+        found.push(...functionImports(node, family).entries());
+      }
+      break;
+    }
+  }
+  return found;
 }
 
 /** The text of a string literal without quotes (identifiers return their text). */

@@ -1,12 +1,14 @@
 /**
  * Canonical qualified names of expressions: `t.sleep` with `import time as t` is `time.sleep`;
  * `cp.execSync` with `import * as cp from 'node:child_process'` is `child_process.execSync`;
- * `require('fs').readFileSync` is `fs.readFileSync`. Only names rooted in an import, a builtin
- * or a well-known global resolve; everything else (locals, attributes of unknown objects) is
+ * `require('fs').readFileSync` is `fs.readFileSync`; an import inside a function resolves there
+ * (`from time import sleep` in a `def`). Only names rooted in an import, a builtin or a
+ * well-known global resolve; everything else (locals, attributes of unknown objects) is
  * `undefined`, so rules never guess.
  */
 import type { Node } from 'web-tree-sitter';
-import { type ImportTable, requiredModule, unwrapExpression } from './imports';
+import { enclosingFunction } from './context';
+import { type ImportTable, functionImports, requiredModule, unwrapExpression } from './imports';
 import type { LanguageFamily } from './languages';
 
 /** Python builtins that matter for concurrency (resolve unless the module redefines them). */
@@ -23,6 +25,11 @@ export function qualifiedName(node: Node, imports: ImportTable, family: Language
   switch (expression.type) {
     case 'identifier': {
       const name = expression.text;
+      // An import inside an enclosing function binds the name there, before the module's.
+      for (let fn = enclosingFunction(expression); fn; fn = enclosingFunction(fn)) {
+        const local = functionImports(fn, family).get(name);
+        if (local) return local.qualifiedName;
+      }
       const imported = imports.bindings.get(name);
       if (imported) return imported.qualifiedName;
       if (imports.moduleDefinitions.has(name)) return undefined;

@@ -46,7 +46,7 @@ function methodOfKnownObject(expression: Node, imports: ImportTable, family: Lan
   const object = expression.childForFieldName('object');
   const attribute = expression.childForFieldName('attribute');
   if (object?.type !== 'identifier' || !attribute) return undefined;
-  const receiver = pythonReceiverClass(object, imports);
+  const receiver = pythonReceiverClass(object, { imports });
   return receiver === undefined ? undefined : `${receiver}.${attribute.text}`;
 }
 

@@ -1,6 +1,6 @@
 import { type BlockedEvent, type LagHistory, type LoopTrace, type ProcessRecord, type RunModel, type StateInterval, TRACE_BUCKET_MS, type TrackedEntity } from '../runs/runModel';
 import type { SlowCallback, SourceLocation } from '../probe/protocol';
-import { exitKind, processTitle } from '../runs/treeShape';
+import { exitKind, isRuntimeInternal, processTitle } from '../runs/treeShape';
 
 /**
  * The timeline of a run: one lane per process, thread or worker, task and unprobed child process,
@@ -71,7 +71,11 @@ export interface TimelineSpans {
   readonly state: Uint8Array;
 }
 
-/** The lag history of one event loop, shown in its own (`lag`) lane. */
+/**
+ * The lag history of one event loop, shown in its own (`lag`) lane, with the loop's blocks on the
+ * same strip: a block is a lag that lasted its duration, so the strip and the blocks never disagree
+ * (even where a probe's samples missed a block).
+ */
 export interface TimelineLag {
   /** Index of its `lag` lane in `lanes`. */
   readonly lane: number;
@@ -81,6 +85,10 @@ export interface TimelineLag {
   /** Sample times (ms since the epoch) and lags, oldest first. */
   readonly time: Float64Array;
   readonly lagMs: Float64Array;
+  /** The loop's blocks: when each began (ms since the epoch) and how long it lasted, oldest first. */
+  readonly blockStart: Float64Array;
+  readonly blockMs: Float64Array;
+  /** The largest lag: of the samples and of the blocks. */
   readonly maxMs: number;
   /** 95th percentile of the samples (nearest rank). */
   readonly p95Ms: number;
@@ -220,7 +228,8 @@ export function buildTimeline(model: RunModel, now: number, live: boolean): Time
       for (const history of record.lag.values()) {
         if (history.threadId !== info.id || history.times.length === 0) continue;
         const lagLane = addLane({ id: `${laneId(record.pid, thread)}/lag:${history.loopId}`, kind: 'lag', depth: 2, pid: record.pid, label: info.name }, [], false);
-        lags.push(timelineLag(lagLane, lane, history));
+        const blocks = model.blockedEvents().filter((event) => event.pid === record.pid && event.loopId === history.loopId);
+        lags.push(timelineLag(lagLane, lane, history, blocks));
         start = Math.min(start, history.times[0]!);
         end = Math.max(end, history.times[history.times.length - 1]!);
       }
@@ -293,12 +302,14 @@ function timelineBusy(lane: number, threadLane: number, trace: LoopTrace): Timel
   };
 }
 
-function timelineLag(lane: number, threadLane: number, history: LagHistory): TimelineLag {
+function timelineLag(lane: number, threadLane: number, history: LagHistory, blocks: readonly BlockedEvent[]): TimelineLag {
   const sorted = Float64Array.from(history.lagMs).sort();
+  const blockMs = Float64Array.from(blocks, (event) => event.durationMs);
   return {
     lane, threadLane, loopId: history.loopId,
     time: Float64Array.from(history.times), lagMs: Float64Array.from(history.lagMs),
-    maxMs: sorted[sorted.length - 1] ?? 0, p95Ms: percentile(sorted, 0.95),
+    blockStart: Float64Array.from(blocks, (event) => event.startedAt), blockMs,
+    maxMs: Math.max(sorted[sorted.length - 1] ?? 0, ...blockMs), p95Ms: percentile(sorted, 0.95),
   };
 }
 
@@ -346,7 +357,7 @@ function sourceOf(location: SourceLocation | undefined): { source?: TimelineSour
 export function programFrame(stack: readonly SourceLocation[]): SourceLocation | undefined {
   for (let index = stack.length - 1; index >= 0; index -= 1) {
     const frame = stack[index]!;
-    if (!frame.file.startsWith('node:') && !frame.file.startsWith('<')) return frame;
+    if (!isRuntimeInternal(frame.file)) return frame;
   }
   return undefined;
 }

@@ -185,21 +185,42 @@ function seriesColumns(times: Float64Array, values: Float64Array, view: Viewport
   return out;
 }
 
-/** The lag the loop reported for the sample period holding `time`, if any sample covers it. */
+/**
+ * The loop's blocks on its lag strip, one value per pixel column of the view (into `out`, which
+ * must hold `view.width` values): the longest block over each column, 0 where none.
+ */
+export function blockColumns(lag: TimelineLag, view: Viewport, out: Float32Array): Float32Array {
+  const width = Math.min(out.length, Math.floor(view.width));
+  out.fill(0);
+  for (let index = 0; index < lag.blockStart.length; index += 1) {
+    const start = lag.blockStart[index]!;
+    const duration = lag.blockMs[index]!;
+    const x0 = Math.max(0, Math.floor((start - view.start) / view.msPerPx));
+    const x1 = Math.min(width, Math.max(x0 + 1, Math.ceil((start + duration - view.start) / view.msPerPx)));
+    for (let x = x0; x < x1; x += 1) if (duration > out[x]!) out[x] = duration;
+  }
+  return out;
+}
+
+/** The lag at `time`: what the loop reported for the sample period holding it, or the block then under way if longer. */
 export function lagAt(lag: TimelineLag, time: number): number | undefined {
-  return seriesAt(lag.time, lag.lagMs, time);
+  const index = firstAtOrAfter(lag.time, time);
+  const covered = index < lag.time.length && (index > 0 ? lag.time[index - 1]! : lag.time[index]!) <= time;
+  let value = covered ? lag.lagMs[index] : undefined;
+  for (let block = 0; block < lag.blockStart.length; block += 1) {
+    const blockStart = lag.blockStart[block]!;
+    const duration = lag.blockMs[block]!;
+    if (blockStart <= time && time <= blockStart + duration) value = Math.max(value ?? 0, duration);
+  }
+  return value;
 }
 
 /** How busy a traced loop was (percent) in the bucket holding `time`, if any. */
 export function busyAt(busy: TimelineBusy, time: number): number | undefined {
-  return seriesAt(busy.time, busy.percent, time);
-}
-
-function seriesAt(times: Float64Array, values: Float64Array, time: number): number | undefined {
-  const index = firstAtOrAfter(times, time);
-  if (index >= times.length) return undefined;
-  const start = index > 0 ? times[index - 1]! : times[index]!;
-  return start <= time ? values[index] : undefined;
+  const index = firstAtOrAfter(busy.time, time);
+  if (index >= busy.time.length) return undefined;
+  const start = index > 0 ? busy.time[index - 1]! : busy.time[index]!;
+  return start <= time ? busy.percent[index] : undefined;
 }
 
 /** The blocked-loop mark of `lane` nearest pixel `x`, within `slopPx`. */

@@ -2,7 +2,7 @@ import {
   TIMELINE_STATES, spanOf, type TimelineBusy, type TimelineData, type TimelineLag, type TimelineLane, type TimelineState,
 } from '../../core/timeline/timelineData';
 import {
-  busyAt, busyColumns, createSpanRects, fitViewport, formatDuration, lagAt, lagColumns, markAt, panViewport, shownRunRange, spanAt, tickStepMs,
+  blockColumns, busyAt, busyColumns, createSpanRects, fitViewport, formatDuration, lagAt, lagColumns, markAt, panViewport, shownRunRange, spanAt, tickStepMs,
   visibleSpanRects, zoomViewport, type Viewport,
 } from '../../core/timeline/viewport';
 import {
@@ -346,15 +346,15 @@ function paint(): void {
     ctx.fill();
   }
   const lagColour = colour('--vscode-charts-purple', '#b180d7');
-  const thresholdColour = colour('--vscode-charts-red', '#f14c4c');
+  const blockedColour = colour('--vscode-charts-red', '#f14c4c');
   for (const lag of data.lags) {
     const top = laneTop(lag.lane);
-    if (top > AXIS_HEIGHT - LANE_HEIGHT && top < height) paintLagStrip(ctx, lag, view, top, data.blockedThresholdMs, lagColour, thresholdColour);
+    if (top > AXIS_HEIGHT - LANE_HEIGHT && top < height) paintLagStrip(ctx, lag, view, top, data.blockedThresholdMs, lagColour, blockedColour);
   }
   const busyColour = colour('--vscode-charts-green', '#89d185');
   for (const busy of data.busy) {
     const top = laneTop(busy.lane);
-    if (top > AXIS_HEIGHT - LANE_HEIGHT && top < height) paintStrip(ctx, busyColumns(busy, view, stripBuffer(view)), Math.floor(view.width), 100, top, busyColour);
+    if (top > AXIS_HEIGHT - LANE_HEIGHT && top < height) paintBusyStrip(ctx, busy, view, top, busyColour);
   }
   if (data.live) {
     ctx.fillStyle = foreground;
@@ -382,31 +382,49 @@ function paint(): void {
   }
 }
 
-/** Reused by every paint: one strip value per pixel column. */
-let columnBuffer = new Float32Array(0);
+/** Reused by every paint: one lag value, one block value and one busy value per pixel column. */
+let lagBuffer = new Float32Array(0);
+let blockBuffer = new Float32Array(0);
+let busyBuffer = new Float32Array(0);
 
-function stripBuffer(shown: Viewport): Float32Array {
-  const width = Math.floor(shown.width);
-  if (columnBuffer.length < width) columnBuffer = new Float32Array(width);
-  return columnBuffer;
+function ensureBuffers(width: number): void {
+  if (lagBuffer.length >= width) return;
+  lagBuffer = new Float32Array(width);
+  blockBuffer = new Float32Array(width);
+  busyBuffer = new Float32Array(width);
 }
 
-/** A loop's lag as bars from the bottom of its lane, scaled to the larger of its max and the threshold, with the threshold as a line. */
-function paintLagStrip(ctx: CanvasRenderingContext2D, lag: TimelineLag, shown: Viewport, top: number, thresholdMs: number | undefined, fill: string, line: string): void {
+/**
+ * A loop's lag as bars from the bottom of its lane, its blocks as bars in the blocked colour over
+ * them (as tall as they lasted), scaled to the larger of the largest lag and the threshold, with the
+ * threshold as a line.
+ */
+function paintLagStrip(ctx: CanvasRenderingContext2D, lag: TimelineLag, shown: Viewport, top: number, thresholdMs: number | undefined, fill: string, blocked: string): void {
   const width = Math.floor(shown.width);
+  ensureBuffers(width);
   const scale = Math.max(1, lag.maxMs, thresholdMs ?? 0) * 1.1;
-  paintStrip(ctx, lagColumns(lag, shown, stripBuffer(shown)), width, scale, top, fill);
+  const bottom = top + LANE_HEIGHT - 2;
+  const room = LANE_HEIGHT - 4;
+  ctx.fillStyle = fill;
+  ctx.fill(columnBars(lagColumns(lag, shown, lagBuffer), width, scale, bottom, room));
+  ctx.fillStyle = blocked;
+  ctx.fill(columnBars(blockColumns(lag, shown, blockBuffer), width, scale, bottom, room));
   if (thresholdMs !== undefined) {
-    ctx.fillStyle = line;
-    const y = Math.round(top + LANE_HEIGHT - 2 - (thresholdMs / scale) * (LANE_HEIGHT - 4));
+    const y = Math.round(bottom - (thresholdMs / scale) * room);
     for (let x = 0; x < width; x += 6) ctx.fillRect(LABEL_WIDTH + x, y, 3, 1);
   }
 }
 
-/** One value per pixel column as bars from the bottom of a lane, `scale` filling it. */
-function paintStrip(ctx: CanvasRenderingContext2D, columns: Float32Array, width: number, scale: number, top: number, fill: string): void {
-  const bottom = top + LANE_HEIGHT - 2;
-  const room = LANE_HEIGHT - 4;
+/** A traced loop's occupancy (percent of each moment it ran callbacks) as bars from the bottom of its lane. */
+function paintBusyStrip(ctx: CanvasRenderingContext2D, busy: TimelineBusy, shown: Viewport, top: number, fill: string): void {
+  const width = Math.floor(shown.width);
+  ensureBuffers(width);
+  ctx.fillStyle = fill;
+  ctx.fill(columnBars(busyColumns(busy, shown, busyBuffer), width, 100, top + LANE_HEIGHT - 2, LANE_HEIGHT - 4));
+}
+
+/** One bar per run of equal non-zero columns, rising from `bottom`. */
+function columnBars(columns: Float32Array, width: number, scale: number, bottom: number, room: number): Path2D {
   const bars = new Path2D();
   for (let x = 0; x < width; x += 1) {
     const value = columns[x]!;
@@ -417,8 +435,7 @@ function paintStrip(ctx: CanvasRenderingContext2D, columns: Float32Array, width:
     bars.rect(LABEL_WIDTH + x, bottom - barHeight, run - x + 1, barHeight);
     x = run;
   }
-  ctx.fillStyle = fill;
-  ctx.fill(bars);
+  return bars;
 }
 
 function ellipsize(ctx: CanvasRenderingContext2D, text: string, maxWidth: number): string {

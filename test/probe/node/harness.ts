@@ -87,6 +87,8 @@ export interface RunOptions {
   /** CONCURRENCY_LENS_ADDRESS and CONCURRENCY_LENS_TOKEN. */
   readonly endpoint?: Record<string, string>;
   readonly env?: NodeJS.ProcessEnv;
+  /** `ignore` sends the program's stdout to /dev/null: writes never wait for a reader. */
+  readonly stdout?: 'pipe' | 'ignore';
 }
 
 /** Runs `node file args…`, with the probe preloaded through NODE_OPTIONS when asked. */
@@ -99,11 +101,11 @@ export function runProgram(file: string, args: readonly string[], options: RunOp
     Object.assign(env, options.endpoint);
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file, ...args], { env, cwd: path.dirname(file), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [file, ...args], { env, cwd: path.dirname(file), stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });

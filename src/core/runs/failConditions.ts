@@ -1,0 +1,91 @@
+/**
+ * Conditions over a finished run that make `concurrency-lens record --fail-on …` fail, so that
+ * concurrency goes into CI assertions ("no event-loop block over 100 ms during the test suite").
+ * One table: a condition is an id, a line of help and a check over the run's model; add a row to
+ * add a condition.
+ */
+import type { SourceLocation, TaskInfo } from '../probe/protocol';
+import type { WithItemsOf } from './waitGraph';
+import type { RunModel } from './runModel';
+import { diagnose, type StuckReport } from './stuck';
+import { blockingFrame, exitKind, formatDuration, isLibraryFile, processLabel, signalName, taskOutcome } from './treeShape';
+
+export interface FailContext {
+  /** Blocks shorter than this do not count (the probes report none shorter anyway). */
+  readonly blockedThresholdMs: number;
+  /** The `with` items of the program's Python files (who holds a plain lock); unknown without. */
+  readonly withItemsOf?: WithItemsOf;
+}
+
+export interface FailCondition {
+  readonly id: string;
+  /** One line for `--help`. */
+  readonly help: string;
+  /** One line per case that makes the condition hold; none when it does not. */
+  check(model: RunModel, context: FailContext): string[];
+}
+
+export const FAIL_CONDITIONS: readonly FailCondition[] = [
+  {
+    id: 'blocked-loop',
+    help: 'an event loop was blocked for the threshold (--blocked-threshold-ms) or longer',
+    check: (model, { blockedThresholdMs }) => model.blockedEvents()
+      .filter((event) => event.durationMs >= blockedThresholdMs)
+      .map((event) => `event loop blocked for ${formatDuration(event.durationMs)}${at(blockingFrame(event.stack, (file) => !isLibraryFile(file)))} (pid ${event.pid})`),
+  },
+  {
+    id: 'failed-task',
+    help: 'an asyncio task ended with an exception',
+    check: (model) => tasks(model).filter(({ task }) => task.state === 'failed')
+      .map(({ pid, task }) => `task ${task.name} (${task.coroutine}) failed: ${(task.exception ?? '').split('\n')[0]}${at(task.raisedAt)} (pid ${pid})`),
+  },
+  {
+    id: 'unfinished-task',
+    help: 'an asyncio task was still pending when its process ended (never awaited to the end)',
+    check: (model) => tasks(model).filter(({ task, live }) => !live && taskOutcome(task) === 'unfinished')
+      .map(({ pid, task }) => `task ${task.name} (${task.coroutine}) never finished${at(task.suspendedAt ?? task.createdAt)} (pid ${pid})`),
+  },
+  {
+    id: 'failed-process',
+    help: 'a process of the run exited with a non-zero code or was killed by a crash signal',
+    check: (model) => model.processes().filter((record) => exitKind(record) === 'failed')
+      .map((record) => `process ${record.pid} (${processLabel(record.argv)}) ${record.signal !== undefined ? `killed by ${signalName(record.signal)}` : `exited with code ${record.exitCode}`}`),
+  },
+  {
+    id: 'deadlock',
+    help: 'the run got stuck: a wait-for cycle (lock order, await cycle, joins…) or everything waiting with nothing to wake it (the run is stopped then)',
+    check: (model, { withItemsOf }) => diagnose(model, withItemsOf ?? (() => undefined)).map(deadlockWords),
+  },
+];
+
+/** A stuck report in one line of plain English (the CLI is not localized): each waiter, what it waits on and where. */
+function deadlockWords(report: StuckReport): string {
+  const steps = report.steps.map(({ waiter, next }) => {
+    const wait = waiter.wait;
+    const on = next ? (next.reason.kind === 'holds' ? `${wait?.name ?? next.reason.expression} held by ${next.to.name}` : next.to.name) : wait?.name ?? wait?.call ?? wait?.kind ?? 'something';
+    return `${waiter.name} waits for ${on}${at(wait?.at)}`;
+  });
+  return `${report.kind === 'cycle' ? `${report.pattern} deadlock` : 'stuck, nothing can wake it'}: ${steps.join('; ')}`;
+}
+
+export const FAIL_CONDITION_IDS: readonly string[] = FAIL_CONDITIONS.map((condition) => condition.id);
+
+export interface HeldCondition {
+  readonly id: string;
+  readonly cases: readonly string[];
+}
+
+/** The conditions among `ids` that held over the run, with their cases; unknown ids are the caller's to refuse. */
+export function heldConditions(model: RunModel, ids: readonly string[], context: FailContext): HeldCondition[] {
+  return FAIL_CONDITIONS.filter((condition) => ids.includes(condition.id))
+    .map((condition) => ({ id: condition.id, cases: condition.check(model, context) }))
+    .filter((held) => held.cases.length > 0);
+}
+
+function at(location: SourceLocation | undefined): string {
+  return location ? ` at ${location.file}:${location.line}` : '';
+}
+
+function tasks(model: RunModel): { pid: number; live: boolean; task: TaskInfo }[] {
+  return model.processes().flatMap((record) => [...record.entities.task.values()].map((entity) => ({ pid: record.pid, live: entity.live, task: entity.info })));
+}

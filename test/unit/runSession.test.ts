@@ -1,0 +1,170 @@
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as net from 'node:net';
+import { afterEach, describe, it } from 'node:test';
+import { ENV_ADDRESS, ENV_TOKEN, parseProbeAddress, PROTOCOL_VERSION } from '../../src/core/probe/protocol';
+import { ProbeServer } from '../../src/core/probe/server';
+import { PauseLog } from '../../src/core/runs/pauses';
+import { RunSession } from '../../src/core/runs/runSession';
+
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const sessions: RunSession[] = [];
+afterEach(() => {
+  for (const session of sessions.splice(0)) session.dispose();
+});
+
+async function start(options: Partial<ConstructorParameters<typeof RunSession>[1]> = {}): Promise<RunSession> {
+  const server = await ProbeServer.start({ logger: quiet });
+  const session = new RunSession(server, { logger: quiet, ...options });
+  sessions.push(session);
+  return session;
+}
+
+/** A fake probe: connects, says hello as `pid` (child of `ppid`), then sends what it is given. */
+async function probe(session: RunSession, pid: number, ppid: number): Promise<{ send(...frames: Record<string, unknown>[]): void; close(): Promise<void> }> {
+  const address = parseProbeAddress(session.server.environment[ENV_ADDRESS]!)!;
+  const socket = await new Promise<net.Socket>((resolve, reject) => {
+    const connection = address.transport === 'unix' ? net.connect(address.path) : net.connect(address.port, address.host);
+    connection.once('connect', () => resolve(connection));
+    connection.once('error', reject);
+  });
+  let seq = 0;
+  const write = (frame: Record<string, unknown>) => socket.write(`${JSON.stringify({ seq: seq++, t: Date.now(), ...frame })}\n`);
+  write({
+    kind: 'hello', token: session.server.environment[ENV_TOKEN], protocol: PROTOCOL_VERSION, pid, ppid,
+    runtime: { name: 'node', version: '20.0.0' }, argv: ['node', `p${pid}`], startedAt: Date.now(),
+  });
+  await until(() => session.model.process(pid)?.connected === true);
+  return {
+    send: (...frames) => frames.forEach(write),
+    close: () => new Promise((resolve) => socket.end(() => resolve())),
+  };
+}
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('RunSession', () => {
+  it('shows a process whose parent is not in the run under its nearest ancestor that is (sh → npm → sh → node)', async () => {
+    // 10: the program the run started (npm); 20: the `sh -c` npm runs, not probed; 30: node under it.
+    const parents: Record<number, number> = { 30: 20, 20: 10, 10: 5 };
+    const session = await start({ parentOf: (pid) => parents[pid] });
+    session.programStarted(10, ['npm', 'run', 'start'], '/w', Date.now());
+    await probe(session, 30, 20);
+    assert.deepEqual(session.model.rootProcesses().map((process) => process.pid), [10]);
+    assert.deepEqual(session.model.childProcesses(10).map((process) => process.pid), [30]);
+    assert.equal(session.model.process(30)?.ppid, 20, 'its real parent is kept');
+    assert.equal(recordedParentInRun(session), 10, 'a recording keeps where it is shown');
+  });
+
+  it('keeps a process with no ancestor in the run as a root of its own', async () => {
+    const session = await start({ parentOf: () => 1 });
+    await probe(session, 40, 39);
+    assert.deepEqual(session.model.rootProcesses().map((process) => process.pid), [40]);
+  });
+
+  it('drops a blocked loop that overlaps a debugger pause, and keeps the others', async () => {
+    const session = await start({ parentOf: () => undefined });
+    const program = await probe(session, 50, 1);
+    const pausedAt = Date.now();
+    session.setPaused(true, pausedAt);
+    assert.equal(session.isPaused, true);
+    session.setPaused(false, pausedAt + 400);
+    // Held at the breakpoint for 400 ms: the probe sees a 450 ms block ending just after the resume.
+    program.send({ kind: 'blocked', t: pausedAt + 420, loopId: 'loop-main', threadId: 'main', durationMs: 450, stack: [] });
+    // A real block a second later.
+    program.send({ kind: 'blocked', t: pausedAt + 1600, loopId: 'loop-main', threadId: 'main', durationMs: 300, stack: [] });
+    await until(() => session.model.blockedEvents().length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(session.model.blockedEvents().map((event) => event.durationMs), [300]);
+  });
+
+  it('lets a block reported before a pause end, though its last report overlaps the pause', async () => {
+    const session = await start({ parentOf: () => undefined });
+    const program = await probe(session, 60, 1);
+    const now = Date.now();
+    program.send({ kind: 'blocked', t: now, loopId: 'l', threadId: 'main', durationMs: 200, stack: [], ongoing: true });
+    await until(() => session.model.blockedEvents().length === 1);
+    session.setPaused(true, now + 10);
+    program.send({ kind: 'blocked', t: now + 300, loopId: 'l', threadId: 'main', durationMs: 500, stack: [], ongoing: false });
+    await until(() => session.model.blockedEvents()[0]?.ongoing === false);
+    assert.equal(session.model.blockedEvents()[0]?.durationMs, 500);
+  });
+
+  it('ends a run attached to a process when that process goes, with its exit code, leaving the rest alone', async () => {
+    const bystander = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const session = await start({ ownsProcesses: false, parentOf: () => undefined });
+      session.adoptRoot(70, ['node', 'server.js'], undefined, Date.now());
+      const root = await probe(session, 70, 1);
+      await probe(session, bystander.pid!, 70);
+      root.send({ kind: 'exit', exitCode: 4 });
+      await root.close();
+      const outcome = await session.ended;
+      assert.equal(outcome.exitCode, 4);
+      assert.ok(alive(bystander.pid!), 'a run that did not start its processes kills none of them');
+    } finally {
+      bystander.kill('SIGKILL');
+    }
+  });
+
+  it('kills what the program left behind when it owns its processes', async () => {
+    const leftover = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const session = await start({ parentOf: () => undefined });
+    session.programStarted(80, ['python3', 'app.py'], '/w', Date.now());
+    await probe(session, leftover.pid!, 80);
+    const gone = new Promise((resolve) => leftover.once('exit', (_code, signal) => resolve(signal)));
+    session.programExited({ endedAt: Date.now(), exitCode: 0 });
+    assert.equal(await gone, 'SIGKILL');
+    await session.ended;
+  });
+
+  it('ends a run whose source went away (a debug session, a terminal) with its one root process\'s status', async () => {
+    const session = await start({ ownsProcesses: false, parentOf: () => undefined });
+    const program = await probe(session, 90, 1);
+    program.send({ kind: 'exit', exitCode: 0 });
+    await program.close();
+    await until(() => session.model.process(90)?.connected === false);
+    session.end();
+    assert.deepEqual(await session.ended, { endedAt: session.model.outcome!.endedAt, exitCode: 0 });
+  });
+});
+
+/** Where the recording of the session's model shows process 30 (its nearest ancestor in the run). */
+function recordedParentInRun(session: RunSession): number | undefined {
+  const recording = session.model.toRecording();
+  return recording.processes.find((process) => process.pid === 30)?.parentInRun;
+}
+
+describe('PauseLog', () => {
+  it('tells whether a span overlaps a pause, an open one lasting until now', () => {
+    const pauses = new PauseLog();
+    assert.equal(pauses.overlaps(0, 10), false);
+    pauses.pause(100);
+    pauses.resume(200);
+    pauses.pause(300);
+    assert.equal(pauses.isPaused, true);
+    assert.equal(pauses.overlaps(50, 99), false);
+    assert.equal(pauses.overlaps(50, 150), true);
+    assert.equal(pauses.overlaps(150, 160), true);
+    assert.equal(pauses.overlaps(201, 299), false);
+    assert.equal(pauses.overlaps(250, 1000), true, 'the pause still going');
+    pauses.resume(400);
+    assert.equal(pauses.isPaused, false);
+    assert.equal(pauses.overlaps(401, 500), false);
+  });
+});
