@@ -17,6 +17,10 @@
  *   that comes late while the loop was busy is a block; its stack comes from V8's sampling profiler
  *   (every quarter of the threshold, at most 25 ms; in-process inspector session), whose samples
  *   taken during the block show where the loop was stuck, down to the line.
+ * - Trace mode (CONCURRENCY_LENS_TRACE=1, opt-in): async_hooks times every callback the main loop
+ *   runs (the outermost `before`/`after` of each turn), sent as `trace` frames at each sample, with
+ *   the slowest callbacks named by resource type and the line that created them (captured for
+ *   every resource but promises; formatted only for a slow one). Promises are counted pending.
  * - It never blocks or changes the program: its own work is kept short and never counted as the
  *   program's lag, a bounded queue drops the oldest frames (and counts them),
  *   the socket is unref'd once connected, no listener that changes default behaviour (no 'error',
@@ -49,7 +53,9 @@
   const PROTOCOL_VERSION = 1;
   const SAMPLE_MS = positiveNumber(process.env.CONCURRENCY_LENS_SAMPLE_MS, 200);
   const BLOCK_THRESHOLD_MS = positiveNumber(process.env.CONCURRENCY_LENS_BLOCKED_THRESHOLD_MS, 100);
-  const PROMISE_DETAIL = process.env.CONCURRENCY_LENS_NODE_PROMISES === '1';
+  /** Trace mode (opt-in): every callback the loop runs, timed (async_hooks before/after), and promise activity. */
+  const TRACE = process.env.CONCURRENCY_LENS_TRACE === '1';
+  const PROMISE_DETAIL = process.env.CONCURRENCY_LENS_NODE_PROMISES === '1' || TRACE;
   const MAX_QUEUED_FRAMES = 1000;
   const MAX_SOCKET_BACKLOG_BYTES = 1024 * 1024;
   const MAX_TEXT = 4000;
@@ -119,7 +125,9 @@
   }
 
   function connect() {
+    creatingOwn = true;
     socket = net.createConnection(endpoint);
+    creatingOwn = false;
     socket.setNoDelay?.(true);
     // Stay referenced only until connected (a millisecond on loopback) so that even a program that
     // ends at once is seen; from then on the connection never keeps the program alive.
@@ -311,6 +319,7 @@
       watched.elu = now;
       threads.get(id).state = busy >= 0.5 ? 'running' : 'waiting';
     }
+    tracer?.drain();
     publishState();
   }
 
@@ -333,6 +342,88 @@
       counts.settled += 1;
     });
     return counts;
+  }
+
+  // ── trace mode ───────────────────────────────────────────────────────────────────────────────
+  /** Callbacks recorded between two samples at most (beyond, the oldest are dropped). */
+  const MAX_TRACED_CALLBACKS = 200000;
+  /** A callback that held the loop this long (ms) is listed with its creation line. */
+  const SLOW_CALLBACK_MS = 10;
+  const SLOWEST_PER_FRAME = 20;
+  /** Set while the probe creates its own timers and sockets: they are not the program's callbacks. */
+  let creatingOwn = false;
+  const tracer = TRACE ? startTracer() : undefined;
+
+  function startTracer() {
+    const asyncHooks = require('node:async_hooks');
+    const epoch = performance.timeOrigin;
+    /** asyncId → [type, creation stack holder or undefined] of live resources (promises: type only). */
+    const resources = new Map();
+    const own = new Set();
+    let start = [];
+    let duration = [];
+    let slow = [];
+    let depth = 0;
+    let turnStart = 0;
+    let turnId = 0;
+    const hook = asyncHooks.createHook({
+      init(asyncId, type) {
+        if (creatingOwn || ownWorkDepth > 0) {
+          own.add(asyncId);
+          return;
+        }
+        if (type === 'PROMISE') return;
+        const site = {};
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 10;
+        Error.captureStackTrace(site);
+        Error.stackTraceLimit = limit;
+        resources.set(asyncId, [type, site]);
+      },
+      before(asyncId) {
+        if (depth++ > 0 || own.has(asyncId)) return;
+        turnStart = performance.now();
+        turnId = asyncId;
+      },
+      after(asyncId) {
+        if (--depth > 0 || turnStart === 0 || asyncId !== turnId) return;
+        const ms = performance.now() - turnStart;
+        const at = round(epoch + turnStart, 3);
+        turnStart = 0;
+        if (start.length >= MAX_TRACED_CALLBACKS) return;
+        start.push(at);
+        duration.push(round(ms, 3));
+        if (ms >= SLOW_CALLBACK_MS) slow.push([ms, at, resources.get(asyncId)]);
+      },
+      destroy(asyncId) {
+        resources.delete(asyncId);
+        own.delete(asyncId);
+      },
+    });
+    hook.enable();
+    return {
+      drain: ownWork(() => {
+        if (start.length === 0) return;
+        const slowest = slow.sort((a, b) => b[0] - a[0]).slice(0, SLOWEST_PER_FRAME).map(([ms, at, resource]) => {
+          const location = resource ? creationLine(resource[1]) : undefined;
+          return { durationMs: round(ms, 3), start: at, callback: resource ? resource[0] : 'callback', ...(location ? { location } : {}) };
+        });
+        enqueue(frame('trace', { loopId: mainLoop.id, threadId: mainThread.id, start, duration, task: start.map(() => ''), ...(slowest.length ? { slow: slowest } : {}) }));
+        start = [];
+        duration = [];
+        slow = [];
+      }),
+    };
+  }
+
+  /** The first frame of the program's own code in a resource's creation stack. */
+  function creationLine(site) {
+    for (const line of String(site.stack ?? '').split('\n').slice(1)) {
+      const match = /(?:\(|^at )((?:file:\/\/)?\/[^()]*?):(\d+):\d+\)?$/.exec(line.trim());
+      if (!match || /node:|\/probes\/node\/probe\.cjs|node_modules/.test(match[1])) continue;
+      return { file: fileOf(match[1]), line: Number(match[2]) };
+    }
+    return undefined;
   }
 
   // ── lag and blocks: one heartbeat ────────────────────────────────────────────────────────────
@@ -391,6 +482,7 @@
         peakLagMs = 0;
       }
     });
+    creatingOwn = true;
     setInterval(() => {
       try {
         beat(false);
@@ -398,6 +490,7 @@
         // A failing beat must never reach the program.
       }
     }, beatMs).unref();
+    creatingOwn = false;
     /** At exit: the last stretch of the loop and a final sample. */
     return { finish: () => beat(true) };
   }
