@@ -56,6 +56,8 @@ class LoopWatch:
         self._live_tasks = {}
         self._task_notes = {}
         self._finished_tasks = []
+        #: Per thread ident, the loop that last stopped running there (it may run again).
+        self._paused = {}
         #: Per task id, what it awaited at the previous sample (plain values) and since when.
         self._waits = {}
 
@@ -67,7 +69,10 @@ class LoopWatch:
         with self._lock:
             if thread_ident in self._loops and self._loops[thread_ident].loop() is loop:
                 return False
-            state = _Loop("l%d" % next(self._next_id), loop, thread_ident)
+            # The same loop running again on its thread (asyncio.run's shutdown steps) keeps its id.
+            state = self._paused.pop(thread_ident, None)
+            if state is None or state.loop() is not loop:
+                state = _Loop("l%d" % next(self._next_id), loop, thread_ident)
             self._loops[thread_ident] = state
         state.expected_beat = time.monotonic()
         loop.call_soon(self._beat, state)
@@ -82,6 +87,8 @@ class LoopWatch:
     def stopped(self, thread_ident):
         with self._lock:
             state = self._loops.pop(thread_ident, None)
+            if state is not None:
+                self._paused[thread_ident] = state
             if state is not None and state.id in self._unreported:
                 # Sampled once more, so that the tasks it only counted are reported.
                 self._stopped.append(state)
