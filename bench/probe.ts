@@ -1,6 +1,6 @@
 // `npm run bench:probe`: the Python probe's cost, then the Node probe's (bench/probeNode.ts), under
 // every Python 3.8–3.13 present (or those given as arguments, e.g. `npm run bench:probe -- 3.12`).
-// Steady state: each workload runs for BENCH_SECONDS (default 5) doing as much work as it can, and
+// Steady state: each workload runs for BENCH_SECONDS (default 7; the asyncio one 10) doing as much as it can, and
 // prints its wall time, CPU time (all its threads, and its pool's workers) and work; figures are per
 // unit of work. Each runs without and with the probe, back to back, BENCH_PAIRS times (default 3),
 // alternating which goes first; a probed run must send at least 25 samples (printed beside each
@@ -21,6 +21,11 @@ import { nodeProbeOverhead } from './probeNode';
 import { PAIRS, probedRun, startupMs, steadyOverhead } from './probedRuns';
 
 const WORKLOADS = ['asyncio_tasks', 'threads', 'process_pool'] as const;
+/**
+ * Seconds per run where 5 is not enough for 25 samples: the probe's 1% budget samples a loop with
+ * many live tasks less often (about 3 times a second with these batches on a loaded machine).
+ */
+const SECONDS: Partial<Record<(typeof WORKLOADS)[number], string>> = { asyncio_tasks: '10' };
 const root = path.resolve(__dirname, '..');
 
 function pythons(): Map<string, string> {
@@ -46,20 +51,22 @@ async function main(): Promise<void> {
     const launch = (script: string) => (probeEnv: Readonly<Record<string, string>>) => pythonLaunchSpec({
       interpreter: python, script, cwd: root, probeRoot: path.join(root, 'probes', 'python'), baseEnv: process.env, probeEnv, blockedThresholdMs: 100,
     });
-    const plain = (script: string) => async () => timing(await runForOutput(python, [script], process.env));
+    const plain = (script: string, env: Record<string, string>) => async () => timing(await runForOutput(python, [script], { ...process.env, ...env }));
     const hello = path.join(root, 'bench', 'python', 'hello.py');
     console.log(`RESULT ${name}.startup_ms=${(await startupMs('startup', () => ({ command: python, args: [hello], env: process.env }), launch(hello))).toFixed(1)}`);
     for (const workload of WORKLOADS) {
       const script = path.join(root, 'bench', 'python', `${workload}.py`);
-      const overhead = await steadyOverhead(workload, plain(script), () => probedRun(launch(script)));
+      const env: Record<string, string> = SECONDS[workload] ? { BENCH_SECONDS: SECONDS[workload] } : {};
+      const overhead = await steadyOverhead(workload, plain(script, env), () => probedRun(launch(script), env));
       console.log(`RESULT ${name}.${workload}.overhead_pct=${overhead.cpu.toFixed(1)}`);
       console.log(`RESULT ${name}.${workload}.overhead_wall_pct=${overhead.wall.toFixed(1)}`);
     }
     const tasks = path.join(root, 'bench', 'python', 'asyncio_tasks.py');
-    const trace = await steadyOverhead('trace_mode', plain(tasks), () => probedRun(launch(tasks), { [ENV_TRACE]: '1' }));
+    const tasksEnv = { BENCH_SECONDS: SECONDS.asyncio_tasks ?? '5' };
+    const trace = await steadyOverhead('trace_mode', plain(tasks, tasksEnv), () => probedRun(launch(tasks), { ...tasksEnv, [ENV_TRACE]: '1' }), 0);
     console.log(`RESULT ${name}.trace_mode.overhead_pct=${trace.wall.toFixed(1)}`);
     console.log(`RESULT ${name}.trace_mode.overhead_cpu_pct=${trace.cpu.toFixed(1)}`);
-    const factory = await steadyOverhead('task_factory', async () => (await probedRun(launch(tasks))).timing, () => probedRun(launch(tasks), { [ENV_TASK_LIFECYCLE]: '1' }));
+    const factory = await steadyOverhead('task_factory', async () => (await probedRun(launch(tasks), tasksEnv)).timing, () => probedRun(launch(tasks), { ...tasksEnv, [ENV_TASK_LIFECYCLE]: '1' }));
     console.log(`RESULT ${name}.task_factory.overhead_pct=${factory.cpu.toFixed(1)}`);
     console.log(`RESULT ${name}.version=${fullVersion}`);
   }

@@ -37,7 +37,7 @@ export async function nodeProbeOverhead(): Promise<void> {
   // Trace mode on the loop that runs callbacks (every turn timed) and on the promise-heavy one.
   for (const [label, script] of [['trace_mode', 'steady_loop.mjs'], ['trace_mode_awaits', 'awaits.mjs']] as const) {
     const file = path.join(root, 'bench', 'node', script);
-    const trace = await steadyOverhead(label, async () => timing(await runForOutput(process.execPath, [file], process.env)), () => probedRun(launch(file), { [ENV_TRACE]: '1' }));
+    const trace = await steadyOverhead(label, async () => timing(await runForOutput(process.execPath, [file], process.env)), () => probedRun(launch(file), { [ENV_TRACE]: '1' }), 0);
     console.log(`RESULT probe.node.${label}.overhead_pct=${trace.wall.toFixed(1)}`);
     console.log(`RESULT probe.node.${label}.overhead_cpu_pct=${trace.cpu.toFixed(1)}`);
   }

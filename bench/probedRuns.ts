@@ -11,6 +11,8 @@ import type { LaunchSpec } from '../src/core/runs/launchSpec';
 import { RunModel } from '../src/core/runs/runModel';
 import { type Timing, alternate, compareTimings, median, runForOutput, timing } from './measure';
 
+// Each workload runs this long (s) unless told otherwise: 5 Hz sampling gives 35 samples, 25 even on a loaded machine.
+process.env.BENCH_SECONDS ??= '7';
 /** Runs per side of each steady-state comparison (paired, alternating): each run lasts BENCH_SECONDS. */
 export const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
 /** A probed run must have been sampled this often, or the figure measures start-up, not observation. */
@@ -52,9 +54,12 @@ export async function probedRun(launch: (probeEnv: Readonly<Record<string, strin
 
 /**
  * Compares `without` and `withProbe` (paired, alternating), prints the samples of each probed run
- * beside the figures, and throws when one took fewer than {@link MIN_SAMPLES}. Returns the overheads (%).
+ * beside the figures, and throws when one took fewer than `minSamples` (trace mode's own frames
+ * carry what it observes: its samples are only printed). Returns the overheads (%).
  */
-export async function steadyOverhead(label: string, without: () => Promise<Timing>, withProbe: () => Promise<ProbedTiming>): Promise<{ cpu: number; wall: number }> {
+export async function steadyOverhead(
+  label: string, without: () => Promise<Timing>, withProbe: () => Promise<ProbedTiming>, minSamples = MIN_SAMPLES,
+): Promise<{ cpu: number; wall: number }> {
   const samples: number[] = [];
   const { plain, probed } = await alternate(PAIRS, without, async () => {
     const run = await withProbe();
@@ -64,7 +69,7 @@ export async function steadyOverhead(label: string, without: () => Promise<Timin
   const overhead = compareTimings(label, plain, probed);
   const work = probed.map((run) => run.work);
   console.log(`  ${label.padEnd(22)} samples per probed run: ${samples.join(', ')}; work per probed run: ${work.join(', ')}; without: ${plain.map((run) => run.work).join(', ')}`);
-  if (Math.min(...samples) < MIN_SAMPLES) throw new Error(`${label}: a probed run took only ${Math.min(...samples)} samples (at least ${MIN_SAMPLES} needed: make it run longer)`);
+  if (Math.min(...samples) < minSamples) throw new Error(`${label}: a probed run took only ${Math.min(...samples)} samples (at least ${minSamples} needed: make it run longer)`);
   return overhead;
 }
 

@@ -3,12 +3,20 @@ import * as vscode from 'vscode';
 import type { LiveTasksController } from '../../src/liveTasks/liveTasksController';
 import type { MonitoredRun } from '../../src/liveTasks/monitoredRun';
 import { activateExtension } from './extensionHost';
-import { endAllRuns, monitorFixture as fixture, type Row, rows, until } from './monitoredRuns';
+import { monitorFixture as fixture, type Row, rows, until } from './monitoredRuns';
 
 async function start(controller: LiveTasksController, name: string): Promise<MonitoredRun> {
   const run = await controller.runFile(fixture(name));
   assert.ok(run, `run of ${name} did not start`);
   return run;
+}
+
+/** Stops every listed run (the extension's own instances: no instanceof across the bundle) and clears the list. */
+async function endEveryRun(controller: LiveTasksController): Promise<void> {
+  const running = controller.runs.filter((run) => run.isRunning) as MonitoredRun[];
+  for (const run of running) await controller.stop(run);
+  await Promise.all(running.map((run) => run.whenEnded()));
+  controller.clearEndedRuns();
 }
 
 const stuckRows = (controller: LiveTasksController, run?: MonitoredRun): Row[] => rows(controller, run).filter((row) => row.node.kind === 'stuck');
@@ -24,7 +32,7 @@ suite('Live Tasks: why is it stuck', function () {
   });
 
   teardown(async () => {
-    await endAllRuns(controller);
+    await endEveryRun(controller);
     await vscode.commands.executeCommand('concurrencyLens.showByThread');
   });
 
@@ -97,7 +105,7 @@ suite('Live Tasks: why is it stuck', function () {
       const run = await start(controller, name);
       const deadline = Date.now() + 6000;
       while (run.isRunning && Date.now() < deadline) {
-        assert.deepEqual(stuckRows(controller).map((row) => row.text), [], name);
+        assert.deepEqual(stuckRows(controller).map((row) => row.text), [], `${name}\n${text(rows(controller))}\n${controller.runs.map((listed) => `${listed.title} ${listed.isRunning}`).join('\n')}`);
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       run.stop();
@@ -105,7 +113,7 @@ suite('Live Tasks: why is it stuck', function () {
       await controller.stuck.refresh();
       assert.deepEqual(reportsOf(controller, run), [], name);
       assert.deepEqual(vscode.languages.getDiagnostics(fixture(name)).filter((diagnostic) => diagnostic.severity === vscode.DiagnosticSeverity.Error), [], name);
-      await endAllRuns(controller);
+      await endEveryRun(controller);
     }
   });
 
