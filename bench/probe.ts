@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     const trace = await steadyOverhead('trace_mode', plain(tasks, tasksEnv), () => probedRun(launch(tasks), { ...tasksEnv, [ENV_TRACE]: '1' }), 0);
     console.log(`RESULT ${name}.trace_mode.overhead_pct=${trace.wall.toFixed(1)}`);
     console.log(`RESULT ${name}.trace_mode.overhead_cpu_pct=${trace.cpu.toFixed(1)}`);
-    const factory = await steadyOverhead('task_factory', async () => (await probedRun(launch(tasks), tasksEnv)).timing, () => probedRun(launch(tasks), { ...tasksEnv, [ENV_TASK_LIFECYCLE]: '1' }));
+    const factory = await steadyOverhead('task_factory', async () => (await probedRun(launch(tasks), tasksEnv)).timing, () => probedRun(launch(tasks), { ...tasksEnv, [ENV_TASK_LIFECYCLE]: '1' }), 0);
     console.log(`RESULT ${name}.task_factory.overhead_pct=${factory.cpu.toFixed(1)}`);
     console.log(`RESULT ${name}.version=${fullVersion}`);
   }

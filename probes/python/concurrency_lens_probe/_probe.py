@@ -218,7 +218,7 @@ class Probe:
         """Trace mode: sends what each loop ran since the last tick. Returns whether anything was."""
         if self.tracer is None or not self.tracer.slices:
             return False
-        bodies, last_step_end = self.tracer.drain(self.loops.by_thread_ident(), self.loops.task_id_of)
+        bodies, last_step_end = self.tracer.drain(self.loops.by_thread_ident(), self.loops.task_id_of_key)
         self.loops.last_step_end.update(last_step_end)
         t = now_ms()
         for state, body in bodies.items():

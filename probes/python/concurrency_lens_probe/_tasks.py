@@ -219,12 +219,9 @@ class LoopWatch:
         with self._lock:
             return dict(self._loops)
 
-    def task_id_of(self, task):
-        """The id of a task the probe knows (made by the factory, or sampled), else None."""
-        origin = _lifecycle.origin_of(task)
-        if origin is not None:
-            return origin[0]
-        note = self._task_notes.get(id(task)) if self._live_tasks.get(id(task)) is task else None
+    def task_id_of_key(self, key):
+        """The id of the task the probe last sampled under id(task) == key, else None."""
+        note = self._task_notes.get(key)
         return note[0] if note is not None else None
 
     def has_young_tasks(self):

@@ -5,10 +5,12 @@ drains what it recorded at each tick and sends it as ``trace`` frames: exact run
 and so how busy each loop was, and the slowest callbacks with the line they ran to.
 The task factory (see _lifecycle) is on in this mode: every creation and completion is seen."""
 import collections
+import sys
 import threading
 import time
 
 from . import _hooks, _inspect
+from ._lifecycle import ATTRIBUTE
 
 ENV_TRACE = "CONCURRENCY_LENS_TRACE"
 #: A callback that holds its loop this long (ms) has where it ended up looked up at once.
@@ -21,12 +23,15 @@ MAX_SLICES = 200_000
 
 class Tracer:
     def __init__(self):
-        #: (thread ident, start, end, callback, where it ended up when slow) per callback, perf_counter seconds.
+        #: (thread ident, start, end, the task's id from the factory, id(task), whether that step ended
+        #: it, where it ended up when slow) per callback, perf_counter seconds. Plain values only:
+        #: holding the callbacks would keep every task alive until the drain, for the program's
+        #: garbage collector to walk (it cost traced programs several times their time).
         self.slices = collections.deque(maxlen=MAX_SLICES)
         # perf_counter → ms since the epoch.
         self._epoch_offset_ms = time.time() * 1000.0 - time.perf_counter() * 1000.0
 
-    def install(self, handle_class):
+    def install(self, handle_class, task_class):
         original = handle_class._run
         slices = self.slices
         perf_counter = time.perf_counter
@@ -40,11 +45,16 @@ class Tracer:
             finally:
                 end = perf_counter()
                 callback = self._callback
-                slices.append((get_ident(), start, end, callback, _where(callback) if end - start >= slow else None))
+                task = getattr(callback, "__self__", None)
+                if isinstance(task, task_class):
+                    origin = getattr(task, ATTRIBUTE, None)
+                    slices.append((get_ident(), start, end, origin[0] if origin is not None else None, id(task), task.done(), _where(callback) if end - start >= slow else None))
+                else:
+                    slices.append((get_ident(), start, end, None, None, False, _where(callback) if end - start >= slow else None))
 
         handle_class._run = _run
 
-    def drain(self, loops_by_ident, task_id_of):
+    def drain(self, loops_by_ident, task_id_of_key):
         """The slices recorded since the last drain, per loop: {loop: frame body}, and when each
         task that ran its last step ended (by id(task), ms since the epoch)."""
         offset = self._epoch_offset_ms
@@ -52,22 +62,22 @@ class Tracer:
         last_step_end = {}
         slices = self.slices
         while slices:
-            ident, start, end, callback, where = slices.popleft()
+            ident, start, end, task_id, task_key, last_step, where = slices.popleft()
             state = loops_by_ident.get(ident)
             if state is None:
                 continue
             body = bodies.get(state)
             if body is None:
                 body = bodies[state] = {"start": [], "duration": [], "task": [], "slow": []}
-            task = getattr(callback, "__self__", None)
-            task_id = task_id_of(task) if task is not None and hasattr(task, "get_coro") else None
+            if task_id is None and task_key is not None:
+                task_id = task_id_of_key(task_key)
             start_ms = offset + start * 1000.0
             duration_ms = (end - start) * 1000.0
             body["start"].append(round(start_ms, 3))
             body["duration"].append(round(duration_ms, 3))
             body["task"].append(task_id or "")
-            if task_id is not None and task.done():
-                last_step_end[id(task)] = start_ms + duration_ms
+            if task_id is not None and last_step:
+                last_step_end[task_key] = start_ms + duration_ms
             if where is not None:
                 body["slow"].append((duration_ms, start_ms, where, task_id))
         for body in bodies.values():
@@ -105,5 +115,5 @@ def _where(callback):
 
 
 def install(tracer):
-    _hooks.when_imported("asyncio.events", lambda events: tracer.install(events.Handle))
+    _hooks.when_imported("asyncio.tasks", lambda tasks: tracer.install(sys.modules["asyncio.events"].Handle, tasks.Task))
 
