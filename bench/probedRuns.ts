@@ -79,26 +79,24 @@ export async function startupMs(label: string, plain: () => { command: string; a
     const started = performance.now();
     execFile(command, [...args], { env }, (error) => (error ? reject(new Error(error.message)) : resolve(performance.now() - started)));
   });
-  const without: number[] = [];
-  const withProbe: number[] = [];
-  for (let run = 0; run < STARTUP_PAIRS; run += 1) {
-    const server = await ProbeServer.start({ logger: quietLogger });
-    let hellos = 0;
-    server.onHello(() => (hellos += 1));
-    const spec = launch(server.environment);
-    const probed = () => wallOf(spec.command, spec.args, { ...process.env, ...spec.env });
-    const bare = plain();
-    const plainRun = () => wallOf(bare.command, bare.args, bare.env);
-    if (run % 2 === 0) {
-      without.push(await plainRun());
-      withProbe.push(await probed());
-    } else {
-      withProbe.push(await probed());
-      without.push(await plainRun());
-    }
-    await server.dispose();
-    if (hellos === 0) throw new Error(`${label}: the probed hello-world never connected`);
-  }
+  const bare = plain();
+  const asTiming = (wall: number): Timing => ({ wall, cpu: 0, work: 1 });
+  const { plain: without, probed: withProbe } = await alternate(
+    STARTUP_PAIRS,
+    async () => asTiming(await wallOf(bare.command, bare.args, bare.env)),
+    async () => {
+      const server = await ProbeServer.start({ logger: quietLogger });
+      let hellos = 0;
+      server.onHello(() => (hellos += 1));
+      const spec = launch(server.environment);
+      try {
+        return asTiming(await wallOf(spec.command, spec.args, { ...process.env, ...spec.env }));
+      } finally {
+        await server.dispose();
+        if (hellos === 0) console.error(`${label}: the probed hello-world never connected`);
+      }
+    },
+  ).then(({ plain: bareRuns, probed }) => ({ plain: bareRuns.map((run) => run.wall), probed: probed.map((run) => run.wall) }));
   const paired = median(without.map((ms, index) => withProbe[index]! - ms));
   console.log(`  ${label.padEnd(22)} hello-world: without ${median(without).toFixed(1)} ms   with ${median(withProbe).toFixed(1)} ms   start-up cost ${paired.toFixed(1)} ms (median of ${STARTUP_PAIRS} pairs)`);
   return paired;

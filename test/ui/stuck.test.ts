@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCommand, screenshot } from '../runner/workbench';
-import { openWorkbench, type Workbench } from './fixture';
+import { openWorkbench, type Workbench, widenSideBar } from './fixture';
 
 const monitorFixture = (name: string) => readFileSync(path.join(__dirname, '..', 'fixtures', 'workspace', 'monitor', name), 'utf8');
 
@@ -39,14 +39,8 @@ describe('Why is it stuck (UI)', { timeout: 300_000 }, () => {
     });
     const { page } = workbench;
     await page.locator('.activitybar [aria-label^="Concurrency Lens"]').first().click();
-    // Wide enough to read the rows' descriptions in the screenshots: drag the sidebar's edge.
-    const sidebar = await page.locator('.part.sidebar').first().boundingBox();
-    if (sidebar) {
-      await page.mouse.move(sidebar.x + sidebar.width - 1, sidebar.y + sidebar.height / 2);
-      await page.mouse.down();
-      await page.mouse.move(sidebar.x + sidebar.width + 320, sidebar.y + sidebar.height / 2, { steps: 8 });
-      await page.mouse.up();
-    }
+    // Wide enough to read the rows' descriptions in the screenshots.
+    await widenSideBar(page, 320);
   });
 
   after(async () => {
@@ -55,6 +49,8 @@ describe('Why is it stuck (UI)', { timeout: 300_000 }, () => {
 
   async function run(file: string, marker: string): Promise<void> {
     const { page } = workbench;
+    // The ended run's terminal may hold the focus (it waits for a key): the editor takes F1.
+    await page.locator('.monaco-editor .view-lines').first().click({ timeout: 5_000 }).catch(() => undefined);
     await runCommand(page, 'Go to File...');
     await page.keyboard.type(`stuck/${file}`);
     await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: file }).first().waitFor({ timeout: 20_000 });
@@ -101,8 +97,14 @@ describe('Why is it stuck (UI)', { timeout: 300_000 }, () => {
     const row = tree.filter({ hasText: /page-0/ }).first();
     await row.waitFor({ timeout: 60_000 });
     await tree.filter({ hasText: /page-2.*cancelled/ }).first().waitFor({ timeout: 20_000 }).catch(() => undefined);
-    await row.hover();
-    await page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Created by task crawler' }).first().waitFor({ timeout: 10_000 });
+    const tooltip = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Created by task crawler' }).first();
+    // The workbench shows a hover after a delay, and not if the pointer was already there: move in again until it does.
+    for (let attempt = 0; attempt < 4 && !(await tooltip.isVisible()); attempt += 1) {
+      await page.locator('.monaco-editor .view-lines').first().hover();
+      await row.hover();
+      await tooltip.waitFor({ timeout: 5_000 }).catch(() => undefined);
+    }
+    await tooltip.waitFor({ timeout: 1_000 });
     await screenshot(page, 'task-lifecycle');
     await stopAndClear();
   });
