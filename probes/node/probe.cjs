@@ -55,7 +55,7 @@
   const BLOCK_THRESHOLD_MS = positiveNumber(process.env.CONCURRENCY_LENS_BLOCKED_THRESHOLD_MS, 100);
   /** Trace mode (opt-in): every callback the loop runs, timed (async_hooks before/after), and promise activity. */
   const TRACE = process.env.CONCURRENCY_LENS_TRACE === '1';
-  const PROMISE_DETAIL = process.env.CONCURRENCY_LENS_NODE_PROMISES === '1' || TRACE;
+  const PROMISE_DETAIL = process.env.CONCURRENCY_LENS_NODE_PROMISES === '1';
   const MAX_QUEUED_FRAMES = 1000;
   const MAX_SOCKET_BACKLOG_BYTES = 1024 * 1024;
   const MAX_TEXT = 4000;
@@ -302,7 +302,8 @@
 
   // ── event loop ───────────────────────────────────────────────────────────────────────────────
   let lastUtilization = performance.eventLoopUtilization();
-  const promiseCounts = PROMISE_DETAIL ? countPromises() : undefined;
+  // Trace mode counts promises with its own hooks (one set of promise hooks, not two).
+  const promiseCounts = PROMISE_DETAIL && !TRACE ? countPromises() : undefined;
 
   /** Sends the state of the process; `lagMs` is the loop's largest lag since the previous sample. */
   function sample(lagMs) {
@@ -327,7 +328,8 @@
   function activeResources() {
     const counts = {};
     for (const type of process.getActiveResourcesInfo()) counts[type] = (counts[type] ?? 0) + 1;
-    if (promiseCounts) counts.Promise = promiseCounts.created - promiseCounts.settled;
+    const promises = promiseCounts ?? tracer?.promises;
+    if (promises) counts.Promise = promises.created - promises.settled;
     return counts;
   }
 
@@ -350,6 +352,8 @@
   /** A callback that held the loop this long (ms) is listed with its creation line. */
   const SLOW_CALLBACK_MS = 10;
   const SLOWEST_PER_FRAME = 20;
+  /** A promise reaction starting this soon (ms) after a callback ended belongs to that callback's turn. */
+  const COALESCE_MS = 0.05;
   /** Set while the probe creates its own timers and sockets: they are not the program's callbacks. */
   let creatingOwn = false;
   const tracer = TRACE ? startTracer() : undefined;
@@ -360,19 +364,26 @@
     /** asyncId → [type, creation stack holder or undefined] of live resources (promises: type only). */
     const resources = new Map();
     const own = new Set();
+    const promises = { created: 0, settled: 0 };
     let start = [];
     let duration = [];
     let slow = [];
     let depth = 0;
     let turnStart = 0;
     let turnId = 0;
+    /** The last recorded callback (performance.now): promise reactions that follow it at once extend it. */
+    let lastStart = 0;
+    let lastEnd = -Infinity;
     const hook = asyncHooks.createHook({
       init(asyncId, type) {
         if (creatingOwn || ownWorkDepth > 0) {
           own.add(asyncId);
           return;
         }
-        if (type === 'PROMISE') return;
+        if (type === 'PROMISE') {
+          promises.created += 1;
+          return;
+        }
         const site = {};
         const limit = Error.stackTraceLimit;
         Error.stackTraceLimit = 10;
@@ -387,13 +398,25 @@
       },
       after(asyncId) {
         if (--depth > 0 || turnStart === 0 || asyncId !== turnId) return;
-        const ms = performance.now() - turnStart;
-        const at = round(epoch + turnStart, 3);
+        const now = performance.now();
+        const begun = turnStart;
         turnStart = 0;
+        const resource = resources.get(asyncId);
+        if (resource === undefined && start.length > 0 && begun - lastEnd < COALESCE_MS) {
+          // A promise reaction right after the previous callback: the same turn of the loop (its microtasks).
+          duration[duration.length - 1] = round(now - lastStart, 3);
+          lastEnd = now;
+          return;
+        }
         if (start.length >= MAX_TRACED_CALLBACKS) return;
-        start.push(at);
-        duration.push(round(ms, 3));
-        if (ms >= SLOW_CALLBACK_MS) slow.push([ms, at, resources.get(asyncId)]);
+        lastStart = begun;
+        lastEnd = now;
+        start.push(round(epoch + begun, 3));
+        duration.push(round(now - begun, 3));
+        if (now - begun >= SLOW_CALLBACK_MS) slow.push([now - begun, round(epoch + begun, 3), resource]);
+      },
+      promiseResolve() {
+        promises.settled += 1;
       },
       destroy(asyncId) {
         resources.delete(asyncId);
@@ -402,6 +425,7 @@
     });
     hook.enable();
     return {
+      promises,
       drain: ownWork(() => {
         if (start.length === 0) return;
         const slowest = slow.sort((a, b) => b[0] - a[0]).slice(0, SLOWEST_PER_FRAME).map(([ms, at, resource]) => {
