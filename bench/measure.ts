@@ -19,17 +19,22 @@ export function runForOutput(command: string, args: readonly string[], env: Read
   });
 }
 
-/** What a benchmark workload prints about itself: `ELAPSED <s>` (wall) and `CPU <s>` (all its threads). */
+/**
+ * What a benchmark workload prints about itself: `ELAPSED <s>` (wall), `CPU <s>` (all its threads)
+ * and, for a workload that runs for a set time, `WORK <n>` (how much it did: compared per unit).
+ */
 export interface Timing {
   wall: number;
   cpu: number;
+  work: number;
 }
 
 export function timing(output: string): Timing {
   const wall = /^ELAPSED ([\d.]+)$/m.exec(output);
   const cpu = /^CPU ([\d.]+)$/m.exec(output);
+  const work = /^WORK (\d+)$/m.exec(output);
   if (!wall || !cpu) throw new Error(`no ELAPSED/CPU lines in: ${output}`);
-  return { wall: Number(wall[1]), cpu: Number(cpu[1]) };
+  return { wall: Number(wall[1]), cpu: Number(cpu[1]), work: work ? Number(work[1]) : 1 };
 }
 
 /**
@@ -58,16 +63,23 @@ export async function alternate(runs: number, without: () => Promise<Timing>, wi
  * the two medians is printed beside it. CPU time is the steadier of the two.
  */
 export function compareTimings(label: string, plain: readonly Timing[], probed: readonly Timing[]): { cpu: number; wall: number } {
-  const overhead = (field: keyof Timing): number => {
-    const without = median(plain.map((run) => run[field]));
-    const withProbe = median(probed.map((run) => run[field]));
+  // Per unit of work: a workload that runs for a set time does less of it when a probe costs.
+  const perWork = (run: Timing, field: 'cpu' | 'wall') => run[field] / run.work;
+  const overhead = (field: 'cpu' | 'wall'): number => {
+    const without = median(plain.map((run) => perWork(run, field)));
+    const withProbe = median(probed.map((run) => perWork(run, field)));
     const ofMedians = ((withProbe - without) / without) * 100;
-    const paired = median(plain.map((run, index) => ((probed[index]![field] - run[field]) / run[field]) * 100));
+    const paired = median(plain.map((run, index) => ((perWork(probed[index]!, field) - perWork(run, field)) / perWork(run, field)) * 100));
     console.log(
-      `  ${label.padEnd(22)} ${field.padEnd(4)} without ${without.toFixed(3)} s   with ${withProbe.toFixed(3)} s   ` +
+      `  ${label.padEnd(22)} ${field.padEnd(4)} without ${formatPerWork(without, plain)}   with ${formatPerWork(withProbe, probed)}   ` +
         `overhead ${paired.toFixed(1)} % (median of pairs; of the medians ${ofMedians.toFixed(1)} %)`,
     );
     return paired;
   };
   return { cpu: overhead('cpu'), wall: overhead('wall') };
+}
+
+/** Seconds, or µs per unit of work for a workload that reports its work. */
+function formatPerWork(value: number, runs: readonly Timing[]): string {
+  return runs.every((run) => run.work === 1) ? `${value.toFixed(3)} s` : `${(value * 1e6).toFixed(3)} µs/unit`;
 }

@@ -1,25 +1,32 @@
-// `npm run bench:probe`: the Python probe's overhead, then the Node probe's (bench/probeNode.ts).
-// Each workload runs without and with the probe, back to back, RUNS times (alternating which
-// goes first), under every Python 3.8–3.13 present (or those given as arguments, e.g.
-// `npm run bench:probe -- 3.12`); the probed runs report to a real ProbeServer feeding a
-// RunModel, as in the extension. Each workload prints its own wall time and CPU time (all its
-// threads, and its pool's workers). The overhead is the median of the pairs' overheads on CPU
-// time (`…overhead_pct`; see bench/measure.ts `alternate`), wall time beside it
-// (`…overhead_wall_pct`); the medians of each side are printed too.
+// `npm run bench:probe`: the Python probe's cost, then the Node probe's (bench/probeNode.ts), under
+// every Python 3.8–3.13 present (or those given as arguments, e.g. `npm run bench:probe -- 3.12`).
+// Steady state: each workload runs for BENCH_SECONDS (default 7; the asyncio one 10) doing as much as it can, and
+// prints its wall time, CPU time (all its threads, and its pool's workers) and work; figures are per
+// unit of work. Each runs without and with the probe, back to back, BENCH_PAIRS times (default 3),
+// alternating which goes first; a probed run must send at least 25 samples (printed beside each
+// figure) or the benchmark fails. The overhead is the median of the pairs' overheads on CPU time
+// (`…overhead_pct`; see bench/measure.ts `alternate`), wall time beside it (`…overhead_wall_pct`).
+// Also: `…startup_ms` (a hello-world with vs without the probe), `…trace_mode.overhead_pct` (trace
+// mode vs no probe, wall time: the budget is 1.5×, +50%) and `…task_factory.overhead_pct` (the
+// opt-in task factory vs the default probe, on the asyncio workload).
 // Names: `RESULT probe.python.<workload>.…` for 3.12, `probe.python3_N.<workload>.…` for others.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import * as path from 'node:path';
-import { ProbeServer } from '../src/core/probe/server';
-import { RunModel } from '../src/core/runs/runModel';
+import { ENV_TASK_LIFECYCLE, ENV_TRACE } from '../src/core/probe/endpoint';
 import { pythonLaunchSpec } from '../src/core/runs/launchSpec';
-import { type Timing, alternate, compareTimings, runForOutput, timing } from './measure';
+import { runForOutput, timing } from './measure';
 import { nodeProbeOverhead } from './probeNode';
+import { PAIRS, probedRun, startupMs, steadyOverhead } from './probedRuns';
 
-const RUNS = 21;
 const WORKLOADS = ['asyncio_tasks', 'threads', 'process_pool'] as const;
+/**
+ * Seconds per run where 5 is not enough for 25 samples: the probe's 1% budget samples a loop with
+ * many live tasks less often (about 3 times a second with these batches on a loaded machine).
+ */
+const SECONDS: Partial<Record<(typeof WORKLOADS)[number], string>> = { asyncio_tasks: '10' };
 const root = path.resolve(__dirname, '..');
-const quietLogger = { info: () => undefined, warn: (message: string) => console.error(message), error: (message: string) => console.error(message) };
 
 function pythons(): Map<string, string> {
   const found = new Map<string, string>();
@@ -31,45 +38,41 @@ function pythons(): Map<string, string> {
     if (minor && Number(minor) >= 8 && Number(minor) <= 13 && existsSync(executable)) found.set(`3.${minor}`, executable);
   }
   if (found.size === 0) found.set('python3', 'python3');
-  const wanted = process.argv.slice(2);
+  const wanted = process.argv.slice(2).filter((arg) => arg !== 'node');
   return wanted.length ? new Map([...found].filter(([version]) => wanted.includes(version))) : found;
 }
 
 async function main(): Promise<void> {
+  console.log(`load average at the start: ${loadavg().map((load) => load.toFixed(2)).join(' ')}`);
   for (const [version, python] of pythons()) {
     const fullVersion = execFileSync(python, ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8' }).trim();
-    console.log(`\nPython ${fullVersion} (${python}), ${RUNS} runs each:`);
+    const name = version === '3.12' ? 'probe.python' : `probe.python${version.replace('.', '_')}`;
+    console.log(`\nPython ${fullVersion} (${python}), ${PAIRS} pairs each:`);
+    const launch = (script: string) => (probeEnv: Readonly<Record<string, string>>) => pythonLaunchSpec({
+      interpreter: python, script, cwd: root, probeRoot: path.join(root, 'probes', 'python'), baseEnv: process.env, probeEnv, blockedThresholdMs: 100,
+    });
+    const plain = (script: string, env: Record<string, string>) => async () => timing(await runForOutput(python, [script], { ...process.env, ...env }));
+    const hello = path.join(root, 'bench', 'python', 'hello.py');
+    console.log(`RESULT ${name}.startup_ms=${(await startupMs('startup', () => ({ command: python, args: [hello], env: process.env }), launch(hello))).toFixed(1)}`);
     for (const workload of WORKLOADS) {
       const script = path.join(root, 'bench', 'python', `${workload}.py`);
-      let frames = 0;
-      const probedRun = async (): Promise<Timing> => {
-        const server = await ProbeServer.start({ logger: quietLogger });
-        const model = new RunModel();
-        server.onHello((connection) => model.addProcess(connection.hello));
-        server.onFrame(({ connection, frame }) => {
-          frames += 1;
-          model.apply(connection.hello.pid, frame);
-        });
-        const spec = pythonLaunchSpec({
-          interpreter: python, script, cwd: root, probeRoot: path.join(root, 'probes', 'python'),
-          baseEnv: process.env, probeEnv: server.environment, blockedThresholdMs: 100,
-        });
-        // Asynchronous spawn: the server must keep reading while the program runs.
-        const result = timing(await runForOutput(spec.command, [...spec.args], { ...process.env, ...spec.env }));
-        await server.dispose();
-        return result;
-      };
-      const { plain, probed } = await alternate(RUNS, () => Promise.resolve(timing(execFileSync(python, [script], { encoding: 'utf8' }))), probedRun);
-      const name = version === '3.12' ? 'probe.python' : `probe.python${version.replace('.', '_')}`;
-      const overhead = compareTimings(workload, plain, probed);
-      console.log(`  ${workload.padEnd(22)} ${Math.round(frames / RUNS)} frames per probed run`);
+      const env: Record<string, string> = SECONDS[workload] ? { BENCH_SECONDS: SECONDS[workload] } : {};
+      const overhead = await steadyOverhead(workload, plain(script, env), () => probedRun(launch(script), env));
       console.log(`RESULT ${name}.${workload}.overhead_pct=${overhead.cpu.toFixed(1)}`);
       console.log(`RESULT ${name}.${workload}.overhead_wall_pct=${overhead.wall.toFixed(1)}`);
     }
-    console.log(`RESULT ${version === '3.12' ? 'probe.python' : `probe.python${version.replace('.', '_')}`}.version=${fullVersion}`);
+    const tasks = path.join(root, 'bench', 'python', 'asyncio_tasks.py');
+    const tasksEnv = { BENCH_SECONDS: SECONDS.asyncio_tasks ?? '5' };
+    const trace = await steadyOverhead('trace_mode', plain(tasks, tasksEnv), () => probedRun(launch(tasks), { ...tasksEnv, [ENV_TRACE]: '1' }), 0);
+    console.log(`RESULT ${name}.trace_mode.overhead_pct=${trace.wall.toFixed(1)}`);
+    console.log(`RESULT ${name}.trace_mode.overhead_cpu_pct=${trace.cpu.toFixed(1)}`);
+    const factory = await steadyOverhead('task_factory', async () => (await probedRun(launch(tasks), tasksEnv)).timing, () => probedRun(launch(tasks), { ...tasksEnv, [ENV_TASK_LIFECYCLE]: '1' }), 0);
+    console.log(`RESULT ${name}.task_factory.overhead_pct=${factory.cpu.toFixed(1)}`);
+    console.log(`RESULT ${name}.version=${fullVersion}`);
   }
   console.log('');
   await nodeProbeOverhead();
+  console.log(`load average at the end: ${loadavg().map((load) => load.toFixed(2)).join(' ')}`);
 }
 
 main().catch((error: unknown) => {

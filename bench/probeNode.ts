@@ -1,65 +1,45 @@
-// `npm run bench:probe:node`: the Node probe's overhead (also run by `npm run bench:probe`).
-// Each workload runs without and with the probe, back to back, RUNS times (alternating which
-// goes first); the probed runs report to a real ProbeServer feeding a RunModel, as in the
-// extension. Prints the medians of CPU time (every thread of the process) and wall time side by
-// side, and `RESULT probe.node.<workload>.overhead_pct=<x>`: the median of the pairs' overheads
-// on CPU time (see bench/measure.ts `alternate`), `…overhead_wall_pct` beside it (plus the
-// optional promise detail mode).
+// `npm run bench:probe:node`: the Node probe's cost (also run by `npm run bench:probe`). Steady
+// state, paired and alternating as bench/probe.ts says (BENCH_SECONDS, BENCH_PAIRS, at least 25
+// samples per probed run, printed beside each figure): `RESULT probe.node.<workload>.overhead_pct`
+// (CPU per unit of work) and `…overhead_wall_pct`, the optional promise detail mode,
+// `probe.node.startup_ms` (a hello-world with vs without the probe) and
+// `probe.node.trace_mode.overhead_pct` (trace mode vs no probe, wall time per unit of work).
 // The timeline's drawing cost is `npm run bench:timeline` (bench/timeline.ts).
 import * as path from 'node:path';
-import { ProbeServer } from '../src/core/probe/server';
+import { ENV_TRACE } from '../src/core/probe/endpoint';
 import { nodeLaunchSpec } from '../src/core/runs/launchSpec';
-import { RunModel } from '../src/core/runs/runModel';
-import { type Timing, alternate, compareTimings, runForOutput, timing } from './measure';
+import { runForOutput, timing } from './measure';
+import { PAIRS, probedRun, startupMs, steadyOverhead } from './probedRuns';
 
-const RUNS = 21;
 const root = path.resolve(__dirname, '..');
-const quietLogger = { info: () => undefined, warn: (message: string) => console.error(message), error: (message: string) => console.error(message) };
 
-async function probedRun(script: string, extraEnv: Record<string, string>): Promise<{ timing: Timing; frames: number }> {
-  const server = await ProbeServer.start({ logger: quietLogger });
-  const model = new RunModel();
-  let frames = 0;
-  server.onHello((connection) => model.addProcess(connection.hello));
-  server.onFrame(({ connection, frame }) => {
-    frames += 1;
-    model.apply(connection.hello.pid, frame);
-  });
-  const spec = nodeLaunchSpec({
-    node: process.execPath, script, cwd: root, probePath: path.join(root, 'probes', 'node', 'probe.cjs'),
-    baseEnv: { ...process.env, ...extraEnv }, probeEnv: server.environment, blockedThresholdMs: 100,
-  })!;
-  const result = timing(await runForOutput(spec.command, [...spec.args], { ...process.env, ...spec.env }));
-  await server.dispose();
-  return { timing: result, frames };
-}
+const launch = (script: string) => (probeEnv: Readonly<Record<string, string>>) => nodeLaunchSpec({
+  node: process.execPath, script, cwd: root, probePath: path.join(root, 'probes', 'node', 'probe.cjs'), baseEnv: process.env, probeEnv, blockedThresholdMs: 100,
+})!;
 
 /** The Node workloads with and without the probe, side by side. */
 export async function nodeProbeOverhead(): Promise<void> {
-  console.log(`Node ${process.version}, ${RUNS} runs each:`);
+  console.log(`Node ${process.version}, ${PAIRS} pairs each:`);
+  const hello = path.join(root, 'bench', 'node', 'hello.mjs');
+  console.log(`RESULT probe.node.startup_ms=${(await startupMs('startup', () => ({ command: process.execPath, args: [hello], env: process.env }), launch(hello))).toFixed(1)}`);
   const workloads: { name: string; script: string; env: Record<string, string> }[] = [
     { name: 'awaits', script: 'awaits.mjs', env: {} },
     { name: 'worker_pool', script: 'worker_pool.mjs', env: {} },
-    // Seconds long: the probe's periodic work (heartbeats, samples, profile restarts) shows.
     { name: 'steady_loop', script: 'steady_loop.mjs', env: {} },
     { name: 'awaits_promise_detail', script: 'awaits.mjs', env: { CONCURRENCY_LENS_NODE_PROMISES: '1' } },
   ];
   for (const workload of workloads) {
     const script = path.join(root, 'bench', 'node', workload.script);
-    let frames = 0;
-    const { plain, probed } = await alternate(
-      RUNS,
-      async () => timing(await runForOutput(process.execPath, [script], process.env)),
-      async () => {
-        const result = await probedRun(script, workload.env);
-        frames += result.frames;
-        return result.timing;
-      },
-    );
-    const overhead = compareTimings(workload.name, plain, probed);
-    console.log(`  ${workload.name.padEnd(22)} ${Math.round(frames / RUNS)} frames per probed run`);
+    const overhead = await steadyOverhead(workload.name, async () => timing(await runForOutput(process.execPath, [script], process.env)), () => probedRun(launch(script), workload.env));
     console.log(`RESULT probe.node.${workload.name}.overhead_pct=${overhead.cpu.toFixed(1)}`);
     console.log(`RESULT probe.node.${workload.name}.overhead_wall_pct=${overhead.wall.toFixed(1)}`);
+  }
+  // Trace mode on the loop that runs callbacks (every turn timed) and on the promise-heavy one.
+  for (const [label, script] of [['trace_mode', 'steady_loop.mjs'], ['trace_mode_awaits', 'awaits.mjs']] as const) {
+    const file = path.join(root, 'bench', 'node', script);
+    const trace = await steadyOverhead(label, async () => timing(await runForOutput(process.execPath, [file], process.env)), () => probedRun(launch(file), { [ENV_TRACE]: '1' }), 0);
+    console.log(`RESULT probe.node.${label}.overhead_pct=${trace.wall.toFixed(1)}`);
+    console.log(`RESULT probe.node.${label}.overhead_cpu_pct=${trace.cpu.toFixed(1)}`);
   }
 }
 

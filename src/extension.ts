@@ -37,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
   const grammars = extensionGrammars(context.extensionUri);
   const syntax = new SyntaxDocuments(grammars);
   const supervisor = vscode.Uri.joinPath(context.extensionUri, 'dist', 'supervisor.mjs').fsPath;
-  const liveTasksController = new LiveTasksController([pythonLauncher(context.extensionUri, log), nodeLauncher(context.extensionUri)], supervisor, context.extensionUri, log);
+  const liveTasksController = new LiveTasksController([pythonLauncher(context.extensionUri, log), nodeLauncher(context.extensionUri)], supervisor, context.extensionUri, log, grammars);
   const debugSessions = new DebugSessionMonitor(liveTasksController);
   const shownRun = new ShownRun();
   const lastRun = new LastRunStore(context.storageUri ?? context.globalStorageUri, shownRun, log);

@@ -8,6 +8,7 @@ export const CommandId = {
   ExportTrace: 'concurrencyLens.exportTrace',
   OpenRecording: 'concurrencyLens.openRecording',
   RunWithMonitor: 'concurrencyLens.runWithMonitor',
+  RunWithMonitorTrace: 'concurrencyLens.runWithMonitorTrace',
   StopRun: 'concurrencyLens.stopRun',
   RevealInEditor: 'concurrencyLens.revealInEditor',
   RunCommand: 'concurrencyLens.runCommand',
@@ -16,6 +17,9 @@ export const CommandId = {
   ClearEndedRuns: 'concurrencyLens.clearEndedRuns',
   MonitorDebugSessions: 'concurrencyLens.monitorDebugSessions',
   StopMonitoringDebugSessions: 'concurrencyLens.stopMonitoringDebugSessions',
+  ShowAwaitTree: 'concurrencyLens.showAwaitTree',
+  ShowByThread: 'concurrencyLens.showByThread',
+  FindInLiveTasks: 'concurrencyLens.findInLiveTasks',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
@@ -36,5 +40,7 @@ export const ContextKey = {
   MonitorRunning: 'concurrencyLens.monitorRunning',
   /** Live Tasks lists a run that has ended (or a recording): "Clear Ended Runs" applies. */
   HasEndedRuns: 'concurrencyLens.hasEndedRuns',
+  /** `threads` or `awaits`: how Live Tasks arranges the rows under a process. */
+  LiveTasksMode: 'concurrencyLens.liveTasksMode',
 } as const;
 export type ContextKey = (typeof ContextKey)[keyof typeof ContextKey];

@@ -17,6 +17,10 @@
  *   that comes late while the loop was busy is a block; its stack comes from V8's sampling profiler
  *   (every quarter of the threshold, at most 25 ms; in-process inspector session), whose samples
  *   taken during the block show where the loop was stuck, down to the line.
+ * - Trace mode (CONCURRENCY_LENS_TRACE=1, opt-in): async_hooks times every callback the main loop
+ *   runs (the outermost `before`/`after` of each turn), sent as `trace` frames at each sample, with
+ *   the slowest callbacks named by resource type and the line that created them (captured for
+ *   every resource but promises; formatted only for a slow one). Promises are counted pending.
  * - It never blocks or changes the program: its own work is kept short and never counted as the
  *   program's lag, a bounded queue drops the oldest frames (and counts them),
  *   the socket is unref'd once connected, no listener that changes default behaviour (no 'error',
@@ -49,6 +53,8 @@
   const PROTOCOL_VERSION = 1;
   const SAMPLE_MS = positiveNumber(process.env.CONCURRENCY_LENS_SAMPLE_MS, 200);
   const BLOCK_THRESHOLD_MS = positiveNumber(process.env.CONCURRENCY_LENS_BLOCKED_THRESHOLD_MS, 100);
+  /** Trace mode (opt-in): every callback the loop runs, timed (async_hooks before/after), and promise activity. */
+  const TRACE = process.env.CONCURRENCY_LENS_TRACE === '1';
   const PROMISE_DETAIL = process.env.CONCURRENCY_LENS_NODE_PROMISES === '1';
   const MAX_QUEUED_FRAMES = 1000;
   const MAX_SOCKET_BACKLOG_BYTES = 1024 * 1024;
@@ -119,7 +125,9 @@
   }
 
   function connect() {
+    creatingOwn = true;
     socket = net.createConnection(endpoint);
+    creatingOwn = false;
     socket.setNoDelay?.(true);
     // Stay referenced only until connected (a millisecond on loopback) so that even a program that
     // ends at once is seen; from then on the connection never keeps the program alive.
@@ -294,7 +302,8 @@
 
   // ── event loop ───────────────────────────────────────────────────────────────────────────────
   let lastUtilization = performance.eventLoopUtilization();
-  const promiseCounts = PROMISE_DETAIL ? countPromises() : undefined;
+  // Trace mode counts promises with its own hooks (one set of promise hooks, not two).
+  const promiseCounts = PROMISE_DETAIL && !TRACE ? countPromises() : undefined;
 
   /** Sends the state of the process; `lagMs` is the loop's largest lag since the previous sample. */
   function sample(lagMs) {
@@ -311,6 +320,7 @@
       watched.elu = now;
       threads.get(id).state = busy >= 0.5 ? 'running' : 'waiting';
     }
+    tracer?.drain();
     publishState();
   }
 
@@ -318,7 +328,8 @@
   function activeResources() {
     const counts = {};
     for (const type of process.getActiveResourcesInfo()) counts[type] = (counts[type] ?? 0) + 1;
-    if (promiseCounts) counts.Promise = promiseCounts.created - promiseCounts.settled;
+    const promises = promiseCounts ?? tracer?.promises;
+    if (promises) counts.Promise = promises.created - promises.settled;
     return counts;
   }
 
@@ -333,6 +344,110 @@
       counts.settled += 1;
     });
     return counts;
+  }
+
+  // ── trace mode ───────────────────────────────────────────────────────────────────────────────
+  /** Callbacks recorded between two samples at most (beyond, the oldest are dropped). */
+  const MAX_TRACED_CALLBACKS = 200000;
+  /** A callback that held the loop this long (ms) is listed with its creation line. */
+  const SLOW_CALLBACK_MS = 10;
+  const SLOWEST_PER_FRAME = 20;
+  /** A promise reaction starting this soon (ms) after a callback ended belongs to that callback's turn. */
+  const COALESCE_MS = 0.05;
+  /** Set while the probe creates its own timers and sockets: they are not the program's callbacks. */
+  let creatingOwn = false;
+  const tracer = TRACE ? startTracer() : undefined;
+
+  function startTracer() {
+    const asyncHooks = require('node:async_hooks');
+    const epoch = performance.timeOrigin;
+    /** asyncId → [type, creation stack holder or undefined] of live resources (promises: type only). */
+    const resources = new Map();
+    const own = new Set();
+    const promises = { created: 0, settled: 0 };
+    let start = [];
+    let duration = [];
+    let slow = [];
+    let depth = 0;
+    let turnStart = 0;
+    let turnId = 0;
+    /** The last recorded callback (performance.now): promise reactions that follow it at once extend it. */
+    let lastStart = 0;
+    let lastEnd = -Infinity;
+    const hook = asyncHooks.createHook({
+      init(asyncId, type) {
+        if (creatingOwn || ownWorkDepth > 0) {
+          own.add(asyncId);
+          return;
+        }
+        if (type === 'PROMISE') {
+          promises.created += 1;
+          return;
+        }
+        const site = {};
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 10;
+        Error.captureStackTrace(site);
+        Error.stackTraceLimit = limit;
+        resources.set(asyncId, [type, site]);
+      },
+      before(asyncId) {
+        if (depth++ > 0 || own.has(asyncId)) return;
+        turnStart = performance.now();
+        turnId = asyncId;
+      },
+      after(asyncId) {
+        if (--depth > 0 || turnStart === 0 || asyncId !== turnId) return;
+        const now = performance.now();
+        const begun = turnStart;
+        turnStart = 0;
+        const resource = resources.get(asyncId);
+        if (resource === undefined && start.length > 0 && begun - lastEnd < COALESCE_MS) {
+          // A promise reaction right after the previous callback: the same turn of the loop (its microtasks).
+          duration[duration.length - 1] = round(now - lastStart, 3);
+          lastEnd = now;
+          return;
+        }
+        if (start.length >= MAX_TRACED_CALLBACKS) return;
+        lastStart = begun;
+        lastEnd = now;
+        start.push(round(epoch + begun, 3));
+        duration.push(round(now - begun, 3));
+        if (now - begun >= SLOW_CALLBACK_MS) slow.push([now - begun, round(epoch + begun, 3), resource]);
+      },
+      promiseResolve() {
+        promises.settled += 1;
+      },
+      destroy(asyncId) {
+        resources.delete(asyncId);
+        own.delete(asyncId);
+      },
+    });
+    hook.enable();
+    return {
+      promises,
+      drain: ownWork(() => {
+        if (start.length === 0) return;
+        const slowest = slow.sort((a, b) => b[0] - a[0]).slice(0, SLOWEST_PER_FRAME).map(([ms, at, resource]) => {
+          const location = resource ? creationLine(resource[1]) : undefined;
+          return { durationMs: round(ms, 3), start: at, callback: resource ? resource[0] : 'callback', ...(location ? { location } : {}) };
+        });
+        enqueue(frame('trace', { loopId: mainLoop.id, threadId: mainThread.id, start, duration, task: start.map(() => ''), ...(slowest.length ? { slow: slowest } : {}) }));
+        start = [];
+        duration = [];
+        slow = [];
+      }),
+    };
+  }
+
+  /** The first frame of the program's own code in a resource's creation stack. */
+  function creationLine(site) {
+    for (const line of String(site.stack ?? '').split('\n').slice(1)) {
+      const match = /(?:\(|^at )((?:file:\/\/)?\/[^()]*?):(\d+):\d+\)?$/.exec(line.trim());
+      if (!match || /node:|\/probes\/node\/probe\.cjs|node_modules/.test(match[1])) continue;
+      return { file: fileOf(match[1]), line: Number(match[2]) };
+    }
+    return undefined;
   }
 
   // ── lag and blocks: one heartbeat ────────────────────────────────────────────────────────────
@@ -391,6 +506,7 @@
         peakLagMs = 0;
       }
     });
+    creatingOwn = true;
     setInterval(() => {
       try {
         beat(false);
@@ -398,6 +514,7 @@
         // A failing beat must never reach the program.
       }
     }, beatMs).unref();
+    creatingOwn = false;
     /** At exit: the last stretch of the loop and a final sample. */
     return { finish: () => beat(true) };
   }

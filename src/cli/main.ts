@@ -22,7 +22,7 @@ const WASM_DIRECTORY = path.join(__dirname, '..', 'dist', 'wasm');
 const PROBES_DIRECTORY = path.join(__dirname, '..', 'probes');
 
 async function main(argv: readonly string[]): Promise<number> {
-  if (argv[0] === 'record') return recordCommand(argv.slice(1), PROBES_DIRECTORY);
+  if (argv[0] === 'record') return recordCommand(argv.slice(1), PROBES_DIRECTORY, new GrammarLoader(wasmInDirectory(WASM_DIRECTORY)));
   const parsed = parseArguments(argv);
   switch (parsed.command) {
     case 'help':

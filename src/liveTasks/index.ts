@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import type { SourceLocation } from '../core/probe/protocol';
-import { CommandId, ViewId } from '../ids';
+import { CommandId, ContextKey, ViewId } from '../ids';
 import { attachToProcess } from './attach';
 import { DEBUG_SESSIONS_SETTING, type DebugSessionMonitor } from './debugSessions';
 import type { LiveTasksController } from './liveTasksController';
-import type { LiveNode, LiveTasksTreeProvider } from './liveTasksTree';
+import type { LiveNode, LiveTasksMode, LiveTasksTreeProvider } from './liveTasksTree';
 import { MonitoredRun } from './monitoredRun';
 import { MONITORED_TASK_TYPE, MonitoredTaskProvider } from './monitoredTasks';
 import { newMonitoredTerminal } from './monitoredTerminal';
@@ -27,6 +27,45 @@ function isLiveNode(value: unknown): value is LiveNode {
   return typeof value === 'object' && value !== null && typeof (value as LiveNode).key === 'string' && typeof (value as LiveNode).kind === 'string';
 }
 
+/** Rows listed by "Find in Live Tasks…" at most (the tree walked from the top). */
+const MAX_FOUND_ROWS = 5000;
+
+async function setMode(tree: LiveTasksTreeProvider, mode: LiveTasksMode): Promise<void> {
+  tree.setMode(mode);
+  await vscode.commands.executeCommand('setContext', ContextKey.LiveTasksMode, mode);
+}
+
+interface RowPick extends vscode.QuickPickItem {
+  readonly node: LiveNode;
+}
+
+/** Every row of the tree as it is arranged now, from the top, with its label and description. */
+function rowsOf(tree: LiveTasksTreeProvider): RowPick[] {
+  const picks: RowPick[] = [];
+  const visit = (node: LiveNode | undefined, trail: string) => {
+    for (const child of tree.getChildren(node)) {
+      if (picks.length >= MAX_FOUND_ROWS) return;
+      const item = tree.getTreeItem(child);
+      const label = typeof item.label === 'string' ? item.label : item.label?.label ?? child.key;
+      picks.push({ node: child, label, description: typeof item.description === 'string' ? item.description : undefined, detail: trail || undefined });
+      visit(child, trail ? `${trail} › ${label}` : label);
+    }
+  };
+  visit(undefined, '');
+  return picks;
+}
+
+/** A QuickPick over the names of every process, thread and task; the one picked is revealed in the tree. */
+async function findInLiveTasks(view: vscode.TreeView<LiveNode>, tree: LiveTasksTreeProvider): Promise<void> {
+  const picks = rowsOf(tree);
+  if (picks.length === 0) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Live Tasks is empty: run a program with the Concurrency Monitor first.'));
+    return;
+  }
+  const picked = await vscode.window.showQuickPick(picks, { placeHolder: vscode.l10n.t('Find a process, thread or task by name'), matchOnDescription: true });
+  if (picked) await view.reveal(picked.node, { select: true, focus: true, expand: true });
+}
+
 function setDebugMonitoring(on: boolean): Thenable<void> {
   return vscode.workspace.getConfiguration('concurrencyLens.monitor').update(DEBUG_SESSIONS_SETTING, on, vscode.ConfigurationTarget.Global);
 }
@@ -34,6 +73,7 @@ function setDebugMonitoring(on: boolean): Thenable<void> {
 /** The Live Tasks view and every way to start a monitored run: a file, a command, a task, a terminal, a debug session, an attached process. */
 export function register(controller: LiveTasksController, debugMonitor: DebugSessionMonitor, workspaceState: vscode.Memento): vscode.Disposable[] {
   const view = vscode.window.createTreeView(ViewId.LiveTasks, { treeDataProvider: controller.tree, showCollapseAll: true });
+  void vscode.commands.executeCommand('setContext', ContextKey.LiveTasksMode, controller.tree.mode);
   // One run: its processes are the top rows, and its title goes above them (several: each run has a row).
   const showSingleRunTitle = () => {
     view.message = controller.runs.length === 1 ? controller.runs[0]!.title : undefined;
@@ -50,6 +90,10 @@ export function register(controller: LiveTasksController, debugMonitor: DebugSes
     vscode.tasks.registerTaskProvider(MONITORED_TASK_TYPE, tasks),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, controller.diagnostics, { providedCodeActionKinds: RuntimeDiagnostics.providedCodeActionKinds }),
     vscode.commands.registerCommand(CommandId.RunWithMonitor, (uri?: unknown) => controller.runFile(uri instanceof vscode.Uri ? uri : undefined)),
+    vscode.commands.registerCommand(CommandId.RunWithMonitorTrace, (uri?: unknown) => controller.runFile(uri instanceof vscode.Uri ? uri : undefined, { trace: true })),
+    vscode.commands.registerCommand(CommandId.ShowAwaitTree, () => setMode(controller.tree, 'awaits')),
+    vscode.commands.registerCommand(CommandId.ShowByThread, () => setMode(controller.tree, 'threads')),
+    vscode.commands.registerCommand(CommandId.FindInLiveTasks, () => findInLiveTasks(view, controller.tree)),
     vscode.commands.registerCommand(CommandId.RunCommand, (commandLine?: unknown) => runCommand(controller, recent, typeof commandLine === 'string' ? commandLine : undefined)),
     vscode.commands.registerCommand(CommandId.NewMonitoredTerminal, () => newMonitoredTerminal(controller)),
     vscode.commands.registerCommand(CommandId.AttachToProcess, (pid?: unknown) => attachToProcess(controller, typeof pid === 'number' ? pid : undefined)),

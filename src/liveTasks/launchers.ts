@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { PVSC_EXTENSION_ID, PythonExtension } from '@vscode/python-extension';
 import * as vscode from 'vscode';
 import {
-  interpreterCandidates, isTypeScriptFile, type LaunchSpec, NODE_SCRIPT_EXTENSIONS, nodeLaunchSpec, pythonLaunchSpec,
+  interpreterCandidates, isTypeScriptFile, type LaunchSpec, NODE_SCRIPT_EXTENSIONS, nodeLaunchSpec, type ProbeDetail, pythonLaunchSpec,
   TYPESCRIPT_EXTENSIONS, type TypeScriptRunner,
 } from '../core/runs/launchSpec';
 
@@ -15,6 +15,7 @@ export interface LaunchRequest {
   readonly file: vscode.Uri;
   readonly probeEnv: Readonly<Record<string, string>>;
   readonly blockedThresholdMs: number;
+  readonly detail: ProbeDetail;
 }
 
 /** One language's way to start a file under its probe (the Node.js launcher plugs in beside it). */
@@ -38,6 +39,7 @@ export function pythonLauncher(extensionUri: vscode.Uri, log: vscode.LogOutputCh
         baseEnv: process.env,
         probeEnv: request.probeEnv,
         blockedThresholdMs: request.blockedThresholdMs,
+        detail: request.detail,
       });
     },
   };
@@ -63,6 +65,7 @@ export function nodeLauncher(extensionUri: vscode.Uri): RuntimeLauncher {
         baseEnv: process.env,
         probeEnv: request.probeEnv,
         blockedThresholdMs: request.blockedThresholdMs,
+        detail: request.detail,
       });
       if (!spec) {
         return Promise.reject(new LaunchError(vscode.l10n.t('To run {0} with the Concurrency Monitor, install tsx or ts-node in the workspace (npm install --save-dev tsx).', path.basename(script))));

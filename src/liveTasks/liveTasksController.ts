@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ProbeServer } from '../core/probe/server';
-import { probeInstall, type ProbeInstall } from '../core/runs/launchSpec';
+import { type ProbeDetail, probeInstall, type ProbeInstall } from '../core/runs/launchSpec';
 import type { RunModel } from '../core/runs/runModel';
 import { isLibraryFile } from '../core/runs/treeShape';
 import { ContextKey } from '../ids';
@@ -8,6 +8,8 @@ import { LaunchError, type RuntimeLauncher } from './launchers';
 import { type LiveNode, LiveTasksTreeProvider, summaryText } from './liveTasksTree';
 import { MonitoredRun, RecordedRun, runInTerminal } from './monitoredRun';
 import { RuntimeDiagnostics } from './runtimeDiagnostics';
+import { StuckWatch } from './stuckWatch';
+import type { Grammars } from '../core/syntax/withItemFiles';
 
 /** Ended runs (and opened recordings) kept in the list; the oldest go first. */
 export const MAX_ENDED_RUNS = 10;
@@ -23,6 +25,8 @@ type ListedRun = MonitoredRun | RecordedRun;
 export class LiveTasksController implements vscode.Disposable {
   readonly tree: LiveTasksTreeProvider;
   readonly diagnostics: RuntimeDiagnostics;
+  /** What is stuck in each listed run, and who waits for whom. */
+  readonly stuck: StuckWatch;
   /** Where the probes are, shipped in the extension. */
   readonly install: ProbeInstall;
   private readonly listed: ListedRun[] = [];
@@ -42,10 +46,13 @@ export class LiveTasksController implements vscode.Disposable {
     readonly supervisorScript: string,
     extensionUri: vscode.Uri,
     readonly log: vscode.LogOutputChannel,
+    grammars: Grammars,
   ) {
     const isUserFile = (file: string) => vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file)) !== undefined || !isLibraryFile(file);
-    this.tree = new LiveTasksTreeProvider(isUserFile);
+    this.stuck = new StuckWatch(grammars);
+    this.tree = new LiveTasksTreeProvider(isUserFile, this.stuck);
     this.diagnostics = new RuntimeDiagnostics(isUserFile);
+    this.stuck.onDidChange(() => this.diagnostics.updateStuck(this.stuck.states));
     this.install = probeInstall(vscode.Uri.joinPath(extensionUri, 'probes').fsPath);
   }
 
@@ -76,8 +83,14 @@ export class LiveTasksController implements vscode.Disposable {
     return false;
   }
 
-  /** Runs a file with the Concurrency Monitor. Shows, never throws, errors. */
-  async runFile(uri: vscode.Uri | undefined): Promise<MonitoredRun | undefined> {
+  /** What the probes of a run record beyond sampling (`concurrencyLens.monitor.trace` / `taskCreation`); `trace` overrides the setting. */
+  probeDetail(scope?: vscode.Uri | vscode.WorkspaceFolder, trace?: boolean): ProbeDetail {
+    const settings = vscode.workspace.getConfiguration('concurrencyLens.monitor', scope);
+    return { trace: trace ?? settings.get<boolean>('trace', false), taskCreation: settings.get<boolean>('taskCreation', false) };
+  }
+
+  /** Runs a file with the Concurrency Monitor; `trace` overrides the trace setting. Shows, never throws, errors. */
+  async runFile(uri: vscode.Uri | undefined, options: { readonly trace?: boolean } = {}): Promise<MonitoredRun | undefined> {
     if (!this.checkTrusted()) return undefined;
     const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
     const launcher = document && this.launchers.find((candidate) => candidate.handles(document));
@@ -88,7 +101,7 @@ export class LiveTasksController implements vscode.Disposable {
     if (document.isDirty) await document.save();
     const title = vscode.workspace.asRelativePath(document.uri);
     return this.startWithServer(async (server) => {
-      const spec = await launcher.launchSpec({ file: document.uri, probeEnv: server.environment, blockedThresholdMs: this.blockedThresholdMs(document.uri) });
+      const spec = await launcher.launchSpec({ file: document.uri, probeEnv: server.environment, blockedThresholdMs: this.blockedThresholdMs(document.uri), detail: this.probeDetail(document.uri, options.trace) });
       return runInTerminal(server, spec, title, 'file', this.supervisorScript, this.log);
     });
   }
@@ -128,7 +141,10 @@ export class LiveTasksController implements vscode.Disposable {
     run.model.onDidChange((change) => {
       if ([...change.keys].some((key) => key.endsWith('/blocked'))) this.updateDiagnostics();
     });
-    run.onDidChangeState(() => this.tree.runChanged());
+    run.onDidChangeState(() => {
+      this.tree.runChanged();
+      this.stuck.runChanged();
+    });
     run.onDidEnd(() => {
       this.trimEnded();
       this.updateList();
@@ -193,6 +209,7 @@ export class LiveTasksController implements vscode.Disposable {
     for (const run of this.listed) run.dispose();
     this.listed.length = 0;
     this.tree.dispose();
+    this.stuck.dispose();
     this.diagnostics.dispose();
     this.startEmitter.dispose();
     this.selectEmitter.dispose();
@@ -215,6 +232,7 @@ export class LiveTasksController implements vscode.Disposable {
 
   private updateList(): void {
     this.tree.setRuns(this.listed);
+    this.stuck.setRuns(this.listed.map((run) => ({ model: run.model, ...(run instanceof MonitoredRun ? { pauses: run.session.pauseLog } : {}) })));
     this.updateContext();
     this.updateDiagnostics();
     this.listEmitter.fire();

@@ -1,4 +1,7 @@
 import * as vscode from 'vscode';
+import { awaitChildren, awaitRoots, waitedOnBy } from '../core/runs/awaitTree';
+import type { StuckReport } from '../core/runs/stuck';
+import type { Waiter, WaitGraph, WaitReason } from '../core/runs/waitGraph';
 import type { SourceLocation, TaskInfo } from '../core/probe/protocol';
 import {
   blocksKey, entityKey, processKey, runKey, type BlockedEvent, type ProcessRecord, type RunChange, type RunModel, type RunSummary, type TrackedEntity,
@@ -8,6 +11,8 @@ import {
   processTitle, shortLocation, signalName, TASK_GROUP_THRESHOLD, TASK_OUTCOMES, type TaskOutcome, taskOutcome, TASKS_PER_GROUP_SHOWN,
 } from '../core/runs/treeShape';
 import { CommandId } from '../ids';
+import type { StuckWatch } from './stuckWatch';
+import { namesFrom, patternTitle, reasonWords, reportWords, stepWords, waitWords } from './stuckWords';
 
 /**
  * One row of the Live Tasks view; `key` is stable for the life of a run (it is the TreeItem id)
@@ -24,7 +29,19 @@ export type LiveNode =
   | { readonly kind: 'finished'; readonly key: string; readonly pid: number; readonly threadId: string }
   | { readonly kind: 'outcome'; readonly key: string; readonly pid: number; readonly threadId: string; readonly outcome: TaskOutcome }
   | { readonly kind: 'task'; readonly key: string; readonly pid: number; readonly taskId: string }
-  | { readonly kind: 'child'; readonly key: string; readonly pid: number; readonly childId: string };
+  | { readonly kind: 'child'; readonly key: string; readonly pid: number; readonly childId: string }
+  /** A stuck report of the run (a deadlock, or a stall nothing can wake), at the top. */
+  | { readonly kind: 'stuck'; readonly key: string; readonly reportKey: string }
+  | { readonly kind: 'stuckStep'; readonly key: string; readonly reportKey: string; readonly index: number }
+  | { readonly kind: 'stuckAlso'; readonly key: string; readonly reportKey: string }
+  /** In the await tree: a thread, task or process, under the one that waits for it (`path`: the keys above it). */
+  | {
+    readonly kind: 'waiter'; readonly key: string; readonly pid: number; readonly waiterKey: string; readonly path: readonly string[];
+    readonly reason?: WaitReason; readonly cycle: boolean;
+  };
+
+/** How the rows under a process are arranged: threads with their tasks, or who waits for whom. */
+export type LiveTasksMode = 'threads' | 'awaits';
 
 /** At most this many refreshes a second: changes in between are merged. */
 const REFRESH_INTERVAL_MS = 100;
@@ -50,10 +67,13 @@ export interface RunView {
 
 /**
  * The Live Tasks tree over the runs' models. One run: its processes at the root; several: one row
- * per run (title, state, summary once ended), its processes beneath. Under each: Process → blocked
+ * per run (title, state, summary once ended), its processes beneath. Under each: what is stuck
+ * first (a Stuck row naming the cycle), then Process → blocked
  * loops, Threads → Tasks (grouped by coroutine when there are many; finished ones after the live
  * ones, grouped by outcome when there are many), child processes. A run that has ended reads as it
- * was at its end. Refreshes at most ten times a second and only for the rows whose model keys changed.
+ * was at its end. In the await tree mode, under each process: the threads and tasks nobody waits
+ * for, each with what it waits for below it. Refreshes at most ten times a second and only for the
+ * rows whose model keys changed (the await tree entirely: its rows follow the waits).
  */
 export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<LiveNode | LiveNode[] | undefined>();
@@ -67,7 +87,35 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   private refreshAll = false;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly isUserFile: (file: string) => boolean) {}
+  /** Each row's parent row, as last listed (for reveal). */
+  private readonly parents = new Map<string, LiveNode | undefined>();
+  private currentMode: LiveTasksMode = 'threads';
+  private readonly stuckSubscription: vscode.Disposable;
+
+  constructor(private readonly isUserFile: (file: string) => boolean, private readonly stuck: StuckWatch) {
+    this.stuckSubscription = stuck.onDidChange(() => {
+      this.refreshAll = true;
+      this.flushSoon();
+    });
+  }
+
+  get mode(): LiveTasksMode {
+    return this.currentMode;
+  }
+
+  /** Shows threads with their tasks, or the await tree; the view refreshes entirely. */
+  setMode(mode: LiveTasksMode): void {
+    if (mode === this.currentMode) return;
+    this.currentMode = mode;
+    this.nodes.clear();
+    this.parents.clear();
+    this.changeEmitter.fire(undefined);
+  }
+
+  /** The row above `node` as last listed (VS Code asks it to reveal a row). */
+  getParent(node: LiveNode): LiveNode | undefined {
+    return this.parents.get(node.key);
+  }
 
   /** Lists these runs (in this order); the view refreshes entirely. */
   setRuns(runs: readonly RunView[]): void {
@@ -105,6 +153,12 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   }
 
   getChildren(node?: LiveNode): LiveNode[] {
+    const children = this.childrenOf(node);
+    for (const child of children) this.parents.set(child.key, node);
+    return children;
+  }
+
+  private childrenOf(node: LiveNode | undefined): LiveNode[] {
     if (!node) {
       const runs = [...this.runs.values()].map((entry) => entry.run);
       if (runs.length === 1) return this.runChildren(runs[0]!);
@@ -117,7 +171,23 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       case 'run':
         return this.runChildren(run);
       case 'process':
-        return this.processChildren(run, node.pid);
+        return this.currentMode === 'awaits' ? this.awaitProcessChildren(run, node.pid) : this.processChildren(run, node.pid);
+      case 'stuck': {
+        const report = this.report(run, node.reportKey);
+        if (!report) return [];
+        const steps = report.steps.map((step, index) => ({ step, index })).filter(({ step }) => step.waiter.kind !== 'process' || step.next?.reason.kind === 'full-pipe')
+          .map(({ index }) => this.node({ kind: 'stuckStep', key: `${node.key}/step:${index}`, reportKey: report.key, index }));
+        return report.alsoWaiting.length > 0 ? [...steps, this.node({ kind: 'stuckAlso', key: `${node.key}/also`, reportKey: report.key })] : steps;
+      }
+      case 'waiter': {
+        const graph = this.stuck.of(model)?.graph;
+        const waiter = graph?.waiters.get(node.waiterKey);
+        if (!graph || !waiter || node.cycle) return [];
+        const path = [...node.path, node.waiterKey];
+        return awaitChildren(graph, waiter, node.path).map((child) => this.node({
+          kind: 'waiter', key: `${node.key}>${child.waiter.key}`, pid: child.waiter.pid, waiterKey: child.waiter.key, path, reason: child.reason, cycle: child.cycle,
+        }));
+      }
       case 'thread':
         return this.threadChildren(run, node.pid, node.threadId);
       case 'group': {
@@ -137,14 +207,34 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       case 'blocked':
       case 'task':
       case 'child':
+      case 'stuckStep':
+      case 'stuckAlso':
         return [];
     }
   }
 
+  private report(run: RunView | undefined, key: string): StuckReport | undefined {
+    return this.stuck.of(run?.model)?.reports.find((report) => report.key === key);
+  }
+
   /** Where a row points in the source, if anywhere. */
   locationOf(node: LiveNode): SourceLocation | undefined {
-    const process = 'pid' in node ? this.runOf(node)?.model.process(node.pid) : undefined;
+    const run = this.runOf(node);
+    const process = 'pid' in node ? run?.model.process(node.pid) : undefined;
     switch (node.kind) {
+      case 'stuckStep': {
+        const step = this.report(run, node.reportKey)?.steps[node.index];
+        return step?.waiter.wait?.at ?? (step?.next?.reason.kind === 'holds' ? step.next.reason.at : undefined);
+      }
+      case 'stuck':
+        return this.report(run, node.reportKey)?.steps.find((step) => step.waiter.wait?.at)?.waiter.wait?.at;
+      case 'waiter': {
+        const waiter = this.stuck.of(run?.model)?.graph.waiters.get(node.waiterKey);
+        if (node.reason?.kind === 'holds') return node.reason.at;
+        if (waiter?.kind === 'task') return this.locationOf({ kind: 'task', key: node.key, pid: waiter.pid, taskId: waiter.id });
+        if (waiter?.kind === 'thread') return this.locationOf({ kind: 'thread', key: node.key, pid: waiter.pid, threadId: waiter.id });
+        return undefined;
+      }
       case 'thread':
         return process?.entities.thread.get(node.threadId)?.info.location;
       case 'task': {
@@ -161,6 +251,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       case 'finished':
       case 'outcome':
       case 'child':
+      case 'stuckAlso':
         return undefined;
     }
   }
@@ -169,6 +260,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
     clearTimeout(this.timer);
     for (const entry of this.runs.values()) entry.subscription.dispose();
     this.runs.clear();
+    this.stuckSubscription.dispose();
     this.changeEmitter.dispose();
   }
 
@@ -179,12 +271,28 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
     if (run.isPaused) status.push(this.node({ kind: 'status', key: `${run.id}/status:paused`, status: 'paused' }));
     else if (run.isRunning && roots.length === 0) status.push(this.node({ kind: 'status', key: `${run.id}/status:waiting`, status: 'waiting' }));
     if (!run.isRunning) status.push(this.node({ kind: 'summary', key: `${run.id}/summary` }));
-    return [...status, ...roots];
+    // A run a debugger holds paused is never stuck (its StuckWatch reports nothing then).
+    const stuck = (this.stuck.of(run.model)?.reports ?? []).map((report) => this.node({ kind: 'stuck', key: `${run.id}/stuck:${report.key}`, reportKey: report.key }));
+    return [...status, ...stuck, ...roots];
   }
 
   /** A model key as a row key: unique across runs. */
   private keyIn(run: RunView, modelKey: string): string {
     return `${run.id}/${modelKey}`;
+  }
+
+  /** In the await tree: the process's blocked loops, its threads and tasks nobody waits for (each over what it waits for), its child processes. */
+  private awaitProcessChildren(run: RunView, pid: number): LiveNode[] {
+    const { model } = run;
+    if (!model.process(pid)) return [];
+    const graph = this.stuck.of(model)?.graph;
+    const blocks = model.blockedEvents().filter((event) => event.pid === pid).slice(-BLOCKS_SHOWN).reverse();
+    const processNodeKey = this.keyIn(run, processKey(pid));
+    return [
+      ...blocks.map((event) => this.node({ kind: 'blocked', key: this.keyIn(run, `${blocksKey(pid)}:${event.loopId}@${event.startedAt}`), event })),
+      ...(graph ? awaitRoots(graph, pid) : []).map((waiter) => this.node({ kind: 'waiter', key: `${processNodeKey}/await:${waiter.key}`, pid, waiterKey: waiter.key, path: [], cycle: false })),
+      ...model.childProcesses(pid).map((child) => this.node({ kind: 'process', key: this.keyIn(run, processKey(child.pid)), pid: child.pid })),
+    ];
   }
 
   private processChildren(run: RunView, pid: number): LiveNode[] {
@@ -319,8 +427,41 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       }
       case 'task': {
         const task = model?.process(node.pid)?.entities.task.get(node.taskId);
-        return task ? taskItem(task, now) : new vscode.TreeItem(node.taskId);
+        return task && model ? taskItem(model, task, node.pid, this.stuck.of(model)?.graph, now) : new vscode.TreeItem(node.taskId);
       }
+      case 'stuck': {
+        const report = this.report(run, node.reportKey);
+        if (!report) return new vscode.TreeItem(node.reportKey);
+        const item = new vscode.TreeItem(patternTitle(report.pattern), vscode.TreeItemCollapsibleState.Expanded);
+        item.description = vscode.l10n.t('for {0}', formatDuration(Math.max(0, now - report.since)));
+        const tooltip = new vscode.MarkdownString();
+        tooltip.appendText(reportWords(report, namesFrom(this.stuck.of(model)?.graph), now));
+        item.tooltip = tooltip;
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+        item.contextValue = 'stuck';
+        return located(item, this.locationOf(node));
+      }
+      case 'stuckStep': {
+        const report = this.report(run, node.reportKey);
+        const step = report?.steps[node.index];
+        if (!report || !step) return new vscode.TreeItem(node.key);
+        const words = stepWords(report, node.index, namesFrom(this.stuck.of(model)?.graph), now) ?? step.waiter.name;
+        const item = new vscode.TreeItem(step.waiter.name);
+        item.description = words.startsWith(step.waiter.name) ? words.slice(step.waiter.name.length).trimStart() : words;
+        item.tooltip = words;
+        item.iconPath = waiterIcon(step.waiter);
+        return located(item, this.locationOf(node));
+      }
+      case 'stuckAlso': {
+        const report = this.report(run, node.reportKey);
+        const names = report?.alsoWaiting.map((waiter) => waiter.name) ?? [];
+        const item = new vscode.TreeItem(vscode.l10n.t('Also waiting on them'));
+        item.description = names.length > 5 ? vscode.l10n.t('{0} and {1} more', names.slice(0, 5).join(', '), names.length - 5) : names.join(', ');
+        item.iconPath = new vscode.ThemeIcon('watch');
+        return item;
+      }
+      case 'waiter':
+        return this.waiterItem(node, now);
       case 'child': {
         const child = model?.process(node.pid)?.entities.child.get(node.childId);
         if (!child) return new vscode.TreeItem(node.childId);
@@ -339,6 +480,29 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
         return item;
       }
     }
+  }
+
+  private waiterItem(node: Extract<LiveNode, { kind: 'waiter' }>, now: number): vscode.TreeItem {
+    const run = this.runOf(node);
+    const graph = this.stuck.of(run?.model)?.graph;
+    const waiter = graph?.waiters.get(node.waiterKey);
+    if (!graph || !waiter) return new vscode.TreeItem(node.waiterKey);
+    const expandable = !node.cycle && graph.edgesFrom(waiter.key).length > 0;
+    const item = new vscode.TreeItem(waiter.name, expandable ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const parts: string[] = [];
+    if (node.reason) parts.push(reasonWords(node.reason));
+    if (node.cycle) parts.push(vscode.l10n.t('back to the start of a cycle'));
+    else if (waiter.wait) parts.push(waitWords(waiter.wait, waiter.pid, namesFrom(graph), now));
+    else if (waiter.kind !== 'process') parts.push(vscode.l10n.t('running'));
+    const where = this.locationOf(node);
+    if (where && !node.reason) parts.push(shortLocation(where));
+    item.description = parts.join(' · ');
+    if (waiter.kind === 'task') {
+      const task = run?.model.process(waiter.pid)?.entities.task.get(waiter.id);
+      if (run && task) item.tooltip = taskTooltip(run.model, task, waiter.pid, graph, now);
+    }
+    item.iconPath = node.cycle ? new vscode.ThemeIcon('sync', new vscode.ThemeColor('list.errorForeground')) : waiterIcon(waiter);
+    return located(item, where);
   }
 
   private schedule(runId: string, change: RunChange): void {
@@ -361,7 +525,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
     const all = this.refreshAll;
     this.pendingKeys = new Set();
     this.refreshAll = false;
-    if (all || keys.size > MAX_TARGETED_REFRESH || this.aThreadGainedOrLostTasks()) {
+    if (all || keys.size > MAX_TARGETED_REFRESH || this.currentMode === 'awaits' || this.aThreadGainedOrLostTasks()) {
       this.changeEmitter.fire(undefined);
       return;
     }
@@ -528,20 +692,59 @@ function roleLabel(role: string): string {
   }
 }
 
-function taskItem(task: TrackedEntity<'task'>, now: number): vscode.TreeItem {
+function taskItem(model: RunModel, task: TrackedEntity<'task'>, pid: number, graph: WaitGraph | undefined, now: number): vscode.TreeItem {
   const { info } = task;
   const item = new vscode.TreeItem(info.name);
   const parts = [info.coroutine, task.live ? taskStateLabel(info.state) : outcomeLabel(taskOutcome(info))];
   if (info.exception) parts.push(info.exception.split('\n')[0]!.slice(0, 200));
-  if (task.live && info.awaiting) parts.push(vscode.l10n.t('awaiting {0}', info.awaiting));
+  if (task.live && info.wait && info.state === 'pending') parts.push(waitWords(info.wait, pid, namesFrom(graph), now));
+  else if (task.live && info.awaiting) parts.push(vscode.l10n.t('awaiting {0}', info.awaiting));
+  if (!task.live && info.cancelledBy?.at) parts.push(vscode.l10n.t('cancelled at {0}', shortLocation(info.cancelledBy.at)));
   const where = info.raisedAt ?? (task.live ? info.suspendedAt : undefined);
   if (where) parts.push(shortLocation(where));
   parts.push(age(task, now));
   item.description = parts.join(' · ');
-  // Plain text: the exception is program data.
-  if (info.exception) item.tooltip = info.raisedAt ? `${info.exception}\n${vscode.l10n.t('raised at {0}', `${info.raisedAt.file}:${info.raisedAt.line}`)}` : info.exception;
+  item.tooltip = taskTooltip(model, task, pid, graph, now);
   item.iconPath = taskIcon(task.live ? info.state : taskOutcome(info));
   return located(item, info.raisedAt ?? info.suspendedAt ?? info.createdAt);
+}
+
+/** A task's lifecycle: where it was created and by which task, what it awaits and who awaits it, who cancelled it, how it ended. */
+function taskTooltip(model: RunModel, task: TrackedEntity<'task'>, pid: number, graph: WaitGraph | undefined, now: number): string {
+  const { info } = task;
+  const names = namesFrom(graph);
+  const lines = [`${info.name} — ${info.coroutine}`];
+  if (info.createdAt) lines.push(vscode.l10n.t('Created at {0}', `${info.createdAt.file}:${info.createdAt.line}`));
+  if (info.parentId) lines.push(vscode.l10n.t('Created by task {0}', model.process(pid)?.entities.task.get(info.parentId)?.info.name ?? info.parentId));
+  if (task.live && info.wait && info.state === 'pending') lines.push(`${vscode.l10n.t('Awaits')}: ${waitWords(info.wait, pid, names, now)}`);
+  const awaitedBy = graph ? waitedOnBy(graph, `task:${pid}/${info.id}`) : [];
+  if (awaitedBy.length > 0) lines.push(vscode.l10n.t('Awaited by {0}', awaitedBy.map((waiter) => waiter.name).join(', ')));
+  const cancelled = info.cancelledBy;
+  if (cancelled) {
+    const by = cancelled.taskId ? model.process(pid)?.entities.task.get(cancelled.taskId)?.info.name ?? cancelled.taskId
+      : cancelled.taskName ?? (cancelled.threadId ? model.process(pid)?.entities.thread.get(cancelled.threadId)?.info.name ?? cancelled.threadId : undefined);
+    const place = cancelled.at ? `${cancelled.at.file}:${cancelled.at.line}` : undefined;
+    if (by && place) lines.push(vscode.l10n.t('Cancelled by {0} at {1}', by, place));
+    else if (place) lines.push(vscode.l10n.t('Cancelled at {0}', place));
+    else if (by) lines.push(vscode.l10n.t('Cancelled by {0}', by));
+    if (cancelled.message) lines.push(vscode.l10n.t('Cancel message: {0}', cancelled.message));
+  }
+  if (info.exception) lines.push(info.exception);
+  if (info.raisedAt) lines.push(vscode.l10n.t('raised at {0}', `${info.raisedAt.file}:${info.raisedAt.line}`));
+  lines.push(task.live ? vscode.l10n.t('Running for {0}', age(task, now)) : vscode.l10n.t('Lasted {0}', age(task, now)));
+  // Plain text: names, messages and exceptions are program data.
+  return lines.join('\n');
+}
+
+function waiterIcon(waiter: Waiter): vscode.ThemeIcon {
+  switch (waiter.kind) {
+    case 'task':
+      return new vscode.ThemeIcon(waiter.wait ? 'debug-pause' : 'play-circle');
+    case 'thread':
+      return new vscode.ThemeIcon(waiter.wait ? 'watch' : 'pulse');
+    case 'process':
+      return new vscode.ThemeIcon('server-process');
+  }
 }
 
 /** "failed", "cancelled", "done", "unfinished (its process ended)". */

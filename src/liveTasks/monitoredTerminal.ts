@@ -22,7 +22,7 @@ export function newMonitoredTerminal(controller: LiveTasksController): Promise<M
       name: title,
       iconPath: new vscode.ThemeIcon('pulse'),
       cwd,
-      env: probeEnvironment({ install: controller.install, baseEnv: process.env, probeEnv: server.environment, blockedThresholdMs }),
+      env: probeEnvironment({ install: controller.install, baseEnv: process.env, probeEnv: server.environment, blockedThresholdMs, detail: controller.probeDetail(folder) }),
       // Its endpoint ends with this window: a restored terminal would report to nobody.
       isTransient: true,
     });

@@ -49,7 +49,7 @@ export async function runCommand(controller: LiveTasksController, recent: Recent
   return controller.startWithServer((server) => {
     const spec = commandLaunchSpec({
       commandLine, shell: posixShell(process.env.SHELL), cwd, install: controller.install, baseEnv: process.env,
-      probeEnv: server.environment, blockedThresholdMs: controller.blockedThresholdMs(folder),
+      probeEnv: server.environment, blockedThresholdMs: controller.blockedThresholdMs(folder), detail: controller.probeDetail(folder),
     });
     return Promise.resolve(runInTerminal(server, spec, title, 'command', controller.supervisorScript, controller.log));
   });

@@ -36,6 +36,16 @@ export interface TimelineStrings {
   readonly lagSummary: string;
   /** `{0}` and `{1}`: the visible time window, from the start of the run. */
   readonly range: string;
+  /** Trace mode: `{0}` percent busy in the bucket at the pointer. */
+  readonly busyAt: string;
+  /** Trace mode: `{0}` percent busy over the traced time, `{1}` callbacks (tooltip, table). */
+  readonly busyStats: string;
+  /** Trace mode: `{0}` thread, `{1}` percent, `{2}` callbacks: one sentence per loop after the summary. */
+  readonly busySummary: string;
+  /** Trace mode: the heading of the list of the slowest callbacks. */
+  readonly slowTitle: string;
+  /** Trace mode: `{0}` duration, `{1}` callback, `{2}` thread: one row of that list. */
+  readonly slowRow: string;
   readonly states: Readonly<Record<TimelineState, string>>;
   readonly kinds: Readonly<Record<LaneKind, string>>;
 }
@@ -107,8 +117,8 @@ export function parseToTimeline(value: unknown): ToTimelineMessage | undefined {
 function isTimelineData(value: unknown): value is TimelineData {
   if (!isRecord(value) || !isRecord(value.spans) || !Array.isArray(value.lanes) || !Array.isArray(value.marks)) return false;
   if (typeof value.start !== 'number' || typeof value.end !== 'number' || typeof value.live !== 'boolean') return false;
-  const { lanes, marks, spans, lags } = value;
-  if (!Array.isArray(lags)) return false;
+  const { lanes, marks, spans, lags, busy, slowCallbacks } = value;
+  if (!Array.isArray(lags) || !Array.isArray(busy) || !Array.isArray(slowCallbacks)) return false;
   const { laneStart, start, end, state } = spans;
   if (!(laneStart instanceof Uint32Array) || !(start instanceof Float64Array) || !(end instanceof Float64Array) || !(state instanceof Uint8Array)) return false;
   const count = start.length;
@@ -125,7 +135,13 @@ function isTimelineData(value: unknown): value is TimelineData {
     && lags.every((lag: unknown) => isRecord(lag) && isLaneIndex(lag.lane, lanes.length) && isLaneIndex(lag.threadLane, lanes.length)
       && lag.time instanceof Float64Array && lag.lagMs instanceof Float64Array && lag.time.length === lag.lagMs.length
       && lag.blockStart instanceof Float64Array && lag.blockMs instanceof Float64Array && lag.blockStart.length === lag.blockMs.length
-      && typeof lag.maxMs === 'number' && typeof lag.p95Ms === 'number' && typeof lag.loopId === 'string');
+      && typeof lag.maxMs === 'number' && typeof lag.p95Ms === 'number' && typeof lag.loopId === 'string')
+    && busy.every((loop: unknown) => isRecord(loop) && isLaneIndex(loop.lane, lanes.length) && isLaneIndex(loop.threadLane, lanes.length)
+      && loop.time instanceof Float64Array && loop.percent instanceof Float64Array && loop.time.length === loop.percent.length
+      && typeof loop.busyPercent === 'number' && typeof loop.callbacks === 'number' && typeof loop.loopId === 'string')
+    && slowCallbacks.every((callback: unknown) => isRecord(callback) && isLaneIndex(callback.threadLane, lanes.length)
+      && typeof callback.start === 'number' && typeof callback.durationMs === 'number' && typeof callback.callback === 'string'
+      && (callback.source === undefined || (isRecord(callback.source) && typeof callback.source.file === 'string' && typeof callback.source.line === 'number')));
 }
 
 function isLaneIndex(value: unknown, laneCount: number): boolean {

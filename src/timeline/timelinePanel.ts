@@ -42,6 +42,11 @@ function timelineStrings(): TimelineStrings {
     lagStats: vscode.l10n.t('max {0} · p95 {1}'),
     lagSummary: vscode.l10n.t('Event-loop lag on {0}: max {1}, p95 {2}.'),
     range: vscode.l10n.t('Showing {0} to {1}'),
+    busyAt: vscode.l10n.t('Loop busy {0} of this moment'),
+    busyStats: vscode.l10n.t('busy {0} of the traced time · {1} callbacks'),
+    busySummary: vscode.l10n.t('The event loop on {0} was busy {1} of the traced time ({2} callbacks).'),
+    slowTitle: vscode.l10n.t('Slowest callbacks'),
+    slowRow: vscode.l10n.t('{0} · {1} · on {2}'),
     states: {
       running: vscode.l10n.t('running'),
       waiting: vscode.l10n.t('waiting'),
@@ -57,6 +62,7 @@ function timelineStrings(): TimelineStrings {
       task: vscode.l10n.t('task'),
       child: vscode.l10n.t('child process'),
       lag: vscode.l10n.t('event-loop lag'),
+      busy: vscode.l10n.t('event loop busy'),
     },
   };
 }

@@ -30,7 +30,7 @@ suite('Live Tasks: monitored Python runs', function () {
       const found = rows(controller).filter((row) => row.node.kind === 'task' && /^download-\d+ — download · /.test(row.text));
       return found.length === 50 && found;
     });
-    assert.match(tasks[0]!.text, /awaiting sleep · fifty_tasks\.py:5/);
+    assert.match(tasks[0]!.text, /sleeps \([\d.]+ (ms|s) left\) · fifty_tasks\.py:5/);
     const thread = rows(controller).find((row) => row.node.kind === 'thread');
     assert.match(thread!.text, /^MainThread — /);
     assert.equal(thread!.depth, 1);
@@ -100,7 +100,8 @@ suite('Live Tasks: monitored Python runs', function () {
     assert.equal(controller.tree.locationOf(live.node)?.line, 6);
     const tooltip = controller.tree.getTreeItem(live.node).tooltip;
     assert.equal(typeof tooltip, 'string');
-    assert.match(tooltip as string, /^ValueError: bad input: 'x'\nraised at .*failing_task\.py:6$/);
+    // Plain text: the task's lifecycle, then the exception and the line that raised it.
+    assert.match(tooltip as string, /^handle-x — handle\nValueError: bad input: 'x'\nraised at .*failing_task\.py:6\nLasted /);
     assert.ok(rows(controller).some((row) => /^steady — sleep · suspended/.test(row.text)), 'the other task is still live');
     // … and after it has ended.
     await run.whenEnded();

@@ -44,3 +44,13 @@ export async function openWorkbench(options: CodeServerOptions & { files?: Reado
     throw error;
   }
 }
+
+/** Widens the side bar by `pixels` (drags its edge), so that the rows' descriptions show in screenshots. */
+export async function widenSideBar(page: Workbench['page'], pixels: number): Promise<void> {
+  const sidebar = await page.locator('.part.sidebar').first().boundingBox();
+  if (!sidebar) return;
+  await page.mouse.move(sidebar.x + sidebar.width - 1, sidebar.y + sidebar.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(sidebar.x + sidebar.width + pixels, sidebar.y + sidebar.height / 2, { steps: 8 });
+  await page.mouse.up();
+}

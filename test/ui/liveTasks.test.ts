@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runCommand, screenshot } from '../runner/workbench';
-import { openWorkbench, type Workbench } from './fixture';
+import { openWorkbench, type Workbench, widenSideBar } from './fixture';
 
 describe('Live Tasks (UI)', { timeout: 240_000 }, () => {
   let workbench: Workbench;
@@ -23,14 +23,8 @@ describe('Live Tasks (UI)', { timeout: 240_000 }, () => {
     await page.keyboard.press('Enter');
     await page.locator('.monaco-editor').filter({ hasText: 'def crunch' }).first().waitFor({ timeout: 20_000 });
     await page.locator('.activitybar [aria-label^="Concurrency Lens"]').first().click();
-    // Wide enough to read the rows' descriptions in the screenshots: drag the sidebar's edge.
-    const sidebar = await page.locator('.part.sidebar').first().boundingBox();
-    if (sidebar) {
-      await page.mouse.move(sidebar.x + sidebar.width - 1, sidebar.y + sidebar.height / 2);
-      await page.mouse.down();
-      await page.mouse.move(sidebar.x + sidebar.width + 260, sidebar.y + sidebar.height / 2, { steps: 8 });
-      await page.mouse.up();
-    }
+    // Wide enough to read the rows' descriptions in the screenshots.
+    await widenSideBar(page, 260);
     await runCommand(page, 'Concurrency Lens: Run Current File with Concurrency Monitor');
     const tree = page.locator('.pane-body .monaco-list-row');
     await tree.filter({ hasText: 'MainThread' }).first().waitFor({ timeout: 60_000 });

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { parseRecordArguments } from '../../src/cli/recordArguments';
+import { FAIL_ON_EXIT_CODE, parseRecordArguments } from '../../src/cli/recordArguments';
 import type { HelloFrame, ProbeFrame } from '../../src/core/probe/protocol';
 import { FAIL_CONDITION_IDS, heldConditions } from '../../src/core/runs/failConditions';
 import { RunModel } from '../../src/core/runs/runModel';
@@ -113,6 +113,17 @@ describe('concurrency-lens record (bundled, real programs)', () => {
     assert.equal(summary.exit.code, 0);
     assert.equal(summary.blockedLoops[0]?.line, 15);
     assert.deepEqual(summary.failOn, []);
+  });
+
+  it('stops a deadlocked program and fails on it, naming who holds which lock; a healthy program does not fail', () => {
+    const started = Date.now();
+    const { code, stderr } = record(['--fail-on', 'deadlock', '--', 'python3', fixture('deadlock.py')]);
+    assert.equal(code, FAIL_ON_EXIT_CODE, stderr);
+    assert.ok(Date.now() - started < 30_000);
+    assert.match(stderr, /lock-order deadlock: (transfer|audit) waits for (journal|accounts) held by (audit|transfer) at .*deadlock\.py:\d+/);
+    // A healthy program exits with its own code (echo_input.py's is 5).
+    const healthy = record(['--fail-on', 'deadlock', '--', 'python3', fixture('echo_input.py')], 'hi\n');
+    assert.equal(healthy.code, 5, healthy.stderr);
   });
 
   it('says when the command does not exist, and exits with 127', () => {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { HelloFrame, ProbeFrame, TaskInfo, ThreadInfo } from '../../src/core/probe/protocol';
 import { parseRunRecording } from '../../src/core/runs/recording';
 import {
-  blocksKey, entityKey, MAX_ENDED_ENTITIES, MAX_INTERVALS_PER_ENTITY, processKey, type RunChange, RunModel, runKey,
+  blocksKey, entityKey, MAX_ENDED_ENTITIES, MAX_INTERVALS_PER_ENTITY, processKey, type RunChange, RunModel, runKey, sampledKey,
 } from '../../src/core/runs/runModel';
 
 const hello = (pid: number, ppid: number): HelloFrame => ({
@@ -75,10 +75,24 @@ describe('RunModel', () => {
     assert.deepEqual(changes.map((change) => [...change.keys].sort()), [
       [processKey(10), runKey].sort(),
       [processKey(11), processKey(10), runKey].sort(),
-      [entityKey(10, 'task', 'a'), entityKey(10, 'thread', 'main'), processKey(10)].sort(),
-      [entityKey(10, 'task', 'a')],
-      [entityKey(10, 'task', 'a'), entityKey(10, 'thread', 'main')].sort(),
+      [entityKey(10, 'task', 'a'), entityKey(10, 'thread', 'main'), processKey(10), sampledKey(10)].sort(),
+      [entityKey(10, 'task', 'a'), sampledKey(10)].sort(),
+      [entityKey(10, 'task', 'a'), entityKey(10, 'thread', 'main'), sampledKey(10)].sort(),
     ]);
+  });
+
+  it('notes when each process was last sampled, even by a delta that changes nothing', () => {
+    const model = new RunModel();
+    const changes = recordChanges(model);
+    model.addProcess(hello(10, 1));
+    model.apply(10, delta(1, { threads: [thread('main')] }));
+    model.apply(10, { kind: 'delta', seq: 2, t: 7 });
+    assert.equal(model.process(10)?.sampledAt, 7);
+    assert.deepEqual([...changes.at(-1)!.keys], [sampledKey(10)]);
+    // An out-of-order frame never moves it back; a recording keeps it.
+    model.apply(10, delta(5, {}));
+    assert.equal(model.process(10)?.sampledAt, 7);
+    assert.equal(RunModel.fromRecording(model.toRecording()).process(10)?.sampledAt, 7);
   });
 
   it('merges an ongoing block with its final report and keeps the longest', () => {

@@ -118,7 +118,7 @@ function denseTimeline(count: number): TimelineData {
     end: Float64Array.from({ length: count }, (_, index) => index + 1),
     state: Uint8Array.from({ length: count }, (_, index) => (index % 2 ? waiting : running)),
   };
-  return { start: 0, end: count, live: false, lanes: [{ id: 'l', kind: 'thread', depth: 1, pid: 1, label: 'main' }], spans, marks: [], lags: [] };
+  return { start: 0, end: count, live: false, lanes: [{ id: 'l', kind: 'thread', depth: 1, pid: 1, label: 'main' }], spans, marks: [], lags: [], busy: [], slowCallbacks: [] };
 }
 
 describe('timeline viewport', () => {

@@ -1,6 +1,7 @@
 """A stand-in for the extension's endpoint: collects the frames each probed process sends."""
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -76,6 +77,28 @@ def run_probed(host, script, *args, cwd=None, **env):
         [sys.executable, "-m", "concurrency_lens_probe", script] + list(args),
         cwd=cwd, env=host.env(**env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
     )
+
+
+def start_probed(host, script, *args, **env):
+    """Starts ``python -m concurrency_lens_probe script args`` in a session of its own (see stop)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "concurrency_lens_probe", script] + list(args),
+        env=host.env(**env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )
+
+
+def stop(process):
+    """Kills a program started by start_probed and every process it started."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.communicate(timeout=10)
+
+
+def latest(frames, kind):
+    """The latest version of each entity of one kind, by name (tasks and threads) or id."""
+    return {versions[-1].get("name", key): versions[-1] for key, versions in entities(frames, kind).items()}
 
 
 def run_plain(script, *args, cwd=None):

@@ -5,7 +5,7 @@ import threading
 import time
 import unittest
 
-from concurrency_lens_probe import _probe
+from concurrency_lens_probe import _transport
 
 
 class StalledHostTest(unittest.TestCase):
@@ -19,20 +19,20 @@ class StalledHostTest(unittest.TestCase):
         server.bind(path)
         server.listen(1)
         self.addCleanup(lambda: (server.close(), os.unlink(path), os.rmdir(directory)))
-        self.connection = _probe._Connection((socket.AF_UNIX, path), {"kind": "hello"})
+        self.connection = _transport.Connection((socket.AF_UNIX, path), {"kind": "hello"})
         self.addCleanup(lambda: self.connection._socket is not None and self.connection._socket.close())
 
     def test_drops_oldest_frames_and_counts_them(self):
         payload = "x" * 4096
-        for index in range(20 * _probe.BUFFER_FRAMES):
+        for index in range(20 * _transport.BUFFER_FRAMES):
             self.connection.put({"kind": "delta", "t": index, "padding": payload})
-        self.assertEqual(len(self.connection._frames), _probe.BUFFER_FRAMES)
-        self.assertEqual(self.connection.dropped_total, 19 * _probe.BUFFER_FRAMES)
-        self.assertEqual(self.connection._frames[-1]["t"], 20 * _probe.BUFFER_FRAMES - 1)
+        self.assertEqual(len(self.connection._frames), _transport.BUFFER_FRAMES)
+        self.assertEqual(self.connection.dropped_total, 19 * _transport.BUFFER_FRAMES)
+        self.assertEqual(self.connection._frames[-1]["t"], 20 * _transport.BUFFER_FRAMES - 1)
 
     def test_exit_write_gives_up_while_the_probe_thread_is_stuck_writing(self):
         payload = "x" * 65536
-        for index in range(_probe.BUFFER_FRAMES):
+        for index in range(_transport.BUFFER_FRAMES):
             self.connection.put({"kind": "delta", "t": index, "padding": payload})
         # The probe's thread writes 32 MB to a host that never reads: it blocks there.
         stuck = threading.Thread(target=self.connection.send, daemon=True)

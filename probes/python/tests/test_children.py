@@ -3,7 +3,7 @@ import re
 import sys
 import unittest
 
-from concurrency_lens_probe import _probe
+from concurrency_lens_probe import _processes
 
 from .host import FakeHost, entities, fixture, run_probed
 
@@ -86,7 +86,7 @@ class ChildrenTest(unittest.TestCase):
         lasting = processes[children["lasting"]["pid"]]
         hello = lasting[0]
         first_sample = next(frame for frame in lasting if frame["kind"] == "snapshot")
-        self.assertGreaterEqual(first_sample["t"] - hello["startedAt"], 1000 * _probe.FORKED_WORKER_GRACE_SECONDS * 0.9)
+        self.assertGreaterEqual(first_sample["t"] - hello["startedAt"], 1000 * _processes.FORKED_WORKER_GRACE_SECONDS * 0.9)
         self.assertLess(abs(hello["startedAt"] - children["lasting"]["startedAt"]), 500)
         main = [versions[-1] for versions in entities(lasting, "threads").values() if versions[-1]["kind"] == "main"]
         self.assertEqual(main[0]["location"]["function"], "lasting")
@@ -113,7 +113,7 @@ class ChildrenTest(unittest.TestCase):
         root = root_pid(processes, "forked_workers.py")
         worker = next(frames for pid, frames in processes.items() if pid != root)
         first_sample = next(frame for frame in worker if frame["kind"] == "snapshot")
-        self.assertLess(first_sample["t"] - worker[0]["startedAt"], 1000 * _probe.FORKED_WORKER_GRACE_SECONDS)
+        self.assertLess(first_sample["t"] - worker[0]["startedAt"], 1000 * _processes.FORKED_WORKER_GRACE_SECONDS)
 
     def test_spawn_process_pool(self):
         result = run_probed(self.host, fixture("process_pool.py"))

@@ -90,6 +90,11 @@ const PYTHON: Record<ModelOf<'python'>, GuideTopic<Localized>> = {
         `${PY}library/asyncio-task.html#asyncio.create_task`,
       ),
       claim(
+        'Await cycles: a task that awaits a task which awaits it back (directly, or through `gather` or a chain of tasks) never finishes, and asyncio raises nothing. Await in one direction — parents await their children. Python 3.14\'s `asyncio.print_call_graph()` shows who awaits whom.',
+        'await 循环：一个任务等待（await）另一个任务，而后者又反过来等待它（直接等待，或经由 `gather` 或一串任务），两者都永远不会结束，asyncio 也不会抛出任何异常。让等待只朝一个方向——父任务等待子任务。Python 3.14 的 `asyncio.print_call_graph()` 可以显示谁在等待谁。',
+        `${PY}library/asyncio-graph.html#asyncio.print_call_graph`,
+      ),
+      claim(
         'A coroutine called without `await` never runs ("coroutine … was never awaited"), and an exception no one retrieves is only logged.',
         '调用协程却不 `await`，它永远不会运行（"coroutine … was never awaited"）；没人取回的异常只会被记录到日志。',
         `${PY}library/asyncio-dev.html#detect-never-awaited-coroutines`,
@@ -192,6 +197,11 @@ const PYTHON: Record<ModelOf<'python'>, GuideTopic<Localized>> = {
         'Deadlocks: take locks in one fixed order and use `with lock:` so they are always released.',
         '死锁：按固定顺序获取锁，并使用 `with lock:` 确保锁总会被释放。',
         `${PY}library/threading.html#using-locks-conditions-and-semaphores-in-the-with-statement`,
+      ),
+      claim(
+        'A `Lock` is not reentrant: a thread that takes it again while holding it waits for itself forever (use `RLock` for that); threads that `join()` each other never end.',
+        '`Lock` 不可重入：已持有它的线程再次获取时会永远等待自己（这种情况请用 `RLock`）；互相 `join()` 的线程永远不会结束。',
+        `${PY}library/threading.html#threading.RLock`,
       ),
       claim(
         'The program waits for every non-daemon thread before exiting; daemon threads are stopped abruptly at shutdown. Give long-running threads an `Event` to stop on.',
@@ -388,6 +398,16 @@ const PYTHON: Record<ModelOf<'python'>, GuideTopic<Localized>> = {
         'Orphans: children keep running if the parent dies. A process tries to terminate its daemonic children when it exits, which does not happen if it is killed.',
         '孤儿进程：父进程死亡后子进程仍会继续运行。进程退出时会尝试终止它的守护子进程，但如果它是被杀死的，就不会这样做。',
         `${PY}library/multiprocessing.html#multiprocessing.Process.daemon`,
+      ),
+      claim(
+        'Joining before draining: a process that has put items on a `multiprocessing.Queue` does not exit until they are written to the underlying pipe, so joining it before getting those items can wait forever. Get the items first, then join.',
+        '先 `join()` 后取数据：向 `multiprocessing.Queue` 放入了数据的进程，要等这些数据写入底层管道后才会退出，所以在取出这些数据之前对它调用 `join()`，可能会永远等待。先取出数据，再 `join()`。',
+        `${PY}library/multiprocessing.html#programming-guidelines`,
+      ),
+      claim(
+        '`Popen.wait()` with `stdout=PIPE` or `stderr=PIPE` deadlocks once the child writes more than the pipe holds (64 KiB on Linux): the child waits for the parent to read, the parent for the child to exit. Use `communicate()`.',
+        '在使用 `stdout=PIPE` 或 `stderr=PIPE` 时调用 `Popen.wait()`，一旦子进程写入的数据超过管道容量（在 Linux 上为 `64 KiB`）就会死锁：子进程等父进程读取，父进程等子进程退出。请使用 `communicate()`。',
+        `${PY}library/subprocess.html#subprocess.Popen.communicate`,
       ),
       claim(
         'Forking a process that has threads is problematic: the child inherits locks that other threads held. Prefer `spawn` or `forkserver` then.',

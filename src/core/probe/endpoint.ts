@@ -12,6 +12,10 @@ export const ENV_ADDRESS = 'CONCURRENCY_LENS_ADDRESS';
 export const ENV_TOKEN = 'CONCURRENCY_LENS_TOKEN';
 /** Optional: the event-loop block (ms) a probe reports; the `concurrencyLens.monitor.blockedThresholdMs` setting. */
 export const ENV_BLOCKED_THRESHOLD_MS = 'CONCURRENCY_LENS_BLOCKED_THRESHOLD_MS';
+/** Optional, `1`: trace mode (every event-loop callback timed); `concurrencyLens.monitor.trace` or "Run … (trace every step)". */
+export const ENV_TRACE = 'CONCURRENCY_LENS_TRACE';
+/** Optional, `1`: every task's creation site and parent, every finished task (Python's task factory); `concurrencyLens.monitor.taskCreation`. */
+export const ENV_TASK_LIFECYCLE = 'CONCURRENCY_LENS_TASK_LIFECYCLE';
 
 /**
  * Where a probe connects, as written in CONCURRENCY_LENS_ADDRESS: `unix:<absolute socket path>`

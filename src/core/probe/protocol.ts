@@ -42,6 +42,56 @@ export type SourceLocation = z.infer<typeof sourceLocationSchema>;
 /** Innermost frame last, like a Python traceback. */
 export const stackSchema = z.array(sourceLocationSchema).max(200);
 
+/**
+ * One frame of a waiting thread's or task's own code, with the lock-like objects it names by the
+ * expression that names them (`accounts`, `self.journal` → object identity): the host tells from
+ * the syntax tree which of them the frame holds (it is inside `with <expression>:`).
+ */
+export const stackFrameSchema = sourceLocationSchema.extend({
+  objects: z.record(z.string().max(200), z.string().max(200)).optional(),
+});
+export type StackFrame = z.infer<typeof stackFrameSchema>;
+
+/** What a thread or task can wait on. A kind a newer probe reports that this host does not know reads as `other`. */
+export const WAIT_KINDS = [
+  'lock', 'condition', 'event', 'semaphore', 'barrier', 'join', 'queue-get', 'queue-put', 'queue-join', 'future', 'futures-wait',
+  'process-join', 'pipe-recv', 'pipe-send', 'subprocess', 'socket', 'select', 'input', 'io', 'sleep', 'task', 'gather', 'shield',
+  'timeout', 'executor', 'stream', 'pool-idle', 'loop-idle', 'atomics', 'other',
+] as const;
+export type WaitKind = (typeof WAIT_KINDS)[number];
+
+/** What a waiting thread or task waits on, as far as the probe can tell from its frames. */
+export const waitSchema = z.object({
+  kind: z.enum(WAIT_KINDS).catch('other'),
+  /** The API it waits in, e.g. `Lock.acquire`, `Queue.get`, `Thread.join`, `asyncio.sleep`. */
+  call: text.optional(),
+  /** Identity of the object waited on within its process (`o7f…`), matching `StackFrame.objects`. */
+  object: id.optional(),
+  /** The variable or attribute that holds it where the program waits, e.g. `journal`, `self.tasks`. */
+  name: text.optional(),
+  /** Its type, e.g. `lock`, `RLock`, `Queue`. */
+  type: text.optional(),
+  /** The thread that holds the lock (an RLock's owner), the thread joined, or the pool thread running the awaited work. */
+  threadId: id.optional(),
+  /** The tasks awaited: another task, a gather's or TaskGroup's children, what a shield or wait_for wraps. */
+  taskIds: z.array(id).max(1000).optional(),
+  /** The process waited for (`Process.join`, `Popen.wait`). */
+  pid: z.number().int().positive().optional(),
+  /** A pipe from that process is full and nobody reads it: it cannot finish writing, so it cannot exit. */
+  pipeFull: z.boolean().optional(),
+  /** When the wait ends by itself (a sleep, a timeout), ms since the epoch. */
+  until: time.optional(),
+  /** A sleep's length in seconds, when the probe knows it but not its end. */
+  seconds: z.number().finite().nonnegative().optional(),
+  /** It has a timeout whose end the probe does not know: it ends by itself. */
+  timed: z.boolean().optional(),
+  /** Since when the probe has seen it wait on this, at every sample. */
+  since: time,
+  /** Where in the program's own code it waits (the line of the `with`, `acquire()`, `await`…). */
+  at: sourceLocationSchema.optional(),
+});
+export type WaitInfo = z.infer<typeof waitSchema>;
+
 /** What a process is for, when the runtime knows (e.g. a `multiprocessing` pool worker); free text for names the host does not know. */
 const role = z.string().min(1).max(100);
 
@@ -70,6 +120,10 @@ export const threadSchema = z.object({
   resourceLimits: z.record(z.string(), z.number()).optional(),
   /** The thread that started this one, when that is not the main thread (a Worker started in a Worker). */
   parentThreadId: id.optional(),
+  /** What it waits on, when it waits. */
+  wait: waitSchema.optional(),
+  /** Its own code's frames, outermost first, while some thread of its process waits on a lock whose owner is unknown. */
+  stack: z.array(stackFrameSchema).max(200).optional(),
 });
 export type ThreadInfo = z.infer<typeof threadSchema>;
 
@@ -94,6 +148,19 @@ export const taskSchema = z.object({
   /** When the probe first saw it, and when it saw it finish. */
   startedAt: time,
   endedAt: time.optional(),
+  /** What a pending task awaits: a lock, a queue, a sleep, other tasks (`wait.taskIds`)… */
+  wait: waitSchema.optional(),
+  /** The coroutines it is suspended in, outermost first, while some task of its loop waits on a lock. */
+  stack: z.array(stackFrameSchema).max(200).optional(),
+  /** Who cancelled a cancelled task, when known: where `cancel()` was called, by which task or thread, with which message. */
+  cancelledBy: z.object({
+    at: sourceLocationSchema.optional(),
+    taskId: id.optional(),
+    /** The cancelling task's name, when the probe has no id for it. */
+    taskName: text.optional(),
+    threadId: id.optional(),
+    message: text.optional(),
+  }).optional(),
 });
 export type TaskInfo = z.infer<typeof taskSchema>;
 
@@ -109,6 +176,17 @@ export const loopSchema = z.object({
   utilization: z.number().min(0).max(1).optional(),
   /** Node: active handles and requests by type (`process.getActiveResourcesInfo()`). */
   resources: z.record(z.string(), count).optional(),
+  /** What can wake the loop while it waits: its timers, watched file descriptors, signal handlers, ready callbacks. */
+  wakers: z.object({
+    timers: count,
+    nextTimerAt: time.optional(),
+    readers: count,
+    writers: count,
+    signals: count,
+    ready: count,
+  }).optional(),
+  /** Finished tasks the probe only counted, by outcome (more ended at once than it describes one by one). */
+  tasksUnreported: z.object({ done: count, failed: count, cancelled: count }).optional(),
 });
 export type LoopInfo = z.infer<typeof loopSchema>;
 
@@ -190,6 +268,33 @@ export const exitFrameSchema = z.object({
   signal: text.optional(),
 });
 
+/** One callback that held a loop long (trace mode): its name and the line it ran to. */
+export const slowCallbackSchema = z.object({
+  durationMs: z.number().finite().nonnegative(),
+  start: time,
+  /** e.g. `fetch-3 (fetch)` for a task's step, `Protocol.data_received` for a plain callback. */
+  callback: text,
+  location: sourceLocationSchema.optional(),
+  taskId: id.optional(),
+});
+export type SlowCallback = z.infer<typeof slowCallbackSchema>;
+
+/**
+ * Trace mode: every callback one event loop ran since the previous trace frame, as columns (callback
+ * `i` started at `start[i]`, ms since the epoch, and ran `duration[i]` ms, stepping task `task[i]`,
+ * or `''` for a callback of no task), and the slowest of them.
+ */
+export const traceFrameSchema = z.object({
+  ...envelope,
+  kind: z.literal('trace'),
+  loopId: id,
+  threadId: id,
+  start: z.array(z.number().finite()).max(1_000_000),
+  duration: z.array(z.number().finite().nonnegative()).max(1_000_000),
+  task: z.array(z.string().max(200)).max(1_000_000),
+  slow: z.array(slowCallbackSchema).max(100).optional(),
+}).refine((frame) => frame.start.length === frame.duration.length && frame.start.length === frame.task.length, { message: 'start, duration and task differ in length' });
+
 /** Supervisor: it started the program (the root of the run). */
 export const spawnFrameSchema = z.object({
   ...envelope,
@@ -211,12 +316,12 @@ export const reapedFrameSchema = z.object({
 });
 
 export const probeFrameSchema = z.discriminatedUnion('kind', [
-  helloFrameSchema, snapshotFrameSchema, deltaFrameSchema, blockedFrameSchema, exitFrameSchema, spawnFrameSchema, reapedFrameSchema,
+  helloFrameSchema, snapshotFrameSchema, deltaFrameSchema, blockedFrameSchema, exitFrameSchema, spawnFrameSchema, reapedFrameSchema, traceFrameSchema,
 ]);
 
 /** The frames each kind of connection may send after its hello (others are dropped). */
 export const FRAMES_BY_ROLE = {
-  probe: ['snapshot', 'delta', 'blocked', 'exit'],
+  probe: ['snapshot', 'delta', 'blocked', 'exit', 'trace'],
   supervisor: ['spawn', 'reaped'],
 } as const satisfies Record<'probe' | 'supervisor', readonly ProbeFrameKind[]>;
 
@@ -227,6 +332,7 @@ export type BlockedFrame = z.infer<typeof blockedFrameSchema>;
 export type ExitFrame = z.infer<typeof exitFrameSchema>;
 export type SpawnFrame = z.infer<typeof spawnFrameSchema>;
 export type ReapedFrame = z.infer<typeof reapedFrameSchema>;
+export type TraceFrame = z.infer<typeof traceFrameSchema>;
 export type ProbeFrame = z.infer<typeof probeFrameSchema>;
 export type ProbeFrameKind = ProbeFrame['kind'];
 

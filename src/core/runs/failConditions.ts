@@ -5,12 +5,16 @@
  * add a condition.
  */
 import type { SourceLocation, TaskInfo } from '../probe/protocol';
+import type { WithItemsOf } from './waitGraph';
 import type { RunModel } from './runModel';
+import { diagnose, type StuckReport } from './stuck';
 import { blockingFrame, exitKind, formatDuration, isLibraryFile, processLabel, signalName, taskOutcome } from './treeShape';
 
 export interface FailContext {
   /** Blocks shorter than this do not count (the probes report none shorter anyway). */
   readonly blockedThresholdMs: number;
+  /** The `with` items of the program's Python files (who holds a plain lock); unknown without. */
+  readonly withItemsOf?: WithItemsOf;
 }
 
 export interface FailCondition {
@@ -47,7 +51,22 @@ export const FAIL_CONDITIONS: readonly FailCondition[] = [
     check: (model) => model.processes().filter((record) => exitKind(record) === 'failed')
       .map((record) => `process ${record.pid} (${processLabel(record.argv)}) ${record.signal !== undefined ? `killed by ${signalName(record.signal)}` : `exited with code ${record.exitCode}`}`),
   },
+  {
+    id: 'deadlock',
+    help: 'the run got stuck: a wait-for cycle (lock order, await cycle, joins…) or everything waiting with nothing to wake it (the run is stopped then)',
+    check: (model, { withItemsOf }) => diagnose(model, withItemsOf ?? (() => undefined)).map(deadlockWords),
+  },
 ];
+
+/** A stuck report in one line of plain English (the CLI is not localized): each waiter, what it waits on and where. */
+function deadlockWords(report: StuckReport): string {
+  const steps = report.steps.map(({ waiter, next }) => {
+    const wait = waiter.wait;
+    const on = next ? (next.reason.kind === 'holds' ? `${wait?.name ?? next.reason.expression} held by ${next.to.name}` : next.to.name) : wait?.name ?? wait?.call ?? wait?.kind ?? 'something';
+    return `${waiter.name} waits for ${on}${at(wait?.at)}`;
+  });
+  return `${report.kind === 'cycle' ? `${report.pattern} deadlock` : 'stuck, nothing can wake it'}: ${steps.join('; ')}`;
+}
 
 export const FAIL_CONDITION_IDS: readonly string[] = FAIL_CONDITIONS.map((condition) => condition.id);
 

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ENV_BLOCKED_THRESHOLD_MS } from '../probe/endpoint';
+import { ENV_BLOCKED_THRESHOLD_MS, ENV_TASK_LIFECYCLE, ENV_TRACE } from '../probe/endpoint';
 
 /**
  * How to start one monitored program: what the run command needs from a language. Each language
@@ -15,6 +15,19 @@ export interface LaunchSpec {
    * variables that load the probes (with the values they had in `baseEnv` kept after ours).
    */
   readonly env: Readonly<Record<string, string>>;
+}
+
+/** What a run asks its probes to record beyond the default sampling (each costs more: see the README). */
+export interface ProbeDetail {
+  /** Every event-loop callback timed (trace mode); implies `taskCreation` in Python. */
+  readonly trace?: boolean;
+  /** Every asyncio task's creation site and parent, and every finished task, short ones included. */
+  readonly taskCreation?: boolean;
+}
+
+/** The environment variables that ask the probes for `detail`. */
+export function probeDetailEnv(detail: ProbeDetail = {}): Record<string, string> {
+  return { ...(detail.trace ? { [ENV_TRACE]: '1' } : {}), ...(detail.taskCreation ? { [ENV_TASK_LIFECYCLE]: '1' } : {}) };
 }
 
 /** The blocked-loop threshold (ms) a spec hands its probes, when it sets one. */
@@ -34,6 +47,7 @@ export interface PythonLaunchOptions {
   /** The endpoint variables (`ProbeServer.environment`). */
   probeEnv: Readonly<Record<string, string>>;
   blockedThresholdMs: number;
+  detail?: ProbeDetail;
 }
 
 /**
@@ -49,6 +63,7 @@ export function pythonLaunchSpec(options: PythonLaunchOptions): LaunchSpec {
       ...options.probeEnv,
       PYTHONPATH: withPythonProbe(options.baseEnv.PYTHONPATH, options.probeRoot),
       [ENV_BLOCKED_THRESHOLD_MS]: String(options.blockedThresholdMs),
+      ...probeDetailEnv(options.detail),
     },
   };
 }
@@ -89,6 +104,7 @@ export interface ProbeEnvironmentOptions {
   readonly probeEnv: Readonly<Record<string, string>>;
   readonly blockedThresholdMs: number;
   readonly nodeProbePosition?: 'first' | 'last';
+  readonly detail?: ProbeDetail;
 }
 
 /**
@@ -102,6 +118,7 @@ export function probeEnvironment(options: ProbeEnvironmentOptions): Record<strin
     NODE_OPTIONS: withNodeProbe(options.baseEnv.NODE_OPTIONS, options.install.nodeProbe, options.nodeProbePosition),
     PYTHONPATH: withPythonProbe(options.baseEnv.PYTHONPATH, options.install.pythonRoot),
     [ENV_BLOCKED_THRESHOLD_MS]: String(options.blockedThresholdMs),
+    ...probeDetailEnv(options.detail),
   };
 }
 
@@ -146,6 +163,7 @@ export interface NodeLaunchOptions {
   baseEnv: Readonly<Record<string, string | undefined>>;
   probeEnv: Readonly<Record<string, string>>;
   blockedThresholdMs: number;
+  detail?: ProbeDetail;
 }
 
 export const NODE_SCRIPT_EXTENSIONS = ['.js', '.mjs', '.cjs'] as const;
@@ -177,6 +195,7 @@ export function nodeLaunchSpec(options: NodeLaunchOptions): LaunchSpec | undefin
       ...options.probeEnv,
       NODE_OPTIONS: withNodeProbe(options.baseEnv.NODE_OPTIONS, options.probePath),
       [ENV_BLOCKED_THRESHOLD_MS]: String(options.blockedThresholdMs),
+      ...probeDetailEnv(options.detail),
     },
   };
 }

@@ -18,6 +18,11 @@ export class PauseLog {
     return this.pauses[this.pauses.length - 1]?.end === undefined && this.pauses.length > 0;
   }
 
+  /** When the programs last went on after a pause (undefined: never paused, or paused now). */
+  get lastResumedAt(): number | undefined {
+    return this.pauses[this.pauses.length - 1]?.end;
+  }
+
   /** The programs stopped at `time` (a second pause while paused changes nothing). */
   pause(time: number): void {
     if (this.isPaused) return;

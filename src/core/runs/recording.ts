@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  childSchema, loopSchema, runtimeSchema, stackSchema, taskSchema, threadSchema,
+  childSchema, loopSchema, runtimeSchema, slowCallbackSchema, stackSchema, taskSchema, threadSchema,
 } from '../probe/protocol';
 
 /**
@@ -36,6 +36,17 @@ const lagHistorySchema = z.object({
   droppedSamples: count,
 }).refine((history) => history.times.length === history.lagMs.length, { message: 'times and lagMs differ in length' });
 
+const loopTraceSchema = z.object({
+  loopId: z.string().min(1).max(200),
+  threadId: z.string().min(1).max(200),
+  bucketStart: z.array(z.number().finite()).max(100_000),
+  busyMs: z.array(z.number().finite().nonnegative()).max(100_000),
+  droppedBuckets: count,
+  callbacks: count,
+  busyMsTotal: z.number().finite().nonnegative(),
+  slow: z.array(slowCallbackSchema).max(1000),
+}).refine((trace) => trace.bucketStart.length === trace.busyMs.length, { message: 'bucketStart and busyMs differ in length' });
+
 export const processRecordingSchema = z.object({
   pid: z.number().int().positive(),
   ppid: z.number().int().nonnegative(),
@@ -52,12 +63,15 @@ export const processRecordingSchema = z.object({
   signal: z.string().max(100).optional(),
   connected: z.boolean(),
   droppedFrames: count,
+  sampledAt: time.optional(),
   threads: z.array(tracked(threadSchema)).max(200_000),
   tasks: z.array(tracked(taskSchema)).max(200_000),
   loops: z.array(tracked(loopSchema)).max(20_000),
   children: z.array(tracked(childSchema)).max(20_000),
   /** Lag samples per loop; absent in recordings made before it was kept. */
   lag: z.array(lagHistorySchema).max(20_000).optional(),
+  /** Trace mode: what each loop ran; absent without trace mode. */
+  trace: z.array(loopTraceSchema).max(20_000).optional(),
 });
 
 export const runRecordingSchema = z.object({

@@ -2,7 +2,8 @@ import { Emitter, type Subscription } from '../emitter';
 import type { RunRecording } from './recording';
 import { RECORDING_FORMAT, RECORDING_VERSION } from './recordingFormat';
 import type {
-  ChildInfo, DeltaFrame, HelloFrame, LoopInfo, ProbeFrame, Runtime, SnapshotFrame, SourceLocation, SpawnFrame, TaskInfo, ThreadInfo,
+  ChildInfo, DeltaFrame, HelloFrame, LoopInfo, ProbeFrame, Runtime, SlowCallback, SnapshotFrame, SourceLocation, SpawnFrame, TaskInfo, ThreadInfo,
+  TraceFrame,
 } from '../probe/protocol';
 
 /** The entity sets of a process, by kind. */
@@ -45,6 +46,24 @@ export interface LagHistory {
   droppedSamples: number;
 }
 
+/**
+ * Trace mode: how busy one event loop was over time (the ms of callbacks run in each bucket of
+ * {@link TRACE_BUCKET_MS}, only buckets it ran something in; columns, oldest first) and its slowest
+ * callbacks of the run.
+ */
+export interface LoopTrace {
+  readonly loopId: string;
+  threadId: string;
+  readonly bucketStart: number[];
+  readonly busyMs: number[];
+  /** Buckets dropped to keep at most {@link MAX_TRACE_BUCKETS}. */
+  droppedBuckets: number;
+  callbacks: number;
+  busyMsTotal: number;
+  /** Slowest first, at most {@link MAX_SLOW_CALLBACKS}. */
+  slow: SlowCallback[];
+}
+
 /** An event loop that did not get back to its scheduler for `durationMs`. */
 export interface BlockedEvent {
   pid: number;
@@ -81,9 +100,13 @@ export interface ProcessRecord {
   connected: boolean;
   /** Frames its probe reported dropping from its bounded buffer. */
   droppedFrames: number;
+  /** When its probe last sampled it (its latest snapshot or delta): what it reported holds as of then. */
+  sampledAt?: number;
   readonly entities: { [K in EntityKind]: Map<string, TrackedEntity<K>> };
   /** Lag samples of each loop, by loop id. */
   readonly lag: Map<string, LagHistory>;
+  /** Trace mode: what each loop ran, by loop id (empty without trace mode). */
+  readonly trace: Map<string, LoopTrace>;
 }
 
 /** How the run ended: when, and the exit status of the program it started, where known. */
@@ -122,6 +145,13 @@ export const MAX_ENDED_ENTITIES = 10_000;
 export const MAX_BLOCKED_EVENTS = 1_000;
 /** Lag samples kept per loop: 10 minutes at the probes' default 200 ms sample period. */
 export const MAX_LAG_SAMPLES = 3_000;
+/** Trace mode: a loop's busy time is kept per bucket of this many ms ... */
+export const TRACE_BUCKET_MS = 10;
+/** ... for at most this many buckets it ran something in (at least 10 minutes). */
+export const MAX_TRACE_BUCKETS = 60_000;
+export const MAX_SLOW_CALLBACKS = 50;
+/** Trace mode: a task's running slices that arrive before the task does wait for it, at most this many per task. */
+const MAX_EARLY_SLICES_PER_TASK = MAX_INTERVALS_PER_ENTITY / 2;
 
 export interface RunModelOptions {
   /** The blocked-loop threshold the probes were given, when known (drawn over the lag history). */
@@ -135,6 +165,10 @@ export function processKey(pid: number): string {
 }
 export function entityKey(pid: number, kind: EntityKind, id: string): string {
   return `p:${pid}/${kind}:${id}`;
+}
+/** The key that changes at each of a process's samples, even when nothing else did. */
+export function sampledKey(pid: number): string {
+  return `p:${pid}/sampled`;
 }
 /** The key that changes when a process's list of blocked-loop events changes. */
 export function blocksKey(pid: number): string {
@@ -157,6 +191,8 @@ export class RunModel {
   private readonly endedOrder = new Map<string, string[]>();
   private readonly counters = { threads: 0, tasksCreated: 0, tasksFailed: 0, tasksCancelled: 0, blocks: 0 };
   private longest: BlockedEvent | undefined;
+  /** Trace mode: running slices of tasks not described yet, by `pid/taskId` (pairs of start, end). */
+  private readonly pendingSlices = new Map<string, number[]>();
   /** Where each child process its parent reported lives in the model: pid → parent pid and entity id. */
   private readonly childEntities = new Map<number, { parentPid: number; id: string }>();
   private runOutcome: RunOutcome | undefined;
@@ -215,7 +251,24 @@ export class RunModel {
   }
 
   summary(): RunSummary {
-    return { processes: this.processMap.size + this.unprobedChildren(), ...this.counters, longestBlock: this.longest };
+    const unreported = { done: 0, failed: 0, cancelled: 0 };
+    for (const record of this.processMap.values()) {
+      for (const loop of record.entities.loop.values()) {
+        const counts = loop.info.tasksUnreported;
+        if (!counts) continue;
+        unreported.done += counts.done;
+        unreported.failed += counts.failed;
+        unreported.cancelled += counts.cancelled;
+      }
+    }
+    return {
+      processes: this.processMap.size + this.unprobedChildren(), ...this.counters,
+      // Tasks a probe only counted (it describes at most so many ending at once) count too.
+      tasksCreated: this.counters.tasksCreated + unreported.done + unreported.failed + unreported.cancelled,
+      tasksFailed: this.counters.tasksFailed + unreported.failed,
+      tasksCancelled: this.counters.tasksCancelled + unreported.cancelled,
+      longestBlock: this.longest,
+    };
   }
 
   /** Child processes known only from their parent's report: not Python or Node, or a forked
@@ -236,7 +289,7 @@ export class RunModel {
     if (this.processMap.has(spawn.pid)) return;
     this.processMap.set(spawn.pid, {
       pid: spawn.pid, ppid, argv: spawn.argv, cwd: spawn.cwd, startedAt: spawn.startedAt,
-      connected: false, droppedFrames: 0, entities: emptyEntities(), lag: new Map(),
+      connected: false, droppedFrames: 0, entities: emptyEntities(), lag: new Map(), trace: new Map(),
     });
     this.batch((keys) => keys.add(runKey).add(processKey(spawn.pid)));
   }
@@ -257,7 +310,7 @@ export class RunModel {
     } else {
       this.processMap.set(hello.pid, {
         pid: hello.pid, ppid: hello.ppid, ...nesting, argv: hello.argv, cwd: hello.cwd, runtime: hello.runtime, processRole: hello.processRole,
-        startedAt: hello.startedAt, connected: true, droppedFrames: 0, entities: emptyEntities(), lag: new Map(),
+        startedAt: hello.startedAt, connected: true, droppedFrames: 0, entities: emptyEntities(), lag: new Map(), trace: new Map(),
       });
     }
     this.batch((keys) => {
@@ -277,11 +330,15 @@ export class RunModel {
         case 'hello':
           return;
         case 'snapshot':
+          this.noteSample(record, frame.t, keys);
           return this.applySnapshot(record, frame, keys);
         case 'delta':
+          this.noteSample(record, frame.t, keys);
           return this.applyDelta(record, frame, keys);
         case 'blocked':
           return this.recordBlock(record, { pid, loopId: frame.loopId, threadId: frame.threadId, startedAt: frame.t - frame.durationMs, durationMs: frame.durationMs, stack: frame.stack, ongoing: frame.ongoing ?? false }, keys);
+        case 'trace':
+          return this.applyTrace(record, frame, keys);
         case 'exit':
           record.exitCode = frame.exitCode ?? record.exitCode;
           record.signal = frame.signal ?? record.signal;
@@ -358,10 +415,11 @@ export class RunModel {
       format: RECORDING_FORMAT,
       version: RECORDING_VERSION,
       ...(this.options.blockedThresholdMs !== undefined ? { blockedThresholdMs: this.options.blockedThresholdMs } : {}),
-      processes: this.processes().map(({ entities, lag, ...process }) => ({
+      processes: this.processes().map(({ entities, lag, trace, ...process }) => ({
         ...process, argv: [...process.argv],
         threads: list(entities.thread), tasks: list(entities.task), loops: list(entities.loop), children: list(entities.child),
         lag: [...lag.values()].map((history) => ({ ...history, times: [...history.times], lagMs: [...history.lagMs] })),
+        ...(trace.size > 0 ? { trace: [...trace.values()].map(copyTrace) } : {}),
       })),
       blockedEvents: this.blockEvents.map((event) => ({ ...event })),
       counters: { ...this.counters },
@@ -375,11 +433,12 @@ export class RunModel {
     const model = new RunModel(recording.blockedThresholdMs !== undefined ? { blockedThresholdMs: recording.blockedThresholdMs } : {});
     const map = <K extends EntityKind>(kind: K, items: { info: EntityInfoByKind[K]; live: boolean; history: StateInterval[]; droppedIntervals: number }[]) =>
       new Map(items.map((item) => [item.info.id, { kind, ...item, history: item.history.map((interval) => ({ ...interval })) }]));
-    for (const { threads, tasks, loops, children, lag = [], ...process } of recording.processes) {
+    for (const { threads, tasks, loops, children, lag = [], trace = [], ...process } of recording.processes) {
       model.processMap.set(process.pid, {
         ...process, argv: [...process.argv],
         entities: { thread: map('thread', threads), task: map('task', tasks), loop: map('loop', loops), child: map('child', children) },
         lag: new Map(lag.map((history) => [history.loopId, { ...history, times: [...history.times], lagMs: [...history.lagMs] }])),
+        trace: new Map(trace.map((loop) => [loop.loopId, copyTrace(loop)])),
       });
     }
     for (const record of model.processMap.values()) {
@@ -411,6 +470,74 @@ export class RunModel {
     }
     for (const event of this.blockEvents) latest = Math.max(latest, event.startedAt + event.durationMs);
     return latest;
+  }
+
+  /**
+   * Trace mode: each slice makes its task's history exact (running from its start to its end,
+   * pending between), and adds to its loop's busy time; the slowest callbacks are kept.
+   */
+  private applyTrace(record: ProcessRecord, frame: TraceFrame, keys: Set<string>): void {
+    let trace = record.trace.get(frame.loopId);
+    if (!trace) record.trace.set(frame.loopId, (trace = { loopId: frame.loopId, threadId: frame.threadId, bucketStart: [], busyMs: [], droppedBuckets: 0, callbacks: 0, busyMsTotal: 0, slow: [] }));
+    trace.threadId = frame.threadId;
+    for (let index = 0; index < frame.start.length; index += 1) {
+      const start = frame.start[index]!;
+      const duration = frame.duration[index]!;
+      addBusy(trace, start, duration);
+      const taskId = frame.task[index]!;
+      if (taskId === '') continue;
+      const task = record.entities.task.get(taskId);
+      if (task) {
+        stepTask(task, start, start + duration);
+        keys.add(entityKey(record.pid, 'task', taskId));
+      } else {
+        this.earlySlices(record.pid, taskId).push(start, start + duration);
+      }
+    }
+    trace.callbacks += frame.start.length;
+    if (frame.slow && frame.slow.length > 0) {
+      trace.slow = [...trace.slow, ...frame.slow].sort((a, b) => b.durationMs - a.durationMs).slice(0, MAX_SLOW_CALLBACKS);
+    }
+    if (trace.bucketStart.length > MAX_TRACE_BUCKETS * 1.25) {
+      const excess = trace.bucketStart.length - MAX_TRACE_BUCKETS;
+      trace.bucketStart.splice(0, excess);
+      trace.busyMs.splice(0, excess);
+      trace.droppedBuckets += excess;
+    }
+    keys.add(traceKey(record.pid));
+  }
+
+  /** Slices of a task not described yet (pairs of start, end), bounded per task and in all. */
+  private earlySlices(pid: number, taskId: string): number[] {
+    const key = `${pid}/${taskId}`;
+    let slices = this.pendingSlices.get(key);
+    if (!slices) {
+      if (this.pendingSlices.size >= MAX_ENDED_ENTITIES) this.pendingSlices.delete(this.pendingSlices.keys().next().value!);
+      this.pendingSlices.set(key, (slices = []));
+    }
+    if (slices.length >= MAX_EARLY_SLICES_PER_TASK * 2) slices.splice(0, 2);
+    return slices;
+  }
+
+  /** A traced task first described now (maybe already ended): its history from its creation, with the slices that came before it. */
+  private replaySlices(pid: number, task: TrackedEntity<'task'>, state: string, endedAt: number | undefined): void {
+    const key = `${pid}/${task.info.id}`;
+    const slices = this.pendingSlices.get(key);
+    if (!slices) return;
+    this.pendingSlices.delete(key);
+    task.history.splice(0, task.history.length, { state: 'pending', start: task.info.startedAt });
+    const final = isFinal('task', state);
+    for (let index = 0; index < slices.length; index += 2) {
+      pushInterval(task, 'running', slices[index]!);
+      // A task that has ended ended with its last step: no wait after it.
+      if (!final || index + 2 < slices.length) pushInterval(task, 'pending', slices[index + 1]!);
+    }
+    if (final) pushInterval(task, state, Math.max(endedAt ?? 0, slices[slices.length - 1]!));
+  }
+
+  private noteSample(record: ProcessRecord, time: number, keys: Set<string>): void {
+    record.sampledAt = Math.max(record.sampledAt ?? 0, time);
+    keys.add(sampledKey(record.pid));
   }
 
   private applySnapshot(record: ProcessRecord, frame: SnapshotFrame, keys: Set<string>): void {
@@ -450,6 +577,7 @@ export class RunModel {
       entities.set(info.id, entity);
       keys.add(parentKey(record.pid, kind, info));
       this.countNew(kind, info);
+      if (kind === 'task') this.replaySlices(record.pid, entity as TrackedEntity<'task'>, state, endedAt);
       if (endedAt !== undefined || isFinal(kind, state)) this.end(record, entity, kind, endedAt ?? time, keys);
       return;
     }
@@ -457,7 +585,9 @@ export class RunModel {
     if (kind === 'task' && previousState !== state) this.countOutcome(state);
     if (kind === 'task' && (existing.info as TaskInfo).threadId !== (info as TaskInfo).threadId) keys.add(parentKey(record.pid, kind, existing.info));
     existing.info = info;
-    if (previousState !== state) pushInterval(existing, state, endedAt ?? time);
+    // A traced task's slices say exactly when it ran: the samples' pending/running is only a glimpse.
+    const traced = kind === 'task' && record.trace.size > 0 && !isFinal(kind, state);
+    if (previousState !== state && !traced) pushInterval(existing, state, endedAt ?? time);
     if (!existing.live) return;
     if (endedAt !== undefined || isFinal(kind, state)) this.end(record, existing, kind, endedAt ?? time, keys);
   }
@@ -555,6 +685,62 @@ export class RunModel {
     if (state === 'failed') this.counters.tasksFailed += 1;
     if (state === 'cancelled') this.counters.tasksCancelled += 1;
   }
+}
+
+/** The key that changes when a process's trace (its loops' busy time, slowest callbacks) changes. */
+export function traceKey(pid: number): string {
+  return `p:${pid}/trace`;
+}
+
+/** A traced task ran from `start` to `end`: running then, pending after. */
+function stepTask(task: TrackedEntity<'task'>, start: number, end: number): void {
+  const last = task.history[task.history.length - 1];
+  if (!task.live || (last && last.start > start)) return; // it has ended, or the history already says more
+  pushInterval(task, 'running', start);
+  pushInterval(task, 'pending', end);
+}
+
+function addBusy(trace: LoopTrace, start: number, duration: number): void {
+  trace.busyMsTotal += duration;
+  let at = start;
+  let left = duration;
+  // A slice may cross buckets: each gets its part.
+  while (left > 0 || at === start) {
+    const bucket = Math.floor(at / TRACE_BUCKET_MS) * TRACE_BUCKET_MS;
+    const part = Math.min(left, bucket + TRACE_BUCKET_MS - at);
+    const last = trace.bucketStart.length - 1;
+    if (last >= 0 && trace.bucketStart[last] === bucket) trace.busyMs[last]! += part;
+    else if (last < 0 || trace.bucketStart[last]! < bucket) {
+      trace.bucketStart.push(bucket);
+      trace.busyMs.push(part);
+    } else {
+      // Out of order (frames of two ticks crossed): find its bucket.
+      const index = lowerBound(trace.bucketStart, bucket);
+      if (trace.bucketStart[index] === bucket) trace.busyMs[index]! += part;
+      else {
+        trace.bucketStart.splice(index, 0, bucket);
+        trace.busyMs.splice(index, 0, part);
+      }
+    }
+    at = bucket + TRACE_BUCKET_MS;
+    left -= part;
+    if (left <= 0) break;
+  }
+}
+
+function lowerBound(sorted: readonly number[], value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle]! < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function copyTrace(trace: LoopTrace): LoopTrace {
+  return { ...trace, bucketStart: [...trace.bucketStart], busyMs: [...trace.busyMs], slow: trace.slow.map((callback) => ({ ...callback })) };
 }
 
 function emptyEntities(): ProcessRecord['entities'] {

@@ -92,6 +92,11 @@ export class RunSession {
     return this.exit;
   }
 
+  /** When a debugger held the run's programs paused. */
+  get pauseLog(): PauseLog {
+    return this.pauses;
+  }
+
   /** True while a debugger holds the run's programs paused. */
   get isPaused(): boolean {
     return this.pauses.isPaused && this.isRunning;
@@ -181,6 +186,7 @@ export class RunSession {
       case 'delta':
       case 'blocked':
       case 'exit':
+      case 'trace':
         return; // the server lets only a supervisor's own frames through
     }
   }

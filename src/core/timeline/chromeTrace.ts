@@ -42,7 +42,7 @@ export function toChromeTrace(timeline: TimelineData, recording: RunRecording): 
   const tids: number[] = [];
   const nextTid = new Map<number, number>();
   timeline.lanes.forEach((lane, index) => {
-    if (lane.kind === 'lag') return; // a counter track, not a thread
+    if (lane.kind === 'lag' || lane.kind === 'busy') return; // a counter track, not a thread
     const tid = lane.kind === 'process' ? 0 : (nextTid.get(lane.pid) ?? 1);
     if (lane.kind !== 'process') nextTid.set(lane.pid, tid + 1);
     tids[index] = tid;

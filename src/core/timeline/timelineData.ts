@@ -1,5 +1,5 @@
-import type { BlockedEvent, LagHistory, ProcessRecord, RunModel, StateInterval, TrackedEntity } from '../runs/runModel';
-import type { SourceLocation } from '../probe/protocol';
+import { type BlockedEvent, type LagHistory, type LoopTrace, type ProcessRecord, type RunModel, type StateInterval, TRACE_BUCKET_MS, type TrackedEntity } from '../runs/runModel';
+import type { SlowCallback, SourceLocation } from '../probe/protocol';
 import { exitKind, isRuntimeInternal, processTitle } from '../runs/treeShape';
 
 /**
@@ -12,8 +12,11 @@ import { exitKind, isRuntimeInternal, processTitle } from '../runs/treeShape';
 export const TIMELINE_STATES = ['running', 'waiting', 'blocked', 'done', 'failed', 'cancelled'] as const;
 export type TimelineState = (typeof TIMELINE_STATES)[number];
 
-/** `lag` is the event-loop lag strip drawn under the lane of the thread that runs the loop. */
-export const LANE_KINDS = ['process', 'thread', 'worker', 'task', 'child', 'lag'] as const;
+/**
+ * `lag` is the event-loop lag strip drawn under the lane of the thread that runs the loop; `busy`
+ * (trace mode) how busy the loop was, under the same thread.
+ */
+export const LANE_KINDS = ['process', 'thread', 'worker', 'task', 'child', 'lag', 'busy'] as const;
 export type LaneKind = (typeof LANE_KINDS)[number];
 
 export interface TimelineSource {
@@ -91,6 +94,30 @@ export interface TimelineLag {
   readonly p95Ms: number;
 }
 
+/** Trace mode: how busy one event loop was, in its own (`busy`) lane. */
+export interface TimelineBusy {
+  readonly lane: number;
+  readonly threadLane: number;
+  readonly loopId: string;
+  /** The end of each bucket (ms since the epoch) and the share of it the loop ran callbacks, in percent; a 0 where each run of busy buckets starts. */
+  readonly time: Float64Array;
+  readonly percent: Float64Array;
+  /** Over the time it was traced. */
+  readonly busyPercent: number;
+  readonly callbacks: number;
+}
+
+/** Trace mode: one of the callbacks that held their loop longest. */
+export interface TimelineSlowCallback {
+  /** The lane of the thread that runs the loop. */
+  readonly threadLane: number;
+  readonly start: number;
+  readonly durationMs: number;
+  /** Program data (a task's name and coroutine, a function's name): shown as text. */
+  readonly callback: string;
+  readonly source?: TimelineSource;
+}
+
 export interface TimelineData {
   /** ms since the Unix epoch, the probes' clock. */
   readonly start: number;
@@ -100,6 +127,10 @@ export interface TimelineData {
   readonly spans: TimelineSpans;
   readonly marks: readonly TimelineMark[];
   readonly lags: readonly TimelineLag[];
+  /** Trace mode: how busy each loop was. */
+  readonly busy: readonly TimelineBusy[];
+  /** Trace mode: the callbacks that held their loop longest, slowest first. */
+  readonly slowCallbacks: readonly TimelineSlowCallback[];
   /** The blocked-loop threshold of the run, when known: the line across the lag strips. */
   readonly blockedThresholdMs?: number;
 }
@@ -153,6 +184,8 @@ export function buildTimeline(model: RunModel, now: number, live: boolean): Time
   const states: number[] = [];
   const marks: TimelineMark[] = [];
   const lags: TimelineLag[] = [];
+  const busy: TimelineBusy[] = [];
+  const slow: { threadLane: number; callback: SlowCallback }[] = [];
   let start = Number.POSITIVE_INFINITY;
   let end = 0;
   const probedPids = new Set(model.processes().map((record) => record.pid));
@@ -200,6 +233,12 @@ export function buildTimeline(model: RunModel, now: number, live: boolean): Time
         start = Math.min(start, history.times[0]!);
         end = Math.max(end, history.times[history.times.length - 1]!);
       }
+      for (const trace of record.trace.values()) {
+        if (trace.threadId !== info.id || trace.bucketStart.length === 0) continue;
+        const busyLane = addLane({ id: `${laneId(record.pid, thread)}/busy:${trace.loopId}`, kind: 'busy', depth: 2, pid: record.pid, label: info.name }, [], false);
+        busy.push(timelineBusy(busyLane, lane, trace));
+        for (const callback of trace.slow) slow.push({ threadLane: lane, callback });
+      }
       for (const task of tasksByThread.get(info.id) ?? []) addTask(record, task);
     }
     for (const [threadId, tasks] of tasksByThread) if (!threadLanes.has(threadId)) for (const task of tasks) addTask(record, task);
@@ -234,7 +273,33 @@ export function buildTimeline(model: RunModel, now: number, live: boolean): Time
     laneStart: Uint32Array.from(laneStart), start: Float64Array.from(starts), end: Float64Array.from(ends), state: Uint8Array.from(states),
   };
   const threshold = model.options.blockedThresholdMs;
-  return { start, end: Math.max(end, start), live, lanes, spans, marks, lags, ...(threshold !== undefined ? { blockedThresholdMs: threshold } : {}) };
+  const slowCallbacks = slow.sort((a, b) => b.callback.durationMs - a.callback.durationMs).slice(0, SLOW_CALLBACKS_SHOWN).map(({ threadLane, callback }) => ({
+    threadLane, start: callback.start, durationMs: callback.durationMs, callback: callback.callback, ...sourceOf(callback.location),
+  }));
+  return { start, end: Math.max(end, start), live, lanes, spans, marks, lags, busy, slowCallbacks, ...(threshold !== undefined ? { blockedThresholdMs: threshold } : {}) };
+}
+
+/** The slowest callbacks the timeline lists. */
+export const SLOW_CALLBACKS_SHOWN = 20;
+
+/** A loop's busy buckets as a strip: each bucket's share in percent, a zero before each run of consecutive buckets (where it starts). */
+function timelineBusy(lane: number, threadLane: number, trace: LoopTrace): TimelineBusy {
+  const time: number[] = [];
+  const percent: number[] = [];
+  for (let index = 0; index < trace.bucketStart.length; index += 1) {
+    const bucket = trace.bucketStart[index]!;
+    if (index === 0 || trace.bucketStart[index - 1]! + TRACE_BUCKET_MS < bucket) {
+      time.push(bucket);
+      percent.push(0);
+    }
+    time.push(bucket + TRACE_BUCKET_MS);
+    percent.push(Math.min(100, (trace.busyMs[index]! / TRACE_BUCKET_MS) * 100));
+  }
+  const span = trace.bucketStart[trace.bucketStart.length - 1]! + TRACE_BUCKET_MS - trace.bucketStart[0]!;
+  return {
+    lane, threadLane, loopId: trace.loopId, time: Float64Array.from(time), percent: Float64Array.from(percent),
+    busyPercent: Math.min(100, (trace.busyMsTotal / span) * 100), callbacks: trace.callbacks,
+  };
 }
 
 function timelineLag(lane: number, threadLane: number, history: LagHistory, blocks: readonly BlockedEvent[]): TimelineLag {

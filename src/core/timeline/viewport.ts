@@ -1,4 +1,4 @@
-import { spanOf, type TimelineData, type TimelineLag, type TimelineMark, type TimelineSpan } from './timelineData';
+import { spanOf, type TimelineBusy, type TimelineData, type TimelineLag, type TimelineMark, type TimelineSpan } from './timelineData';
 
 /**
  * The visible window of the timeline and the pure geometry the canvas renderer needs: which spans
@@ -160,16 +160,26 @@ function firstAtOrAfter(values: Float64Array, time: number): number {
  * lag over their last sample period), and a column holds the largest lag that touches it.
  */
 export function lagColumns(lag: TimelineLag, view: Viewport, out: Float32Array): Float32Array {
+  return seriesColumns(lag.time, lag.lagMs, view, out);
+}
+
+/** How busy a traced loop was, one value per pixel column (see lagColumns): the busiest bucket touching it. */
+export function busyColumns(busy: TimelineBusy, view: Viewport, out: Float32Array): Float32Array {
+  return seriesColumns(busy.time, busy.percent, view, out);
+}
+
+/** Values that each hold from the previous time to their own, as the largest per pixel column. */
+function seriesColumns(times: Float64Array, values: Float64Array, view: Viewport, out: Float32Array): Float32Array {
   const width = Math.min(out.length, Math.floor(view.width));
   out.fill(0);
   const viewEnd = view.start + width * view.msPerPx;
-  for (let index = Math.max(0, firstAtOrAfter(lag.time, view.start)); index < lag.time.length; index += 1) {
-    const end = lag.time[index]!;
-    const start = index > 0 ? lag.time[index - 1]! : end;
+  for (let index = Math.max(0, firstAtOrAfter(times, view.start)); index < times.length; index += 1) {
+    const end = times[index]!;
+    const start = index > 0 ? times[index - 1]! : end;
     if (start > viewEnd) break;
     const x0 = Math.max(0, Math.floor((start - view.start) / view.msPerPx));
     const x1 = Math.min(width, Math.max(x0 + 1, Math.ceil((end - view.start) / view.msPerPx)));
-    const value = lag.lagMs[index]!;
+    const value = values[index]!;
     for (let x = x0; x < x1; x += 1) if (value > out[x]!) out[x] = value;
   }
   return out;
@@ -203,6 +213,14 @@ export function lagAt(lag: TimelineLag, time: number): number | undefined {
     if (blockStart <= time && time <= blockStart + duration) value = Math.max(value ?? 0, duration);
   }
   return value;
+}
+
+/** How busy a traced loop was (percent) in the bucket holding `time`, if any. */
+export function busyAt(busy: TimelineBusy, time: number): number | undefined {
+  const index = firstAtOrAfter(busy.time, time);
+  if (index >= busy.time.length) return undefined;
+  const start = index > 0 ? busy.time[index - 1]! : busy.time[index]!;
+  return start <= time ? busy.percent[index] : undefined;
 }
 
 /** The blocked-loop mark of `lane` nearest pixel `x`, within `slopPx`. */

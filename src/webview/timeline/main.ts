@@ -1,6 +1,9 @@
-import { TIMELINE_STATES, spanOf, type TimelineData, type TimelineLag, type TimelineLane, type TimelineState } from '../../core/timeline/timelineData';
 import {
-  blockColumns, createSpanRects, fitViewport, formatDuration, lagAt, lagColumns, markAt, panViewport, shownRunRange, spanAt, tickStepMs, visibleSpanRects, zoomViewport, type Viewport,
+  TIMELINE_STATES, spanOf, type TimelineBusy, type TimelineData, type TimelineLag, type TimelineLane, type TimelineState,
+} from '../../core/timeline/timelineData';
+import {
+  blockColumns, busyAt, busyColumns, createSpanRects, fitViewport, formatDuration, lagAt, lagColumns, markAt, panViewport, shownRunRange, spanAt, tickStepMs,
+  visibleSpanRects, zoomViewport, type Viewport,
 } from '../../core/timeline/viewport';
 import {
   FromTimelineType, ToTimelineType, parseTimelineWebviewState, parseToTimeline, timelineRunKey,
@@ -53,6 +56,8 @@ const status = h('span', { className: 'timeline-status' });
 /** The visible time window as text (for screen readers too). */
 const range = h('span', { className: 'timeline-range', attrs: { 'aria-live': 'polite' } });
 const tableHost = h('div', { className: 'timeline-table' });
+/** Trace mode: the callbacks that held their loop longest, each a button that opens its line. */
+const slowHost = h('div', { className: 'timeline-slow' });
 /** The table is built only while it is open (it is the slow, DOM-heavy view of the run). */
 const tableToggle = h('summary');
 const tableDetails = h('details', { on: { toggle: () => renderTable() } }, tableToggle);
@@ -85,6 +90,7 @@ function renderShell(text: TimelineStrings): void {
     h('p', { className: 'timeline-help' }, text.help),
     plot,
     summary,
+    slowHost,
     tableHost,
   );
   root.setAttribute('aria-busy', 'false');
@@ -124,17 +130,44 @@ function renderSummary(): void {
   if (!text) return;
   if (!data) {
     summary.textContent = text.noRun;
+    slowHost.replaceChildren();
     tableHost.replaceChildren();
     return;
   }
   const processes = data.lanes.filter((lane) => lane.kind === 'process').length;
   const lagSentences = data.lags.map((lag) => format(text.lagSummary, laneName(lag.threadLane), formatDuration(lag.maxMs), formatDuration(lag.p95Ms)));
+  const busySentences = data.busy.map((loop) => format(text.busySummary, laneName(loop.threadLane), percent(loop.busyPercent), loop.callbacks));
   summary.textContent = [
     format(text.summary, processes, data.lanes.length, data.spans.start.length, formatDuration(data.end - data.start), data.marks.length),
     ...lagSentences,
+    ...busySentences,
   ].join(' ');
+  renderSlowCallbacks(text, data);
   if (!tableHost.contains(tableDetails)) tableHost.replaceChildren(tableDetails);
   renderTable();
+}
+
+function percent(value: number): string {
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)}%`;
+}
+
+/** Trace mode: the slowest callbacks, slowest first, each opening the line it ran to. */
+function renderSlowCallbacks(text: TimelineStrings, timeline: TimelineData): void {
+  if (timeline.slowCallbacks.length === 0) {
+    slowHost.replaceChildren();
+    return;
+  }
+  slowHost.replaceChildren(
+    h('h2', {}, text.slowTitle),
+    h('ol', {}, ...timeline.slowCallbacks.map((callback) => {
+      const words = format(text.slowRow, formatDuration(callback.durationMs), callback.callback, laneName(callback.threadLane));
+      const where = callback.source ? ` — ${callback.source.file.split(/[\\/]/).pop() ?? callback.source.file}:${callback.source.line}` : '';
+      const source = callback.source;
+      return h('li', {}, source
+        ? h('button', { className: 'timeline-link', on: { click: () => vscode.postMessage({ type: FromTimelineType.OpenSource, file: source.file, line: source.line }) } }, words + where)
+        : words);
+    })),
+  );
 }
 
 /** A thread lane named with its process, e.g. `main (app.js (10))`. */
@@ -158,6 +191,8 @@ function renderTable(): void {
   const rows = timeline.lanes.slice(0, TABLE_ROWS).map((lane, index) => {
     const lag = lane.kind === 'lag' ? timeline.lags.find((candidate) => candidate.lane === index) : undefined;
     if (lag) return lagRow(text, timeline, lane, lag);
+    const busy = lane.kind === 'busy' ? timeline.busy.find((candidate) => candidate.lane === index) : undefined;
+    if (busy) return busyRow(text, timeline, lane, busy);
     const [from, to] = [laneStart[index]!, laneStart[index + 1]!];
     const first = from < to ? spanOf(timeline.spans, index, from) : undefined;
     const last = from < to ? spanOf(timeline.spans, index, to - 1) : undefined;
@@ -189,6 +224,17 @@ function lagRow(text: TimelineStrings, timeline: TimelineData, lane: TimelineLan
     h('td', {}, '\u00a0'.repeat(lane.depth * 2), lane.label),
     h('td', {}, text.kinds.lag),
     h('td', {}, format(text.lagStats, formatDuration(lag.maxMs), formatDuration(lag.p95Ms))),
+    h('td', {}, `+${formatDuration(first - timeline.start)}`),
+    h('td', {}, formatDuration(last - first)));
+}
+
+function busyRow(text: TimelineStrings, timeline: TimelineData, lane: TimelineLane, busy: TimelineBusy): HTMLElement {
+  const first = busy.time[0] ?? timeline.start;
+  const last = busy.time[busy.time.length - 1] ?? first;
+  return h('tr', {},
+    h('td', {}, '\u00a0'.repeat(lane.depth * 2), lane.label),
+    h('td', {}, text.kinds.busy),
+    h('td', {}, format(text.busyStats, percent(busy.busyPercent), busy.callbacks)),
     h('td', {}, `+${formatDuration(first - timeline.start)}`),
     h('td', {}, formatDuration(last - first)));
 }
@@ -305,6 +351,11 @@ function paint(): void {
     const top = laneTop(lag.lane);
     if (top > AXIS_HEIGHT - LANE_HEIGHT && top < height) paintLagStrip(ctx, lag, view, top, data.blockedThresholdMs, lagColour, blockedColour);
   }
+  const busyColour = colour('--vscode-charts-green', '#89d185');
+  for (const busy of data.busy) {
+    const top = laneTop(busy.lane);
+    if (top > AXIS_HEIGHT - LANE_HEIGHT && top < height) paintBusyStrip(ctx, busy, view, top, busyColour);
+  }
   if (data.live) {
     ctx.fillStyle = foreground;
     ctx.fillRect(Math.round(LABEL_WIDTH + (data.end - view.start) / view.msPerPx), AXIS_HEIGHT, 1, height);
@@ -321,18 +372,27 @@ function paint(): void {
   const lastLane = Math.min(data.lanes.length - 1, Math.ceil(view.firstLane + view.laneCount));
   for (let lane = firstLane; lane <= lastLane; lane += 1) {
     const info = data.lanes[lane]!;
-    ctx.font = `${info.kind === 'process' ? 'bold ' : ''}${info.kind === 'lag' ? 11 : 12}px ${font}`;
+    const strip = info.kind === 'lag' || info.kind === 'busy';
+    ctx.font = `${info.kind === 'process' ? 'bold ' : ''}${strip ? 11 : 12}px ${font}`;
     ctx.fillStyle = info.kind === 'thread' || info.kind === 'worker' || info.kind === 'process' ? foreground : muted;
     const x = 6 + info.depth * INDENT;
-    // A lag strip is named by its kind; the thread it belongs to is the lane above.
-    const label = info.kind === 'lag' && strings ? strings.kinds.lag : info.label;
+    // A strip is named by its kind; the thread it belongs to is the lane above.
+    const label = strip && strings ? strings.kinds[info.kind] : info.label;
     ctx.fillText(ellipsize(ctx, label, LABEL_WIDTH - x - 6), x, laneTop(lane) + LANE_HEIGHT / 2);
   }
 }
 
-/** Reused by every paint: one lag value and one block value per pixel column. */
+/** Reused by every paint: one lag value, one block value and one busy value per pixel column. */
 let lagBuffer = new Float32Array(0);
 let blockBuffer = new Float32Array(0);
+let busyBuffer = new Float32Array(0);
+
+function ensureBuffers(width: number): void {
+  if (lagBuffer.length >= width) return;
+  lagBuffer = new Float32Array(width);
+  blockBuffer = new Float32Array(width);
+  busyBuffer = new Float32Array(width);
+}
 
 /**
  * A loop's lag as bars from the bottom of its lane, its blocks as bars in the blocked colour over
@@ -341,10 +401,7 @@ let blockBuffer = new Float32Array(0);
  */
 function paintLagStrip(ctx: CanvasRenderingContext2D, lag: TimelineLag, shown: Viewport, top: number, thresholdMs: number | undefined, fill: string, blocked: string): void {
   const width = Math.floor(shown.width);
-  if (lagBuffer.length < width) {
-    lagBuffer = new Float32Array(width);
-    blockBuffer = new Float32Array(width);
-  }
+  ensureBuffers(width);
   const scale = Math.max(1, lag.maxMs, thresholdMs ?? 0) * 1.1;
   const bottom = top + LANE_HEIGHT - 2;
   const room = LANE_HEIGHT - 4;
@@ -356,6 +413,14 @@ function paintLagStrip(ctx: CanvasRenderingContext2D, lag: TimelineLag, shown: V
     const y = Math.round(bottom - (thresholdMs / scale) * room);
     for (let x = 0; x < width; x += 6) ctx.fillRect(LABEL_WIDTH + x, y, 3, 1);
   }
+}
+
+/** A traced loop's occupancy (percent of each moment it ran callbacks) as bars from the bottom of its lane. */
+function paintBusyStrip(ctx: CanvasRenderingContext2D, busy: TimelineBusy, shown: Viewport, top: number, fill: string): void {
+  const width = Math.floor(shown.width);
+  ensureBuffers(width);
+  ctx.fillStyle = fill;
+  ctx.fill(columnBars(busyColumns(busy, shown, busyBuffer), width, 100, top + LANE_HEIGHT - 2, LANE_HEIGHT - 4));
 }
 
 /** One bar per run of equal non-zero columns, rising from `bottom`. */
@@ -486,6 +551,18 @@ function hitAt(event: MouseEvent): Hit | undefined {
   if (laneIndex === undefined) return undefined;
   const lane = data.lanes[laneIndex]!;
   const lines = [lane.label, strings.kinds[lane.kind], ...(lane.detail !== undefined ? [lane.detail] : [])];
+  if (lane.kind === 'busy') {
+    const busy = data.busy.find((candidate) => candidate.lane === laneIndex);
+    const value = busy && x >= LABEL_WIDTH ? busyAt(busy, view.start + (x - LABEL_WIDTH) * view.msPerPx) : undefined;
+    return {
+      lane,
+      lines: [
+        laneName(busy?.threadLane ?? laneIndex), strings.kinds.busy,
+        ...(value !== undefined ? [format(strings.busyAt, percent(value))] : []),
+        ...(busy ? [format(strings.busyStats, percent(busy.busyPercent), busy.callbacks)] : []),
+      ],
+    };
+  }
   if (lane.kind === 'lag') {
     const lag = data.lags.find((candidate) => candidate.lane === laneIndex);
     const value = lag && x >= LABEL_WIDTH ? lagAt(lag, view.start + (x - LABEL_WIDTH) * view.msPerPx) : undefined;

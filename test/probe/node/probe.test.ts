@@ -301,3 +301,25 @@ describe('node probe: blocked loops', () => {
     assert.ok(Math.abs(largest - block.durationMs) <= 1, `largest lag ${largest} ms, block ${block.durationMs} ms`);
   });
 });
+
+describe('node probe: trace mode', () => {
+  it('times every callback of the loop, names the slowest by type with the line that created it, and counts promises', async () => {
+    const { result, processes } = await probed('traced.js', [], { CONCURRENCY_LENS_TRACE: '1' });
+    assert.equal(result.stdout, 'done true\n');
+    const frames = processes[0]!.frames;
+    const traces = frames.filter((frame): frame is Extract<ProbeFrame, { kind: 'trace' }> => frame.kind === 'trace');
+    const durations = traces.flatMap((frame) => frame.duration);
+    // The interval's ticks, the two timeouts and the promise chain's turns: many callbacks, each timed.
+    assert.ok(durations.length >= 20, `${durations.length} callbacks`);
+    for (const frame of traces) assert.equal(frame.start.length, frame.duration.length);
+    const slowest = traces.flatMap((frame) => frame.slow ?? []).sort((a, b) => b.durationMs - a.durationMs)[0];
+    assert.equal(slowest?.callback, 'Timeout');
+    assert.ok(slowest.durationMs >= 55, `${slowest.durationMs} ms`);
+    assert.deepEqual([path.basename(slowest.location?.file ?? ''), slowest.location?.line], ['traced.js', 12]);
+    const loops = frames.flatMap((frame) => frame.kind === 'snapshot' ? frame.loops ?? [] : frame.kind === 'delta' ? frame.upsert?.loops ?? [] : []);
+    assert.ok(loops.some((loop) => typeof loop.resources?.Promise === 'number'), 'pending promises counted');
+    // Without trace mode: no trace frames.
+    const plain = await probed('traced.js');
+    assert.equal(plain.processes[0]!.frames.filter((frame) => frame.kind === 'trace').length, 0);
+  });
+});

@@ -1,0 +1,172 @@
+"""The probe's one thread: it watches the event loops at each tick, samples the process's state
+within a CPU budget, and sends what changed since the previous sample (or a full snapshot)."""
+import _thread
+import time
+
+from ._transport import now_ms
+
+#: How often the sampler wakes to check event-loop heartbeats, while the process runs a loop ...
+TICK_SECONDS = 0.05
+#: A process's first sample comes this soon after its probe connects (one tick), so that a program's
+#: structure shows within a fraction of a second of its start; a process forked from another (its
+#: memory shared with its parent until it writes) waits a whole period, as before its next ones.
+FIRST_SAMPLE_SECONDS = 0.05
+#: During its first second, a process's structure changing (a thread, an event loop or a child
+#: process starting) brings the next sample forward to the next tick: a program sets itself up
+#: then, and a short one is over soon after.
+STARTUP_SECONDS = 1.0
+#: ... and how often it samples threads and tasks (5 Hz; CONCURRENCY_LENS_SAMPLE_MS), stretched when
+#: sampling gets expensive so that it never takes more than SAMPLING_SHARE of the time. Each wake takes the GIL from the
+#: program, so the sampler sleeps through ticks it does not need.
+SAMPLE_SECONDS = 0.2
+SAMPLING_SHARE = 0.01
+MAX_SAMPLE_SECONDS = 2.0
+#: What describing, comparing and sending one task or thread costs before the first sample has
+#: measured it (CPython 3.12 on a 2 GHz server core: ~10 us), for the first sample's budget.
+INITIAL_COST_PER_UNIT = 10e-6
+#: A full snapshot now and then, so a host that missed frames converges.
+SNAPSHOT_EVERY_SAMPLES = 25
+
+ENTITY_SETS = ("threads", "tasks", "loops", "children")
+
+
+class Sampler:
+    """What the probe's thread keeps between its rounds, for one process (a forked child starts a
+    new one)."""
+
+    def __init__(self, probe):
+        self._probe = probe
+        self.ident = None
+        self.samples = 0
+        self._seen_dropped = 0
+        self._previous = {kind: {} for kind in ENTITY_SETS}
+
+    def run(self):
+        """The probe's thread: connects, then watches the loops at each tick, samples, and sends."""
+        probe = self._probe
+        connection = probe.connection
+        self.ident = _thread.get_ident()
+        if not connection.send():
+            return  # no host: nobody to tell
+        # The first sample comes at the first tick (a forked child's after a whole period: see
+        # FIRST_SAMPLE_SECONDS); the budget below applies to it as to every other.
+        last_sample = time.monotonic()
+        next_sample = last_sample + probe.first_sample_after
+        max_period = max(MAX_SAMPLE_SECONDS, probe.sample_seconds)
+        cost_per_unit = INITIAL_COST_PER_UNIT
+        release_cpu = 0.0
+        release_due = False
+        while not probe.stopped:
+            try:
+                has_loops = probe.check_loops()
+                if probe.drain_trace():
+                    release_due = True  # the tasks that ended are described with their last step's end
+                now = time.monotonic()
+                signal_workers_at = probe.signal_grown_workers(now)
+                if probe.structure_changed:
+                    probe.structure_changed = False
+                    next_sample = min(next_sample, max(now, last_sample + FIRST_SAMPLE_SECONDS) + TICK_SECONDS)
+                if now >= next_sample:
+                    # The budget, before the fact: a sample costs about the same per task and
+                    # thread as the previous one did, and comes only once the time since the
+                    # previous one makes that SAMPLING_SHARE of it.
+                    units = probe.count_units()
+                    allowed_at = last_sample + min(max_period, cost_per_unit * units / SAMPLING_SHARE)
+                    if now < allowed_at:
+                        next_sample = allowed_at
+                    else:
+                        # CPU time of this thread: waiting for the GIL is not our cost.
+                        cpu = time.thread_time()
+                        with probe.sample_lock:
+                            if probe.stopped:
+                                return
+                            self.sample()
+                        connection.send()
+                        # Sampling and sending, and letting go of the previous sample's tasks. The
+                        # first sample's cost is mostly one-off (first encoding, first send): the
+                        # budget learns from the ones after it.
+                        if self.samples > 1:
+                            cost_per_unit = (time.thread_time() - cpu + release_cpu) / units
+                        release_cpu = 0.0
+                        release_due = True
+                        last_sample = now
+                        next_sample = now + probe.sample_seconds
+                elif release_due or probe.has_young_tasks():
+                    cpu = time.thread_time()
+                    with probe.sample_lock:
+                        if probe.stopped:
+                            return
+                        # While tasks keep finishing, keep letting go of them at each tick.
+                        release_due = probe.release_finished_tasks() > 0
+                    release_cpu += time.thread_time() - cpu
+                if connection.closed:
+                    return
+                connection.send()  # a blocked loop's report, at once
+            except Exception:
+                has_loops = True  # a probe bug must never surface in the program
+                signal_workers_at = None
+            # A loop that starts meanwhile wakes the sampler (loop_running), so none goes unwatched.
+            until = next_sample if signal_workers_at is None else min(next_sample, signal_workers_at)
+            probe.wake.wait(TICK_SECONDS if has_loops else max(0.0, min(max_period, until - time.monotonic())))
+            probe.wake.clear()
+
+    def sample(self):
+        t = now_ms()
+        current = self._probe.describe(t)
+        connection = self._probe.connection
+        snapshot = self.samples % SNAPSHOT_EVERY_SAMPLES == 0 or connection.dropped_total != self._seen_dropped
+        self._seen_dropped = connection.dropped_total
+        self.samples += 1
+        upsert, remove, signatures = {}, {}, {}
+        for kind, entities in current.items():
+            before = self._previous[kind]
+            kept = signatures[kind] = {}
+            changed = []
+            for key, entity in entities.items():
+                if "endedAt" in entity:
+                    # Sent once with its final state, never compared again.
+                    changed.append(entity)
+                    continue
+                signature = kept[key] = signature_of(entity)
+                if before.get(key) != signature:
+                    changed.append(entity)
+            gone = [key for key in before if key not in entities]
+            if changed:
+                upsert[kind] = changed
+            if gone:
+                remove[kind] = gone
+        self._previous = signatures
+        if snapshot:
+            frame = {"kind": "snapshot", "t": t}
+            for kind, entities in current.items():
+                frame[kind] = list(entities.values())
+            connection.put(frame)
+        else:
+            # Sent even when nothing changed: it tells the host the state it has held since is
+            # still what the probe sees (a thread that has waited on a lock for a second, say).
+            frame = {"kind": "delta", "t": t}
+            if upsert:
+                frame["upsert"] = upsert
+            if remove:
+                frame["remove"] = remove
+            connection.put(frame)
+
+
+def signature_of(entity):
+    """What the next sample compares an entity with: a number, not the entity, because what the
+    probe keeps between samples is traversed by every full collection of the program's garbage
+    collector (entities nest dicts, which it never stops tracking). A collision would delay an
+    update until the next snapshot."""
+    return hash(tuple([(key, _frozen(value) if type(value) in _NESTED else value) for key, value in entity.items()]))
+
+
+_NESTED = (dict, list)
+
+
+def _frozen(value):
+    kind = type(value)
+    if kind is dict:
+        return tuple([(key, _frozen(item) if type(item) in _NESTED else item) for key, item in value.items()])
+    if kind is list:
+        return tuple([_frozen(item) if type(item) in _NESTED else item for item in value])
+    return value

@@ -1,0 +1,100 @@
+"""The probe's connection to the host: the endpoint from the environment and a bounded queue of
+frames that the program never waits for (docs/probe-protocol.md)."""
+import collections
+import json
+import socket
+import threading
+import time
+
+PROTOCOL_VERSION = 1
+ENV_ADDRESS = "CONCURRENCY_LENS_ADDRESS"
+ENV_TOKEN = "CONCURRENCY_LENS_TOKEN"
+
+#: Frames waiting to be sent; beyond this the oldest are dropped (the program never waits for us).
+BUFFER_FRAMES = 512
+
+
+def now_ms():
+    return time.time() * 1000.0
+
+
+def parse_address(text):
+    if text.startswith("unix:") and len(text) > 5:
+        return socket.AF_UNIX, text[5:]
+    if text.startswith("tcp:"):
+        host, _, port = text[4:].rpartition(":")
+        if host in ("127.0.0.1", "[::1]") and port.isdigit():
+            return (socket.AF_INET, (host, int(port))) if host == "127.0.0.1" else (socket.AF_INET6, ("::1", int(port)))
+    return None
+
+
+class Connection:
+    """The socket to the host and a bounded queue of frames. ``put`` never blocks: a full queue
+    drops its oldest frame. The probe's thread writes the queue after each of its rounds; at exit
+    the program's thread does, bounded in time, so a host that stops reading never holds it."""
+
+    def __init__(self, address, hello):
+        self._queue_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._frames = collections.deque()
+        self._dropped_since_sent = 0
+        self.dropped_total = 0
+        self._seq = 0
+        self._address = address
+        self._hello = hello
+        self._socket = None
+        self.closed = False
+
+    def put(self, frame):
+        with self._queue_lock:
+            if self.closed:
+                return
+            if len(self._frames) >= BUFFER_FRAMES:
+                self._frames.popleft()
+                self._dropped_since_sent += 1
+                self.dropped_total += 1
+            self._frames.append(frame)
+
+    def send(self, timeout=None):
+        """Connects and says hello the first time, then writes every queued frame in one write:
+        each write gives up the GIL, and taking it back from a busy program costs it a wake-up.
+        With a timeout (at exit), gives up rather than wait longer. False once there is no host."""
+        if not self._write_lock.acquire(timeout=-1 if timeout is None else timeout):
+            return not self.closed
+        try:
+            if self._socket is None and not self.closed:
+                self._socket = self._connect(timeout)
+            elif timeout is not None and self._socket is not None:
+                self._socket.settimeout(timeout)
+            with self._queue_lock:
+                if self.closed or not self._frames:
+                    return not self.closed
+                batch = list(self._frames)
+                self._frames.clear()
+                dropped, self._dropped_since_sent = self._dropped_since_sent, 0
+            if dropped:
+                batch[0]["dropped"] = dropped
+            self._socket.sendall(b"".join([self._encode(frame) for frame in batch]))
+            return True
+        except (OSError, ValueError):
+            # The host is gone (or never came): the program runs on, unobserved.
+            with self._queue_lock:
+                self.closed = True
+                self._frames.clear()
+            return False
+        finally:
+            self._write_lock.release()
+
+    def _connect(self, timeout):
+        family, target = self._address
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        sock.connect(target)
+        sock.sendall(self._encode(self._hello))
+        return sock
+
+    def _encode(self, frame):
+        frame["seq"] = self._seq
+        self._seq += 1
+        # Frames are trees the probe builds itself: no cycles to check for (half the encoding time).
+        return json.dumps(frame, separators=(",", ":"), default=str, check_circular=False).encode("utf-8", "replace") + b"\n"

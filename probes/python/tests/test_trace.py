@@ -1,0 +1,44 @@
+"""Trace mode: every event-loop callback, timed and tied to its task."""
+import unittest
+
+from .host import FakeHost, fixture, latest, run_probed
+
+
+class TraceTest(unittest.TestCase):
+    def setUp(self):
+        self.host = FakeHost()
+        self.addCleanup(self.host.close)
+
+    def test_every_step_of_every_task_is_timed_and_the_slowest_are_named_with_their_line(self):
+        result = run_probed(self.host, fixture("traced.py"), CONCURRENCY_LENS_TRACE="1")
+        self.assertEqual((result.returncode, result.stdout.decode().strip()), (0, "done"), result.stderr.decode())
+        self.assertTrue(self.host.wait_for(lambda: any(f["kind"] == "exit" for frames in self.host.processes().values() for f in frames)))
+        frames = next(iter(self.host.processes().values()))
+        traces = [frame for frame in frames if frame["kind"] == "trace"]
+        self.assertTrue(traces)
+        for frame in traces:
+            self.assertEqual(len(frame["start"]), len(frame["duration"]))
+            self.assertEqual(len(frame["start"]), len(frame["task"]))
+        tasks = latest(frames, "tasks")
+        steps = {}
+        for frame in traces:
+            for start, duration, task in zip(frame["start"], frame["duration"], frame["task"]):
+                steps.setdefault(task, []).append((start, duration))
+        slow_id = tasks["worker-2"]["id"]
+        # Each worker: its first step, three wake-ups after a sleep (task ids from the task factory, on in trace mode).
+        for index in range(4):
+            self.assertGreaterEqual(len(steps[tasks["worker-%d" % index]["id"]]), 4, steps.keys())
+            self.assertIn("createdAt", tasks["worker-%d" % index])
+        self.assertGreaterEqual(sorted(duration for _, duration in steps[slow_id])[-3], 35)
+        self.assertLess(max(duration for _, duration in steps[tasks["worker-0"]["id"]]), 35)
+        slow = [callback for frame in traces for callback in frame.get("slow", [])]
+        slowest = max(slow, key=lambda callback: callback["durationMs"])
+        self.assertEqual((slowest["taskId"], slowest["callback"]), (slow_id, "worker-2 (worker)"))
+        self.assertTrue(slowest["location"]["file"].endswith("traced.py"))
+        # A task's end is its last step's end, not when the probe next looked.
+        last = max(start + duration for start, duration in steps[slow_id])
+        self.assertAlmostEqual(tasks["worker-2"]["endedAt"], last, delta=1)
+
+
+if __name__ == "__main__":
+    unittest.main()
