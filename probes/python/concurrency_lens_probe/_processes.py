@@ -30,6 +30,9 @@ class ChildWatch:
         self._workers_in_grace = collections.deque()
         self._exit_codes = {}
         self._running = {}
+        # Started since the last sample, as described at their start: reported even when the program
+        # drops the object before the next sample (a pool does at shutdown, a loaded machine samples late).
+        self._unsampled = {}
 
     def started(self, child, describe, forked_worker, name, role):
         known = {}
@@ -37,7 +40,9 @@ class ChildWatch:
             known["name"] = str(name)[:4000]
         if role:
             known["role"] = role
-        self._children[child] = ("c%d" % next(self._next_id), now_ms(), describe, known)
+        child_id, started_at = "c%d" % next(self._next_id), now_ms()
+        self._children[child] = (child_id, started_at, describe, known)
+        self._unsampled[child_id] = _entity(child_id, started_at, describe(child), known)
         # The worker inherited this process's disposition of WAKE_SIGNAL: it sleeps if that is free.
         if forked_worker and wake_signal_is_free():
             # Not waking the probe's thread now: right after a fork, each page it writes is copied.
@@ -70,15 +75,14 @@ class ChildWatch:
 
     def sample(self, t):
         children = {}
+        unsampled, self._unsampled = self._unsampled, {}
         # A child whose Popen/Process object the program dropped ends with what was last known.
-        for child_id, last in self._running.items():
-            children[child_id] = _with_exit(dict(last), self._exit_codes.pop(child_id, None), t)
+        for last in list(self._running.values()) + list(unsampled.values()):
+            children[last["id"]] = _with_exit(dict(last), self._exit_codes.pop(last["id"], None), t)
         for child, (child_id, started_at, describe, known) in list(self._children.items()):
-            pid, command, returncode = describe(child)
-            entity = {"id": child_id, "command": command[:4000], "startedAt": started_at}
-            entity.update(known)
-            if pid:
-                entity["pid"] = pid
+            description = describe(child)
+            entity = _entity(child_id, started_at, description, known)
+            returncode = description[2]
             if returncode is not None:
                 _with_exit(entity, returncode, t)
                 del self._children[child]  # reported once, finished
@@ -94,6 +98,15 @@ def wake_signal_is_free():
         return WAKE_SIGNAL is not None and signal.getsignal(WAKE_SIGNAL) in (signal.SIG_DFL, signal.SIG_IGN)
     except (OSError, ValueError):
         return False
+
+
+def _entity(child_id, started_at, description, known):
+    pid, command, _ = description
+    entity = {"id": child_id, "command": command[:4000], "startedAt": started_at}
+    entity.update(known)
+    if pid:
+        entity["pid"] = pid
+    return entity
 
 
 def _with_exit(entity, returncode, t):

@@ -1,3 +1,5 @@
+import gc
+import itertools
 import os
 import re
 import sys
@@ -163,3 +165,43 @@ class ChildrenTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ChildWatchTest(unittest.TestCase):
+    """The bookkeeping alone, without a process: what a sample says of a child whose object is gone."""
+
+    class Child:
+        pid = 4242
+        returncode = None
+
+    @staticmethod
+    def describe(child):
+        return child.pid, "worker (multiprocessing)", child.returncode
+
+    def test_a_child_dropped_before_any_sample_is_still_reported_with_its_exit_code(self):
+        # A pool joins its workers and drops them at shutdown; on a loaded machine that can all
+        # happen between two samples.
+        watch = _processes.ChildWatch(itertools.count(1))
+        child = self.Child()
+        watch.started(child, self.describe, False, "SpawnProcess-2", "pool-worker")
+        child.returncode = 0
+        watch.exited(child, 0)
+        del child
+        gc.collect()
+        (entity,) = watch.sample(1000).values()
+        self.assertEqual(entity["pid"], 4242)
+        self.assertEqual(entity["name"], "SpawnProcess-2")
+        self.assertEqual(entity["role"], "pool-worker")
+        self.assertEqual(entity["exitCode"], 0)
+        self.assertEqual(entity["endedAt"], 1000)
+        self.assertEqual(watch.sample(2000), {}, "reported once")
+
+    def test_a_child_alive_at_the_sample_is_running(self):
+        watch = _processes.ChildWatch(itertools.count(1))
+        child = self.Child()
+        watch.started(child, self.describe, False, None, None)
+        (entity,) = watch.sample(1000).values()
+        self.assertNotIn("endedAt", entity)
+        child.returncode = 3
+        (entity,) = watch.sample(2000).values()
+        self.assertEqual((entity["exitCode"], entity["endedAt"]), (3, 2000))
