@@ -98,8 +98,9 @@ describe('Why is it stuck (UI)', { timeout: 300_000 }, () => {
     await row.waitFor({ timeout: 60_000 });
     await tree.filter({ hasText: /page-2.*cancelled/ }).first().waitFor({ timeout: 20_000 }).catch(() => undefined);
     const tooltip = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Created by task crawler' }).first();
-    // The workbench shows a hover after a delay, and not if the pointer was already there: move in again until it does.
-    for (let attempt = 0; attempt < 4 && !(await tooltip.isVisible()); attempt += 1) {
+    // The workbench shows a hover after a delay, and not if the pointer was already there; the row is
+    // drawn again at each sample, which can drop a hover: move in again until it shows.
+    for (let attempt = 0; attempt < 10 && !(await tooltip.isVisible()); attempt += 1) {
       await page.locator('.monaco-editor .view-lines').first().hover();
       await row.hover();
       await tooltip.waitFor({ timeout: 5_000 }).catch(() => undefined);
