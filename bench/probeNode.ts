@@ -22,15 +22,16 @@ export async function nodeProbeOverhead(): Promise<void> {
   console.log(`Node ${process.version}, ${PAIRS} pairs each:`);
   const hello = path.join(root, 'bench', 'node', 'hello.mjs');
   console.log(`RESULT probe.node.startup_ms=${(await startupMs('startup', () => ({ command: process.execPath, args: [hello], env: process.env }), launch(hello))).toFixed(1)}`);
+  // The awaits workload turns the loop only every 10,000 awaits, so its probe samples less often: it runs 10 s.
   const workloads: { name: string; script: string; env: Record<string, string> }[] = [
-    { name: 'awaits', script: 'awaits.mjs', env: {} },
+    { name: 'awaits', script: 'awaits.mjs', env: { BENCH_SECONDS: '10' } },
     { name: 'worker_pool', script: 'worker_pool.mjs', env: {} },
     { name: 'steady_loop', script: 'steady_loop.mjs', env: {} },
-    { name: 'awaits_promise_detail', script: 'awaits.mjs', env: { CONCURRENCY_LENS_NODE_PROMISES: '1' } },
+    { name: 'awaits_promise_detail', script: 'awaits.mjs', env: { BENCH_SECONDS: '10', CONCURRENCY_LENS_NODE_PROMISES: '1' } },
   ];
   for (const workload of workloads) {
     const script = path.join(root, 'bench', 'node', workload.script);
-    const overhead = await steadyOverhead(workload.name, async () => timing(await runForOutput(process.execPath, [script], process.env)), () => probedRun(launch(script), workload.env));
+    const overhead = await steadyOverhead(workload.name, async () => timing(await runForOutput(process.execPath, [script], { ...process.env, ...workload.env })), () => probedRun(launch(script), workload.env));
     console.log(`RESULT probe.node.${workload.name}.overhead_pct=${overhead.cpu.toFixed(1)}`);
     console.log(`RESULT probe.node.${workload.name}.overhead_wall_pct=${overhead.wall.toFixed(1)}`);
   }
