@@ -222,9 +222,15 @@ class Probe:
         self.loops.last_step_end.update(last_step_end)
         t = now_ms()
         for state, body in bodies.items():
-            frame = {"kind": "trace", "t": t, "loopId": state.id, "threadId": self.threads.thread_id_of_ident(state.thread_ident)}
-            frame.update(body)
-            self.connection.put(frame)
+            head = {"kind": "trace", "t": t, "loopId": state.id, "threadId": self.threads.thread_id_of_ident(state.thread_ident)}
+            # A busy loop runs hundreds of thousands of callbacks between two ticks: in frames the
+            # host accepts (each well under its frame limit), the slowest callbacks in the first.
+            for first in range(0, max(len(body["start"]), 1), _trace.SLICES_PER_FRAME):
+                frame = dict(head)
+                for column in ("start", "duration", "task"):
+                    frame[column] = body[column][first:first + _trace.SLICES_PER_FRAME]
+                frame["slow"] = body["slow"] if first == 0 else []
+                self.connection.put(frame)
         return bool(bodies)
 
     def has_young_tasks(self):

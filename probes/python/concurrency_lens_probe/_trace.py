@@ -17,6 +17,8 @@ ENV_TRACE = "CONCURRENCY_LENS_TRACE"
 SLOW_MS = 10.0
 #: The slowest callbacks sent per loop and frame.
 SLOWEST_PER_FRAME = 20
+#: Slices per trace frame: ~35 bytes each as JSON, so a frame stays near 0.7 MB (the host takes up to 4 MB).
+SLICES_PER_FRAME = 20_000
 #: Slices recorded between two drains, at most (beyond, the oldest are dropped and counted).
 MAX_SLICES = 200_000
 

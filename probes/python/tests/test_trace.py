@@ -1,5 +1,10 @@
 """Trace mode: every event-loop callback, timed and tied to its task."""
+import json
+import threading
+import types
 import unittest
+
+from concurrency_lens_probe import _probe, _trace
 
 from .host import FakeHost, fixture, latest, run_probed
 
@@ -38,6 +43,29 @@ class TraceTest(unittest.TestCase):
         # A task's end is its last step's end, not when the probe next looked.
         last = max(start + duration for start, duration in steps[slow_id])
         self.assertAlmostEqual(tasks["worker-2"]["endedAt"], last, delta=1)
+
+
+class TraceFramesTest(unittest.TestCase):
+    def test_a_busy_tick_is_sent_in_frames_the_host_accepts_with_every_slice(self):
+        # 200,000 callbacks between two drains made one 7 MB frame, which the host (4 MB at most) dropped.
+        ident = threading.get_ident()
+        tracer = _trace.Tracer()
+        for index in range(_trace.MAX_SLICES):
+            tracer.slices.append((ident, index * 1e-6, index * 1e-6 + 5e-7, "t%d" % (index % 5000), None, False, None))
+        sent = []
+        state = type("LoopState", (), {"id": "l1", "thread_ident": ident})()
+        probe = types.SimpleNamespace(
+            tracer=tracer,
+            loops=types.SimpleNamespace(by_thread_ident=lambda: {ident: state}, task_id_of_key=lambda key: None, last_step_end={}),
+            threads=types.SimpleNamespace(thread_id_of_ident=lambda ident: "main"),
+            connection=types.SimpleNamespace(put=sent.append),
+        )
+        self.assertTrue(_probe.Probe.drain_trace(probe))
+        self.assertEqual(sum(len(frame["start"]) for frame in sent), _trace.MAX_SLICES)
+        for frame in sent:
+            self.assertEqual(len(frame["start"]), len(frame["duration"]))
+            self.assertEqual(len(frame["start"]), len(frame["task"]))
+            self.assertLess(len(json.dumps(frame, separators=(",", ":"))), 4 * 1024 * 1024)
 
 
 if __name__ == "__main__":
