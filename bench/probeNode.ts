@@ -26,6 +26,7 @@ export async function nodeProbeOverhead(): Promise<void> {
     { name: 'awaits', script: 'awaits.mjs', env: {} },
     { name: 'worker_pool', script: 'worker_pool.mjs', env: {} },
     { name: 'steady_loop', script: 'steady_loop.mjs', env: {} },
+    { name: 'timers', script: 'timers.mjs', env: {} },
     { name: 'awaits_promise_detail', script: 'awaits.mjs', env: { CONCURRENCY_LENS_NODE_PROMISES: '1' } },
   ];
   for (const workload of workloads) {
