@@ -389,19 +389,26 @@
   const LONG_TIMER_MS = 1000;
   const MAX_TRACKED_TIMERS = 2000;
   const MAX_KEPT_ALIVE = 50;
+  const SITES_PER_SAMPLE = 50;
+  let sitesLeft = SITES_PER_SAMPLE;
   /** A Worker in Atomics.wait this long (ms) is said to wait there (shorter waits are not news). */
   const ATOMICS_WAIT_SHOWN_MS = 100;
   /** handle → its creation stack (an object whose `stack` V8 formats on first read). */
   const creationSites = new WeakMap();
   const trackedTimers = new Set();
-  let prunedThisSample = false;
   /** Workers' Atomics.wait marks by thread id: `{ marks, lines }` (see reportAtomicsWaits). */
   const atomicsWaits = new Map();
   let quietSince;
 
-  /** Remembers where `handles` were created: `depth` frames of the stack above `callee`. */
+  /**
+   * Remembers where `handles` were created: `depth` frames of the stack above `callee`. A capture
+   * costs 2–12 µs (more under an async function, whose awaiting callers V8 walks too): at most
+   * SITES_PER_SAMPLE a sample, so a program that creates handles by the thousand pays a bounded
+   * cost, and a handle created past the budget is listed without its line.
+   */
   function noteCreation(callee, depth, ...handles) {
-    if (creatingOwn) return;
+    if (creatingOwn || sitesLeft <= 0) return;
+    sitesLeft -= 1;
     const site = {};
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = depth;
@@ -445,6 +452,16 @@
       });
       if (wrapper && globalThis[name] === original) globalThis[name] = wrapper;
     }
+    // A cleared timer is let go at once: kept until the next prune, timers cleared by the thousand
+    // (request timeouts) would outlive a garbage collection or two and cost the program more.
+    for (const name of ['clearTimeout', 'clearInterval']) {
+      const original = timers[name];
+      const wrapper = wrapFunction(timers, name, (clearTimer) => function clear(timer) {
+        trackedTimers.delete(timer);
+        return Reflect.apply(clearTimer, this, arguments);
+      });
+      if (wrapper && globalThis[name] === original) globalThis[name] = wrapper;
+    }
     const listen = (original) => function listen() {
       noteCreation(listen, 10, this);
       return Reflect.apply(original, this, arguments);
@@ -468,12 +485,8 @@
     }
   }
 
-  /** Whether another timer can be remembered: past the bound, ended timers are let go (once a sample). */
+  /** Whether another timer can be remembered (ended timers are let go at each sample). */
   function roomForTimer() {
-    if (trackedTimers.size < MAX_TRACKED_TIMERS) return true;
-    if (prunedThisSample) return false;
-    prunedThisSample = true;
-    pruneTimers();
     return trackedTimers.size < MAX_TRACKED_TIMERS;
   }
 
@@ -558,7 +571,6 @@
       const entry = describeHandle(handle, childByPipe, handles);
       if (entry) listed.push(entry);
     }
-    pruneTimers();
     let timersDescribed = 0;
     for (const timer of trackedTimers) {
       if (!timer.hasRef()) continue;
@@ -634,7 +646,8 @@
     const now = Date.now();
     updateAtomicsWaits(now);
     updateKeptAlive(now, programBusy);
-    prunedThisSample = false;
+    pruneTimers();
+    sitesLeft = SITES_PER_SAMPLE;
     tracer?.drain();
     publishState();
   }

@@ -42,8 +42,9 @@ suite('What keeps a Node.js process alive', function () {
     const server = rows.find((row) => row.node.kind === 'aliveHandle' && row.text.startsWith('Server'))!;
     const command = api.liveTasks.tree.getTreeItem(server.node).command;
     assert.equal(command?.command, 'concurrencyLens.revealInEditor');
-    assert.deepEqual((command?.arguments?.[0] as SourceLocation | undefined)?.line, 7);
-    await vscode.commands.executeCommand(command!.command, ...(command!.arguments ?? []));
+    const location = command.arguments?.[0] as SourceLocation | undefined;
+    assert.equal(location?.line, 7);
+    await vscode.commands.executeCommand(command.command, location);
     await until('the editor at the line', () => vscode.window.activeTextEditor?.document.uri.fsPath === fixture('kept_alive.mjs').fsPath
       && vscode.window.activeTextEditor.selection.active.line === 6);
   });
