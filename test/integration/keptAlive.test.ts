@@ -47,5 +47,10 @@ suite('What keeps a Node.js process alive', function () {
     await vscode.commands.executeCommand(command.command, location);
     await until('the editor at the line', () => vscode.window.activeTextEditor?.document.uri.fsPath === fixture('kept_alive.mjs').fsPath
       && vscode.window.activeTextEditor.selection.active.line === 6);
+
+    // Stop ends it, its child and its parked Worker with it.
+    run.stop();
+    const ended = await Promise.race([run.whenEnded(), new Promise((resolve) => setTimeout(() => resolve('still running'), 15_000))]);
+    assert.notEqual(ended, 'still running', JSON.stringify(run.model.processes().map((process) => [process.pid, process.argv, process.endedAt])));
   });
 });

@@ -326,7 +326,7 @@ describe('node probe: trace mode', () => {
 
 describe('node probe: what keeps a process alive', () => {
   it('once the main script has run and the loop only waits, lists each handle with the line that created it, and a Worker parked in Atomics.wait', async () => {
-    const { result, processes } = await probed('kept-alive.js', [], { KEPT_ALIVE_MS: '6000' });
+    const { result, processes } = await probed('kept-alive.js', [], { KEPT_ALIVE_MS: '9000' });
     assert.equal(result.code, 0, result.stderr);
     const frames = processes[0]!.frames;
     const loops = frames.flatMap((frame) => frame.kind === 'snapshot' ? frame.loops ?? [] : frame.kind === 'delta' ? frame.upsert?.loops ?? [] : []);
