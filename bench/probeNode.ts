@@ -27,6 +27,7 @@ export async function nodeProbeOverhead(): Promise<void> {
     { name: 'awaits', script: 'awaits.mjs', env: { BENCH_SECONDS: '10' } },
     { name: 'worker_pool', script: 'worker_pool.mjs', env: {} },
     { name: 'steady_loop', script: 'steady_loop.mjs', env: {} },
+    { name: 'timers', script: 'timers.mjs', env: {} },
     { name: 'awaits_promise_detail', script: 'awaits.mjs', env: { BENCH_SECONDS: '10', CONCURRENCY_LENS_NODE_PROMISES: '1' } },
   ];
   for (const workload of workloads) {

@@ -38,9 +38,12 @@
   const diagnosticsChannel = require('node:diagnostics_channel');
   /** Carries the lifecycle of Workers started inside Workers to the main thread's probe. */
   const NESTED_WORKERS_CHANNEL = 'concurrencyLens.nestedWorkers';
+  /** In a Worker: its channel to the main thread's probe (see tellMainThread). */
+  let toMainThread;
   if (!workerThreads.isMainThread) {
     try {
       reportNestedWorkers();
+      reportAtomicsWaits();
     } catch {
       // The probe must never break the program it observes.
     }
@@ -72,6 +75,8 @@
   // ── the probe's own time ─────────────────────────────────────────────────────────────────────
   /** Time spent in the probe's own callbacks since the last heartbeat: never the program's lag. */
   let ownWorkMs = 0;
+  /** The same since the last sample: the loop's busy time minus this is the program's. */
+  let ownWorkSinceSampleMs = 0;
   let ownWorkDepth = 0;
 
   /** `callback`, its running time counted as the probe's own work (once, when calls nest). */
@@ -82,7 +87,11 @@
         return callback(...args);
       } finally {
         ownWorkDepth -= 1;
-        if (started !== undefined) ownWorkMs += performance.now() - started;
+        if (started !== undefined) {
+          const spent = performance.now() - started;
+          ownWorkMs += spent;
+          ownWorkSinceSampleMs += spent;
+        }
       }
     };
   }
@@ -220,27 +229,89 @@
     return online;
   }
 
-  /** In a Worker: announces each Worker it starts (the channel is opened on the first one). */
+  /** In a Worker: the channel to the main thread's probe, opened on first need. */
+  function tellMainThread(message) {
+    if (!toMainThread) {
+      toMainThread = new workerThreads.BroadcastChannel(NESTED_WORKERS_CHANNEL);
+      toMainThread.unref();
+    }
+    toMainThread.postMessage(message);
+  }
+
+  /** In a Worker: announces each Worker it starts. */
   function reportNestedWorkers() {
-    let channel;
     diagnosticsChannel.subscribe('worker_threads', ({ worker }) => {
       if (isNodeInternal(worker)) return;
-      if (!channel) {
-        channel = new workerThreads.BroadcastChannel(NESTED_WORKERS_CHANNEL);
-        channel.unref();
-      }
       const threadId = worker.threadId; // -1 once the Worker has exited
-      const send = (event) => channel.postMessage({ ...event, threadId, parentThreadId: workerThreads.threadId, at: Date.now() });
+      const send = (event) => tellMainThread({ ...event, threadId, parentThreadId: workerThreads.threadId, at: Date.now() });
       send({ type: 'start' });
       worker.on('online', () => send({ type: 'online', resourceLimits: numericRecord(worker.resourceLimits) }));
       worker.on('exit', (exitCode) => send({ type: 'exit', exitCode }));
     });
   }
 
+  /**
+   * In a Worker: marks each `Atomics.wait` in memory the main thread reads (a SharedArrayBuffer: when
+   * the wait began, and which line), so the main thread can say that this Worker waits there while
+   * it cannot answer anything. Per call: the calling line (a one-frame stack, ~2 µs) and two stores;
+   * a line is sent to the main thread the first time it waits, the buffer on the first wait.
+   * The wait itself is the runtime's, called once with the same arguments (it never wakes early).
+   */
+  function reportAtomicsWaits() {
+    const lines = new Map();
+    let marks;
+    wrapFunction(Atomics, 'wait', (originalWait) => function wait() {
+      if (!marks) {
+        marks = new Float64Array(new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT));
+        tellMainThread({ type: 'atomics', threadId: workerThreads.threadId, marks });
+      }
+      const at = callerLine(wait);
+      const key = at ? `${at.file}:${at.line}` : '';
+      let line = lines.get(key);
+      if (line === undefined) {
+        line = lines.size + 1;
+        lines.set(key, line);
+        if (at) tellMainThread({ type: 'atomics-line', threadId: workerThreads.threadId, line, at });
+      }
+      marks[1] = at ? line : 0;
+      marks[0] = Date.now();
+      try {
+        return Reflect.apply(originalWait, Atomics, arguments);
+      } finally {
+        marks[0] = 0;
+      }
+    });
+  }
+
+  /** The file and line that called `callee` (structured call sites: no stack text is formatted). */
+  function callerLine(callee) {
+    const prepare = Error.prepareStackTrace;
+    const limit = Error.stackTraceLimit;
+    const holder = {};
+    try {
+      Error.prepareStackTrace = (_, callSites) => callSites;
+      Error.stackTraceLimit = 1;
+      Error.captureStackTrace(holder, callee);
+      const site = holder.stack?.[0];
+      const file = site?.getFileName();
+      const line = site?.getLineNumber();
+      return file && line ? { file: fileOf(file), line, function: site.getFunctionName() || '(anonymous)' } : undefined;
+    } catch {
+      return undefined;
+    } finally {
+      Error.prepareStackTrace = prepare;
+      Error.stackTraceLimit = limit;
+    }
+  }
+
   /** In the main thread: Workers started inside Workers, as the Worker that started each reports them. */
   function watchNestedWorkers() {
     const channel = new workerThreads.BroadcastChannel(NESTED_WORKERS_CHANNEL);
     channel.onmessage = ({ data }) => {
+      if (data?.type === 'atomics' || data?.type === 'atomics-line') {
+        noteAtomicsWaits(data);
+        return;
+      }
       if (!data || !Number.isInteger(data.threadId) || !Number.isInteger(data.parentThreadId) || !Number.isFinite(data.at)) return;
       const id = `worker-${data.threadId}`;
       let thread = threads.get(id);
@@ -300,17 +371,269 @@
     return args.length > 0 ? args.join(' ') : String(child.spawnfile ?? '');
   }
 
+  // ── what keeps the process alive ─────────────────────────────────────────────────────────────
+  /**
+   * Once the main script has run (a CommonJS entry point has loaded; an ES module's loop has started)
+   * and the loop has only waited for IDLE_MS (its thread on a CPU less than IDLE_UTILIZATION of every sample,
+   * the probe's own work left out), the loop
+   * entity lists what keeps the process alive: each referenced handle Node lists
+   * (`process._getActiveHandles()`: servers, sockets, child processes, Workers, message ports…) and
+   * the timers the probe remembers, with the line that created each. Lines cost a stack capture
+   * (~2 µs, formatted only when reported) and are taken only where a handle can outlive its turn:
+   * `server.listen`, `socket.connect`, spawning a child, `new Worker`, `new MessageChannel`, every
+   * `setInterval` and each `setTimeout` of LONG_TIMER_MS or more. Shorter timers are counted only.
+   * Nothing of this runs while the loop is busy but the wrappers.
+   */
+  const IDLE_UTILIZATION = 0.1;
+  const IDLE_MS = 1000;
+  const LONG_TIMER_MS = 1000;
+  const MAX_TRACKED_TIMERS = 2000;
+  const MAX_KEPT_ALIVE = 50;
+  const SITES_PER_SAMPLE = 50;
+  let sitesLeft = SITES_PER_SAMPLE;
+  /** A Worker in Atomics.wait this long (ms) is said to wait there (shorter waits are not news). */
+  const ATOMICS_WAIT_SHOWN_MS = 100;
+  /** handle → its creation stack (an object whose `stack` V8 formats on first read). */
+  const creationSites = new WeakMap();
+  const trackedTimers = new Set();
+  /** Workers' Atomics.wait marks by thread id: `{ marks, lines }` (see reportAtomicsWaits). */
+  const atomicsWaits = new Map();
+  let quietSince;
+
+  /**
+   * Remembers where `handles` were created: `depth` frames of the stack above `callee`. A capture
+   * costs 2–12 µs (more under an async function, whose awaiting callers V8 walks too): at most
+   * SITES_PER_SAMPLE a sample, so a program that creates handles by the thousand pays a bounded
+   * cost, and a handle created past the budget is listed without its line.
+   */
+  function noteCreation(callee, depth, ...handles) {
+    if (creatingOwn || sitesLeft <= 0) return;
+    sitesLeft -= 1;
+    const site = {};
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = depth;
+    Error.captureStackTrace(site, callee);
+    Error.stackTraceLimit = limit;
+    for (const handle of handles) if (handle && typeof handle === 'object') creationSites.set(handle, site);
+  }
+
+  /** The program's line that created a handle, formatted once. */
+  function createdAt(handle) {
+    const site = creationSites.get(handle);
+    if (!site) return undefined;
+    if (!('location' in site)) site.location = creationLine(site);
+    return site.location;
+  }
+
+  /** Replaces `owner[name]` by `wrap(original)`, keeping the original's name, length and other properties. */
+  function wrapFunction(owner, name, wrap) {
+    const original = owner[name];
+    if (typeof original !== 'function') return;
+    const wrapper = wrap(original);
+    for (const key of Reflect.ownKeys(original)) {
+      if (key !== 'prototype') Object.defineProperty(wrapper, key, Object.getOwnPropertyDescriptor(original, key));
+    }
+    owner[name] = wrapper;
+    return wrapper;
+  }
+
+  function wrapCreators() {
+    const timers = require('node:timers');
+    for (const name of ['setTimeout', 'setInterval']) {
+      const repeats = name === 'setInterval';
+      const original = timers[name];
+      const wrapper = wrapFunction(timers, name, (setTimer) => function timer(callback, delay) {
+        const handle = Reflect.apply(setTimer, this, arguments);
+        if ((repeats || delay >= LONG_TIMER_MS) && roomForTimer()) {
+          noteCreation(timer, 10, handle);
+          trackedTimers.add(handle);
+        }
+        return handle;
+      });
+      if (wrapper && globalThis[name] === original) globalThis[name] = wrapper;
+    }
+    // A cleared timer is let go at once: kept until the next prune, timers cleared by the thousand
+    // (request timeouts) would outlive a garbage collection or two and cost the program more.
+    for (const name of ['clearTimeout', 'clearInterval']) {
+      const original = timers[name];
+      const wrapper = wrapFunction(timers, name, (clearTimer) => function clear(timer) {
+        trackedTimers.delete(timer);
+        return Reflect.apply(clearTimer, this, arguments);
+      });
+      if (wrapper && globalThis[name] === original) globalThis[name] = wrapper;
+    }
+    const listen = (original) => function listen() {
+      noteCreation(listen, 10, this);
+      return Reflect.apply(original, this, arguments);
+    };
+    wrapFunction(net.Server.prototype, 'listen', listen);
+    const connect = (original) => function connect() {
+      noteCreation(connect, 10, this);
+      return Reflect.apply(original, this, arguments);
+    };
+    wrapFunction(net.Socket.prototype, 'connect', connect);
+    const OriginalChannel = workerThreads.MessageChannel;
+    if (typeof OriginalChannel === 'function') {
+      const MessageChannel = class MessageChannel extends OriginalChannel {
+        constructor() {
+          super();
+          noteCreation(MessageChannel, 10, this.port1, this.port2);
+        }
+      };
+      workerThreads.MessageChannel = MessageChannel;
+      if (globalThis.MessageChannel === OriginalChannel) globalThis.MessageChannel = MessageChannel;
+    }
+  }
+
+  /** Whether another timer can be remembered (ended timers are let go at each sample). */
+  function roomForTimer() {
+    return trackedTimers.size < MAX_TRACKED_TIMERS;
+  }
+
+  function pruneTimers() {
+    for (const timer of trackedTimers) if (timer._destroyed) trackedTimers.delete(timer);
+  }
+
+  /** Main thread: a Worker's Atomics.wait marks, or a line it waits on (reportAtomicsWaits). */
+  function noteAtomicsWaits(data) {
+    if (!Number.isInteger(data.threadId)) return;
+    if (data.type === 'atomics' && data.marks instanceof Float64Array && data.marks.length >= 2) {
+      const known = atomicsWaits.get(data.threadId);
+      atomicsWaits.set(data.threadId, { marks: data.marks, lines: known?.lines ?? new Map() });
+    } else if (data.type === 'atomics-line' && Number.isInteger(data.line) && typeof data.at?.file === 'string' && Number.isInteger(data.at.line) && data.at.line > 0) {
+      const known = atomicsWaits.get(data.threadId) ?? { marks: undefined, lines: new Map() };
+      known.lines.set(data.line, { file: truncate(data.at.file, 4096), line: data.at.line, function: truncate(String(data.at.function ?? '(anonymous)'), MAX_TEXT) });
+      atomicsWaits.set(data.threadId, known);
+    }
+  }
+
+  /** At each sample: each Worker in a long Atomics.wait waits there (`wait`, and its line as `location`). */
+  function updateAtomicsWaits(now) {
+    for (const [threadId, { marks, lines }] of atomicsWaits) {
+      const thread = threads.get(`worker-${threadId}`);
+      if (thread?.state === 'exited') {
+        atomicsWaits.delete(threadId);
+        delete thread.wait;
+        delete thread.location;
+        continue;
+      }
+      if (!thread || !marks) continue;
+      const since = marks[0];
+      if (since > 0 && now - since >= ATOMICS_WAIT_SHOWN_MS) {
+        const at = lines.get(marks[1]);
+        thread.state = 'waiting';
+        thread.wait = { kind: 'atomics', call: 'Atomics.wait', since: Math.round(since), ...(at ? { at } : {}) };
+        if (at) thread.location = at;
+        else delete thread.location;
+      } else {
+        delete thread.wait;
+        delete thread.location;
+      }
+    }
+  }
+
+  /** At each sample: what keeps the process alive, once its main script has run and its loop only waits. */
+  function updateKeptAlive(now, programBusy) {
+    quietSince = programBusy < IDLE_UTILIZATION ? quietSince ?? now : undefined;
+    const mainScriptRan = performance.nodeTiming.loopStart > 0 && (process.mainModule === undefined || process.mainModule.loaded);
+    if (!mainScriptRan || quietSince === undefined || now - quietSince < IDLE_MS) {
+      delete mainLoop.keptAliveBy;
+      delete mainLoop.keptAliveByMore;
+      delete mainLoop.idleSince;
+      return;
+    }
+    const handles = keptAliveBy();
+    mainLoop.idleSince = quietSince;
+    mainLoop.keptAliveBy = handles.slice(0, MAX_KEPT_ALIVE);
+    if (handles.length > MAX_KEPT_ALIVE) mainLoop.keptAliveByMore = handles.length - MAX_KEPT_ALIVE;
+    else delete mainLoop.keptAliveByMore;
+  }
+
+  /** The referenced handles and timers of the main thread, described. */
+  function keptAliveBy() {
+    const { ChildProcess } = require('node:child_process');
+    // Ref'd handles (not all of them active: the program's own stdout and stderr never keep it alive).
+    const handles = (process._getActiveHandles?.() ?? []).filter((handle) => handle !== process.stdout && handle !== process.stderr);
+    const childByPipe = new Map();
+    for (const handle of handles) if (handle instanceof ChildProcess) for (const pipe of handle.stdio ?? []) if (pipe) childByPipe.set(pipe, handle);
+    const workerPorts = new Set();
+    const listed = [];
+    // A Worker is no handle Node lists: each running one the program has not unref'd keeps it alive.
+    for (const [id, { worker, elu }] of watchedWorkers) {
+      for (const symbol of Object.getOwnPropertySymbols(worker)) {
+        if (symbol.description === 'kPort' || symbol.description === 'kPublicPort') workerPorts.add(worker[symbol]);
+      }
+      const handle = Object.getOwnPropertySymbols(worker).find((symbol) => symbol.description === 'kHandle');
+      if (elu && worker[handle]?.hasRef?.() !== false) listed.push(located({ kind: 'worker', threadId: id }, createdAt(worker)));
+    }
+    for (const handle of handles) {
+      if (workerPorts.has(handle)) continue;
+      const entry = describeHandle(handle, childByPipe, handles);
+      if (entry) listed.push(entry);
+    }
+    let timersDescribed = 0;
+    for (const timer of trackedTimers) {
+      if (!timer.hasRef()) continue;
+      timersDescribed += 1;
+      listed.push(located({ kind: timer._repeat ? 'interval' : 'timer', delayMs: Math.max(0, Number(timer._idleTimeout) || 0) }, createdAt(timer)));
+    }
+    const otherTimers = (mainLoop.resources.Timeout ?? 0) - timersDescribed;
+    if (otherTimers > 0) listed.push({ kind: 'timer', count: otherTimers });
+    return listed;
+  }
+
+  function located(entry, at) {
+    return at ? { ...entry, at } : entry;
+  }
+
+  function describeHandle(handle, childByPipe, handles) {
+    const { ChildProcess } = require('node:child_process');
+    const at = createdAt(handle);
+    if (handle instanceof ChildProcess) {
+      return located({ kind: 'child', ...(handle.pid ? { pid: handle.pid } : {}), command: truncate(describeCommand(handle), MAX_TEXT) }, at);
+    }
+    if (handle instanceof net.Server) return located({ kind: 'server', ...addressOf(handle.address?.()) }, at);
+    if (handle instanceof net.Socket) {
+      if (handle === process.stdin) return { kind: 'stdin' };
+      const child = childByPipe.get(handle);
+      // A pipe to a child that is listed itself is part of it.
+      if (child) return handles.includes(child) ? undefined : located({ kind: 'socket', ...(child.pid ? { pid: child.pid } : {}), command: truncate(describeCommand(child), MAX_TEXT) }, createdAt(child));
+      const peer = handle.remoteAddress ? { address: truncate(`${handle.remoteAddress}:${handle.remotePort}`, MAX_TEXT) } : {};
+      return located({ kind: 'socket', ...peer }, at ?? createdAt(handle.server));
+    }
+    if (handle?.constructor?.name === 'MessagePort') return located({ kind: 'message-port' }, at);
+    return located({ kind: 'other', type: truncate(String(handle?.constructor?.name ?? typeof handle), 200) }, at);
+  }
+
+  /** A server's address: `host:port` or a pipe's path. */
+  function addressOf(address) {
+    if (typeof address === 'string') return { address: truncate(address, MAX_TEXT) };
+    if (address && typeof address === 'object') {
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return { address: truncate(`${host}:${address.port}`, MAX_TEXT) };
+    }
+    return {};
+  }
+
   // ── event loop ───────────────────────────────────────────────────────────────────────────────
   let lastUtilization = performance.eventLoopUtilization();
   // Trace mode counts promises with its own hooks (one set of promise hooks, not two).
   const promiseCounts = PROMISE_DETAIL && !TRACE ? countPromises() : undefined;
 
-  /** Sends the state of the process; `lagMs` is the loop's largest lag since the previous sample. */
-  function sample(lagMs) {
+  /**
+   * Sends the state of the process; `lagMs` is the loop's largest lag since the previous sample,
+   * `cpuMs` the main thread's time on a CPU since then (NaN when unknown).
+   */
+  function sample(lagMs, cpuMs) {
     const utilization = performance.eventLoopUtilization(lastUtilization);
     lastUtilization = performance.eventLoopUtilization();
     mainLoop.lagMs = round(lagMs, 1);
     mainLoop.utilization = round(clamp01(utilization.utilization), 2);
+    // The program's own share of the stretch: its CPU time where known (on a loaded machine an idle
+    // loop reads busy while its beats wait for a CPU), else the loop's busy time; the probe's work left out.
+    const busyMs = Number.isFinite(cpuMs) ? cpuMs : utilization.active;
+    const programBusy = clamp01((busyMs - ownWorkSinceSampleMs) / (utilization.active + utilization.idle));
+    ownWorkSinceSampleMs = 0;
     mainLoop.resources = activeResources();
     mainThread.state = mainLoop.utilization >= 0.5 ? 'running' : 'waiting';
     for (const [id, watched] of watchedWorkers) {
@@ -320,6 +643,11 @@
       watched.elu = now;
       threads.get(id).state = busy >= 0.5 ? 'running' : 'waiting';
     }
+    const now = Date.now();
+    updateAtomicsWaits(now);
+    updateKeptAlive(now, programBusy);
+    pruneTimers();
+    sitesLeft = SITES_PER_SAMPLE;
     tracer?.drain();
     publishState();
   }
@@ -472,6 +800,8 @@
     let lastSchedule = readSchedule();
     let lastSampleAt = lastBeatAt;
     let peakLagMs = 0;
+    /** The main thread's time on a CPU since the last sample (NaN where Linux does not tell it). */
+    let cpuSinceSampleMs = 0;
 
     const beat = ownWork((final) => {
       const now = performance.now();
@@ -489,6 +819,8 @@
       // Far below the threshold, the thread was waiting for a CPU: the machine preempted a short callback.
       const preempted = schedule !== undefined && lastSchedule !== undefined
         && Math.max(schedule.cpuMs - lastSchedule.cpuMs, busyMs - (schedule.waitMs - lastSchedule.waitMs)) < BLOCK_THRESHOLD_MS / 10;
+      if (schedule !== undefined && lastSchedule !== undefined) cpuSinceSampleMs += schedule.cpuMs - lastSchedule.cpuMs;
+      else cpuSinceSampleMs = NaN;
       lastSchedule = schedule;
       if (lateBy > BLOCK_THRESHOLD_MS && busyMs > lateBy / 2) {
         const block = profiler?.blockBetween(blockStartedAt, now) ?? { loading: false, stack: [] };
@@ -502,8 +834,9 @@
       }
       if (final || now - lastSampleAt >= SAMPLE_MS) {
         lastSampleAt = now;
-        sample(peakLagMs);
+        sample(peakLagMs, cpuSinceSampleMs);
         peakLagMs = 0;
+        cpuSinceSampleMs = 0;
       }
     });
     creatingOwn = true;
@@ -832,9 +1165,15 @@
   try {
     const loopWatch = startLoopWatch();
     diagnosticsChannel.subscribe('worker_threads', ownWork(({ worker }) => {
-      if (!isNodeInternal(worker)) watchWorker(worker);
+      if (isNodeInternal(worker)) return;
+      noteCreation(noteCreation, 16, worker);
+      watchWorker(worker);
     }));
-    diagnosticsChannel.subscribe('child_process', ownWork((message) => watchChild(message.process)));
+    diagnosticsChannel.subscribe('child_process', ownWork((message) => {
+      noteCreation(noteCreation, 16, message.process);
+      watchChild(message.process);
+    }));
+    wrapCreators();
     // Loaded into a running process (src/core/attach): the attacher hands over the Workers already running.
     const attachedWorkers = globalThis[Symbol.for('concurrencyLens.attachedWorkers')];
     delete globalThis[Symbol.for('concurrencyLens.attachedWorkers')];

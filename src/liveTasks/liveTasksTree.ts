@@ -2,12 +2,12 @@ import * as vscode from 'vscode';
 import { awaitChildren, awaitRoots, waitedOnBy } from '../core/runs/awaitTree';
 import type { StuckReport } from '../core/runs/stuck';
 import type { Waiter, WaitGraph, WaitReason } from '../core/runs/waitGraph';
-import type { SourceLocation, TaskInfo } from '../core/probe/protocol';
+import type { AliveHandle, SourceLocation, TaskInfo } from '../core/probe/protocol';
 import {
   blocksKey, entityKey, processKey, runKey, type BlockedEvent, type ProcessRecord, type RunChange, type RunModel, type RunSummary, type TrackedEntity,
 } from '../core/runs/runModel';
 import {
-  blockingFrame, countOutcomes, exitKind, type ExitKind, FINISHED_TASKS_INLINE, finishedTasks, formatDuration, groupTasksByCoroutine, liveFirst,
+  blockingFrame, countOutcomes, exitKind, type ExitKind, FINISHED_TASKS_INLINE, finishedTasks, formatDuration, groupTasksByCoroutine, keptAlive, type KeptAliveHandle, liveFirst,
   processTitle, shortLocation, signalName, TASK_GROUP_THRESHOLD, TASK_OUTCOMES, type TaskOutcome, taskOutcome, TASKS_PER_GROUP_SHOWN,
 } from '../core/runs/treeShape';
 import { CommandId } from '../ids';
@@ -30,6 +30,9 @@ export type LiveNode =
   | { readonly kind: 'outcome'; readonly key: string; readonly pid: number; readonly threadId: string; readonly outcome: TaskOutcome }
   | { readonly kind: 'task'; readonly key: string; readonly pid: number; readonly taskId: string }
   | { readonly kind: 'child'; readonly key: string; readonly pid: number; readonly childId: string }
+  /** A Node process whose main script has run and whose loop only waits: what keeps it alive, one row per handle. */
+  | { readonly kind: 'keptAlive'; readonly key: string; readonly pid: number }
+  | { readonly kind: 'aliveHandle'; readonly key: string; readonly pid: number; readonly index: number }
   /** A stuck report of the run (a deadlock, or a stall nothing can wake), at the top. */
   | { readonly kind: 'stuck'; readonly key: string; readonly reportKey: string }
   | { readonly kind: 'stuckStep'; readonly key: string; readonly reportKey: string; readonly index: number }
@@ -81,6 +84,8 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   /** The listed runs by id, in the order shown, with their model subscriptions. */
   private readonly runs = new Map<string, { readonly run: RunView; readonly subscription: { dispose(): void } }>();
   private readonly nodes = new Map<string, LiveNode>();
+  /** What the Kept alive rows under each process row last showed (see `keptAliveChanged`). */
+  private readonly keptAliveShown = new Map<string, string>();
   /** Thread rows last described as having tasks (see the thread case of `describe`). */
   private readonly threadsShownWithTasks = new Set<string>();
   private pendingKeys = new Set<string>();
@@ -190,6 +195,11 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       }
       case 'thread':
         return this.threadChildren(run, node.pid, node.threadId);
+      case 'keptAlive': {
+        const process = model.process(node.pid);
+        const alive = process && keptAlive(process);
+        return (alive?.handles ?? []).map((_, index) => this.node({ kind: 'aliveHandle', key: `${node.key}/${index}`, pid: node.pid, index }));
+      }
       case 'group': {
         const tasks = this.liveTasksOf(model, node.pid, node.threadId).filter((task) => task.info.coroutine === node.coroutine);
         return tasks.slice(0, TASKS_PER_GROUP_SHOWN).map((task) => this.taskNode(run, node.pid, task.info.id));
@@ -207,6 +217,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       case 'blocked':
       case 'task':
       case 'child':
+      case 'aliveHandle':
       case 'stuckStep':
       case 'stuckAlso':
         return [];
@@ -243,6 +254,9 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       }
       case 'blocked':
         return blockingFrame(node.event.stack, this.isUserFile);
+      case 'aliveHandle':
+        return process ? keptAlive(process)?.handles[node.index]?.handle.at : undefined;
+      case 'keptAlive':
       case 'run':
       case 'status':
       case 'summary':
@@ -290,6 +304,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
     const processNodeKey = this.keyIn(run, processKey(pid));
     return [
       ...blocks.map((event) => this.node({ kind: 'blocked', key: this.keyIn(run, `${blocksKey(pid)}:${event.loopId}@${event.startedAt}`), event })),
+      ...this.keptAliveRow(run, pid),
       ...(graph ? awaitRoots(graph, pid) : []).map((waiter) => this.node({ kind: 'waiter', key: `${processNodeKey}/await:${waiter.key}`, pid, waiterKey: waiter.key, path: [], cycle: false })),
       ...model.childProcesses(pid).map((child) => this.node({ kind: 'process', key: this.keyIn(run, processKey(child.pid)), pid: child.pid })),
     ];
@@ -304,12 +319,30 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
     const probedPids = new Set(probedChildren.map((child) => child.pid));
     return [
       ...blocks.map((event) => this.node({ kind: 'blocked', key: this.keyIn(run, `${blocksKey(pid)}:${event.loopId}@${event.startedAt}`), event })),
+      ...this.keptAliveRow(run, pid),
       ...liveFirst(process.entities.thread.values()).map((thread) => this.node({ kind: 'thread', key: this.keyIn(run, entityKey(pid, 'thread', thread.info.id)), pid, threadId: thread.info.id })),
       ...probedChildren.map((child) => this.node({ kind: 'process', key: this.keyIn(run, processKey(child.pid)), pid: child.pid })),
       ...liveFirst(process.entities.child.values())
         .filter((child) => child.info.pid === undefined || !probedPids.has(child.info.pid))
         .map((child) => this.node({ kind: 'child', key: this.keyIn(run, entityKey(pid, 'child', child.info.id)), pid, childId: child.info.id })),
     ];
+  }
+
+  /** The Kept alive row of a process whose loop only waits (none otherwise); notes what it shows. */
+  private keptAliveRow(run: RunView, pid: number): LiveNode[] {
+    const process = run.model.process(pid);
+    const alive = process && keptAlive(process);
+    const processNodeKey = this.keyIn(run, processKey(pid));
+    this.keptAliveShown.set(processNodeKey, JSON.stringify(alive ?? null));
+    return alive ? [this.node({ kind: 'keptAlive', key: `${processNodeKey}/kept-alive`, pid })] : [];
+  }
+
+  /** Whether the Kept alive rows under a process row would show something else now (its loop or a thread changed). */
+  private keptAliveChanged(processNodeKey: string): boolean {
+    const node = this.nodes.get(processNodeKey);
+    const process = node?.kind === 'process' ? this.runOf(node)?.model.process(node.pid) : undefined;
+    if (!process || !this.keptAliveShown.has(processNodeKey)) return false;
+    return JSON.stringify(keptAlive(process) ?? null) !== this.keptAliveShown.get(processNodeKey);
   }
 
   private threadChildren(run: RunView, pid: number, threadId: string): LiveNode[] {
@@ -396,7 +429,8 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
         const parentId = thread.info.parentThreadId;
         const startedBy = parentId ? ` · ${vscode.l10n.t('started by {0}', model!.process(node.pid)?.entities.thread.get(parentId)?.info.name ?? parentId)}` : '';
         const exitCode = thread.info.state === 'exited' && thread.info.exitCode !== undefined ? ` ${vscode.l10n.t('(exit code {0})', thread.info.exitCode)}` : '';
-        item.description = `${threadStateLabel(thread.info.state)}${exitCode}${where}${count}${startedBy} · ${age(thread, now)}`;
+        const waits = thread.info.wait && thread.info.state !== 'exited' ? ` · ${waitWords(thread.info.wait, node.pid, namesFrom(this.stuck.of(model)?.graph), now)}` : '';
+        item.description = `${threadStateLabel(thread.info.state)}${exitCode}${waits}${where}${count}${startedBy} · ${age(thread, now)}`;
         item.iconPath = new vscode.ThemeIcon(thread.info.state === 'exited' ? 'circle-slash' : thread.info.state === 'waiting' ? 'watch' : 'pulse');
         return located(item, thread.info.location);
       }
@@ -462,6 +496,22 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       }
       case 'waiter':
         return this.waiterItem(node, now);
+      case 'keptAlive': {
+        const process = model?.process(node.pid);
+        const alive = process && keptAlive(process);
+        const item = new vscode.TreeItem(vscode.l10n.t('Kept alive by'), vscode.TreeItemCollapsibleState.Expanded);
+        if (!alive) return item;
+        const count = alive.handles.length + alive.more;
+        item.description = `${count === 1 ? vscode.l10n.t('1 handle') : vscode.l10n.t('{0} handles', count)} · ${vscode.l10n.t('its main script has run, its event loop has only waited for {0}', formatDuration(Math.max(0, now - alive.since)))}`;
+        item.tooltip = vscode.l10n.t('The program has nothing left to run, but these keep its event loop waiting, so the process does not exit: close, clear or unref them.');
+        item.iconPath = new vscode.ThemeIcon('debug-disconnect');
+        return item;
+      }
+      case 'aliveHandle': {
+        const process = model?.process(node.pid);
+        const entry = process ? keptAlive(process)?.handles[node.index] : undefined;
+        return entry ? aliveHandleItem(entry, node.pid, this.stuck.of(model)?.graph, now) : new vscode.TreeItem(node.key);
+      }
       case 'child': {
         const child = model?.process(node.pid)?.entities.child.get(node.childId);
         if (!child) return new vscode.TreeItem(node.childId);
@@ -534,6 +584,10 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       // A blocked event changes the process's rows; every other key is its own row.
       const node = this.nodes.get(key.endsWith('/blocked') ? key.slice(0, -'/blocked'.length) : key);
       if (node) nodes.add(node);
+      // A loop or thread that changed may change what keeps the process alive: its rows are the process's.
+      const entity = /^(.*\/p:\d+)\/(?:loop|thread):/.exec(key);
+      const processNode = entity && this.keptAliveChanged(entity[1]!) ? this.nodes.get(entity[1]!) : undefined;
+      if (processNode) nodes.add(processNode);
     }
     if (nodes.size > 0) this.changeEmitter.fire([...nodes]);
   }
@@ -555,6 +609,73 @@ function located(item: vscode.TreeItem, location: SourceLocation | undefined): v
   item.contextValue = 'located';
   item.command = { command: CommandId.RevealInEditor, title: vscode.l10n.t('Reveal in Editor'), arguments: [location] };
   return item;
+}
+
+/** One thing that keeps a process alive: what it is, its detail, the line that created it (a click opens it). */
+function aliveHandleItem({ handle, thread }: KeptAliveHandle, pid: number, graph: WaitGraph | undefined, now: number): vscode.TreeItem {
+  const item = new vscode.TreeItem(handle.kind === 'worker' && thread ? thread.name : aliveHandleTitle(handle));
+  const parts = [aliveHandleDetail(handle)];
+  if (thread?.wait && thread.state !== 'exited') {
+    parts.push(waitWords(thread.wait, pid, namesFrom(graph), now));
+    if (thread.wait.at) parts.push(vscode.l10n.t('at {0}', shortLocation(thread.wait.at)));
+  }
+  if (handle.at) parts.push(vscode.l10n.t('created at {0}', shortLocation(handle.at)));
+  item.description = parts.filter((part) => part !== '').join(' · ');
+  item.tooltip = handle.at ? `${item.description}\n${handle.at.file}:${handle.at.line}` : item.description;
+  item.iconPath = new vscode.ThemeIcon(ALIVE_HANDLE_ICONS[handle.kind]);
+  return located(item, handle.at);
+}
+
+const ALIVE_HANDLE_ICONS: Readonly<Record<AliveHandle['kind'], string>> = {
+  timer: 'watch', interval: 'sync', server: 'radio-tower', socket: 'plug', child: 'terminal', worker: 'pulse', 'message-port': 'mail', stdin: 'keyboard', other: 'circle-outline',
+};
+
+function aliveHandleTitle(handle: AliveHandle): string {
+  switch (handle.kind) {
+    case 'timer':
+      return handle.count !== undefined ? vscode.l10n.t('{0} short timers', handle.count) : vscode.l10n.t('Timer');
+    case 'interval':
+      return vscode.l10n.t('Interval');
+    case 'server':
+      return vscode.l10n.t('Server');
+    case 'socket':
+      return vscode.l10n.t('Socket');
+    case 'child':
+      return vscode.l10n.t('Child process');
+    case 'worker':
+      return vscode.l10n.t('Worker');
+    case 'message-port':
+      return vscode.l10n.t('Message port');
+    case 'stdin':
+      return vscode.l10n.t('Standard input');
+    case 'other':
+      return handle.type ?? vscode.l10n.t('Other handle');
+  }
+}
+
+/** "fires in 10 min", "listening on 127.0.0.1:8080", "pid 42 · sleep 100"… */
+function aliveHandleDetail(handle: AliveHandle): string {
+  const command = [handle.pid !== undefined ? `pid ${handle.pid}` : '', handle.command ?? ''].filter((part) => part !== '').join(' · ');
+  switch (handle.kind) {
+    case 'timer':
+      return handle.delayMs !== undefined ? vscode.l10n.t('set for {0}', formatDuration(handle.delayMs)) : vscode.l10n.t('under 1 s each');
+    case 'interval':
+      return handle.delayMs !== undefined ? vscode.l10n.t('every {0}', formatDuration(handle.delayMs)) : '';
+    case 'server':
+      return handle.address ? vscode.l10n.t('listening on {0}', handle.address) : vscode.l10n.t('listening');
+    case 'socket':
+      if (handle.address) return vscode.l10n.t('connected to {0}', handle.address);
+      return command ? vscode.l10n.t('pipe to child process {0}', command) : '';
+    case 'child':
+      return command;
+    case 'worker':
+    case 'other':
+      return '';
+    case 'message-port':
+      return vscode.l10n.t('listening for messages');
+    case 'stdin':
+      return vscode.l10n.t('the program reads it');
+  }
 }
 
 function processItem(model: RunModel, process: ProcessRecord, now: number): vscode.TreeItem {

@@ -6,7 +6,7 @@ import type { TrackedEntity } from '../../src/core/runs/runModel';
 import type { HelloFrame } from '../../src/core/probe/protocol';
 import { RunModel } from '../../src/core/runs/runModel';
 import {
-  blockingFrame, countOutcomes, exitKind, finishedTasks, formatDuration, groupTasksByCoroutine, liveFirst, processLabel, processTitle, signalName,
+  blockingFrame, countOutcomes, exitKind, finishedTasks, formatDuration, groupTasksByCoroutine, keptAlive, liveFirst, processLabel, processTitle, signalName,
 } from '../../src/core/runs/treeShape';
 
 describe('python launch spec', () => {
@@ -75,6 +75,28 @@ describe('tree shape', () => {
     assert.deepEqual(processTitle(model, model.process(10)!), { command: 'app.py' });
     assert.deepEqual(processTitle(model, model.process(11)!), { name: 'SpawnProcess-1', role: 'pool-worker', command: '-c --multiprocessing-fork' });
     assert.deepEqual(processTitle(model, model.process(12)!), { role: 'resource-tracker', command: '-c' });
+  });
+
+  it('lists what keeps a Node process alive while its loop only waits, a Worker with its wait; nothing while it works or once it ended', () => {
+    const model = new RunModel();
+    model.addProcess({ kind: 'hello', seq: 0, t: 0, token: 't', protocol: 1, pid: 20, ppid: 1, runtime: { name: 'node', version: '20.0.0' }, argv: ['/w/app.js'], startedAt: 0 });
+    const loop = { id: 'loop-main', threadId: 'main', lagMs: 0 };
+    const parked = { id: 'worker-1', kind: 'worker' as const, name: 'Worker 1', state: 'waiting' as const, startedAt: 1, wait: { kind: 'atomics' as const, call: 'Atomics.wait', since: 2, at: { file: '/w/w.js', line: 4 } } };
+    model.apply(20, { kind: 'snapshot', seq: 1, t: 1, threads: [parked], loops: [loop] });
+    assert.equal(keptAlive(model.process(20)!), undefined, 'the loop works: nothing to say');
+    const server = { kind: 'server' as const, address: '127.0.0.1:80', at: { file: '/w/app.js', line: 3 } };
+    model.apply(20, { kind: 'delta', seq: 2, t: 2, upsert: { loops: [{ ...loop, idleSince: 1500, keptAliveBy: [server, { kind: 'worker', threadId: 'worker-1' }, { kind: 'timer', count: 2 }], keptAliveByMore: 4 }] } });
+    const alive = keptAlive(model.process(20)!);
+    assert.deepEqual(alive?.handles.map((entry) => entry.handle.kind), ['server', 'worker', 'timer']);
+    assert.equal(alive?.since, 1500);
+    assert.equal(alive?.more, 4);
+    assert.deepEqual(alive?.handles[0], { handle: server });
+    assert.deepEqual(alive?.handles[1]?.thread?.wait?.at, { file: '/w/w.js', line: 4 });
+    model.apply(20, { kind: 'delta', seq: 3, t: 3, upsert: { loops: [loop] } });
+    assert.equal(keptAlive(model.process(20)!), undefined, 'the loop works again');
+    model.apply(20, { kind: 'delta', seq: 4, t: 4, upsert: { loops: [{ ...loop, idleSince: 3, keptAliveBy: [server] }] } });
+    model.apply(20, { kind: 'exit', seq: 5, t: 5, exitCode: 0 });
+    assert.equal(keptAlive(model.process(20)!), undefined, 'an ended process keeps nothing alive');
   });
 
   it('orders live rows first, then the latest to end; tasks that finished by outcome', () => {

@@ -37,6 +37,39 @@ describe('probe protocol', () => {
     }
   });
 
+  it('validates what keeps a process alive: every field, a bounded list, unknown kinds as other', () => {
+    const loop = (keptAliveBy: unknown[], extra: Record<string, unknown> = {}) => ({
+      kind: 'delta', seq: 1, t: 1, upsert: { loops: [{ id: 'loop-main', threadId: 'main', lagMs: 0, idleSince: 1, keptAliveBy, ...extra }] },
+    });
+    const handles = [
+      { kind: 'server', address: '127.0.0.1:8080', at: { file: '/app.js', line: 3 } },
+      { kind: 'timer', delayMs: 60_000, at: { file: '/app.js', line: 4 } },
+      { kind: 'timer', count: 2 },
+      { kind: 'worker', threadId: 'worker-1' },
+      { kind: 'child', pid: 77, command: 'sleep 100' },
+      { kind: 'other', type: 'FSWatcher' },
+    ];
+    const accepted = validateFrame(loop(handles, { keptAliveByMore: 3 }));
+    assert.equal(accepted.ok, true, JSON.stringify(accepted));
+    const future = validateFrame(loop([{ kind: 'quantum-link' }]));
+    assert.ok(future.ok && future.frame.kind === 'delta');
+    assert.equal(future.frame.upsert?.loops?.[0]?.keptAliveBy?.[0]?.kind, 'other');
+    const cases: [unknown, RegExp][] = [
+      [loop([{ kind: 'timer', delayMs: -1 }]), /keptAliveBy\.0\.delayMs/],
+      [loop([{ kind: 'child', pid: 0 }]), /keptAliveBy\.0\.pid/],
+      [loop([{ kind: 'timer', count: 0 }]), /keptAliveBy\.0\.count/],
+      [loop([{ kind: 'server', at: { file: '/app.js', line: 0 } }]), /keptAliveBy\.0\.at\.line/],
+      [loop([{ kind: 'socket', address: 'x'.repeat(4001) }]), /keptAliveBy\.0\.address/],
+      [loop(Array.from({ length: 101 }, () => ({ kind: 'timer' }))), /keptAliveBy/],
+      [loop([], { keptAliveByMore: -2 }), /keptAliveByMore/],
+    ];
+    for (const [value, path] of cases) {
+      const result = validateFrame(value);
+      assert.equal(result.ok, false, JSON.stringify(value).slice(0, 200));
+      if (!result.ok) assert.match(result.error, path);
+    }
+  });
+
   it('drops fields it does not know instead of passing them on', () => {
     const result = validateFrame({ ...hello, extra: '<img src=x onerror=alert(1)>' });
     assert.equal(result.ok, true);

@@ -164,6 +164,31 @@ export const taskSchema = z.object({
 });
 export type TaskInfo = z.infer<typeof taskSchema>;
 
+/** What a handle that keeps a process alive is. A kind a newer probe reports that this host does not know reads as `other`. */
+export const HANDLE_KINDS = ['timer', 'interval', 'server', 'socket', 'child', 'worker', 'message-port', 'stdin', 'other'] as const;
+export type HandleKind = (typeof HANDLE_KINDS)[number];
+
+/** One thing that keeps a process alive while its loop waits (Node: a referenced handle or timer). */
+export const aliveHandleSchema = z.object({
+  kind: z.enum(HANDLE_KINDS).catch('other'),
+  /** The runtime's name for a handle of kind `other` (e.g. `FSWatcher`). */
+  type: text.optional(),
+  /** A timer's delay or an interval's period, in ms. */
+  delayMs: z.number().finite().nonnegative().optional(),
+  /** A server's listening address, a socket's peer (`host:port` or a pipe's path). */
+  address: text.optional(),
+  /** A child process (or the child at the other end of a pipe). */
+  pid: z.number().int().positive().optional(),
+  command: text.optional(),
+  /** A Worker: its thread's id, matching a `thread` entity. */
+  threadId: id.optional(),
+  /** This many alike that the probe counts but does not describe (e.g. short timers). */
+  count: z.number().int().positive().optional(),
+  /** The line of the program that created it, where the probe knows it. */
+  at: sourceLocationSchema.optional(),
+});
+export type AliveHandle = z.infer<typeof aliveHandleSchema>;
+
 export const loopSchema = z.object({
   id,
   threadId: id,
@@ -185,6 +210,15 @@ export const loopSchema = z.object({
     signals: count,
     ready: count,
   }).optional(),
+  /**
+   * Node: once the main script has run and the loop only waits, since when it has (ms since the
+   * epoch) and what keeps the process alive: each referenced handle, with the line that created it.
+   * Absent while the loop works.
+   */
+  idleSince: time.optional(),
+  keptAliveBy: z.array(aliveHandleSchema).max(100).optional(),
+  /** Handles that keep it alive beyond those listed. */
+  keptAliveByMore: count.optional(),
   /** Finished tasks the probe only counted, by outcome (more ended at once than it describes one by one). */
   tasksUnreported: z.object({ done: count, failed: count, cancelled: count }).optional(),
 });

@@ -1,4 +1,4 @@
-import type { SourceLocation, TaskInfo } from '../probe/protocol';
+import type { AliveHandle, SourceLocation, TaskInfo, ThreadInfo } from '../probe/protocol';
 import type { EntityInfoByKind, ProcessRecord, RunModel, TrackedEntity } from './runModel';
 
 /** Above this many tasks in one thread, the view groups them by coroutine. */
@@ -154,4 +154,34 @@ export function countOutcomes(tasks: readonly TrackedEntity<'task'>[]): Record<T
   const counts: Record<TaskOutcome, number> = { failed: 0, cancelled: 0, unfinished: 0, done: 0 };
   for (const task of tasks) counts[taskOutcome(task.info)] += 1;
   return counts;
+}
+
+/** What keeps a process alive while its main script has run and its loop only waits (Node). */
+export interface KeptAlive {
+  /** Since when the loop has only waited (ms since the epoch). */
+  readonly since: number;
+  readonly handles: readonly KeptAliveHandle[];
+  /** Handles beyond those listed. */
+  readonly more: number;
+}
+
+export interface KeptAliveHandle {
+  readonly handle: AliveHandle;
+  /** A Worker's thread, when the process describes it (with what it waits on, e.g. Atomics.wait). */
+  readonly thread?: ThreadInfo;
+}
+
+/** What keeps a running process alive, while its probe says its loop only waits; undefined while it works or once it has ended. */
+export function keptAlive(record: ProcessRecord): KeptAlive | undefined {
+  if (record.endedAt !== undefined) return undefined;
+  for (const loop of record.entities.loop.values()) {
+    const { keptAliveBy, keptAliveByMore, idleSince } = loop.info;
+    if (!loop.live || !keptAliveBy || idleSince === undefined) continue;
+    const handles = keptAliveBy.map((handle) => {
+      const thread = handle.threadId !== undefined ? record.entities.thread.get(handle.threadId)?.info : undefined;
+      return thread ? { handle, thread } : { handle };
+    });
+    return { since: idleSince, handles, more: keptAliveByMore ?? 0 };
+  }
+  return undefined;
 }

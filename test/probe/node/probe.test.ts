@@ -323,3 +323,50 @@ describe('node probe: trace mode', () => {
     assert.equal(plain.processes[0]!.frames.filter((frame) => frame.kind === 'trace').length, 0);
   });
 });
+
+describe('node probe: what keeps a process alive', () => {
+  it('once the main script has run and the loop only waits, lists each handle with the line that created it, and a Worker parked in Atomics.wait', async () => {
+    const { result, processes } = await probed('kept-alive.js', [], { KEPT_ALIVE_MS: '9000' });
+    assert.equal(result.code, 0, result.stderr);
+    const frames = processes[0]!.frames;
+    const loops = frames.flatMap((frame) => frame.kind === 'snapshot' ? frame.loops ?? [] : frame.kind === 'delta' ? frame.upsert?.loops ?? [] : []);
+    const idle = loops.filter((loop) => loop.keptAliveBy !== undefined);
+    assert.ok(idle.length > 0, 'the waiting loop says what keeps the process alive');
+    // Not from the start: the loop must have waited a while first.
+    assert.equal(loops[0]?.keptAliveBy, undefined);
+    const handles = idle.at(-1)!.keptAliveBy!;
+    const line = (kind: string) => {
+      const handle = handles.find((entry) => entry.kind === kind);
+      return handle?.at ? [path.basename(handle.at.file), handle.at.line] : undefined;
+    };
+    assert.deepEqual(line('server'), ['kept-alive.js', 9]);
+    assert.deepEqual(line('timer'), ['kept-alive.js', 10]);
+    assert.deepEqual(line('interval'), ['kept-alive.js', 11]);
+    assert.deepEqual(line('child'), ['kept-alive.js', 12]);
+    assert.deepEqual(line('worker'), ['kept-alive.js', 13]);
+    assert.deepEqual(line('message-port'), ['kept-alive.js', 14]);
+    assert.match(handles.find((entry) => entry.kind === 'server')?.address ?? '', /^127\.0\.0\.1:\d+$/);
+    assert.equal(handles.find((entry) => entry.kind === 'timer')?.delayMs, 600_000);
+    assert.equal(handles.find((entry) => entry.kind === 'interval')?.delayMs, 300_000);
+    const child = handles.find((entry) => entry.kind === 'child');
+    assert.equal(child?.command, 'sh -c read line');
+    assert.ok(child?.pid);
+    // The child's stdin pipe is part of the child; the unref'd exit timer and the probe's own handles keep nothing alive.
+    assert.equal(handles.length, 6, JSON.stringify(handles));
+
+    const worker = [...latest(frames, 'threads').values()].find((thread) => thread.kind === 'worker' && thread.id === handles.find((entry) => entry.kind === 'worker')?.threadId);
+    const parked = frames.flatMap((frame) => frame.kind === 'snapshot' ? frame.threads ?? [] : frame.kind === 'delta' ? frame.upsert?.threads ?? [] : [])
+      .find((thread) => thread.id === worker?.id && thread.wait);
+    assert.equal(parked?.wait?.kind, 'atomics');
+    assert.equal(parked.wait.call, 'Atomics.wait');
+    assert.deepEqual([path.basename(parked.wait.at?.file ?? ''), parked.wait.at?.line, parked.wait.at?.function], ['kept-alive-worker.js', 4, 'park']);
+    assert.equal(parked.state, 'waiting');
+    assert.deepEqual(endpoint.warnings, []);
+  });
+
+  it('leaves Atomics.wait, the timer functions and MessageChannel working as before', async () => {
+    const { result } = await probed('kept-alive-apis.js');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'wait ok not-equal timed-out\ntimers 2 promisified\nchannel true hello\n');
+  });
+});
