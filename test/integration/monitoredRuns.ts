@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { LiveTasksController } from '../../src/liveTasks/liveTasksController';
 import type { LiveNode, RunView } from '../../src/liveTasks/liveTasksTree';
-import { MonitoredRun } from '../../src/liveTasks/monitoredRun';
+import { type MonitoredRun } from '../../src/liveTasks/monitoredRun';
 
 export interface Row {
   readonly node: LiveNode;
@@ -36,7 +36,8 @@ export function rowText(controller: LiveTasksController, node: LiveNode): string
 
 /** Stops every run still going, waits for their ends and clears the list: the next test starts from an empty view. */
 export async function endAllRuns(controller: LiveTasksController): Promise<void> {
-  const running = controller.runs.filter((run): run is MonitoredRun => run instanceof MonitoredRun && run.isRunning);
+  // By shape, not instanceof: the extension's bundle has its own copy of the class.
+  const running = controller.runs.filter((run): run is MonitoredRun => run.isRunning && 'whenEnded' in run);
   for (const run of running) run.stop();
   await Promise.all(running.map((run) => run.whenEnded()));
   controller.clearEndedRuns();
