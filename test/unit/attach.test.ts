@@ -18,12 +18,14 @@ after(() => {
 });
 
 /** Starts a program and resolves once it printed `ready` (and with each later line). */
-async function target(command: string, args: string[], options: { uid?: number; gid?: number } = {}): Promise<{ child: ChildProcess; lines: string[] }> {
+async function target(command: string, args: string[], options: { uid?: number; gid?: number; cwd?: string } = {}): Promise<{ child: ChildProcess; lines: string[] }> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   started.push(child);
   const lines: string[] = [];
   await new Promise<void>((resolve, reject) => {
     child.once('error', reject);
+    // A program that cannot start (e.g. another user who may not read this checkout) fails the test instead of hanging it.
+    child.once('exit', (code) => reject(new Error(`${command} ${args.join(' ')} exited with ${code} before it was ready`)));
     child.stdout.on('data', (chunk: Buffer) => {
       lines.push(...chunk.toString().split('\n').filter(Boolean));
       if (lines.includes('ready')) resolve();
@@ -127,7 +129,8 @@ describe('attaching to a running Node.js process', () => {
     assert.equal(((await attachNodeProbe({ pid: gone.pid!, install, env })) as { reason: string }).reason, 'gone');
 
     // Root can start a process as another user; anyone else finds init's process owned by root.
-    const otherUsers = process.getuid!() === 0 ? (await target(process.execPath, [server], { uid: 65534, gid: 65534 })).child.pid! : 1;
+    // Its program is inline and runs in /, because a checkout in a private folder is not readable by that user.
+    const otherUsers = process.getuid!() === 0 ? (await target(process.execPath, ['-e', 'console.log("ready"); setInterval(() => {}, 1000)'], { uid: 65534, gid: 65534, cwd: '/' })).child.pid! : 1;
     assert.equal(((await attachNodeProbe({ pid: otherUsers, install, env })) as { reason: string }).reason, 'other-user');
 
     const python = await target('python3', ['-c', 'import time; print("ready", flush=True); time.sleep(30)']);
