@@ -1,8 +1,8 @@
-// One build script, one entry per bundle: the extension host (Node, an ES module split into chunks), the CLI (CommonJS) and each webview
+// One build script, one entry per bundle: the extension host and the CLI (Node, ES modules split into chunks) and each webview
 // (browser, IIFE). `--production` minifies; `--watch` rebuilds on change. Integration tests are
 // bundled too, because they run inside the extension host as plain JavaScript.
 import * as esbuild from 'esbuild';
-import { chmodSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -22,16 +22,6 @@ const common = {
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: 'warning',
-};
-
-/**
- * Node bundles are CommonJS, but esbuild picks web-tree-sitter's ES module build, which asks
- * `import.meta.url` where it lives: answer with the bundle's own file URL.
- * @type {esbuild.BuildOptions}
- */
-const importMetaUrlInCommonJs = {
-  define: { 'import.meta.url': 'importMetaUrl' },
-  banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
 /** @type {esbuild.BuildOptions[]} */
@@ -54,15 +44,19 @@ const builds = [
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   },
   {
-    // The `concurrency-lens check` command line (package.json "bin"); it loads dist/wasm/ at run time.
+    // The `concurrency-lens` command line (package.json "bin") and the worker threads of `check`:
+    // ES modules in chunks (bin/package.json says so), so each loads only what it runs. They load
+    // dist/wasm/ at run time.
     ...common,
-    entryPoints: { 'concurrency-lens': 'src/cli/main.ts' },
+    entryPoints: { 'concurrency-lens': 'src/cli/main.ts', 'check-worker': 'src/cli/workerMain.ts' },
     outdir: 'bin',
+    chunkNames: 'chunks/[name]-[hash]',
+    splitting: true,
     platform: 'node',
-    format: 'cjs',
+    format: 'esm',
     target: 'node20',
-    define: { ...importMetaUrlInCommonJs.define, CLI_VERSION: JSON.stringify(packageVersion) },
-    banner: { js: `#!/usr/bin/env node\n${importMetaUrlInCommonJs.banner.js}` },
+    define: { CLI_VERSION: JSON.stringify(packageVersion) },
+    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     sourcemap: false,
   },
   {
@@ -108,6 +102,9 @@ rmSync('dist', { recursive: true, force: true });
 rmSync('out', { recursive: true, force: true });
 rmSync('bin', { recursive: true, force: true });
 copyStaticAssets();
+// The command line's files are ES modules.
+mkdirSync('bin');
+writeFileSync('bin/package.json', `${JSON.stringify({ type: 'module' })}\n`);
 if (watch) {
   const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
   await Promise.all(contexts.map((context) => context.watch()));

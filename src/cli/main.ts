@@ -1,28 +1,43 @@
 /**
- * The `concurrency-lens` command line (bundled to bin/concurrency-lens.js): the editor's engine
- * for CI. `check` exit codes: 0 no findings, 1 findings, 2 bad usage (and unexpected failures);
- * `record` (src/cli/record.ts) has its own. The same bundle runs `check`'s worker threads.
+ * The `concurrency-lens` command line (bundled to bin/concurrency-lens.js, an ES module whose
+ * chunks load on use: `check` never loads `record`'s probe protocol and schemas, and its worker
+ * threads, bin/check-worker.js, load only the analyses): the editor's engine for CI. `check` exit
+ * codes: 0 no findings, 1 findings, 2 bad usage (and unexpected failures); `record`
+ * (src/cli/record.ts) has its own.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { isMainThread } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import { GrammarLoader, wasmInDirectory } from '../core/syntax/grammars';
 import { USAGE, parseArguments } from './arguments';
 import { contentHash } from './cache';
 import { type CheckStatistics, MissingPathError, checkFiles, collectFiles } from './check';
-import { recordCommand } from './record';
 import { jsonReport, sarifReport, textReport } from './reports';
-import { runWorker } from './worker';
 
 declare const CLI_VERSION: string;
 
-/** The bundle lives in bin/; the grammars ship in dist/wasm/ next to the extension. */
-const WASM_DIRECTORY = path.join(__dirname, '..', 'dist', 'wasm');
+const BIN_DIRECTORY = path.dirname(fileURLToPath(import.meta.url));
+/** The grammars ship in dist/wasm/ next to the extension. */
+const WASM_DIRECTORY = path.join(BIN_DIRECTORY, '..', 'dist', 'wasm');
 /** The probes `record` loads into the programs it runs. */
-const PROBES_DIRECTORY = path.join(__dirname, '..', 'probes');
+const PROBES_DIRECTORY = path.join(BIN_DIRECTORY, '..', 'probes');
+/** What `check`'s worker threads run (src/cli/workerMain.ts). */
+const WORKER_SCRIPT = path.join(BIN_DIRECTORY, 'check-worker.js');
+
+/**
+ * Cached results belong to the code that made them: a rebuilt tool does not reuse them. The two
+ * entry files name their chunks by content hash, so their texts change whenever any code does.
+ */
+function buildId(): string {
+  const entries = [fileURLToPath(import.meta.url), WORKER_SCRIPT].map((file) => readFileSync(file, 'utf8')).join('\0');
+  return `${CLI_VERSION}-${contentHash(entries).slice(0, 12)}`;
+}
 
 async function main(argv: readonly string[]): Promise<number> {
-  if (argv[0] === 'record') return recordCommand(argv.slice(1), PROBES_DIRECTORY, new GrammarLoader(wasmInDirectory(WASM_DIRECTORY)));
+  if (argv[0] === 'record') {
+    const { recordCommand } = await import('./record');
+    return recordCommand(argv.slice(1), PROBES_DIRECTORY, new GrammarLoader(wasmInDirectory(WASM_DIRECTORY)));
+  }
   const parsed = parseArguments(argv);
   switch (parsed.command) {
     case 'help':
@@ -46,9 +61,8 @@ async function main(argv: readonly string[]): Promise<number> {
       const { findings, statistics, tooLarge } = await checkFiles(files, parsed, {
         grammars: new GrammarLoader(wasmInDirectory(WASM_DIRECTORY)),
         wasmDirectory: WASM_DIRECTORY,
-        workerScript: __filename,
-        // Cached results belong to the code that made them: a rebuilt tool does not reuse them.
-        buildId: `${CLI_VERSION}-${contentHash(readFileSync(__filename, 'utf8')).slice(0, 12)}`,
+        workerScript: WORKER_SCRIPT,
+        buildId: buildId(),
       });
       const output = parsed.format === 'json' ? jsonReport(findings) : parsed.format === 'sarif' ? sarifReport(findings, CLI_VERSION) : textReport(findings, files.length);
       process.stdout.write(output);
@@ -64,16 +78,12 @@ function statisticsLine(statistics: CheckStatistics): string {
   return `concurrency-lens: ${files} file(s), ${lines} line(s): ${analysed} analysed, ${skipped} ruled out by the pre-filter, ${cached} from the cache; ${parsedForSummary} imported module(s) parsed for their summary; ${threads} thread(s) analysing\n`;
 }
 
-if (isMainThread) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`concurrency-lens: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 2;
-    },
-  );
-} else {
-  runWorker();
-}
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`concurrency-lens: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+  },
+);
