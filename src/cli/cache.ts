@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { RuleConfiguration } from '../core/analysis/configuration';
 import type { SourceLanguage } from '../core/syntax/languages';
-import type { ModuleSummary } from '../core/syntax/moduleSummary';
+import type { ModuleSummary } from '../core/analysis/moduleSummary';
 import type { LocatedFinding } from './workerProtocol';
 
 export const DEFAULT_CACHE_DIRECTORY = '.concurrency-lens-cache';

@@ -12,9 +12,9 @@ import { availableParallelism } from 'node:os';
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { NOT_WORKSPACE_FOLDERS, ResolutionMemo, type WorkspaceFiles, factsDigest, importedFiles, importedWords } from '../core/analysis/crossFile';
-import type { ModuleSummary } from '../core/syntax/moduleSummary';
+import type { ModuleSummary } from '../core/analysis/moduleSummary';
 import { type RuleConfiguration, onlyRules } from '../core/analysis/configuration';
-import { mentionsAny, rulesThatCanFire } from '../core/analysis/prefilter';
+import { mentionsATriggerWord, mentionsAny, rulesThatCanFire } from '../core/analysis/prefilter';
 import type { GrammarLoader } from '../core/syntax/grammars';
 import { type SourceLanguage, familyOf, languageForFileName } from '../core/syntax/languages';
 import type { CheckOptions } from './arguments';
@@ -257,7 +257,7 @@ function relevantModules(workspace: CliWorkspace, configuration: RuleConfigurati
     offers.set(file, false); // an import cycle of such modules offers nothing either
     const text = textOf(file);
     const family = familyOf(language);
-    const result = rulesThatCanFire(text, family, configuration) !== undefined || importedFiles(file, text, family, workspace).some(offersFacts);
+    const result = mentionsATriggerWord(text, family, configuration) || importedFiles(file, text, family, workspace).some(offersFacts);
     offers.set(file, result);
     return result;
   };

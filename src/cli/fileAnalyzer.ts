@@ -9,7 +9,7 @@ import { factsDigest } from '../core/analysis/crossFile';
 import { ruleMeta } from '../core/analysis/rules';
 import type { GrammarLoader } from '../core/syntax/grammars';
 import { familyOf, languageForFileName, type SourceLanguage } from '../core/syntax/languages';
-import { moduleSummary } from '../core/syntax/moduleSummary';
+import { moduleSummary } from '../core/analysis/moduleSummary';
 import { ParsedDocument } from '../core/syntax/parsedDocument';
 import { LineIndex } from '../core/syntax/text';
 import { contentHash } from './cache';

@@ -6,7 +6,7 @@
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { GrammarLoader, wasmInDirectory } from '../core/syntax/grammars';
-import type { ModuleSummary } from '../core/syntax/moduleSummary';
+import type { ModuleSummary } from '../core/analysis/moduleSummary';
 import { FileAnalyzer } from './fileAnalyzer';
 import type { FromWorker, KnownSummary, ToWorker, WorkerSetup } from './workerProtocol';
 import { CliWorkspace } from './workspace';

@@ -1,7 +1,7 @@
 /** The messages between `check` and its worker threads, and what a file's analysis yields. */
 import type { RuleConfiguration } from '../core/analysis/configuration';
 import type { SourceLanguage } from '../core/syntax/languages';
-import type { ModuleSummary } from '../core/syntax/moduleSummary';
+import type { ModuleSummary } from '../core/analysis/moduleSummary';
 import type { FileFinding } from './reports';
 
 /** What a worker needs to start: where the grammars are, the project folder, the files being checked. */

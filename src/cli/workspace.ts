@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { type ImportedFacts, ResolutionMemo, type WorkspaceFiles, importedFacts, isWorkspaceFile } from '../core/analysis/crossFile';
-import { type ModuleSummary } from '../core/syntax/moduleSummary';
+import { type ModuleSummary } from '../core/analysis/moduleSummary';
 import type { KnownSummary } from './workerProtocol';
 
 /** Where a summary not held yet comes from; undefined when it cannot be had (this way). */

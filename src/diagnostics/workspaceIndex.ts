@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { ResolutionMemo, type WorkspaceFiles, isWorkspaceFile } from '../core/analysis/crossFile';
 import { Emitter } from '../core/emitter';
 import { languageForFileName } from '../core/syntax/languages';
-import type { ModuleSummary } from '../core/syntax/moduleSummary';
+import type { ModuleSummary } from '../core/analysis/moduleSummary';
 import type { SyntaxDocuments } from '../syntax/documents';
 
 /** Files the index does not parse (minified bundles, generated data): as in the editor, they offer nothing. */

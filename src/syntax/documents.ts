@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Parser } from 'web-tree-sitter';
 import type { GrammarLoader } from '../core/syntax/grammars';
 import { type SourceLanguage, familyOf, languageForEditorId } from '../core/syntax/languages';
-import type { ModuleSummary } from '../core/syntax/moduleSummary';
+import type { ModuleSummary } from '../core/analysis/moduleSummary';
 import { ParsedDocument } from '../core/syntax/parsedDocument';
 
 interface Entry {
@@ -85,7 +85,7 @@ export class SyntaxDocuments implements vscode.Disposable {
     if (!tree) throw new Error('tree-sitter returned no tree');
     try {
       // With the parser: summaries use the analysis' own detectors, which need web-tree-sitter loaded.
-      const { moduleSummary } = await import('../core/syntax/moduleSummary');
+      const { moduleSummary } = await import('../core/analysis/moduleSummary');
       return moduleSummary(tree, familyOf(language));
     } finally {
       tree.delete();

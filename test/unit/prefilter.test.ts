@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { mentionsAny, rulesThatCanFire } from '../../src/core/analysis/prefilter';
+import { mentionsATriggerWord, mentionsAny, rulesThatCanFire } from '../../src/core/analysis/prefilter';
 import { RULES } from '../../src/core/analysis/rules';
 import type { RuleMeta } from '../../src/core/analysis/types';
 import { familyOf, languageForFileName } from '../../src/core/syntax/languages';
@@ -19,6 +19,16 @@ describe('pre-filter', () => {
     assert.equal(rules['py/dangling-task'], 'error', 'the user setting stays');
     for (const rule of RULES.filter((meta) => meta.family === 'python' && meta.id !== 'py/dangling-task')) assert.equal(rules[rule.id], 'off', rule.id);
     assert.equal(rulesThatCanFire('loop.create_task(work())\n', 'python', { 'py/dangling-task': 'off' }), undefined, 'a disabled rule does not count');
+  });
+
+  it('a group of trigger words counts only when the file mentions them all', () => {
+    const syncRunner = 'import asyncio\n\ndef main():\n    asyncio.run(serve())\n';
+    const rules = rulesThatCanFire(syncRunner, 'python', {});
+    assert.ok(rules, 'other rules still run on it');
+    assert.equal(rules['py/nested-event-loop'], 'off', '`run` without `async`: no coroutine here starts a loop');
+    assert.equal(rulesThatCanFire(`${syncRunner}\nasync def serve():\n    asyncio.run(other())\n`, 'python', {})?.['py/nested-event-loop'], undefined, 'with `async` it runs');
+    assert.ok(mentionsATriggerWord(syncRunner.replace('import asyncio\n', ''), 'python', { 'py/nested-event-loop': 'error' }, RULES.filter((rule) => rule.id === 'py/nested-event-loop')), 'a module with `run` alone may still offer a loop runner to coroutines of other files');
+    assert.equal(rulesThatCanFire('results = pool.map(work, items)\n', 'python', {}, RULES.filter((rule) => rule.id === 'py/lost-future-exception')), undefined, '`map` without concurrent.futures');
   });
 
   it('never rules out a rule that declares no trigger words', () => {

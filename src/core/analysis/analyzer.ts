@@ -17,7 +17,7 @@ import type { Node, Parser, Tree } from 'web-tree-sitter';
 import { isAsyncFunction } from '../syntax/context';
 import { type ImportTable, importsOf } from '../syntax/imports';
 import { type LanguageFamily, type SourceLanguage } from '../syntax/languages';
-import { type ModuleSummary, moduleSummary } from '../syntax/moduleSummary';
+import { type ModuleSummary, moduleSummary } from './moduleSummary';
 import { ParsedDocument } from '../syntax/parsedDocument';
 import { type TextChange, singleChange } from '../syntax/text';
 import type { CheckContext, ModuleFacts, RawFinding } from './checkContext';

@@ -18,7 +18,7 @@
 import * as path from 'node:path';
 import { type ImportSource, canonicalModule } from '../syntax/imports';
 import { languageForFileName, type LanguageFamily } from '../syntax/languages';
-import type { ModuleBinding, ModuleSummary } from '../syntax/moduleSummary';
+import type { ModuleBinding, ModuleSummary } from './moduleSummary';
 
 export interface WorkspaceFiles {
   /** Whether `file` (an absolute path) is a file of the workspace; undefined while not known yet. */

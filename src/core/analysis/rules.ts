@@ -199,7 +199,8 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/lost-future-exception', family: 'python', defaultSeverity: 'warning', guide: pyThreads, related: [],
     docs: 'https://docs.python.org/3/library/concurrent.futures.html#concurrent.futures.Future',
-    triggers: ['submit', 'map', 'run_in_executor', 'run_coroutine_threadsafe'],
+    // `map` counts only on a known executor, which comes from concurrent.futures.
+    triggers: ['submit', ['map', 'concurrent'], 'run_in_executor', 'run_coroutine_threadsafe'],
     title: { en: 'Future dropped: its exception is never seen', 'zh-cn': 'Future 被丢弃：其异常无人知晓' },
     message: {
       en: 'The future from `{name}(...)` is dropped: if the work raises, the exception stays inside the future and nobody sees it. Keep the future and call `result()` (or `await` it), or add a done callback that checks `exception()`.',
@@ -227,7 +228,8 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/nested-event-loop', family: 'python', defaultSeverity: 'error', guide: py, related: [],
     docs: 'https://docs.python.org/3/library/asyncio-runner.html#asyncio.run',
-    triggers: ['run', 'run_until_complete'],
+    // In a coroutine, or in a function this file calls only from coroutines.
+    triggers: [['async', 'run'], ['async', 'run_until_complete']],
     title: { en: 'Event loop started where one is running', 'zh-cn': '在已运行的事件循环中再启动事件循环' },
     message: {
       en: '`{name}` starts an event loop, but {where} already runs in one: it raises `RuntimeError`. {remedy}',
@@ -255,7 +257,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/busy-wait', family: 'python', defaultSeverity: 'information', guide: py, related: ['ASYNC110'],
     docs: 'https://docs.python.org/3/library/asyncio-sync.html#asyncio.Event',
-    triggers: ['sleep'],
+    triggers: [['async', 'sleep']],
     title: { en: 'Polling loop in a coroutine', 'zh-cn': '协程中的轮询循环' },
     message: {
       en: 'This loop checks `{name}` and sleeps again until it changes: it wakes up for nothing while idle and notices the change late. Let the code that changes it set an `asyncio.Event`, and `await event.wait()` here.',
@@ -269,7 +271,7 @@ const DEFINITIONS: readonly RuleDefinition[] = [
   {
     id: 'py/yield-in-scope', family: 'python', defaultSeverity: 'warning', guide: py, related: ['ASYNC119'],
     docs: 'https://peps.python.org/pep-0789/',
-    triggers: ['yield'],
+    triggers: [['async', 'yield']],
     title: { en: 'yield inside a cancel scope of an async generator', 'zh-cn': '异步生成器在取消作用域内 yield' },
     message: {
       en: 'This `yield` suspends the generator inside `{name}`: while the consumer runs, the scope still applies (its timeout or a failing task cancels the consumer\'s code instead), and its exit may run in another task, or never. Do not yield inside it (PEP 789): collect the values first, or make it an `@asynccontextmanager`.',

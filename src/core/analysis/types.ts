@@ -68,13 +68,17 @@ export interface RuleMeta {
   /** An https page that explains the problem (official docs); the rule id links to it in the Problems panel. */
   readonly docs: string;
   /**
-   * Words (whole identifiers) at least one of which every file this rule can report on contains:
-   * files with none of them are not parsed for it (`check`'s pre-filter). Outside APIs that a
+   * What every file this rule can report on mentions (whole identifiers): one of the triggers,
+   * each a word or a group of words that must all be there (`['async', 'yield']`: an async
+   * generator). Files with none are not parsed for it (`check`'s pre-filter). Outside APIs that a
    * workspace module re-exports under another name are accounted for by the pre-filter itself.
    * Without triggers, the rule runs on every file.
    */
-  readonly triggers?: readonly string[];
+  readonly triggers?: readonly Trigger[];
 }
+
+/** A trigger word, or words that must all be in the file. */
+export type Trigger = string | readonly string[];
 
 export interface Finding {
   readonly rule: RuleId;

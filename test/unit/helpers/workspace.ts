@@ -4,7 +4,7 @@ import type { RuleConfiguration } from '../../../src/core/analysis/configuration
 import { type WorkspaceFiles, importedFacts } from '../../../src/core/analysis/crossFile';
 import type { Finding } from '../../../src/core/analysis/types';
 import { familyOf, languageForFileName } from '../../../src/core/syntax/languages';
-import { type ModuleSummary, moduleSummary } from '../../../src/core/syntax/moduleSummary';
+import { type ModuleSummary, moduleSummary } from '../../../src/core/analysis/moduleSummary';
 import { loader } from './syntax';
 
 /** A workspace of files held in memory (absolute paths under `/ws`), every summary known up front. */

@@ -6,12 +6,12 @@
  * result cache can keep it; the workspace index (core/analysis/crossFile.ts) resolves it.
  */
 import type { Node, Tree } from 'web-tree-sitter';
-import { isAsyncFunction } from './context';
-import { type ImportBinding, type ImportSource, type ImportTable, importsOf, requiredSource, stringValue, unwrapExpression } from './imports';
-import type { LanguageFamily } from './languages';
-import { loopRunnerDefined } from '../analysis/pythonEventLoops';
-import { catchesOwnErrors } from '../analysis/selfCatching';
-import { pythonModuleClasses } from './receivers';
+import { isAsyncFunction } from '../syntax/context';
+import { type ImportBinding, type ImportSource, type ImportTable, importsOf, requiredSource, stringValue, unwrapExpression } from '../syntax/imports';
+import type { LanguageFamily } from '../syntax/languages';
+import { loopRunnerDefined } from './pythonEventLoops';
+import { catchesOwnErrors } from './selfCatching';
+import { pythonModuleClasses } from '../syntax/receivers';
 
 /** What a module-level name is bound to. */
 export type ModuleBinding =
