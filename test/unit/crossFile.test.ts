@@ -283,6 +283,16 @@ describe('cross-file knowledge in the other rules', () => {
     assert.deepEqual(await check(files, 'pkg/c.py', rule), []);
   });
 
+  it('py/sync-wait-in-async and py/lost-future-exception through the module object: `from . import state`, `import pkg.state`, `import pkg.state as st`; not when a function rebinds the name', async () => {
+    const files = {
+      'pkg/__init__.py': '',
+      'pkg/state.py': 'import threading\nfrom concurrent.futures import ThreadPoolExecutor\n\nlock = threading.Lock()\npool = ThreadPoolExecutor()\n',
+      'pkg/a.py': 'from . import state\nimport pkg.state\nimport pkg.state as st\n\nasync def main(job):\n    with state.lock:\n        await job()\n    pkg.state.lock.acquire()\n    st.pool.submit(job)\n\nasync def other(state, job):\n    with state.lock:\n        await job()\n',
+    };
+    assert.deepEqual(await check(files, 'pkg/a.py', only('py/sync-wait-in-async')), ['6:py/sync-wait-in-async', '8:py/sync-wait-in-async']);
+    assert.deepEqual(await check(files, 'pkg/a.py', only('py/lost-future-exception')), ['9:py/lost-future-exception']);
+  });
+
   it('py/blocking-file-io: a module-level `Path` of another module; not a string setting', async () => {
     const files = {
       'pkg/__init__.py': '',

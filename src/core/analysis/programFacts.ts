@@ -78,7 +78,7 @@ export function programFacts(statements: readonly Node[], family: LanguageFamily
   return { facts, keys: contributions.map((contribution, index) => JSON.stringify([contribution, mentionsByStatement[index]])) };
 }
 
-/** The local names of imported objects of known classes: `from .state import lock` → `lock`; a bare name from `from m import *` is its own. */
+/** The local names of imported objects of known classes: `from .state import lock` → `lock`; a bare name from `from m import *` is its own; `import state` → `state.lock` (keyed by qualified name). */
 function importedObjectClasses(imports: ImportTable, importedClasses: readonly (readonly [string, string])[]): [string, string][] {
   if (importedClasses.length === 0) return [];
   const byName = new Map(importedClasses);
@@ -88,7 +88,9 @@ function importedObjectClasses(imports: ImportTable, importedClasses: readonly (
     if (objectClass !== undefined) found.push([local, objectClass]);
   }
   for (const [spelled, objectClass] of importedClasses) {
-    if (!spelled.includes('.') && !imports.bindings.has(spelled) && !imports.moduleDefinitions.has(spelled)) found.push([spelled, objectClass]);
+    // A bare name came with `from m import *`; a dotted one is reached through a module object
+    // (`state.lock` after `import state`), by the qualified name its uses resolve to.
+    if (spelled.includes('.') || (!imports.bindings.has(spelled) && !imports.moduleDefinitions.has(spelled))) found.push([spelled, objectClass]);
   }
   return found;
 }

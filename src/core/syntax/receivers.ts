@@ -15,7 +15,7 @@
 import type { Node } from 'web-tree-sitter';
 import { enclosingFunction } from './context';
 import type { ImportTable } from './imports';
-import { calleeOf, qualifiedName } from './names';
+import { calleeOf, qualifiedName, rootOfDottedName } from './names';
 
 /** What a factory or constructor returns, by its canonical name. */
 const PYTHON_FACTORIES: ReadonlyMap<string, string> = new Map([
@@ -108,6 +108,15 @@ export function pythonReceiverClass(use: Node, names: PythonNames): string | und
   if (names.moduleClasses) return names.moduleClasses.get(name);
   const binding = bindingIn(name, offset, null, rootOf(use));
   return binding.bound ? valueClass(binding.value, names) : undefined;
+}
+
+/** Whether a function around `identifier` binds its name (a parameter, an assignment, an import). */
+function boundInFunctions(identifier: Node): boolean {
+  let offset = identifier.startIndex;
+  for (let scope = enclosingFunction(identifier); scope; offset = scope.startIndex, scope = enclosingFunction(scope)) {
+    if (bindingIn(identifier.text, offset, scope, scope.childForFieldName('body')).bound) return true;
+  }
+  return false;
 }
 
 /** The class of a Python expression: a name or attribute as above, a call of a known factory or method (`pool.submit(f)`), `path / "x"`. */
@@ -231,6 +240,11 @@ function forwardReference(spelled: string, imports: ImportTable): string {
 function attributeClass(use: Node, names: PythonNames): string | undefined {
   const object = use.childForFieldName('object');
   if (object?.text === 'self') return selfAttributeClass(use, names);
+  // A module's object reached through the module (`state.lock` after `import state`), unless a
+  // function rebinds the module's name.
+  const qualified = qualifiedName(use, names.imports, 'python');
+  const throughModule = qualified === undefined ? undefined : names.moduleClasses?.get(qualified);
+  if (throughModule !== undefined && !boundInFunctions(rootOfDottedName(use))) return throughModule;
   const objectClass = object ? valueClass(object, names) : undefined;
   return objectClass === undefined ? undefined : PYTHON_ATTRIBUTE_RESULTS.get(`${objectClass}.${use.childForFieldName('attribute')?.text ?? ''}`);
 }
