@@ -94,7 +94,8 @@ describe('Why is it stuck (UI)', { timeout: 300_000 }, () => {
     const { page } = workbench;
     await run('crawl.py', 'def crawl');
     const tree = page.locator('.pane-body .monaco-list-row');
-    const row = tree.filter({ hasText: /page-0/ }).first();
+    // The row named page-0 (its parent's row mentions it too: "awaits all of page-0, …").
+    const row = tree.filter({ has: page.locator('.label-name', { hasText: /^page-0$/ }) }).first();
     await row.waitFor({ timeout: 60_000 });
     await tree.filter({ hasText: /page-2.*cancelled/ }).first().waitFor({ timeout: 20_000 }).catch(() => undefined);
     const tooltip = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Created by task crawler' }).first();
