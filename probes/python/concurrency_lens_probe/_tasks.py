@@ -11,6 +11,7 @@ from ._transport import now_ms
 
 #: The heartbeat each event loop runs to prove it is not blocked.
 BEAT_SECONDS = 0.05
+#: Tasks of one loop described per sample, at most; the rest are counted (``tasksUnlisted``).
 MAX_TASKS_PER_SAMPLE = 10000
 #: Up to this many timers, a loop's are counted one by one (the cancelled ones and the probe's own
 #: left out); beyond, the count is the heap's size.
@@ -32,6 +33,8 @@ class _Loop:
         self.block_stack = []
         self.block_reported = False
         self.finished_block_ms = None
+        #: Its tasks beyond MAX_TASKS_PER_SAMPLE at the last sample.
+        self.tasks_unlisted = 0
 
 
 class LoopWatch:
@@ -169,7 +172,9 @@ class LoopWatch:
                 continue
             thread_id = thread_id_of_ident(state.thread_ident)
             running = current_tasks.get(loop)
-            for task in _all_tasks(asyncio, loop)[:MAX_TASKS_PER_SAMPLE]:
+            all_tasks = _all_tasks(asyncio, loop)
+            state.tasks_unlisted = max(0, len(all_tasks) - MAX_TASKS_PER_SAMPLE)
+            for task in all_tasks[:MAX_TASKS_PER_SAMPLE]:
                 key = id(task)
                 note = self._task_notes.get(key) if self._live_tasks.get(key) is task else None
                 young = self._young.pop(key, None)
@@ -273,6 +278,8 @@ class LoopWatch:
                 entity["wakers"] = wakers
             if state.id in self._unreported:
                 entity["tasksUnreported"] = dict(self._unreported[state.id])
+            if state.tasks_unlisted:
+                entity["tasksUnlisted"] = state.tasks_unlisted
         return loops
 
 

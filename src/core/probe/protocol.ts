@@ -221,6 +221,8 @@ export const loopSchema = z.object({
   keptAliveByMore: count.optional(),
   /** Finished tasks the probe only counted, by outcome (more ended at once than it describes one by one). */
   tasksUnreported: z.object({ done: count, failed: count, cancelled: count }).optional(),
+  /** Its tasks the last sample left out (more than one frame holds): counted, not described. */
+  tasksUnlisted: count.optional(),
 });
 export type LoopInfo = z.infer<typeof loopSchema>;
 
