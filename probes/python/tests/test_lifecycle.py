@@ -51,7 +51,7 @@ class LifecycleTest(unittest.TestCase):
         unreported = [loop.get("tasksUnreported") for versions in entities(frames, "loops").values() for loop in versions[-1:]]
         counted = sum(sum(counts.values()) for counts in unreported if counts)
         self.assertGreater(counted, 0)
-        self.assertGreaterEqual(len(described), _lifecycle.FINISHED_PER_TICK)
+        self.assertGreaterEqual(len(described), _lifecycle.FINISHED_PER_SAMPLE)
         # Every one of the 5,000 is either described or counted (asyncio.run's own tasks aside).
         self.assertEqual(len([task for task in described if task["coroutine"] == "Event.wait"]) + counted, 5000)
 
