@@ -222,7 +222,7 @@ class Probe:
         self.loops.last_step_end.update(last_step_end)
         t = now_ms()
         for state, body in bodies.items():
-            head = {"kind": "trace", "t": t, "loopId": state.id, "threadId": self.threads.thread_id_of_ident(state.thread_ident)}
+            head = {"kind": "trace", "t": t, "loopId": state.id, "threadId": self.threads.thread_id_of_ident(state.thread_ident), "microseconds": body["microseconds"]}
             # A busy loop runs hundreds of thousands of callbacks between two ticks: in frames the
             # host accepts (each well under its frame limit), the slowest callbacks in the first.
             for first in range(0, max(len(body["start"]), 1), _trace.SLICES_PER_FRAME):
