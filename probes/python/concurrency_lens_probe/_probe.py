@@ -204,6 +204,7 @@ class Probe:
 
     # -- what the probe's thread asks (see _sampling) -------------------------------------
     def check_loops(self):
+        """When a loop could next be blocked past the threshold (monotonic s), None without loops."""
         return self.loops.check(self.connection.put, self.threads.thread_id_of_ident)
 
     def signal_grown_workers(self, now):

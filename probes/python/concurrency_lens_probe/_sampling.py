@@ -5,7 +5,11 @@ import time
 
 from ._transport import MAX_FRAME_BYTES, encode, now_ms
 
-#: How often the sampler wakes to check event-loop heartbeats, while the process runs a loop ...
+#: How often the sampler wakes, at most, while the process runs a loop: in trace mode and with the
+#: task factory (to drain what they record), while finished tasks are being let go of, and while a
+#: loop is blocked. Otherwise it wakes when a loop could first be late past the blocked threshold
+#: (its next beat's due time plus the threshold), and at samples: each wake takes the GIL from the
+#: program, which cost a busy asyncio program on 3.9-3.10 ~1.8 ms of CPU (+9% at 20 wakes a second).
 TICK_SECONDS = 0.05
 #: A process's first sample comes this soon after its probe connects (one tick), so that a program's
 #: structure shows within a fraction of a second of its start; a process forked from another (its
@@ -61,7 +65,7 @@ class Sampler:
         release_due = False
         while not probe.stopped:
             try:
-                has_loops = probe.check_loops()
+                first_late = probe.check_loops()
                 if probe.drain_trace():
                     release_due = True  # the tasks that ended are described with their last step's end
                 now = time.monotonic()
@@ -106,11 +110,17 @@ class Sampler:
                     return
                 connection.send()  # a blocked loop's report, at once
             except Exception:
-                has_loops = True  # a probe bug must never surface in the program
+                first_late = time.monotonic()  # a probe bug must never surface in the program: tick on
                 signal_workers_at = None
             # A loop that starts meanwhile wakes the sampler (loop_running), so none goes unwatched.
             until = next_sample if signal_workers_at is None else min(next_sample, signal_workers_at)
-            probe.wake.wait(TICK_SECONDS if has_loops else max(0.0, min(max_period, until - time.monotonic())))
+            if first_late is None:
+                timeout = max(0.0, min(max_period, until - time.monotonic()))
+            elif release_due or probe.tracer is not None or probe.lifecycle:
+                timeout = TICK_SECONDS
+            else:
+                timeout = max(TICK_SECONDS, min(until, first_late) - time.monotonic())
+            probe.wake.wait(timeout)
             probe.wake.clear()
 
     def sample(self):

@@ -122,10 +122,15 @@ class LoopWatch:
             loop.call_later(BEAT_SECONDS, self._beat, state)
 
     def check(self, put, thread_id_of_ident):
-        """Reports loops blocked past the threshold; says whether any loop is running."""
+        """Reports loops blocked past the threshold. Returns when one could next be (monotonic
+        seconds: its next beat's due time plus the threshold), None when no loop runs."""
         loops = self._loop_states()
         now = time.monotonic()
+        threshold = self._blocked_threshold_ms / 1000.0
+        first_late = None
         for state in loops:
+            late_at = state.expected_beat + threshold
+            first_late = late_at if first_late is None else min(first_late, late_at)
             late_ms = (now - state.expected_beat) * 1000.0
             if late_ms >= self._blocked_threshold_ms and state.block_started is None:
                 state.block_started = state.expected_beat
@@ -140,7 +145,7 @@ class LoopWatch:
                 state.block_started = None
                 state.block_reported = False
                 state.block_stack = []
-        return bool(loops)
+        return first_late
 
     def count_tasks(self):
         """How many tasks a sample would describe, in O(1): the size of asyncio's registry of
