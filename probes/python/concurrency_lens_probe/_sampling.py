@@ -6,8 +6,8 @@ import time
 from ._transport import MAX_FRAME_BYTES, encode, now_ms
 
 #: How often the sampler wakes, at most, while the process runs a loop: in trace mode and with the
-#: task factory (to drain what they record), while finished tasks are being let go of, and while a
-#: loop is blocked. Otherwise it wakes when a loop could first be late past the blocked threshold
+#: task factory (to drain what they record), and while a loop is blocked (finished tasks are let go
+#: of at each wake). Otherwise it wakes when a loop could first be late past the blocked threshold
 #: (its next beat's due time plus the threshold), and at samples: each wake takes the GIL from the
 #: program, which cost a busy asyncio program on 3.9-3.10 ~1.8 ms of CPU (+9% at 20 wakes a second).
 TICK_SECONDS = 0.05
@@ -116,7 +116,7 @@ class Sampler:
             until = next_sample if signal_workers_at is None else min(next_sample, signal_workers_at)
             if first_late is None:
                 timeout = max(0.0, min(max_period, until - time.monotonic()))
-            elif release_due or probe.tracer is not None or probe.lifecycle:
+            elif probe.tracer is not None or probe.lifecycle:
                 timeout = TICK_SECONDS
             else:
                 timeout = max(TICK_SECONDS, min(until, first_late) - time.monotonic())
