@@ -8,7 +8,7 @@ import {
 } from '../core/runs/runModel';
 import {
   blockingFrame, countOutcomes, exitKind, type ExitKind, FINISHED_TASKS_INLINE, finishedTasks, formatDuration, groupTasksByCoroutine, keptAlive, type KeptAliveHandle, liveFirst,
-  processTitle, shortLocation, signalName, TASK_GROUP_THRESHOLD, TASK_OUTCOMES, type TaskOutcome, taskOutcome, TASKS_PER_GROUP_SHOWN,
+  processTitle, shortLocation, signalName, TASK_GROUP_THRESHOLD, TASK_OUTCOMES, type TaskOutcome, taskOutcome, TASKS_PER_GROUP_SHOWN, unlistedTasks,
 } from '../core/runs/treeShape';
 import { CommandId } from '../ids';
 import type { StuckWatch } from './stuckWatch';
@@ -425,7 +425,8 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
           this.threadsShownWithTasks.delete(node.key);
         }
         const where = thread.info.location ? ` · ${shortLocation(thread.info.location)}` : '';
-        const count = live > 0 ? ` · ${taskCount(live)}` : '';
+        const unlisted = unlistedTasks(model!.process(node.pid)!, node.threadId);
+        const count = (live > 0 ? ` · ${taskCount(live)}` : '') + (unlisted > 0 ? ` · ${vscode.l10n.t('+{0} more tasks not listed', unlisted)}` : '');
         const parentId = thread.info.parentThreadId;
         const startedBy = parentId ? ` · ${vscode.l10n.t('started by {0}', model!.process(node.pid)?.entities.thread.get(parentId)?.info.name ?? parentId)}` : '';
         const exitCode = thread.info.state === 'exited' && thread.info.exitCode !== undefined ? ` ${vscode.l10n.t('(exit code {0})', thread.info.exitCode)}` : '';

@@ -6,7 +6,7 @@ import type { TrackedEntity } from '../../src/core/runs/runModel';
 import type { HelloFrame } from '../../src/core/probe/protocol';
 import { RunModel } from '../../src/core/runs/runModel';
 import {
-  blockingFrame, countOutcomes, exitKind, finishedTasks, formatDuration, groupTasksByCoroutine, keptAlive, liveFirst, processLabel, processTitle, signalName,
+  blockingFrame, countOutcomes, exitKind, finishedTasks, formatDuration, groupTasksByCoroutine, keptAlive, liveFirst, processLabel, processTitle, signalName, unlistedTasks,
 } from '../../src/core/runs/treeShape';
 
 describe('python launch spec', () => {
@@ -75,6 +75,17 @@ describe('tree shape', () => {
     assert.deepEqual(processTitle(model, model.process(10)!), { command: 'app.py' });
     assert.deepEqual(processTitle(model, model.process(11)!), { name: 'SpawnProcess-1', role: 'pool-worker', command: '-c --multiprocessing-fork' });
     assert.deepEqual(processTitle(model, model.process(12)!), { role: 'resource-tracker', command: '-c' });
+  });
+
+  it('counts the tasks a sample left out of its frame on the thread of their loop, while that loop runs', () => {
+    const model = new RunModel();
+    model.addProcess({ kind: 'hello', seq: 0, t: 0, token: 't', protocol: 1, pid: 30, ppid: 1, runtime: { name: 'python', version: '3.12.0' }, argv: ['/w/app.py'], startedAt: 0 });
+    const loop = { id: 'l1', threadId: 'main', lagMs: 0 };
+    model.apply(30, { kind: 'snapshot', seq: 1, t: 1, loops: [{ ...loop, tasksUnlisted: 2001 }] });
+    assert.equal(unlistedTasks(model.process(30)!, 'main'), 2001);
+    assert.equal(unlistedTasks(model.process(30)!, 'worker'), 0, 'another thread runs no such loop');
+    model.apply(30, { kind: 'delta', seq: 2, t: 2, upsert: { loops: [loop] } });
+    assert.equal(unlistedTasks(model.process(30)!, 'main'), 0, 'every task listed again');
   });
 
   it('lists what keeps a Node process alive while its loop only waits, a Worker with its wait; nothing while it works or once it ended', () => {

@@ -10,14 +10,17 @@ import { busyAt, busyColumns } from '../../src/core/timeline/viewport';
 const hello: HelloFrame = { kind: 'hello', seq: 0, t: 0, token: 'x', protocol: 1, pid: 10, ppid: 1, runtime: { name: 'python', version: '3.12.1' }, argv: ['app.py'], startedAt: 0 };
 const task = (id: string, extra: Partial<TaskInfo> = {}): TaskInfo => ({ id, threadId: 'main', loopId: 'l1', name: id, coroutine: 'work', state: 'pending', startedAt: 1000, ...extra });
 
-function tracedModel(): RunModel {
+function tracedModel(inMicroseconds = false): RunModel {
   const model = new RunModel();
   model.addProcess(hello);
   model.apply(10, { kind: 'snapshot', seq: 1, t: 1000, threads: [{ id: 'main', kind: 'main', name: 'MainThread', state: 'running', startedAt: 0 }], tasks: [task('k1')], loops: [{ id: 'l1', threadId: 'main', lagMs: 0 }] });
   // k1 steps twice; k2 (not described yet) steps once; a plain callback runs for 25 ms across buckets.
   model.apply(10, {
     kind: 'trace', seq: 2, t: 1100, loopId: 'l1', threadId: 'main',
-    start: [1002, 1030, 1041, 1060], duration: [3, 5, 2, 25], task: ['k1', 'k2', 'k1', ''],
+    ...(inMicroseconds
+      ? { start: [2000, 30_000, 41_000, 60_000], duration: [3000, 5000, 2000, 25_000], microseconds: { since: 1000 } }
+      : { start: [1002, 1030, 1041, 1060], duration: [3, 5, 2, 25] }),
+    task: ['k1', 'k2', 'k1', ''],
     slow: [{ durationMs: 25, start: 1060, callback: 'Protocol.data_received', location: { file: '/w/app.py', line: 40 } }],
   });
   return model;
@@ -43,6 +46,15 @@ describe('trace mode in the run model', () => {
     model.apply(10, { kind: 'delta', seq: 4, t: 1200, upsert: { tasks: [task('k2', { startedAt: 1020, state: 'done', endedAt: 1035 })] } });
     const k2 = model.process(10)!.entities.task.get('k2')!;
     assert.deepEqual(k2.history.map((interval) => [interval.state, interval.start, interval.end]), [['pending', 1020, 1030], ['running', 1030, 1035], ['done', 1035, 1035]]);
+  });
+
+  it('reads slices in whole microseconds from `since` (the Python probe\'s) as the same slices in ms', () => {
+    const histories = [false, true].map((inMicroseconds) => {
+      const record = tracedModel(inMicroseconds).process(10)!;
+      return { k1: record.entities.task.get('k1')!.history, busy: record.trace.get('l1')!.busyMsTotal };
+    });
+    assert.deepEqual(histories[1], histories[0]);
+    assert.equal(histories[1]!.k1[1]!.start, 1002);
   });
 
   it('adds each callback\'s time to its loop\'s buckets (split across them) and keeps the slowest callbacks', () => {

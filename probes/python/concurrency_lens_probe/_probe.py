@@ -204,6 +204,7 @@ class Probe:
 
     # -- what the probe's thread asks (see _sampling) -------------------------------------
     def check_loops(self):
+        """When a loop could next be blocked past the threshold (monotonic s), None without loops."""
         return self.loops.check(self.connection.put, self.threads.thread_id_of_ident)
 
     def signal_grown_workers(self, now):
@@ -222,7 +223,7 @@ class Probe:
         self.loops.last_step_end.update(last_step_end)
         t = now_ms()
         for state, body in bodies.items():
-            head = {"kind": "trace", "t": t, "loopId": state.id, "threadId": self.threads.thread_id_of_ident(state.thread_ident)}
+            head = {"kind": "trace", "t": t, "loopId": state.id, "threadId": self.threads.thread_id_of_ident(state.thread_ident), "microseconds": body["microseconds"]}
             # A busy loop runs hundreds of thousands of callbacks between two ticks: in frames the
             # host accepts (each well under its frame limit), the slowest callbacks in the first.
             for first in range(0, max(len(body["start"]), 1), _trace.SLICES_PER_FRAME):

@@ -11,6 +11,7 @@ from ._transport import now_ms
 
 #: The heartbeat each event loop runs to prove it is not blocked.
 BEAT_SECONDS = 0.05
+#: Tasks of one loop described per sample, at most; the rest are counted (``tasksUnlisted``).
 MAX_TASKS_PER_SAMPLE = 10000
 #: Up to this many timers, a loop's are counted one by one (the cancelled ones and the probe's own
 #: left out); beyond, the count is the heap's size.
@@ -32,6 +33,8 @@ class _Loop:
         self.block_stack = []
         self.block_reported = False
         self.finished_block_ms = None
+        #: Its tasks beyond MAX_TASKS_PER_SAMPLE at the last sample.
+        self.tasks_unlisted = 0
 
 
 class LoopWatch:
@@ -40,14 +43,15 @@ class LoopWatch:
         self._blocked_threshold_ms = blocked_threshold_ms
         #: The opt-in task factory's records (None when it is off).
         self.origins = _lifecycle.TaskOrigins(next_id) if lifecycle else None
-        #: Per loop id, the finished tasks only counted (beyond FINISHED_PER_TICK at once), by outcome.
+        #: Per loop id, the finished tasks only counted (beyond FINISHED_PER_SAMPLE), by outcome.
         self._unreported = {}
         #: When traced tasks ran their last step, by id(task) (ms since the epoch): their exact end.
         self.last_step_end = {}
         #: Loops that stopped since the last sample with counts still to report.
         self._stopped = []
-        #: Tasks the factory created that no sample has seen yet, by id: (task, note). Checked at each
-        #: tick, so that the ones that end before a sample are described too.
+        #: Tasks the factory created that no sample has seen yet, by id: (task, its loop's _Loop).
+        #: Checked at each tick, so that the ones that end before a sample are described too (their
+        #: note is made only then: most are only counted).
         self._young = {}
         self._loops = {}
         self._lock = threading.Lock()
@@ -97,9 +101,6 @@ class LoopWatch:
         with self._lock:
             return list(self._loops.values())
 
-    def _state_of(self, loop):
-        return next((state for state in self._loop_states() if state.loop() is loop), None)
-
     def _note(self, task, t, thread_id, loop_id):
         """What the probe keeps about a task (plain values): its id and start, where it runs, its
         coroutine, and where and by which task it was created (when the factory made it)."""
@@ -121,10 +122,15 @@ class LoopWatch:
             loop.call_later(BEAT_SECONDS, self._beat, state)
 
     def check(self, put, thread_id_of_ident):
-        """Reports loops blocked past the threshold; says whether any loop is running."""
+        """Reports loops blocked past the threshold. Returns when one could next be (monotonic
+        seconds: its next beat's due time plus the threshold), None when no loop runs."""
         loops = self._loop_states()
         now = time.monotonic()
+        threshold = self._blocked_threshold_ms / 1000.0
+        first_late = None
         for state in loops:
+            late_at = state.expected_beat + threshold
+            first_late = late_at if first_late is None else min(first_late, late_at)
             late_ms = (now - state.expected_beat) * 1000.0
             if late_ms >= self._blocked_threshold_ms and state.block_started is None:
                 state.block_started = state.expected_beat
@@ -139,7 +145,7 @@ class LoopWatch:
                 state.block_started = None
                 state.block_reported = False
                 state.block_stack = []
-        return bool(loops)
+        return first_late
 
     def count_tasks(self):
         """How many tasks a sample would describe, in O(1): the size of asyncio's registry of
@@ -169,12 +175,12 @@ class LoopWatch:
                 continue
             thread_id = thread_id_of_ident(state.thread_ident)
             running = current_tasks.get(loop)
-            for task in _all_tasks(asyncio, loop)[:MAX_TASKS_PER_SAMPLE]:
+            all_tasks = _all_tasks(asyncio, loop)
+            state.tasks_unlisted = max(0, len(all_tasks) - MAX_TASKS_PER_SAMPLE)
+            for task in all_tasks[:MAX_TASKS_PER_SAMPLE]:
                 key = id(task)
                 note = self._task_notes.get(key) if self._live_tasks.get(key) is task else None
-                young = self._young.pop(key, None)
-                if note is None and young is not None and young[0] is task:
-                    note = young[1]
+                self._young.pop(key, None)
                 if note is None:
                     note = self._note(task, t, thread_id, state.id)
                 live[key] = task
@@ -235,30 +241,53 @@ class LoopWatch:
         collector. With the task factory on, the tasks it created that no sample has seen yet are
         checked too: the short ones are described as they end. Returns how many tasks it handled."""
         t = now_ms()
-        for task in self.origins.drain() if self.origins is not None else ():
-            state = self._state_of(task.get_loop())
-            if state is not None:
-                self._young[id(task)] = (task, self._note(task, t, thread_id_of_ident(state.thread_ident), state.id))
         ended_keys = [key for key, task in self._live_tasks.items() if task.done()]
-        young_keys = [key for key, young in self._young.items() if young[0].done()]
         ended = [(self._live_tasks.pop(key), self._task_notes.pop(key)) for key in ended_keys]
-        ended += [self._young.pop(key) for key in young_keys]
+        young = self._young
+        ended += [young.pop(key) for key in [key for key, entry in young.items() if entry[0].done()]]
+        created = self.origins.drain() if self.origins is not None else ()
+        if created:
+            # Most are over already: described or counted now, never held.
+            states = {state.loop(): state for state in self._loop_states()}
+            for task in created:
+                state = states.get(task.get_loop())
+                if state is None:
+                    continue
+                if task.done():
+                    ended.append((task, state))
+                else:
+                    young[id(task)] = (task, state)
         self._describe_finished(ended, t, thread_id_of_ident)
-        return len(ended) + len(self._young)
+        return len(ended) + len(young)
 
     def _describe_finished(self, ended, t, thread_id_of_ident):
-        """Describes tasks that ended, at most FINISHED_PER_TICK of them (the failed and cancelled
-        first); the rest are only counted, by outcome."""
-        if len(ended) > _lifecycle.FINISHED_PER_TICK:
-            ended.sort(key=lambda entry: entry[0].cancelled() or getattr(entry[0], "_exception", None) is not None, reverse=True)
-        for index, (task, note) in enumerate(ended):
-            ended_at = self.last_step_end.pop(id(task), t)
-            if index < _lifecycle.FINISHED_PER_TICK:
-                self._finished_tasks.append(_describe_task(task, note, None, ended_at, thread_id_of_ident))
-                continue
-            outcome = _inspect.task_outcome(task)[0]
-            counts = self._unreported.setdefault(note[3], {"done": 0, "failed": 0, "cancelled": 0})
-            counts[outcome if outcome in counts else "cancelled"] += 1
+        """Describes tasks that ended, up to FINISHED_PER_SAMPLE of them between two samples (the
+        failed and cancelled first); the rest are only counted, by outcome. ``ended``: (task, its
+        note, or for one the factory made that no sample saw, its loop's _Loop: its note is made
+        only to describe it)."""
+        room = max(0, _lifecycle.FINISHED_PER_SAMPLE - len(self._finished_tasks))
+        counted_worst = counted_done = ()
+        if len(ended) > room:
+            worst, done = [], []
+            for entry in ended:
+                (done if _outcome(entry[0]) == "done" else worst).append(entry)
+            ended = (worst + done)[:room]
+            counted_worst, counted_done = worst[room:], done[max(0, room - len(worst)):]
+        last_step_end = self.last_step_end
+        for task, note in ended:
+            ended_at = last_step_end.pop(id(task), t) if last_step_end else t
+            if type(note) is _Loop:
+                note = self._note(task, t, thread_id_of_ident(note.thread_ident), note.id)
+            self._finished_tasks.append(_describe_task(task, note, None, ended_at, thread_id_of_ident))
+        for entries, outcome in ((counted_worst, None), (counted_done, "done")):
+            for task, note in entries:
+                if last_step_end:
+                    last_step_end.pop(id(task), None)
+                loop_id = note.id if type(note) is _Loop else note[3]
+                counts = self._unreported.get(loop_id)
+                if counts is None:
+                    counts = self._unreported[loop_id] = {"done": 0, "failed": 0, "cancelled": 0}
+                counts[outcome or _outcome(task)] += 1
 
     def sample_loops(self, thread_id_of_ident):
         loops = {}
@@ -273,7 +302,17 @@ class LoopWatch:
                 entity["wakers"] = wakers
             if state.id in self._unreported:
                 entity["tasksUnreported"] = dict(self._unreported[state.id])
+            if state.tasks_unlisted:
+                entity["tasksUnlisted"] = state.tasks_unlisted
         return loops
+
+
+def _outcome(task):
+    """How a task that left its loop ended, cheaply (no description): done, failed or cancelled
+    (also one that vanished pending, its loop gone)."""
+    if not task.done() or task.cancelled():
+        return "cancelled"
+    return "failed" if getattr(task, "_exception", None) is not None else "done"
 
 
 def _largest_lag_ms(state, now):

@@ -17,7 +17,7 @@ ENV_TRACE = "CONCURRENCY_LENS_TRACE"
 SLOW_MS = 10.0
 #: The slowest callbacks sent per loop and frame.
 SLOWEST_PER_FRAME = 20
-#: Slices per trace frame: ~35 bytes each as JSON, so a frame stays near 0.7 MB (the host takes up to 4 MB).
+#: Slices per trace frame: ~25 bytes each as JSON, so a frame stays near 0.5 MB (the host takes up to 4 MB).
 SLICES_PER_FRAME = 20_000
 #: Slices recorded between two drains, at most (beyond, the oldest are dropped and counted).
 MAX_SLICES = 200_000
@@ -58,36 +58,50 @@ class Tracer:
 
     def drain(self, loops_by_ident, task_id_of_key):
         """The slices recorded since the last drain, per loop: {loop: frame body}, and when each
-        task that ran its last step ended (by id(task), ms since the epoch)."""
+        task that ran its last step ended (by id(task), ms since the epoch). Column by column, in
+        whole microseconds from the drain's first start (``microseconds.since``): a busy loop runs
+        hundreds of thousands of callbacks a second, this runs holding the GIL the program needs,
+        and rounding floats (or encoding them) costs several times more than making integers."""
         offset = self._epoch_offset_ms
+        popleft = self.slices.popleft
+        recorded = [popleft() for _ in range(len(self.slices))]
+        if not recorded:
+            return {}, {}
+        base = recorded[0][1]
+        since_ms = round(offset + base * 1000.0, 3)
+        idents = set([entry[0] for entry in recorded])
         bodies = {}
         last_step_end = {}
-        slices = self.slices
-        while slices:
-            ident, start, end, task_id, task_key, last_step, where = slices.popleft()
+        for ident in idents:
             state = loops_by_ident.get(ident)
             if state is None:
                 continue
-            body = bodies.get(state)
-            if body is None:
-                body = bodies[state] = {"start": [], "duration": [], "task": [], "slow": []}
-            if task_id is None and task_key is not None:
-                task_id = task_id_of_key(task_key)
-            start_ms = offset + start * 1000.0
-            duration_ms = (end - start) * 1000.0
-            body["start"].append(round(start_ms, 3))
-            body["duration"].append(round(duration_ms, 3))
-            body["task"].append(task_id or "")
-            if task_id is not None and last_step:
-                last_step_end[task_key] = start_ms + duration_ms
-            if where is not None:
-                body["slow"].append((duration_ms, start_ms, where, task_id))
-        for body in bodies.values():
-            body["slow"] = [
-                dict({"durationMs": round(duration, 3), "start": round(start, 3), "callback": where[0][:4000]}, **({"location": where[1]} if where[1] else {}), **({"taskId": task_id} if task_id else {}))
-                for duration, start, where, task_id in sorted(body["slow"], reverse=True)[:SLOWEST_PER_FRAME]
-            ]
+            mine = recorded if len(idents) == 1 else [entry for entry in recorded if entry[0] == ident]
+            # A task no factory made (created before the loop was watched): its id from the samples.
+            tasks = [entry[3] or ("" if entry[4] is None else task_id_of_key(entry[4]) or "") for entry in mine]
+            for entry in [entry for entry in mine if entry[5] and entry[4] is not None]:
+                if entry[3] is not None or task_id_of_key(entry[4]) is not None:
+                    last_step_end[entry[4]] = offset + entry[2] * 1000.0
+            slow = sorted([entry for entry in mine if entry[6] is not None], key=lambda entry: entry[1] - entry[2])[:SLOWEST_PER_FRAME]
+            bodies[state] = {
+                "microseconds": {"since": since_ms},
+                "start": [int((entry[1] - base) * 1e6) for entry in mine],
+                "duration": [int((entry[2] - entry[1]) * 1e6) for entry in mine],
+                "task": tasks,
+                "slow": [_slow_callback(entry, offset, task_id_of_key) for entry in slow],
+            }
         return bodies, last_step_end
+
+
+def _slow_callback(entry, offset, task_id_of_key):
+    _, start, end, task_id, task_key, _, where = entry
+    task_id = task_id or (task_id_of_key(task_key) if task_key is not None else None)
+    described = {"durationMs": round((end - start) * 1000.0, 3), "start": round(offset + start * 1000.0, 3), "callback": where[0][:4000]}
+    if where[1]:
+        described["location"] = where[1]
+    if task_id:
+        described["taskId"] = task_id
+    return described
 
 
 def _where(callback):

@@ -12,6 +12,8 @@ ENV_TOKEN = "CONCURRENCY_LENS_TOKEN"
 
 #: Frames waiting to be sent; beyond this the oldest are dropped (the program never waits for us).
 BUFFER_FRAMES = 512
+#: The host's limit on one frame (src/core/probe/endpoint.ts MAX_FRAME_BYTES): it drops a longer one.
+MAX_FRAME_BYTES = 4 * 1024 * 1024
 
 
 def now_ms():
@@ -46,6 +48,7 @@ class Connection:
         self.closed = False
 
     def put(self, frame):
+        """Queues a frame: a dict, or one already made into JSON by ``encode``."""
         with self._queue_lock:
             if self.closed:
                 return
@@ -72,9 +75,8 @@ class Connection:
                 batch = list(self._frames)
                 self._frames.clear()
                 dropped, self._dropped_since_sent = self._dropped_since_sent, 0
-            if dropped:
-                batch[0]["dropped"] = dropped
-            self._socket.sendall(b"".join([self._encode(frame) for frame in batch]))
+            encoded = [self._encode(batch[0], dropped)] + [self._encode(frame) for frame in batch[1:]]
+            self._socket.sendall(b"".join(encoded))
             return True
         except (OSError, ValueError):
             # The host is gone (or never came): the program runs on, unobserved.
@@ -93,8 +95,16 @@ class Connection:
         sock.sendall(self._encode(self._hello))
         return sock
 
-    def _encode(self, frame):
-        frame["seq"] = self._seq
+    def _encode(self, frame, dropped=0):
+        """The frame's line: its JSON with its sequence number (and the count of frames dropped
+        before it) spliced in, so that a frame the sampler encoded to measure is not encoded twice."""
+        body = frame if type(frame) is bytes else encode(frame)
+        fields = ',"seq":%d,"dropped":%d}\n' % (self._seq, dropped) if dropped else ',"seq":%d}\n' % self._seq
         self._seq += 1
-        # Frames are trees the probe builds itself: no cycles to check for (half the encoding time).
-        return json.dumps(frame, separators=(",", ":"), default=str, check_circular=False).encode("utf-8", "replace") + b"\n"
+        return body[:-1] + fields.encode("ascii")
+
+
+def encode(frame):
+    """A frame (a dict, never empty) as JSON, without its sequence number."""
+    # Frames are trees the probe builds itself: no cycles to check for (half the encoding time).
+    return json.dumps(frame, separators=(",", ":"), default=str, check_circular=False).encode("utf-8", "replace")

@@ -51,9 +51,13 @@ class LifecycleTest(unittest.TestCase):
         unreported = [loop.get("tasksUnreported") for versions in entities(frames, "loops").values() for loop in versions[-1:]]
         counted = sum(sum(counts.values()) for counts in unreported if counts)
         self.assertGreater(counted, 0)
-        self.assertGreaterEqual(len(described), _lifecycle.FINISHED_PER_TICK)
+        self.assertGreaterEqual(len(described), _lifecycle.FINISHED_PER_SAMPLE)
         # Every one of the 5,000 is either described or counted (asyncio.run's own tasks aside).
-        self.assertEqual(len([task for task in described if task["coroutine"] == "Event.wait"]) + counted, 5000)
+        # Every one of the 5,000 is either described or counted; asyncio.run's own tasks (main, and
+        # on 3.8 its shutdown's) are counted too when they end after the sample's budget is spent.
+        waiters = len([task for task in described if task["coroutine"] == "Event.wait"])
+        others = len([task for task in described if task["coroutine"] != "Event.wait"])
+        self.assertIn(waiters + counted + others, range(5000, 5003))
 
 
 if __name__ == "__main__":

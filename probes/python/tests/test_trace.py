@@ -27,8 +27,11 @@ class TraceTest(unittest.TestCase):
         tasks = latest(frames, "tasks")
         steps = {}
         for frame in traces:
+            # Whole microseconds, starts counted from `since` (ms since the epoch).
+            since = frame["microseconds"]["since"]
+            self.assertTrue(all(type(value) is int for value in frame["start"] + frame["duration"]))
             for start, duration, task in zip(frame["start"], frame["duration"], frame["task"]):
-                steps.setdefault(task, []).append((start, duration))
+                steps.setdefault(task, []).append((since + start / 1000.0, duration / 1000.0))
         slow_id = tasks["worker-2"]["id"]
         # Each worker: its first step, three wake-ups after a sleep (task ids from the task factory, on in trace mode).
         for index in range(4):

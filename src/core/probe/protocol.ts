@@ -221,6 +221,8 @@ export const loopSchema = z.object({
   keptAliveByMore: count.optional(),
   /** Finished tasks the probe only counted, by outcome (more ended at once than it describes one by one). */
   tasksUnreported: z.object({ done: count, failed: count, cancelled: count }).optional(),
+  /** Its tasks the last sample left out (more than one frame holds): counted, not described. */
+  tasksUnlisted: count.optional(),
 });
 export type LoopInfo = z.infer<typeof loopSchema>;
 
@@ -325,6 +327,12 @@ export const traceFrameSchema = z.object({
   threadId: id,
   start: z.array(z.number().finite()).max(1_000_000),
   duration: z.array(z.number().finite().nonnegative()).max(1_000_000),
+  /**
+   * Python: `start` and `duration` are whole microseconds, `start` counted from `since` (ms since
+   * the epoch) — integers cost the probe far less to make and encode than rounded milliseconds.
+   * Absent: both in ms, `start` since the epoch.
+   */
+  microseconds: z.object({ since: time }).optional(),
   task: z.array(z.string().max(200)).max(1_000_000),
   slow: z.array(slowCallbackSchema).max(100).optional(),
 }).refine((frame) => frame.start.length === frame.duration.length && frame.start.length === frame.task.length, { message: 'start, duration and task differ in length' });

@@ -480,9 +480,11 @@ export class RunModel {
     let trace = record.trace.get(frame.loopId);
     if (!trace) record.trace.set(frame.loopId, (trace = { loopId: frame.loopId, threadId: frame.threadId, bucketStart: [], busyMs: [], droppedBuckets: 0, callbacks: 0, busyMsTotal: 0, slow: [] }));
     trace.threadId = frame.threadId;
+    const origin = frame.microseconds?.since ?? 0;
+    const scale = frame.microseconds ? 0.001 : 1;
     for (let index = 0; index < frame.start.length; index += 1) {
-      const start = frame.start[index]!;
-      const duration = frame.duration[index]!;
+      const start = origin + frame.start[index]! * scale;
+      const duration = frame.duration[index]! * scale;
       addBusy(trace, start, duration);
       const taskId = frame.task[index]!;
       if (taskId === '') continue;

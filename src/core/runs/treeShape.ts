@@ -171,6 +171,13 @@ export interface KeptAliveHandle {
   readonly thread?: ThreadInfo;
 }
 
+/** Tasks of a thread's running loops that the probe's last sample counted without describing them (too many for a frame). */
+export function unlistedTasks(record: ProcessRecord, threadId: string): number {
+  let count = 0;
+  for (const loop of record.entities.loop.values()) if (loop.live && loop.info.threadId === threadId) count += loop.info.tasksUnlisted ?? 0;
+  return count;
+}
+
 /** What keeps a running process alive, while its probe says its loop only waits; undefined while it works or once it has ended. */
 export function keptAlive(record: ProcessRecord): KeptAlive | undefined {
   if (record.endedAt !== undefined) return undefined;
