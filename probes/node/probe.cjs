@@ -252,8 +252,9 @@
 
   /**
    * In a Worker: marks each `Atomics.wait` in memory the main thread reads (a SharedArrayBuffer: when
-   * the wait began, and which line), so the main thread can say that this Worker waits there while
-   * it cannot answer anything. Per call: the calling line (a one-frame stack, ~2 µs) and two stores;
+   * the wait began, which line, and whether it has a timeout), so the main thread can say that this
+   * Worker waits there while it cannot answer anything, and whether it can wake by itself (a wait
+   * with no timeout ends only by another thread's `Atomics.notify`). Per call: the calling line (a one-frame stack, ~2 µs) and three stores;
    * a line is sent to the main thread the first time it waits, the buffer on the first wait.
    * The wait itself is the runtime's, called once with the same arguments (it never wakes early).
    */
@@ -262,7 +263,7 @@
     let marks;
     wrapFunction(Atomics, 'wait', (originalWait) => function wait() {
       if (!marks) {
-        marks = new Float64Array(new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT));
+        marks = new Float64Array(new SharedArrayBuffer(3 * Float64Array.BYTES_PER_ELEMENT));
         tellMainThread({ type: 'atomics', threadId: workerThreads.threadId, marks });
       }
       const at = callerLine(wait);
@@ -274,6 +275,10 @@
         if (at) tellMainThread({ type: 'atomics-line', threadId: workerThreads.threadId, line, at });
       }
       marks[1] = at ? line : 0;
+      // Atomics.wait reads a missing, undefined, NaN or +Infinity timeout as none; anything else
+      // (not converted here: a valueOf would run twice) counts as a timeout, so it is never called stuck.
+      const timeout = arguments[3];
+      marks[2] = timeout === undefined || timeout === Infinity || Number.isNaN(timeout) ? 0 : 1;
       marks[0] = Date.now();
       try {
         return Reflect.apply(originalWait, Atomics, arguments);
@@ -534,7 +539,8 @@
       if (since > 0 && now - since >= ATOMICS_WAIT_SHOWN_MS) {
         const at = lines.get(marks[1]);
         thread.state = 'waiting';
-        thread.wait = { kind: 'atomics', call: 'Atomics.wait', since: Math.round(since), ...(at ? { at } : {}) };
+        const timed = marks.length > 2 && marks[2] === 1;
+        thread.wait = { kind: 'atomics', call: 'Atomics.wait', since: Math.round(since), ...(timed ? { timed } : {}), ...(at ? { at } : {}) };
         if (at) thread.location = at;
         else delete thread.location;
       } else {
@@ -1212,8 +1218,12 @@
     publishState();
     process.on('exit', (exitCode) => {
       try {
+        // An ES module entry point whose top-level await nothing can settle: Node's own 'exit' listener
+        // (registered after this one, so not run yet) is still there and will set exit code 13.
+        const unsettledTopLevelAwait = process.exitCode === undefined && process.listeners('exit').some((listener) => listener.name === 'handleProcessExit');
+        if (unsettledTopLevelAwait) Object.assign(mainThread, { state: 'waiting', wait: { kind: 'top-level-await', call: 'await', since: Date.now() } });
         loopWatch.finish();
-        enqueue(frame('exit', { exitCode }));
+        enqueue(frame('exit', { exitCode: unsettledTopLevelAwait ? 13 : exitCode }));
       } catch {
         // The program is ending anyway.
       }
