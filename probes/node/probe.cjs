@@ -707,9 +707,13 @@
   function startTracer() {
     const asyncHooks = require('node:async_hooks');
     const epoch = performance.timeOrigin;
-    /** asyncId → [type, creation stack holder or undefined] of live resources (promises: type only). */
-    const resources = new Map();
-    const own = new Set();
+    /**
+     * Resource → [type, creation stack holder], or OWN for the probe's own (promises: nothing). Keyed
+     * by the resource, not its asyncId, so that no `destroy` hook is needed: Node tracks a destroy
+     * hook per promise with a weak callback each, which multiplied a promise-heavy program's time.
+     */
+    const resources = new WeakMap();
+    const OWN = [];
     const promises = { created: 0, settled: 0 };
     let start = [];
     let duration = [];
@@ -717,13 +721,14 @@
     let depth = 0;
     let turnStart = 0;
     let turnId = 0;
+    let turnResource;
     /** The last recorded callback (performance.now): promise reactions that follow it at once extend it. */
     let lastStart = 0;
     let lastEnd = -Infinity;
     const hook = asyncHooks.createHook({
-      init(asyncId, type) {
+      init(asyncId, type, triggerAsyncId, resource) {
         if (creatingOwn || ownWorkDepth > 0) {
-          own.add(asyncId);
+          if (resource !== null && typeof resource === 'object') resources.set(resource, OWN);
           return;
         }
         if (type === 'PROMISE') {
@@ -735,19 +740,23 @@
         Error.stackTraceLimit = 10;
         Error.captureStackTrace(site);
         Error.stackTraceLimit = limit;
-        resources.set(asyncId, [type, site]);
+        if (resource !== null && typeof resource === 'object') resources.set(resource, [type, site]);
       },
       before(asyncId) {
-        if (depth++ > 0 || own.has(asyncId)) return;
+        if (depth++ > 0) return;
+        const resource = resources.get(asyncHooks.executionAsyncResource());
+        if (resource === OWN) return;
         turnStart = performance.now();
         turnId = asyncId;
+        turnResource = resource;
       },
       after(asyncId) {
         if (--depth > 0 || turnStart === 0 || asyncId !== turnId) return;
         const now = performance.now();
         const begun = turnStart;
         turnStart = 0;
-        const resource = resources.get(asyncId);
+        const resource = turnResource;
+        turnResource = undefined;
         if (resource === undefined && start.length > 0 && begun - lastEnd < COALESCE_MS) {
           // A promise reaction right after the previous callback: the same turn of the loop (its microtasks).
           duration[duration.length - 1] = round(now - lastStart, 3);
@@ -763,10 +772,6 @@
       },
       promiseResolve() {
         promises.settled += 1;
-      },
-      destroy(asyncId) {
-        resources.delete(asyncId);
-        own.delete(asyncId);
       },
     });
     hook.enable();
