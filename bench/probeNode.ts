@@ -36,8 +36,9 @@ export async function nodeProbeOverhead(): Promise<void> {
     console.log(`RESULT probe.node.${workload.name}.overhead_pct=${overhead.cpu.toFixed(1)}`);
     console.log(`RESULT probe.node.${workload.name}.overhead_wall_pct=${overhead.wall.toFixed(1)}`);
   }
-  // Trace mode on the loop that runs callbacks (every turn timed) and on the promise-heavy one.
-  for (const [label, script] of [['trace_mode', 'steady_loop.mjs'], ['trace_mode_awaits', 'awaits.mjs']] as const) {
+  // Trace mode on the loop that runs callbacks (every turn timed), on the promise-heavy micro-benchmark
+  // (trivial awaits) and on awaits that each do ~50 µs of work (a realistic promise-driven program).
+  for (const [label, script] of [['trace_mode', 'steady_loop.mjs'], ['trace_mode_awaits', 'awaits.mjs'], ['trace_mode_awaits_work', 'awaits_work.mjs']] as const) {
     const file = path.join(root, 'bench', 'node', script);
     const trace = await steadyOverhead(label, async () => timing(await runForOutput(process.execPath, [file], process.env)), () => probedRun(launch(file), { [ENV_TRACE]: '1' }), 0);
     console.log(`RESULT probe.node.${label}.overhead_pct=${trace.wall.toFixed(1)}`);

@@ -252,8 +252,9 @@
 
   /**
    * In a Worker: marks each `Atomics.wait` in memory the main thread reads (a SharedArrayBuffer: when
-   * the wait began, and which line), so the main thread can say that this Worker waits there while
-   * it cannot answer anything. Per call: the calling line (a one-frame stack, ~2 µs) and two stores;
+   * the wait began, which line, and whether it has a timeout), so the main thread can say that this
+   * Worker waits there while it cannot answer anything, and whether it can wake by itself (a wait
+   * with no timeout ends only by another thread's `Atomics.notify`). Per call: the calling line (a one-frame stack, ~2 µs) and three stores;
    * a line is sent to the main thread the first time it waits, the buffer on the first wait.
    * The wait itself is the runtime's, called once with the same arguments (it never wakes early).
    */
@@ -262,7 +263,7 @@
     let marks;
     wrapFunction(Atomics, 'wait', (originalWait) => function wait() {
       if (!marks) {
-        marks = new Float64Array(new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT));
+        marks = new Float64Array(new SharedArrayBuffer(3 * Float64Array.BYTES_PER_ELEMENT));
         tellMainThread({ type: 'atomics', threadId: workerThreads.threadId, marks });
       }
       const at = callerLine(wait);
@@ -274,6 +275,10 @@
         if (at) tellMainThread({ type: 'atomics-line', threadId: workerThreads.threadId, line, at });
       }
       marks[1] = at ? line : 0;
+      // Atomics.wait reads a missing, undefined, NaN or +Infinity timeout as none; anything else
+      // (not converted here: a valueOf would run twice) counts as a timeout, so it is never called stuck.
+      const timeout = arguments[3];
+      marks[2] = timeout === undefined || timeout === Infinity || Number.isNaN(timeout) ? 0 : 1;
       marks[0] = Date.now();
       try {
         return Reflect.apply(originalWait, Atomics, arguments);
@@ -378,16 +383,23 @@
    * the probe's own work left out), the loop
    * entity lists what keeps the process alive: each referenced handle Node lists
    * (`process._getActiveHandles()`: servers, sockets, child processes, Workers, message ports…) and
-   * the timers the probe remembers, with the line that created each. Lines cost a stack capture
-   * (~2 µs, formatted only when reported) and are taken only where a handle can outlive its turn:
-   * `server.listen`, `socket.connect`, spawning a child, `new Worker`, `new MessageChannel`, every
-   * `setInterval` and each `setTimeout` of LONG_TIMER_MS or more. Shorter timers are counted only.
-   * Nothing of this runs while the loop is busy but the wrappers.
+   * the long timers, with the line that created each. Lines cost a stack capture
+   * (~2–12 µs, formatted only when reported; at most SITES_PER_SAMPLE a sample) and are taken only
+   * where a handle can outlive its turn: `server.listen`, `socket.connect`, spawning a child,
+   * `new Worker`, `new MessageChannel`, every `setInterval` and each `setTimeout` of LONG_TIMER_MS or
+   * more. Shorter timers are counted only.
+   * The timers are Node's own: each duration has a list of its pending timers (a `TimersList`, the
+   * `_idlePrev` of a timer just created), and the probe remembers the lists its long timers went
+   * into, not the timers. So `clearTimeout` is not wrapped and a cleared timer is never held: a
+   * program creating and clearing timers by the hundred thousand a second (request timeouts) pays
+   * one call and one comparison per timer. Nothing else runs while the loop is busy.
    */
   const IDLE_UTILIZATION = 0.1;
   const IDLE_MS = 1000;
   const LONG_TIMER_MS = 1000;
-  const MAX_TRACKED_TIMERS = 2000;
+  /** Timer lists remembered (one per duration the program's long timers use) and timers read from them at most. */
+  const MAX_TIMER_LISTS = 200;
+  const MAX_LISTED_TIMERS = 2000;
   const MAX_KEPT_ALIVE = 50;
   const SITES_PER_SAMPLE = 50;
   let sitesLeft = SITES_PER_SAMPLE;
@@ -395,7 +407,9 @@
   const ATOMICS_WAIT_SHOWN_MS = 100;
   /** handle → its creation stack (an object whose `stack` V8 formats on first read). */
   const creationSites = new WeakMap();
-  const trackedTimers = new Set();
+  /** Node's lists of pending timers (one per duration) that long timers went into: see above. */
+  const timerLists = new Set();
+  let lastTimerList;
   /** Workers' Atomics.wait marks by thread id: `{ marks, lines }` (see reportAtomicsWaits). */
   const atomicsWaits = new Map();
   let quietSince;
@@ -442,23 +456,11 @@
     for (const name of ['setTimeout', 'setInterval']) {
       const repeats = name === 'setInterval';
       const original = timers[name];
+      // Called directly when it can be (no `arguments` object, no Reflect.apply): this runs for every timer.
       const wrapper = wrapFunction(timers, name, (setTimer) => function timer(callback, delay) {
-        const handle = Reflect.apply(setTimer, this, arguments);
-        if ((repeats || delay >= LONG_TIMER_MS) && roomForTimer()) {
-          noteCreation(timer, 10, handle);
-          trackedTimers.add(handle);
-        }
+        const handle = arguments.length <= 2 ? setTimer(callback, delay) : Reflect.apply(setTimer, this, arguments);
+        if (repeats || delay >= LONG_TIMER_MS) noteTimer(timer, handle);
         return handle;
-      });
-      if (wrapper && globalThis[name] === original) globalThis[name] = wrapper;
-    }
-    // A cleared timer is let go at once: kept until the next prune, timers cleared by the thousand
-    // (request timeouts) would outlive a garbage collection or two and cost the program more.
-    for (const name of ['clearTimeout', 'clearInterval']) {
-      const original = timers[name];
-      const wrapper = wrapFunction(timers, name, (clearTimer) => function clear(timer) {
-        trackedTimers.delete(timer);
-        return Reflect.apply(clearTimer, this, arguments);
       });
       if (wrapper && globalThis[name] === original) globalThis[name] = wrapper;
     }
@@ -485,13 +487,28 @@
     }
   }
 
-  /** Whether another timer can be remembered (ended timers are let go at each sample). */
-  function roomForTimer() {
-    return trackedTimers.size < MAX_TRACKED_TIMERS;
+  /** A long timer just created: the list it went into, and the line that created it. */
+  function noteTimer(callee, handle) {
+    const list = handle?._idlePrev;
+    if (list !== lastTimerList && list?._idleNext !== undefined && timerLists.size < MAX_TIMER_LISTS) {
+      lastTimerList = list;
+      timerLists.add(list);
+    }
+    noteCreation(callee, 10, handle);
   }
 
-  function pruneTimers() {
-    for (const timer of trackedTimers) if (timer._destroyed) trackedTimers.delete(timer);
+  /** Lets go of the timer lists Node has let go of (emptied: a list is never reused once empty). */
+  function pruneTimerLists() {
+    for (const list of timerLists) if (list._idleNext === list || list._idleNext == null) timerLists.delete(list);
+  }
+
+  /** The pending timers of the remembered lists (at most MAX_LISTED_TIMERS). */
+  function longTimers() {
+    const found = [];
+    for (const list of timerLists) {
+      for (let timer = list._idleNext; timer && timer !== list && found.length < MAX_LISTED_TIMERS; timer = timer._idleNext) found.push(timer);
+    }
+    return found;
   }
 
   /** Main thread: a Worker's Atomics.wait marks, or a line it waits on (reportAtomicsWaits). */
@@ -522,7 +539,8 @@
       if (since > 0 && now - since >= ATOMICS_WAIT_SHOWN_MS) {
         const at = lines.get(marks[1]);
         thread.state = 'waiting';
-        thread.wait = { kind: 'atomics', call: 'Atomics.wait', since: Math.round(since), ...(at ? { at } : {}) };
+        const timed = marks.length > 2 && marks[2] === 1;
+        thread.wait = { kind: 'atomics', call: 'Atomics.wait', since: Math.round(since), ...(timed ? { timed } : {}), ...(at ? { at } : {}) };
         if (at) thread.location = at;
         else delete thread.location;
       } else {
@@ -572,8 +590,8 @@
       if (entry) listed.push(entry);
     }
     let timersDescribed = 0;
-    for (const timer of trackedTimers) {
-      if (!timer.hasRef()) continue;
+    for (const timer of longTimers()) {
+      if (typeof timer.hasRef !== 'function' || !timer.hasRef()) continue;
       timersDescribed += 1;
       listed.push(located({ kind: timer._repeat ? 'interval' : 'timer', delayMs: Math.max(0, Number(timer._idleTimeout) || 0) }, createdAt(timer)));
     }
@@ -646,7 +664,7 @@
     const now = Date.now();
     updateAtomicsWaits(now);
     updateKeptAlive(now, programBusy);
-    pruneTimers();
+    pruneTimerLists();
     sitesLeft = SITES_PER_SAMPLE;
     tracer?.drain();
     publishState();
@@ -689,9 +707,13 @@
   function startTracer() {
     const asyncHooks = require('node:async_hooks');
     const epoch = performance.timeOrigin;
-    /** asyncId → [type, creation stack holder or undefined] of live resources (promises: type only). */
-    const resources = new Map();
-    const own = new Set();
+    /**
+     * Resource → [type, creation stack holder], or OWN for the probe's own (promises: nothing). Keyed
+     * by the resource, not its asyncId, so that no `destroy` hook is needed: Node tracks a destroy
+     * hook per promise with a weak callback each, which multiplied a promise-heavy program's time.
+     */
+    const resources = new WeakMap();
+    const OWN = [];
     const promises = { created: 0, settled: 0 };
     let start = [];
     let duration = [];
@@ -699,13 +721,14 @@
     let depth = 0;
     let turnStart = 0;
     let turnId = 0;
+    let turnResource;
     /** The last recorded callback (performance.now): promise reactions that follow it at once extend it. */
     let lastStart = 0;
     let lastEnd = -Infinity;
     const hook = asyncHooks.createHook({
-      init(asyncId, type) {
+      init(asyncId, type, triggerAsyncId, resource) {
         if (creatingOwn || ownWorkDepth > 0) {
-          own.add(asyncId);
+          if (resource !== null && typeof resource === 'object') resources.set(resource, OWN);
           return;
         }
         if (type === 'PROMISE') {
@@ -717,19 +740,23 @@
         Error.stackTraceLimit = 10;
         Error.captureStackTrace(site);
         Error.stackTraceLimit = limit;
-        resources.set(asyncId, [type, site]);
+        if (resource !== null && typeof resource === 'object') resources.set(resource, [type, site]);
       },
       before(asyncId) {
-        if (depth++ > 0 || own.has(asyncId)) return;
+        if (depth++ > 0) return;
+        const resource = resources.get(asyncHooks.executionAsyncResource());
+        if (resource === OWN) return;
         turnStart = performance.now();
         turnId = asyncId;
+        turnResource = resource;
       },
       after(asyncId) {
         if (--depth > 0 || turnStart === 0 || asyncId !== turnId) return;
         const now = performance.now();
         const begun = turnStart;
         turnStart = 0;
-        const resource = resources.get(asyncId);
+        const resource = turnResource;
+        turnResource = undefined;
         if (resource === undefined && start.length > 0 && begun - lastEnd < COALESCE_MS) {
           // A promise reaction right after the previous callback: the same turn of the loop (its microtasks).
           duration[duration.length - 1] = round(now - lastStart, 3);
@@ -745,10 +772,6 @@
       },
       promiseResolve() {
         promises.settled += 1;
-      },
-      destroy(asyncId) {
-        resources.delete(asyncId);
-        own.delete(asyncId);
       },
     });
     hook.enable();
@@ -791,6 +814,9 @@
    * entry point, `--import` and `--require` preloads, a dynamic import being evaluated) counts
    * neither as lag nor as a block.
    */
+  /** A beat after the loop was busy this long (ms) since the previous one reads the thread's CPU time (see the beat). */
+  const SCHEDULE_AFTER_BUSY_MS = 0.5;
+
   function startLoopWatch() {
     const beatMs = Math.max(5, Math.min(50, BLOCK_THRESHOLD_MS / 4));
     const profiler = startProfiler();
@@ -798,6 +824,8 @@
     let lastBeatAt = performance.now();
     let lastBeatUtilization = performance.eventLoopUtilization();
     let lastSchedule = readSchedule();
+    /** The loop's busy time since `lastSchedule` was read. */
+    let busySinceScheduleMs = 0;
     let lastSampleAt = lastBeatAt;
     let peakLagMs = 0;
     /** The main thread's time on a CPU since the last sample (NaN where Linux does not tell it). */
@@ -814,15 +842,25 @@
       const utilization = performance.eventLoopUtilization();
       const busyMs = performance.eventLoopUtilization(utilization, lastBeatUtilization).active;
       lastBeatUtilization = utilization;
-      const schedule = readSchedule();
-      // The program's own part of a late stretch: time on a CPU, or busy off one (in a system call).
-      // Far below the threshold, the thread was waiting for a CPU: the machine preempted a short callback.
-      const preempted = schedule !== undefined && lastSchedule !== undefined
-        && Math.max(schedule.cpuMs - lastSchedule.cpuMs, busyMs - (schedule.waitMs - lastSchedule.waitMs)) < BLOCK_THRESHOLD_MS / 10;
-      if (schedule !== undefined && lastSchedule !== undefined) cpuSinceSampleMs += schedule.cpuMs - lastSchedule.cpuMs;
-      else cpuSinceSampleMs = NaN;
-      lastSchedule = schedule;
-      if (lateBy > BLOCK_THRESHOLD_MS && busyMs > lateBy / 2) {
+      busySinceScheduleMs += busyMs;
+      const sampleDue = final || now - lastSampleAt >= SAMPLE_MS;
+      const late = lateBy > BLOCK_THRESHOLD_MS;
+      let preempted = false;
+      // Reading /proc costs tens of µs on the wake-up of an idle loop: it is read when a sample is
+      // due, a beat is late, or the loop worked since the last beat. Skipped stretches were idle, so
+      // a late stretch's reading still starts where its CPU time does.
+      if (sampleDue || late || busyMs >= SCHEDULE_AFTER_BUSY_MS) {
+        const schedule = readSchedule();
+        // The program's own part of a late stretch: time on a CPU, or busy off one (in a system call).
+        // Far below the threshold, the thread was waiting for a CPU: the machine preempted a short callback.
+        preempted = schedule !== undefined && lastSchedule !== undefined
+          && Math.max(schedule.cpuMs - lastSchedule.cpuMs, busySinceScheduleMs - (schedule.waitMs - lastSchedule.waitMs)) < BLOCK_THRESHOLD_MS / 10;
+        if (schedule !== undefined && lastSchedule !== undefined) cpuSinceSampleMs += schedule.cpuMs - lastSchedule.cpuMs;
+        else cpuSinceSampleMs = NaN;
+        lastSchedule = schedule;
+        busySinceScheduleMs = 0;
+      }
+      if (late && busyMs > lateBy / 2) {
         const block = profiler?.blockBetween(blockStartedAt, now) ?? { loading: false, stack: [] };
         if (!block.loading) peakLagMs = Math.max(peakLagMs, lateBy);
         if (!block.loading && !preempted) {
@@ -832,7 +870,7 @@
         peakLagMs = Math.max(peakLagMs, lateBy);
         profiler?.rotate();
       }
-      if (final || now - lastSampleAt >= SAMPLE_MS) {
+      if (sampleDue) {
         lastSampleAt = now;
         sample(peakLagMs, cpuSinceSampleMs);
         peakLagMs = 0;
@@ -949,6 +987,8 @@
       /** Keeps the profiles short: restarts the older one when the younger is a window old. */
       rotate() {
         const now = performance.now();
+        // Checked first, as it runs at every beat: nothing is due before the younger profile is a window old.
+        if (now - Math.max(protocolSlot.startedAt ?? -Infinity, consoleSlot.startedAt ?? -Infinity) < PROFILE_WINDOW_MS) return;
         const live = running();
         const newest = Math.max(...live.map((slot) => slot.startedAt));
         if (!overlapAllowed()) {
@@ -1183,8 +1223,12 @@
     publishState();
     process.on('exit', (exitCode) => {
       try {
+        // An ES module entry point whose top-level await nothing can settle: Node's own 'exit' listener
+        // (registered after this one, so not run yet) is still there and will set exit code 13.
+        const unsettledTopLevelAwait = process.exitCode === undefined && process.listeners('exit').some((listener) => listener.name === 'handleProcessExit');
+        if (unsettledTopLevelAwait) Object.assign(mainThread, { state: 'waiting', wait: { kind: 'top-level-await', call: 'await', since: Date.now() } });
         loopWatch.finish();
-        enqueue(frame('exit', { exitCode }));
+        enqueue(frame('exit', { exitCode: unsettledTopLevelAwait ? 13 : exitCode }));
       } catch {
         // The program is ending anyway.
       }

@@ -91,6 +91,8 @@ export function waitWords(wait: WaitInfo, pid: number, names: Names, now: number
       return vscode.l10n.t('event loop waiting for events');
     case 'atomics':
       return vscode.l10n.t('blocked in Atomics.wait');
+    case 'top-level-await':
+      return vscode.l10n.t('awaited at the top level of its module a promise that nothing could settle: Node.js ended it with exit code 13');
     case 'other':
       return wait.call ? vscode.l10n.t('waits in {0}', wait.call) : vscode.l10n.t('waits');
   }
@@ -157,6 +159,8 @@ export function guideFor(report: StuckReport): GuideViewState {
     case 'full-pipe':
       return { language: 'python', model: 'processes', section: 'pitfalls' };
     case 'no-waker':
+      // Node's only wait with no waker is Workers parked in Atomics.wait (Workers are its threads).
+      if (report.steps.some((step) => step.waiter.wait?.kind === 'atomics')) return { language: 'node', model: 'threads', section: 'pitfalls' };
       return { language: 'python', model: report.steps.some((step) => step.waiter.kind === 'task') ? 'coroutines' : 'threads', section: 'pitfalls' };
     case 'lock-order':
     case 'self-lock':

@@ -117,6 +117,40 @@ suite('Live Tasks: why is it stuck', function () {
     }
   });
 
+  test('Node: Workers parked in Atomics.wait on each other with nothing else alive are stuck; a pool the main thread can still feed is not', async () => {
+    const run = await start(controller, 'node_atomics_deadlock.js');
+    const stuck = await until('the Stuck row', () => stuckRows(controller)[0]);
+    assert.match(stuck.text, /^Stuck: everything waits and nothing can wake it/);
+    const steps = await until('the steps', () => {
+      const found = rows(controller).filter((row) => row.node.kind === 'stuckStep').map((row) => row.text);
+      return found.length === 3 && found;
+    });
+    assert.equal(steps.filter((step) => /blocked in Atomics\.wait \(line 6\)$/.test(step)).length, 2, steps.join('\n'));
+    assert.ok(steps.some((step) => /event loop waiting for events/.test(step)), steps.join('\n'));
+    const reports = reportsOf(controller, run);
+    assert.deepEqual(reports.map((report) => report.pattern), ['no-waker']);
+    await endEveryRun(controller);
+
+    const pool = await start(controller, 'node_pool_waiting.js');
+    const deadline = Date.now() + 6000;
+    while (pool.isRunning && Date.now() < deadline) {
+      assert.deepEqual(stuckRows(controller).map((row) => row.text), [], text(rows(controller)));
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.ok(pool.isRunning, 'the pool kept running');
+    assert.ok(pool.model.processes().some((record) => [...record.entities.thread.values()].some((thread) => thread.info.wait?.kind === 'atomics')), 'its Workers were seen in Atomics.wait');
+  });
+
+  test('Node: an ES module that ends in a top-level await nothing could settle (exit code 13) is explained in a Stuck row', async () => {
+    const run = await start(controller, 'node_unsettled_await.mjs');
+    await run.whenEnded();
+    await controller.stuck.refresh();
+    const stuck = await until('the Stuck row', () => stuckRows(controller)[0]);
+    assert.match(stuck.text, /^Stuck: everything waits and nothing can wake it/);
+    const step = rows(controller).find((row) => row.node.kind === 'stuckStep');
+    assert.match(step?.text ?? '', /awaited at the top level of its module a promise that nothing could settle: Node\.js ended it with exit code 13/, text(rows(controller)));
+  });
+
   test('with several runs listed, each run\'s Stuck row is under that run; a run paused in the debugger is never stuck', async () => {
     const healthy = await start(controller, 'long_running.py');
     const stuckRun = await start(controller, 'await_cycle.py');

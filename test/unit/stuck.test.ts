@@ -251,6 +251,41 @@ describe('deadlock diagnosis', () => {
       for (const [what, model] of Object.entries(wakers)) assert.deepEqual(diagnose(model, () => undefined), [], what);
     });
 
+    describe('in a Node.js process', () => {
+      const worker = (n: number, extra: Partial<WaitInfo> = {}): ThreadInfo => thread(`worker-${n}`, { kind: 'worker', name: `Worker ${n}`, wait: wait('atomics', 0, { call: 'Atomics.wait', at: at(6, '/w/turns.js', 'waitForTurn'), ...extra }) });
+      const nodeLoop = (keptAliveBy: NonNullable<LoopInfo['keptAliveBy']>, extra: Partial<LoopInfo> = {}): LoopInfo => ({ id: 'loop-main', threadId: 'main', lagMs: 0, idleSince: 1000, keptAliveBy, ...extra });
+      const workersOnly = [{ kind: 'worker' as const, threadId: 'worker-1' }, { kind: 'worker' as const, threadId: 'worker-2' }];
+      const nodeRun = (threads: ThreadInfo[], loop: LoopInfo) => modelWith([{ pid: 10, t: 5000, runtime: 'node', threads: [thread('main', { state: 'waiting' }), ...threads], loops: [loop] }]);
+
+      it('says so when nothing keeps it alive but Workers parked in Atomics.wait with no timeout, the main thread\'s loop first', () => {
+        const [report] = diagnose(nodeRun([worker(1), worker(2)], nodeLoop(workersOnly)), () => undefined);
+        assert.equal(report?.pattern, 'no-waker');
+        assert.deepEqual(report.steps.map((step) => [step.waiter.id, step.waiter.wait?.kind]), [['main', 'loop-idle'], ['worker-1', 'atomics'], ['worker-2', 'atomics']]);
+      });
+
+      it('says so when it ended in a top-level await nothing could settle (exit code 13), and only once it ended', () => {
+        const model = modelWith([{ pid: 10, t: 5000, runtime: 'node', threads: [thread('main', { wait: wait('top-level-await', 4990) })] }]);
+        assert.deepEqual(diagnose(model, () => undefined), []);
+        model.endProcess(10, 5010, { exitCode: 13 });
+        model.finish(5010, { exitCode: 13 });
+        const [report] = diagnose(model, () => undefined);
+        assert.deepEqual(report?.steps.map((step) => [step.waiter.id, step.waiter.wait?.kind]), [['main', 'top-level-await']]);
+      });
+
+      it('is not stuck when anything can wake a Worker: a timeout, a running or idle Worker, a timer, a server, a request in flight, a loop not idle yet', () => {
+        const cases = {
+          'a wait with a timeout': nodeRun([worker(1), worker(2, { timed: true })], nodeLoop(workersOnly)),
+          'a Worker on its own loop': nodeRun([worker(1), thread('worker-2', { kind: 'worker', state: 'waiting' })], nodeLoop(workersOnly)),
+          'a wait not settled yet': nodeRun([worker(1), worker(2, { since: 4500 })], nodeLoop(workersOnly)),
+          'a timer of the main thread': nodeRun([worker(1), worker(2)], nodeLoop([...workersOnly, { kind: 'timer', delayMs: 60_000 }])),
+          'a server': nodeRun([worker(1), worker(2)], nodeLoop([...workersOnly, { kind: 'server', address: '127.0.0.1:80' }])),
+          'a file read in flight': nodeRun([worker(1), worker(2)], nodeLoop(workersOnly, { resources: { FSReqCallback: 1 } })),
+          'a loop that has not been idle long (no keptAliveBy)': nodeRun([worker(1), worker(2)], { id: 'loop-main', threadId: 'main', lagMs: 0 }),
+        };
+        for (const [what, model] of Object.entries(cases)) assert.deepEqual(diagnose(model, () => undefined), [], what);
+      });
+    });
+
     it('judges a Node.js process of the run as able to wake the rest', () => {
       const model = stalled();
       model.addProcess(hello(20, 10, 'node'));

@@ -56,7 +56,7 @@ export type StackFrame = z.infer<typeof stackFrameSchema>;
 export const WAIT_KINDS = [
   'lock', 'condition', 'event', 'semaphore', 'barrier', 'join', 'queue-get', 'queue-put', 'queue-join', 'future', 'futures-wait',
   'process-join', 'pipe-recv', 'pipe-send', 'subprocess', 'socket', 'select', 'input', 'io', 'sleep', 'task', 'gather', 'shield',
-  'timeout', 'executor', 'stream', 'pool-idle', 'loop-idle', 'atomics', 'other',
+  'timeout', 'executor', 'stream', 'pool-idle', 'loop-idle', 'atomics', 'top-level-await', 'other',
 ] as const;
 export type WaitKind = (typeof WAIT_KINDS)[number];
 

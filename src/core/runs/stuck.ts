@@ -4,15 +4,17 @@
  *   process's last sample saw): a lock-order inversion, an await cycle, threads joining each other,
  *   a process joined before the queue it writes to is drained, a child whose full pipe nobody reads;
  * - no waker: every thread and task of every process of the run waits on something only the run
- *   itself could provide (a lock, an event, a queue, a join…), no event loop has a timer, a watched
- *   file descriptor or a signal handler, and no process outside the probes' sight runs — nothing
- *   can ever wake it.
+ *   itself could provide (a lock, an event, a queue, a join, an `Atomics.wait` with no timeout…), no
+ *   event loop has a timer, a watched file descriptor or a signal handler, and no process outside the
+ *   probes' sight runs — nothing can ever wake it. In a Node.js process: its main script has run, its
+ *   loop only waits and nothing keeps it alive but Workers, each parked in such an `Atomics.wait`; or
+ *   it ended because its ES module's top-level await waited on a promise nothing could settle.
  * Anything that can end by itself (a sleep, a timeout, I/O, a socket, user input, a child process no
  * probe sees) is a waker: an idle server, a pool waiting for work while the program sleeps or reads,
  * a loop waiting on a timer and a program paused in a debugger are not stuck.
  */
 import type { SourceLocation, WaitInfo } from '../probe/protocol';
-import type { RunModel } from './runModel';
+import type { ProcessRecord, RunModel } from './runModel';
 import {
   buildWaitGraph, currentAtLastSample, type PauseState, taskKey, threadKey, type Waiter, type WaitGraph, type WaitReason, type WithItemsOf,
 } from './waitGraph';
@@ -48,7 +50,7 @@ export interface InvolvedLine {
 /** Wait kinds that only the run itself can end (a waiter in one of them needs another thread, task or process of the run). */
 const INTERNAL_KINDS: ReadonlySet<WaitInfo['kind']> = new Set([
   'lock', 'condition', 'event', 'semaphore', 'barrier', 'join', 'queue-get', 'queue-put', 'queue-join', 'future', 'futures-wait',
-  'process-join', 'subprocess', 'pipe-recv', 'pipe-send', 'task', 'gather', 'shield', 'executor', 'pool-idle', 'loop-idle',
+  'process-join', 'subprocess', 'pipe-recv', 'pipe-send', 'task', 'gather', 'shield', 'executor', 'pool-idle', 'loop-idle', 'atomics',
 ]);
 
 /** Everything stuck in the run as its processes were last sampled; nothing while a debugger holds it paused. */
@@ -211,9 +213,8 @@ function upstream(graph: WaitGraph, members: ReadonlySet<string>): Waiter[] {
 }
 
 /**
- * Everything waits and nothing can wake it: every process of the run is a probed Python process
- * whose threads and tasks all wait, settled, on what only the run could provide, whose loops have
- * nothing that could wake them, and no child process outside the probes' sight is running.
+ * Everything waits and nothing can wake it: every process of the run is a probed process stalled
+ * (pythonStall, nodeStall), and no child process outside the probes' sight is running.
  */
 function noWaker(model: RunModel, graph: WaitGraph): StuckReport | undefined {
   const processes = model.processes().filter((record) => record.endedAt === undefined || (model.outcome !== undefined && record.endedAt >= model.outcome.endedAt - ENDED_WITH_RUN_MS));
@@ -221,28 +222,15 @@ function noWaker(model: RunModel, graph: WaitGraph): StuckReport | undefined {
   const probedPids = new Set(model.processes().map((record) => record.pid));
   const steps: StuckStep[] = [];
   for (const record of processes) {
-    if (record.runtime?.name !== 'python' || record.sampledAt === undefined) return undefined;
+    if (record.sampledAt === undefined) return undefined;
     for (const child of record.entities.child.values()) {
       if (child.info.endedAt === undefined && (child.info.pid === undefined || !probedPids.has(child.info.pid))) return undefined;
     }
-    for (const loop of record.entities.loop.values()) {
-      const wakers = loop.info.wakers;
-      if (!loop.live && model.outcome === undefined) continue;
-      if (!wakers || wakers.timers + wakers.readers + wakers.writers + wakers.signals + wakers.ready > 0) return undefined;
-    }
-    const current = [
-      ...[...record.entities.thread.values()].filter((thread) => currentAtLastSample(record, thread)).map((thread) => threadKey(record.pid, thread.info.id)),
-      ...[...record.entities.task.values()]
-        .filter((task) => currentAtLastSample(record, task) && (task.info.state === 'pending' || task.info.state === 'running'))
-        .map((task) => taskKey(record.pid, task.info.id)),
-    ];
-    const threads = current.filter((key) => key.startsWith('thread:')).length;
-    for (const key of current) {
-      const waiter = graph.waiters.get(key);
-      if (!waiter?.wait || !waiter.settled || !internal(waiter.wait, probedPids)) return undefined;
-      steps.push({ waiter });
-    }
-    if (threads === 0) return undefined;
+    const stalled = record.runtime?.name === 'python' ? pythonStall(model, record, graph, probedPids)
+      : record.runtime?.name === 'node' ? nodeStall(record, graph, probedPids)
+        : undefined;
+    if (!stalled) return undefined;
+    steps.push(...stalled);
   }
   steps.sort((a, b) => a.waiter.key.localeCompare(b.waiter.key));
   return {
@@ -253,6 +241,62 @@ function noWaker(model: RunModel, graph: WaitGraph): StuckReport | undefined {
     steps,
     alsoWaiting: [],
   };
+}
+
+/**
+ * A Python process whose threads and tasks all wait, settled, on what only the run could provide,
+ * and whose loops have nothing that could wake them: its steps, else undefined.
+ */
+function pythonStall(model: RunModel, record: ProcessRecord, graph: WaitGraph, probedPids: ReadonlySet<number>): StuckStep[] | undefined {
+  for (const loop of record.entities.loop.values()) {
+    const wakers = loop.info.wakers;
+    if (!loop.live && model.outcome === undefined) continue;
+    if (!wakers || wakers.timers + wakers.readers + wakers.writers + wakers.signals + wakers.ready > 0) return undefined;
+  }
+  const current = [
+    ...[...record.entities.thread.values()].filter((thread) => currentAtLastSample(record, thread)).map((thread) => threadKey(record.pid, thread.info.id)),
+    ...[...record.entities.task.values()]
+      .filter((task) => currentAtLastSample(record, task) && (task.info.state === 'pending' || task.info.state === 'running'))
+      .map((task) => taskKey(record.pid, task.info.id)),
+  ];
+  if (!current.some((key) => key.startsWith('thread:'))) return undefined;
+  return settledInternalWaits(current, graph, probedPids);
+}
+
+/**
+ * A Node.js process whose main script has run and whose loop only waits, kept alive by nothing but
+ * Workers (no timer, server, socket, child, port or stdin: those can wake it), every Worker parked,
+ * settled, in an `Atomics.wait` with no timeout: only another thread's `Atomics.notify` could end
+ * one, and no thread is left to call it. Its steps (the main thread's loop first), else undefined.
+ * A Worker running or idle on its own loop (it may have timers of its own) is a waker.
+ */
+function nodeStall(record: ProcessRecord, graph: WaitGraph, probedPids: ReadonlySet<number>): StuckStep[] | undefined {
+  const mainThread = [...record.entities.thread.values()].find((thread) => thread.info.kind === 'main' && currentAtLastSample(record, thread));
+  // Node itself found that nothing could settle the module's top-level await (its loop ran out): final, no need to settle.
+  const mainWaiter = mainThread && graph.waiters.get(threadKey(record.pid, mainThread.info.id));
+  if (mainWaiter?.wait?.kind === 'top-level-await' && record.endedAt !== undefined) return [{ waiter: { ...mainWaiter, settled: true } }];
+  const loop = mainThread && [...record.entities.loop.values()].find((candidate) => candidate.info.threadId === mainThread.info.id);
+  const keptAliveBy = loop?.info.keptAliveBy;
+  if (!mainThread || !loop || !keptAliveBy || keptAliveBy.length === 0 || loop.info.keptAliveByMore || loop.info.idleSince === undefined) return undefined;
+  // A request in flight (a file read, a DNS lookup…) keeps no handle but ends by itself, and its callback runs on the main thread.
+  if (Object.keys(loop.info.resources ?? {}).some((type) => /Req/.test(type))) return undefined;
+  const workers = [...record.entities.thread.values()].filter((thread) => thread !== mainThread && currentAtLastSample(record, thread));
+  if (workers.length === 0 || keptAliveBy.some((handle) => handle.kind !== 'worker' || !workers.some((worker) => worker.info.id === handle.threadId))) return undefined;
+  const steps = settledInternalWaits(workers.map((worker) => threadKey(record.pid, worker.info.id)), graph, probedPids);
+  const main = graph.waiters.get(threadKey(record.pid, mainThread.info.id));
+  if (!steps || !main) return undefined;
+  return [{ waiter: { ...main, wait: { kind: 'loop-idle', call: 'event loop', since: loop.info.idleSince }, settled: true } }, ...steps];
+}
+
+/** Each waiter of `keys` as a step, when every one waits, settled, on what only the run could provide; else undefined. */
+function settledInternalWaits(keys: readonly string[], graph: WaitGraph, probedPids: ReadonlySet<number>): StuckStep[] | undefined {
+  const steps: StuckStep[] = [];
+  for (const key of keys) {
+    const waiter = graph.waiters.get(key);
+    if (!waiter?.wait || !waiter.settled || !internal(waiter.wait, probedPids)) return undefined;
+    steps.push({ waiter });
+  }
+  return steps;
 }
 
 /** A process that ended this close to the run's end ended with it (stopped), not on its own. */

@@ -238,6 +238,7 @@ export function buildWaitGraph(model: RunModel, withItemsOf: WithItemsOf, pauses
       case 'io':
       case 'stream':
       case 'atomics':
+      case 'top-level-await':
       case 'other':
         break; // nobody in particular can end these: see stuck.ts for when nothing at all can
     }

@@ -2,6 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ENV_ADDRESS, type BlockedFrame, type ChildInfo, type HelloFrame, type ProbeFrame, type SourceLocation, type ThreadInfo } from '../../../src/core/probe/protocol';
+import { RunModel } from '../../../src/core/runs/runModel';
+import { diagnose } from '../../../src/core/runs/stuck';
 import { fixture, runProgram, startTestEndpoint, type ProbedProcess, type TestEndpoint } from './harness';
 
 let endpoint: TestEndpoint;
@@ -368,5 +370,71 @@ describe('node probe: what keeps a process alive', () => {
     const { result } = await probed('kept-alive-apis.js');
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, 'wait ok not-equal timed-out\ntimers 2 promisified\nchannel true hello\n');
+  });
+});
+
+describe('node probe: why is it stuck', () => {
+  /** The diagnosis of the ended run as the extension makes it: every frame of every process into a run model. */
+  function diagnosed(processes: readonly ProbedProcess[], exitCode: number | null) {
+    const model = new RunModel();
+    let endedAt = 0;
+    for (const process of processes) {
+      const [first, ...rest] = process.frames;
+      assert.ok(first?.kind === 'hello');
+      model.addProcess(first);
+      for (const frame of rest) {
+        model.apply(first.pid, frame);
+        endedAt = Math.max(endedAt, frame.t);
+      }
+    }
+    model.finish(endedAt, exitCode === null ? {} : { exitCode });
+    return diagnose(model, () => undefined);
+  }
+
+  it('says nothing can wake Workers parked in Atomics.wait on each other once the main thread has nothing else, naming them and the line', async () => {
+    const { result, processes } = await probed('atomics-deadlock.js', [], { STUCK_MS: '4000' });
+    assert.equal(result.code, 0, result.stderr);
+    const [report, ...others] = diagnosed(processes, result.code);
+    assert.deepEqual(others, []);
+    assert.equal(report?.pattern, 'no-waker');
+    assert.deepEqual(report.steps.map((step) => [step.waiter.kind, step.waiter.wait?.kind]), [['thread', 'loop-idle'], ['thread', 'atomics'], ['thread', 'atomics']]);
+    assert.equal(report.steps[0]!.waiter.id, 'main');
+    for (const step of report.steps.slice(1)) {
+      assert.deepEqual([path.basename(step.waiter.wait?.at?.file ?? ''), step.waiter.wait?.at?.line, step.waiter.wait?.at?.function], ['atomics-deadlock-worker.js', 6, 'waitForTurn']);
+    }
+  });
+
+  it('is not stuck when something can still wake the Workers: a server the main thread serves, or a timeout on their waits', async () => {
+    for (const env of [{ POOL: '1' }, { TIMED: '1' }]) {
+      const { result, processes } = await probed('atomics-deadlock.js', [], { STUCK_MS: '4000', ...env });
+      assert.equal(result.code, 0, result.stderr);
+      const threads = processes[0]!.frames.flatMap((frame) => frame.kind === 'snapshot' ? frame.threads ?? [] : frame.kind === 'delta' ? frame.upsert?.threads ?? [] : []);
+      assert.ok(threads.some((thread) => thread.wait?.kind === 'atomics'), `the Workers were seen waiting (${JSON.stringify(env)})`);
+      assert.deepEqual(diagnosed(processes, result.code), [], JSON.stringify(env));
+    }
+  });
+
+  it('explains exit code 13: an ES module\'s top-level await on a promise nothing could settle (Node\'s code kept)', async () => {
+    const { result, processes } = await probed('unsettled-await.mjs');
+    assert.equal(result.code, 13, result.stderr);
+    const exit = processes[0]!.frames.find((frame) => frame.kind === 'exit');
+    assert.equal(exit?.kind === 'exit' ? exit.exitCode : undefined, 13);
+    const [report, ...others] = diagnosed(processes, result.code);
+    assert.deepEqual(others, []);
+    assert.equal(report?.pattern, 'no-waker');
+    assert.deepEqual(report.steps.map((step) => [step.waiter.id, step.waiter.wait?.kind]), [['main', 'top-level-await']]);
+  });
+
+  it('does not call a top-level await that settles stuck', async () => {
+    const settles = await probed('unsettled-await.mjs', [], { SETTLES: '1' });
+    assert.deepEqual([settles.result.code, settles.result.stdout], [0, 'got hello\n']);
+    assert.deepEqual(diagnosed(settles.processes, settles.result.code), []);
+  });
+
+  it('is not stuck: a program kept alive by a server, timers, a child, a port and a Worker parked in Atomics.wait', async () => {
+    for (const file of ['kept-alive.js']) {
+      const { result, processes } = await probed(file, [], { KEPT_ALIVE_MS: '4000' });
+      assert.deepEqual(diagnosed(processes, result.code), [], file);
+    }
   });
 });
