@@ -8,7 +8,7 @@
 // (`…overhead_pct`; see bench/measure.ts `alternate`), wall time beside it (`…overhead_wall_pct`).
 // Also: `…startup_ms` (a hello-world with vs without the probe), `…trace_mode.overhead_pct` (trace
 // mode vs no probe, wall time: the budget is 1.5×, +50%; `…trace_mode_work.overhead_pct` the same on
-// tasks doing ~50 µs of work each, bench/python/asyncio_work.py) and `…task_factory.overhead_pct` (the
+// tasks doing ~50 µs of work each: asyncio_tasks.py with BENCH_STEP_US=25) and `…task_factory.overhead_pct` (the
 // opt-in task factory vs the default probe, on the asyncio workload).
 // Names: `RESULT probe.python.<workload>.…` for 3.12, `probe.python3_N.<workload>.…` for others.
 import { execFileSync } from 'node:child_process';
@@ -68,8 +68,8 @@ async function main(): Promise<void> {
     console.log(`RESULT ${name}.trace_mode.overhead_pct=${trace.wall.toFixed(1)}`);
     console.log(`RESULT ${name}.trace_mode.overhead_cpu_pct=${trace.cpu.toFixed(1)}`);
     // The same on tasks doing ~50 µs of work each: the 1.5× budget is for programs whose callbacks work.
-    const working = path.join(root, 'bench', 'python', 'asyncio_work.py');
-    const workingTrace = await steadyOverhead('trace_mode_work', plain(working, tasksEnv), () => probedRun(launch(working), { ...tasksEnv, [ENV_TRACE]: '1' }), 0);
+    const workingEnv = { ...tasksEnv, BENCH_STEP_US: '25' };
+    const workingTrace = await steadyOverhead('trace_mode_work', plain(tasks, workingEnv), () => probedRun(launch(tasks), { ...workingEnv, [ENV_TRACE]: '1' }), 0);
     console.log(`RESULT ${name}.trace_mode_work.overhead_pct=${workingTrace.wall.toFixed(1)}`);
     const factory = await steadyOverhead('task_factory', async () => (await probedRun(launch(tasks), tasksEnv)).timing, () => probedRun(launch(tasks), { ...tasksEnv, [ENV_TASK_LIFECYCLE]: '1' }), 0);
     console.log(`RESULT ${name}.task_factory.overhead_pct=${factory.cpu.toFixed(1)}`);

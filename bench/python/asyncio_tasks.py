@@ -1,15 +1,31 @@
 """Short asyncio tasks, created in batches of 20 and gathered, for BENCH_SECONDS (default 5):
-steady state, so that the probe samples it all along. Prints its own time and the work done."""
+steady state, so that the probe samples it all along. With BENCH_STEP_US, each of a task's two
+steps also works that long (25 for ~50 us a task: the realistic program of trace mode's budget,
+not the few microseconds of a bare step). Prints its own time and the work done."""
 import asyncio
 import os
 import time
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+STEP_SECONDS = float(os.environ.get("BENCH_STEP_US", "0")) / 1e6
 
 
-async def short(index):
-    await asyncio.sleep(0)
-    return index
+def work():
+    ends = time.perf_counter() + STEP_SECONDS
+    while time.perf_counter() < ends:
+        pass
+
+
+if STEP_SECONDS:
+    async def short(index):
+        work()
+        await asyncio.sleep(0)
+        work()
+        return index
+else:
+    async def short(index):
+        await asyncio.sleep(0)
+        return index
 
 
 async def main(started):
@@ -22,7 +38,7 @@ async def main(started):
 
 started = time.perf_counter()
 cpu_started = time.process_time()
-work = asyncio.run(main(started))
+work_done = asyncio.run(main(started))
 print("ELAPSED", time.perf_counter() - started)
 print("CPU", time.process_time() - cpu_started)
-print("WORK", work)
+print("WORK", work_done)
