@@ -97,7 +97,14 @@ export function register(controller: LiveTasksController, debugMonitor: DebugSes
     vscode.commands.registerCommand(CommandId.RunCommand, (commandLine?: unknown) => runCommand(controller, recent, typeof commandLine === 'string' ? commandLine : undefined)),
     vscode.commands.registerCommand(CommandId.NewMonitoredTerminal, () => newMonitoredTerminal(controller)),
     vscode.commands.registerCommand(CommandId.AttachToProcess, (pid?: unknown) => attachToProcess(controller, typeof pid === 'number' ? pid : undefined)),
-    vscode.commands.registerCommand(CommandId.StopRun, (target?: unknown) => controller.stop(target instanceof MonitoredRun || isLiveNode(target) ? target : undefined)),
+    vscode.commands.registerCommand(CommandId.StopRun, (target?: unknown) => {
+      const given = target instanceof MonitoredRun || isLiveNode(target) ? target : undefined;
+      // A selection event that arrives while the view refreshes carries no rows (VS Code finds them
+      // by handle, and a refresh forgets the handles until the rows are listed again); the view's
+      // selection read now has them.
+      if (!given && view.selection[0]) controller.selectNode(view.selection[0]);
+      return controller.stop(given);
+    }),
     vscode.commands.registerCommand(CommandId.ClearEndedRuns, () => controller.clearEndedRuns()),
     vscode.commands.registerCommand(CommandId.MonitorDebugSessions, () => setDebugMonitoring(true)),
     vscode.commands.registerCommand(CommandId.StopMonitoringDebugSessions, () => setDebugMonitoring(false)),

@@ -48,6 +48,8 @@ export type LiveTasksMode = 'threads' | 'awaits';
 
 /** At most this many refreshes a second: changes in between are merged. */
 const REFRESH_INTERVAL_MS = 100;
+/** While a run is live and nothing else changed, its rows are redrawn this often so that their ages keep time. */
+const AGE_REFRESH_MS = 1000;
 /** Blocked-loop rows shown per process (the latest). */
 const BLOCKS_SHOWN = 5;
 /** More changed rows than this in one refresh: refresh the whole view instead. */
@@ -91,6 +93,9 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   private pendingKeys = new Set<string>();
   private refreshAll = false;
   private timer: NodeJS.Timeout | undefined;
+  private ageTimer: NodeJS.Timeout | undefined;
+  /** When the whole view was last redrawn (ms since the epoch). */
+  private redrawnAt = 0;
 
   /** Each row's parent row, as last listed (for reveal). */
   private readonly parents = new Map<string, LiveNode | undefined>();
@@ -272,6 +277,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
 
   dispose(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.ageTimer);
     for (const entry of this.runs.values()) entry.subscription.dispose();
     this.runs.clear();
     this.stuckSubscription.dispose();
@@ -572,11 +578,13 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   }
 
   private flush(): void {
+    this.keepAgesCurrent();
     const keys = this.pendingKeys;
     const all = this.refreshAll;
     this.pendingKeys = new Set();
     this.refreshAll = false;
     if (all || keys.size > MAX_TARGETED_REFRESH || this.currentMode === 'awaits' || this.aThreadGainedOrLostTasks()) {
+      this.redrawnAt = Date.now();
       this.changeEmitter.fire(undefined);
       return;
     }
@@ -591,6 +599,19 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       if (processNode) nodes.add(processNode);
     }
     if (nodes.size > 0) this.changeEmitter.fire([...nodes]);
+  }
+
+  /**
+   * While a run is live, every row is redrawn at least once a second: a row is otherwise redrawn only
+   * when what it shows changes, and its age would stand still (an idle server's process row).
+   */
+  private keepAgesCurrent(): void {
+    if (this.ageTimer || ![...this.runs.values()].some((entry) => entry.run.isRunning)) return;
+    this.ageTimer = setTimeout(() => {
+      this.ageTimer = undefined;
+      if (Date.now() - this.redrawnAt >= AGE_REFRESH_MS - REFRESH_INTERVAL_MS) this.refreshAll = true;
+      this.flushSoon();
+    }, AGE_REFRESH_MS);
   }
 
   private aThreadGainedOrLostTasks(): boolean {

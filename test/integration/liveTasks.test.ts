@@ -91,6 +91,29 @@ suite('Live Tasks: monitored Python runs', function () {
     assert.equal(exit.signal, 'SIGTERM');
     await until('the program and its child to be gone', () => !isAlive(run.pid!) && !isAlive(child.pid), 10_000);
   });
+  test('while a program only sleeps, its rows are redrawn every second so that their ages keep time; once it ended, they are not', async () => {
+    // It sleeps, and so does its child: once both have spoken, nothing they report changes.
+    const run = await start(controller, 'long_running.py');
+    await until('the python child process', () => run.model.processes().find((process) => process.ppid === run.pid));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The process row (its age) is redrawn when the whole view is, or when it is named.
+    let redraws = 0;
+    const listener = controller.tree.onDidChangeTreeData((changed) => {
+      if (changed === undefined || [changed].flat().some((node) => node.kind === 'process')) redraws += 1;
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      assert.ok(redraws >= 2, `the process row was redrawn ${redraws} times in 2.5 s of waiting`);
+      run.stop();
+      await run.whenEnded();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      redraws = 0;
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      assert.equal(redraws, 0, 'an ended run is not redrawn');
+    } finally {
+      listener.dispose();
+    }
+  });
 
   test('a task that fails mid-run stays in view as failed, with its exception and the line that raised', async () => {
     const run = await start(controller, 'failing_task.py');

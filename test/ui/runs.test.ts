@@ -78,7 +78,10 @@ describe('Live Tasks with several runs and a debug session (UI)', { timeout: 300
     // Stop acts on the selected run: the server.
     await runs.filter({ hasText: 'http.server' }).first().click();
     await runCommand(page, 'Concurrency Lens: Stop Monitored Run');
-    await runs.filter({ hasText: 'http.server' }).filter({ hasText: /stopped by SIGTERM|SIGINT|exited with code/ }).first().waitFor({ timeout: 30_000 });
+    await runs.filter({ hasText: 'http.server' }).filter({ hasText: /stopped by SIGTERM|SIGINT|exited with code/ }).first().waitFor({ timeout: 30_000 }).catch(async (error: unknown) => {
+      await screenshot(page, 'runs-stop-failure');
+      throw error;
+    });
     await runs.filter({ hasText: 'python/monitor_demo.py' }).filter({ hasText: /exited with code 0/ }).first().waitFor({ timeout: 120_000 });
     await runCommand(page, 'Concurrency Lens: Clear Ended Runs');
     await page.locator('.welcome-view-content').filter({ hasText: 'No program is being monitored' }).waitFor({ timeout: 20_000 });
@@ -120,7 +123,7 @@ describe('Live Tasks with several runs and a debug session (UI)', { timeout: 300
     // online after the last report before the pause (a loaded machine) is listed once it goes on.
     const worker = tree.filter({ hasText: /^Worker \d+/ }).first();
     // The child as its parent describes it, or as its own probe does once it has spoken.
-    const child = tree.filter({ hasText: /-e setTimeout|^node pid \d+/ }).first();
+    const child = tree.filter({ hasText: /-e setTimeout|^\S+ pid \d+/ }).first();
     await child.waitFor({ timeout: 30_000 }).catch(async (error: unknown) => {
       await screenshot(page, 'runs-debug-failure');
       throw error;

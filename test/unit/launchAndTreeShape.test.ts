@@ -77,6 +77,17 @@ describe('tree shape', () => {
     assert.deepEqual(processTitle(model, model.process(12)!), { role: 'resource-tracker', command: '-c' });
   });
 
+  it('names a Node child started with `-e` by its parent\'s spawn arguments, whatever its executable is called', () => {
+    const model = new RunModel();
+    const node = (pid: number, ppid: number, argv: string[]): HelloFrame => ({ kind: 'hello', seq: 0, t: 0, token: 't', protocol: 1, pid, ppid, runtime: { name: 'node', version: '20.0.0' }, argv, startedAt: 0 });
+    model.addProcess(node(20, 1, ['/usr/bin/nodejs', '/w/app.mjs']));
+    model.addProcess(node(21, 20, ['/usr/bin/nodejs']));
+    assert.deepEqual(processTitle(model, model.process(21)!), { command: 'nodejs' }, 'before its parent describes it');
+    model.apply(20, { kind: 'delta', seq: 1, t: 1, upsert: { children: [{ id: 'child-1', pid: 21, command: '/usr/bin/nodejs -e setTimeout(() => 0, 800)', startedAt: 1 }] } });
+    assert.deepEqual(processTitle(model, model.process(21)!), { command: 'nodejs -e setTimeout(() => 0, 800)' });
+    assert.deepEqual(processTitle(model, model.process(20)!), { command: 'nodejs /w/app.mjs' }, 'a script names itself');
+  });
+
   it('counts the tasks a sample left out of its frame on the thread of their loop, while that loop runs', () => {
     const model = new RunModel();
     model.addProcess({ kind: 'hello', seq: 0, t: 0, token: 't', protocol: 1, pid: 30, ppid: 1, runtime: { name: 'python', version: '3.12.0' }, argv: ['/w/app.py'], startedAt: 0 });

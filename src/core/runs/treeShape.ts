@@ -132,7 +132,12 @@ export interface ProcessTitle {
 
 export function processTitle(model: RunModel, record: ProcessRecord): ProcessTitle {
   const parentView = model.describedByParent(record.pid);
-  const command = processLabel(record.argv) || parentView?.command || String(record.pid);
+  // A Node process's argv starts with its executable; `node -e …` and `node -p …` name nothing after
+  // it (the code is in execArgv), so the parent's spawn arguments say more than the executable's name.
+  const namesOnlyItsExecutable = record.runtime?.name === 'node' && record.argv.length <= 1;
+  const own = processLabel(record.argv);
+  const described = parentView?.command.replace(/^\S*[\\/]/, '');
+  const command = (namesOnlyItsExecutable ? described || own : own || described) || String(record.pid);
   const role = parentView?.role ?? record.processRole;
   return { ...(parentView?.name ? { name: parentView.name } : {}), ...(role ? { role } : {}), command };
 }
