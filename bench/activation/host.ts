@@ -14,14 +14,12 @@ import { WASM_FILES } from '../../src/core/syntax/grammars';
 
 const EXTENSION_ID = 'concurrency-lens.concurrency-lens';
 
-/** ES module URLs loaded since `watchModules`, and when their loading began (the extension's code is ES modules: `require.cache` does not see it). */
-const loaded = new Map<string, number>();
+/** ES module URLs loaded since `watchModules` (the extension's code is ES modules: `require.cache` does not see it). */
+const loaded = new Set<string>();
 
 function watchModules(): void {
   const { port1, port2 } = new MessageChannel();
-  port1.on('message', ({ url, at }: { url: string; at: number }) => {
-    if (!loaded.has(url)) loaded.set(url, at);
-  });
+  port1.on('message', ({ url }: { url: string }) => loaded.add(url));
   port1.unref();
   register(pathToFileURL(path.join(__dirname, 'loaderHook.mjs')).href, { data: { port: port2 }, transferList: [port2] });
 }
@@ -30,39 +28,37 @@ function watchModules(): void {
 async function loadedCodeBytes(root: string): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, 200));
   const dist = path.join(root, 'dist') + path.sep;
-  return [...loaded.keys()].filter((url) => url.startsWith('file:')).map((url) => fileURLToPath(url)).filter((file) => file.startsWith(dist)).reduce((sum, file) => sum + statSync(file).size, 0);
+  return [...loaded].filter((url) => url.startsWith('file:')).map((url) => fileURLToPath(url)).filter((file) => file.startsWith(dist)).reduce((sum, file) => sum + statSync(file).size, 0);
+}
+
+/** `extension.activate()` from call to result: loading its code, evaluating it and running `activate`. */
+async function activationTime(extension: vscode.Extension<unknown>): Promise<number> {
+  const started = performance.now();
+  await extension.activate();
+  return performance.now() - started;
 }
 
 /**
- * From the moment the host starts loading the extension's main module to `activate()`'s result:
- * its code loading and evaluation and `activate` itself (what the host does before it loads the
- * module — the same for any extension — is not ours).
+ * Two kinds of run (the benchmark writes which into `bench-mode.txt` of the workspace): `timing`
+ * measures with nothing added to the host; `bytes` registers a module-loading hook to list the code
+ * that loads, which slows each module load (the hook runs on a thread of its own), so it times nothing.
  */
-async function activationTime(extension: vscode.Extension<unknown>): Promise<number> {
-  await extension.activate();
-  const ready = performance.timeOrigin + performance.now();
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  const main = pathToFileURL(path.join(extension.extensionPath, (extension.packageJSON as { main: string }).main)).href;
-  const started = loaded.get(main);
-  if (started === undefined) throw new Error(`the host did not load ${main} as an ES module`);
-  return ready - started;
-}
-
 export async function run(): Promise<void> {
   const extension = vscode.extensions.getExtension<ConcurrencyLensApi>(EXTENSION_ID);
   if (!extension) throw new Error(`${EXTENSION_ID} is not loaded`);
   if (extension.isActive) throw new Error('the extension was already active: the measurement needs a cold start');
   const root = extension.extensionPath;
-  watchModules();
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the benchmark needs its workspace');
+  const mode = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, 'bench-mode.txt'))).trim();
   const empty = vscode.extensions.getExtension('bench.baseline');
   if (!empty) throw new Error('the empty baseline extension is not loaded');
+  if (mode === 'bytes') watchModules();
   const baselineMs = await activationTime(empty);
   const activationMs = await activationTime(extension);
   const api = extension.exports;
-  const codeAtActivation = await loadedCodeBytes(root);
+  const codeAtActivation = mode === 'bytes' ? await loadedCodeBytes(root) : 0;
 
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new Error('the benchmark needs its workspace');
   const uri = vscode.Uri.joinPath(folder.uri, 'main.py');
   const opened = performance.now();
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
@@ -70,6 +66,6 @@ export async function run(): Promise<void> {
   const firstDiagnosticMs = performance.now() - opened;
   const wasm = ['runtime' as const, ...api.syntax.requestedLanguages()].map((name) => WASM_FILES[name]);
   const wasmBytes = wasm.reduce((sum, file) => sum + statSync(path.join(root, 'dist', 'wasm', file)).size, 0);
-  const code = await loadedCodeBytes(root);
-  console.log(`[bench] ${JSON.stringify({ baselineMs, activationMs, codeAtActivation, firstDiagnosticMs, code, wasm, wasmBytes })}`);
+  const code = mode === 'bytes' ? await loadedCodeBytes(root) : 0;
+  console.log(`[bench] ${JSON.stringify({ mode, baselineMs, activationMs, codeAtActivation, firstDiagnosticMs, code, wasm, wasmBytes })}`);
 }

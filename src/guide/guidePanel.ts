@@ -1,7 +1,5 @@
 import * as vscode from 'vscode';
 import { renderWebviewHtml, webviewResourceRoots } from '../common/webviewHtml';
-import { GUIDE_CONTENT, localize, localizedContent } from '../core/guide/content';
-import { decide } from '../core/guide/decide';
 import { guideLocaleFor } from '../core/guide/localized';
 import { WebviewPanelType } from '../ids';
 import {
@@ -9,6 +7,7 @@ import {
   type ConcurrencyModel, type Decision, type DecisionAnswers, type GuideLanguage, type GuideViewState, type ToGuideMessage,
 } from '../shared/guideProtocol';
 import type { ExperimentRunner } from './experimentRunner';
+import type * as GuideKnowledge from './guideKnowledge';
 import { guideStrings } from './guideStrings';
 
 const DEFAULT_VIEW: GuideViewState = { language: 'python', model: 'coroutines', section: 'overview' };
@@ -36,6 +35,7 @@ export class GuideController implements vscode.Disposable {
   private lastTextEditor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
   private readonly panelDisposables: vscode.Disposable[] = [];
   private readonly disposables: vscode.Disposable[] = [];
+  private knowledgeLoading: Promise<typeof GuideKnowledge> | undefined;
   private readonly onDidBecomeReadyEmitter = new vscode.EventEmitter<GuideViewState>();
   /** Fires each time the webview has loaded and received its `init` message (a full round trip). */
   readonly onDidBecomeReady = this.onDidBecomeReadyEmitter.event;
@@ -51,7 +51,7 @@ export class GuideController implements vscode.Disposable {
         if (editor) this.lastTextEditor = editor;
       }),
       experiments.onDidChange((snapshot) => this.post({ type: ToGuideType.Experiment, snapshot })),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => this.postInit()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.postInit()),
     );
   }
 
@@ -63,6 +63,11 @@ export class GuideController implements vscode.Disposable {
     return this.view;
   }
 
+  /** The guide's content and decision helper, loaded on first use (started when a panel opens, so it is there by the time its webview asks). */
+  private knowledge(): Promise<typeof GuideKnowledge> {
+    return (this.knowledgeLoading ??= import('./guideKnowledge'));
+  }
+
   /** Opens (or reveals) the guide at `request`; without a language it follows the active editor's. */
   open(request: Partial<GuideViewState> = {}): void {
     const language = request.language ?? guideLanguageOf(vscode.window.activeTextEditor) ?? this.view.language;
@@ -71,7 +76,7 @@ export class GuideController implements vscode.Disposable {
     this.view = { ...this.view, ...request, language, model, section };
     if (this.panel) {
       this.panel.reveal();
-      this.postInit();
+      void this.postInit();
       return;
     }
     // Beside the code when there is some, so an inserted example and the guide stay in view together.
@@ -91,7 +96,8 @@ export class GuideController implements vscode.Disposable {
     this.attach(panel);
   }
 
-  decide(language: GuideLanguage, answers: DecisionAnswers): Decision {
+  async decide(language: GuideLanguage, answers: DecisionAnswers): Promise<Decision> {
+    const { decide, localize } = await this.knowledge();
     return localize(decide(language, answers), this.locale);
   }
 
@@ -103,7 +109,7 @@ export class GuideController implements vscode.Disposable {
       return 'noEditor';
     }
     const edit = new vscode.WorkspaceEdit();
-    edit.replace(editor.document.uri, editor.selection, this.exampleCode(language, model, answers));
+    edit.replace(editor.document.uri, editor.selection, await this.exampleCode(language, model, answers));
     if (!(await vscode.workspace.applyEdit(edit))) {
       void vscode.window.showErrorMessage(vscode.l10n.t('Could not insert the example into {0}: the editor is read-only or was closed.', vscode.workspace.asRelativePath(editor.document.uri)));
       return 'failed';
@@ -112,11 +118,12 @@ export class GuideController implements vscode.Disposable {
   }
 
   async copyExample(language: GuideLanguage, model: ConcurrencyModel, answers?: DecisionAnswers): Promise<void> {
-    await vscode.env.clipboard.writeText(this.exampleCode(language, model, answers));
+    await vscode.env.clipboard.writeText(await this.exampleCode(language, model, answers));
     vscode.window.setStatusBarMessage(vscode.l10n.t('Example copied to the clipboard.'), 3000);
   }
 
-  private exampleCode(language: GuideLanguage, model: ConcurrencyModel, answers: DecisionAnswers | undefined): string {
+  private async exampleCode(language: GuideLanguage, model: ConcurrencyModel, answers: DecisionAnswers | undefined): Promise<string> {
+    const { decide, GUIDE_CONTENT } = await this.knowledge();
     return (answers ? decide(language, answers).example : topicOf(GUIDE_CONTENT, language, model)?.example)?.code ?? '';
   }
 
@@ -138,6 +145,7 @@ export class GuideController implements vscode.Disposable {
 
   private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
+    void this.knowledge();
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'activity-bar.svg');
     panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, {
       title: vscode.l10n.t('Concurrency Guide'),
@@ -159,8 +167,7 @@ export class GuideController implements vscode.Disposable {
     }
     switch (message.type) {
       case FromGuideType.Ready:
-        this.postInit();
-        this.onDidBecomeReadyEmitter.fire(this.view);
+        void this.postInit().then(() => this.onDidBecomeReadyEmitter.fire(this.view));
         return;
       case FromGuideType.ViewChanged:
         this.view = message.view;
@@ -172,7 +179,7 @@ export class GuideController implements vscode.Disposable {
         void this.copyExample(message.language, message.model, message.answers);
         return;
       case FromGuideType.Decide:
-        this.post({ type: ToGuideType.Decision, answers: message.answers, decision: this.decide(message.language, message.answers) });
+        void this.decide(message.language, message.answers).then((decision) => this.post({ type: ToGuideType.Decision, answers: message.answers, decision }));
         return;
       case FromGuideType.RunExperiment:
         void this.experiments.run(message.language);
@@ -183,7 +190,8 @@ export class GuideController implements vscode.Disposable {
     }
   }
 
-  private postInit(): void {
+  private async postInit(): Promise<void> {
+    const { localizedContent } = await this.knowledge();
     this.post({
       type: ToGuideType.Init,
       locale: vscode.env.language,

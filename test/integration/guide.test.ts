@@ -93,11 +93,11 @@ suite('Guide panel', () => {
 
   test('the decision helper answers a CPU-bound Python question with processes, localized', async () => {
     const { api } = await activateExtension();
-    const decision = api.guide.decide('python', { workload: 'cpu', units: 'few', blockingLibrary: false, isolation: false, sharedState: false, python: 'gil' });
+    const decision = await api.guide.decide('python', { workload: 'cpu', units: 'few', blockingLibrary: false, isolation: false, sharedState: false, python: 'gil' });
     assert.equal(decision.model, 'processes');
     assert.equal(typeof decision.reasons[0]?.text, 'string');
     assert.match(decision.example.code, /ProcessPoolExecutor/);
-    const on314 = api.guide.decide('python', { workload: 'cpu', units: 'few', blockingLibrary: false, isolation: false, sharedState: false, python: 'py314' });
+    const on314 = await api.guide.decide('python', { workload: 'cpu', units: 'few', blockingLibrary: false, isolation: false, sharedState: false, python: 'py314' });
     assert.equal(on314.model, 'interpreters');
     assert.match(on314.example.code, /InterpreterPoolExecutor/);
   });
