@@ -50,6 +50,8 @@ export type LiveTasksMode = 'threads' | 'awaits';
 const REFRESH_INTERVAL_MS = 100;
 /** While a run is live and nothing else changed, its rows are redrawn this often so that their ages keep time. */
 const AGE_REFRESH_MS = 1000;
+/** ... except for this long after a tooltip was asked for: a redraw would close it while it is read. */
+const TOOLTIP_READING_MS = 10_000;
 /** Blocked-loop rows shown per process (the latest). */
 const BLOCKS_SHOWN = 5;
 /** More changed rows than this in one refresh: refresh the whole view instead. */
@@ -96,6 +98,8 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
   private ageTimer: NodeJS.Timeout | undefined;
   /** When the whole view was last redrawn (ms since the epoch). */
   private redrawnAt = 0;
+  /** When a row's tooltip was last asked for (ms since the epoch). */
+  private tooltipShownAt = 0;
 
   /** Each row's parent row, as last listed (for reveal). */
   private readonly parents = new Map<string, LiveNode | undefined>();
@@ -156,9 +160,21 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
     return this.runs.get(node.key.split('/')[0]!)?.run;
   }
 
+  /** A row; its tooltip is left to `resolveTreeItem`, which VS Code calls when the pointer rests on the row. */
   getTreeItem(node: LiveNode): vscode.TreeItem {
     const item = this.describe(node);
     item.id ??= node.key;
+    item.tooltip = undefined;
+    return item;
+  }
+
+  /**
+   * The row's tooltip, as of now. Redrawing a row closes its tooltip: while one is being read, the
+   * once-a-second redraw that keeps ages current waits (see `keepAgesCurrent`).
+   */
+  resolveTreeItem(item: vscode.TreeItem, node: LiveNode): vscode.TreeItem {
+    this.tooltipShownAt = Date.now();
+    item.tooltip = this.describe(node).tooltip;
     return item;
   }
 
@@ -609,7 +625,8 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
     if (this.ageTimer || ![...this.runs.values()].some((entry) => entry.run.isRunning)) return;
     this.ageTimer = setTimeout(() => {
       this.ageTimer = undefined;
-      if (Date.now() - this.redrawnAt >= AGE_REFRESH_MS - REFRESH_INTERVAL_MS) this.refreshAll = true;
+      const now = Date.now();
+      if (now - this.redrawnAt >= AGE_REFRESH_MS - REFRESH_INTERVAL_MS && now - this.tooltipShownAt >= TOOLTIP_READING_MS) this.refreshAll = true;
       this.flushSoon();
     }, AGE_REFRESH_MS);
   }

@@ -91,19 +91,30 @@ suite('Live Tasks: monitored Python runs', function () {
     assert.equal(exit.signal, 'SIGTERM');
     await until('the program and its child to be gone', () => !isAlive(run.pid!) && !isAlive(child.pid), 10_000);
   });
-  test('while a program only sleeps, its rows are redrawn every second so that their ages keep time; once it ended, they are not', async () => {
+
+  test('while a program only sleeps, its rows are redrawn every second so that their ages keep time, but not while a tooltip is read, nor once it ended', async () => {
     // It sleeps, and so does its child: once both have spoken, nothing they report changes.
     const run = await start(controller, 'long_running.py');
     await until('the python child process', () => run.model.processes().find((process) => process.ppid === run.pid));
     await new Promise((resolve) => setTimeout(resolve, 1000));
     // The process row (its age) is redrawn when the whole view is, or when it is named.
     let redraws = 0;
+    // What the once-a-second redraw does (a row a sample changed is redrawn on its own).
+    let wholeRedraws = 0;
     const listener = controller.tree.onDidChangeTreeData((changed) => {
       if (changed === undefined || [changed].flat().some((node) => node.kind === 'process')) redraws += 1;
+      if (changed === undefined) wholeRedraws += 1;
     });
     try {
       await new Promise((resolve) => setTimeout(resolve, 2500));
       assert.ok(redraws >= 2, `the process row was redrawn ${redraws} times in 2.5 s of waiting`);
+      // A redraw closes a tooltip: none while one is read (VS Code resolves it when the pointer rests on a row).
+      const processRow = rows(controller).find((row) => row.node.kind === 'process')!;
+      assert.match(String(controller.tree.resolveTreeItem(controller.tree.getTreeItem(processRow.node), processRow.node).tooltip), /long_running\.py/);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // a redraw already on its way
+      wholeRedraws = 0;
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      assert.equal(wholeRedraws, 0, 'not redrawn while a tooltip is read');
       run.stop();
       await run.whenEnded();
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -121,7 +132,9 @@ suite('Live Tasks: monitored Python runs', function () {
     // While the run goes on …
     const live = await until('the failed task while the run is live', () => run.isRunning && rows(controller).find((row) => row.node.kind === 'task' && failedRow.test(row.text)));
     assert.equal(controller.tree.locationOf(live.node)?.line, 6);
-    const tooltip = controller.tree.getTreeItem(live.node).tooltip;
+    const item = controller.tree.getTreeItem(live.node);
+    assert.equal(item.tooltip, undefined, 'resolved when the pointer rests on the row');
+    const tooltip = controller.tree.resolveTreeItem(item, live.node).tooltip;
     assert.equal(typeof tooltip, 'string');
     // Plain text: the task's lifecycle, then the exception and the line that raised it.
     assert.match(tooltip as string, /^handle-x — handle\nValueError: bad input: 'x'\nraised at .*failing_task\.py:6\nLasted /);

@@ -30,13 +30,19 @@ function hostileRecording(): unknown {
 async function openRecording(page: Page, file: string): Promise<Frame> {
   await runCommand(page, 'Concurrency Lens: Open Recording…');
   const input = page.locator('.quick-input-widget input');
-  await page.waitForTimeout(500);
-  await input.fill(file);
-  await page.waitForTimeout(300);
+  // The dialog fills in its folder once it has read it, over what was typed before: type until the path stays.
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    await input.fill(file);
+    await page.waitForTimeout(300);
+    if ((await input.inputValue()) === file) break;
+  }
   await input.press('Enter');
   const name = path.basename(file);
   // The first webview of a fresh workbench can take a while on a busy 2-core machine.
-  return findWebviewFrame(page, async (frame) => (await frame.locator('h1.timeline-title').textContent()) === name, 60_000);
+  return findWebviewFrame(page, async (frame) => (await frame.locator('h1.timeline-title').textContent()) === name, 60_000).catch(async (error: unknown) => {
+    await screenshot(page, `open-recording-failure-${name}`);
+    throw error;
+  });
 }
 
 /** Opens the lanes table; it is built when it opens. */
