@@ -110,7 +110,8 @@ suite('Live Tasks: monitored Python runs', function () {
       assert.ok(redraws >= 2, `the process row was redrawn ${redraws} times in 2.5 s of waiting`);
       // A redraw closes a tooltip: none while one is read (VS Code resolves it when the pointer rests on a row).
       const processRow = rows(controller).find((row) => row.node.kind === 'process')!;
-      assert.match(String(controller.tree.resolveTreeItem(controller.tree.getTreeItem(processRow.node), processRow.node).tooltip), /long_running\.py/);
+      const tooltip = controller.tree.resolveTreeItem(controller.tree.getTreeItem(processRow.node), processRow.node).tooltip;
+      assert.match(typeof tooltip === 'string' ? tooltip : tooltip?.value ?? '', /long_running\.py/);
       await new Promise((resolve) => setTimeout(resolve, 200)); // a redraw already on its way
       wholeRedraws = 0;
       await new Promise((resolve) => setTimeout(resolve, 2500));
