@@ -12,6 +12,11 @@ ENV_TOKEN = "CONCURRENCY_LENS_TOKEN"
 
 #: Frames waiting to be sent; beyond this the oldest are dropped (the program never waits for us).
 BUFFER_FRAMES = 512
+#: At exit, the time allowed to write grows with what is left to write, at this pace (bytes a second;
+#: the host reads tens of MB a second), up to EXIT_WRITE_MAX_SECONDS in all: the last trace frames of
+#: a busy traced program are megabytes, and one cut short is lost whole.
+EXIT_WRITE_BYTES_PER_SECOND = 4 * 1024 * 1024
+EXIT_WRITE_MAX_SECONDS = 5.0
 #: The host's limit on one frame (src/core/probe/endpoint.ts MAX_FRAME_BYTES): it drops a longer one.
 MAX_FRAME_BYTES = 4 * 1024 * 1024
 
@@ -61,22 +66,23 @@ class Connection:
     def send(self, timeout=None):
         """Connects and says hello the first time, then writes every queued frame in one write:
         each write gives up the GIL, and taking it back from a busy program costs it a wake-up.
-        With a timeout (at exit), gives up rather than wait longer. False once there is no host."""
+        With a timeout (at exit), gives up rather than wait longer than it and the time the bytes
+        take at EXIT_WRITE_BYTES_PER_SECOND. False once there is no host."""
         if not self._write_lock.acquire(timeout=-1 if timeout is None else timeout):
             return not self.closed
         try:
             if self._socket is None and not self.closed:
                 self._socket = self._connect(timeout)
-            elif timeout is not None and self._socket is not None:
-                self._socket.settimeout(timeout)
             with self._queue_lock:
                 if self.closed or not self._frames:
                     return not self.closed
                 batch = list(self._frames)
                 self._frames.clear()
                 dropped, self._dropped_since_sent = self._dropped_since_sent, 0
-            encoded = [self._encode(batch[0], dropped)] + [self._encode(frame) for frame in batch[1:]]
-            self._socket.sendall(b"".join(encoded))
+            data = b"".join([self._encode(batch[0], dropped)] + [self._encode(frame) for frame in batch[1:]])
+            if timeout is not None:
+                self._socket.settimeout(min(EXIT_WRITE_MAX_SECONDS, timeout + len(data) / EXIT_WRITE_BYTES_PER_SECOND))
+            self._socket.sendall(data)
             return True
         except (OSError, ValueError):
             # The host is gone (or never came): the program runs on, unobserved.

@@ -45,5 +45,43 @@ class StalledHostTest(unittest.TestCase):
         self.assertLess(time.monotonic() - started, 2.0)
 
 
+
+class SlowHostTest(unittest.TestCase):
+    """At exit, megabytes still to write (a traced program's last frames) reach a host that reads
+    them at a few MB a second: the time allowed grows with the bytes, so none is cut short."""
+
+    def test_exit_write_of_megabytes_to_a_slow_reader_arrives_whole(self):
+        directory = tempfile.mkdtemp()
+        path = os.path.join(directory, "slow.sock")
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(path)
+        server.listen(1)
+        self.addCleanup(lambda: (server.close(), os.unlink(path), os.rmdir(directory)))
+        received = []
+
+        def read_slowly():
+            peer, _ = server.accept()
+            with peer:
+                while True:
+                    chunk = peer.recv(256 * 1024)  # ~8 MB a second
+                    if not chunk:
+                        return
+                    received.append(chunk)
+                    time.sleep(0.03)
+
+        reader = threading.Thread(target=read_slowly, daemon=True)
+        reader.start()
+        connection = _transport.Connection((socket.AF_UNIX, path), {"kind": "hello"})
+        payload = "x" * (1024 * 1024)
+        for index in range(3):
+            connection.put({"kind": "trace", "t": index, "padding": payload})
+        self.assertTrue(connection.send(0.3))
+        connection._socket.close()
+        reader.join(10)
+        lines = b"".join(received).split(b"\n")
+        self.assertEqual(len(lines), 5, "hello, three frames, and nothing after the last newline")
+        self.assertEqual([len(line) > 1024 * 1024 for line in lines[1:4]], [True, True, True])
+
+
 if __name__ == "__main__":
     unittest.main()
