@@ -8,17 +8,23 @@ import unittest
 from concurrency_lens_probe import _transport
 
 
+def listening_host(test):
+    """A Unix socket the test's host listens on (removed after the test): (server socket, path)."""
+    directory = tempfile.mkdtemp()
+    path = os.path.join(directory, "host.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(1)
+    test.addCleanup(lambda: (server.close(), os.unlink(path), os.rmdir(directory)))
+    return server, path
+
+
 class StalledHostTest(unittest.TestCase):
     """A host that stops reading never makes the program wait: the oldest frames are dropped, and
     the exit frame is given up on after a bounded time."""
 
     def setUp(self):
-        directory = tempfile.mkdtemp()
-        path = os.path.join(directory, "stalled.sock")
-        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        server.bind(path)
-        server.listen(1)
-        self.addCleanup(lambda: (server.close(), os.unlink(path), os.rmdir(directory)))
+        _, path = listening_host(self)
         self.connection = _transport.Connection((socket.AF_UNIX, path), {"kind": "hello"})
         self.addCleanup(lambda: self.connection._socket is not None and self.connection._socket.close())
 
@@ -51,12 +57,7 @@ class SlowHostTest(unittest.TestCase):
     them at a few MB a second: the time allowed grows with the bytes, so none is cut short."""
 
     def test_exit_write_of_megabytes_to_a_slow_reader_arrives_whole(self):
-        directory = tempfile.mkdtemp()
-        path = os.path.join(directory, "slow.sock")
-        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        server.bind(path)
-        server.listen(1)
-        self.addCleanup(lambda: (server.close(), os.unlink(path), os.rmdir(directory)))
+        server, path = listening_host(self)
         received = []
 
         def read_slowly():
