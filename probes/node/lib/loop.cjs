@@ -7,21 +7,21 @@
 const { clamp01, round } = require('./util.cjs');
 const { startProfiler } = require('./profiler.cjs');
 
+/** A beat after the loop was busy this long (ms) since the previous one reads the thread's CPU time (see the beat). */
+const SCHEDULE_AFTER_BUSY_MS = 0.5;
+
 /**
  * One measure backs both the loop's lag and its blocks: a heartbeat timer every quarter of the
  * threshold (5–50 ms) notes how late it runs. Each sample reports the largest lateness since the
  * previous one; a lateness above the threshold while the program kept the loop busy is a block.
  * A late beat while the loop idled, or while the thread hardly ran nor sat in a system call but
  * waited for a CPU (a loaded machine preempting a short callback; Linux tells:
- * /proc/thread-self/schedstat), is lag but not the program's block. The probe's own work is never the program's lag: the time spent in the probe's
- * callbacks is subtracted. Loading modules is start-up,
- * not a block: a late beat whose samples show Node's module loader at the bottom of the stack (the
- * entry point, `--import` and `--require` preloads, a dynamic import being evaluated) counts
- * neither as lag nor as a block.
+ * /proc/thread-self/schedstat), is lag but not the program's block. The probe's own work is never
+ * the program's lag: the time spent in the probe's callbacks is subtracted. Loading modules is
+ * start-up, not a block: a late beat whose samples show Node's module loader at the bottom of the
+ * stack (the entry point, `--import` and `--require` preloads, a dynamic import being evaluated)
+ * counts neither as lag nor as a block.
  */
-/** A beat after the loop was busy this long (ms) since the previous one reads the thread's CPU time (see the beat). */
-const SCHEDULE_AFTER_BUSY_MS = 0.5;
-
 function startLoopWatch({ sampleMs, thresholdMs, transport, state, own, workers, keptAlive, tracer, promiseCounts }) {
   let lastUtilization = performance.eventLoopUtilization();
 
