@@ -14,6 +14,7 @@ describe('packaging (vsce ls)', () => {
     assert.ok(files.includes('package.json') && files.includes('README.md') && files.includes('LICENSE'));
     assert.ok(files.includes('experiments/python/experiment.py') && files.includes('experiments/node/experiment.mjs'), 'the live experiment ships');
     assert.ok(files.includes('probes/node/probe.cjs'), 'the Node probe ships unbundled');
+    assert.ok(['transport', 'state', 'workers', 'children', 'keptAlive', 'loop', 'profiler', 'trace', 'ownTime', 'util'].every((name) => files.includes(`probes/node/lib/${name}.cjs`)), 'with its modules');
     assert.deepEqual(files.filter((file) => !SHIPPABLE.test(file) || file.endsWith('.map') || file.endsWith('.ts')), []);
   });
 });

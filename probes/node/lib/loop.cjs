@@ -1,0 +1,162 @@
+'use strict';
+/**
+ * The main thread's event loop: one heartbeat measures its lag and finds its blocks, and each
+ * sample sends the process's state (the loop's lag and utilization, its resources, its Workers'
+ * load, what keeps it alive).
+ */
+const { clamp01, round } = require('./util.cjs');
+const { startProfiler } = require('./profiler.cjs');
+
+/** A beat after the loop was busy this long (ms) since the previous one reads the thread's CPU time (see the beat). */
+const SCHEDULE_AFTER_BUSY_MS = 0.5;
+
+/**
+ * One measure backs both the loop's lag and its blocks: a heartbeat timer every quarter of the
+ * threshold (5–50 ms) notes how late it runs. Each sample reports the largest lateness since the
+ * previous one; a lateness above the threshold while the program kept the loop busy is a block.
+ * A late beat while the loop idled, or while the thread hardly ran nor sat in a system call but
+ * waited for a CPU (a loaded machine preempting a short callback; Linux tells:
+ * /proc/thread-self/schedstat), is lag but not the program's block. The probe's own work is never
+ * the program's lag: the time spent in the probe's callbacks is subtracted. Loading modules is
+ * start-up, not a block: a late beat whose samples show Node's module loader at the bottom of the
+ * stack (the entry point, `--import` and `--require` preloads, a dynamic import being evaluated)
+ * counts neither as lag nor as a block.
+ */
+function startLoopWatch({ sampleMs, thresholdMs, transport, state, own, workers, keptAlive, tracer, promiseCounts }) {
+  let lastUtilization = performance.eventLoopUtilization();
+
+  /**
+   * Sends the state of the process; `lagMs` is the loop's largest lag since the previous sample,
+   * `cpuMs` the main thread's time on a CPU since then (NaN when unknown).
+   */
+  function sample(lagMs, cpuMs) {
+    const utilization = performance.eventLoopUtilization(lastUtilization);
+    lastUtilization = performance.eventLoopUtilization();
+    state.mainLoop.lagMs = round(lagMs, 1);
+    state.mainLoop.utilization = round(clamp01(utilization.utilization), 2);
+    // The program's own share of the stretch: its CPU time where known (on a loaded machine an idle
+    // loop reads busy while its beats wait for a CPU), else the loop's busy time; the probe's work left out.
+    const busyMs = Number.isFinite(cpuMs) ? cpuMs : utilization.active;
+    const programBusy = clamp01((busyMs - own.sinceSampleMs) / (utilization.active + utilization.idle));
+    own.sinceSampleMs = 0;
+    state.mainLoop.resources = activeResources();
+    state.mainThread.state = state.mainLoop.utilization >= 0.5 ? 'running' : 'waiting';
+    for (const [id, watched] of workers.watched) {
+      if (!watched.elu) continue;
+      const now = watched.worker.performance.eventLoopUtilization();
+      const busy = clamp01(watched.worker.performance.eventLoopUtilization(now, watched.elu).utilization);
+      watched.elu = now;
+      state.threads.get(id).state = busy >= 0.5 ? 'running' : 'waiting';
+    }
+    const now = Date.now();
+    workers.updateAtomicsWaits(now);
+    keptAlive.sample(now, programBusy);
+    tracer?.drain();
+    state.publish();
+  }
+
+  /** Active handles and requests by type, without the probe's own socket. */
+  function activeResources() {
+    const counts = {};
+    for (const type of process.getActiveResourcesInfo()) counts[type] = (counts[type] ?? 0) + 1;
+    const promises = promiseCounts ?? tracer?.promises;
+    if (promises) counts.Promise = promises.created - promises.settled;
+    return counts;
+  }
+
+  const beatMs = Math.max(5, Math.min(50, thresholdMs / 4));
+  const profiler = startProfiler(thresholdMs);
+  const readSchedule = threadSchedule();
+  let lastBeatAt = performance.now();
+  let lastBeatUtilization = performance.eventLoopUtilization();
+  let lastSchedule = readSchedule();
+  /** The loop's busy time since `lastSchedule` was read. */
+  let busySinceScheduleMs = 0;
+  let lastSampleAt = lastBeatAt;
+  let peakLagMs = 0;
+  /** The main thread's time on a CPU since the last sample (NaN where Linux does not tell it). */
+  let cpuSinceSampleMs = 0;
+
+  const beat = own.work((final) => {
+    const now = performance.now();
+    // Before the loop starts, the program is starting (preloads and a CommonJS entry point run then).
+    const dueAt = Math.max(lastBeatAt + beatMs, performance.nodeTiming.loopStart);
+    const lateBy = now - dueAt - own.sinceBeatMs;
+    own.sinceBeatMs = 0;
+    const blockStartedAt = now - lateBy;
+    lastBeatAt = now;
+    const utilization = performance.eventLoopUtilization();
+    const busyMs = performance.eventLoopUtilization(utilization, lastBeatUtilization).active;
+    lastBeatUtilization = utilization;
+    busySinceScheduleMs += busyMs;
+    const sampleDue = final || now - lastSampleAt >= sampleMs;
+    const late = lateBy > thresholdMs;
+    let preempted = false;
+    // Reading /proc costs tens of µs on the wake-up of an idle loop: it is read when a sample is
+    // due, a beat is late, or the loop worked since the last beat. Skipped stretches were idle, so
+    // a late stretch's reading still starts where its CPU time does.
+    if (sampleDue || late || busyMs >= SCHEDULE_AFTER_BUSY_MS) {
+      const schedule = readSchedule();
+      // The program's own part of a late stretch: time on a CPU, or busy off one (in a system call).
+      // Far below the threshold, the thread was waiting for a CPU: the machine preempted a short callback.
+      preempted = schedule !== undefined && lastSchedule !== undefined
+        && Math.max(schedule.cpuMs - lastSchedule.cpuMs, busySinceScheduleMs - (schedule.waitMs - lastSchedule.waitMs)) < thresholdMs / 10;
+      if (schedule !== undefined && lastSchedule !== undefined) cpuSinceSampleMs += schedule.cpuMs - lastSchedule.cpuMs;
+      else cpuSinceSampleMs = NaN;
+      lastSchedule = schedule;
+      busySinceScheduleMs = 0;
+    }
+    if (late && busyMs > lateBy / 2) {
+      const block = profiler?.blockBetween(blockStartedAt, now) ?? { loading: false, stack: [] };
+      if (!block.loading) peakLagMs = Math.max(peakLagMs, lateBy);
+      if (!block.loading && !preempted) {
+        transport.enqueue(transport.frame('blocked', { loopId: state.mainLoop.id, threadId: state.mainThread.id, durationMs: Math.round(lateBy), stack: block.stack }));
+      }
+    } else {
+      peakLagMs = Math.max(peakLagMs, lateBy);
+      profiler?.rotate();
+    }
+    if (sampleDue) {
+      lastSampleAt = now;
+      sample(peakLagMs, cpuSinceSampleMs);
+      peakLagMs = 0;
+      cpuSinceSampleMs = 0;
+    }
+  });
+  own.creating = true;
+  setInterval(() => {
+    try {
+      beat(false);
+    } catch {
+      // A failing beat must never reach the program.
+    }
+  }, beatMs).unref();
+  own.creating = false;
+  /** At exit: the last stretch of the loop and a final sample. */
+  return { finish: () => beat(true) };
+}
+
+/**
+ * Reads the main thread's total time on a CPU and waiting for one (ms), where Linux tells it
+ * (/proc/thread-self/schedstat, opened from this thread: the file stays this thread's); else undefined.
+ */
+function threadSchedule() {
+  try {
+    const fs = require('node:fs');
+    const fd = fs.openSync('/proc/thread-self/schedstat', 'r');
+    const buffer = Buffer.alloc(96);
+    return () => {
+      try {
+        // "<ns on a CPU> <ns waiting for one> <time slices>"
+        const [cpuNs, waitNs] = buffer.toString('latin1', 0, fs.readSync(fd, buffer, 0, buffer.length, 0)).split(' ').map(Number);
+        return Number.isFinite(cpuNs) && Number.isFinite(waitNs) ? { cpuMs: cpuNs / 1e6, waitMs: waitNs / 1e6 } : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+  } catch {
+    return () => undefined;
+  }
+}
+
+module.exports = { startLoopWatch };

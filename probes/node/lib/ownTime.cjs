@@ -1,0 +1,37 @@
+'use strict';
+/** The probe's own time: what it spends in its callbacks is never the program's lag or load. */
+
+function createOwnTime() {
+  let depth = 0;
+  const own = {
+    /** Time spent in the probe's own callbacks since the last heartbeat: never the program's lag. */
+    sinceBeatMs: 0,
+    /** The same since the last sample: the loop's busy time minus this is the program's. */
+    sinceSampleMs: 0,
+    /** Set while the probe creates its own timers and sockets: they are not the program's. */
+    creating: false,
+    /** True while one of the probe's own callbacks runs. */
+    get busy() {
+      return depth > 0;
+    },
+    /** `callback`, its running time counted as the probe's own work (once, when calls nest). */
+    work(callback) {
+      return (...args) => {
+        const started = depth++ === 0 ? performance.now() : undefined;
+        try {
+          return callback(...args);
+        } finally {
+          depth -= 1;
+          if (started !== undefined) {
+            const spent = performance.now() - started;
+            own.sinceBeatMs += spent;
+            own.sinceSampleMs += spent;
+          }
+        }
+      };
+    },
+  };
+  return own;
+}
+
+module.exports = { createOwnTime };
