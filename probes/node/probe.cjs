@@ -56,7 +56,6 @@
     const { createState } = require('./lib/state.cjs');
     const { createChildWatch } = require('./lib/children.cjs');
     const { createKeptAliveWatch } = require('./lib/keptAlive.cjs');
-    const { countPromises, startTracer } = require('./lib/trace.cjs');
     const { startLoopWatch } = require('./lib/loop.cjs');
 
     const sampleMs = positiveNumber(process.env.CONCURRENCY_LENS_SAMPLE_MS, 200);
@@ -73,8 +72,9 @@
     const childWatch = createChildWatch({ state });
     const keptAlive = createKeptAliveWatch({ state, own, workers: workerWatch });
     // Trace mode counts promises with its own hooks (one set of promise hooks, not two).
-    const promiseCounts = promiseDetail && !trace ? countPromises() : undefined;
-    const tracer = trace ? startTracer({ transport, state, own }) : undefined;
+    // (Loaded only then: each file a process loads is start-up time.)
+    const promiseCounts = promiseDetail && !trace ? require('./lib/trace.cjs').countPromises() : undefined;
+    const tracer = trace ? require('./lib/trace.cjs').startTracer({ transport, state, own }) : undefined;
     const loopWatch = startLoopWatch({ sampleMs, thresholdMs, transport, state, own, workers: workerWatch, keptAlive, tracer, promiseCounts });
 
     diagnosticsChannel.subscribe('worker_threads', own.work(({ worker }) => {
