@@ -7,7 +7,7 @@ import {
   blocksKey, entityKey, processKey, runKey, type BlockedEvent, type ProcessRecord, type RunChange, type RunModel, type RunSummary, type TrackedEntity,
 } from '../core/runs/runModel';
 import {
-  blockingFrame, countOutcomes, exitKind, type ExitKind, FINISHED_TASKS_INLINE, finishedTasks, formatDuration, groupTasksByCoroutine, keptAlive, type KeptAliveHandle, liveFirst,
+  blockingFrame, commandLabel, countOutcomes, exitKind, type ExitKind, FINISHED_TASKS_INLINE, finishedTasks, formatDuration, groupTasksByCoroutine, keptAlive, type KeptAliveHandle, liveFirst,
   processTitle, shortLocation, signalName, TASK_GROUP_THRESHOLD, TASK_OUTCOMES, type TaskOutcome, taskOutcome, TASKS_PER_GROUP_SHOWN, unlistedTasks,
 } from '../core/runs/treeShape';
 import { CommandId } from '../ids';
@@ -538,7 +538,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       case 'child': {
         const child = model?.process(node.pid)?.entities.child.get(node.childId);
         if (!child) return new vscode.TreeItem(node.childId);
-        const item = new vscode.TreeItem(child.info.name ?? child.info.command);
+        const item = new vscode.TreeItem(child.info.name ?? commandLabel(child.info.command));
         const kind = exitKind(child.info);
         const parts = [
           ...(child.info.pid !== undefined ? [`pid ${child.info.pid}`] : []),

@@ -6,7 +6,7 @@ import type { TrackedEntity } from '../../src/core/runs/runModel';
 import type { HelloFrame } from '../../src/core/probe/protocol';
 import { RunModel } from '../../src/core/runs/runModel';
 import {
-  blockingFrame, countOutcomes, exitKind, finishedTasks, formatDuration, groupTasksByCoroutine, keptAlive, liveFirst, processLabel, processTitle, signalName, unlistedTasks,
+  blockingFrame, commandLabel, countOutcomes, exitKind, finishedTasks, formatDuration, groupTasksByCoroutine, keptAlive, liveFirst, processLabel, processTitle, signalName, unlistedTasks,
 } from '../../src/core/runs/treeShape';
 
 describe('python launch spec', () => {
@@ -86,6 +86,8 @@ describe('tree shape', () => {
     model.apply(20, { kind: 'delta', seq: 1, t: 1, upsert: { children: [{ id: 'child-1', pid: 21, command: '/usr/bin/nodejs -e setTimeout(() => 0, 800)', startedAt: 1 }] } });
     assert.deepEqual(processTitle(model, model.process(21)!), { command: 'nodejs -e setTimeout(() => 0, 800)' });
     assert.deepEqual(processTitle(model, model.process(20)!), { command: 'nodejs /w/app.mjs' }, 'a script names itself');
+    assert.equal(commandLabel('/usr/bin/python3 -c import a/b'), 'python3 -c import a/b', 'only the program loses its folder');
+    assert.equal(commandLabel('SpawnProcess-1 (multiprocessing)'), 'SpawnProcess-1 (multiprocessing)');
   });
 
   it('counts the tasks a sample left out of its frame on the thread of their loop, while that loop runs', () => {

@@ -32,6 +32,11 @@ export function processLabel(argv: readonly string[]): string {
   return [base, ...rest].join(' ').slice(0, 200);
 }
 
+/** A command line as a row names it: its program without the program's folder (`/usr/bin/node -e …` → `node -e …`). */
+export function commandLabel(command: string): string {
+  return command.replace(/^\S*[\\/]/, '');
+}
+
 /** `file.py:12` (basename). */
 export function shortLocation(location: SourceLocation): string {
   return `${location.file.split(/[\\/]/).pop() ?? location.file}:${location.line}`;
@@ -136,7 +141,7 @@ export function processTitle(model: RunModel, record: ProcessRecord): ProcessTit
   // it (the code is in execArgv), so the parent's spawn arguments say more than the executable's name.
   const namesOnlyItsExecutable = record.runtime?.name === 'node' && record.argv.length <= 1;
   const own = processLabel(record.argv);
-  const described = parentView?.command.replace(/^\S*[\\/]/, '');
+  const described = parentView && commandLabel(parentView.command);
   const command = (namesOnlyItsExecutable ? described || own : own || described) || String(record.pid);
   const role = parentView?.role ?? record.processRole;
   return { ...(parentView?.name ? { name: parentView.name } : {}), ...(role ? { role } : {}), command };
