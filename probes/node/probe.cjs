@@ -34,22 +34,19 @@
   if (globalThis[GUARD]) return;
   globalThis[GUARD] = true;
 
-  const { parseAddress, positiveNumber } = require('./lib/util.cjs');
-  const endpoint = parseAddress(process.env.CONCURRENCY_LENS_ADDRESS ?? '');
-  const token = process.env.CONCURRENCY_LENS_TOKEN;
-  if (!endpoint || !token) return;
-  const workerThreads = require('node:worker_threads');
-  const workers = require('./lib/workers.cjs');
-  if (!workerThreads.isMainThread) {
-    try {
-      workers.startInWorker();
-    } catch {
-      // The probe must never break the program it observes.
-    }
-    return;
-  }
-
+  // Every require is inside the try: even a lib file missing from a damaged install never breaks the program.
   try {
+    const { parseAddress, positiveNumber } = require('./lib/util.cjs');
+    const endpoint = parseAddress(process.env.CONCURRENCY_LENS_ADDRESS ?? '');
+    const token = process.env.CONCURRENCY_LENS_TOKEN;
+    if (!endpoint || !token) return;
+    const workerThreads = require('node:worker_threads');
+    const workers = require('./lib/workers.cjs');
+    if (!workerThreads.isMainThread) {
+      workers.startInWorker();
+      return;
+    }
+
     const diagnosticsChannel = require('node:diagnostics_channel');
     const { createOwnTime } = require('./lib/ownTime.cjs');
     const { createTransport } = require('./lib/transport.cjs');

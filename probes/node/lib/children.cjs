@@ -2,7 +2,6 @@
 /** Child processes, through diagnostics_channel `child_process` plus their `spawn`/`exit` events. */
 const { MAX_TEXT, truncate } = require('./util.cjs');
 
-
 function describeCommand(child) {
   const args = Array.isArray(child.spawnargs) ? child.spawnargs : [];
   return args.length > 0 ? args.join(' ') : String(child.spawnfile ?? '');

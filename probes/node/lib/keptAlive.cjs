@@ -18,6 +18,8 @@
  * one call and one comparison per timer. Nothing else runs while the loop is busy.
  */
 const net = require('node:net');
+// Node's own clock, never the global `performance`, which a program may replace (fake timers in its tests).
+const { performance: perf } = require('node:perf_hooks');
 const workerThreads = require('node:worker_threads');
 const { creationLine, MAX_TEXT, truncate, wrapFunction } = require('./util.cjs');
 const { describeCommand } = require('./children.cjs');
@@ -128,7 +130,7 @@ function createKeptAliveWatch({ state, own, workers }) {
   /** At each sample: what keeps the process alive, once its main script has run and its loop only waits. */
   function updateKeptAlive(now, programBusy) {
     quietSince = programBusy < IDLE_UTILIZATION ? quietSince ?? now : undefined;
-    const mainScriptRan = performance.nodeTiming.loopStart > 0 && (process.mainModule === undefined || process.mainModule.loaded);
+    const mainScriptRan = perf.nodeTiming.loopStart > 0 && (process.mainModule === undefined || process.mainModule.loaded);
     if (!mainScriptRan || quietSince === undefined || now - quietSince < IDLE_MS) {
       delete state.mainLoop.keptAliveBy;
       delete state.mainLoop.keptAliveByMore;

@@ -4,6 +4,8 @@
  * sample sends the process's state (the loop's lag and utilization, its resources, its Workers'
  * load, what keeps it alive).
  */
+// Node's own clock, never the global `performance`, which a program may replace (fake timers in its tests).
+const { performance: perf } = require('node:perf_hooks');
 const { clamp01, round } = require('./util.cjs');
 const { startProfiler } = require('./profiler.cjs');
 
@@ -23,15 +25,15 @@ const SCHEDULE_AFTER_BUSY_MS = 0.5;
  * counts neither as lag nor as a block.
  */
 function startLoopWatch({ sampleMs, thresholdMs, transport, state, own, workers, keptAlive, tracer, promiseCounts }) {
-  let lastUtilization = performance.eventLoopUtilization();
+  let lastUtilization = perf.eventLoopUtilization();
 
   /**
    * Sends the state of the process; `lagMs` is the loop's largest lag since the previous sample,
    * `cpuMs` the main thread's time on a CPU since then (NaN when unknown).
    */
   function sample(lagMs, cpuMs) {
-    const utilization = performance.eventLoopUtilization(lastUtilization);
-    lastUtilization = performance.eventLoopUtilization();
+    const utilization = perf.eventLoopUtilization(lastUtilization);
+    lastUtilization = perf.eventLoopUtilization();
     state.mainLoop.lagMs = round(lagMs, 1);
     state.mainLoop.utilization = round(clamp01(utilization.utilization), 2);
     // The program's own share of the stretch: its CPU time where known (on a loaded machine an idle
@@ -67,8 +69,8 @@ function startLoopWatch({ sampleMs, thresholdMs, transport, state, own, workers,
   const beatMs = Math.max(5, Math.min(50, thresholdMs / 4));
   const profiler = startProfiler(thresholdMs);
   const readSchedule = threadSchedule();
-  let lastBeatAt = performance.now();
-  let lastBeatUtilization = performance.eventLoopUtilization();
+  let lastBeatAt = perf.now();
+  let lastBeatUtilization = perf.eventLoopUtilization();
   let lastSchedule = readSchedule();
   /** The loop's busy time since `lastSchedule` was read. */
   let busySinceScheduleMs = 0;
@@ -78,15 +80,15 @@ function startLoopWatch({ sampleMs, thresholdMs, transport, state, own, workers,
   let cpuSinceSampleMs = 0;
 
   const beat = own.work((final) => {
-    const now = performance.now();
+    const now = perf.now();
     // Before the loop starts, the program is starting (preloads and a CommonJS entry point run then).
-    const dueAt = Math.max(lastBeatAt + beatMs, performance.nodeTiming.loopStart);
+    const dueAt = Math.max(lastBeatAt + beatMs, perf.nodeTiming.loopStart);
     const lateBy = now - dueAt - own.sinceBeatMs;
     own.sinceBeatMs = 0;
     const blockStartedAt = now - lateBy;
     lastBeatAt = now;
-    const utilization = performance.eventLoopUtilization();
-    const busyMs = performance.eventLoopUtilization(utilization, lastBeatUtilization).active;
+    const utilization = perf.eventLoopUtilization();
+    const busyMs = perf.eventLoopUtilization(utilization, lastBeatUtilization).active;
     lastBeatUtilization = utilization;
     busySinceScheduleMs += busyMs;
     const sampleDue = final || now - lastSampleAt >= sampleMs;

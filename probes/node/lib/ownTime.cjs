@@ -1,5 +1,7 @@
 'use strict';
 /** The probe's own time: what it spends in its callbacks is never the program's lag or load. */
+// Node's own clock, never the global `performance`, which a program may replace (fake timers in its tests).
+const { performance: perf } = require('node:perf_hooks');
 
 function createOwnTime() {
   let depth = 0;
@@ -17,13 +19,13 @@ function createOwnTime() {
     /** `callback`, its running time counted as the probe's own work (once, when calls nest). */
     work(callback) {
       return (...args) => {
-        const started = depth++ === 0 ? performance.now() : undefined;
+        const started = depth++ === 0 ? perf.now() : undefined;
         try {
           return callback(...args);
         } finally {
           depth -= 1;
           if (started !== undefined) {
-            const spent = performance.now() - started;
+            const spent = perf.now() - started;
             own.sinceBeatMs += spent;
             own.sinceSampleMs += spent;
           }

@@ -1,5 +1,7 @@
 'use strict';
 /** Where a blocked loop was: V8's sampling profiler, read only when a block has ended. */
+// Node's own clock, never the global `performance`, which a program may replace (fake timers in its tests).
+const { performance: perf } = require('node:perf_hooks');
 const { fileOf, isProbeFile } = require('./util.cjs');
 
 /**
@@ -59,7 +61,7 @@ function startProfiler(thresholdMs) {
   const slots = [protocolSlot, consoleSlot];
   const start = (slot) => {
     slot.start();
-    slot.startedAt = performance.now();
+    slot.startedAt = perf.now();
   };
   const stop = (slot) => {
     const profile = slot.stop();
@@ -75,7 +77,7 @@ function startProfiler(thresholdMs) {
   return {
     /** Keeps the profiles short: restarts the older one when the younger is a window old. */
     rotate() {
-      const now = performance.now();
+      const now = perf.now();
       // Checked first, as it runs at every beat: nothing is due before the younger profile is a window old.
       if (now - Math.max(protocolSlot.startedAt ?? -Infinity, consoleSlot.startedAt ?? -Infinity) < PROFILE_WINDOW_MS) return;
       const live = running();
@@ -95,13 +97,13 @@ function startProfiler(thresholdMs) {
       stop(oldest);
       start(oldest);
     },
-    /** Where the loop was between two `performance.now()` times: stops the profile that covers it and starts it anew. */
+    /** Where the loop was between two `perf.now()` times: stops the profile that covers it and starts it anew. */
     blockBetween(from, to) {
       const live = running();
       const covering = live.filter((slot) => slot.startedAt <= from);
       const candidates = covering.length > 0 ? covering : live;
       const slot = candidates.reduce((youngest, candidate) => (candidate.startedAt > youngest.startedAt ? candidate : youngest), candidates[0]);
-      const stoppedAt = performance.now();
+      const stoppedAt = perf.now();
       const profile = slot && stop(slot);
       if (overlapAllowed()) start(slot ?? protocolSlot);
       else if (protocolSlot.startedAt === undefined) start(protocolSlot);

@@ -1,5 +1,7 @@
 'use strict';
 /** Exact trace mode and the optional promise counts: both hook every promise, so both are opt-in. */
+// Node's own clock, never the global `performance`, which a program may replace (fake timers in its tests).
+const { performance: perf } = require('node:perf_hooks');
 const { creationLine, round } = require('./util.cjs');
 
 /** Callbacks recorded between two samples at most (beyond, the oldest are dropped). */
@@ -17,7 +19,7 @@ const COALESCE_MS = 0.05;
  */
 function startTracer({ transport, state, own }) {
   const asyncHooks = require('node:async_hooks');
-  const epoch = performance.timeOrigin;
+  const epoch = perf.timeOrigin;
   /**
    * Resource → [type, creation stack holder], or OWN for the probe's own (promises: nothing). Keyed
    * by the resource, not its asyncId, so that no `destroy` hook is needed: Node tracks a destroy
@@ -33,7 +35,7 @@ function startTracer({ transport, state, own }) {
   let turnStart = 0;
   let turnId = 0;
   let turnResource;
-  /** The last recorded callback (performance.now): promise reactions that follow it at once extend it. */
+  /** The last recorded callback (perf.now): promise reactions that follow it at once extend it. */
   let lastStart = 0;
   let lastEnd = -Infinity;
   const hook = asyncHooks.createHook({
@@ -57,13 +59,13 @@ function startTracer({ transport, state, own }) {
       if (depth++ > 0) return;
       const resource = resources.get(asyncHooks.executionAsyncResource());
       if (resource === OWN) return;
-      turnStart = performance.now();
+      turnStart = perf.now();
       turnId = asyncId;
       turnResource = resource;
     },
     after(asyncId) {
       if (--depth > 0 || turnStart === 0 || asyncId !== turnId) return;
-      const now = performance.now();
+      const now = perf.now();
       const begun = turnStart;
       turnStart = 0;
       const resource = turnResource;

@@ -81,6 +81,14 @@ describe('node probe: transparency', () => {
     assert.equal(processes.length, 1);
     assert.equal(processes[0]!.frames.filter((frame) => frame.kind === 'hello').length, 1);
   });
+
+  it('leaves the program as it is when its lib files are missing (a damaged install)', async () => {
+    const args = ['7'];
+    const plain = await runProgram(fixture('exit-code.js'), args, { probe: false });
+    // The copy sits alone in a temporary folder: none of its lib/*.cjs is beside it.
+    const damaged = await runProgram(fixture('exit-code.js'), args, { probe: false, env: { ...endpoint.environment, NODE_OPTIONS: `--require ${endpoint.probeCopy}` } });
+    assert.deepEqual(damaged, plain);
+  });
 });
 
 describe('node probe: what it sees', () => {
@@ -241,6 +249,15 @@ describe('node probe: blocked loops', () => {
     assert.ok(['block.js:6', 'block.js:10'].includes(stuckAt(found[0])), describeBlocks(found));
     assert.equal(found[0]!.stack.at(-1)?.file, fixture('block.js'));
     assert.ok(!JSON.stringify(found).includes('probes/node/'), 'the probe’s own frames are left out');
+  });
+
+  it('still measures when the program replaces the global performance (fake timers in its tests)', async () => {
+    const { result, processes } = await probed('block-fake-performance.js');
+    assert.equal(result.code, 0, result.stderr);
+    const found = blocks(processes);
+    assert.equal(found.length, 1, describeBlocks(found));
+    assert.ok(found[0]!.durationMs >= 250, `duration ${found[0]!.durationMs}`);
+    assert.ok(['block-fake-performance.js:9', 'block-fake-performance.js:13'].includes(stuckAt(found[0])), describeBlocks(found));
   });
 
   it('reports a busy loop at the top level of an ES module at its line', async () => {
