@@ -11,7 +11,8 @@
 import { availableParallelism } from 'node:os';
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { NOT_WORKSPACE_FOLDERS, ResolutionMemo, type WorkspaceFiles, factsDigest, importedFiles, importedWords } from '../core/analysis/crossFile';
+import { factsDigest, importedFiles, importedWords } from '../core/analysis/crossFile';
+import { NOT_WORKSPACE_FOLDERS, ResolutionMemo, type WorkspaceFiles } from '../core/analysis/workspaceFiles';
 import type { ModuleSummary } from '../core/analysis/moduleSummary';
 import { type RuleConfiguration, onlyRules } from '../core/analysis/configuration';
 import { mentionsATriggerWord, mentionsAny, rulesThatCanFire } from '../core/analysis/prefilter';

@@ -4,7 +4,8 @@
  * files imports reach are loaded on demand (from the result cache, or by parsing) and kept for the run.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { type ImportedFacts, ResolutionMemo, type WorkspaceFiles, importedFacts, isWorkspaceFile } from '../core/analysis/crossFile';
+import { type ImportedFacts, importedFacts } from '../core/analysis/crossFile';
+import { ResolutionMemo, type WorkspaceFiles, isWorkspaceFile } from '../core/analysis/workspaceFiles';
 import { type ModuleSummary } from '../core/analysis/moduleSummary';
 import type { KnownSummary } from './workerProtocol';
 

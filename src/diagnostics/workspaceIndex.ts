@@ -6,7 +6,7 @@
  * set of files changes, the index says which files changed, and analyses that read them refresh.
  */
 import * as vscode from 'vscode';
-import { ResolutionMemo, type WorkspaceFiles, isWorkspaceFile } from '../core/analysis/crossFile';
+import { ResolutionMemo, type WorkspaceFiles, isWorkspaceFile } from '../core/analysis/workspaceFiles';
 import { Emitter } from '../core/emitter';
 import { languageForFileName } from '../core/syntax/languages';
 import type { ModuleSummary } from '../core/analysis/moduleSummary';

@@ -1,7 +1,7 @@
-import { PVSC_EXTENSION_ID, PythonExtension } from '@vscode/python-extension';
 import * as vscode from 'vscode';
+import { selectedPythonInterpreter } from '../common/pythonExtension';
 import { applyExperimentEvent, emptySnapshot } from '../core/experiment/experimentOutput';
-import { runExperiment, type ExperimentOutcome } from '../core/experiment/runExperiment';
+import type { ExperimentOutcome } from '../core/experiment/runExperiment';
 import { EXPERIMENT_MODELS, WORKLOADS, type ExperimentSnapshot, type GuideLanguage } from '../shared/guideProtocol';
 
 const SETTING = { python: 'concurrencyLens.python.interpreter', node: 'concurrencyLens.node.executable' } as const;
@@ -41,6 +41,7 @@ export class ExperimentRunner implements vscode.Disposable {
     this.running.set(language, controller);
     try {
       const executable = language === 'python' ? await pythonInterpreter() : configured(SETTING.node) || 'node';
+      const { runExperiment } = await import('../core/experiment/runExperiment');
       this.update({ ...emptySnapshot(language), status: 'running' });
       const outcome = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Running the concurrency experiment ({0})', language === 'python' ? 'Python' : 'Node.js'), cancellable: true },
@@ -106,15 +107,7 @@ function configured(setting: string): string {
 
 /** The Python extension's active interpreter when that extension is installed, else our setting, else python3. */
 async function pythonInterpreter(): Promise<string> {
-  if (vscode.extensions.getExtension(PVSC_EXTENSION_ID)) {
-    try {
-      const environments = (await PythonExtension.api()).environments;
-      const active = environments.getActiveEnvironmentPath(vscode.workspace.workspaceFolders?.[0]?.uri);
-      const executable = (await environments.resolveEnvironment(active))?.executable.uri?.fsPath;
-      if (executable) return executable;
-    } catch {
-      // The Python extension is installed but not usable (disabled, failed): fall back to the setting.
-    }
-  }
+  const selected = await selectedPythonInterpreter(vscode.workspace.workspaceFolders?.[0]?.uri);
+  if (selected) return selected;
   return configured(SETTING.python) || (process.platform === 'win32' ? 'python' : 'python3');
 }

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { PVSC_EXTENSION_ID, PythonExtension } from '@vscode/python-extension';
 import * as vscode from 'vscode';
+import { selectedPythonInterpreter } from '../common/pythonExtension';
 import {
   interpreterCandidates, isTypeScriptFile, type LaunchSpec, NODE_SCRIPT_EXTENSIONS, nodeLaunchSpec, type ProbeDetail, pythonLaunchSpec,
   TYPESCRIPT_EXTENSIONS, type TypeScriptRunner,
@@ -92,7 +92,7 @@ function findTypeScriptRunner(cwd: string): TypeScriptRunner | undefined {
 /** The Python extension's active interpreter, else the setting, else `python3`: the first that runs Python ≥ 3.8. */
 async function findPythonInterpreter(file: vscode.Uri, log: vscode.LogOutputChannel): Promise<string> {
   const setting = vscode.workspace.getConfiguration('concurrencyLens.python', file).get<string>('interpreter');
-  const candidates = interpreterCandidates(await pythonExtensionInterpreter(file, log), setting);
+  const candidates = interpreterCandidates(await selectedPythonInterpreter(file, log), setting);
   for (const candidate of candidates) {
     if (await runsSupportedPython(candidate)) return candidate;
     log.warn(`Python interpreter ${candidate} is not usable (missing, or older than 3.8)`);
@@ -101,19 +101,6 @@ async function findPythonInterpreter(file: vscode.Uri, log: vscode.LogOutputChan
     'No usable Python 3.8+ interpreter found (tried: {0}). Install Python, select an interpreter in the Python extension, or set "concurrencyLens.python.interpreter".',
     candidates.join(', '),
   ));
-}
-
-async function pythonExtensionInterpreter(file: vscode.Uri, log: vscode.LogOutputChannel): Promise<string | undefined> {
-  if (!vscode.extensions.getExtension(PVSC_EXTENSION_ID)) return undefined;
-  try {
-    const api = await PythonExtension.api();
-    const active = api.environments.getActiveEnvironmentPath(file);
-    const resolved = await api.environments.resolveEnvironment(active);
-    return resolved?.executable.uri?.fsPath ?? active.path;
-  } catch (error) {
-    log.warn(`could not ask the Python extension for its interpreter: ${error instanceof Error ? error.message : String(error)}`);
-    return undefined;
-  }
 }
 
 function runsSupportedPython(interpreter: string): Promise<boolean> {

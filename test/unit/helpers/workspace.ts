@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { DocumentAnalysis, type WorkspaceContext } from '../../../src/core/analysis/analyzer';
 import type { RuleConfiguration } from '../../../src/core/analysis/configuration';
-import { type WorkspaceFiles, importedFacts } from '../../../src/core/analysis/crossFile';
+import { importedFacts } from '../../../src/core/analysis/crossFile';
+import type { WorkspaceFiles } from '../../../src/core/analysis/workspaceFiles';
 import type { Finding } from '../../../src/core/analysis/types';
 import { familyOf, languageForFileName } from '../../../src/core/syntax/languages';
 import { type ModuleSummary, moduleSummary } from '../../../src/core/analysis/moduleSummary';
