@@ -1,18 +1,18 @@
 import * as vscode from 'vscode';
 import type { SourceLocation } from '../core/probe/protocol';
-import { CommandId, ContextKey, ViewId } from '../ids';
+import { CommandId, ContextKey } from '../ids';
 import { attachToProcess } from './attach';
 import { DEBUG_SESSIONS_SETTING, type DebugSessionMonitor } from './debugSessions';
 import type { LiveTasksController } from './liveTasksController';
 import type { LiveNode, LiveTasksMode, LiveTasksTreeProvider } from './liveTasksTree';
+import type { LiveTasksViews } from './liveTasksViews';
 import { MonitoredRun } from './monitoredRun';
 import { MONITORED_TASK_TYPE, MonitoredTaskProvider } from './monitoredTasks';
 import { newMonitoredTerminal } from './monitoredTerminal';
 import { RecentCommands, runCommand } from './runCommand';
-import { RuntimeDiagnostics } from './runtimeDiagnostics';
 
-async function revealInEditor(target: unknown, tree: LiveTasksTreeProvider): Promise<void> {
-  const location = isLocation(target) ? target : isLiveNode(target) ? tree.locationOf(target) : undefined;
+async function revealInEditor(target: unknown, tree: LiveTasksTreeProvider | undefined): Promise<void> {
+  const location = isLocation(target) ? target : isLiveNode(target) ? tree?.locationOf(target) : undefined;
   if (!location) return;
   const document = await vscode.workspace.openTextDocument(vscode.Uri.file(location.file));
   const position = new vscode.Position(Math.max(0, location.line - 1), 0);
@@ -30,8 +30,8 @@ function isLiveNode(value: unknown): value is LiveNode {
 /** Rows listed by "Find in Live Tasks…" at most (the tree walked from the top). */
 const MAX_FOUND_ROWS = 5000;
 
-async function setMode(tree: LiveTasksTreeProvider, mode: LiveTasksMode): Promise<void> {
-  tree.setMode(mode);
+async function setMode(controller: LiveTasksController, mode: LiveTasksMode): Promise<void> {
+  controller.setMode(mode);
   await vscode.commands.executeCommand('setContext', ContextKey.LiveTasksMode, mode);
 }
 
@@ -56,44 +56,35 @@ function rowsOf(tree: LiveTasksTreeProvider): RowPick[] {
 }
 
 /** A QuickPick over the names of every process, thread and task; the one picked is revealed in the tree. */
-async function findInLiveTasks(view: vscode.TreeView<LiveNode>, tree: LiveTasksTreeProvider): Promise<void> {
-  const picks = rowsOf(tree);
-  if (picks.length === 0) {
+async function findInLiveTasks(views: LiveTasksViews | undefined): Promise<void> {
+  const picks = views ? rowsOf(views.tree) : [];
+  if (!views || picks.length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t('Live Tasks is empty: run a program with the Concurrency Monitor first.'));
     return;
   }
   const picked = await vscode.window.showQuickPick(picks, { placeHolder: vscode.l10n.t('Find a process, thread or task by name'), matchOnDescription: true });
-  if (picked) await view.reveal(picked.node, { select: true, focus: true, expand: true });
+  if (picked) await views.view.reveal(picked.node, { select: true, focus: true, expand: true });
 }
 
 function setDebugMonitoring(on: boolean): Thenable<void> {
   return vscode.workspace.getConfiguration('concurrencyLens.monitor').update(DEBUG_SESSIONS_SETTING, on, vscode.ConfigurationTarget.Global);
 }
 
-/** The Live Tasks view and every way to start a monitored run: a file, a command, a task, a terminal, a debug session, an attached process. */
+/** Every way to start a monitored run (a file, a command, a task, a terminal, a debug session, an attached process) and the commands of the Live Tasks view, whose views load with the first run. */
 export function register(controller: LiveTasksController, debugMonitor: DebugSessionMonitor, workspaceState: vscode.Memento): vscode.Disposable[] {
-  const view = vscode.window.createTreeView(ViewId.LiveTasks, { treeDataProvider: controller.tree, showCollapseAll: true });
-  void vscode.commands.executeCommand('setContext', ContextKey.LiveTasksMode, controller.tree.mode);
-  // One run: its processes are the top rows, and its title goes above them (several: each run has a row).
-  const showSingleRunTitle = () => {
-    view.message = controller.runs.length === 1 ? controller.runs[0]!.title : undefined;
-  };
+  void vscode.commands.executeCommand('setContext', ContextKey.LiveTasksMode, controller.mode);
   const recent = new RecentCommands(workspaceState);
   const tasks = new MonitoredTaskProvider(controller);
   return [
-    view,
-    view.onDidChangeSelection((event) => controller.selectNode(event.selection[0])),
-    controller.onDidChangeRuns(showSingleRunTitle),
     vscode.debug.registerDebugConfigurationProvider('*', debugMonitor),
     vscode.debug.registerDebugAdapterTrackerFactory('*', debugMonitor),
     tasks,
     vscode.tasks.registerTaskProvider(MONITORED_TASK_TYPE, tasks),
-    vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, controller.diagnostics, { providedCodeActionKinds: RuntimeDiagnostics.providedCodeActionKinds }),
     vscode.commands.registerCommand(CommandId.RunWithMonitor, (uri?: unknown) => controller.runFile(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand(CommandId.RunWithMonitorTrace, (uri?: unknown) => controller.runFile(uri instanceof vscode.Uri ? uri : undefined, { trace: true })),
-    vscode.commands.registerCommand(CommandId.ShowAwaitTree, () => setMode(controller.tree, 'awaits')),
-    vscode.commands.registerCommand(CommandId.ShowByThread, () => setMode(controller.tree, 'threads')),
-    vscode.commands.registerCommand(CommandId.FindInLiveTasks, () => findInLiveTasks(view, controller.tree)),
+    vscode.commands.registerCommand(CommandId.ShowAwaitTree, () => setMode(controller, 'awaits')),
+    vscode.commands.registerCommand(CommandId.ShowByThread, () => setMode(controller, 'threads')),
+    vscode.commands.registerCommand(CommandId.FindInLiveTasks, () => findInLiveTasks(controller.viewsIfLoaded)),
     vscode.commands.registerCommand(CommandId.RunCommand, (commandLine?: unknown) => runCommand(controller, recent, typeof commandLine === 'string' ? commandLine : undefined)),
     vscode.commands.registerCommand(CommandId.NewMonitoredTerminal, () => newMonitoredTerminal(controller)),
     vscode.commands.registerCommand(CommandId.AttachToProcess, (pid?: unknown) => attachToProcess(controller, typeof pid === 'number' ? pid : undefined)),
@@ -102,12 +93,13 @@ export function register(controller: LiveTasksController, debugMonitor: DebugSes
       // A selection event that arrives while the view refreshes carries no rows (VS Code finds them
       // by handle, and a refresh forgets the handles until the rows are listed again); the view's
       // selection read now has them.
-      if (!given && view.selection[0]) controller.selectNode(view.selection[0]);
+      const selected = controller.viewsIfLoaded?.view.selection[0];
+      if (!given && selected) controller.selectNode(selected);
       return controller.stop(given);
     }),
     vscode.commands.registerCommand(CommandId.ClearEndedRuns, () => controller.clearEndedRuns()),
     vscode.commands.registerCommand(CommandId.MonitorDebugSessions, () => setDebugMonitoring(true)),
     vscode.commands.registerCommand(CommandId.StopMonitoringDebugSessions, () => setDebugMonitoring(false)),
-    vscode.commands.registerCommand(CommandId.RevealInEditor, (target?: unknown) => revealInEditor(target, controller.tree)),
+    vscode.commands.registerCommand(CommandId.RevealInEditor, (target?: unknown) => revealInEditor(target, controller.viewsIfLoaded?.tree)),
   ];
 }

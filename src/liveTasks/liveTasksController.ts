@@ -5,10 +5,9 @@ import type { RunModel } from '../core/runs/runModel';
 import { isLibraryFile } from '../core/runs/treeShape';
 import { ContextKey } from '../ids';
 import { LaunchError, type RuntimeLauncher } from './launchers';
-import { type LiveNode, LiveTasksTreeProvider, summaryText } from './liveTasksTree';
+import type { LiveNode, LiveTasksMode } from './liveTasksTree';
+import type { LiveTasksViews } from './liveTasksViews';
 import { MonitoredRun, RecordedRun, runInTerminal } from './monitoredRun';
-import { RuntimeDiagnostics } from './runtimeDiagnostics';
-import { StuckWatch } from './stuckWatch';
 import type { Grammars } from '../core/syntax/withItemFiles';
 
 /** Ended runs (and opened recordings) kept in the list; the oldest go first. */
@@ -23,12 +22,13 @@ type ListedRun = MonitoredRun | RecordedRun;
  * The extension API exposes it to tests.
  */
 export class LiveTasksController implements vscode.Disposable {
-  readonly tree: LiveTasksTreeProvider;
-  readonly diagnostics: RuntimeDiagnostics;
-  /** What is stuck in each listed run, and who waits for whom. */
-  readonly stuck: StuckWatch;
   /** Where the probes are, shipped in the extension. */
   readonly install: ProbeInstall;
+  private readonly isUserFile: (file: string) => boolean;
+  private loadedViews: LiveTasksViews | undefined;
+  private viewsLoading: Promise<LiveTasksViews> | undefined;
+  private currentMode: LiveTasksMode = 'threads';
+  private disposed = false;
   private readonly listed: ListedRun[] = [];
   private selected: ListedRun | undefined;
   private readonly startEmitter = new vscode.EventEmitter<MonitoredRun>();
@@ -46,14 +46,39 @@ export class LiveTasksController implements vscode.Disposable {
     readonly supervisorScript: string,
     extensionUri: vscode.Uri,
     readonly log: vscode.LogOutputChannel,
-    grammars: Grammars,
+    private readonly grammars: Grammars,
   ) {
-    const isUserFile = (file: string) => vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file)) !== undefined || !isLibraryFile(file);
-    this.stuck = new StuckWatch(grammars);
-    this.tree = new LiveTasksTreeProvider(isUserFile, this.stuck);
-    this.diagnostics = new RuntimeDiagnostics(isUserFile);
-    this.stuck.onDidChange(() => this.diagnostics.updateStuck(this.stuck.states));
+    this.isUserFile = (file: string) => vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file)) !== undefined || !isLibraryFile(file);
     this.install = probeInstall(vscode.Uri.joinPath(extensionUri, 'probes').fsPath);
+  }
+
+  /**
+   * The views of the listed runs (the tree view, the stuck watch, the runtime diagnostics), loaded
+   * with the first run listed rather than at activation; they then show every run listed so far.
+   */
+  views(): Promise<LiveTasksViews> {
+    this.viewsLoading ??= import('./liveTasksViews').then((module) => {
+      if (this.disposed) throw new Error('Live Tasks was disposed');
+      this.loadedViews = new module.LiveTasksViews(this.isUserFile, this.grammars, this.currentMode, (node) => this.selectNode(node));
+      this.updateList();
+      return this.loadedViews;
+    });
+    return this.viewsLoading;
+  }
+
+  /** The views once loaded; undefined until a run was listed (the view shows its welcome content). */
+  get viewsIfLoaded(): LiveTasksViews | undefined {
+    return this.loadedViews;
+  }
+
+  /** Threads with their tasks, or the await tree. */
+  get mode(): LiveTasksMode {
+    return this.currentMode;
+  }
+
+  setMode(mode: LiveTasksMode): void {
+    this.currentMode = mode;
+    this.loadedViews?.tree.setMode(mode);
   }
 
   /** Every run listed, oldest first. */
@@ -115,7 +140,7 @@ export class LiveTasksController implements vscode.Disposable {
     const { ProbeServer: Server } = await import('../core/probe/server');
     const server = await Server.start({ logger: this.log });
     try {
-      const run = await start(server);
+      const [run] = await Promise.all([start(server), this.views()]);
       if (!run) {
         await server.dispose();
         return undefined;
@@ -142,13 +167,13 @@ export class LiveTasksController implements vscode.Disposable {
       if ([...change.keys].some((key) => key.endsWith('/blocked'))) this.updateDiagnostics();
     });
     run.onDidChangeState(() => {
-      this.tree.runChanged();
-      this.stuck.runChanged();
+      this.loadedViews?.tree.runChanged();
+      this.loadedViews?.stuck.runChanged();
     });
     run.onDidEnd(() => {
       this.trimEnded();
       this.updateList();
-      void vscode.window.showInformationMessage(vscode.l10n.t('Monitored run finished: {0}', summaryText(run.model.summary())));
+      void import('./liveTasksTree').then(({ summaryText }) => vscode.window.showInformationMessage(vscode.l10n.t('Monitored run finished: {0}', summaryText(run.model.summary()))));
     });
     this.updateList();
     this.startEmitter.fire(run);
@@ -176,7 +201,7 @@ export class LiveTasksController implements vscode.Disposable {
 
   /** The view's selection changed: its run becomes the selected one. */
   selectNode(node: LiveNode | undefined): void {
-    const view = node && this.tree.runOf(node);
+    const view = node && this.loadedViews?.tree.runOf(node);
     const run = view && this.listed.find((candidate) => candidate.id === view.id);
     if (run) this.select(run);
   }
@@ -189,7 +214,7 @@ export class LiveTasksController implements vscode.Disposable {
     const running = this.listed.filter((run): run is MonitoredRun => run instanceof MonitoredRun && run.isRunning);
     let run: MonitoredRun | undefined;
     if (target instanceof MonitoredRun) run = target;
-    else if (target) run = running.find((candidate) => candidate.id === this.tree.runOf(target)?.id);
+    else if (target) run = running.find((candidate) => candidate.id === this.loadedViews?.tree.runOf(target)?.id);
     else if (this.selected instanceof MonitoredRun && this.selected.isRunning) run = this.selected;
     else if (running.length === 1) run = running[0];
     else if (running.length > 1) {
@@ -208,9 +233,8 @@ export class LiveTasksController implements vscode.Disposable {
   dispose(): void {
     for (const run of this.listed) run.dispose();
     this.listed.length = 0;
-    this.tree.dispose();
-    this.stuck.dispose();
-    this.diagnostics.dispose();
+    this.disposed = true;
+    this.loadedViews?.dispose();
     this.startEmitter.dispose();
     this.selectEmitter.dispose();
     this.listEmitter.dispose();
@@ -231,8 +255,13 @@ export class LiveTasksController implements vscode.Disposable {
   }
 
   private updateList(): void {
-    this.tree.setRuns(this.listed);
-    this.stuck.setRuns(this.listed.map((run) => ({ model: run.model, ...(run instanceof MonitoredRun ? { pauses: run.session.pauseLog } : {}) })));
+    const views = this.loadedViews;
+    if (views) {
+      views.showRuns(this.listed);
+      views.stuck.setRuns(this.listed.map((run) => ({ model: run.model, ...(run instanceof MonitoredRun ? { pauses: run.session.pauseLog } : {}) })));
+    } else if (this.listed.length > 0) {
+      this.views().catch((error: unknown) => this.log.error(`Live Tasks could not show the runs: ${error instanceof Error ? error.message : String(error)}`));
+    }
     this.updateContext();
     this.updateDiagnostics();
     this.listEmitter.fire();
@@ -244,6 +273,6 @@ export class LiveTasksController implements vscode.Disposable {
   }
 
   private updateDiagnostics(): void {
-    this.diagnostics.update(this.listed.map((run) => run.model));
+    this.loadedViews?.diagnostics.update(this.listed.map((run) => run.model));
   }
 }

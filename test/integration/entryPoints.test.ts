@@ -7,7 +7,7 @@ import { RunModel } from '../../src/core/runs/runModel';
 import type { ConcurrencyLensApi } from '../../src/extension';
 import type { MonitoredRun } from '../../src/liveTasks/monitoredRun';
 import { activateExtension, nextEvent } from './extensionHost';
-import { endAllRuns, isAlive, monitorFixture as fixture, rows, until } from './monitoredRuns';
+import { endAllRuns, isAlive, monitorFixture as fixture, rows, until, viewsOf } from './monitoredRuns';
 
 const folder = () => vscode.workspace.workspaceFolders![0]!;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -154,7 +154,7 @@ suite('Monitoring a program however it is started', function () {
     // The command's root may be the user's shell with node below it: wait for the probed programs.
     const probed = (run: MonitoredRun, script: string) => run.model.processes().some((process) => process.runtime && process.argv.some((arg) => arg.endsWith(script)));
     await until('both programs', () => probed(first, 'long_running.py') && probed(second, 'long_running_node.mjs'));
-    const top = api.liveTasks.tree.getChildren();
+    const top = viewsOf(api.liveTasks).tree.getChildren();
     assert.deepEqual(top.map((node) => node.kind), ['run', 'run']);
     assert.deepEqual(top.map((node) => node.key), [first.id, second.id]);
     const all = rows(api.liveTasks);
@@ -170,7 +170,7 @@ suite('Monitoring a program however it is started', function () {
     await until('the stopped run\'s row', () => rows(api.liveTasks).some((row) => row.node.kind === 'run' && /^monitor\/long_running\.py — stopped by SIGTERM · /.test(row.text)));
     api.liveTasks.clearEndedRuns();
     assert.deepEqual(api.liveTasks.runs, [second]);
-    assert.equal(api.liveTasks.tree.getChildren()[0]?.kind, 'process', 'one run left: its processes at the top');
+    assert.equal(viewsOf(api.liveTasks).tree.getChildren()[0]?.kind, 'process', 'one run left: its processes at the top');
     await vscode.commands.executeCommand('concurrencyLens.stopRun', second);
     await second.whenEnded();
   });

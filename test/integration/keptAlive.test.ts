@@ -4,7 +4,7 @@ import type { ConcurrencyLensApi } from '../../src/extension';
 import type { MonitoredRun } from '../../src/liveTasks/monitoredRun';
 import type { SourceLocation } from '../../src/core/probe/protocol';
 import { activateExtension } from './extensionHost';
-import { endAllRuns, monitorFixture as fixture, rows as treeRows, until } from './monitoredRuns';
+import { endAllRuns, monitorFixture as fixture, rows as treeRows, until, viewsOf } from './monitoredRuns';
 
 suite('What keeps a Node.js process alive', function () {
   this.timeout(90_000);
@@ -40,7 +40,7 @@ suite('What keeps a Node.js process alive', function () {
 
     // A click on a handle opens the line that created it.
     const server = rows.find((row) => row.node.kind === 'aliveHandle' && row.text.startsWith('Server'))!;
-    const command = api.liveTasks.tree.getTreeItem(server.node).command;
+    const command = viewsOf(api.liveTasks).tree.getTreeItem(server.node).command;
     assert.equal(command?.command, 'concurrencyLens.revealInEditor');
     const location = command.arguments?.[0] as SourceLocation | undefined;
     assert.equal(location?.line, 7);

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { LiveTasksController } from '../../src/liveTasks/liveTasksController';
 import type { MonitoredRun } from '../../src/liveTasks/monitoredRun';
 import { activateExtension } from './extensionHost';
-import { endAllRuns, isAlive, monitorFixture as fixture, rows, until } from './monitoredRuns';
+import { endAllRuns, isAlive, monitorFixture as fixture, rows, until, viewsOf } from './monitoredRuns';
 
 async function start(controller: LiveTasksController, name: string): Promise<MonitoredRun> {
   const run = await controller.runFile(fixture(name));
@@ -101,7 +101,7 @@ suite('Live Tasks: monitored Python runs', function () {
     let redraws = 0;
     // What the once-a-second redraw does (a row a sample changed is redrawn on its own).
     let wholeRedraws = 0;
-    const listener = controller.tree.onDidChangeTreeData((changed) => {
+    const listener = viewsOf(controller).tree.onDidChangeTreeData((changed) => {
       if (changed === undefined || [changed].flat().some((node) => node.kind === 'process')) redraws += 1;
       if (changed === undefined) wholeRedraws += 1;
     });
@@ -110,7 +110,7 @@ suite('Live Tasks: monitored Python runs', function () {
       assert.ok(redraws >= 2, `the process row was redrawn ${redraws} times in 2.5 s of waiting`);
       // A redraw closes a tooltip: none while one is read (VS Code resolves it when the pointer rests on a row).
       const processRow = rows(controller).find((row) => row.node.kind === 'process')!;
-      const tooltip = controller.tree.resolveTreeItem(controller.tree.getTreeItem(processRow.node), processRow.node).tooltip;
+      const tooltip = viewsOf(controller).tree.resolveTreeItem(viewsOf(controller).tree.getTreeItem(processRow.node), processRow.node).tooltip;
       assert.match(typeof tooltip === 'string' ? tooltip : tooltip?.value ?? '', /long_running\.py/);
       await new Promise((resolve) => setTimeout(resolve, 200)); // a redraw already on its way
       wholeRedraws = 0;
@@ -132,10 +132,10 @@ suite('Live Tasks: monitored Python runs', function () {
     const failedRow = /^handle-x — handle · failed · ValueError: bad input: 'x' · failing_task\.py:6 · /;
     // While the run goes on …
     const live = await until('the failed task while the run is live', () => run.isRunning && rows(controller).find((row) => row.node.kind === 'task' && failedRow.test(row.text)));
-    assert.equal(controller.tree.locationOf(live.node)?.line, 6);
-    const item = controller.tree.getTreeItem(live.node);
+    assert.equal(viewsOf(controller).tree.locationOf(live.node)?.line, 6);
+    const item = viewsOf(controller).tree.getTreeItem(live.node);
     assert.equal(item.tooltip, undefined, 'resolved when the pointer rests on the row');
-    const tooltip = controller.tree.resolveTreeItem(item, live.node).tooltip;
+    const tooltip = viewsOf(controller).tree.resolveTreeItem(item, live.node).tooltip;
     assert.equal(typeof tooltip, 'string');
     // Plain text: the task's lifecycle, then the exception and the line that raised it.
     assert.match(tooltip as string, /^handle-x — handle\nValueError: bad input: 'x'\nraised at .*failing_task\.py:6\nLasted /);

@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { LiveTasksController } from '../../src/liveTasks/liveTasksController';
 import type { LiveNode, RunView } from '../../src/liveTasks/liveTasksTree';
+import type { LiveTasksViews } from '../../src/liveTasks/liveTasksViews';
 import { type MonitoredRun } from '../../src/liveTasks/monitoredRun';
+
+/** Live Tasks' views: they load with the first run listed, so a test has one only once it started a run. */
+export function viewsOf(controller: LiveTasksController): LiveTasksViews {
+  const views = controller.viewsIfLoaded;
+  if (!views) throw new Error('the Live Tasks views are not loaded: no run was listed yet');
+  return views;
+}
 
 export interface Row {
   readonly node: LiveNode;
@@ -17,19 +25,21 @@ export interface Row {
  */
 export function rows(controller: LiveTasksController, run?: RunView): Row[] {
   const result: Row[] = [];
+  // Until the first run is listed the views are not loaded: the view has no rows.
+  if (!controller.viewsIfLoaded) return result;
   const visit = (node: LiveNode | undefined, depth: number) => {
-    for (const child of controller.tree.getChildren(node)) {
+    for (const child of viewsOf(controller).tree.getChildren(node)) {
       result.push({ node: child, depth, text: rowText(controller, child) });
       visit(child, depth + 1);
     }
   };
-  const runRow = run && controller.tree.getChildren().find((node) => node.kind === 'run' && node.key === run.id);
+  const runRow = run && viewsOf(controller).tree.getChildren().find((node) => node.kind === 'run' && node.key === run.id);
   visit(runRow, 0);
   return result;
 }
 
 export function rowText(controller: LiveTasksController, node: LiveNode): string {
-  const item = controller.tree.getTreeItem(node);
+  const item = viewsOf(controller).tree.getTreeItem(node);
   const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
   return `${label} — ${typeof item.description === 'string' ? item.description : ''}`;
 }

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { LiveTasksController } from '../../src/liveTasks/liveTasksController';
 import type { MonitoredRun } from '../../src/liveTasks/monitoredRun';
 import { activateExtension } from './extensionHost';
-import { monitorFixture as fixture, type Row, rows, until } from './monitoredRuns';
+import { monitorFixture as fixture, type Row, rows, until, viewsOf } from './monitoredRuns';
 
 async function start(controller: LiveTasksController, name: string): Promise<MonitoredRun> {
   const run = await controller.runFile(fixture(name));
@@ -20,7 +20,7 @@ async function endEveryRun(controller: LiveTasksController): Promise<void> {
 }
 
 const stuckRows = (controller: LiveTasksController, run?: MonitoredRun): Row[] => rows(controller, run).filter((row) => row.node.kind === 'stuck');
-const reportsOf = (controller: LiveTasksController, run: MonitoredRun) => controller.stuck.of(run.model)?.reports ?? [];
+const reportsOf = (controller: LiveTasksController, run: MonitoredRun) => viewsOf(controller).stuck.of(run.model)?.reports ?? [];
 const text = (list: readonly Row[]): string => list.map((row) => `${'  '.repeat(row.depth)}${row.text}`).join('\n');
 
 suite('Live Tasks: why is it stuck', function () {
@@ -51,7 +51,7 @@ suite('Live Tasks: why is it stuck', function () {
     ], text(rows(controller)));
     assert.ok(rows(controller).some((row) => row.node.kind === 'stuckAlso' && /MainThread/.test(row.text)));
     // Reveal goes to the line where the first thread waits.
-    assert.equal(controller.tree.locationOf(stuck.node)?.line, 12);
+    assert.equal(viewsOf(controller).tree.locationOf(stuck.node)?.line, 12);
 
     const errors = await until('the error diagnostics', () => {
       const found = vscode.languages.getDiagnostics(fixture('bank_deadlock.py')).filter((diagnostic) => diagnostic.severity === vscode.DiagnosticSeverity.Error && diagnostic.source === 'Concurrency Lens (runtime)');
@@ -72,7 +72,7 @@ suite('Live Tasks: why is it stuck', function () {
     run.stop();
     await run.whenEnded();
     await until('the summary row', () => rows(controller).find((row) => row.node.kind === 'summary'));
-    await controller.stuck.refresh();
+    await viewsOf(controller).stuck.refresh();
     assert.match(stuckRows(controller)[0]?.text ?? '', /^Stuck: lock-order deadlock/);
   });
 
@@ -110,7 +110,7 @@ suite('Live Tasks: why is it stuck', function () {
       }
       run.stop();
       await run.whenEnded();
-      await controller.stuck.refresh();
+      await viewsOf(controller).stuck.refresh();
       assert.deepEqual(reportsOf(controller, run), [], name);
       assert.deepEqual(vscode.languages.getDiagnostics(fixture(name)).filter((diagnostic) => diagnostic.severity === vscode.DiagnosticSeverity.Error), [], name);
       await endEveryRun(controller);
@@ -144,7 +144,7 @@ suite('Live Tasks: why is it stuck', function () {
   test('Node: an ES module that ends in a top-level await nothing could settle (exit code 13) is explained in a Stuck row', async () => {
     const run = await start(controller, 'node_unsettled_await.mjs');
     await run.whenEnded();
-    await controller.stuck.refresh();
+    await viewsOf(controller).stuck.refresh();
     const stuck = await until('the Stuck row', () => stuckRows(controller)[0]);
     assert.match(stuck.text, /^Stuck: everything waits and nothing can wake it/);
     const step = rows(controller).find((row) => row.node.kind === 'stuckStep');
@@ -158,10 +158,10 @@ suite('Live Tasks: why is it stuck', function () {
     assert.equal(stuck.depth, 0);
     assert.ok(stuck.node.key.startsWith(`${stuckRun.id}/`), stuck.node.key);
     assert.deepEqual(stuckRows(controller, healthy), []);
-    assert.ok(controller.tree.getChildren().every((node) => node.kind === 'run'), 'one row per run at the root');
+    assert.ok(viewsOf(controller).tree.getChildren().every((node) => node.kind === 'run'), 'one row per run at the root');
     // A debugger holds the program: its threads wait on the debugger, not on each other.
     stuckRun.session.setPaused(true);
-    await controller.stuck.refresh();
+    await viewsOf(controller).stuck.refresh();
     assert.deepEqual(reportsOf(controller, stuckRun), []);
     assert.deepEqual(stuckRows(controller, stuckRun), []);
     // Going on, the cycle is still there: it is stuck again once its waits have settled since.
