@@ -2,8 +2,10 @@
 // (browser, IIFE). `--production` minifies; `--watch` rebuilds on change. Integration tests are
 // bundled too, because they run inside the extension host as plain JavaScript.
 import * as esbuild from 'esbuild';
-import { chmodSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import * as path from 'node:path';
+import { rollup } from 'rollup';
 
 const production = process.argv.includes('--production');
 const packageVersion = JSON.parse(readFileSync('package.json', 'utf8')).version;
@@ -24,6 +26,46 @@ const common = {
   logLevel: 'warning',
 };
 
+/** Where esbuild leaves the extension host's chunks for `mergeActivationChunks`. */
+const HOST_CHUNKS = 'out/host-chunks';
+
+/** Rollup reads each of esbuild's files with its source map, so the merged files still map to src/. */
+const esbuildSourceMaps = {
+  name: 'esbuild-source-maps',
+  /** @param {string} id */
+  load(id) {
+    const map = `${id}.map`;
+    return existsSync(map) ? { code: readFileSync(id, 'utf8'), map: readFileSync(map, 'utf8') } : null;
+  },
+};
+
+/**
+ * The extension host resolves and loads every ES module file through its module hook (it is how
+ * `import 'vscode'` works), a round trip to another thread per file; esbuild's code splitting
+ * leaves the code activation needs in a dozen and a half small shared chunks, which cost more to
+ * load than their bytes. Rollup rebuilds esbuild's output so that everything activation loads is
+ * in dist/extension.mjs itself (the chunks loaded on first use import what they share from it),
+ * and the supervisor is one file.
+ */
+async function mergeActivationChunks() {
+  rmSync('dist/chunks', { recursive: true, force: true });
+  for (const entry of ['extension', 'supervisor']) {
+    const bundle = await rollup({
+      input: { [entry]: path.join(HOST_CHUNKS, `${entry}.mjs`) },
+      // The entry may export more than `activate`/`deactivate`: what chunks loaded later share with it.
+      preserveEntrySignatures: 'allow-extension',
+      external: (id) => id === 'vscode' || id.startsWith('node:') || builtinModules.includes(id),
+      plugins: production ? [] : [esbuildSourceMaps],
+      onwarn(warning, warn) {
+        // web-tree-sitter's Emscripten runtime calls eval by design; nothing rollup can change.
+        if (warning.code !== 'EVAL') warn(warning);
+      },
+    });
+    await bundle.write({ dir: 'dist', format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs', sourcemap: !production });
+    await bundle.close();
+  }
+}
+
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
   {
@@ -32,7 +74,7 @@ const builds = [
     ...common,
     // The extension host, and the supervisor the terminal of a monitored run runs (src/supervisor).
     entryPoints: { extension: 'src/extension.ts', supervisor: 'src/supervisor/main.ts' },
-    outdir: 'dist',
+    outdir: HOST_CHUNKS,
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
     splitting: true,
@@ -42,6 +84,7 @@ const builds = [
     external: ['vscode'],
     // Bundled CommonJS dependencies may call require(): give the module one.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    plugins: [{ name: 'merge-activation-chunks', setup: (build) => build.onEnd(async (result) => result.errors.length === 0 && mergeActivationChunks()) }],
   },
   {
     // The `concurrency-lens` command line (package.json "bin") and the worker threads of `check`:
