@@ -39,18 +39,21 @@ function startLoopWatch({ sampleMs, thresholdMs, transport, state, own, workers,
 
   /**
    * Sends the state of the process; `lagMs` is the loop's largest lag since the previous sample,
-   * `cpuMs` the main thread's time on a CPU since then (NaN when unknown).
+   * `cpuMs` the main thread's time on a CPU since then (NaN when unknown), `stalledMs` the time its
+   * beats came late since then.
    */
-  function sample(lagMs, cpuMs) {
+  function sample(lagMs, cpuMs, stalledMs) {
     const utilization = perf.eventLoopUtilization(lastUtilization);
     lastUtilization = perf.eventLoopUtilization();
     state.mainLoop.lagMs = round(lagMs, 1);
-    state.mainLoop.utilization = round(clamp01(utilization.utilization), 2);
-    // The program's own share of the stretch: its CPU time where known (on a loaded machine an idle
-    // loop reads busy while its beats wait for a CPU), else the loop's busy time; the probe's work left out.
-    const busyMs = Number.isFinite(cpuMs) ? cpuMs : utilization.active;
+    // The program's share of the stretch, the probe's work left out: the main thread's time on a CPU,
+    // or stuck off one (a synchronous system call makes the beats late), where Linux tells it. Not the
+    // loop's busy time: while the profiler runs, libuv loses the idle time before each of its signals
+    // (an idle loop reads 60–90% busy); that is only the fallback.
+    const busyMs = Number.isFinite(cpuMs) ? Math.max(cpuMs, stalledMs) : utilization.active;
     const programBusy = clamp01((busyMs - own.sinceSampleMs) / (utilization.active + utilization.idle));
     own.sinceSampleMs = 0;
+    state.mainLoop.utilization = round(programBusy, 2);
     state.mainLoop.resources = activeResources();
     state.mainThread.state = state.mainLoop.utilization >= 0.5 ? 'running' : 'waiting';
     for (const [id, watched] of workers.watched) {
@@ -103,8 +106,9 @@ function startLoopWatch({ sampleMs, thresholdMs, transport, state, own, workers,
   let lastBeatCpu = process.cpuUsage();
   let lastSampleAt = lastBeatAt;
   let peakLagMs = 0;
-  /** The main thread's time on a CPU since the last sample (NaN where Linux does not tell it). */
+  /** The main thread's time on a CPU since the last sample (NaN where Linux does not tell it), and its beats' lateness. */
   let cpuSinceSampleMs = 0;
+  let stalledSinceSampleMs = 0;
 
   const beat = own.work((final) => {
     const now = perf.now();
@@ -127,6 +131,7 @@ function startLoopWatch({ sampleMs, thresholdMs, transport, state, own, workers,
     // before the beat was due, where the profile last saw the loop wait (see startLoopWatch).
     const block = beatMs === idleBeatMs && lateBy > busyBeatMs ? profiler?.blockBetween(now - stretchMs, now, true) : undefined;
     const stalledMs = Math.max(lateBy, block ? now - block.startedAt : 0);
+    stalledSinceSampleMs += Math.max(0, stalledMs);
     beatMs = programCpuMs < stretchMs * IDLE_SHARE ? idleBeatMs : busyBeatMs;
     const sampleDue = final || now - lastSampleAt >= sampleMs;
     const late = stalledMs > thresholdMs;
@@ -156,9 +161,10 @@ function startLoopWatch({ sampleMs, thresholdMs, transport, state, own, workers,
     }
     if (sampleDue) {
       lastSampleAt = now;
-      sample(peakLagMs, cpuSinceSampleMs);
+      sample(peakLagMs, cpuSinceSampleMs, stalledSinceSampleMs);
       peakLagMs = 0;
       cpuSinceSampleMs = 0;
+      stalledSinceSampleMs = 0;
     }
   });
   /** One timer at a time, unref'd, set again after each beat for the period that beat chose. */
