@@ -128,27 +128,38 @@ function startLoopWatch({ sampleMs, thresholdMs, transport, state, own, workers,
     lastBeatCpu = cpu;
     cpuSinceScheduleMs += programCpuMs;
     // A beat of an idle stretch late by more than a busy one's period: the block may have begun well
-    // before the beat was due, where the profile last saw the loop wait (see startLoopWatch).
-    const block = beatMs === idleBeatMs && lateBy > busyBeatMs ? profiler?.blockBetween(now - stretchMs, now, true) : undefined;
-    const stalledMs = Math.max(lateBy, block ? now - block.startedAt : 0);
-    stalledSinceSampleMs += Math.max(0, stalledMs);
+    // before the beat was due (see startLoopWatch).
+    const idleStretchLate = beatMs === idleBeatMs && lateBy > busyBeatMs;
     beatMs = programCpuMs < stretchMs * IDLE_SHARE ? idleBeatMs : busyBeatMs;
     const sampleDue = final || now - lastSampleAt >= sampleMs;
-    const late = stalledMs > thresholdMs;
     let preempted = false;
+    /** The thread's time on a CPU and waiting for one since the previous reading (0 where unknown). */
+    let ranMs = 0;
+    let waitedForCpuMs = 0;
     // Skipped stretches were (nearly) idle, so a late stretch's reading still starts where its CPU time does.
-    if (sampleDue || late || cpuSinceScheduleMs >= readScheduleAfterCpuMs) {
+    if (sampleDue || idleStretchLate || lateBy > thresholdMs || cpuSinceScheduleMs >= readScheduleAfterCpuMs) {
       const schedule = readSchedule();
       // The program's own part of a late stretch: time on a CPU, or busy off one (in a system call).
       // Far below the threshold, the thread was waiting for a CPU: the machine preempted a short callback.
       preempted = schedule !== undefined && lastSchedule !== undefined
         && Math.max(schedule.cpuMs - lastSchedule.cpuMs, busySinceScheduleMs - (schedule.waitMs - lastSchedule.waitMs)) < thresholdMs / 10;
-      if (schedule !== undefined && lastSchedule !== undefined) cpuSinceSampleMs += schedule.cpuMs - lastSchedule.cpuMs;
-      else cpuSinceSampleMs = NaN;
+      if (schedule !== undefined && lastSchedule !== undefined) {
+        ranMs = schedule.cpuMs - lastSchedule.cpuMs;
+        cpuSinceSampleMs += ranMs;
+        waitedForCpuMs = schedule.waitMs - lastSchedule.waitMs;
+      } else cpuSinceSampleMs = NaN;
       lastSchedule = schedule;
       busySinceScheduleMs = 0;
       cpuSinceScheduleMs = 0;
     }
+    // Where the profile last saw the loop wait, unless the thread hardly ran and spent most of the
+    // lateness waiting for a CPU (a loaded machine woke an idle loop late: no block, and reading the
+    // profile costs milliseconds). A block on a loaded machine runs less than it waits, but runs.
+    const onlyWaitedForCpu = ranMs < thresholdMs / 10 && waitedForCpuMs >= lateBy / 2;
+    const block = idleStretchLate && !onlyWaitedForCpu ? profiler?.blockBetween(now - stretchMs, now, true) : undefined;
+    const stalledMs = Math.max(lateBy, block ? now - block.startedAt : 0);
+    stalledSinceSampleMs += Math.max(0, stalledMs);
+    const late = stalledMs > thresholdMs;
     if (late && busyMs > stalledMs / 2) {
       const { loading, stack } = block ?? profiler?.blockBetween(now - stalledMs, now) ?? { loading: false, stack: [] };
       if (!loading) peakLagMs = Math.max(peakLagMs, stalledMs);
