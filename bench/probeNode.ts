@@ -1,7 +1,8 @@
 // `npm run bench:probe:node`: the Node probe's cost (also run by `npm run bench:probe`). Steady
 // state, paired and alternating as bench/probe.ts says (BENCH_SECONDS, BENCH_PAIRS, at least 25
 // samples per probed run, printed beside each figure): `RESULT probe.node.<workload>.overhead_pct`
-// (CPU per unit of work) and `…overhead_wall_pct`, the optional promise detail mode,
+// (CPU per unit of work), `…overhead_wall_pct` and `…cpu_ms_per_s` (the probe's CPU per wall second:
+// on a program mostly idle a small cost is a large share), the optional promise detail mode,
 // `probe.node.startup_ms` (a hello-world with vs without the probe) and
 // `probe.node.trace_mode.overhead_pct` (trace mode vs no probe, wall time per unit of work).
 // The timeline's drawing cost is `npm run bench:timeline` (bench/timeline.ts).
@@ -28,13 +29,18 @@ export async function nodeProbeOverhead(): Promise<void> {
     { name: 'worker_pool', script: 'worker_pool.mjs', env: {} },
     { name: 'steady_loop', script: 'steady_loop.mjs', env: {} },
     { name: 'timers', script: 'timers.mjs', env: {} },
+    // Only waits: the probe's fixed cost per second (its share of the program's CPU means nothing here).
+    { name: 'idle', script: 'idle.mjs', env: {} },
     { name: 'awaits_promise_detail', script: 'awaits.mjs', env: { BENCH_SECONDS: '10', CONCURRENCY_LENS_NODE_PROMISES: '1' } },
   ];
   for (const workload of workloads) {
     const script = path.join(root, 'bench', 'node', workload.script);
     const overhead = await steadyOverhead(workload.name, async () => timing(await runForOutput(process.execPath, [script], { ...process.env, ...workload.env })), () => probedRun(launch(script), workload.env));
-    console.log(`RESULT probe.node.${workload.name}.overhead_pct=${overhead.cpu.toFixed(1)}`);
-    console.log(`RESULT probe.node.${workload.name}.overhead_wall_pct=${overhead.wall.toFixed(1)}`);
+    if (workload.name !== 'idle') {
+      console.log(`RESULT probe.node.${workload.name}.overhead_pct=${overhead.cpu.toFixed(1)}`);
+      console.log(`RESULT probe.node.${workload.name}.overhead_wall_pct=${overhead.wall.toFixed(1)}`);
+    }
+    console.log(`RESULT probe.node.${workload.name}.cpu_ms_per_s=${overhead.cpuMsPerSecond.toFixed(1)}`);
   }
   // Trace mode on the loop that runs callbacks (every turn timed), on the promise-heavy micro-benchmark
   // (trivial awaits) and on awaits that each do ~50 µs of work (a realistic promise-driven program).

@@ -5,6 +5,7 @@
  * start-up cost of a hello-world.
  */
 import { execFile } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ProbeServer } from '../src/core/probe/server';
 import type { LaunchSpec } from '../src/core/runs/launchSpec';
@@ -55,11 +56,12 @@ export async function probedRun(launch: (probeEnv: Readonly<Record<string, strin
 /**
  * Compares `without` and `withProbe` (paired, alternating), prints the samples of each probed run
  * beside the figures, and throws when one took fewer than `minSamples` (trace mode's own frames
- * carry what it observes: its samples are only printed). Returns the overheads (%).
+ * carry what it observes: its samples are only printed). Returns the overheads (%) and the probe's
+ * CPU per wall second (ms/s: a program mostly idle reads a large % of little CPU).
  */
 export async function steadyOverhead(
   label: string, without: () => Promise<Timing>, withProbe: () => Promise<ProbedTiming>, minSamples = MIN_SAMPLES,
-): Promise<{ cpu: number; wall: number }> {
+): Promise<{ cpu: number; wall: number; cpuMsPerSecond: number }> {
   const samples: number[] = [];
   const { plain, probed } = await alternate(PAIRS, without, async () => {
     const run = await withProbe();
@@ -67,10 +69,17 @@ export async function steadyOverhead(
     return run.timing;
   });
   const overhead = compareTimings(label, plain, probed);
+  const cpuMsPerSecond = median(plain.map((run, index) => (probed[index]!.cpu / probed[index]!.wall - run.cpu / run.wall) * 1000));
   const work = probed.map((run) => run.work);
   console.log(`  ${label.padEnd(22)} samples per probed run: ${samples.join(', ')}; work per probed run: ${work.join(', ')}; without: ${plain.map((run) => run.work).join(', ')}`);
+  console.log(`  ${label.padEnd(22)} CPU per wall second: without ${median(plain.map((run) => (run.cpu / run.wall) * 1000)).toFixed(1)} ms, the probe's ${cpuMsPerSecond.toFixed(1)} ms (median of pairs; ${(cpuMsPerSecond / 10).toFixed(2)} % of a core); load ${loadAverage()}`);
   if (Math.min(...samples) < minSamples) throw new Error(`${label}: a probed run took only ${Math.min(...samples)} samples (at least ${minSamples} needed: make it run longer)`);
-  return overhead;
+  return { ...overhead, cpuMsPerSecond };
+}
+
+/** The machine's load average over 1, 5 and 15 minutes: the figures beside it are that noisy. */
+export function loadAverage(): string {
+  return loadavg().map((load) => load.toFixed(2)).join(' ');
 }
 
 /** Median wall time (ms) a hello-world takes more with the probe than without (paired, alternating), from spawn to exit. */

@@ -15,8 +15,9 @@
  *   `online`/`exit` events, `worker.performance.eventLoopUtilization()`). Inside a Worker the probe
  *   only tells the main thread, over a BroadcastChannel, about the Workers that Worker starts.
  * - Child processes through diagnostics_channel `child_process` plus `spawn`/`exit` events.
- * - One heartbeat timer (unref'd) measures the loop's lag: each sample (a few times a second) reports
- *   the largest lag since the previous one, with event-loop utilisation and active resources. A beat
+ * - One heartbeat timer (unref'd; every quarter of the threshold while the program works, every
+ *   threshold while it idles) measures the loop's lag: each sample (a few times a second) reports
+ *   the largest lag since the previous one, with the loop's utilisation and active resources. A beat
  *   that comes late while the loop was busy is a block; its stack comes from V8's sampling profiler
  *   (every quarter of the threshold, at most 25 ms; in-process inspector session), whose samples
  *   taken during the block show where the loop was stuck, down to the line.

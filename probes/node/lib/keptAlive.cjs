@@ -7,7 +7,8 @@
  * entity lists what keeps the process alive: each referenced handle Node lists
  * (`process._getActiveHandles()`: servers, sockets, child processes, Workers, message ports…) and
  * the long timers, with the line that created each. Lines cost a stack capture
- * (~2–12 µs, formatted only when reported; at most SITES_PER_SAMPLE a sample) and are taken only
+ * (~2–25 µs, formatted only when reported; at most SITES_PER_SAMPLE a sample, TIMER_SITES_PER_SAMPLE
+ * of them for timers) and are taken only
  * where a handle can outlive its turn: `server.listen`, `socket.connect`, spawning a child,
  * `new Worker`, `new MessageChannel`, every `setInterval` and each `setTimeout` of LONG_TIMER_MS or
  * more. Shorter timers are counted only.
@@ -32,9 +33,16 @@ const MAX_TIMER_LISTS = 200;
 const MAX_LISTED_TIMERS = 2000;
 const MAX_KEPT_ALIVE = 50;
 const SITES_PER_SAMPLE = 50;
+/**
+ * Of those, for timers: a program creating long timers by the thousand (request timeouts, nearly all
+ * cleared at once) spent 50 captures a sample on timers that never kept it alive, ~5 ms of CPU a
+ * second on a loaded machine; servers, sockets, children, Workers and ports are rarer.
+ */
+const TIMER_SITES_PER_SAMPLE = 10;
 
 function createKeptAliveWatch({ state, own, workers }) {
   let sitesLeft = SITES_PER_SAMPLE;
+  let timerSitesLeft = TIMER_SITES_PER_SAMPLE;
   /** handle → its creation stack (an object whose `stack` V8 formats on first read). */
   const creationSites = new WeakMap();
   /** Node's lists of pending timers (one per duration) that long timers went into: see above. */
@@ -110,6 +118,8 @@ function createKeptAliveWatch({ state, own, workers }) {
       lastTimerList = list;
       timerLists.add(list);
     }
+    if (timerSitesLeft <= 0) return;
+    timerSitesLeft -= 1;
     noteCreation(callee, 10, handle);
   }
 
@@ -215,6 +225,7 @@ function createKeptAliveWatch({ state, own, workers }) {
     updateKeptAlive(now, programBusy);
     pruneTimerLists();
     sitesLeft = SITES_PER_SAMPLE;
+    timerSitesLeft = TIMER_SITES_PER_SAMPLE;
   }
 
   return { noteCreation, wrapCreators, sample };

@@ -97,8 +97,12 @@ function startProfiler(thresholdMs) {
       stop(oldest);
       start(oldest);
     },
-    /** Where the loop was between two `perf.now()` times: stops the profile that covers it and starts it anew. */
-    blockBetween(from, to) {
+    /**
+     * Where the loop was between two `perf.now()` times: stops the profile that covers it and starts
+     * it anew. With `trailing`, `from` is only the earliest the block can have begun: it began where
+     * the loop last waited (an `(idle)` sample) before `to`, and `startedAt` says when (`perf.now()` time).
+     */
+    blockBetween(from, to, trailing = false) {
       const live = running();
       const covering = live.filter((slot) => slot.startedAt <= from);
       const candidates = covering.length > 0 ? covering : live;
@@ -107,11 +111,33 @@ function startProfiler(thresholdMs) {
       const profile = slot && stop(slot);
       if (overlapAllowed()) start(slot ?? protocolSlot);
       else if (protocolSlot.startedAt === undefined) start(protocolSlot);
-      if (!profile) return { loading: false, stack: [] };
+      if (!profile) return { loading: false, stack: [], startedAt: to };
       const toProfileTime = (time) => profile.endTime - (stoppedAt - time) * 1000;
-      return describeBlock(profile, toProfileTime(from), toProfileTime(to));
+      const startUs = trailing ? busySince(profile, toProfileTime(from), toProfileTime(to)) : toProfileTime(from);
+      return { ...describeBlock(profile, startUs, toProfileTime(to)), startedAt: stoppedAt - (profile.endTime - startUs) / 1000 };
     },
   };
+}
+
+/**
+ * When the loop last began to work before `toUs` (profile times, µs, at the earliest `fromUs`):
+ * halfway between its last `(idle)` sample and the next sample. Node marks the samples taken while
+ * the loop waits for events as idle, so the samples since are one stretch of work with no wait.
+ */
+function busySince(profile, fromUs, toUs) {
+  const idle = new Set(profile.nodes.filter((node) => node.callFrame.functionName === '(idle)').map((node) => node.id));
+  let idleAt = fromUs;
+  let busyAt;
+  let time = profile.startTime;
+  for (let index = 0; index < profile.samples.length && time <= toUs; index += 1) {
+    time += profile.timeDeltas[index] ?? 0;
+    if (time < fromUs || time > toUs) continue;
+    if (idle.has(profile.samples[index])) {
+      idleAt = time;
+      busyAt = undefined;
+    } else busyAt ??= time;
+  }
+  return busyAt === undefined ? toUs : (idleAt + busyAt) / 2;
 }
 
 /**

@@ -171,6 +171,16 @@ describe('node probe: what it sees', () => {
     const loops = processes[0]!.frames.flatMap((frame) => (frame.kind === 'delta' ? frame.upsert?.loops ?? [] : []));
     assert.ok(loops.some((loop) => (loop.utilization ?? 0) > 0.5), 'the busy loop shows as utilised');
     assert.ok(loops.some((loop) => (loop.resources?.Timeout ?? 0) >= 1), 'the pending timer shows as a resource');
+    // The second before the block the loop only waits: the profiler's signals must not make it read busy
+    // (libuv's idle time loses the wait before each of them).
+    const [block] = allBlocks(processes);
+    assert.ok(block, 'the block is reported');
+    const idle = processes[0]!.frames.filter((frame) => frame.kind === 'delta' && frame.t >= block.t - block.durationMs - 600 && frame.t <= block.t - block.durationMs - 50);
+    const idleLoops = idle.flatMap((frame) => (frame.kind === 'delta' ? frame.upsert?.loops ?? [] : []));
+    assert.ok(idleLoops.length >= 1, 'the idle loop was sampled');
+    assert.ok(idleLoops.every((loop) => (loop.utilization ?? 0) < 0.5), JSON.stringify(idleLoops));
+    const main = processes[0]!.frames.filter((frame) => frame.t <= block.t - block.durationMs - 50);
+    assert.equal(latest(main, 'threads').get('main')?.state, 'waiting');
   });
 
   it('counts pending promises only in the optional detail mode', async () => {
