@@ -29,6 +29,10 @@ MAX_SAMPLE_SECONDS = 2.0
 #: What describing, comparing and sending one task or thread costs before the first sample has
 #: measured it (CPython 3.12 on a 2 GHz server core: ~10 us), for the first sample's budget.
 INITIAL_COST_PER_UNIT = 10e-6
+#: A sample taken on a loop's thread (see Sampler) holds that loop for its whole duration, where the
+#: probe's thread would let the loop run at every switch interval of the GIL (5 ms): one expected to
+#: take longer (a program with hundreds of tasks) is left to the probe's thread.
+LOOP_SAMPLE_MAX_SECONDS = 0.005
 #: A full snapshot now and then, so a host that missed frames converges.
 SNAPSHOT_EVERY_SAMPLES = 25
 
@@ -101,7 +105,7 @@ class Sampler:
                 connection.send()  # a blocked loop's report, at once
                 now = time.monotonic()
                 due = now + self._max_period
-                if first_late is None or not self._loops_sample:
+                if first_late is None or not self._loop_may_sample():
                     due = min(due, self._next_sample)
                 if signal_workers_at is not None:
                     due = min(due, signal_workers_at)
@@ -115,9 +119,17 @@ class Sampler:
 
     def sample_on_loop(self, busy):
         """From a loop's beat, on its thread (``busy``: the loop has other callbacks ready to run):
-        the sample, if one is due. What the socket does not take at once, the probe's thread writes."""
-        if self._connected and self._loops_sample:
+        the sample, if one is due and expected to be short. What the socket does not take at once,
+        the probe's thread writes."""
+        if not (self._connected and self._loops_sample) or time.monotonic() < self._next_sample:
+            return
+        if self._loop_may_sample():
             self._sample_if_due(time.monotonic(), self._send_from_loop, False, busy)
+        else:
+            self._probe.alarm.wake()  # too long a sample to hold the loop for: the probe's thread's
+
+    def _loop_may_sample(self):
+        return self._connected and self._loops_sample and self._cost_per_unit * self._probe.count_units() <= LOOP_SAMPLE_MAX_SECONDS
 
     def _send_from_loop(self):
         if not self._probe.connection.send_nowait():
