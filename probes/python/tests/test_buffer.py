@@ -89,13 +89,18 @@ class WriteWithoutWaitingTest(unittest.TestCase):
     """A loop's thread writes its samples without ever waiting: what the host's socket cannot take
     now is kept, and written first, in order, by the next write (the probe's thread's)."""
 
-    def test_bytes_left_by_a_write_that_cannot_wait_come_first_and_whole(self):
+    def connect(self):
+        """A connection that has said hello to a host, and the host's side of it."""
         server, path = listening_host(self)
         connection = _transport.Connection((socket.AF_UNIX, path), {"kind": "hello"})
         self.addCleanup(lambda: connection._socket.close())
         self.assertTrue(connection.send())
         peer, _ = server.accept()
         self.addCleanup(peer.close)
+        return connection, peer
+
+    def test_bytes_left_by_a_write_that_cannot_wait_come_first_and_whole(self):
+        connection, peer = self.connect()
         payload = "x" * (1024 * 1024)
         for index in range(8):  # 8 MB: more than a Unix socket's buffer holds
             connection.put({"kind": "delta", "t": index, "padding": payload})
@@ -118,12 +123,7 @@ class WriteWithoutWaitingTest(unittest.TestCase):
         self.assertEqual(connection._unsent, b"")
 
     def test_a_write_that_cannot_wait_leaves_nothing_when_the_host_takes_it_all(self):
-        server, path = listening_host(self)
-        connection = _transport.Connection((socket.AF_UNIX, path), {"kind": "hello"})
-        self.addCleanup(lambda: connection._socket.close())
-        self.assertTrue(connection.send())
-        peer, _ = server.accept()
-        self.addCleanup(peer.close)
+        connection, peer = self.connect()
         connection.put({"kind": "delta", "t": 0})
         self.assertTrue(connection.send_nowait())
         data = b""
