@@ -1,5 +1,6 @@
-"""The probe's one thread: it watches the event loops at each tick, samples the process's state
-within a CPU budget, and sends what changed since the previous sample (or a full snapshot)."""
+"""The probe's one thread: it watches the event loops, samples the process's state within a CPU
+budget, and sends what changed since the previous sample (or a full snapshot). While a loop runs
+(default mode), the loop's heartbeat takes the samples instead, on the loop's thread."""
 import _thread
 import time
 
