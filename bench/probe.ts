@@ -6,7 +6,9 @@
 // alternating which goes first; a probed run must send at least 25 samples (printed beside each
 // figure) or the benchmark fails. The overhead is the median of the pairs' overheads on CPU time
 // (`…overhead_pct`; see bench/measure.ts `alternate`), wall time beside it (`…overhead_wall_pct`).
-// Also: `…startup_ms` (a hello-world with vs without the probe), `…trace_mode.overhead_pct` (trace
+// Also: `…startup_ms` (a hello-world with vs without the probe), `…waker_10hz.overhead_pct` (the
+// asyncio workload beside a thread that only wakes 10 times a second, vs alone: the floor of any
+// thread's wakes, the probe's included), `…trace_mode.overhead_pct` (trace
 // mode vs no probe, wall time: the budget is 1.5×, +50%; `…trace_mode_work.overhead_pct` the same on
 // tasks doing ~50 µs of work each: asyncio_tasks.py with BENCH_STEP_US=25) and `…task_factory.overhead_pct` (the
 // opt-in task factory vs the default probe, on the asyncio workload).
@@ -64,6 +66,9 @@ async function main(): Promise<void> {
     }
     const tasks = path.join(root, 'bench', 'python', 'asyncio_tasks.py');
     const tasksEnv = { BENCH_SECONDS: SECONDS.asyncio_tasks ?? '5' };
+    // The floor of any thread's wakes (the probe's included): a thread that only wakes 10 times a second, vs none (no probe either).
+    const waker = await steadyOverhead('waker_10hz', plain(tasks, tasksEnv), async () => ({ timing: await plain(tasks, { ...tasksEnv, BENCH_WAKER_HZ: '10' })(), samples: 0, frames: 0 }), 0);
+    console.log(`RESULT ${name}.waker_10hz.overhead_pct=${waker.cpu.toFixed(1)}`);
     const trace = await steadyOverhead('trace_mode', plain(tasks, tasksEnv), () => probedRun(launch(tasks), { ...tasksEnv, [ENV_TRACE]: '1' }), 0);
     console.log(`RESULT ${name}.trace_mode.overhead_pct=${trace.wall.toFixed(1)}`);
     console.log(`RESULT ${name}.trace_mode.overhead_cpu_pct=${trace.cpu.toFixed(1)}`);

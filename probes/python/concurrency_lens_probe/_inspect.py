@@ -11,6 +11,13 @@ def is_probe(filename):
     return filename.startswith(_PROBE) or filename == _SITECUSTOMIZE
 
 
+def caller_of_probe(frame):
+    """The innermost frame outside the probe, from a frame of its own."""
+    while frame is not None and is_probe(frame.f_code.co_filename):
+        frame = frame.f_back
+    return frame
+
+
 WAITING_FUNCTIONS = frozenset(
     ("wait", "acquire", "get", "join", "select", "poll", "result", "_wait_for_tstate_lock", "recv", "accept", "readline", "read",
      "_recv",  # multiprocessing's pipes and queues

@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 
-from . import _lifecycle, _processes, _sampling, _tasks, _threads, _trace
+from . import _alarm, _lifecycle, _processes, _sampling, _tasks, _threads, _trace
 from ._transport import ENV_ADDRESS, ENV_TOKEN, PROTOCOL_VERSION, Connection, now_ms, parse_address
 
 ENV_BLOCKED_THRESHOLD_MS = "CONCURRENCY_LENS_BLOCKED_THRESHOLD_MS"
@@ -57,7 +57,8 @@ class Probe:
         self.exit_code = None
         self.stopped = False
         self.sample_lock = threading.Lock()
-        self.wake = threading.Event()
+        self.alarm = _alarm.Alarm(self.loops.first_late, _sampling.TICK_SECONDS)
+        self.loops.on_beat = self._on_beat
         self.sampler = _sampling.Sampler(self)
         hello = {
             "kind": "hello", "t": self.started_at, "token": self._token, "protocol": PROTOCOL_VERSION,
@@ -79,6 +80,7 @@ class Probe:
 
     def after_fork_in_child(self):
         self.forked = True
+        self.alarm.after_fork_in_child()
         # The forking thread is this process's only one, with the same ident as in the parent.
         forked_worker = _thread.get_ident() in self._threads_forking_workers
         self._threads_forking_workers = set()
@@ -174,7 +176,7 @@ class Probe:
     def _structure_changes(self):
         if time.monotonic() < self._startup_ends:
             self.structure_changed = True
-            self.wake.set()
+            self.alarm.wake()
 
     def thread_ended(self, thread):
         self.threads.ended(thread)
@@ -184,7 +186,7 @@ class Probe:
         if not self.loops.running(loop, _thread.get_ident()):
             return
         self._structure_changes()
-        self.wake.set()  # a loop to watch from now on, whenever it starts
+        self.alarm.wake()  # a loop to watch from now on, whenever it starts
 
     def loop_stopped(self):
         if self.in_grace_period:
@@ -192,6 +194,21 @@ class Probe:
         if self.tracer is not None:
             self.drain_trace()  # its last callbacks, while the loop is still known by its thread
         self.loops.stopped(_thread.get_ident())
+        self.alarm.wake()  # to time the samples itself, if no other loop does
+
+    def _on_beat(self, was_blocked, busy):
+        """On a loop's thread, at each of its beats (see _tasks; ``busy``: it has other callbacks
+        ready to run): the sample if one is due, and the probe's thread's alarm pushed back (see
+        _alarm)."""
+        if self.in_grace_period or self.stopped:
+            return  # a forked worker still in its grace period: the parent's state, not its own
+        try:
+            self.alarm.use_kernel_timer()
+            if not was_blocked:
+                self.sampler.sample_on_loop(busy)
+            self.alarm.loop_beat(was_blocked)
+        except Exception:
+            pass  # a probe bug must never surface in the program
 
     def child_started(self, child, describe, forked_worker=False, name=None, role=None):
         self.end_grace_period()
@@ -240,11 +257,12 @@ class Probe:
     def release_finished_tasks(self):
         return self.loops.release_finished(self.threads.thread_id_of_ident)
 
-    def describe(self, t):
-        """Every entity of this process now, by set and id."""
+    def describe(self, t, loop_busy=None):
+        """Every entity of this process now, by set and id (``loop_busy``: sampled on a loop's
+        thread, whether that loop has callbacks ready to run)."""
         thread_id_of_ident = self.threads.thread_id_of_ident
         return {
-            "threads": self.threads.sample(t, self.sampler.ident),
+            "threads": self.threads.sample(t, self.sampler.ident, loop_busy),
             "tasks": self.loops.sample_tasks(t, thread_id_of_ident, self.threads.work_threads),
             "loops": self.loops.sample_loops(thread_id_of_ident),
             "children": self.children.sample(t),

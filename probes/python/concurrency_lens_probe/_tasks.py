@@ -64,6 +64,9 @@ class LoopWatch:
         self._paused = {}
         #: Per task id, what it awaited at the previous sample (plain values) and since when.
         self._waits = {}
+        #: Called by each beat, with whether the loop was blocked past the threshold (see _alarm)
+        #: and whether it has other callbacks ready to run (it is busy, not idle).
+        self.on_beat = lambda was_blocked, busy: None
 
     def __bool__(self):
         return bool(self._loops)
@@ -78,8 +81,10 @@ class LoopWatch:
             if state is None or state.loop() is not loop:
                 state = _Loop("l%d" % next(self._next_id), loop, thread_ident)
             self._loops[thread_ident] = state
-        state.expected_beat = time.monotonic()
-        loop.call_soon(self._beat, state)
+        # The first beat a whole beat later: one at once would run (and sample, see _sampling) in the
+        # middle of the program's first step, before the tasks it creates have started.
+        state.expected_beat = time.monotonic() + BEAT_SECONDS
+        loop.call_later(BEAT_SECONDS, self._beat, state)
         try:
             _lifecycle.CANCELS.install()
             if self.origins is not None:
@@ -114,12 +119,22 @@ class LoopWatch:
         now = time.monotonic()
         lag = max(0.0, (now - state.expected_beat) * 1000.0)
         state.beat_lags.append(lag)
-        if lag >= self._blocked_threshold_ms:
+        blocked = lag >= self._blocked_threshold_ms
+        if blocked:
             state.finished_block_ms = lag
         state.expected_beat = now + BEAT_SECONDS
         loop = state.loop()
         if loop is not None and not loop.is_closed():
             loop.call_later(BEAT_SECONDS, self._beat, state)
+        self.on_beat(blocked, bool(getattr(loop, "_ready", None)))
+
+    def first_late(self):
+        """When a loop could first be late past the threshold (monotonic s: the earliest next beat's
+        due time plus the threshold), None when no loop runs."""
+        loops = list(self._loops.values())
+        if not loops:
+            return None
+        return min([state.expected_beat for state in loops]) + self._blocked_threshold_ms / 1000.0
 
     def check(self, put, thread_id_of_ident):
         """Reports loops blocked past the threshold. Returns when one could next be (monotonic

@@ -1,5 +1,6 @@
 """The threads of a process: their start and end (hooked on ``Thread._bootstrap_inner``, the only
 structural event on the program's threads) and, at each sample, their state and location."""
+import _thread
 import collections
 import sys
 import threading
@@ -43,11 +44,19 @@ class ThreadWatch:
         thread = threading._active.get(ident)
         return self.thread_id(thread) if thread is not None else "i%d" % ident
 
-    def sample(self, t, sampler_ident):
+    def sample(self, t, sampler_ident, loop_busy=None):
+        """Every thread's state and location (``loop_busy``: sampled on a loop's thread, whether
+        that loop has callbacks ready to run: a busy loop is running, an idle one waits)."""
         # Read every thread's frames at once and drop them right away: a frame object we hold
         # keeps its finished function's locals alive, which the program must not notice.
         frames = sys._current_frames()
         frames.pop(sampler_ident, None)
+        own = _thread.get_ident()
+        caller = _inspect.caller_of_probe(frames[own]) if own in frames else None
+        if caller is not None:
+            # Sampled on a program's thread (a loop's beat, see _sampling): it is where it called the probe.
+            frames[own] = caller
+        running = own if loop_busy else None
         self.work_threads = _waits.work_threads(frames, self.thread_id_of_ident) if "concurrent.futures.thread" in sys.modules else {}
         context = _waits.Context(self.thread_id_of_ident, work_threads=self.work_threads)
         positions, self._positions = self._positions, {}
@@ -56,7 +65,7 @@ class ThreadWatch:
         for ident, frame in frames.items():
             position = self._positions[ident] = (id(frame.f_code), frame.f_lasti)
             locations[ident] = _inspect.user_location(frame)
-            wait = _waits.thread_wait(frame, context, positions.get(ident) == position)
+            wait = _waits.thread_wait(frame, context, positions.get(ident) == position) if ident != running else None
             if wait is not None:
                 waits[ident] = wait
         # A lock whose owner the runtime does not know (a plain Lock): the host finds it from the

@@ -19,6 +19,9 @@ EXIT_WRITE_BYTES_PER_SECOND = 4 * 1024 * 1024
 EXIT_WRITE_MAX_SECONDS = 5.0
 #: The host's limit on one frame (src/core/probe/endpoint.ts MAX_FRAME_BYTES): it drops a longer one.
 MAX_FRAME_BYTES = 4 * 1024 * 1024
+_DONTWAIT = getattr(socket, "MSG_DONTWAIT", 0)
+#: Whether ``send_nowait`` can write here.
+SENDS_WITHOUT_WAITING = bool(_DONTWAIT)
 
 
 def now_ms():
@@ -50,6 +53,8 @@ class Connection:
         self._address = address
         self._hello = hello
         self._socket = None
+        #: What a write that could not wait left of its bytes (see send_nowait).
+        self._unsent = b""
         self.closed = False
 
     def put(self, frame):
@@ -73,25 +78,57 @@ class Connection:
         try:
             if self._socket is None and not self.closed:
                 self._socket = self._connect(timeout)
-            with self._queue_lock:
-                if self.closed or not self._frames:
-                    return not self.closed
-                batch = list(self._frames)
-                self._frames.clear()
-                dropped, self._dropped_since_sent = self._dropped_since_sent, 0
-            data = b"".join([self._encode(batch[0], dropped)] + [self._encode(frame) for frame in batch[1:]])
-            if timeout is not None:
-                self._socket.settimeout(min(EXIT_WRITE_MAX_SECONDS, timeout + len(data) / EXIT_WRITE_BYTES_PER_SECOND))
-            self._socket.sendall(data)
-            return True
+            data = self._take_data()
+            if data:
+                if timeout is not None:
+                    self._socket.settimeout(min(EXIT_WRITE_MAX_SECONDS, timeout + len(data) / EXIT_WRITE_BYTES_PER_SECOND))
+                self._socket.sendall(data)
+            return not self.closed
         except (OSError, ValueError):
-            # The host is gone (or never came): the program runs on, unobserved.
-            with self._queue_lock:
-                self.closed = True
-                self._frames.clear()
+            self._close()
             return False
         finally:
             self._write_lock.release()
+
+    def send_nowait(self):
+        """On a program's thread (an event loop's): writes what the socket takes now, without ever
+        waiting, and keeps the rest for the next write. True when nothing is left for ``send``
+        (also once there is no host), False when the probe's thread should write the rest."""
+        if not SENDS_WITHOUT_WAITING or self._socket is None or not self._write_lock.acquire(False):
+            return self.closed
+        try:
+            data = self._take_data()
+            if data:
+                try:
+                    sent = self._socket.send(data, _DONTWAIT)
+                except BlockingIOError:
+                    sent = 0
+                self._unsent = data[sent:]
+            return not self._unsent
+        except (OSError, ValueError):
+            self._close()
+            return True
+        finally:
+            self._write_lock.release()
+
+    def _take_data(self):
+        """What is left to write (with the write lock): the bytes a write left, then every queued frame."""
+        with self._queue_lock:
+            if self.closed:
+                return b""
+            batch = list(self._frames)
+            self._frames.clear()
+            dropped, self._dropped_since_sent = self._dropped_since_sent, 0
+        unsent, self._unsent = self._unsent, b""
+        if not batch:
+            return unsent
+        return b"".join([unsent, self._encode(batch[0], dropped)] + [self._encode(frame) for frame in batch[1:]])
+
+    def _close(self):
+        """The host is gone (or never came): the program runs on, unobserved."""
+        with self._queue_lock:
+            self.closed = True
+            self._frames.clear()
 
     def _connect(self, timeout):
         family, target = self._address

@@ -1,3 +1,4 @@
+import json
 import os
 import socket
 import tempfile
@@ -82,6 +83,53 @@ class SlowHostTest(unittest.TestCase):
         lines = b"".join(received).split(b"\n")
         self.assertEqual(len(lines), 5, "hello, three frames, and nothing after the last newline")
         self.assertEqual([len(line) > 1024 * 1024 for line in lines[1:4]], [True, True, True])
+
+
+class WriteWithoutWaitingTest(unittest.TestCase):
+    """A loop's thread writes its samples without ever waiting: what the host's socket cannot take
+    now is kept, and written first, in order, by the next write (the probe's thread's)."""
+
+    def connect(self):
+        """A connection that has said hello to a host, and the host's side of it."""
+        server, path = listening_host(self)
+        connection = _transport.Connection((socket.AF_UNIX, path), {"kind": "hello"})
+        self.addCleanup(lambda: connection._socket.close())
+        self.assertTrue(connection.send())
+        peer, _ = server.accept()
+        self.addCleanup(peer.close)
+        return connection, peer
+
+    def test_bytes_left_by_a_write_that_cannot_wait_come_first_and_whole(self):
+        connection, peer = self.connect()
+        payload = "x" * (1024 * 1024)
+        for index in range(8):  # 8 MB: more than a Unix socket's buffer holds
+            connection.put({"kind": "delta", "t": index, "padding": payload})
+        started = time.monotonic()
+        self.assertFalse(connection.send_nowait(), "the host reads nothing yet: bytes are left")
+        self.assertLess(time.monotonic() - started, 1.0)
+        self.assertTrue(connection._unsent)
+        connection.put({"kind": "delta", "t": 8})
+        received = []
+        reader = threading.Thread(target=lambda: received.extend(iter(lambda: peer.recv(1 << 20), b"")), daemon=True)
+        reader.start()
+        self.assertTrue(connection.send())
+        connection._socket.shutdown(socket.SHUT_WR)
+        reader.join(10)
+        lines = [line for line in b"".join(received).split(b"\n") if line]
+        self.assertEqual(len(lines), 10, "hello and nine frames")
+        frames = [json.loads(line) for line in lines[1:]]
+        self.assertEqual([frame["t"] for frame in frames], list(range(9)))
+        self.assertEqual([frame["seq"] for frame in frames], list(range(1, 10)))
+        self.assertEqual(connection._unsent, b"")
+
+    def test_a_write_that_cannot_wait_leaves_nothing_when_the_host_takes_it_all(self):
+        connection, peer = self.connect()
+        connection.put({"kind": "delta", "t": 0})
+        self.assertTrue(connection.send_nowait())
+        data = b""
+        while data.count(b"\n") < 2:
+            data += peer.recv(1 << 16)
+        self.assertEqual(json.loads(data.split(b"\n")[1])["t"], 0)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,36 @@
+import json
+import unittest
+
+from .host import FakeHost, entities, fixture, run_probed
+
+
+class WakesTest(unittest.TestCase):
+    """Each wake of the probe's thread takes the GIL from the program, which costs a busy event loop
+    far more than the wake's own work: while a loop beats, the loop takes the samples itself, and
+    the probe's thread sleeps (a kernel timer the beats push back watches for a late loop)."""
+
+    def setUp(self):
+        self.host = FakeHost()
+        self.addCleanup(self.host.close)
+
+    def test_a_healthy_loop_takes_the_samples_and_the_probe_thread_sleeps(self):
+        result = run_probed(self.host, fixture("healthy_loop.py"))
+        self.assertEqual(result.returncode, 0, result.stderr.decode())
+        counts = json.loads(result.stdout.decode().splitlines()[-1])
+        # Three seconds at 5 samples a second (fewer on a loaded machine), on the loop's thread.
+        self.assertGreaterEqual(counts["onLoop"], 6, counts)
+        self.assertLessEqual(counts["samples"] - counts["onLoop"], 1, counts)  # at most the first, before the loop ran
+        if counts["kernelTimer"]:
+            # Woken only by the loop's start and the 2 s safety period, never per sample.
+            self.assertLess(counts["wakes"], counts["onLoop"] / 2, counts)
+        self.assertTrue(self.host.wait_for(lambda: any(f["kind"] == "exit" for frames in self.host.processes().values() for f in frames)))
+        frames = next(iter(self.host.processes().values()))
+        # Sampled on its own thread, the loop's thread is where the program runs its loop: running
+        # while the loop has callbacks ready, idle in its event loop once they have all run.
+        main = [version for version in entities(frames, "threads")["main"] if version.get("location", {}).get("line") == 48]
+        self.assertIn("running", [version["state"] for version in main], main)
+        self.assertEqual(main[-1]["state"], "waiting", main)
+        self.assertEqual(main[-1]["wait"]["kind"], "loop-idle")
+
+if __name__ == "__main__":
+    unittest.main()
