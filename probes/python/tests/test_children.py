@@ -88,7 +88,9 @@ class ChildrenTest(unittest.TestCase):
         lasting = processes[children["lasting"]["pid"]]
         hello = lasting[0]
         first_sample = next(frame for frame in lasting if frame["kind"] == "snapshot")
-        self.assertGreaterEqual(first_sample["t"] - hello["startedAt"], 1000 * _processes.FORKED_WORKER_GRACE_SECONDS * 0.9)
+        # (Half the grace period at least: its start time is the fork's as the parent noted it, which
+        # a loaded machine delays; a probe started at once would sample within milliseconds.)
+        self.assertGreaterEqual(first_sample["t"] - hello["startedAt"], 1000 * _processes.FORKED_WORKER_GRACE_SECONDS * 0.5)
         self.assertLess(abs(hello["startedAt"] - children["lasting"]["startedAt"]), 500)
         main = [versions[-1] for versions in entities(lasting, "threads").values() if versions[-1]["kind"] == "main"]
         self.assertEqual(main[0]["location"]["function"], "lasting")

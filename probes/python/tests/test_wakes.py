@@ -19,7 +19,9 @@ class WakesTest(unittest.TestCase):
         counts = json.loads(result.stdout.decode().splitlines()[-1])
         # Three seconds at 5 samples a second (fewer on a loaded machine), on the loop's thread.
         self.assertGreaterEqual(counts["onLoop"], 6, counts)
-        self.assertLessEqual(counts["samples"] - counts["onLoop"], 1, counts)  # at most the first, before the loop ran
+        # The others: the first, before the loop ran, and any the probe's thread took while the loop
+        # was late (a loaded machine can hold it past the threshold): a few, never most.
+        self.assertLessEqual(counts["samples"] - counts["onLoop"], counts["onLoop"] / 3, counts)
         if counts["kernelTimer"]:
             # Woken only by the loop's start and the 2 s safety period, never per sample.
             self.assertLess(counts["wakes"], counts["onLoop"] / 2, counts)
