@@ -54,6 +54,8 @@ async function mergeActivationChunks() {
       input: { [entry]: path.join(HOST_CHUNKS, `${entry}.mjs`) },
       // The entry may export more than `activate`/`deactivate`: what chunks loaded later share with it.
       preserveEntrySignatures: 'allow-extension',
+      // esbuild's banner gives every chunk a `require`; where nothing uses it, leave no call behind.
+      treeshake: { manualPureFunctions: ['__createRequire'] },
       external: (id) => id === 'vscode' || id.startsWith('node:') || builtinModules.includes(id),
       plugins: production ? [] : [esbuildSourceMaps],
       onwarn(warning, warn) {
