@@ -5,7 +5,10 @@
 // unit of work. Each runs without and with the probe, back to back, BENCH_PAIRS times (default 3),
 // alternating which goes first; a probed run must send at least 25 samples (printed beside each
 // figure) or the benchmark fails. The overhead is the median of the pairs' overheads on CPU time
-// (`…overhead_pct`; see bench/measure.ts `alternate`), wall time beside it (`…overhead_wall_pct`).
+// (`…overhead_pct`; see bench/measure.ts `alternate`), wall time beside it (`…overhead_wall_pct`),
+// and the probe's own work as it counts it, a share of the program's CPU (`…own_cpu_pct`, the
+// median of the probed runs: its thread, the loops' beats and their samples, from its exit frame),
+// which the machine's speed does not move: on this shared machine that drifts by ±15% between runs.
 // Also: `…startup_ms` (a hello-world with vs without the probe), `…waker_10hz.overhead_pct` (the
 // asyncio workload beside a thread that only wakes 10 times a second, vs alone: the floor of any
 // thread's wakes, the probe's included), `…trace_mode.overhead_pct` (trace
@@ -63,6 +66,7 @@ async function main(): Promise<void> {
       const overhead = await steadyOverhead(workload, plain(script, env), () => probedRun(launch(script), env));
       console.log(`RESULT ${name}.${workload}.overhead_pct=${overhead.cpu.toFixed(1)}`);
       console.log(`RESULT ${name}.${workload}.overhead_wall_pct=${overhead.wall.toFixed(1)}`);
+      if (overhead.ownCpuPct !== undefined) console.log(`RESULT ${name}.${workload}.own_cpu_pct=${overhead.ownCpuPct.toFixed(2)}`);
     }
     const tasks = path.join(root, 'bench', 'python', 'asyncio_tasks.py');
     const tasksEnv = { BENCH_SECONDS: SECONDS.asyncio_tasks ?? '5' };

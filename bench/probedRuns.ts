@@ -9,7 +9,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ProbeServer } from '../src/core/probe/server';
 import type { LaunchSpec } from '../src/core/runs/launchSpec';
-import { RunModel } from '../src/core/runs/runModel';
+import { type ProbeCost, RunModel } from '../src/core/runs/runModel';
 import { type Timing, alternate, compareTimings, median, runForOutput, timing } from './measure';
 
 // Each workload runs this long (s) unless told otherwise: 5 Hz sampling gives 35 samples, 25 even on a loaded machine.
@@ -26,6 +26,8 @@ export interface ProbedTiming {
   /** Samples (snapshot and delta frames) the program's own process sent. */
   readonly samples: number;
   readonly frames: number;
+  /** The probes' own CPU time and the processes' (ms), summed over the processes whose probe counted it (see ProbeCost). */
+  readonly probeCost?: ProbeCost;
 }
 
 /** Runs the spec `launch` builds for a fresh endpoint, to completion. */
@@ -47,7 +49,10 @@ export async function probedRun(launch: (probeEnv: Readonly<Record<string, strin
   const spec = launch(server.environment);
   try {
     const result = timing(await runForOutput(spec.command, [...spec.args], { ...process.env, ...spec.env, ...extraEnv }));
-    return { timing: result, samples, frames };
+    await connectionsClosed(server);
+    const costs = model.processes().flatMap((record) => (record.probeCost ? [record.probeCost] : []));
+    const probeCost = costs.length > 0 ? { probeCpuMs: sum(costs.map((cost) => cost.probeCpuMs)), cpuMs: sum(costs.map((cost) => cost.cpuMs)) } : undefined;
+    return { timing: result, samples, frames, ...(probeCost ? { probeCost } : {}) };
   } finally {
     await server.dispose();
   }
@@ -56,16 +61,21 @@ export async function probedRun(launch: (probeEnv: Readonly<Record<string, strin
 /**
  * Compares `without` and `withProbe` (paired, alternating), prints the samples of each probed run
  * beside the figures, and throws when one took fewer than `minSamples` (trace mode's own frames
- * carry what it observes: its samples are only printed). Returns the overheads (%) and the probe's
- * CPU per wall second (ms/s: a program mostly idle reads a large % of little CPU).
+ * carry what it observes: its samples are only printed). Returns the overheads (%), the probe's
+ * CPU per wall second (ms/s: a program mostly idle reads a large % of little CPU) and, where the
+ * probe counts its own work, its share of the program's CPU by that count (the median of the
+ * probed runs): unlike the difference of two runs, it does not move with the machine's speed,
+ * which on a shared machine drifts by more than the budget between runs and even within one.
  */
 export async function steadyOverhead(
   label: string, without: () => Promise<Timing>, withProbe: () => Promise<ProbedTiming>, minSamples = MIN_SAMPLES,
-): Promise<{ cpu: number; wall: number; cpuMsPerSecond: number }> {
+): Promise<{ cpu: number; wall: number; cpuMsPerSecond: number; ownCpuPct?: number }> {
   const samples: number[] = [];
+  const ownShares: number[] = [];
   const { plain, probed } = await alternate(PAIRS, without, async () => {
     const run = await withProbe();
     samples.push(run.samples);
+    if (run.probeCost && run.probeCost.cpuMs > 0) ownShares.push((run.probeCost.probeCpuMs / run.probeCost.cpuMs) * 100);
     return run.timing;
   });
   const overhead = compareTimings(label, plain, probed);
@@ -73,8 +83,16 @@ export async function steadyOverhead(
   const work = probed.map((run) => run.work);
   console.log(`  ${label.padEnd(22)} samples per probed run: ${samples.join(', ')}; work per probed run: ${work.join(', ')}; without: ${plain.map((run) => run.work).join(', ')}`);
   console.log(`  ${label.padEnd(22)} CPU per wall second: without ${median(plain.map((run) => (run.cpu / run.wall) * 1000)).toFixed(1)} ms, the probe's ${cpuMsPerSecond.toFixed(1)} ms (median of pairs; ${(cpuMsPerSecond / 10).toFixed(2)} % of a core); load ${loadAverage()}`);
+  const ownCpuPct = ownShares.length === probed.length ? median(ownShares) : undefined;
+  if (ownCpuPct !== undefined) console.log(`  ${label.padEnd(22)} the probe's own work, as it counted it: ${ownShares.map((share) => `${share.toFixed(2)} %`).join(', ')} of the program's CPU`);
   if (Math.min(...samples) < minSamples) throw new Error(`${label}: a probed run took only ${Math.min(...samples)} samples (at least ${minSamples} needed: make it run longer)`);
-  return { ...overhead, cpuMsPerSecond };
+  return { ...overhead, cpuMsPerSecond, ...(ownCpuPct !== undefined ? { ownCpuPct } : {}) };
+}
+
+/** Until every probe has hung up (its last frames read: a traced run's are megabytes), 5 s at most. */
+async function connectionsClosed(server: ProbeServer): Promise<void> {
+  const deadline = performance.now() + 5000;
+  while (server.connectionCount > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 /** The machine's load average over 1, 5 and 15 minutes: the figures beside it are that noisy. */
@@ -109,4 +127,8 @@ export async function startupMs(label: string, plain: () => { command: string; a
   const paired = median(without.map((ms, index) => withProbe[index]! - ms));
   console.log(`  ${label.padEnd(22)} hello-world: without ${median(without).toFixed(1)} ms   with ${median(withProbe).toFixed(1)} ms   start-up cost ${paired.toFixed(1)} ms (median of ${STARTUP_PAIRS} pairs)`);
   return paired;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }

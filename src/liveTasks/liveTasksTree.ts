@@ -4,7 +4,7 @@ import type { StuckReport } from '../core/runs/stuck';
 import type { Waiter, WaitGraph, WaitReason } from '../core/runs/waitGraph';
 import type { AliveHandle, SourceLocation, TaskInfo } from '../core/probe/protocol';
 import {
-  blocksKey, entityKey, processKey, runKey, type BlockedEvent, type ProcessRecord, type RunChange, type RunModel, type RunSummary, type TrackedEntity,
+  blocksKey, entityKey, processKey, runKey, type BlockedEvent, type ProbeCost, type ProcessRecord, type RunChange, type RunModel, type RunSummary, type TrackedEntity,
 } from '../core/runs/runModel';
 import {
   blockingFrame, commandLabel, countOutcomes, exitKind, type ExitKind, FINISHED_TASKS_INLINE, finishedTasks, formatDuration, groupTasksByCoroutine, keptAlive, type KeptAliveHandle, liveFirst,
@@ -731,10 +731,18 @@ function processItem(model: RunModel, process: ProcessRecord, now: number): vsco
   ];
   item.description = parts.join(' · ');
   const runtime = process.runtime ? `\n${process.runtime.name} ${process.runtime.version}` : '';
-  item.tooltip = `${process.argv.join(' ')}${runtime}${process.droppedFrames > 0 ? `\n${vscode.l10n.t('{0} updates dropped by the probe', process.droppedFrames)}` : ''}`;
+  const dropped = process.droppedFrames > 0 ? `\n${vscode.l10n.t('{0} updates dropped by the probe', process.droppedFrames)}` : '';
+  const cost = process.probeCost ? `\n${probeCostText(process.probeCost)}` : '';
+  item.tooltip = `${process.argv.join(' ')}${runtime}${dropped}${cost}`;
   item.iconPath = kind === 'running' ? new vscode.ThemeIcon('server-process') : exitIcon(kind);
   item.contextValue = 'process';
   return item;
+}
+
+/** What watching the process cost it, as its probe counted its own work. */
+function probeCostText({ probeCpuMs, cpuMs }: ProbeCost): string {
+  const share = cpuMs > 0 ? (probeCpuMs / cpuMs) * 100 : 0;
+  return vscode.l10n.t("The probe's own work: {0} ms of CPU, {1}% of this process's", probeCpuMs.toFixed(0), share < 0.1 ? share.toFixed(2) : share.toFixed(1));
 }
 
 /** A run's row (when several are listed): its title, and whether it runs, is paused or how it ended. */

@@ -37,6 +37,12 @@ suite('Live Tasks: monitored Python runs', function () {
     assert.deepEqual(await run.whenEnded(), { exitCode: 0, signal: undefined });
     const summary = await until('the summary row', () => rows(controller).find((row) => row.node.kind === 'summary'));
     assert.match(summary.text, /^Run finished \(exited with code 0\) — 51 tasks created, 0 failed, 0 cancelled/);
+    // The process's tooltip says what watching it cost, as the probe counted its own work.
+    const processRow = rows(controller).find((row) => row.node.kind === 'process')!;
+    const tooltip = viewsOf(controller).tree.resolveTreeItem(viewsOf(controller).tree.getTreeItem(processRow.node), processRow.node).tooltip;
+    const cost = /The probe's own work: (\d+) ms of CPU, ([\d.]+)% of this process's/.exec(typeof tooltip === 'string' ? tooltip : tooltip?.value ?? '');
+    assert.ok(cost, `no cost in the tooltip: ${String(typeof tooltip === 'string' ? tooltip : tooltip?.value)}`);
+    assert.ok(Number(cost[2]) > 0 && Number(cost[2]) < 100, cost[0]);
   });
 
   test('shows the threads of a program that contends for a lock, with their source locations', async () => {

@@ -123,6 +123,19 @@ describe('RunModel', () => {
     assert.equal([...root.entities.thread.values()].every((entity) => !entity.live), true);
   });
 
+  it('keeps what observing a process cost, as its probe counted, in the model and in recordings', () => {
+    const model = new RunModel();
+    model.addProcess(hello(10, 1));
+    model.addProcess(hello(11, 10));
+    model.apply(10, { kind: 'exit', seq: 1, t: 3, exitCode: 0, probeCpuMs: 31.5, cpuMs: 5060 });
+    model.apply(11, { kind: 'exit', seq: 1, t: 3, exitCode: 0 }); // a probe that does not count its own work
+    assert.deepEqual(model.process(10)?.probeCost, { probeCpuMs: 31.5, cpuMs: 5060 });
+    assert.equal(model.process(11)?.probeCost, undefined);
+    const parsed = parseRunRecording(JSON.parse(JSON.stringify(model.toRecording())) as unknown);
+    assert.ok(parsed.ok);
+    assert.deepEqual(RunModel.fromRecording(parsed.recording).process(10)?.probeCost, { probeCpuMs: 31.5, cpuMs: 5060 });
+  });
+
   it('counts the child processes only their parent reported among the run\'s processes, once', () => {
     const model = new RunModel();
     model.addProcess(hello(10, 1));

@@ -151,6 +151,7 @@ class Probe:
             return  # a worker still in its grace period: its parent reports its exit
         self._exit_sent = True
         self.stopped = True
+        cpu = time.thread_time()
         if final_sample and self.sample_lock.acquire(timeout=EXIT_FLUSH_SECONDS):
             try:
                 self.drain_trace()
@@ -163,8 +164,20 @@ class Probe:
         frame = {"kind": "exit", "t": now_ms()}
         if self.exit_code is not None:
             frame["exitCode"] = self.exit_code
+        frame.update(self._own_cost(time.thread_time() - cpu))
         self.connection.put(frame)
         self.connection.send(EXIT_FLUSH_SECONDS)
+
+    def _own_cost(self, exit_sample_cpu):
+        """What observing this process cost it, as the probe counts it: the CPU time of its own
+        thread, of the loops' beats (with the samples they took) and of the last sample, beside the
+        process's CPU time. Not in trace mode nor with the task factory, whose work runs inside the
+        program's callbacks, uncounted; the hooks on thread, loop and process starts (a few
+        microseconds each) are not counted either."""
+        if self.tracer is not None or self.lifecycle:
+            return {}
+        probe_cpu = self.sampler.thread_cpu + sum(list(self.loops.beat_cpu.values())) + exit_sample_cpu
+        return {"probeCpuMs": round(probe_cpu * 1000.0, 3), "cpuMs": round(time.process_time() * 1000.0, 3)}
 
     # -- structural events (called on the program's threads: keep them tiny) ----------------
     # Each ends a forked worker's grace period first: its state is made then.

@@ -52,6 +52,8 @@ class Sampler:
     def __init__(self, probe):
         self._probe = probe
         self.ident = None
+        #: This thread's CPU time so far (s), as of its latest round.
+        self.thread_cpu = 0.0
         self.samples = 0
         self._seen_dropped = 0
         self._previous = {kind: {} for kind in ENTITY_SETS}
@@ -67,6 +69,12 @@ class Sampler:
 
     def run(self):
         """The probe's thread: connects, then watches the loops at each tick, samples, and sends."""
+        try:
+            self._run()
+        finally:
+            self.thread_cpu = time.thread_time()
+
+    def _run(self):
         probe = self._probe
         connection = probe.connection
         self.ident = _thread.get_ident()
@@ -114,6 +122,7 @@ class Sampler:
                     due = now + TICK_SECONDS
             except Exception:
                 due = time.monotonic() + TICK_SECONDS  # a probe bug must never surface in the program: tick on
+            self.thread_cpu = time.thread_time()
             # Also wakes when a loop could first be late; a loop that starts meanwhile wakes it at
             # once (loop_running), so none goes unwatched.
             probe.alarm.wait(due)

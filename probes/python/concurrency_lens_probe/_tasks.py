@@ -67,6 +67,9 @@ class LoopWatch:
         #: Called by each beat, with whether the loop was blocked past the threshold (see _alarm)
         #: and whether it has other callbacks ready to run (it is busy, not idle).
         self.on_beat = lambda was_blocked, busy: None
+        #: CPU seconds the beats took (the samples they took included), by thread ident: each
+        #: loop's thread adds to its own entry only.
+        self.beat_cpu = {}
 
     def __bool__(self):
         return bool(self._loops)
@@ -116,6 +119,7 @@ class LoopWatch:
 
     def _beat(self, state):
         """Runs on the event loop: measures how late it ran and schedules the next beat."""
+        cpu = time.thread_time()
         now = time.monotonic()
         lag = max(0.0, (now - state.expected_beat) * 1000.0)
         state.beat_lags.append(lag)
@@ -127,6 +131,8 @@ class LoopWatch:
         if loop is not None and not loop.is_closed():
             loop.call_later(BEAT_SECONDS, self._beat, state)
         self.on_beat(blocked, bool(getattr(loop, "_ready", None)))
+        ident = state.thread_ident
+        self.beat_cpu[ident] = self.beat_cpu.get(ident, 0.0) + time.thread_time() - cpu
 
     def first_late(self):
         """When a loop could first be late past the threshold (monotonic s: the earliest next beat's

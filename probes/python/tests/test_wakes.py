@@ -34,5 +34,39 @@ class WakesTest(unittest.TestCase):
         self.assertEqual(main[-1]["state"], "waiting", main)
         self.assertEqual(main[-1]["wait"]["kind"], "loop-idle")
 
+
+class OwnCostTest(unittest.TestCase):
+    """At exit, the probe says what its own work cost the process (its thread, the loops' beats and
+    the samples they took, the last sample), beside the process's CPU time."""
+
+    def setUp(self):
+        self.host = FakeHost()
+        self.addCleanup(self.host.close)
+
+    def exit_frame(self):
+        self.assertTrue(self.host.wait_for(lambda: any(f["kind"] == "exit" for frames in self.host.processes().values() for f in frames)))
+        frames = next(iter(self.host.processes().values()))
+        return next(frame for frame in frames if frame["kind"] == "exit")
+
+    def test_the_count_takes_in_samples_on_the_loop_and_on_the_probe_thread(self):
+        result = run_probed(self.host, fixture("costly_samples.py"))
+        self.assertEqual(result.returncode, 0, result.stderr.decode())
+        counts = json.loads(result.stdout.decode().splitlines()[-1])
+        self.assertGreater(counts["onLoop"], 0, counts)
+        self.assertGreater(counts["samples"], counts["onLoop"], counts)  # the probe's thread's, once no loop ran
+        frame = self.exit_frame()
+        # Each sample spun 5 ms of its thread's CPU: all of it is counted, on whichever thread it ran
+        # (the exit's last sample included), and none of it is more than the process used.
+        self.assertGreaterEqual(frame["probeCpuMs"], 5.0 * counts["samples"], (frame, counts))
+        self.assertLess(frame["probeCpuMs"], frame["cpuMs"], frame)
+
+    def test_trace_mode_does_not_claim_a_count(self):
+        # Its work runs inside the program's callbacks, uncounted: no figure rather than a low one.
+        result = run_probed(self.host, fixture("healthy_loop.py"), CONCURRENCY_LENS_TRACE="1")
+        self.assertEqual(result.returncode, 0, result.stderr.decode())
+        frame = self.exit_frame()
+        self.assertNotIn("probeCpuMs", frame)
+        self.assertNotIn("cpuMs", frame)
+
 if __name__ == "__main__":
     unittest.main()

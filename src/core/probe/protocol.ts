@@ -302,6 +302,10 @@ export const exitFrameSchema = z.object({
   kind: z.literal('exit'),
   exitCode: z.number().int().optional(),
   signal: text.optional(),
+  /** What observing the process cost it, as its probe counted its own work (CPU ms; see docs/probe-protocol.md). */
+  probeCpuMs: z.number().finite().nonnegative().optional(),
+  /** The process's CPU time when it exited (ms): what `probeCpuMs` is a part of. */
+  cpuMs: z.number().finite().nonnegative().optional(),
 });
 
 /** One callback that held a loop long (trace mode): its name and the line it ran to. */

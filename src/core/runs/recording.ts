@@ -63,6 +63,8 @@ export const processRecordingSchema = z.object({
   signal: z.string().max(100).optional(),
   connected: z.boolean(),
   droppedFrames: count,
+  /** What observing it cost (CPU ms); absent where its probe did not count it. */
+  probeCost: z.object({ probeCpuMs: time, cpuMs: time }).optional(),
   sampledAt: time.optional(),
   threads: z.array(tracked(threadSchema)).max(200_000),
   tasks: z.array(tracked(taskSchema)).max(200_000),

@@ -100,6 +100,8 @@ export interface ProcessRecord {
   connected: boolean;
   /** Frames its probe reported dropping from its bounded buffer. */
   droppedFrames: number;
+  /** What observing it cost, as its probe counted (from its exit frame; not every probe counts). */
+  probeCost?: ProbeCost;
   /** When its probe last sampled it (its latest snapshot or delta): what it reported holds as of then. */
   sampledAt?: number;
   readonly entities: { [K in EntityKind]: Map<string, TrackedEntity<K>> };
@@ -107,6 +109,12 @@ export interface ProcessRecord {
   readonly lag: Map<string, LagHistory>;
   /** Trace mode: what each loop ran, by loop id (empty without trace mode). */
   readonly trace: Map<string, LoopTrace>;
+}
+
+/** The CPU time a probe's own work took in its process, beside the process's whole CPU time (ms). */
+export interface ProbeCost {
+  readonly probeCpuMs: number;
+  readonly cpuMs: number;
 }
 
 /** How the run ended: when, and the exit status of the program it started, where known. */
@@ -343,6 +351,7 @@ export class RunModel {
           record.exitCode = frame.exitCode ?? record.exitCode;
           record.signal = frame.signal ?? record.signal;
           record.endedAt = frame.t;
+          if (frame.probeCpuMs !== undefined && frame.cpuMs !== undefined) record.probeCost = { probeCpuMs: frame.probeCpuMs, cpuMs: frame.cpuMs };
           keys.add(processKey(pid));
           return;
         case 'spawn':
