@@ -120,7 +120,9 @@ describe('concurrency-lens record (bundled, real programs)', () => {
     const { code, stderr } = record(['--fail-on', 'deadlock', '--', 'python3', fixture('deadlock.py')]);
     assert.equal(code, FAIL_ON_EXIT_CODE, stderr);
     assert.ok(Date.now() - started < 30_000);
-    assert.match(stderr, /lock-order deadlock: (transfer|audit) waits for (journal|accounts) held by (audit|transfer) at .*deadlock\.py:\d+/);
+    // Each thread: what it holds (as its own code names it) and what it waits for, held by whom, where.
+    assert.match(stderr, /lock-order deadlock: (transfer|audit) holds (accounts|journal) \(line (10|17)\) and waits for (journal|accounts) held by (audit|transfer) at .*deadlock\.py:(12|19); /);
+    for (const [thread, holds, waits] of [['transfer', 'accounts', 'journal'], ['audit', 'journal', 'accounts']]) assert.match(stderr, new RegExp(`${thread} holds ${holds} \\(line \\d+\\) and waits for ${waits} held by`));
     // A healthy program exits with its own code (echo_input.py's is 5).
     const healthy = record(['--fail-on', 'deadlock', '--', 'python3', fixture('echo_input.py')], 'hi\n');
     assert.equal(healthy.code, 5, healthy.stderr);

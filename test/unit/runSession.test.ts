@@ -5,7 +5,7 @@ import { afterEach, describe, it } from 'node:test';
 import { ENV_ADDRESS, ENV_TOKEN, parseProbeAddress, PROTOCOL_VERSION } from '../../src/core/probe/protocol';
 import { ProbeServer } from '../../src/core/probe/server';
 import { PauseLog } from '../../src/core/runs/pauses';
-import { RunSession } from '../../src/core/runs/runSession';
+import { RunSession, SILENT_MAIN_THREAD_MS } from '../../src/core/runs/runSession';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const sessions: RunSession[] = [];
@@ -21,7 +21,7 @@ async function start(options: Partial<ConstructorParameters<typeof RunSession>[1
 }
 
 /** A fake probe: connects, says hello as `pid` (child of `ppid`), then sends what it is given. */
-async function probe(session: RunSession, pid: number, ppid: number): Promise<{ send(...frames: Record<string, unknown>[]): void; close(): Promise<void> }> {
+async function probe(session: RunSession, pid: number, ppid: number, runtime: 'node' | 'python' = 'node'): Promise<{ send(...frames: Record<string, unknown>[]): void; close(): Promise<void> }> {
   const address = parseProbeAddress(session.server.environment[ENV_ADDRESS]!)!;
   const socket = await new Promise<net.Socket>((resolve, reject) => {
     const connection = address.transport === 'unix' ? net.connect(address.path) : net.connect(address.port, address.host);
@@ -32,7 +32,7 @@ async function probe(session: RunSession, pid: number, ppid: number): Promise<{ 
   const write = (frame: Record<string, unknown>) => socket.write(`${JSON.stringify({ seq: seq++, t: Date.now(), ...frame })}\n`);
   write({
     kind: 'hello', token: session.server.environment[ENV_TOKEN], protocol: PROTOCOL_VERSION, pid, ppid,
-    runtime: { name: 'node', version: '20.0.0' }, argv: ['node', `p${pid}`], startedAt: Date.now(),
+    runtime: { name: runtime, version: runtime === 'node' ? '20.0.0' : '3.12.1' }, argv: ['node', `p${pid}`], startedAt: Date.now(),
   });
   await until(() => session.model.process(pid)?.connected === true);
   return {
@@ -103,6 +103,30 @@ describe('RunSession', () => {
     program.send({ kind: 'blocked', t: now + 300, loopId: 'l', threadId: 'main', durationMs: 500, stack: [], ongoing: false });
     await until(() => session.model.blockedEvents()[0]?.ongoing === false);
     assert.equal(session.model.blockedEvents()[0]?.durationMs, 500);
+  });
+
+  it('takes a Node.js probe silent past SILENT_MAIN_THREAD_MS for a held main thread, until the probe reports the block itself; not a Python one', async () => {
+    const session = await start({ parentOf: () => undefined });
+    const program = await probe(session, 70, 1);
+    const python = await probe(session, 71, 1, 'python');
+    await until(() => session.model.blockedEvents().length > 0, SILENT_MAIN_THREAD_MS + 2000);
+    const [held] = session.model.blockedEvents();
+    assert.deepEqual([held?.pid, held?.loopId, held?.threadId, held?.ongoing, held?.stack], [70, 'loop-main', 'main', true, []]);
+    assert.ok(held!.durationMs >= SILENT_MAIN_THREAD_MS, String(held!.durationMs));
+    // The thread comes back: the probe's own report, with the line, ends that same block.
+    const stack = [{ file: '/app/spin.js', line: 3, function: 'spin' }];
+    program.send({ kind: 'blocked', loopId: 'loop-main', threadId: 'main', durationMs: SILENT_MAIN_THREAD_MS + 900, stack });
+    await until(() => session.model.blockedEvents()[0]?.ongoing === false);
+    assert.deepEqual(session.model.blockedEvents().map((event) => [event.pid, event.stack]), [[70, stack]]);
+    await python.close();
+  });
+
+  it('does not take a Node.js probe\'s silence for a block while a debugger holds the run paused', async () => {
+    const session = await start({ parentOf: () => undefined });
+    await probe(session, 72, 1);
+    session.setPaused(true);
+    await new Promise((resolve) => setTimeout(resolve, SILENT_MAIN_THREAD_MS + 800));
+    assert.deepEqual(session.model.blockedEvents(), []);
   });
 
   it('ends a run attached to a process when that process goes, with its exit code, leaving the rest alone', async () => {

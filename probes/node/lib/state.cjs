@@ -1,6 +1,12 @@
 'use strict';
 /** What the process is made of (its threads, event loop and child processes), sent as snapshots and deltas of what changed. */
 
+// Node's own clock, never the global `performance`, which a program may replace (fake timers in its tests).
+const { performance: perf } = require('node:perf_hooks');
+
+/** The longest the probe stays silent while the main thread gets back to its loop. */
+const KEEPALIVE_MS = 1000;
+
 function createState({ transport, own, startedAt }) {
   const mainThread = { id: 'main', kind: 'main', name: 'main', state: 'running', startedAt };
   const mainLoop = { id: 'loop-main', threadId: 'main', lagMs: 0, utilization: 0, resources: {} };
@@ -8,6 +14,8 @@ function createState({ transport, own, startedAt }) {
   const threads = new Map([[mainThread.id, mainThread]]);
   const children = new Map();
   const lastSent = new Map();
+  /** When this probe last sent a sample (ms, Node's clock). */
+  let lastSampleSentAt = 0;
 
   function entityKey(set, entity) {
     return `${set}:${entity.id}`;
@@ -36,14 +44,23 @@ function createState({ transport, own, startedAt }) {
     return changes > 0 ? transport.frame('delta', { upsert }) : undefined;
   }
 
+  /**
+   * Sends what changed; when nothing did for a second, an empty delta all the same: the host hears
+   * from the main thread at least that often while it gets back to its loop, and takes a longer
+   * silence for a held thread (src/core/runs/runSession.ts, SILENT_MAIN_THREAD_MS).
+   */
   const publish = own.work(() => {
+    const now = perf.now();
     if (transport.needSnapshot) {
       transport.needSnapshot = false;
       transport.enqueue(snapshotFrame());
+      lastSampleSentAt = now;
       return;
     }
-    const delta = deltaFrame();
-    if (delta) transport.enqueue(delta);
+    const delta = deltaFrame() ?? (now - lastSampleSentAt >= KEEPALIVE_MS ? transport.frame('delta', {}) : undefined);
+    if (!delta) return;
+    transport.enqueue(delta);
+    lastSampleSentAt = now;
   });
 
   return { mainThread, mainLoop, threads, children, publish };

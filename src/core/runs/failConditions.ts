@@ -60,10 +60,13 @@ export const FAIL_CONDITIONS: readonly FailCondition[] = [
 
 /** A stuck report in one line of plain English (the CLI is not localized): each waiter, what it waits on and where. */
 function deadlockWords(report: StuckReport): string {
-  const steps = report.steps.map(({ waiter, next }) => {
+  const steps = report.steps.map(({ waiter, next }, index) => {
     const wait = waiter.wait;
     const on = next ? (next.reason.kind === 'holds' ? `${wait?.name ?? next.reason.expression} held by ${next.to.name}` : next.to.name) : wait?.name ?? wait?.call ?? wait?.kind ?? 'something';
-    return `${waiter.name} waits for ${on}${at(wait?.at)}`;
+    // In a cycle, what this waiter holds is what the previous one waits for: under the name its own code gives it.
+    const previous = report.kind === 'cycle' ? report.steps[(index + report.steps.length - 1) % report.steps.length] : undefined;
+    const held = previous?.next?.reason.kind === 'holds' ? previous.next.reason : undefined;
+    return `${waiter.name}${held ? ` holds ${held.expression} (line ${held.at.line}) and` : ''} waits for ${on}${at(wait?.at)}`;
   });
   return `${report.kind === 'cycle' ? `${report.pattern} deadlock` : 'stuck, nothing can wake it'}: ${steps.join('; ')}`;
 }

@@ -12,6 +12,13 @@ export const STOP_GRACE_MS = 1500;
 export const DRAIN_MS = 1000;
 /** How far up the process tree a new process's ancestors are searched for one in the run. */
 const MAX_ANCESTRY = 64;
+/**
+ * A Node.js probe runs on its process's main thread and sends a frame at least once a second while
+ * that thread gets back to its event loop (probes/node/lib/state.cjs): silent this long, the main
+ * thread is held (an endless loop, `Atomics.wait`, a long synchronous call) and cannot say so.
+ */
+export const SILENT_MAIN_THREAD_MS = 3000;
+const SILENCE_CHECK_MS = 500;
 
 export interface RunSessionOptions {
   readonly logger: ProbeLogger;
@@ -45,6 +52,9 @@ export class RunSession {
   private readonly pauses = new PauseLog();
   /** Loops (`pid/loopId`) whose ongoing block was reported before a pause: its later reports belong to it. */
   private readonly acceptedOngoingBlocks = new Set<string>();
+  /** When each open Node.js probe was last heard from (host clock), by connection id. */
+  private readonly nodeProbesHeardAt = new Map<number, { readonly pid: number; at: number }>();
+  private readonly silenceTimer: ReturnType<typeof setInterval>;
   private readonly endEmitter = new Emitter<RunOutcome>();
   private readonly stateEmitter = new Emitter<void>();
   private resolveEnded!: (outcome: RunOutcome) => void;
@@ -59,9 +69,12 @@ export class RunSession {
       server.onHello(({ id, hello }) => {
         if (hello.role === 'supervisor') return;
         this.openProbes.set(id, hello.pid);
+        if (hello.runtime.name === 'node') this.nodeProbesHeardAt.set(id, { pid: hello.pid, at: Date.now() });
         this.model.addProcess(hello, this.ancestorInRun(hello));
       }),
       server.onFrame(({ connection, frame }) => {
+        const heard = this.nodeProbesHeardAt.get(connection.id);
+        if (heard) heard.at = Date.now();
         if (connection.hello.role === 'supervisor') this.onSupervisorFrame(frame);
         else if (frame.kind !== 'blocked' || this.isRealBlock(connection.hello.pid, frame)) this.model.apply(connection.hello.pid, frame);
       }),
@@ -72,11 +85,14 @@ export class RunSession {
           return;
         }
         this.openProbes.delete(connection.id);
+        this.nodeProbesHeardAt.delete(connection.id);
         const endedAt = Date.now();
         this.model.endProcess(connection.hello.pid, endedAt);
         if (this.endsWithRoot && connection.hello.pid === this.root) this.programExited({ endedAt, ...this.statusOf(this.root) });
       }),
     ];
+    this.silenceTimer = setInterval(() => this.noteSilentMainThreads(Date.now()), SILENCE_CHECK_MS);
+    this.silenceTimer.unref();
   }
 
   /** The program the run started, once it has a pid. */
@@ -164,6 +180,7 @@ export class RunSession {
   }
 
   dispose(): void {
+    clearInterval(this.silenceTimer);
     if (this.options.ownsProcesses ?? true) this.stop();
     for (const subscription of this.subscriptions) subscription.dispose();
     this.endEmitter.dispose();
@@ -223,6 +240,21 @@ export class RunSession {
     }
     if (frame.ongoing) this.acceptedOngoingBlocks.add(loop);
     return true;
+  }
+
+  /**
+   * Speaks for the Node.js probes that cannot: a main thread held past SILENT_MAIN_THREAD_MS is an
+   * ongoing block of its loop since its probe was last heard from, without a line (the probe's own
+   * report, with the line, replaces it once the thread comes back). Not while a debugger holds the
+   * run paused, nor once the run is over.
+   */
+  private noteSilentMainThreads(now: number): void {
+    if (!this.isRunning || this.pauses.isPaused) return;
+    for (const { pid, at } of this.nodeProbesHeardAt.values()) {
+      if (now - at < SILENT_MAIN_THREAD_MS) continue;
+      const frame: BlockedFrame = { kind: 'blocked', seq: 0, t: now, loopId: 'loop-main', threadId: 'main', durationMs: now - at, stack: [], ongoing: true };
+      if (this.isRealBlock(pid, frame)) this.model.apply(pid, frame);
+    }
   }
 
   private statusOf(pid: number): ExitStatus {

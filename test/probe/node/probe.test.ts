@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ENV_ADDRESS, type BlockedFrame, type ChildInfo, type HelloFrame, type ProbeFrame, type SourceLocation, type ThreadInfo } from '../../../src/core/probe/protocol';
 import { RunModel } from '../../../src/core/runs/runModel';
+import { SILENT_MAIN_THREAD_MS } from '../../../src/core/runs/runSession';
 import { diagnose } from '../../../src/core/runs/stuck';
-import { fixture, runProgram, startTestEndpoint, type ProbedProcess, type TestEndpoint } from './harness';
+import { fixture, PROBE_PATH, runProgram, startTestEndpoint, type ProbedProcess, type TestEndpoint } from './harness';
 
 let endpoint: TestEndpoint;
 before(async () => {
@@ -242,6 +243,22 @@ describe('node probe: blocked loops', () => {
     { name: 'an ES module app', file: 'esm-app/main.mjs' },
     { name: 'TypeScript through --import tsx (its start-up is not a block)', file: 'ts-app/main.ts', env: { NODE_OPTIONS: '--import tsx' } },
   ];
+  it('speaks at least once a second while nothing changes, so that the host can tell a held main thread by its silence', async () => {
+    const stateModule = (await import(path.join(path.dirname(PROBE_PATH), 'lib', 'state.cjs'))) as { createState: (parts: unknown) => { publish: () => void } };
+    const { createState } = stateModule;
+    const sent: { kind: string }[] = [];
+    const transport = { needSnapshot: false, frame: (kind: string, body: object) => ({ kind, ...body }), enqueue: (frame: { kind: string }) => sent.push(frame) };
+    const state = createState({ transport, own: { work: <F>(work: F) => work }, startedAt: Date.now() });
+    state.publish();
+    assert.equal(sent.length, 1, 'the first sample says what there is');
+    state.publish();
+    assert.equal(sent.length, 1, 'nothing changed: nothing to say yet');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    state.publish();
+    assert.deepEqual(sent.slice(1), [{ kind: 'delta' }], 'a second of nothing: an empty delta all the same');
+    assert.ok(SILENT_MAIN_THREAD_MS >= 2 * 1000, 'the host waits for two of them before it speaks for the probe');
+  });
+
   for (const { name, file, env, stdout } of quiet) {
     it(`reports no block for a program that never blocks: ${name}`, async () => {
       const { result, processes } = await probed(file, [], env, stdout);
