@@ -427,9 +427,12 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       case 'blocked': {
         const frame = this.locationOf(node);
         const item = new vscode.TreeItem(vscode.l10n.t('Event loop blocked for {0}', formatDuration(node.event.durationMs)));
-        item.description = frame ? shortLocation(frame) : undefined;
+        const unknownPlace = node.event.stack.length === 0;
+        item.description = frame ? shortLocation(frame) : unknownPlace ? vscode.l10n.t('where: not known yet') : undefined;
         item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
-        item.tooltip = node.event.stack.map((entry) => `${entry.function ?? '?'} — ${shortLocation(entry)}`).join('\n');
+        item.tooltip = unknownPlace
+          ? vscode.l10n.t('The thread has not come back to its event loop, so its probe cannot say where it is held (an endless loop, Atomics.wait, a long synchronous call). Its line shows here once it comes back.')
+          : node.event.stack.map((entry) => `${entry.function ?? '?'} — ${shortLocation(entry)}`).join('\n');
         return located(item, frame);
       }
       case 'thread': {

@@ -75,6 +75,17 @@ suite('Monitored Node.js runs', function () {
     assert.deepEqual(guide?.command?.arguments, [{ language: 'node', model: 'coroutines', section: 'pitfalls' }]);
   });
 
+  test('a main thread held for good (an endless loop) shows as a blocked event loop while it lasts, its place not known yet', async () => {
+    const run = await vscode.commands.executeCommand<MonitoredRun | undefined>('concurrencyLens.runWithMonitor', fixture('held_main_thread.mjs'));
+    assert.ok(run, 'the run started');
+    const row = await until('the blocked row', () => treeRows(api.liveTasks).find((candidate) => candidate.node.kind === 'blocked' && /^Event loop blocked for [\d.]+ s — where: not known yet$/.test(candidate.text)), 15_000);
+    assert.ok(row);
+    assert.equal(run.model.blockedEvents()[0]?.ongoing, true);
+    await vscode.commands.executeCommand('concurrencyLens.stopRun');
+    await run.whenEnded();
+    assert.equal(run.model.blockedEvents()[0]?.ongoing, false, 'over with the run');
+  });
+
   test('Stop ends the Node program and its child process', async () => {
     const run = await vscode.commands.executeCommand<MonitoredRun | undefined>('concurrencyLens.runWithMonitor', fixture('long_running_node.mjs'));
     assert.ok(run);
