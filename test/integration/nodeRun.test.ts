@@ -75,10 +75,10 @@ suite('Monitored Node.js runs', function () {
     assert.deepEqual(guide?.command?.arguments, [{ language: 'node', model: 'coroutines', section: 'pitfalls' }]);
   });
 
-  test('a main thread held for good (an endless loop) shows as a blocked event loop while it lasts, its place not known yet', async () => {
+  test('a main thread held for good (an endless loop) shows as a blocked event loop while it lasts, at its line, found through the inspector', async () => {
     const run = await vscode.commands.executeCommand<MonitoredRun | undefined>('concurrencyLens.runWithMonitor', fixture('held_main_thread.mjs'));
     assert.ok(run, 'the run started');
-    const row = await until('the blocked row', () => treeRows(api.liveTasks).find((candidate) => candidate.node.kind === 'blocked' && /^Event loop blocked for [\d.]+ s — where: not known yet$/.test(candidate.text)), 15_000);
+    const row = await until('the blocked row', () => treeRows(api.liveTasks).find((candidate) => candidate.node.kind === 'blocked' && /^Event loop blocked for [\d.]+ s — held_main_thread\.mjs:4$/.test(candidate.text)), 20_000);
     assert.ok(row);
     assert.equal(run.model.blockedEvents()[0]?.ongoing, true);
     await vscode.commands.executeCommand('concurrencyLens.stopRun');

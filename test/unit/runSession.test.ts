@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import { ENV_ADDRESS, ENV_TOKEN, parseProbeAddress, PROTOCOL_VERSION } from '../../src/core/probe/protocol';
@@ -47,6 +48,12 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** Whether anything listens on the default inspector port (a best effort: /proc/net/tcp, IPv4). */
+function inspectorListening(): boolean {
+  const port = (9229).toString(16).toUpperCase().padStart(4, '0');
+  return readFileSync('/proc/net/tcp', 'utf8').split('\n').some((line) => line.includes(`:${port} `) && line.split(/\s+/)[4] === '0A');
 }
 
 function alive(pid: number): boolean {
@@ -119,6 +126,22 @@ describe('RunSession', () => {
     await until(() => session.model.blockedEvents()[0]?.ongoing === false);
     assert.deepEqual(session.model.blockedEvents().map((event) => [event.pid, event.stack]), [[70, stack]]);
     await python.close();
+  });
+
+  it('finds where a held Node.js main thread is through its inspector, opened for the moment and closed again', async () => {
+    // A real Node.js process held in an endless loop; the fake probe speaks for it, then falls silent as its probe would.
+    const held = spawn(process.execPath, ['-e', 'function spin() { let total = 0; for (;;) total += Math.sqrt(total + 1); }\nsetTimeout(spin, 50);'], { stdio: 'ignore' });
+    try {
+      const session = await start({ parentOf: () => undefined });
+      await probe(session, held.pid!, 1);
+      await until(() => (session.model.blockedEvents()[0]?.stack.length ?? 0) > 0, SILENT_MAIN_THREAD_MS + 10_000);
+      const [block] = session.model.blockedEvents();
+      assert.equal(block?.ongoing, true);
+      assert.deepEqual(block?.stack.at(-1), { file: '[eval]', line: 1, function: 'spin' });
+      await until(() => !inspectorListening(), 5000); // closed again
+    } finally {
+      held.kill('SIGKILL');
+    }
   });
 
   it('does not take a Node.js probe\'s silence for a block while a debugger holds the run paused', async () => {

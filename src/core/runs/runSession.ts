@@ -1,5 +1,5 @@
 import { Emitter, type Subscription } from '../emitter';
-import type { BlockedFrame, HelloFrame, ProbeFrame } from '../probe/protocol';
+import type { BlockedFrame, HelloFrame, ProbeFrame, SourceLocation } from '../probe/protocol';
 import type { ProbeLogger, ProbeServer } from '../probe/server';
 import { PauseLog } from './pauses';
 import { descendantPids, parentPid, signalProcesses } from './processTree';
@@ -32,6 +32,11 @@ export interface RunSessionOptions {
   readonly ownsProcesses?: boolean;
   /** The parent of a pid, to nest a process whose parent is not in the run (default: /proc). */
   readonly parentOf?: (pid: number) => number | undefined;
+  /**
+   * Whether a held Node.js main thread's line is looked up through its inspector, opened for the
+   * moment (default true; not in a debug session, whose debugger holds the inspector and can pause).
+   */
+  readonly locateHeldMainThreads?: boolean;
 }
 
 /**
@@ -53,7 +58,7 @@ export class RunSession {
   /** Loops (`pid/loopId`) whose ongoing block was reported before a pause: its later reports belong to it. */
   private readonly acceptedOngoingBlocks = new Set<string>();
   /** When each open Node.js probe was last heard from (host clock), by connection id. */
-  private readonly nodeProbesHeardAt = new Map<number, { readonly pid: number; at: number }>();
+  private readonly nodeProbesHeardAt = new Map<number, { readonly pid: number; at: number; located: boolean }>();
   private readonly silenceTimer: ReturnType<typeof setInterval>;
   private readonly endEmitter = new Emitter<RunOutcome>();
   private readonly stateEmitter = new Emitter<void>();
@@ -69,12 +74,15 @@ export class RunSession {
       server.onHello(({ id, hello }) => {
         if (hello.role === 'supervisor') return;
         this.openProbes.set(id, hello.pid);
-        if (hello.runtime.name === 'node') this.nodeProbesHeardAt.set(id, { pid: hello.pid, at: Date.now() });
+        if (hello.runtime.name === 'node') this.nodeProbesHeardAt.set(id, { pid: hello.pid, at: Date.now(), located: false });
         this.model.addProcess(hello, this.ancestorInRun(hello));
       }),
       server.onFrame(({ connection, frame }) => {
         const heard = this.nodeProbesHeardAt.get(connection.id);
-        if (heard) heard.at = Date.now();
+        if (heard) {
+          heard.at = Date.now();
+          heard.located = false; // back: a later hold is another
+        }
         if (connection.hello.role === 'supervisor') this.onSupervisorFrame(frame);
         else if (frame.kind !== 'blocked' || this.isRealBlock(connection.hello.pid, frame)) this.model.apply(connection.hello.pid, frame);
       }),
@@ -250,11 +258,32 @@ export class RunSession {
    */
   private noteSilentMainThreads(now: number): void {
     if (!this.isRunning || this.pauses.isPaused) return;
-    for (const { pid, at } of this.nodeProbesHeardAt.values()) {
-      if (now - at < SILENT_MAIN_THREAD_MS) continue;
-      const frame: BlockedFrame = { kind: 'blocked', seq: 0, t: now, loopId: 'loop-main', threadId: 'main', durationMs: now - at, stack: [], ongoing: true };
-      if (this.isRealBlock(pid, frame)) this.model.apply(pid, frame);
+    for (const heard of this.nodeProbesHeardAt.values()) {
+      if (now - heard.at < SILENT_MAIN_THREAD_MS) continue;
+      if (!this.noteHeldMainThread(heard.pid, now - heard.at, [])) continue;
+      if (!heard.located && (this.options.locateHeldMainThreads ?? true)) {
+        heard.located = true;
+        void this.locateHeldMainThread(heard);
+      }
     }
+  }
+
+  /** An ongoing block of a Node.js process's main loop, as long as `durationMs` so far; whether it counts (see isRealBlock). */
+  private noteHeldMainThread(pid: number, durationMs: number, stack: SourceLocation[]): boolean {
+    const frame: BlockedFrame = { kind: 'blocked', seq: 0, t: Date.now(), loopId: 'loop-main', threadId: 'main', durationMs, stack, ongoing: true };
+    if (!this.isRealBlock(pid, frame)) return false;
+    this.model.apply(pid, frame);
+    return true;
+  }
+
+  /** The held thread's line, from its inspector (loaded on first use: see src/core/attach/heldThread), if it is still held then. */
+  private async locateHeldMainThread(heard: { readonly pid: number; at: number; located: boolean }): Promise<void> {
+    const { heldMainThreadStack } = await import('../attach/heldThread');
+    const stack = await heldMainThreadStack(heard.pid);
+    const stillHeld = heard.located && [...this.nodeProbesHeardAt.values()].includes(heard);
+    if (!stack || stack.length === 0 || !stillHeld || !this.isRunning) return;
+    this.options.logger.info(`pid ${heard.pid}: its main thread is held at ${stack.at(-1)!.file}:${stack.at(-1)!.line}`);
+    this.noteHeldMainThread(heard.pid, Date.now() - heard.at, stack);
   }
 
   private statusOf(pid: number): ExitStatus {
