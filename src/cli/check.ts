@@ -20,8 +20,8 @@ import type { GrammarLoader } from '../core/syntax/grammars';
 import { type SourceLanguage, familyOf, languageForFileName } from '../core/syntax/languages';
 import type { CheckOptions } from './arguments';
 import { ResultCache, contentHash, resultKey } from './cache';
-import { FileAnalyzer } from './fileAnalyzer';
-import { WorkerPool } from './pool';
+import type { FileAnalyzer } from './fileAnalyzer';
+import type { WorkerPool } from './pool';
 import type { FileFinding } from './reports';
 import type { FileJob, FileResult, LocatedFinding, ParsedSummary } from './workerProtocol';
 import { CliWorkspace, type SummarySource, readSource } from './workspace';
@@ -50,8 +50,7 @@ export function collectFiles(paths: readonly string[]): string[] {
 
 /** What `check` needs besides its options. */
 export interface CheckEnvironment {
-  readonly grammars: GrammarLoader;
-  /** Where the grammars are (for every worker). */
+  /** Where the grammars are (for this thread and every worker). */
   readonly wasmDirectory: string;
   /** The script worker threads run (the CLI bundle); without it, everything runs in this thread. */
   readonly workerScript?: string;
@@ -121,7 +120,12 @@ export async function checkFiles(files: readonly string[], options: CheckOptions
   }
   const cache = options.cacheDirectory === undefined ? undefined : ResultCache.open(path.resolve(options.cacheDirectory), environment.buildId, options.paths.map((entry) => path.resolve(entry)));
   const workspace = new CliWorkspace(root, entries.map((entry) => entry.file));
-  const analyzer = new FileAnalyzer(environment.grammars, workspace);
+  /**
+   * The parsers and the rules' checks (web-tree-sitter, the analyses): loaded when a file must be
+   * parsed, so that a run that finds everything in the cache neither reads nor compiles them.
+   */
+  let engine: Promise<Engine> | undefined;
+  const loadEngine = (): Promise<Engine> => (engine ??= loadAnalysisEngine(environment.wasmDirectory, workspace));
   const checkedText = new Map(entries.map((entry) => [entry.file, entry]));
   const hashOf = (file: string): string => checkedText.get(file)?.hash ?? contentHash(readSource(file));
   const fromCache: SummarySource = (file) => {
@@ -131,7 +135,7 @@ export async function checkFiles(files: readonly string[], options: CheckOptions
   const fromCacheOrParsing: SummarySource = async (file) => {
     const cached = fromCache(file);
     if (cached) return cached;
-    const parsed = await analyzer.parseSummary(file);
+    const parsed = await (await loadEngine()).analyzer.parseSummary(file);
     parsedForSummary += 1;
     const language = languageForFileName(file);
     if (parsed && language) cache?.putSummary(language, hashOf(file), parsed);
@@ -189,7 +193,7 @@ export async function checkFiles(files: readonly string[], options: CheckOptions
   };
   const runJobs = async (jobs: readonly FileJob[]): Promise<void> => {
     if (jobs.length === 0) return;
-    runner ??= startPool(jobs, options, environment, root, entries);
+    runner ??= startPool(await loadEngine(), jobs, options, environment, root, entries);
     // Largest first (a job that needs a module's summary gets that module scheduled next).
     await runner.run([...jobs].sort((a, b) => b.text.length - a.text.length), workspace.known(), (result: FileResult) => {
       const entry = entries[result.id];
@@ -276,11 +280,25 @@ function emptySummary(file: string): ModuleSummary {
   return { family: language ? familyOf(language) : 'python', names: [], reExportsAllOf: [], imports: [] };
 }
 
-function startPool(jobs: readonly FileJob[], options: CheckOptions, environment: CheckEnvironment, root: string, entries: readonly Entry[]): WorkerPool {
+/** What parsing and analysing takes, in this thread. */
+interface Engine {
+  readonly grammars: GrammarLoader;
+  /** Parses the summaries of imported files the cache does not have. */
+  readonly analyzer: FileAnalyzer;
+  readonly WorkerPool: typeof WorkerPool;
+}
+
+async function loadAnalysisEngine(wasmDirectory: string, workspace: CliWorkspace): Promise<Engine> {
+  const [{ GrammarLoader, wasmInDirectory }, { FileAnalyzer }, { WorkerPool }] = await Promise.all([import('../core/syntax/grammars'), import('./fileAnalyzer'), import('./pool')]);
+  const grammars = new GrammarLoader(wasmInDirectory(wasmDirectory));
+  return { grammars, analyzer: new FileAnalyzer(grammars, workspace), WorkerPool };
+}
+
+function startPool({ grammars, WorkerPool }: Engine, jobs: readonly FileJob[], options: CheckOptions, environment: CheckEnvironment, root: string, entries: readonly Entry[]): WorkerPool {
   const text = jobs.reduce((sum, job) => sum + job.text.length, 0);
   const wanted = options.jobs ?? (text < MIN_TEXT_FOR_WORKERS ? 1 : availableParallelism());
   const setup = { wasmDirectory: environment.wasmDirectory, root, files: entries.map((entry) => entry.file) };
-  return new WorkerPool(setup, environment.grammars, Math.max(1, Math.min(wanted, jobs.length)), environment.workerScript);
+  return new WorkerPool(setup, grammars, Math.max(1, Math.min(wanted, jobs.length)), environment.workerScript);
 }
 
 /** A cache that cannot be written costs speed, not results: say so, once, and go on. */

@@ -8,7 +8,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GrammarLoader, wasmInDirectory } from '../core/syntax/grammars';
 import { USAGE, parseArguments } from './arguments';
 import { contentHash } from './cache';
 import { type CheckStatistics, MissingPathError, checkFiles, collectFiles } from './check';
@@ -35,7 +34,7 @@ function buildId(): string {
 
 async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'record') {
-    const { recordCommand } = await import('./record');
+    const [{ recordCommand }, { GrammarLoader, wasmInDirectory }] = await Promise.all([import('./record'), import('../core/syntax/grammars')]);
     return recordCommand(argv.slice(1), PROBES_DIRECTORY, new GrammarLoader(wasmInDirectory(WASM_DIRECTORY)));
   }
   const parsed = parseArguments(argv);
@@ -59,7 +58,6 @@ async function main(argv: readonly string[]): Promise<number> {
         return 2;
       }
       const { findings, statistics, tooLarge } = await checkFiles(files, parsed, {
-        grammars: new GrammarLoader(wasmInDirectory(WASM_DIRECTORY)),
         wasmDirectory: WASM_DIRECTORY,
         workerScript: WORKER_SCRIPT,
         buildId: buildId(),
