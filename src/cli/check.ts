@@ -9,9 +9,9 @@
  * renamed outside API those modules offer is analysed after all.
  */
 import { availableParallelism } from 'node:os';
-import { readdirSync, statSync } from 'node:fs';
+import { type Stats, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { factsDigest, importedFiles, importedWords } from '../core/analysis/crossFile';
+import { factsDigest, importSpecifiers, importedFiles, importedWords } from '../core/analysis/crossFile';
 import { NOT_WORKSPACE_FOLDERS, ResolutionMemo, type WorkspaceFiles } from '../core/analysis/workspaceFiles';
 import type { ModuleSummary } from '../core/analysis/moduleSummary';
 import { type RuleConfiguration, onlyRules } from '../core/analysis/configuration';
@@ -19,18 +19,25 @@ import { mentionsATriggerWord, mentionsAny, rulesThatCanFire } from '../core/ana
 import type { GrammarLoader } from '../core/syntax/grammars';
 import { type SourceLanguage, familyOf, languageForFileName } from '../core/syntax/languages';
 import type { CheckOptions } from './arguments';
-import { ResultCache, contentHash, resultKey } from './cache';
+import { ResultCache, resultKey } from './cache';
 import type { FileAnalyzer } from './fileAnalyzer';
 import type { WorkerPool } from './pool';
 import type { FileFinding } from './reports';
 import type { FileJob, FileResult, LocatedFinding, ParsedSummary } from './workerProtocol';
-import { CliWorkspace, type SummarySource, readSource } from './workspace';
+import { FileChangedError, SourceTexts } from './sources';
+import { CliWorkspace, type SummarySource } from './workspace';
 
 export class MissingPathError extends Error {}
 
+/** A file to check, with what `stat` said of it. */
+export interface SourceFile {
+  readonly file: string;
+  readonly stats: Stats;
+}
+
 /** Files to check under `paths`, in a stable order; a path that does not exist is a usage error. */
-export function collectFiles(paths: readonly string[]): string[] {
-  const files: string[] = [];
+export function collectFiles(paths: readonly string[]): SourceFile[] {
+  const files = new Map<string, Stats>();
   const visit = (entry: string, explicit: boolean): void => {
     const stats = statSync(entry, { throwIfNoEntry: false });
     if (!stats) {
@@ -40,12 +47,12 @@ export function collectFiles(paths: readonly string[]): string[] {
     if (stats.isDirectory()) {
       if (!explicit && NOT_WORKSPACE_FOLDERS.has(path.basename(entry))) return;
       for (const child of readdirSync(entry).sort()) visit(path.join(entry, child), false);
-    } else if (stats.isFile() && (explicit || languageForFileName(entry))) {
-      files.push(entry);
+    } else if (stats.isFile() && (explicit || languageForFileName(entry)) && !files.has(entry)) {
+      files.set(entry, stats);
     }
   };
   for (const entry of paths) visit(entry, true);
-  return [...new Set(files)];
+  return [...files].map(([file, stats]) => ({ file, stats }));
 }
 
 /** What `check` needs besides its options. */
@@ -71,6 +78,8 @@ export interface CheckStatistics {
   /** Files parsed for their summary alone (modules that checked files import). */
   readonly parsedForSummary: number;
   readonly threads: number;
+  /** Files read (the others' content was known from their stamps). */
+  readonly read: number;
 }
 
 export interface CheckRun {
@@ -85,40 +94,49 @@ const MIN_TEXT_FOR_WORKERS = 300_000;
 
 interface Candidate {
   readonly entry: Entry;
-  /** The rules that can fire on it (the pre-filter may have turned some off). */
-  readonly rules: RuleConfiguration;
-}
-
-function jobOf(entry: Entry, rules: RuleConfiguration, unfiltered: RuleConfiguration): FileJob {
-  return { id: entry.index, file: entry.file, language: entry.language, text: entry.text, hash: entry.hash, configuration: rules, unfiltered };
+  /** Whether the pre-filter may turn off the rules that cannot fire on it (else every rule runs). */
+  readonly filtered: boolean;
 }
 
 interface Entry {
   readonly index: number;
+  /** Absolute. */
   readonly file: string;
   readonly shown: string;
   readonly language: SourceLanguage;
-  readonly text: string;
+  /** Of the content (read, or known from the file's stamp). */
   readonly hash: string;
 }
 
-export async function checkFiles(files: readonly string[], options: CheckOptions, environment: CheckEnvironment): Promise<CheckRun> {
+export async function checkFiles(files: readonly SourceFile[], options: CheckOptions, environment: CheckEnvironment): Promise<CheckRun> {
+  try {
+    return await checkOnce(files, options, environment, true);
+  } catch (error) {
+    if (!(error instanceof FileChangedError)) throw error;
+    // A file changed while it was checked, after its stamp was read: once more, reading everything.
+    return checkOnce(files, options, environment, false);
+  }
+}
+
+async function checkOnce(files: readonly SourceFile[], options: CheckOptions, environment: CheckEnvironment, trustStamps: boolean): Promise<CheckRun> {
+  const startedAt = Date.now();
   const configuration: RuleConfiguration = options.rules ? onlyRules(options.rules) : {};
   const root = process.cwd();
+  const cache = options.cacheDirectory === undefined ? undefined : ResultCache.open(path.resolve(options.cacheDirectory), environment.buildId, options.paths.map((entry) => path.resolve(entry)), configuration);
+  const sources = new SourceTexts(cache, trustStamps, startedAt);
   const entries: Entry[] = [];
   const tooLarge: string[] = [];
-  for (const file of files) {
+  for (const { file, stats } of files) {
     const language = languageForFileName(file);
     if (!language) continue;
     const shown = (path.relative(root, file) || file).split(path.sep).join('/');
-    if (statSync(file).size > options.maxFileSize) {
+    if (stats.size > options.maxFileSize) {
       tooLarge.push(shown);
       continue;
     }
-    const text = readSource(file);
-    entries.push({ index: entries.length, file: path.resolve(file), shown, language, text, hash: contentHash(text) });
+    const absolute = path.resolve(file);
+    entries.push({ index: entries.length, file: absolute, shown, language, hash: sources.hash(absolute, stats) });
   }
-  const cache = options.cacheDirectory === undefined ? undefined : ResultCache.open(path.resolve(options.cacheDirectory), environment.buildId, options.paths.map((entry) => path.resolve(entry)));
   const workspace = new CliWorkspace(root, entries.map((entry) => entry.file));
   /**
    * The parsers and the rules' checks (web-tree-sitter, the analyses): loaded when a file must be
@@ -126,8 +144,8 @@ export async function checkFiles(files: readonly string[], options: CheckOptions
    */
   let engine: Promise<Engine> | undefined;
   const loadEngine = (): Promise<Engine> => (engine ??= loadAnalysisEngine(environment.wasmDirectory, workspace));
-  const checkedText = new Map(entries.map((entry) => [entry.file, entry]));
-  const hashOf = (file: string): string => checkedText.get(file)?.hash ?? contentHash(readSource(file));
+  const checked = new Map(entries.map((entry) => [entry.file, entry]));
+  const hashOf = (file: string): string => checked.get(file)?.hash ?? sources.hash(file);
   const fromCache: SummarySource = (file) => {
     const language = languageForFileName(file);
     return cache && language ? cache.summary(language, hashOf(file)) : undefined;
@@ -141,6 +159,48 @@ export async function checkFiles(files: readonly string[], options: CheckOptions
     if (parsed && language) cache?.putSummary(language, hashOf(file), parsed);
     return parsed;
   };
+  /** What the pre-filter learns of a text, kept in the cache by content: a file whose stamp is unchanged is not read for it. */
+  const known = {
+    lines: (file: string): number => {
+      const hash = hashOf(file);
+      let lines = cache?.lines(hash);
+      if (lines === undefined) {
+        lines = countLines(sources.text(file));
+        cache?.putLines(hash, lines);
+      }
+      return lines;
+    },
+    specifiers: (file: string, language: SourceLanguage): ReadonlySet<string> | readonly string[] => {
+      const hash = hashOf(file);
+      const cached = cache?.specifiers(language, hash);
+      if (cached) return cached;
+      const specifiers = importSpecifiers(sources.text(file), familyOf(language));
+      cache?.putSpecifiers(language, hash, [...specifiers]);
+      return specifiers;
+    },
+    canFire: (entry: Entry): boolean => {
+      let canFire = cache?.canFire(entry.language, entry.hash);
+      if (canFire === undefined) {
+        canFire = rulesThatCanFire(sources.text(entry.file), familyOf(entry.language), configuration) !== undefined;
+        cache?.putCanFire(entry.language, entry.hash, canFire);
+      }
+      return canFire;
+    },
+    triggerWord: (file: string, language: SourceLanguage): boolean => {
+      const hash = hashOf(file);
+      let mentions = cache?.triggerWord(language, hash);
+      if (mentions === undefined) {
+        mentions = mentionsATriggerWord(sources.text(file), familyOf(language), configuration);
+        cache?.putTriggerWord(language, hash, mentions);
+      }
+      return mentions;
+    },
+  };
+  const jobOf = ({ entry, filtered }: Candidate): FileJob => {
+    const text = sources.text(entry.file);
+    const rules = filtered && options.prefilter ? (rulesThatCanFire(text, familyOf(entry.language), configuration) ?? configuration) : configuration;
+    return { id: entry.index, file: entry.file, language: entry.language, text, hash: entry.hash, configuration: rules, unfiltered: configuration };
+  };
 
   const results = new Map<number, readonly LocatedFinding[]>();
   let cached = 0;
@@ -148,7 +208,6 @@ export async function checkFiles(files: readonly string[], options: CheckOptions
   let parsedForSummary = 0;
   let runner: WorkerPool | undefined;
 
-  /** The cached findings of `entry` if its summary and those of what it imports are cached too. */
   /**
    * The cached findings of `entry` (its summary and those of what it imports are needed to know
    * its cross-file facts); 'later' when a module it imports is still to be analysed in this wave.
@@ -171,7 +230,7 @@ export async function checkFiles(files: readonly string[], options: CheckOptions
       const jobs: FileJob[] = [];
       const later: Candidate[] = [];
       for (const candidate of candidates) {
-        const { entry, rules } = candidate;
+        const { entry } = candidate;
         const stored = await cachedFindings(entry, source, pending);
         if (stored === 'later') {
           later.push(candidate);
@@ -182,11 +241,11 @@ export async function checkFiles(files: readonly string[], options: CheckOptions
           results.set(entry.index, stored);
           cached += 1;
         } else {
-          jobs.push(jobOf(entry, rules, configuration));
+          jobs.push(jobOf(candidate));
         }
       }
       // Waiting on each other (an import cycle of changed files), with nothing else to wait for: analyse them all.
-      if (jobs.length === 0 && later.length === candidates.length) jobs.push(...later.splice(0).map(({ entry, rules }) => jobOf(entry, rules, configuration)));
+      if (jobs.length === 0 && later.length === candidates.length) jobs.push(...later.splice(0).map(jobOf));
       await runJobs(jobs);
       candidates = later;
     }
@@ -212,37 +271,51 @@ export async function checkFiles(files: readonly string[], options: CheckOptions
   };
 
   try {
+    // A summary depends on the content alone: the cached ones of the files checked hold, whether
+    // their findings are cached or not, and cross-file facts are then found in one pass.
+    for (const entry of entries) {
+      const summary = cache?.summary(entry.language, entry.hash);
+      if (summary) workspace.add(entry.file, summary);
+    }
     const ruledOut: Entry[] = [];
     const firstWave: Candidate[] = [];
     for (const entry of entries) {
-      const rules = options.prefilter ? rulesThatCanFire(entry.text, familyOf(entry.language), configuration) : configuration;
-      if (rules) firstWave.push({ entry, rules });
+      if (!options.prefilter || known.canFire(entry)) firstWave.push({ entry, filtered: true });
       else ruledOut.push(entry);
     }
     await analyse(firstWave);
     // Names imported from other workspace files may stand for async functions or renamed outside APIs.
-    const relevant = relevantModules(workspace, configuration, (file) => checkedText.get(file)?.text ?? readSource(file));
+    const relevant = relevantModules(workspace, known);
     const secondWave: Candidate[] = [];
     for (const entry of ruledOut) {
       const family = familyOf(entry.language);
-      if (!importedFiles(entry.file, entry.text, family, workspace).some((file) => relevant.offersFacts(file))) {
+      const specifiers = known.specifiers(entry.file, entry.language);
+      if (!importedFiles(entry.file, specifiers, family, workspace).some((file) => relevant.offersFacts(file))) {
         results.set(entry.index, []);
         continue;
       }
-      let imported = importedWords(entry.file, entry.text, family, relevant);
-      while (imported.missing.length > 0 && (await workspace.load(imported.missing, fromCacheOrParsing))) imported = importedWords(entry.file, entry.text, family, relevant);
-      if (imported.anyUse || mentionsAny(entry.text, imported.words)) secondWave.push({ entry, rules: configuration });
+      let imported = importedWords(entry.file, specifiers, family, relevant);
+      while (imported.missing.length > 0 && (await workspace.load(imported.missing, fromCacheOrParsing))) imported = importedWords(entry.file, specifiers, family, relevant);
+      if (imported.anyUse || (imported.words.size > 0 && mentionsAny(sources.text(entry.file), imported.words))) secondWave.push({ entry, filtered: false });
       else results.set(entry.index, []);
     }
     await analyse(secondWave);
   } finally {
     await runner?.close();
   }
+  const lines = entries.reduce((sum, entry) => sum + known.lines(entry.file), 0);
   saveCache(cache);
 
   const findings = entries.flatMap((entry) => (results.get(entry.index) ?? []).map((finding) => ({ file: entry.shown, ...finding })));
-  const lines = entries.reduce((sum, entry) => sum + countLines(entry.text), 0);
-  return { findings, tooLarge, statistics: { files: entries.length, lines, analysed, skipped: entries.length - analysed - cached, cached, parsedForSummary, threads: runner?.threads ?? 0 } };
+  return { findings, tooLarge, statistics: { files: entries.length, lines, analysed, skipped: entries.length - analysed - cached, cached, parsedForSummary, threads: runner?.threads ?? 0, read: sources.reads } };
+}
+
+/** What `relevantModules` asks of a module without parsing it. */
+interface TextKnowledge {
+  /** Whether the text mentions a trigger word of an enabled rule. */
+  triggerWord(file: string, language: SourceLanguage): boolean;
+  /** The module specifiers the text may import (`importSpecifiers`). */
+  specifiers(file: string, language: SourceLanguage): Iterable<string>;
 }
 
 /**
@@ -252,7 +325,7 @@ export async function checkFiles(files: readonly string[], options: CheckOptions
  * `async`; an outside API is imported, by a word the rule triggers on, where it enters the
  * workspace): it counts as offering nothing, so it need not be parsed for its summary.
  */
-function relevantModules(workspace: CliWorkspace, configuration: RuleConfiguration, textOf: (file: string) => string): WorkspaceFiles & { offersFacts(file: string): boolean } {
+function relevantModules(workspace: CliWorkspace, text: TextKnowledge): WorkspaceFiles & { offersFacts(file: string): boolean } {
   const offers = new Map<string, boolean>();
   const offersFacts = (file: string): boolean => {
     const known = offers.get(file);
@@ -260,9 +333,7 @@ function relevantModules(workspace: CliWorkspace, configuration: RuleConfigurati
     const language = languageForFileName(file);
     if (!language) return false;
     offers.set(file, false); // an import cycle of such modules offers nothing either
-    const text = textOf(file);
-    const family = familyOf(language);
-    const result = mentionsATriggerWord(text, family, configuration) || importedFiles(file, text, family, workspace).some(offersFacts);
+    const result = text.triggerWord(file, language) || importedFiles(file, text.specifiers(file, language), familyOf(language), workspace).some(offersFacts);
     offers.set(file, result);
     return result;
   };

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { USAGE, parseArguments } from './arguments';
 import { contentHash } from './cache';
-import { type CheckStatistics, MissingPathError, checkFiles, collectFiles } from './check';
+import { type CheckStatistics, MissingPathError, type SourceFile, checkFiles, collectFiles } from './check';
 import { jsonReport, sarifReport, textReport } from './reports';
 
 declare const CLI_VERSION: string;
@@ -49,7 +49,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`concurrency-lens: ${parsed.message}\n\n${USAGE}\n`);
       return 2;
     case 'check': {
-      let files: string[];
+      let files: SourceFile[];
       try {
         files = collectFiles(parsed.paths);
       } catch (error) {
@@ -72,8 +72,8 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 function statisticsLine(statistics: CheckStatistics): string {
-  const { files, lines, analysed, skipped, cached, parsedForSummary, threads } = statistics;
-  return `concurrency-lens: ${files} file(s), ${lines} line(s): ${analysed} analysed, ${skipped} ruled out by the pre-filter, ${cached} from the cache; ${parsedForSummary} imported module(s) parsed for their summary; ${threads} thread(s) analysing\n`;
+  const { files, lines, analysed, skipped, cached, parsedForSummary, threads, read } = statistics;
+  return `concurrency-lens: ${files} file(s), ${lines} line(s): ${analysed} analysed, ${skipped} ruled out by the pre-filter, ${cached} from the cache; ${parsedForSummary} imported module(s) parsed for their summary; ${threads} thread(s) analysing; ${read} file(s) read (the others unchanged since the cache noted them)\n`;
 }
 
 main(process.argv.slice(2)).then(

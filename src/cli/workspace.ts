@@ -3,7 +3,7 @@
  * under the current folder (the project) outside dependency and cache folders. Summaries of the
  * files imports reach are loaded on demand (from the result cache, or by parsing) and kept for the run.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { type ImportedFacts, importedFacts } from '../core/analysis/crossFile';
 import { ResolutionMemo, type WorkspaceFiles, isWorkspaceFile } from '../core/analysis/workspaceFiles';
 import { type ModuleSummary } from '../core/analysis/moduleSummary';
@@ -88,10 +88,4 @@ export class CliWorkspace implements WorkspaceFiles {
       if (facts.missing.length === 0 || !(await this.load(facts.missing, source))) return facts;
     }
   }
-}
-
-/** A source file's text as the analysis reads it (UTF-8, without a byte-order mark). */
-export function readSource(file: string): string {
-  const text = readFileSync(file, 'utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
