@@ -24,6 +24,7 @@ import type { FileAnalyzer } from './fileAnalyzer';
 import type { WorkerPool } from './pool';
 import type { FileFinding } from './reports';
 import type { FileJob, FileResult, LocatedFinding, ParsedSummary } from './workerProtocol';
+import { replay } from './runRecord';
 import { FileChangedError, SourceTexts } from './sources';
 import { CliWorkspace, type SummarySource } from './workspace';
 
@@ -138,6 +139,24 @@ async function checkOnce(files: readonly SourceFile[], options: CheckOptions, en
     entries.push({ index: entries.length, file: absolute, shown, language, hash: sources.hash(absolute, stats) });
   }
   const workspace = new CliWorkspace(root, entries.map((entry) => entry.file));
+  const replayed = trustStamps && cache ? replay(cache.runRecord(root, options.prefilter), {
+    entries,
+    hashOf: (file) => sources.hash(file),
+    isFile: (file) => workspace.isFile(file),
+    findings: (key) => cache.findings(key),
+  }) : undefined;
+  if (cache && replayed) {
+    // Nothing any finding depends on changed since the last run: its findings, as they were.
+    const lines = entries.reduce((sum, entry) => sum + cachedLines(cache, sources, entry), 0);
+    cache.keepAll();
+    saveCache(cache);
+    const cached = replayed.filter((findings) => findings !== 'none').length;
+    const findings = entries.flatMap((entry, index) => {
+      const stored = replayed[index];
+      return stored === undefined || stored === 'none' ? [] : stored.map((finding) => ({ file: entry.shown, ...finding }));
+    });
+    return { findings, tooLarge, statistics: { files: entries.length, lines, analysed: 0, skipped: entries.length - cached, cached, parsedForSummary: 0, threads: 0, read: sources.reads } };
+  }
   /**
    * The parsers and the rules' checks (web-tree-sitter, the analyses): loaded when a file must be
    * parsed, so that a run that finds everything in the cache neither reads nor compiles them.
@@ -161,15 +180,6 @@ async function checkOnce(files: readonly SourceFile[], options: CheckOptions, en
   };
   /** What the pre-filter learns of a text, kept in the cache by content: a file whose stamp is unchanged is not read for it. */
   const known = {
-    lines: (file: string): number => {
-      const hash = hashOf(file);
-      let lines = cache?.lines(hash);
-      if (lines === undefined) {
-        lines = countLines(sources.text(file));
-        cache?.putLines(hash, lines);
-      }
-      return lines;
-    },
     specifiers: (file: string, language: SourceLanguage): ReadonlySet<string> | readonly string[] => {
       const hash = hashOf(file);
       const cached = cache?.specifiers(language, hash);
@@ -203,6 +213,10 @@ async function checkOnce(files: readonly SourceFile[], options: CheckOptions, en
   };
 
   const results = new Map<number, readonly LocatedFinding[]>();
+  /** Where each file's findings are in the cache (for the run's record). */
+  const resultKeys = new Map<number, string>();
+  /** Whether files exist, as the workers found out. */
+  const probes = new Map<string, boolean>();
   let cached = 0;
   let analysed = 0;
   let parsedForSummary = 0;
@@ -219,7 +233,10 @@ async function checkOnce(files: readonly SourceFile[], options: CheckOptions, en
     const facts = await workspace.factsOf(entry.file, summary, source);
     if (facts.missing.some((file) => pending.has(file))) return 'later';
     if (facts.missing.length > 0) return undefined;
-    return cache.findings(resultKey(entry.language, entry.hash, configuration, factsDigest(facts), options.prefilter));
+    const key = resultKey(entry.language, entry.hash, configuration, factsDigest(facts), options.prefilter);
+    const findings = cache.findings(key);
+    if (findings) resultKeys.set(entry.index, key);
+    return findings;
   };
   /** Analyses a wave of files, taking from the cache what it has: a file whose imported modules change in this wave waits for their new summaries. */
   const analyse = async (wave: readonly Candidate[]): Promise<void> => {
@@ -260,12 +277,18 @@ async function checkOnce(files: readonly SourceFile[], options: CheckOptions, en
       results.set(entry.index, result.findings);
       analysed += 1;
       remember({ file: entry.file, language: entry.language, hash: entry.hash, summary: result.summary });
-      cache?.putFindings(resultKey(entry.language, entry.hash, configuration, result.factsDigest, options.prefilter), result.findings);
+      const key = resultKey(entry.language, entry.hash, configuration, result.factsDigest, options.prefilter);
+      cache?.putFindings(key, result.findings);
+      resultKeys.set(entry.index, key);
       for (const parsed of result.summaries) remember(parsed);
+      for (const [file, exists] of result.probes) probes.set(file, exists);
       parsedForSummary += result.summaries.length;
     });
   };
+  /** Files other than those checked whose summaries were parsed elsewhere (a worker), with their hashes. */
+  const parsedElsewhere = new Map<string, string>();
   const remember = (parsed: ParsedSummary): void => {
+    if (!checked.has(parsed.file)) parsedElsewhere.set(parsed.file, parsed.hash);
     workspace.add(parsed.file, parsed.summary);
     cache?.putSummary(parsed.language, parsed.hash, parsed.summary);
   };
@@ -303,11 +326,31 @@ async function checkOnce(files: readonly SourceFile[], options: CheckOptions, en
   } finally {
     await runner?.close();
   }
-  const lines = entries.reduce((sum, entry) => sum + known.lines(entry.file), 0);
+  const lines = entries.reduce((sum, entry) => sum + cachedLines(cache, sources, entry), 0);
+  if (cache) {
+    for (const [file, exists] of workspace.takeProbes()) probes.set(file, exists);
+    const hashes: Record<string, string> = {};
+    for (const [file, hash] of [...parsedElsewhere, ...sources.hashed()]) if (!checked.has(file)) hashes[file] = hash;
+    cache.putRunRecord(root, options.prefilter, {
+      entries: entries.map((entry) => [entry.file, entry.hash, resultKeys.get(entry.index) ?? null]),
+      hashes,
+      probes: Object.fromEntries([...probes].map(([file, exists]) => [file, exists ? 1 : 0])),
+    });
+  }
   saveCache(cache);
 
   const findings = entries.flatMap((entry) => (results.get(entry.index) ?? []).map((finding) => ({ file: entry.shown, ...finding })));
   return { findings, tooLarge, statistics: { files: entries.length, lines, analysed, skipped: entries.length - analysed - cached, cached, parsedForSummary, threads: runner?.threads ?? 0, read: sources.reads } };
+}
+
+/** How many lines a file has: known by content in the cache, or counted. */
+function cachedLines(cache: ResultCache | undefined, sources: SourceTexts, entry: Entry): number {
+  let lines = cache?.lines(entry.hash);
+  if (lines === undefined) {
+    lines = countLines(sources.text(entry.file));
+    cache?.putLines(entry.hash, lines);
+  }
+  return lines;
 }
 
 /** What `relevantModules` asks of a module without parsing it. */

@@ -73,7 +73,7 @@ export class FileAnalyzer {
       });
       const parsed = this.parsed;
       this.parsed = [];
-      return { id: job.id, findings, summary, factsDigest: factsDigest(facts), summaries: parsed };
+      return { id: job.id, findings, summary, factsDigest: factsDigest(facts), summaries: parsed, probes: this.workspace.takeProbes() };
     } finally {
       document.dispose();
     }

@@ -53,6 +53,11 @@ export class SourceTexts {
     return hash;
   }
 
+  /** Every file whose content hash this run knows, with that hash. */
+  hashed(): ReadonlyMap<string, string> {
+    return this.hashes;
+  }
+
   /** The text of `file` (UTF-8, without a byte-order mark), read once; throws `FileChangedError` if its content is not the one `hash` gave. */
   text(file: string): string {
     const known = this.texts.get(file);

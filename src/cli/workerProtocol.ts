@@ -39,6 +39,8 @@ export interface FileResult {
   readonly factsDigest: string;
   /** Summaries of other files parsed on the way. */
   readonly summaries: readonly ParsedSummary[];
+  /** Whether files exist, as the worker found out on the way (`CliWorkspace.takeProbes`): part of what the findings depend on. */
+  readonly probes: readonly (readonly [string, boolean])[];
 }
 
 export interface KnownSummary {

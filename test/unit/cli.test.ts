@@ -351,6 +351,25 @@ describe('CLI cache: files unchanged since the cache noted them are not read, an
     assert.deepEqual(check(folder).findings, edited.findings, 'and from the cache again');
   });
 
+  it('a module outside the checked paths that appears, then changes (same size and modification time), changes the findings of a file that imports it', () => {
+    const folder = oldProject({ ...APP, 'app/jobs.py': 'from lib.db import fetch\n\n\ndef run():\n    fetch("x")\n' });
+    const checkApp = (): ReturnType<typeof check> => {
+      const result = runIn(folder, 'check', 'app', '--format', 'json', '--statistics');
+      return { findings: findingLines(result.stdout), statistics: statistics(result.stderr), read: filesRead(result.stderr) };
+    };
+    assert.deepEqual(checkApp().findings, ['app/other.py:5:py/unawaited-coroutine']);
+    assert.equal(checkApp().read, 0);
+    const module = path.join(folder, 'lib/db.py');
+    mkdirSync(path.dirname(module));
+    writeFileSync(module, 'async def fetch(url):\n    return url\n# room for an edit\n');
+    utimesSync(module, LONG_AGO, LONG_AGO);
+    assert.deepEqual(checkApp().findings, ['app/jobs.py:5:py/unawaited-coroutine', 'app/other.py:5:py/unawaited-coroutine'], 'lib/db.py now exists');
+    assert.equal(checkApp().read, 0);
+    writeFileSync(module, sameSize('async def fetch(url):\n    return url\n# room for an edit\n', 'def fetch(url):\n    return url\n'));
+    utimesSync(module, LONG_AGO, LONG_AGO);
+    assert.deepEqual(checkApp().findings, ['app/other.py:5:py/unawaited-coroutine'], 'lib/db.py changed');
+  });
+
   it('a file changed just before a run is read again by the next run (its stamp could not tell a change in the same tick)', () => {
     const folder = project(APP);
     folders.push(folder);
