@@ -8,7 +8,6 @@
  * summaries of the modules they import are known: one that mentions an async function or a
  * renamed outside API those modules offer is analysed after all.
  */
-import { availableParallelism } from 'node:os';
 import { type Stats, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { factsDigest, importSpecifiers, importedFiles, importedWords } from '../core/analysis/crossFile';
@@ -397,20 +396,22 @@ function emptySummary(file: string): ModuleSummary {
 /** What parsing and analysing takes, in this thread. */
 interface Engine {
   readonly grammars: GrammarLoader;
+  /** Cores this process may use. */
+  readonly cores: number;
   /** Parses the summaries of imported files the cache does not have. */
   readonly analyzer: FileAnalyzer;
   readonly WorkerPool: typeof WorkerPool;
 }
 
 async function loadAnalysisEngine(wasmDirectory: string, workspace: CliWorkspace): Promise<Engine> {
-  const [{ GrammarLoader, wasmInDirectory }, { FileAnalyzer }, { WorkerPool }] = await Promise.all([import('../core/syntax/grammars'), import('./fileAnalyzer'), import('./pool')]);
+  const [{ GrammarLoader, wasmInDirectory }, { FileAnalyzer }, { WorkerPool }, { availableParallelism }] = await Promise.all([import('../core/syntax/grammars'), import('./fileAnalyzer'), import('./pool'), import('node:os')]);
   const grammars = new GrammarLoader(wasmInDirectory(wasmDirectory));
-  return { grammars, analyzer: new FileAnalyzer(grammars, workspace), WorkerPool };
+  return { grammars, cores: availableParallelism(), analyzer: new FileAnalyzer(grammars, workspace), WorkerPool };
 }
 
-function startPool({ grammars, WorkerPool }: Engine, jobs: readonly FileJob[], options: CheckOptions, environment: CheckEnvironment, root: string, entries: readonly Entry[]): WorkerPool {
+function startPool({ grammars, cores, WorkerPool }: Engine, jobs: readonly FileJob[], options: CheckOptions, environment: CheckEnvironment, root: string, entries: readonly Entry[]): WorkerPool {
   const text = jobs.reduce((sum, job) => sum + job.text.length, 0);
-  const wanted = options.jobs ?? (text < MIN_TEXT_FOR_WORKERS ? 1 : availableParallelism());
+  const wanted = options.jobs ?? (text < MIN_TEXT_FOR_WORKERS ? 1 : cores);
   const setup = { wasmDirectory: environment.wasmDirectory, root, files: entries.map((entry) => entry.file) };
   return new WorkerPool(setup, grammars, Math.max(1, Math.min(wanted, jobs.length)), environment.workerScript);
 }
