@@ -104,6 +104,8 @@ interface Entry {
   readonly file: string;
   readonly shown: string;
   readonly language: SourceLanguage;
+  /** In bytes. */
+  readonly size: number;
   /** Of the content (read, or known from the file's stamp). */
   readonly hash: string;
 }
@@ -135,7 +137,7 @@ async function checkOnce(files: readonly SourceFile[], options: CheckOptions, en
       continue;
     }
     const absolute = path.resolve(file);
-    entries.push({ index: entries.length, file: absolute, shown, language, hash: sources.hash(absolute, stats) });
+    entries.push({ index: entries.length, file: absolute, shown, language, size: stats.size, hash: sources.hash(absolute, stats) });
   }
   const workspace = new CliWorkspace(root, entries.map((entry) => entry.file));
   const replayed = trustStamps && cache ? replay(cache.runRecord(root, options.prefilter), {
@@ -268,7 +270,7 @@ async function checkOnce(files: readonly SourceFile[], options: CheckOptions, en
   };
   const runJobs = async (jobs: readonly FileJob[]): Promise<void> => {
     if (jobs.length === 0) return;
-    runner ??= startPool(await loadEngine(), jobs, options, environment, root, entries);
+    runner ??= startPool(await loadEngine(), jobs.reduce((sum, job) => sum + job.text.length, 0), jobs.length, [], options, environment, root, entries);
     // Largest first (a job that needs a module's summary gets that module scheduled next).
     await runner.run([...jobs].sort((a, b) => b.text.length - a.text.length), workspace.known(), (result: FileResult) => {
       const entry = entries[result.id];
@@ -291,6 +293,17 @@ async function checkOnce(files: readonly SourceFile[], options: CheckOptions, en
     workspace.add(parsed.file, parsed.summary);
     cache?.putSummary(parsed.language, parsed.hash, parsed.summary);
   };
+
+  // Files whose content the cache has never seen will be parsed: when they are many, the worker
+  // threads start now, and the grammars load, while this thread pre-filters and looks up the rest.
+  const unseen = cache ? entries.filter((entry) => !cache.summary(entry.language, entry.hash)) : entries;
+  const unseenText = unseen.reduce((sum, entry) => sum + entry.size, 0);
+  if (unseenText >= MIN_TEXT_FOR_WORKERS) {
+    const engine = await loadEngine();
+    const languages = [...new Set(unseen.map((entry) => entry.language))];
+    for (const language of languages) engine.grammars.grammar(language).catch(() => undefined); // a failure shows when a parser is made
+    runner = startPool(engine, unseenText, unseen.length, languages, options, environment, root, entries);
+  }
 
   try {
     // A summary depends on the content alone: the cached ones of the files checked hold, whether
@@ -409,11 +422,11 @@ async function loadAnalysisEngine(wasmDirectory: string, workspace: CliWorkspace
   return { grammars, cores: availableParallelism(), analyzer: new FileAnalyzer(grammars, workspace), WorkerPool };
 }
 
-function startPool({ grammars, cores, WorkerPool }: Engine, jobs: readonly FileJob[], options: CheckOptions, environment: CheckEnvironment, root: string, entries: readonly Entry[]): WorkerPool {
-  const text = jobs.reduce((sum, job) => sum + job.text.length, 0);
+/** Workers for `jobs` jobs of `text` characters (or bytes) in all; they load the grammars of `languages` as they start. */
+function startPool({ grammars, cores, WorkerPool }: Engine, text: number, jobs: number, languages: readonly SourceLanguage[], options: CheckOptions, environment: CheckEnvironment, root: string, entries: readonly Entry[]): WorkerPool {
   const wanted = options.jobs ?? (text < MIN_TEXT_FOR_WORKERS ? 1 : cores);
-  const setup = { wasmDirectory: environment.wasmDirectory, root, files: entries.map((entry) => entry.file) };
-  return new WorkerPool(setup, grammars, Math.max(1, Math.min(wanted, jobs.length)), environment.workerScript);
+  const setup = { wasmDirectory: environment.wasmDirectory, root, files: entries.map((entry) => entry.file), languages };
+  return new WorkerPool(setup, grammars, Math.max(1, Math.min(wanted, jobs)), environment.workerScript);
 }
 
 /** A cache that cannot be written costs speed, not results: say so, once, and go on. */
