@@ -6,6 +6,7 @@
  * (src/cli/record.ts) has its own.
  */
 import { readFileSync, writeSync } from 'node:fs';
+import * as nodeModule from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { USAGE, parseArguments } from './arguments';
@@ -14,6 +15,11 @@ import { type CheckStatistics, MissingPathError, type SourceFile, checkFiles, co
 import { jsonReport, sarifReport, textReport } from './reports';
 
 declare const CLI_VERSION: string;
+
+// Node.js ≥ 22.1 can keep the code it compiles on disk (in the system's temporary folder): the
+// chunks loaded after this call (the analyses and parsers, also in the worker threads: see
+// workerMain.ts) then load without compiling next time. Node.js 20 has no such cache.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 const BIN_DIRECTORY = path.dirname(fileURLToPath(import.meta.url));
 /** The grammars ship in dist/wasm/ next to the extension. */
