@@ -79,7 +79,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
 function statisticsLine(statistics: CheckStatistics): string {
   const { files, lines, analysed, skipped, cached, parsedForSummary, threads, read } = statistics;
-  return `concurrency-lens: ${files} file(s), ${lines} line(s): ${analysed} analysed, ${skipped} ruled out by the pre-filter, ${cached} from the cache; ${parsedForSummary} imported module(s) parsed for their summary; ${threads} thread(s) analysing; ${read} file(s) read (the others unchanged since the cache noted them)\n`;
+  return `concurrency-lens: ${files} file(s), ${lines} line(s): ${analysed} analysed, ${skipped} ruled out by the pre-filter, ${cached} from the cache; ${parsedForSummary} imported module(s) parsed for their summary; ${threads} thread(s) analysing; ${read} file(s) read\n`;
 }
 
 /**
