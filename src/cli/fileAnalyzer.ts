@@ -14,7 +14,8 @@ import { ParsedDocument } from '../core/syntax/parsedDocument';
 import { LineIndex } from '../core/syntax/text';
 import { contentHash } from './cache';
 import type { FileJob, FileResult, LocatedFinding, ParsedSummary } from './workerProtocol';
-import { type CliWorkspace, type SummarySource, readSource } from './workspace';
+import { readSource } from './sources';
+import type { CliWorkspace, SummarySource } from './workspace';
 
 export class FileAnalyzer {
   private readonly parsers = new Map<SourceLanguage, Promise<Parser>>();
@@ -72,7 +73,7 @@ export class FileAnalyzer {
       });
       const parsed = this.parsed;
       this.parsed = [];
-      return { id: job.id, findings, summary, factsDigest: factsDigest(facts), summaries: parsed };
+      return { id: job.id, findings, summary, factsDigest: factsDigest(facts), summaries: parsed, probes: this.workspace.takeProbes() };
     } finally {
       document.dispose();
     }

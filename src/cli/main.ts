@@ -5,16 +5,21 @@
  * codes: 0 no findings, 1 findings, 2 bad usage (and unexpected failures); `record`
  * (src/cli/record.ts) has its own.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
+import * as nodeModule from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GrammarLoader, wasmInDirectory } from '../core/syntax/grammars';
 import { USAGE, parseArguments } from './arguments';
 import { contentHash } from './cache';
-import { type CheckStatistics, MissingPathError, checkFiles, collectFiles } from './check';
+import { type CheckStatistics, MissingPathError, type SourceFile, checkFiles, collectFiles } from './check';
 import { jsonReport, sarifReport, textReport } from './reports';
 
 declare const CLI_VERSION: string;
+
+// Node.js ≥ 22.1 can keep the code it compiles on disk (in the system's temporary folder): the
+// chunks loaded after this call (the analyses and parsers, also in the worker threads: see
+// workerMain.ts) then load without compiling next time. Node.js 20 has no such cache.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 const BIN_DIRECTORY = path.dirname(fileURLToPath(import.meta.url));
 /** The grammars ship in dist/wasm/ next to the extension. */
@@ -35,47 +40,62 @@ function buildId(): string {
 
 async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'record') {
-    const { recordCommand } = await import('./record');
+    const [{ recordCommand }, { GrammarLoader, wasmInDirectory }] = await Promise.all([import('./record'), import('../core/syntax/grammars')]);
     return recordCommand(argv.slice(1), PROBES_DIRECTORY, new GrammarLoader(wasmInDirectory(WASM_DIRECTORY)));
   }
   const parsed = parseArguments(argv);
   switch (parsed.command) {
     case 'help':
-      process.stdout.write(`${USAGE}\n`);
+      writeOut(1, `${USAGE}\n`);
       return 0;
     case 'version':
-      process.stdout.write(`${CLI_VERSION}\n`);
+      writeOut(1, `${CLI_VERSION}\n`);
       return 0;
     case 'error':
-      process.stderr.write(`concurrency-lens: ${parsed.message}\n\n${USAGE}\n`);
+      writeOut(2, `concurrency-lens: ${parsed.message}\n\n${USAGE}\n`);
       return 2;
     case 'check': {
-      let files: string[];
+      let files: SourceFile[];
       try {
         files = collectFiles(parsed.paths);
       } catch (error) {
         if (!(error instanceof MissingPathError)) throw error;
-        process.stderr.write(`concurrency-lens: ${error.message}\n`);
+        writeOut(2, `concurrency-lens: ${error.message}\n`);
         return 2;
       }
       const { findings, statistics, tooLarge } = await checkFiles(files, parsed, {
-        grammars: new GrammarLoader(wasmInDirectory(WASM_DIRECTORY)),
         wasmDirectory: WASM_DIRECTORY,
         workerScript: WORKER_SCRIPT,
         buildId: buildId(),
       });
       const output = parsed.format === 'json' ? jsonReport(findings) : parsed.format === 'sarif' ? sarifReport(findings, CLI_VERSION) : textReport(findings, files.length);
-      process.stdout.write(output);
-      if (tooLarge.length > 0) process.stderr.write(`concurrency-lens: not checked, larger than ${parsed.maxFileSize} bytes (--max-file-size): ${tooLarge.join(', ')}\n`);
-      if (parsed.statistics) process.stderr.write(statisticsLine(statistics));
+      writeOut(1, output);
+      if (tooLarge.length > 0) writeOut(2, `concurrency-lens: not checked, larger than ${parsed.maxFileSize} bytes (--max-file-size): ${tooLarge.join(', ')}\n`);
+      if (parsed.statistics) writeOut(2, statisticsLine(statistics));
       return findings.length > 0 ? 1 : 0;
     }
   }
 }
 
 function statisticsLine(statistics: CheckStatistics): string {
-  const { files, lines, analysed, skipped, cached, parsedForSummary, threads } = statistics;
-  return `concurrency-lens: ${files} file(s), ${lines} line(s): ${analysed} analysed, ${skipped} ruled out by the pre-filter, ${cached} from the cache; ${parsedForSummary} imported module(s) parsed for their summary; ${threads} thread(s) analysing\n`;
+  const { files, lines, analysed, skipped, cached, parsedForSummary, threads, read } = statistics;
+  return `concurrency-lens: ${files} file(s), ${lines} line(s): ${analysed} analysed, ${skipped} ruled out by the pre-filter, ${cached} from the cache; ${parsedForSummary} imported module(s) parsed for their summary; ${threads} thread(s) analysing; ${read} file(s) read\n`;
+}
+
+/**
+ * Writes to standard output (1) or error (2) directly: a short-lived command needs none of the
+ * stream objects Node.js builds on first use of `process.stdout` (milliseconds of start-up). A
+ * descriptor left non-blocking by whoever started us may refuse (EAGAIN): the stream takes the rest.
+ */
+function writeOut(descriptor: 1 | 2, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  let written = 0;
+  try {
+    while (written < bytes.length) written += writeSync(descriptor, bytes, written);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+    (descriptor === 1 ? process.stdout : process.stderr).write(bytes.subarray(written));
+  }
 }
 
 main(process.argv.slice(2)).then(
@@ -83,7 +103,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`concurrency-lens: ${error instanceof Error ? error.message : String(error)}\n`);
+    writeOut(2, `concurrency-lens: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 2;
   },
 );

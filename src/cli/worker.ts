@@ -22,6 +22,8 @@ export class AnalysisWorker {
     private readonly send: (message: FromWorker) => void,
     grammars = new GrammarLoader(wasmInDirectory(setup.wasmDirectory)),
   ) {
+    // The grammars load (and compile) while the first job is on its way.
+    for (const language of setup.languages) grammars.grammar(language).catch(() => undefined); // a failure shows when a parser is made
     this.workspace = new CliWorkspace(setup.root, setup.files);
     this.analyzer = new FileAnalyzer(grammars, this.workspace);
     this.analyzer.onParsed = (parsed) => {

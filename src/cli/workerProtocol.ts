@@ -4,11 +4,12 @@ import type { SourceLanguage } from '../core/syntax/languages';
 import type { ModuleSummary } from '../core/analysis/moduleSummary';
 import type { FileFinding } from './reports';
 
-/** What a worker needs to start: where the grammars are, the project folder, the files being checked. */
+/** What a worker needs to start: where the grammars are, the project folder, the files being checked, the grammars to load at once. */
 export interface WorkerSetup {
   readonly wasmDirectory: string;
   readonly root: string;
   readonly files: readonly string[];
+  readonly languages: readonly SourceLanguage[];
 }
 
 export interface FileJob {
@@ -39,6 +40,8 @@ export interface FileResult {
   readonly factsDigest: string;
   /** Summaries of other files parsed on the way. */
   readonly summaries: readonly ParsedSummary[];
+  /** Whether files exist, as the worker found out on the way (`CliWorkspace.takeProbes`): part of what the findings depend on. */
+  readonly probes: readonly (readonly [string, boolean])[];
 }
 
 export interface KnownSummary {

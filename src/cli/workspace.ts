@@ -3,7 +3,7 @@
  * under the current folder (the project) outside dependency and cache folders. Summaries of the
  * files imports reach are loaded on demand (from the result cache, or by parsing) and kept for the run.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { type ImportedFacts, importedFacts } from '../core/analysis/crossFile';
 import { ResolutionMemo, type WorkspaceFiles, isWorkspaceFile } from '../core/analysis/workspaceFiles';
 import { type ModuleSummary } from '../core/analysis/moduleSummary';
@@ -18,6 +18,8 @@ export class CliWorkspace implements WorkspaceFiles {
   /** Summaries do not change during a run, and the memo keeps only answers no missing summary went into: it never goes stale. */
   private readonly summaries = new Map<string, ModuleSummary>();
   private readonly files = new Map<string, boolean>();
+  /** Answers of `isFile` found since `takeProbes()` last asked (what the run's record keeps). */
+  private probed: (readonly [string, boolean])[] = [];
   /** Summaries on their way (analyses waiting for the same module share one load). */
   private readonly loading = new Map<string, Promise<ModuleSummary | undefined>>();
   /** Files whose summary a source could not give: asked once per source. */
@@ -36,8 +38,16 @@ export class CliWorkspace implements WorkspaceFiles {
     if (known === undefined) {
       known = isWorkspaceFile(this.root, file) && statSync(file, { throwIfNoEntry: false })?.isFile() === true;
       this.files.set(file, known);
+      this.probed.push([file, known]);
     }
     return known;
+  }
+
+  /** The answers `isFile` found (not the files checked, known from the start) since the last call. */
+  takeProbes(): (readonly [string, boolean])[] {
+    const probed = this.probed;
+    this.probed = [];
+    return probed;
   }
 
   summaryOf(file: string): ModuleSummary | undefined {
@@ -88,10 +98,4 @@ export class CliWorkspace implements WorkspaceFiles {
       if (facts.missing.length === 0 || !(await this.load(facts.missing, source))) return facts;
     }
   }
-}
-
-/** A source file's text as the analysis reads it (UTF-8, without a byte-order mark). */
-export function readSource(file: string): string {
-  const text = readFileSync(file, 'utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

@@ -1,11 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_MAX_FILE_SIZE, parseArguments } from '../../src/cli/arguments';
 import { RULE_IDS } from '../../src/core/analysis/types';
+import { ResultCache } from '../../src/cli/cache';
+import { FileChangedError, RACY_MARGIN_MS, SourceTexts, isRacy } from '../../src/cli/sources';
 
 const root = path.resolve(__dirname, '..', '..');
 const cli = path.join(root, 'bin', 'concurrency-lens.js');
@@ -256,3 +258,153 @@ describe('CLI across files, with the cache, the pre-filter and worker threads', 
     assert.match(result.stderr, /not checked, larger than 500 bytes \(--max-file-size\): big\.py/);
   });
 });
+
+describe('CLI cache: files unchanged since the cache noted them are not read, and a changed one is never taken for unchanged', () => {
+  const folders: string[] = [];
+  after(() => {
+    for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+  });
+  before(buildOnce);
+
+  /** A project whose files were last modified long ago (a stamp is only noted for a file that did not change just before the run). */
+  const oldProject = (files: Record<string, string>): string => {
+    const folder = project(files);
+    folders.push(folder);
+    for (const name of Object.keys(files)) utimesSync(path.join(folder, name), LONG_AGO, LONG_AGO);
+    return folder;
+  };
+  const check = (folder: string): { findings: string[]; statistics: ReturnType<typeof statistics>; read: number } => {
+    const result = runIn(folder, 'check', '.', '--format', 'json', '--statistics');
+    return { findings: findingLines(result.stdout), statistics: statistics(result.stderr), read: filesRead(result.stderr) };
+  };
+  /** `replacement` padded with a comment to the length of `original`. */
+  const sameSize = (original: string, replacement: string): string => {
+    const padded = `${replacement}#${'x'.repeat(original.length - replacement.length - 2)}\n`;
+    assert.equal(padded.length, original.length);
+    return padded;
+  };
+  // Comments leave room for edits of the same size.
+  const APP = {
+    'app/__init__.py': '',
+    'app/db.py': 'def fetch(url):\n    return url\n# room for an edit\n',
+    'app/jobs.py': 'from .db import fetch\n\n\ndef run():\n    fetch("x")\n',
+    'app/other.py': 'import asyncio\n\n\nasync def main():\n    asyncio.sleep(1)\n# room for an edit\n',
+  };
+
+  it('a second run reads no file; an edit of the same size that keeps the modification time is found (by the change time)', () => {
+    const folder = oldProject(APP);
+    const first = check(folder);
+    assert.deepEqual(first.findings, ['app/other.py:5:py/unawaited-coroutine']);
+    assert.equal(first.read, 4);
+    const second = check(folder);
+    assert.deepEqual(second.findings, first.findings);
+    assert.equal(second.read, 0, 'every stamp is unchanged');
+    assert.equal(second.statistics.cached, 1);
+
+    const file = path.join(folder, 'app/other.py');
+    const before = statSync(file);
+    writeFileSync(file, sameSize(APP['app/other.py'], 'import asyncio\n\n\nasync def main():\n    await asyncio.sleep(1)\n'));
+    utimesSync(file, before.atime, before.mtime);
+    const after = statSync(file);
+    assert.equal(after.size, before.size);
+    assert.equal(after.mtimeMs, before.mtimeMs, 'same modification time');
+    const edited = check(folder);
+    assert.deepEqual(edited.findings, [], 'the edit is seen');
+    assert.equal(edited.read, 1);
+    assert.deepEqual(check(folder).findings, []);
+  });
+
+  it('a file touched without change is read again and its cached findings still hold', () => {
+    const folder = oldProject(APP);
+    const first = check(folder);
+    const now = new Date();
+    utimesSync(path.join(folder, 'app/other.py'), now, now);
+    const touched = check(folder);
+    assert.deepEqual(touched.findings, first.findings);
+    assert.equal(touched.read, 1);
+    assert.deepEqual({ analysed: touched.statistics.analysed, cached: touched.statistics.cached }, { analysed: 0, cached: 1 });
+  });
+
+  it('a file replaced by a rename (same size, same times) is read again', () => {
+    const folder = oldProject(APP);
+    assert.deepEqual(check(folder).findings, ['app/other.py:5:py/unawaited-coroutine']);
+    const file = path.join(folder, 'app/other.py');
+    const replacement = path.join(folder, 'app/other.py.new');
+    writeFileSync(replacement, sameSize(APP['app/other.py'], 'import asyncio\n\n\nasync def main():\n    await asyncio.sleep(1)\n'));
+    utimesSync(replacement, LONG_AGO, LONG_AGO);
+    renameSync(replacement, file);
+    const replaced = check(folder);
+    assert.deepEqual(replaced.findings, []);
+    assert.equal(replaced.read, 1);
+  });
+
+  it('an imported module edited (same size and modification time) changes the findings of the unchanged file that imports it', () => {
+    const folder = oldProject(APP);
+    assert.deepEqual(check(folder).findings, ['app/other.py:5:py/unawaited-coroutine']);
+    assert.equal(check(folder).read, 0);
+    const file = path.join(folder, 'app/db.py');
+    writeFileSync(file, sameSize(APP['app/db.py'], 'async def fetch(u):\n    return u\n'));
+    utimesSync(file, LONG_AGO, LONG_AGO);
+    const edited = check(folder);
+    assert.deepEqual(edited.findings, ['app/jobs.py:5:py/unawaited-coroutine', 'app/other.py:5:py/unawaited-coroutine']);
+    assert.ok(edited.read >= 1);
+    assert.deepEqual(check(folder).findings, edited.findings, 'and from the cache again');
+  });
+
+  it('a module outside the checked paths that appears, then changes (same size and modification time), changes the findings of a file that imports it', () => {
+    const folder = oldProject({ ...APP, 'app/jobs.py': 'from lib.db import fetch\n\n\ndef run():\n    fetch("x")\n' });
+    const checkApp = (): ReturnType<typeof check> => {
+      const result = runIn(folder, 'check', 'app', '--format', 'json', '--statistics');
+      return { findings: findingLines(result.stdout), statistics: statistics(result.stderr), read: filesRead(result.stderr) };
+    };
+    assert.deepEqual(checkApp().findings, ['app/other.py:5:py/unawaited-coroutine']);
+    assert.equal(checkApp().read, 0);
+    const module = path.join(folder, 'lib/db.py');
+    mkdirSync(path.dirname(module));
+    writeFileSync(module, 'async def fetch(url):\n    return url\n# room for an edit\n');
+    utimesSync(module, LONG_AGO, LONG_AGO);
+    assert.deepEqual(checkApp().findings, ['app/jobs.py:5:py/unawaited-coroutine', 'app/other.py:5:py/unawaited-coroutine'], 'lib/db.py now exists');
+    assert.equal(checkApp().read, 0);
+    writeFileSync(module, sameSize('async def fetch(url):\n    return url\n# room for an edit\n', 'def fetch(url):\n    return url\n'));
+    utimesSync(module, LONG_AGO, LONG_AGO);
+    assert.deepEqual(checkApp().findings, ['app/other.py:5:py/unawaited-coroutine'], 'lib/db.py changed');
+  });
+
+  it('a file changed just before a run is read again by the next run (its stamp could not tell a change in the same tick)', () => {
+    const folder = project(APP);
+    folders.push(folder);
+    assert.equal(check(folder).read, 4);
+    assert.equal(check(folder).read, 4);
+  });
+
+  it('stamps: racy when both times lie within the margin before the run; a read that finds another content than the stamp said fails', () => {
+    const startedAt = Date.now();
+    assert.equal(isRacy({ mtimeMs: startedAt - 10, ctimeMs: startedAt - 10 }, startedAt), true);
+    assert.equal(isRacy({ mtimeMs: startedAt - RACY_MARGIN_MS - 1, ctimeMs: startedAt - 10 }, startedAt), false, 'an edit moves both times: one old time is enough');
+    assert.equal(isRacy({ mtimeMs: startedAt - RACY_MARGIN_MS - 1, ctimeMs: startedAt - RACY_MARGIN_MS - 1 }, startedAt), false);
+
+    const folder = oldProject({ 'a.py': 'x = 1\n' });
+    const file = path.join(folder, 'a.py');
+    const cacheDirectory = path.join(folder, 'cache');
+    const first = ResultCache.open(cacheDirectory, 'test', [folder], {});
+    const reading = new SourceTexts(first, true, Date.now());
+    const hash = reading.hash(file);
+    assert.equal(reading.reads, 1);
+    first.save();
+    const trusting = new SourceTexts(ResultCache.open(cacheDirectory, 'test', [folder], {}), true, Date.now());
+    assert.equal(trusting.hash(file), hash);
+    assert.equal(trusting.reads, 0, 'known from the stamp');
+    writeFileSync(file, 'x = 2\n');
+    assert.throws(() => trusting.text(file), FileChangedError);
+  });
+});
+
+/** 1 January 2020: long before any run. */
+const LONG_AGO = new Date(Date.UTC(2020, 0, 1));
+
+/** `N file(s) read` of --statistics. */
+function filesRead(stderr: string): number {
+  const match = /(\d+) file\(s\) read/.exec(stderr);
+  assert.ok(match, stderr);
+  return Number(match[1]);
+}

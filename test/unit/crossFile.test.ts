@@ -201,10 +201,10 @@ describe('cross-file facts', () => {
       'pkg/compat.py': 'from asyncio import create_task\nfrom asyncio import ensure_future as spawn\n',
       'lib.js': 'export default async function () {}\n',
     });
-    const python = importedWords('/ws/pkg/a.py', 'from .db import parse\nfrom .compat import *\n', 'python', workspace);
+    const python = importedWords('/ws/pkg/a.py', importSpecifiers('from .db import parse\nfrom .compat import *\n', 'python'), 'python', workspace);
     assert.deepEqual([...python.words].sort(), ['fetch', 'spawn']);
     assert.equal(python.anyUse, false);
-    assert.equal(importedWords('/ws/main.js', "import whatever from './lib.js';\n", 'node', workspace).anyUse, true, 'an async default export can be used under any name');
+    assert.equal(importedWords('/ws/main.js', importSpecifiers("import whatever from './lib.js';\n", 'node'), 'node', workspace).anyUse, true, 'an async default export can be used under any name');
   });
 });
 

@@ -125,12 +125,12 @@ export function factsDigest(facts: ImportedFacts): string {
 
 /**
  * Words that any use of a workspace name this file's imports could bring must contain, found
- * without parsing the file: its import specifiers are read from the text (a superset of what the
- * parser sees), and each module they resolve to offers names that are async functions or renamed
- * outside APIs. `anyUse`: some module offers an async default export or `module.exports`
- * function, which any local name can hold.
+ * without parsing the file: its import specifiers are read from the text (`importSpecifiers`, a
+ * superset of what the parser sees), and each module they resolve to offers names that are async
+ * functions or renamed outside APIs. `anyUse`: some module offers an async default export or
+ * `module.exports` function, which any local name can hold.
  */
-export function importedWords(file: string, text: string, family: LanguageFamily, files: WorkspaceFiles): { readonly words: ReadonlySet<string>; readonly anyUse: boolean; readonly missing: readonly string[] } {
+export function importedWords(file: string, specifiers: Iterable<string>, family: LanguageFamily, files: WorkspaceFiles): { readonly words: ReadonlySet<string>; readonly anyUse: boolean; readonly missing: readonly string[] } {
   const resolver = new Resolver(files);
   const words = new Set<string>();
   let anyUse = false;
@@ -141,7 +141,7 @@ export function importedWords(file: string, text: string, family: LanguageFamily
       else if (target.kind === 'module' && depth < MODULE_DEPTH) visit(target.file, depth + 1);
     }
   };
-  for (const specifier of importSpecifiers(text, family)) {
+  for (const specifier of specifiers) {
     const module = resolver.module(file, family, specifier);
     if (typeof module === 'object') visit(module.file, 1);
   }
@@ -149,13 +149,14 @@ export function importedWords(file: string, text: string, family: LanguageFamily
 }
 
 /**
- * The workspace files `text` (the file `file`) may import, found without parsing it: a superset
- * of what its imports resolve to (the pre-filter's second look follows them).
+ * The workspace files the file `file` may import, found without parsing it from the specifiers
+ * its text mentions (`importSpecifiers`): a superset of what its imports resolve to (the
+ * pre-filter's second look follows them).
  */
-export function importedFiles(file: string, text: string, family: LanguageFamily, files: WorkspaceFiles): string[] {
+export function importedFiles(file: string, specifiers: Iterable<string>, family: LanguageFamily, files: WorkspaceFiles): string[] {
   const resolver = new Resolver(files);
   const found: string[] = [];
-  for (const specifier of importSpecifiers(text, family)) {
+  for (const specifier of specifiers) {
     const module = resolver.module(file, family, specifier);
     if (typeof module === 'object') found.push(module.file);
   }
