@@ -427,7 +427,8 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       case 'blocked': {
         const frame = this.locationOf(node);
         const item = new vscode.TreeItem(vscode.l10n.t('Event loop blocked for {0}', formatDuration(node.event.durationMs)));
-        const unknownPlace = node.event.stack.length === 0;
+        // Held now, its place not known yet (a silent Node.js main thread: see RunSession).
+        const unknownPlace = node.event.ongoing && node.event.stack.length === 0;
         item.description = frame ? shortLocation(frame) : unknownPlace ? vscode.l10n.t('where: not known yet') : undefined;
         item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
         item.tooltip = unknownPlace

@@ -48,7 +48,7 @@ export async function heldMainThreadStack(pid: number): Promise<SourceLocation[]
 }
 
 /** Call sites (innermost first) as a stack: frames with a file and line, outermost first, the capture's own left out. */
-export function stackOf(sites: readonly unknown[]): SourceLocation[] {
+function stackOf(sites: readonly unknown[]): SourceLocation[] {
   const frames: SourceLocation[] = [];
   for (const site of sites) {
     const { file, line, function: name } = (site ?? {}) as { file?: unknown; line?: unknown; function?: unknown };

@@ -258,12 +258,12 @@ export class RunSession {
    */
   private noteSilentMainThreads(now: number): void {
     if (!this.isRunning || this.pauses.isPaused) return;
-    for (const heard of this.nodeProbesHeardAt.values()) {
+    for (const [id, heard] of this.nodeProbesHeardAt) {
       if (now - heard.at < SILENT_MAIN_THREAD_MS) continue;
       if (!this.noteHeldMainThread(heard.pid, now - heard.at, [])) continue;
       if (!heard.located && (this.options.locateHeldMainThreads ?? true)) {
         heard.located = true;
-        void this.locateHeldMainThread(heard);
+        void this.locateHeldMainThread(id, heard);
       }
     }
   }
@@ -277,10 +277,11 @@ export class RunSession {
   }
 
   /** The held thread's line, from its inspector (loaded on first use: see src/core/attach/heldThread), if it is still held then. */
-  private async locateHeldMainThread(heard: { readonly pid: number; at: number; located: boolean }): Promise<void> {
+  private async locateHeldMainThread(connectionId: number, heard: { readonly pid: number; at: number; located: boolean }): Promise<void> {
     const { heldMainThreadStack } = await import('../attach/heldThread');
     const stack = await heldMainThreadStack(heard.pid);
-    const stillHeld = heard.located && [...this.nodeProbesHeardAt.values()].includes(heard);
+    // Not heard from since, and still connected.
+    const stillHeld = heard.located && this.nodeProbesHeardAt.get(connectionId) === heard;
     if (!stack || stack.length === 0 || !stillHeld || !this.isRunning) return;
     this.options.logger.info(`pid ${heard.pid}: its main thread is held at ${stack.at(-1)!.file}:${stack.at(-1)!.line}`);
     this.noteHeldMainThread(heard.pid, Date.now() - heard.at, stack);
