@@ -51,7 +51,7 @@
     const diagnosticsChannel = require('node:diagnostics_channel');
     const { createOwnTime } = require('./lib/ownTime.cjs');
     const { createTransport } = require('./lib/transport.cjs');
-    const { createState } = require('./lib/state.cjs');
+    const { createState, KEEPALIVE_MS } = require('./lib/state.cjs');
     const { createChildWatch } = require('./lib/children.cjs');
     const { createKeptAliveWatch } = require('./lib/keptAlive.cjs');
     const { startLoopWatch } = require('./lib/loop.cjs');
@@ -64,7 +64,7 @@
     const startedAt = Math.round(Date.now() - process.uptime() * 1000);
 
     const own = createOwnTime();
-    const transport = createTransport({ endpoint, token, startedAt, own });
+    const transport = createTransport({ endpoint, token, startedAt, own, silentAtMostMs: KEEPALIVE_MS });
     const state = createState({ transport, own, startedAt });
     const workerWatch = workers.createWorkerWatch({ state });
     const childWatch = createChildWatch({ state });

@@ -1,10 +1,19 @@
 /** What `record` says at the end of a run: the summary as text or JSON (version 1). */
 import type { HeldCondition } from '../core/runs/failConditions';
-import type { ExitStatus, RunModel } from '../core/runs/runModel';
+import type { BlockedEvent, ExitStatus, RunModel } from '../core/runs/runModel';
 import { blockingFrame, formatDuration, isLibraryFile, signalName } from '../core/runs/treeShape';
 
-/** Blocked loops listed one by one in the text summary; the rest are counted. */
+/** Blocked loops (and GIL holds) listed one by one in the text summary; the rest are counted. */
 const BLOCKS_LISTED = 20;
+
+interface BlockSummary {
+  readonly pid: number;
+  readonly loopId: string;
+  readonly durationMs: number;
+  readonly file?: string;
+  readonly line?: number;
+  readonly function?: string;
+}
 
 export interface RecordSummary {
   readonly version: 1;
@@ -14,7 +23,9 @@ export interface RecordSummary {
   readonly processes: number;
   readonly threads: number;
   readonly tasks: { readonly created: number; readonly failed: number; readonly cancelled: number };
-  readonly blockedLoops: readonly { readonly pid: number; readonly loopId: string; readonly durationMs: number; readonly file?: string; readonly line?: number; readonly function?: string }[];
+  readonly blockedLoops: readonly BlockSummary[];
+  /** Python threads that held the GIL inside C code, so that nothing else in their process ran (their loop, if any, with them). */
+  readonly gilHolds: readonly (BlockSummary & { readonly thread: string })[];
   readonly failOn: readonly HeldCondition[];
 }
 
@@ -28,12 +39,21 @@ export function recordSummary(model: RunModel, command: readonly string[], exit:
     processes: summary.processes,
     threads: summary.threads,
     tasks: { created: summary.tasksCreated, failed: summary.tasksFailed, cancelled: summary.tasksCancelled },
-    blockedLoops: model.blockedEvents().map((event) => {
-      const frame = blockingFrame(event.stack, (file) => !isLibraryFile(file));
-      return { pid: event.pid, loopId: event.loopId, durationMs: Math.round(event.durationMs), ...(frame ? { file: frame.file, line: frame.line, ...(frame.function ? { function: frame.function } : {}) } : {}) };
-    }),
+    blockedLoops: model.blockedEvents().filter((event) => !event.gil).map(blockSummary),
+    gilHolds: model.blockedEvents().filter((event) => event.gil).map((event) => ({
+      ...blockSummary(event), thread: model.process(event.pid)?.entities.thread.get(event.threadId)?.info.name ?? event.threadId,
+    })),
     failOn: held,
   };
+}
+
+function blockSummary(event: BlockedEvent): BlockSummary {
+  const frame = blockingFrame(event.stack, (file) => !isLibraryFile(file));
+  return { pid: event.pid, loopId: event.loopId, durationMs: Math.round(event.durationMs), ...(frame ? { file: frame.file, line: frame.line, ...(frame.function ? { function: frame.function } : {}) } : {}) };
+}
+
+function blockWhere(block: BlockSummary): string {
+  return `at ${block.file !== undefined ? `${block.file}:${block.line}` : 'an unknown place'}${block.function ? ` (${block.function})` : ''}, pid ${block.pid}`;
 }
 
 export function textSummary(summary: RecordSummary): string {
@@ -44,8 +64,11 @@ export function textSummary(summary: RecordSummary): string {
     `concurrency-lens: ${summary.command.join(' ')} — ${ended} after ${formatDuration(summary.durationMs)}`,
     `  ${summary.processes} process(es), ${summary.threads} thread(s), ${summary.tasks.created} task(s) created, ${summary.tasks.failed} failed, ${summary.tasks.cancelled} cancelled`,
     `  ${summary.blockedLoops.length} blocked event loop(s)${summary.blockedLoops.length > 0 ? ':' : ''}`,
-    ...summary.blockedLoops.slice(0, BLOCKS_LISTED).map((block) => `    ${formatDuration(block.durationMs)} at ${block.file !== undefined ? `${block.file}:${block.line}` : 'an unknown place'}${block.function ? ` (${block.function})` : ''}, pid ${block.pid}`),
+    ...summary.blockedLoops.slice(0, BLOCKS_LISTED).map((block) => `    ${formatDuration(block.durationMs)} ${blockWhere(block)}`),
     ...(summary.blockedLoops.length > BLOCKS_LISTED ? [`    … and ${summary.blockedLoops.length - BLOCKS_LISTED} more`] : []),
+    ...(summary.gilHolds.length > 0 ? [`  ${summary.gilHolds.length} GIL hold(s) in C code (nothing else in the process ran):`] : []),
+    ...summary.gilHolds.slice(0, BLOCKS_LISTED).map((hold) => `    ${formatDuration(hold.durationMs)} by ${hold.thread} ${blockWhere(hold)}`),
+    ...(summary.gilHolds.length > BLOCKS_LISTED ? [`    … and ${summary.gilHolds.length - BLOCKS_LISTED} more`] : []),
     ...summary.failOn.flatMap((held) => [`  --fail-on ${held.id}: held (${held.cases.length})`, ...held.cases.slice(0, BLOCKS_LISTED).map((line) => `    ${line}`)]),
   ];
   return `${lines.join('\n')}\n`;

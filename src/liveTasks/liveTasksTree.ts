@@ -425,15 +425,22 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
         return process && model ? processItem(model, process, now) : new vscode.TreeItem(String(node.pid));
       }
       case 'blocked': {
+        const { event } = node;
         const frame = this.locationOf(node);
-        const item = new vscode.TreeItem(vscode.l10n.t('Event loop blocked for {0}', formatDuration(node.event.durationMs)));
-        // Held now, its place not known yet (a silent Node.js main thread: see RunSession).
-        const unknownPlace = node.event.ongoing && node.event.stack.length === 0;
+        const duration = formatDuration(event.durationMs);
+        // A thread that took the GIL as it started is named once its probe could describe it (see HeldThreads).
+        const threadName = model?.process(event.pid)?.entities.thread.get(event.threadId)?.info.name ?? vscode.l10n.t('a new thread');
+        const item = new vscode.TreeItem(event.gil ? vscode.l10n.t('GIL held by {0} for {1}', threadName, duration) : vscode.l10n.t('Event loop blocked for {0}', duration));
+        // Held now, its place not known yet (a silent Node.js main thread: see HeldThreads).
+        const unknownPlace = event.ongoing && event.stack.length === 0;
         item.description = frame ? shortLocation(frame) : unknownPlace ? vscode.l10n.t('where: not known yet') : undefined;
         item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+        const stack = event.stack.map((entry) => `${entry.function ?? '?'} — ${shortLocation(entry)}`).join('\n');
         item.tooltip = unknownPlace
           ? vscode.l10n.t('The thread has not come back to its event loop, so its probe cannot say where it is held (an endless loop, Atomics.wait, a long synchronous call). Its line shows here once it comes back.')
-          : node.event.stack.map((entry) => `${entry.function ?? '?'} — ${shortLocation(entry)}`).join('\n');
+          : event.gil
+            ? `${vscode.l10n.t('{0} held the GIL inside C code (a regular expression backtracking, a C extension, a huge computation on built-in types): no other thread of this process could run, its probe included. Where it was comes from a stack dump taken meanwhile.', threadName)}\n\n${stack}`
+            : stack;
         return located(item, frame);
       }
       case 'thread': {

@@ -18,7 +18,7 @@ export const RUNTIME_DIAGNOSTIC_SOURCE = 'Concurrency Lens (runtime)';
 const BLOCKED_LOOP_CODE = 'blocked-event-loop';
 const STUCK_CODE = 'stuck';
 
-/** What to tell about a blocked loop, by the runtime whose loop it was. */
+/** What to tell about a blocked loop, by the runtime whose loop it was (`python-gil`: a Python thread that held the GIL). */
 interface BlockedLoopAdvice {
   /** The guide section that explains blocking that runtime's event loop. */
   readonly guide: Partial<GuideViewState>;
@@ -26,11 +26,16 @@ interface BlockedLoopAdvice {
   learnTitle(): string;
 }
 
-const ADVICE: Readonly<Record<Runtime['name'], BlockedLoopAdvice>> = {
+const ADVICE: Readonly<Record<Runtime['name'] | 'python-gil', BlockedLoopAdvice>> = {
   python: {
     guide: { language: 'python', model: 'coroutines' },
     warning: (duration) => vscode.l10n.t('The event loop was blocked here for {0}: no other task could run meanwhile. Await an async version, or move the work to a thread (asyncio.to_thread) or a process.', duration),
     learnTitle: () => vscode.l10n.t('Learn why blocking the event loop hurts (Concurrency Guide)'),
+  },
+  'python-gil': {
+    guide: { language: 'python', model: 'processes' },
+    warning: (duration) => vscode.l10n.t('This line held the GIL inside C code for {0}: no other thread of the process could run meanwhile, not even to switch. Run it in another process (ProcessPoolExecutor), or use a C library that lets go of the GIL; for a regular expression, one that cannot backtrack without end.', duration),
+    learnTitle: () => vscode.l10n.t('Learn when work needs a process of its own (Concurrency Guide)'),
   },
   node: {
     guide: { language: 'node', model: 'coroutines', section: 'pitfalls' },
@@ -54,21 +59,21 @@ export class RuntimeDiagnostics implements vscode.Disposable, vscode.CodeActionP
   private blocked: Placed[] = [];
   private stuck: Placed[] = [];
   private readonly uris = new Map<string, vscode.Uri>();
-  /** The runtime each warning is about, by `uri#line`, for its code action. */
-  private readonly runtimeAt = new Map<string, Runtime['name']>();
+  /** What each warning is about (its runtime, or a GIL hold), by `uri#line`, for its code action. */
+  private readonly runtimeAt = new Map<string, keyof typeof ADVICE>();
 
   constructor(private readonly isUserFile: (file: string) => boolean) {}
 
   /** Rebuilds the warnings from the blocked-loop events of the runs listed (the longest per line). */
   update(models: readonly RunModel[]): void {
-    const byLine = new Map<string, { file: string; line: number; durationMs: number; runtime: Runtime['name'] }>();
+    const byLine = new Map<string, { file: string; line: number; durationMs: number; runtime: keyof typeof ADVICE }>();
     for (const model of models) {
       for (const event of model.blockedEvents()) {
         const frame = blockingFrame(event.stack, this.isUserFile);
         if (!frame || !path.isAbsolute(frame.file)) continue;
         const key = `${frame.file}:${frame.line}`;
         const known = byLine.get(key);
-        const runtime = model.process(event.pid)?.runtime?.name ?? (PYTHON_FILE.test(frame.file) ? 'python' : 'node');
+        const runtime = event.gil ? 'python-gil' : model.process(event.pid)?.runtime?.name ?? (PYTHON_FILE.test(frame.file) ? 'python' : 'node');
         if (!known || known.durationMs < event.durationMs) byLine.set(key, { file: frame.file, line: frame.line - 1, durationMs: event.durationMs, runtime });
       }
     }

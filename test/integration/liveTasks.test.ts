@@ -89,6 +89,25 @@ suite('Live Tasks: monitored Python runs', function () {
     assert.deepEqual(guide?.command?.arguments, [{ language: 'python', model: 'coroutines' }]);
   });
 
+  test('a thread holding the GIL inside C code shows while it holds it, at its line, with a warning there that says to move it to a process', async () => {
+    const run = await start(controller, 'gil_held.py');
+    const held = await until('the GIL row while the thread holds it', () => run.isRunning && rows(controller).find((row) => row.node.kind === 'blocked' && /^GIL held by MainThread for [\d.]+ s — gil_held\.py:12$/.test(row.text)), 20_000);
+    assert.ok(held);
+    assert.equal(run.model.blockedEvents()[0]?.ongoing, true);
+    await run.whenEnded();
+    const [hold] = run.model.blockedEvents();
+    assert.deepEqual([hold?.gil, hold?.ongoing, run.model.blockedEvents().length], [true, false, 1], 'ended when the probe spoke again; its own late report left out');
+    const diagnostics = await until('the runtime warning', () => {
+      const found = vscode.languages.getDiagnostics(fixture('gil_held.py')).filter((diagnostic) => diagnostic.source === 'Concurrency Lens (runtime)');
+      return found.length > 0 ? found : undefined;
+    });
+    assert.equal(diagnostics[0]!.range.start.line, 11);
+    assert.match(diagnostics[0]!.message, /^This line held the GIL inside C code for [\d.]+ s/);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', fixture('gil_held.py'), diagnostics[0]!.range);
+    const guide = actions.find((action) => action.command?.command === 'concurrencyLens.openGuide');
+    assert.deepEqual(guide?.command?.arguments, [{ language: 'python', model: 'processes' }]);
+  });
+
   test('Stop ends the whole process tree', async () => {
     const run = await start(controller, 'long_running.py');
     const child = await until('the python child process', () => run.model.processes().find((process) => process.ppid === run.pid));

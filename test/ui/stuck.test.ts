@@ -35,7 +35,10 @@ describe('Why is it stuck (UI)', { timeout: 300_000 }, () => {
   before(async () => {
     workbench = await openWorkbench({
       settings: { 'concurrencyLens.monitor.taskCreation': true },
-      files: { 'stuck/bank_deadlock.py': monitorFixture('bank_deadlock.py'), 'stuck/await_cycle.py': monitorFixture('await_cycle.py'), 'stuck/crawl.py': LIFECYCLE },
+      files: {
+        'stuck/bank_deadlock.py': monitorFixture('bank_deadlock.py'), 'stuck/await_cycle.py': monitorFixture('await_cycle.py'), 'stuck/crawl.py': LIFECYCLE,
+        'stuck/gil_held.py': monitorFixture('gil_held.py').replace('"HOLD_SECONDS", "5"', '"HOLD_SECONDS", "8"'),
+      },
     });
     const { page } = workbench;
     await page.locator('.activitybar [aria-label^="Concurrency Lens"]').first().click();
@@ -75,6 +78,26 @@ describe('Why is it stuck (UI)', { timeout: 300_000 }, () => {
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 10_000 });
     await screenshot(page, 'stuck-lock-order');
     await stopAndClear();
+  });
+
+  it('a thread holding the GIL in C code: the row names it and its line while it holds it, the tooltip says why nothing else ran', async () => {
+    const { page } = workbench;
+    await run('gil_held.py', 'backtrack');
+    const tree = page.locator('.pane-body .monaco-list-row');
+    const row = tree.filter({ hasText: /GIL held by MainThread for [\d.]+ s\s*gil_held\.py:12/ }).first();
+    await row.waitFor({ timeout: 60_000 });
+    assert.equal(await tree.filter({ hasText: /Run finished/ }).count(), 0, 'shown while the thread holds the GIL');
+    // Its row grows every half second while it lasts, which drops a hover: the tooltip is read once it is over.
+    await tree.filter({ hasText: /Run finished/ }).first().waitFor({ timeout: 60_000 });
+    const tooltip = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'no other thread of this process could run' }).first();
+    for (let attempt = 0; attempt < 10 && !(await tooltip.isVisible()); attempt += 1) {
+      await page.locator('.monaco-editor .view-lines').first().hover();
+      await row.hover();
+      await tooltip.waitFor({ timeout: 5_000 }).catch(() => undefined);
+    }
+    await tooltip.waitFor({ timeout: 1_000 });
+    await screenshot(page, 'gil-held');
+    await runCommand(page, 'Concurrency Lens: Clear Ended Runs');
   });
 
   it('an await cycle in the await tree', async () => {

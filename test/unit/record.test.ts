@@ -105,6 +105,15 @@ describe('concurrency-lens record (bundled, real programs)', () => {
     }
   });
 
+  it('names the Python thread that held the GIL in C code and its line, found while its probe could not speak, and fails on it', () => {
+    const program = path.join(root, 'test', 'fixtures', 'workspace', 'monitor', 'gil_held.py');
+    const { code, stdout, stderr } = record(['--fail-on', 'blocked-loop', '--', 'python3', program]);
+    assert.equal(stdout, 'done\n');
+    assert.equal(code, 3, stderr);
+    assert.match(stderr, /^ {2}1 GIL hold\(s\) in C code \(nothing else in the process ran\):\n {4}[\d.]+ s by MainThread at .*gil_held\.py:12 \(backtrack\), pid \d+$/m);
+    assert.match(stderr, /--fail-on blocked-loop: held \(1\)\n {4}GIL held by MainThread for [\d.]+ s at .*gil_held\.py:12 \(pid \d+\)/);
+  });
+
   it('exits with the program\'s code when only conditions that did not hold were asked for', () => {
     const { code, stderr } = record(['--fail-on', 'failed-process', '--summary', 'json', '--', 'python3', fixture('blocks_and_fails.py')]);
     assert.equal(code, 0);

@@ -1,12 +1,16 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterEach, describe, it } from 'node:test';
 import { ENV_ADDRESS, ENV_TOKEN, parseProbeAddress, PROTOCOL_VERSION } from '../../src/core/probe/protocol';
 import { ProbeServer } from '../../src/core/probe/server';
 import { PauseLog } from '../../src/core/runs/pauses';
-import { RunSession, SILENT_MAIN_THREAD_MS } from '../../src/core/runs/runSession';
+import { SILENT_MIN_MS } from '../../src/core/runs/heldThreads';
+import { RunSession } from '../../src/core/runs/runSession';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const sessions: RunSession[] = [];
@@ -22,7 +26,7 @@ async function start(options: Partial<ConstructorParameters<typeof RunSession>[1
 }
 
 /** A fake probe: connects, says hello as `pid` (child of `ppid`), then sends what it is given. */
-async function probe(session: RunSession, pid: number, ppid: number, runtime: 'node' | 'python' = 'node'): Promise<{ send(...frames: Record<string, unknown>[]): void; close(): Promise<void> }> {
+async function probe(session: RunSession, pid: number, ppid: number, runtime: 'node' | 'python' = 'node', hello: Record<string, unknown> = {}): Promise<{ send(...frames: Record<string, unknown>[]): void; close(): Promise<void> }> {
   const address = parseProbeAddress(session.server.environment[ENV_ADDRESS]!)!;
   const socket = await new Promise<net.Socket>((resolve, reject) => {
     const connection = address.transport === 'unix' ? net.connect(address.path) : net.connect(address.port, address.host);
@@ -34,6 +38,8 @@ async function probe(session: RunSession, pid: number, ppid: number, runtime: 'n
   write({
     kind: 'hello', token: session.server.environment[ENV_TOKEN], protocol: PROTOCOL_VERSION, pid, ppid,
     runtime: { name: runtime, version: runtime === 'node' ? '20.0.0' : '3.12.1' }, argv: ['node', `p${pid}`], startedAt: Date.now(),
+    // As the real probes say: a frame at least this often.
+    silentAtMostMs: runtime === 'node' ? 1000 : 2000, ...hello,
   });
   await until(() => session.model.process(pid)?.connected === true);
   return {
@@ -112,17 +118,17 @@ describe('RunSession', () => {
     assert.equal(session.model.blockedEvents()[0]?.durationMs, 500);
   });
 
-  it('takes a Node.js probe silent past SILENT_MAIN_THREAD_MS for a held main thread, until the probe reports the block itself; not a Python one', async () => {
+  it('takes a Node.js probe silent past SILENT_MIN_MS for a held main thread, until the probe reports the block itself; not a Python one that cannot dump its stacks', async () => {
     const session = await start({ parentOf: () => undefined });
     const program = await probe(session, 70, 1);
     const python = await probe(session, 71, 1, 'python');
-    await until(() => session.model.blockedEvents().length > 0, SILENT_MAIN_THREAD_MS + 2000);
+    await until(() => session.model.blockedEvents().length > 0, SILENT_MIN_MS + 2000);
     const [held] = session.model.blockedEvents();
     assert.deepEqual([held?.pid, held?.loopId, held?.threadId, held?.ongoing, held?.stack], [70, 'loop-main', 'main', true, []]);
-    assert.ok(held!.durationMs >= SILENT_MAIN_THREAD_MS, String(held!.durationMs));
+    assert.ok(held!.durationMs >= SILENT_MIN_MS, String(held!.durationMs));
     // The thread comes back: the probe's own report, with the line, ends that same block.
     const stack = [{ file: '/app/spin.js', line: 3, function: 'spin' }];
-    program.send({ kind: 'blocked', loopId: 'loop-main', threadId: 'main', durationMs: SILENT_MAIN_THREAD_MS + 900, stack });
+    program.send({ kind: 'blocked', loopId: 'loop-main', threadId: 'main', durationMs: SILENT_MIN_MS + 900, stack });
     await until(() => session.model.blockedEvents()[0]?.ongoing === false);
     assert.deepEqual(session.model.blockedEvents().map((event) => [event.pid, event.stack]), [[70, stack]]);
     await python.close();
@@ -134,7 +140,7 @@ describe('RunSession', () => {
     try {
       const session = await start({ parentOf: () => undefined });
       await probe(session, held.pid!, 1);
-      await until(() => (session.model.blockedEvents()[0]?.stack.length ?? 0) > 0, SILENT_MAIN_THREAD_MS + 10_000);
+      await until(() => (session.model.blockedEvents()[0]?.stack.length ?? 0) > 0, SILENT_MIN_MS + 10_000);
       const [block] = session.model.blockedEvents();
       assert.equal(block?.ongoing, true);
       assert.deepEqual(block?.stack.at(-1), { file: '[eval]', line: 1, function: 'spin' });
@@ -144,11 +150,80 @@ describe('RunSession', () => {
     }
   });
 
+  /** A real Python process that registers the probe's stack dump, prints what `prints` says as JSON, then runs `hold`. */
+  async function heldPython(dir: string, prints: string, hold: string[]): Promise<{ held: ReturnType<typeof spawn>; said: unknown[]; nextLine: () => Promise<string> }> {
+    writeFileSync(path.join(dir, 'held.py'), [
+      'import json, re, threading, time',
+      'from concurrency_lens_probe import _stacks',
+      `print(json.dumps([_stacks.register(), ${prints}]), flush=True)`,
+      ...hold,
+    ].join('\n'));
+    const held = spawn('python3', ['held.py'], { cwd: dir, env: { ...process.env, PYTHONPATH: path.resolve(__dirname, '../../probes/python') }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: held.stdout! })[Symbol.asyncIterator]();
+    const nextLine = async (): Promise<string> => String((await lines.next()).value);
+    return { held, said: JSON.parse(await nextLine()) as unknown[], nextLine };
+  }
+
+  it('finds the Python thread holding the GIL in C code from a stack dump, reports its hold until the probe is heard again, and drops the probe\'s own late report of it', async () => {
+    // Held by a regular expression that backtracks for seconds; the fake probe speaks for the process, then falls silent as its probe would.
+    const dir = mkdtempSync(path.join(tmpdir(), 'clens-gil-'));
+    const { held, said: [stackDump, ident, nativeId] } = await heldPython(dir, 'threading.get_ident(), threading.get_native_id()', ['time.sleep(0.3)', 're.match(r"(a+)+$", "a" * 32 + "b")']);
+    try {
+      const session = await start({ parentOf: () => undefined });
+      const program = await probe(session, held.pid!, 1, 'python', { stackDump, cwd: dir });
+      const main = { id: 'main', kind: 'main', name: 'MainThread', state: 'running', startedAt: Date.now(), ident, nativeId };
+      program.send({ kind: 'snapshot', threads: [main, { ...main, id: 't1', kind: 'thread', name: 'idle', ident: Number(ident) + 1, nativeId: Number(nativeId) + 1 }], tasks: [], loops: [], children: [] });
+      await until(() => session.model.blockedEvents().length > 0, SILENT_MIN_MS + 10_000);
+      const [hold] = session.model.blockedEvents();
+      assert.deepEqual([hold?.loopId, hold?.threadId, hold?.gil, hold?.ongoing], ['gil:main', 'main', true, true]);
+      assert.deepEqual(hold?.stack.at(-2), { file: path.join(dir, 'held.py'), line: 5, function: '<module>' }, 'relative to the process\'s directory where the dump says so');
+      assert.equal(hold?.stack.at(-1)?.function, 'match');
+      // Heard again: the hold is over; the probe's own report of it, with the line it found once it ran again, is left out.
+      program.send({ kind: 'delta' });
+      await until(() => session.model.blockedEvents()[0]?.ongoing === false);
+      program.send({ kind: 'blocked', loopId: 'loop-1', threadId: 'main', durationMs: hold!.durationMs, stack: [{ file: path.join(dir, 'held.py'), line: 4 }] });
+      program.send({ kind: 'delta' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(session.model.blockedEvents().length, 1);
+      assert.ok(session.model.blockedEvents()[0]!.durationMs >= SILENT_MIN_MS);
+    } finally {
+      held.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finds a Python thread that took the GIL as it started, before its probe described it, and names it once the probe does', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'clens-gil-'));
+    const { held, said: [stackDump, ident, nativeId], nextLine } = await heldPython(dir, 'threading.get_ident(), threading.get_native_id()', [
+      'def crunch():',
+      '    print(threading.get_ident(), flush=True)',
+      '    re.match(r"(a+)+$", "a" * 32 + "b")',
+      'time.sleep(0.3)',
+      'threading.Thread(target=crunch, name="cruncher").start()',
+    ]);
+    try {
+      const cruncherIdent = Number(await nextLine());
+      const session = await start({ parentOf: () => undefined });
+      const program = await probe(session, held.pid!, 1, 'python', { stackDump, cwd: dir });
+      const main = { id: 'main', kind: 'main', name: 'MainThread', state: 'waiting', startedAt: Date.now(), ident, nativeId };
+      program.send({ kind: 'snapshot', threads: [main], tasks: [], loops: [], children: [] });
+      await until(() => session.model.blockedEvents().length > 0, SILENT_MIN_MS + 10_000);
+      const [hold] = session.model.blockedEvents();
+      assert.deepEqual([hold?.threadId, hold?.stack.at(-2)?.function], [`ident:${cruncherIdent}`, 'crunch']);
+      program.send({ kind: 'blocked', loopId: 'loop-1', threadId: 'main', durationMs: 4000, stack: [] }); // heard again: not yet described
+      program.send({ kind: 'delta', upsert: { threads: [{ ...main, id: 't2', kind: 'thread', name: 'cruncher', ident: cruncherIdent }] } });
+      await until(() => session.model.blockedEvents().some((event) => event.gil && event.threadId === 't2' && !event.ongoing));
+    } finally {
+      held.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('does not take a Node.js probe\'s silence for a block while a debugger holds the run paused', async () => {
     const session = await start({ parentOf: () => undefined });
     await probe(session, 72, 1);
     session.setPaused(true);
-    await new Promise((resolve) => setTimeout(resolve, SILENT_MAIN_THREAD_MS + 800));
+    await new Promise((resolve) => setTimeout(resolve, SILENT_MIN_MS + 800));
     assert.deepEqual(session.model.blockedEvents(), []);
   });
 

@@ -4,7 +4,7 @@
 // Node's own clock, never the global `performance`, which a program may replace (fake timers in its tests).
 const { performance: perf } = require('node:perf_hooks');
 
-/** The longest the probe stays silent while the main thread gets back to its loop. */
+/** The longest the probe stays silent while the main thread gets back to its loop (announced in its hello). */
 const KEEPALIVE_MS = 1000;
 
 function createState({ transport, own, startedAt }) {
@@ -66,4 +66,4 @@ function createState({ transport, own, startedAt }) {
   return { mainThread, mainLoop, threads, children, publish };
 }
 
-module.exports = { createState };
+module.exports = { createState, KEEPALIVE_MS };

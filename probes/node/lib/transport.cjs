@@ -11,7 +11,7 @@ const PROTOCOL_VERSION = 1;
 const MAX_QUEUED_FRAMES = 1000;
 const MAX_SOCKET_BACKLOG_BYTES = 1024 * 1024;
 
-function createTransport({ endpoint, token, startedAt, own }) {
+function createTransport({ endpoint, token, startedAt, own, silentAtMostMs }) {
   let socket;
   let connected = false;
   let seq = 0;
@@ -52,6 +52,7 @@ function createTransport({ endpoint, token, startedAt, own }) {
           argv: process.argv.slice(0, 1000).map((arg) => truncate(arg, 4096)),
           cwd: process.cwd(),
           startedAt,
+          silentAtMostMs,
         }));
         flush();
       }));

@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 
-from . import _alarm, _lifecycle, _processes, _sampling, _tasks, _threads, _trace
+from . import _alarm, _lifecycle, _processes, _sampling, _stacks, _tasks, _threads, _trace
 from ._transport import ENV_ADDRESS, ENV_TOKEN, PROTOCOL_VERSION, Connection, now_ms, parse_address
 
 ENV_BLOCKED_THRESHOLD_MS = "CONCURRENCY_LENS_BLOCKED_THRESHOLD_MS"
@@ -64,7 +64,13 @@ class Probe:
             "kind": "hello", "t": self.started_at, "token": self._token, "protocol": PROTOCOL_VERSION,
             "pid": self.pid, "ppid": os.getppid(), "runtime": _runtime(), "argv": [str(a) for a in argv][:1000],
             "startedAt": self.started_at,
+            # A sample is sent at least this often, changed or not (see _sampling): silent longer,
+            # the process is held (see _stacks).
+            "silentAtMostMs": round(self.sampler.max_period * 1000.0),
         }
+        stack_dump = _stacks.register()
+        if stack_dump is not None:
+            hello["stackDump"] = stack_dump
         role = _processes.process_role()
         if role is not None:
             hello["processRole"] = role

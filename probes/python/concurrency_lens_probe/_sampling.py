@@ -63,7 +63,7 @@ class Sampler:
         #: Samples may be taken once the probe's thread has said hello.
         self._connected = False
         self._last_sample = self._next_sample = time.monotonic()
-        self._max_period = max(MAX_SAMPLE_SECONDS, probe.sample_seconds)
+        self.max_period = max(MAX_SAMPLE_SECONDS, probe.sample_seconds)
         self._cost_per_unit = INITIAL_COST_PER_UNIT
         self._release_cpu = 0.0
 
@@ -113,7 +113,7 @@ class Sampler:
                     return
                 connection.send()  # a blocked loop's report, at once
                 now = time.monotonic()
-                due = now + self._max_period
+                due = now + self.max_period
                 if first_late is None or not self._loop_may_sample():
                     due = min(due, self._next_sample)
                 if signal_workers_at is not None:
@@ -156,7 +156,7 @@ class Sampler:
         # previous one did, and comes only once the time since the previous one makes that
         # SAMPLING_SHARE of it.
         units = probe.count_units()
-        allowed_at = self._last_sample + min(self._max_period, self._cost_per_unit * units / SAMPLING_SHARE)
+        allowed_at = self._last_sample + min(self.max_period, self._cost_per_unit * units / SAMPLING_SHARE)
         if now < allowed_at:
             self._next_sample = allowed_at
             return False

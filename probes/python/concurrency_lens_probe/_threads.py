@@ -100,6 +100,7 @@ class ThreadWatch:
             entity = {
                 "id": thread_id, "kind": "main" if thread_id == "main" else "thread", "name": thread.name,
                 "state": "waiting" if wait is not None else "running", "daemon": thread.daemon, "startedAt": started_at,
+                "ident": ident,  # how a stack dump names it (see _stacks)
             }
             native_id = getattr(thread, "native_id", None)
             if native_id is not None:

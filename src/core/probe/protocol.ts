@@ -112,6 +112,8 @@ export const threadSchema = z.object({
   state: z.enum(['running', 'waiting', 'blocked', 'exited']),
   daemon: z.boolean().optional(),
   nativeId: z.number().int().optional(),
+  /** Python's `threading.get_ident()`: how a stack dump (see the hello's `stackDump`) names the thread. */
+  ident: z.number().int().nonnegative().optional(),
   location: sourceLocationSchema.optional(),
   startedAt: time,
   endedAt: time.optional(),
@@ -273,6 +275,17 @@ export const helloFrameSchema = z.object({
   startedAt: time,
   /** What this process is for, when it knows better than its argv says (`resource-tracker`, `fork-server`, `spawn-worker`). */
   processRole: role.optional(),
+  /**
+   * The probe sends a frame at least this often while the thread it runs on can: silent much longer,
+   * that thread is held (a Node.js main thread that does not get back to its loop, a Python thread
+   * holding the GIL in C code), and the host speaks for it.
+   */
+  silentAtMostMs: z.number().int().positive().max(600_000).optional(),
+  /**
+   * Python: `signal` makes the process write every thread's stack (faulthandler's format) to its open
+   * file descriptor `fd`, readable through /proc, without needing the GIL.
+   */
+  stackDump: z.object({ signal: z.number().int().min(1).max(64), fd: z.number().int().nonnegative().max(1 << 20) }).optional(),
 });
 
 export const snapshotFrameSchema = z.object({ ...envelope, kind: z.literal('snapshot'), ...entitySets });
@@ -295,6 +308,11 @@ export const blockedFrameSchema = z.object({
   stack: stackSchema,
   /** True while the loop is still blocked (a later frame reports the final duration). */
   ongoing: z.boolean().optional(),
+  /**
+   * Python: the thread held the GIL in C code meanwhile, so no other thread of its process ran. A
+   * thread without an event loop reports it with `loopId` `gil:<threadId>`.
+   */
+  gil: z.boolean().optional(),
 });
 
 export const exitFrameSchema = z.object({

@@ -28,10 +28,10 @@ export interface FailCondition {
 export const FAIL_CONDITIONS: readonly FailCondition[] = [
   {
     id: 'blocked-loop',
-    help: 'an event loop was blocked for the threshold (--blocked-threshold-ms) or longer',
+    help: 'an event loop was blocked for the threshold (--blocked-threshold-ms) or longer, or a Python thread held the GIL that long in C code',
     check: (model, { blockedThresholdMs }) => model.blockedEvents()
       .filter((event) => event.durationMs >= blockedThresholdMs)
-      .map((event) => `event loop blocked for ${formatDuration(event.durationMs)}${at(blockingFrame(event.stack, (file) => !isLibraryFile(file)))} (pid ${event.pid})`),
+      .map((event) => `${event.gil ? `GIL held by ${model.process(event.pid)?.entities.thread.get(event.threadId)?.info.name ?? event.threadId}` : 'event loop blocked'} for ${formatDuration(event.durationMs)}${at(blockingFrame(event.stack, (file) => !isLibraryFile(file)))} (pid ${event.pid})`),
   },
   {
     id: 'failed-task',

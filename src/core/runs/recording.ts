@@ -26,6 +26,7 @@ export const blockedEventSchema = z.object({
   durationMs: z.number().finite().nonnegative(),
   stack: stackSchema,
   ongoing: z.boolean(),
+  gil: z.boolean().optional(),
 });
 
 const lagHistorySchema = z.object({

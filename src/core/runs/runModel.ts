@@ -76,6 +76,8 @@ export interface BlockedEvent {
   stack: SourceLocation[];
   /** True while the probe reports it still blocked. */
   ongoing: boolean;
+  /** Python: the thread held the GIL in C code, so nothing else in its process ran (see BlockedFrame). */
+  gil?: boolean;
 }
 
 export interface ProcessRecord {
@@ -344,7 +346,7 @@ export class RunModel {
           this.noteSample(record, frame.t, keys);
           return this.applyDelta(record, frame, keys);
         case 'blocked':
-          return this.recordBlock(record, { pid, loopId: frame.loopId, threadId: frame.threadId, startedAt: frame.t - frame.durationMs, durationMs: frame.durationMs, stack: frame.stack, ongoing: frame.ongoing ?? false }, keys);
+          return this.recordBlock(record, { pid, loopId: frame.loopId, threadId: frame.threadId, startedAt: frame.t - frame.durationMs, durationMs: frame.durationMs, stack: frame.stack, ongoing: frame.ongoing ?? false, ...(frame.gil ? { gil: true } : {}) }, keys);
         case 'trace':
           return this.applyTrace(record, frame, keys);
         case 'exit':
@@ -357,6 +359,22 @@ export class RunModel {
         case 'spawn':
         case 'reaped':
           return; // a supervisor's frames: see addLaunched and endProcess
+      }
+    });
+  }
+
+  /**
+   * The blocked events of `pid` reported for a thread by a provisional id (one that held the GIL
+   * before its probe could describe it) are that thread's, `threadId`.
+   */
+  renameBlockedThread(pid: number, provisionalId: string, threadId: string): void {
+    const record = this.processMap.get(pid);
+    if (!record) return;
+    this.batch((keys) => {
+      for (const event of this.blockEvents) {
+        if (event.pid !== pid || event.threadId !== provisionalId) continue;
+        event.threadId = threadId;
+        keys.add(blocksKey(pid)).add(processKey(pid));
       }
     });
   }
@@ -669,8 +687,10 @@ export class RunModel {
     else this.ongoingBlocks.delete(loopKey);
     if (previous) {
       previous.durationMs = Math.max(previous.durationMs, event.durationMs);
-      if (event.stack.length > 0) previous.stack = event.stack;
+      // The stack dumped while a thread held the GIL beats the one its probe took once it could run again.
+      if (event.stack.length > 0 && (event.gil || !previous.gil)) previous.stack = event.stack;
       previous.ongoing = event.ongoing;
+      if (event.gil) previous.gil = true;
       this.noteLongest(previous);
     } else {
       this.blockEvents.push(event);

@@ -1,6 +1,7 @@
 import { Emitter, type Subscription } from '../emitter';
-import type { BlockedFrame, HelloFrame, ProbeFrame, SourceLocation } from '../probe/protocol';
+import type { BlockedFrame, HelloFrame, ProbeFrame } from '../probe/protocol';
 import type { ProbeLogger, ProbeServer } from '../probe/server';
+import { HeldThreads } from './heldThreads';
 import { PauseLog } from './pauses';
 import { descendantPids, parentPid, signalProcesses } from './processTree';
 import { type ExitStatus, type RunOutcome, RunModel } from './runModel';
@@ -12,12 +13,7 @@ export const STOP_GRACE_MS = 1500;
 export const DRAIN_MS = 1000;
 /** How far up the process tree a new process's ancestors are searched for one in the run. */
 const MAX_ANCESTRY = 64;
-/**
- * A Node.js probe runs on its process's main thread and sends a frame at least once a second while
- * that thread gets back to its event loop (probes/node/lib/state.cjs): silent this long, the main
- * thread is held (an endless loop, `Atomics.wait`, a long synchronous call) and cannot say so.
- */
-export const SILENT_MAIN_THREAD_MS = 3000;
+/** How often the probes' silences are looked at (see HeldThreads). */
 const SILENCE_CHECK_MS = 500;
 
 export interface RunSessionOptions {
@@ -33,10 +29,10 @@ export interface RunSessionOptions {
   /** The parent of a pid, to nest a process whose parent is not in the run (default: /proc). */
   readonly parentOf?: (pid: number) => number | undefined;
   /**
-   * Whether a held Node.js main thread's line is looked up through its inspector, opened for the
-   * moment (default true; not in a debug session, whose debugger holds the inspector and can pause).
+   * Whether a held thread's line is looked up (default true; see HeldThreads): not in a debug
+   * session, whose debugger holds the inspector and can pause.
    */
-  readonly locateHeldMainThreads?: boolean;
+  readonly locateHeldThreads?: boolean;
 }
 
 /**
@@ -57,8 +53,8 @@ export class RunSession {
   private readonly pauses = new PauseLog();
   /** Loops (`pid/loopId`) whose ongoing block was reported before a pause: its later reports belong to it. */
   private readonly acceptedOngoingBlocks = new Set<string>();
-  /** When each open Node.js probe was last heard from (host clock), by connection id. */
-  private readonly nodeProbesHeardAt = new Map<number, { readonly pid: number; at: number; located: boolean }>();
+  /** Speaks for the probes whose thread is held. */
+  private readonly held: HeldThreads;
   private readonly silenceTimer: ReturnType<typeof setInterval>;
   private readonly endEmitter = new Emitter<RunOutcome>();
   private readonly stateEmitter = new Emitter<void>();
@@ -70,21 +66,23 @@ export class RunSession {
 
   constructor(readonly server: ProbeServer, private readonly options: RunSessionOptions) {
     this.model = new RunModel(options.blockedThresholdMs !== undefined ? { blockedThresholdMs: options.blockedThresholdMs } : {});
+    this.held = new HeldThreads(this.model, {
+      logger: options.logger,
+      locate: options.locateHeldThreads ?? true,
+      report: (pid, frame) => this.isRunning && !this.pauses.isPaused && this.isRealBlock(pid, frame) && (this.model.apply(pid, frame), true),
+    });
     this.subscriptions = [
       server.onHello(({ id, hello }) => {
         if (hello.role === 'supervisor') return;
         this.openProbes.set(id, hello.pid);
-        if (hello.runtime.name === 'node') this.nodeProbesHeardAt.set(id, { pid: hello.pid, at: Date.now(), located: false });
+        this.held.watch(id, hello);
         this.model.addProcess(hello, this.ancestorInRun(hello));
       }),
       server.onFrame(({ connection, frame }) => {
-        const heard = this.nodeProbesHeardAt.get(connection.id);
-        if (heard) {
-          heard.at = Date.now();
-          heard.located = false; // back: a later hold is another
-        }
-        if (connection.hello.role === 'supervisor') this.onSupervisorFrame(frame);
-        else if (frame.kind !== 'blocked' || this.isRealBlock(connection.hello.pid, frame)) this.model.apply(connection.hello.pid, frame);
+        this.held.heard(connection.id, () => {
+          if (connection.hello.role === 'supervisor') this.onSupervisorFrame(frame);
+          else if (frame.kind !== 'blocked' || (this.isRealBlock(connection.hello.pid, frame) && !this.held.repeatsGilHold(connection.hello.pid, frame))) this.model.apply(connection.hello.pid, frame);
+        });
       }),
       server.onClose(({ connection }) => {
         if (connection.hello.role === 'supervisor') {
@@ -93,13 +91,15 @@ export class RunSession {
           return;
         }
         this.openProbes.delete(connection.id);
-        this.nodeProbesHeardAt.delete(connection.id);
+        this.held.closed(connection.id);
         const endedAt = Date.now();
         this.model.endProcess(connection.hello.pid, endedAt);
         if (this.endsWithRoot && connection.hello.pid === this.root) this.programExited({ endedAt, ...this.statusOf(this.root) });
       }),
     ];
-    this.silenceTimer = setInterval(() => this.noteSilentMainThreads(Date.now()), SILENCE_CHECK_MS);
+    this.silenceTimer = setInterval(() => {
+      if (this.isRunning && !this.pauses.isPaused) this.held.check();
+    }, SILENCE_CHECK_MS);
     this.silenceTimer.unref();
   }
 
@@ -248,43 +248,6 @@ export class RunSession {
     }
     if (frame.ongoing) this.acceptedOngoingBlocks.add(loop);
     return true;
-  }
-
-  /**
-   * Speaks for the Node.js probes that cannot: a main thread held past SILENT_MAIN_THREAD_MS is an
-   * ongoing block of its loop since its probe was last heard from, without a line (the probe's own
-   * report, with the line, replaces it once the thread comes back). Not while a debugger holds the
-   * run paused, nor once the run is over.
-   */
-  private noteSilentMainThreads(now: number): void {
-    if (!this.isRunning || this.pauses.isPaused) return;
-    for (const [id, heard] of this.nodeProbesHeardAt) {
-      if (now - heard.at < SILENT_MAIN_THREAD_MS) continue;
-      if (!this.noteHeldMainThread(heard.pid, now - heard.at, [])) continue;
-      if (!heard.located && (this.options.locateHeldMainThreads ?? true)) {
-        heard.located = true;
-        void this.locateHeldMainThread(id, heard);
-      }
-    }
-  }
-
-  /** An ongoing block of a Node.js process's main loop, as long as `durationMs` so far; whether it counts (see isRealBlock). */
-  private noteHeldMainThread(pid: number, durationMs: number, stack: SourceLocation[]): boolean {
-    const frame: BlockedFrame = { kind: 'blocked', seq: 0, t: Date.now(), loopId: 'loop-main', threadId: 'main', durationMs, stack, ongoing: true };
-    if (!this.isRealBlock(pid, frame)) return false;
-    this.model.apply(pid, frame);
-    return true;
-  }
-
-  /** The held thread's line, from its inspector (loaded on first use: see src/core/attach/heldThread), if it is still held then. */
-  private async locateHeldMainThread(connectionId: number, heard: { readonly pid: number; at: number; located: boolean }): Promise<void> {
-    const { heldMainThreadStack } = await import('../attach/heldThread');
-    const stack = await heldMainThreadStack(heard.pid);
-    // Not heard from since, and still connected.
-    const stillHeld = heard.located && this.nodeProbesHeardAt.get(connectionId) === heard;
-    if (!stack || stack.length === 0 || !stillHeld || !this.isRunning) return;
-    this.options.logger.info(`pid ${heard.pid}: its main thread is held at ${stack.at(-1)!.file}:${stack.at(-1)!.line}`);
-    this.noteHeldMainThread(heard.pid, Date.now() - heard.at, stack);
   }
 
   private statusOf(pid: number): ExitStatus {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ENV_ADDRESS, type BlockedFrame, type ChildInfo, type HelloFrame, type ProbeFrame, type SourceLocation, type ThreadInfo } from '../../../src/core/probe/protocol';
 import { RunModel } from '../../../src/core/runs/runModel';
-import { SILENT_MAIN_THREAD_MS } from '../../../src/core/runs/runSession';
+import { SILENT_MIN_MS } from '../../../src/core/runs/heldThreads';
 import { diagnose } from '../../../src/core/runs/stuck';
 import { fixture, PROBE_PATH, runProgram, startTestEndpoint, type ProbedProcess, type TestEndpoint } from './harness';
 
@@ -101,6 +101,7 @@ describe('node probe: what it sees', () => {
     assert.equal(first.runtime.name, 'node');
     assert.equal(first.runtime.version, globalThis.process.versions.node);
     assert.equal(first.ppid, globalThis.process.pid);
+    assert.equal(first.silentAtMostMs, 1000, 'how long it stays silent at most, for the host to tell a held main thread');
     assert.equal(process.frames[1]?.kind, 'snapshot');
     assert.deepEqual(process.frames.map((frame) => frame.seq), process.frames.map((_, index) => index));
     assert.deepEqual(endpoint.warnings, []);
@@ -256,7 +257,7 @@ describe('node probe: blocked loops', () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     state.publish();
     assert.deepEqual(sent.slice(1), [{ kind: 'delta' }], 'a second of nothing: an empty delta all the same');
-    assert.ok(SILENT_MAIN_THREAD_MS >= 2 * 1000, 'the host waits for two of them before it speaks for the probe');
+    assert.ok(SILENT_MIN_MS >= 2 * 1000, 'the host waits for two of them before it speaks for the probe');
   });
 
   for (const { name, file, env, stdout } of quiet) {

@@ -1,0 +1,42 @@
+"""Stack dumps for the host, for when this probe cannot speak: a thread that holds the GIL inside C
+code (a regular expression backtracking, a long computation in an extension, a collection of a huge
+heap) keeps every other thread from running, the probe's own included. ``faulthandler`` writes every
+thread's stack from a signal handler in C, without the GIL: the host sends DUMP_SIGNAL when the probe
+has been silent too long, and reads the dump from the file announced in the hello (an unnamed file,
+read through /proc/<pid>/fd, so that nothing is left behind). Costs nothing until used."""
+import faulthandler
+import os
+import signal
+import sys
+import tempfile
+
+#: A real-time signal few programs use, whose handler is C code (Python handlers run only between
+#: bytecodes, which a thread in C never reaches). Its default action ends the process: the host sends
+#: it only to a process whose hello announced it.
+DUMP_SIGNAL = getattr(signal, "SIGRTMAX", 0) - 2
+
+
+def register():
+    """Registers the dump on DUMP_SIGNAL into a new unnamed file: ``{"signal", "fd"}`` for the hello,
+    or None where it cannot be read back (no /proc), the program handles that signal itself, or
+    there is no GIL to hold (a free-threaded build). After a fork, registering again replaces the
+    parent's file with the child's own."""
+    if DUMP_SIGNAL <= 0 or not os.path.isdir("/proc/self/fd"):
+        return None
+    if getattr(sys, "_is_gil_enabled", None) is not None and not sys._is_gil_enabled():
+        return None
+    try:
+        if signal.getsignal(DUMP_SIGNAL) != signal.SIG_DFL:
+            return None  # the program's own handler (None: one installed from C)
+        dump = tempfile.TemporaryFile(prefix="concurrency-lens-stacks-")
+        faulthandler.register(DUMP_SIGNAL, file=dump, all_threads=True, chain=False)
+    except (OSError, ValueError, RuntimeError):
+        return None
+    global _dump
+    previous, _dump = _dump, dump  # faulthandler writes to its descriptor: the file must stay open
+    if previous is not None:
+        previous.close()
+    return {"signal": int(DUMP_SIGNAL), "fd": dump.fileno()}
+
+
+_dump = None
