@@ -61,6 +61,14 @@ describe('--fail-on conditions', () => {
     ]);
   });
 
+  it('names the thread that held the GIL', () => {
+    const model = new RunModel({ blockedThresholdMs: 100 });
+    model.addProcess(hello(1));
+    model.apply(1, frame({ kind: 'snapshot', threads: [{ id: 'main', kind: 'main', name: 'MainThread', state: 'running', startedAt: 0 }] }));
+    model.apply(1, frame({ kind: 'blocked', loopId: 'gil:main', threadId: 'main', durationMs: 4200, gil: true, stack: [{ file: '/w/app.py', line: 12, function: 'backtrack' }] }));
+    assert.deepEqual(heldConditions(model, ['blocked-loop'], { blockedThresholdMs: 100 }), [{ id: 'blocked-loop', cases: ['GIL held by MainThread for 4.2 s at /w/app.py:12 (pid 1)'] }]);
+  });
+
   it('hold only when asked for, and only over the threshold', () => {
     assert.deepEqual(heldConditions(run(), ['blocked-loop'], { blockedThresholdMs: 300 }), []);
     assert.deepEqual(heldConditions(run(), ['failed-task'], { blockedThresholdMs: 100 }).map((held) => held.id), ['failed-task']);
@@ -135,6 +143,12 @@ describe('concurrency-lens record (bundled, real programs)', () => {
     // A healthy program exits with its own code (echo_input.py's is 5).
     const healthy = record(['--fail-on', 'deadlock', '--', 'python3', fixture('echo_input.py')], 'hi\n');
     assert.equal(healthy.code, 5, healthy.stderr);
+  });
+
+  it('stops a program stuck with no cycle, naming the thread each waiter waits for', () => {
+    const { code, stderr } = record(['--fail-on', 'deadlock', '--', 'python3', fixture('join_forever.py')]);
+    assert.equal(code, 3, stderr);
+    assert.match(stderr, /stuck, nothing can wake it: MainThread waits for thread consumer to end at .*join_forever\.py:12; consumer waits for ready at .*join_forever\.py:8/);
   });
 
   it('says when the command does not exist, and exits with 127', () => {

@@ -5,7 +5,7 @@
  * add a condition.
  */
 import type { SourceLocation, TaskInfo } from '../probe/protocol';
-import type { WithItemsOf } from './waitGraph';
+import type { Waiter, WithItemsOf } from './waitGraph';
 import type { RunModel } from './runModel';
 import { diagnose, type StuckReport } from './stuck';
 import { blockingFrame, exitKind, formatDuration, isLibraryFile, processLabel, signalName, taskOutcome } from './treeShape';
@@ -54,21 +54,35 @@ export const FAIL_CONDITIONS: readonly FailCondition[] = [
   {
     id: 'deadlock',
     help: 'the run got stuck: a wait-for cycle (lock order, await cycle, joins…) or everything waiting with nothing to wake it (the run is stopped then)',
-    check: (model, { withItemsOf }) => diagnose(model, withItemsOf ?? (() => undefined)).map(deadlockWords),
+    check: (model, { withItemsOf }) => diagnose(model, withItemsOf ?? (() => undefined)).map((report) => deadlockWords(report, model)),
   },
 ];
 
 /** A stuck report in one line of plain English (the CLI is not localized): each waiter, what it waits on and where. */
-function deadlockWords(report: StuckReport): string {
+function deadlockWords(report: StuckReport, model: RunModel): string {
   const steps = report.steps.map(({ waiter, next }, index) => {
     const wait = waiter.wait;
-    const on = next ? (next.reason.kind === 'holds' ? `${wait?.name ?? next.reason.expression} held by ${next.to.name}` : next.to.name) : wait?.name ?? wait?.call ?? wait?.kind ?? 'something';
+    const on = next ? (next.reason.kind === 'holds' ? `${wait?.name ?? next.reason.expression} held by ${next.to.name}` : next.to.name) : waitTarget(waiter, model);
     // In a cycle, what this waiter holds is what the previous one waits for: under the name its own code gives it.
     const previous = report.kind === 'cycle' ? report.steps[(index + report.steps.length - 1) % report.steps.length] : undefined;
     const held = previous?.next?.reason.kind === 'holds' ? previous.next.reason : undefined;
     return `${waiter.name}${held ? ` holds ${held.expression} (line ${held.at.line}) and` : ''} waits for ${on}${at(wait?.at)}`;
   });
   return `${report.kind === 'cycle' ? `${report.pattern} deadlock` : 'stuck, nothing can wake it'}: ${steps.join('; ')}`;
+}
+
+/** What a waiter outside a cycle waits for, by name where the run knows it: the thread it joins, the tasks it awaits. */
+function waitTarget({ pid, wait }: Waiter, model: RunModel): string {
+  const entities = model.process(pid)?.entities;
+  const threadName = (id: string) => entities?.thread.get(id)?.info.name ?? id;
+  const taskNames = (ids: readonly string[]) => ids.map((id) => entities?.task.get(id)?.info.name ?? id).join(', ');
+  if (!wait) return 'something';
+  if (wait.kind === 'join' && wait.threadId !== undefined) return `thread ${threadName(wait.threadId)} to end`;
+  if (wait.kind === 'process-join' && wait.pid !== undefined) return `process ${wait.pid} to exit`;
+  if ((wait.kind === 'future' || wait.kind === 'executor') && wait.threadId !== undefined) return `a result from ${threadName(wait.threadId)}`;
+  if (wait.taskIds !== undefined && wait.taskIds.length > 0) return `${wait.kind === 'gather' ? 'all of ' : ''}task ${taskNames(wait.taskIds)}`;
+  if (wait.kind === 'loop-idle') return 'events on its idle event loop';
+  return wait.name ?? wait.call ?? wait.kind;
 }
 
 export const FAIL_CONDITION_IDS: readonly string[] = FAIL_CONDITIONS.map((condition) => condition.id);
