@@ -73,7 +73,8 @@
     // (Loaded only then: each file a process loads is start-up time.)
     const promiseCounts = promiseDetail && !trace ? require('./lib/trace.cjs').countPromises() : undefined;
     const tracer = trace ? require('./lib/trace.cjs').startTracer({ transport, state, own }) : undefined;
-    const loopWatch = startLoopWatch({ sampleMs, thresholdMs, transport, state, own, workers: workerWatch, keptAlive, tracer, promiseCounts });
+    const syncCalls = require('./lib/syncCalls.cjs').watchSyncCalls({ state });
+    const loopWatch = startLoopWatch({ sampleMs, thresholdMs, transport, state, own, workers: workerWatch, keptAlive, tracer, promiseCounts, syncCalls });
 
     diagnosticsChannel.subscribe('worker_threads', own.work(({ worker }) => {
       if (workers.isNodeInternal(worker)) return;

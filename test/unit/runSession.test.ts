@@ -219,6 +219,16 @@ describe('RunSession', () => {
     }
   });
 
+  it('takes the line of a Node.js main thread held by a synchronous child process from what its probe said before the call, without the inspector', async () => {
+    const session = await start({ parentOf: () => undefined });
+    const program = await probe(session, 73, 1);
+    const at = { file: '/app/build.mjs', line: 7, function: 'build' };
+    program.send({ kind: 'snapshot', threads: [{ id: 'main', kind: 'main', name: 'main', state: 'waiting', startedAt: Date.now(), wait: { kind: 'subprocess', call: 'execSync', at, since: Date.now() } }], loops: [], children: [] });
+    await until(() => (session.model.blockedEvents()[0]?.stack.length ?? 0) > 0, SILENT_MIN_MS + 2000);
+    assert.deepEqual(session.model.blockedEvents()[0]?.stack, [at]);
+    assert.equal(inspectorListening(), false);
+  });
+
   it('does not take a Node.js probe\'s silence for a block while a debugger holds the run paused', async () => {
     const session = await start({ parentOf: () => undefined });
     await probe(session, 72, 1);

@@ -34,7 +34,7 @@ const IDLE_SHARE = 0.25;
  * stack (the entry point, `--import` and `--require` preloads, a dynamic import being evaluated)
  * counts neither as lag nor as a block.
  */
-function startLoopWatch({ sampleMs, thresholdMs, transport, state, own, workers, keptAlive, tracer, promiseCounts }) {
+function startLoopWatch({ sampleMs, thresholdMs, transport, state, own, workers, keptAlive, tracer, promiseCounts, syncCalls }) {
   let lastUtilization = perf.eventLoopUtilization();
 
   /**
@@ -66,6 +66,7 @@ function startLoopWatch({ sampleMs, thresholdMs, transport, state, own, workers,
     const now = Date.now();
     workers.updateAtomicsWaits(now);
     keptAlive.sample(now, programBusy);
+    syncCalls.check();
     tracer?.drain();
     state.publish();
   }

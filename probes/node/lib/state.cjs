@@ -21,13 +21,24 @@ function createState({ transport, own, startedAt }) {
     return `${set}:${entity.id}`;
   }
 
+  /** An ended child process, once sent: the host keeps it. */
+  function forget(set, entity) {
+    children.delete(entity.id);
+    lastSent.delete(entityKey(set, entity));
+  }
+
   function snapshotFrame() {
     const body = { threads: [...threads.values()], loops: [mainLoop], children: [...children.values()] };
     for (const [set, list] of Object.entries(body)) for (const entity of list) lastSent.set(entityKey(set, entity), JSON.stringify(entity));
+    for (const child of body.children) if (child.endedAt !== undefined) forget('children', child);
     return transport.frame('snapshot', body);
   }
 
-  /** A delta of the entities whose JSON changed since last sent, or undefined when none did. */
+  /**
+   * A delta of the entities whose JSON changed since last sent, or undefined when none did. A child
+   * process that ended is sent once more and forgotten (see forget): a program that runs thousands
+   * of commands does not make every sample longer.
+   */
   function deltaFrame() {
     const upsert = {};
     let changes = 0;
@@ -39,6 +50,7 @@ function createState({ transport, own, startedAt }) {
         lastSent.set(key, json);
         (upsert[set] ??= []).push(entity);
         changes += 1;
+        if (set === 'children' && entity.endedAt !== undefined) forget(set, entity);
       }
     }
     return changes > 0 ? transport.frame('delta', { upsert }) : undefined;
@@ -47,7 +59,7 @@ function createState({ transport, own, startedAt }) {
   /**
    * Sends what changed; when nothing did for a second, an empty delta all the same: the host hears
    * from the main thread at least that often while it gets back to its loop, and takes a longer
-   * silence for a held thread (src/core/runs/runSession.ts, SILENT_MAIN_THREAD_MS).
+   * silence for a held thread (src/core/runs/heldThreads.ts).
    */
   const publish = own.work(() => {
     const now = perf.now();

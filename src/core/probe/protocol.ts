@@ -282,10 +282,10 @@ export const helloFrameSchema = z.object({
    */
   silentAtMostMs: z.number().int().positive().max(600_000).optional(),
   /**
-   * Python: `signal` makes the process write every thread's stack (faulthandler's format) to its open
+   * Python: `signal` (a real-time one: only those are accepted) makes the process write every thread's stack (faulthandler's format) to its open
    * file descriptor `fd`, readable through /proc, without needing the GIL.
    */
-  stackDump: z.object({ signal: z.number().int().min(1).max(64), fd: z.number().int().nonnegative().max(1 << 20) }).optional(),
+  stackDump: z.object({ signal: z.number().int().min(32).max(64), fd: z.number().int().nonnegative().max(1 << 20) }).optional(),
 });
 
 export const snapshotFrameSchema = z.object({ ...envelope, kind: z.literal('snapshot'), ...entitySets });

@@ -134,7 +134,12 @@ export class HeldThreads {
         if (!this.options.report(probe.pid, this.frame(probe.hold, silentMs, true))) continue;
         if (!probe.located && this.options.locate) {
           probe.located = true;
-          void this.locateNodeMainThread(id, probe);
+          const syncCall = this.syncChildProcessCall(probe.pid);
+          if (syncCall) {
+            // Held in C++ until the child ends, where the inspector cannot run: the probe said where beforehand.
+            probe.hold = { ...probe.hold, stack: [syncCall] };
+            this.options.report(probe.pid, this.frame(probe.hold, silentMs, true));
+          } else void this.locateNodeMainThread(id, probe);
         }
       } else if (probe.hold) {
         this.options.report(probe.pid, this.frame(probe.hold, silentMs, true));
@@ -155,6 +160,12 @@ export class HeldThreads {
   /** Whether the silence that `probe` was in when a lookup began still goes on. */
   private stillSilent(id: number, probe: WatchedProbe): boolean {
     return probe.located && this.probes.get(id) === probe;
+  }
+
+  /** Where a Node.js main thread said it called a synchronous child process (probes/node/lib/syncCalls.cjs), while it waits for it. */
+  private syncChildProcessCall(pid: number): SourceLocation | undefined {
+    const wait = this.model.process(pid)?.entities.thread.get('main')?.info.wait;
+    return wait?.kind === 'subprocess' ? wait.at : undefined;
   }
 
   /** The held main thread's line, from its inspector (loaded on first use: see src/core/attach/heldThread). */

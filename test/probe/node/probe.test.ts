@@ -133,6 +133,28 @@ describe('node probe: what it sees', () => {
     assert.ok(shell?.pid && shell.endedAt !== undefined);
   });
 
+  it('says, before a synchronous child process holds the main thread, where it waits and for which command; each child listed with its exit code', async () => {
+    const { result, processes } = await probed('sync-children.mjs');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'exit 3\nspawnSync 0\n');
+    const { frames } = processes[0]!;
+    // The frame written as execSync began: the main thread waits for a child process at its line.
+    const waiting = frames.flatMap((frame) => (frame.kind === 'delta' ? frame.upsert?.threads ?? [] : [])).find((thread) => thread.wait?.kind === 'subprocess');
+    assert.deepEqual([waiting?.state, waiting?.wait?.call, waiting?.wait?.at?.line], ['waiting', 'execSync', 6]);
+    assert.ok(waiting?.wait?.at?.file.endsWith('sync-children.mjs'));
+    const children = [...latest(frames, 'children').values()].map((child) => [child.command, child.exitCode, child.endedAt !== undefined]);
+    assert.deepEqual(children, [['sleep 0.6', 0, true], ['sh -c exit 3', 3, true], ['true', 0, true]]);
+    assert.equal(latest(frames, 'threads').get('main')?.wait, undefined, 'back to its loop: no longer waiting');
+  });
+
+  it('sees a synchronous child process that a CommonJS script runs before the first sample', async () => {
+    const { result, processes } = await probed('sync-child-top-level.cjs');
+    assert.equal(result.code, 0, result.stderr);
+    const waiting = processes[0]!.frames.flatMap((frame) => (frame.kind === 'delta' ? frame.upsert?.threads ?? [] : frame.kind === 'snapshot' ? frame.threads ?? [] : []))
+      .find((thread) => thread.wait?.kind === 'subprocess');
+    assert.deepEqual([waiting?.wait?.call, waiting?.wait?.at?.line], ['execSync', 5]);
+  });
+
   it('follows a Worker started inside a Worker, with the Worker that started it', async () => {
     const { result, processes } = await probed('nested-workers.js');
     assert.equal(result.code, 0);
