@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { buildTimeline } from '../../src/core/timeline/timelineData';
@@ -7,6 +7,17 @@ import type { ConcurrencyLensApi } from '../../src/extension';
 import type { MonitoredRun } from '../../src/liveTasks/monitoredRun';
 import { activateExtension } from './extensionHost';
 import { endAllRuns, isAlive, monitorFixture as fixture, rows as treeRows, until } from './monitoredRuns';
+
+/** Whether a process runs with this command line (its argv joined by NUL), from /proc. */
+function commandRunning(commandLine: string): boolean {
+  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).some((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0$/, '') === commandLine;
+    } catch {
+      return false;
+    }
+  });
+}
 
 suite('Monitored Node.js runs', function () {
   this.timeout(90_000);
@@ -84,6 +95,17 @@ suite('Monitored Node.js runs', function () {
     await vscode.commands.executeCommand('concurrencyLens.stopRun');
     await run.whenEnded();
     assert.equal(run.model.blockedEvents()[0]?.ongoing, false, 'over with the run');
+  });
+
+  test('a main thread held by a synchronous child process shows at the line that runs it, with the command, and Stop ends both', async () => {
+    const run = await vscode.commands.executeCommand<MonitoredRun | undefined>('concurrencyLens.runWithMonitor', fixture('held_by_child.mjs'));
+    assert.ok(run, 'the run started');
+    await until('the blocked row', () => treeRows(api.liveTasks).find((candidate) => candidate.node.kind === 'blocked' && /^Event loop blocked for [\d.]+ s — held_by_child\.mjs:5$/.test(candidate.text)), 20_000);
+    assert.ok(treeRows(api.liveTasks).some((row) => row.node.kind === 'thread' && /^main — waiting · waits for a child process/.test(row.text)), treeRows(api.liveTasks).map((row) => row.text).join('\n'));
+    assert.ok(treeRows(api.liveTasks).some((row) => /sleep 600/.test(row.text)), 'the child, by its command');
+    await vscode.commands.executeCommand('concurrencyLens.stopRun');
+    await run.whenEnded();
+    await until('the program and the command to be gone', () => !isAlive(run.pid!) && !commandRunning('sleep\0' + '600'), 10_000);
   });
 
   test('Stop ends the Node program and its child process', async () => {
