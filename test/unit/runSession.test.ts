@@ -229,6 +229,29 @@ describe('RunSession', () => {
     assert.equal(inspectorListening(), false);
   });
 
+  it('ends a Node.js hold itself when the probe, heard again, reports no block (the machine held it, not the program)', async () => {
+    const session = await start({ parentOf: () => undefined, locateHeldThreads: false });
+    const program = await probe(session, 74, 1);
+    await until(() => session.model.blockedEvents().length > 0, SILENT_MIN_MS + 2000);
+    program.send({ kind: 'delta' });
+    await until(() => session.model.blockedEvents()[0]?.ongoing === false, 3000);
+    const [held] = session.model.blockedEvents();
+    assert.ok(held!.durationMs >= SILENT_MIN_MS && held!.durationMs < SILENT_MIN_MS + 2000, String(held!.durationMs));
+  });
+
+  it('does not take the silence of a stopped process (SIGSTOP) for a held thread', async () => {
+    const stopped = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      process.kill(stopped.pid!, 'SIGSTOP');
+      const session = await start({ parentOf: () => undefined });
+      await probe(session, stopped.pid!, 1);
+      await new Promise((resolve) => setTimeout(resolve, SILENT_MIN_MS + 800));
+      assert.deepEqual(session.model.blockedEvents(), []);
+    } finally {
+      stopped.kill('SIGKILL');
+    }
+  });
+
   it('does not take a Node.js probe\'s silence for a block while a debugger holds the run paused', async () => {
     const session = await start({ parentOf: () => undefined });
     await probe(session, 72, 1);

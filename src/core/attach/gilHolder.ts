@@ -32,11 +32,10 @@ const DUMP_POLL_MS = 25;
 
 /**
  * The held process's busiest thread and every thread's stack, or undefined when the process is
- * gone, stopped (SIGSTOP, a debugger), not ours, or wrote no dump. Never throws.
+ * gone, not ours, or wrote no dump. Never throws.
  */
 export async function gilHolder(pid: number, dump: StackDump): Promise<GilHolder | undefined> {
   try {
-    if (await isStopped(pid)) return undefined;
     const busyTid = await busiestThread(pid);
     const text = await dumpStacks(pid, dump);
     if (text === undefined) return undefined;
@@ -83,13 +82,6 @@ export function withoutProbeLauncher(stack: readonly SourceLocation[]): SourceLo
   if (first === 0) return [...stack];
   while (first < stack.length && isRunpy(stack[first]!.file)) first += 1;
   return stack.slice(first);
-}
-
-async function isStopped(pid: number): Promise<boolean> {
-  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-  // The state follows the command name, which is in parentheses and may hold any character.
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  return state === 'T' || state === 't';
 }
 
 /** The thread whose CPU time grew by at least BUSY_SHARE of a short window, the most. */

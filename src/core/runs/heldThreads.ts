@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { BlockedFrame, HelloFrame, SourceLocation } from '../probe/protocol';
 import type { ProbeLogger } from '../probe/server';
+import { isStopped } from './processTree';
 import type { RunModel } from './runModel';
 
 /**
@@ -48,7 +49,12 @@ interface WatchedProbe {
   hold?: Hold;
   /** Holders reported under a provisional id, until the probe describes them. */
   unnamed: { readonly provisionalId: string; readonly ident: number }[];
+  /** A Node.js hold over when the probe was heard again, until its own report ends it (see heard). */
+  unconfirmedEnd?: { readonly hold: Hold; readonly durationMs: number; readonly heardAt: number };
 }
+
+/** How long a Node.js probe heard again gets to report the block it was held in before the host ends it. */
+const CONFIRM_END_MS = 1000;
 
 /** GIL holds that ended, kept to recognise the probe's own late reports of them. */
 const ENDED_HOLDS_KEPT = 100;
@@ -97,9 +103,21 @@ export class HeldThreads {
       if (this.endedHolds.length > ENDED_HOLDS_KEPT) this.endedHolds.shift();
       this.options.report(probe.pid, this.frame(hold, now - silentSince, false));
       if (hold.threadId.startsWith(UNKNOWN_THREAD_PREFIX) && hold.ident !== undefined) probe.unnamed.push({ provisionalId: hold.threadId, ident: hold.ident });
+    } else if (hold) {
+      // The Node.js probe reports the block itself as its thread comes back, unless it finds none
+      // (the machine, not the program, held it): then it ends here, as long as it was silent.
+      probe.unconfirmedEnd = { hold, durationMs: now - silentSince, heardAt: now };
     }
     apply();
     if (probe.unnamed.length > 0) this.nameThreads(probe);
+  }
+
+  /** Ends a Node.js hold that its probe, heard again, has not reported itself (see heard). */
+  private endUnconfirmed(probe: WatchedProbe): void {
+    const { hold, durationMs } = probe.unconfirmedEnd!;
+    probe.unconfirmedEnd = undefined;
+    const stillOngoing = this.model.blockedEvents().some((event) => event.pid === probe.pid && event.loopId === hold.loopId && event.ongoing);
+    if (stillOngoing) this.options.report(probe.pid, this.frame(hold, durationMs, false));
   }
 
   /** Names the holders that had no name when they held the GIL, once the probe describes them. */
@@ -127,8 +145,10 @@ export class HeldThreads {
   /** Reports the probes silent past their limit, and looks up where once per silence. */
   check(now = Date.now()): void {
     for (const [id, probe] of this.probes) {
+      if (probe.unconfirmedEnd && now - probe.unconfirmedEnd.heardAt >= CONFIRM_END_MS) this.endUnconfirmed(probe);
       const silentMs = now - probe.heardAt;
-      if (silentMs < probe.silentAfterMs) continue;
+      // A stopped process (SIGSTOP, Ctrl+Z, a tracer) holds no thread: it is not running at all.
+      if (silentMs < probe.silentAfterMs || isStopped(probe.pid)) continue;
       if (probe.runtime === 'node') {
         probe.hold ??= { loopId: 'loop-main', threadId: 'main', gil: false, stack: [] };
         if (!this.options.report(probe.pid, this.frame(probe.hold, silentMs, true))) continue;

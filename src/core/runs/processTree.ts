@@ -29,16 +29,27 @@ export function descendantPids(root: number): number[] {
   return found;
 }
 
-/** The parent of `pid` (Linux /proc), or undefined when it is gone or unknown. */
-export function parentPid(pid: number): number | undefined {
+/** The fields of /proc/<pid>/stat after the command name (state first), or undefined when it is gone or unknown. */
+function statFields(pid: number): string[] | undefined {
   try {
     // The command name may hold spaces and parentheses: the fields that follow start after the last ')'.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    return Number.isInteger(ppid) ? ppid : undefined;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** The parent of `pid` (Linux /proc), or undefined when it is gone or unknown. */
+export function parentPid(pid: number): number | undefined {
+  const ppid = Number(statFields(pid)?.[1]);
+  return Number.isInteger(ppid) ? ppid : undefined;
+}
+
+/** Whether `pid` is stopped (SIGSTOP, Ctrl+Z) or held by a tracer (a debugger), where Linux tells. */
+export function isStopped(pid: number): boolean {
+  const state = statFields(pid)?.[0];
+  return state === 'T' || state === 't';
 }
 
 /** Sends `signal` to the process group led by each of `groups` and to each of `pids`; gone ones are skipped. */
