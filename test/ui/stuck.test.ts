@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { Locator } from 'playwright-core';
 import { runCommand, screenshot } from '../runner/workbench';
 import { openWorkbench, type Workbench, widenSideBar } from './fixture';
 
@@ -61,6 +62,22 @@ describe('Why is it stuck (UI)', { timeout: 300_000 }, () => {
     await runCommand(page, 'Concurrency Lens: Run Current File with Concurrency Monitor');
   }
 
+  /**
+   * Hovers `row` until its tooltip (holding `text`) shows. The workbench shows a hover after a delay,
+   * and not if the pointer was already there; the row is drawn again at each sample, which can drop a
+   * hover: move in again until it shows.
+   */
+  async function showTooltip(row: Locator, text: string): Promise<void> {
+    const { page } = workbench;
+    const tooltip = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: text }).first();
+    for (let attempt = 0; attempt < 10 && !(await tooltip.isVisible()); attempt += 1) {
+      await page.locator('.monaco-editor .view-lines').first().hover();
+      await row.hover();
+      await tooltip.waitFor({ timeout: 5_000 }).catch(() => undefined);
+    }
+    await tooltip.waitFor({ timeout: 1_000 });
+  }
+
   async function stopAndClear(): Promise<void> {
     const { page } = workbench;
     await runCommand(page, 'Concurrency Lens: Stop Monitored Run');
@@ -88,13 +105,7 @@ describe('Why is it stuck (UI)', { timeout: 300_000 }, () => {
     assert.equal(await tree.filter({ hasText: /Run finished/ }).count(), 0, 'shown while the thread holds the GIL');
     // Its row grows every half second while it lasts, which drops a hover: the tooltip is read once it is over.
     await tree.filter({ hasText: /Run finished/ }).first().waitFor({ timeout: 60_000 });
-    const tooltip = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'no other thread of this process could run' }).first();
-    for (let attempt = 0; attempt < 10 && !(await tooltip.isVisible()); attempt += 1) {
-      await page.locator('.monaco-editor .view-lines').first().hover();
-      await row.hover();
-      await tooltip.waitFor({ timeout: 5_000 }).catch(() => undefined);
-    }
-    await tooltip.waitFor({ timeout: 1_000 });
+    await showTooltip(row, 'no other thread of this process could run');
     await screenshot(page, 'gil-held');
     await runCommand(page, 'Concurrency Lens: Clear Ended Runs');
   });
@@ -120,15 +131,7 @@ describe('Why is it stuck (UI)', { timeout: 300_000 }, () => {
     const row = tree.filter({ has: page.locator('.label-name', { hasText: /^page-0$/ }) }).first();
     await row.waitFor({ timeout: 60_000 });
     await tree.filter({ hasText: /page-2.*cancelled/ }).first().waitFor({ timeout: 20_000 }).catch(() => undefined);
-    const tooltip = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Created by task crawler' }).first();
-    // The workbench shows a hover after a delay, and not if the pointer was already there; the row is
-    // drawn again at each sample, which can drop a hover: move in again until it shows.
-    for (let attempt = 0; attempt < 10 && !(await tooltip.isVisible()); attempt += 1) {
-      await page.locator('.monaco-editor .view-lines').first().hover();
-      await row.hover();
-      await tooltip.waitFor({ timeout: 5_000 }).catch(() => undefined);
-    }
-    await tooltip.waitFor({ timeout: 1_000 });
+    await showTooltip(row, 'Created by task crawler');
     await screenshot(page, 'task-lifecycle');
     await stopAndClear();
   });

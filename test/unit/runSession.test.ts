@@ -219,6 +219,28 @@ describe('RunSession', () => {
     }
   });
 
+  it('does not signal a Python process whose stack-dump descriptor now holds another file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'clens-gil-'));
+    const { held, said: [stackDump, ident, nativeId] } = await heldPython(dir, 'threading.get_ident(), threading.get_native_id()', [
+      'import os',
+      'other = open("other.txt", "w+")',
+      'os.dup2(other.fileno(), _stacks._dump.fileno())  # the program reuses the descriptor',
+      'time.sleep(0.3)',
+      're.match(r"(a+)+$", "a" * 32 + "b")',
+    ]);
+    try {
+      const session = await start({ parentOf: () => undefined });
+      const program = await probe(session, held.pid!, 1, 'python', { stackDump, cwd: dir });
+      program.send({ kind: 'snapshot', threads: [{ id: 'main', kind: 'main', name: 'MainThread', state: 'running', startedAt: Date.now(), ident, nativeId }], tasks: [], loops: [], children: [] });
+      await new Promise((resolve) => setTimeout(resolve, SILENT_MIN_MS + 2000));
+      assert.deepEqual(session.model.blockedEvents(), []);
+      assert.equal(readFileSync(path.join(dir, 'other.txt'), 'utf8'), '', 'nothing written into the program\'s file');
+    } finally {
+      held.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('takes the line of a Node.js main thread held by a synchronous child process from what its probe said before the call, without the inspector', async () => {
     const session = await start({ parentOf: () => undefined });
     const program = await probe(session, 73, 1);

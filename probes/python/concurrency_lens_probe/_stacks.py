@@ -36,7 +36,9 @@ def register():
     previous, _dump = _dump, dump  # faulthandler writes to its descriptor: the file must stay open
     if previous is not None:
         previous.close()
-    return {"signal": int(DUMP_SIGNAL), "fd": dump.fileno()}
+    # Its inode: a program that closes the descriptor and opens another file in its place must
+    # not get the stacks written into its own file (the host checks).
+    return {"signal": int(DUMP_SIGNAL), "fd": dump.fileno(), "inode": os.fstat(dump.fileno()).st_ino}
 
 
 _dump = None

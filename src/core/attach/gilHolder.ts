@@ -13,6 +13,7 @@ import type { SourceLocation } from '../probe/protocol';
 export interface StackDump {
   readonly signal: number;
   readonly fd: number;
+  readonly inode: number;
 }
 
 export interface GilHolder {
@@ -115,11 +116,16 @@ async function threadCpuTicks(pid: number): Promise<Map<number, number>> {
   return ticks;
 }
 
-/** Signals the process and reads what faulthandler appends to the dump file, once it stops growing. */
+/**
+ * Signals the process and reads what faulthandler appends to the dump file, once it stops growing.
+ * Not when the descriptor is no longer the probe's file, by its inode (a program that closed it and
+ * opened another in its place would get the stacks written into its own file).
+ */
 async function dumpStacks(pid: number, dump: StackDump): Promise<string | undefined> {
   const file = await fs.open(`/proc/${pid}/fd/${dump.fd}`, 'r');
   try {
-    const before = (await file.stat()).size;
+    const { size: before, ino } = await file.stat();
+    if (ino !== dump.inode) return undefined;
     process.kill(pid, dump.signal);
     const deadline = Date.now() + DUMP_TIMEOUT_MS;
     let size = before;

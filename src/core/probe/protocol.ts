@@ -283,9 +283,10 @@ export const helloFrameSchema = z.object({
   silentAtMostMs: z.number().int().positive().max(600_000).optional(),
   /**
    * Python: `signal` (a real-time one: only those are accepted) makes the process write every thread's stack (faulthandler's format) to its open
-   * file descriptor `fd`, readable through /proc, without needing the GIL.
+   * file descriptor `fd` (the file whose inode is `inode`: a descriptor the program closed and reused
+   * is left alone), readable through /proc, without needing the GIL.
    */
-  stackDump: z.object({ signal: z.number().int().min(32).max(64), fd: z.number().int().nonnegative().max(1 << 20) }).optional(),
+  stackDump: z.object({ signal: z.number().int().min(32).max(64), fd: z.number().int().nonnegative().max(1 << 20), inode: z.number().int().nonnegative() }).optional(),
 });
 
 export const snapshotFrameSchema = z.object({ ...envelope, kind: z.literal('snapshot'), ...entitySets });
