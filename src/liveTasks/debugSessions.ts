@@ -54,7 +54,7 @@ export class DebugSessionMonitor implements vscode.DebugConfigurationProvider, v
     const { ProbeServer } = await import('../core/probe/server');
     const server = await ProbeServer.start({ logger: this.controller.log });
     const blockedThresholdMs = this.controller.blockedThresholdMs(folder);
-    const session = new RunSession(server, { logger: this.controller.log, blockedThresholdMs, ownsProcesses: false, locateHeldThreads: false });
+    const session = new RunSession(server, { logger: this.controller.log, blockedThresholdMs, ownsProcesses: false, useInspector: false });
     const id = randomUUID();
     const timer = setTimeout(() => {
       this.pending.delete(id);

@@ -252,7 +252,7 @@ describe('RunSession', () => {
   });
 
   it('ends a Node.js hold itself when the probe, heard again, reports no block (the machine held it, not the program)', async () => {
-    const session = await start({ parentOf: () => undefined, locateHeldThreads: false });
+    const session = await start({ parentOf: () => undefined, useInspector: false });
     const program = await probe(session, 74, 1);
     await until(() => session.model.blockedEvents().length > 0, SILENT_MIN_MS + 2000);
     program.send({ kind: 'delta' });

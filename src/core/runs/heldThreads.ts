@@ -14,11 +14,11 @@ const SILENT_FACTOR = 1.5;
 export interface HeldThreadsOptions {
   readonly logger: ProbeLogger;
   /**
-   * Whether a held thread's place is looked up: a Node.js main thread's through its inspector,
-   * opened for the moment (not in a debug session, whose debugger holds it); a Python thread's
-   * from a stack dump (see src/core/attach/gilHolder).
+   * Whether a held Node.js main thread's line is looked up through its inspector, opened for the
+   * moment (not in a debug session, whose debugger owns it). A Python thread's comes from a stack
+   * dump (see src/core/attach/gilHolder), which no debugger minds.
    */
-  readonly locate: boolean;
+  readonly useInspector: boolean;
   /** Applies a blocked frame made for a probe, if it counts (not during a debugger's pause); whether it did. */
   readonly report: (pid: number, frame: BlockedFrame) => boolean;
 }
@@ -152,18 +152,18 @@ export class HeldThreads {
       if (probe.runtime === 'node') {
         probe.hold ??= { loopId: 'loop-main', threadId: 'main', gil: false, stack: [] };
         if (!this.options.report(probe.pid, this.frame(probe.hold, silentMs, true))) continue;
-        if (!probe.located && this.options.locate) {
+        if (!probe.located) {
           probe.located = true;
           const syncCall = this.syncChildProcessCall(probe.pid);
           if (syncCall) {
             // Held in C++ until the child ends, where the inspector cannot run: the probe said where beforehand.
             probe.hold = { ...probe.hold, stack: [syncCall] };
             this.options.report(probe.pid, this.frame(probe.hold, silentMs, true));
-          } else void this.locateNodeMainThread(id, probe);
+          } else if (this.options.useInspector) void this.locateNodeMainThread(id, probe);
         }
       } else if (probe.hold) {
         this.options.report(probe.pid, this.frame(probe.hold, silentMs, true));
-      } else if (!probe.located && this.options.locate && probe.stackDump) {
+      } else if (!probe.located && probe.stackDump) {
         probe.located = true;
         void this.locateGilHolder(id, probe, probe.stackDump);
       }

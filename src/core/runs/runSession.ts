@@ -29,10 +29,10 @@ export interface RunSessionOptions {
   /** The parent of a pid, to nest a process whose parent is not in the run (default: /proc). */
   readonly parentOf?: (pid: number) => number | undefined;
   /**
-   * Whether a held thread's line is looked up (default true; see HeldThreads): not in a debug
-   * session, whose debugger holds the inspector and can pause.
+   * Whether a held Node.js main thread's line is looked up through its inspector, opened for the
+   * moment (default true; see HeldThreads): not in a debug session, whose debugger owns it.
    */
-  readonly locateHeldThreads?: boolean;
+  readonly useInspector?: boolean;
 }
 
 /**
@@ -68,7 +68,7 @@ export class RunSession {
     this.model = new RunModel(options.blockedThresholdMs !== undefined ? { blockedThresholdMs: options.blockedThresholdMs } : {});
     this.held = new HeldThreads(this.model, {
       logger: options.logger,
-      locate: options.locateHeldThreads ?? true,
+      useInspector: options.useInspector ?? true,
       report: (pid, frame) => this.isRunning && !this.pauses.isPaused && this.isRealBlock(pid, frame) && (this.model.apply(pid, frame), true),
     });
     this.subscriptions = [
