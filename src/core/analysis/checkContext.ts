@@ -6,7 +6,7 @@
 import { type Language, type Node, Query } from 'web-tree-sitter';
 import { type ImportBinding, type ImportTable, importsInFunctions, unwrapExpression } from '../syntax/imports';
 import type { LanguageFamily } from '../syntax/languages';
-import { qualifiedName } from '../syntax/names';
+import { calleeOf, qualifiedName } from '../syntax/names';
 import type { PythonNames } from '../syntax/receivers';
 import { wordOccurrences } from '../syntax/text';
 import type { Uncloneable } from './nodeMessages';
@@ -151,14 +151,17 @@ export { wordOccurrences } from '../syntax/text';
 
 /** The call/new expression whose callee ends at the identifier at `offset`, if there is one. */
 export function callWithCalleeAt(root: Node, offset: number): Node | undefined {
+  // Each read of `type` or `parent` is a call into wasm (`parent` walks down from the root): once per node.
   let node = root.descendantForIndex(offset, offset);
-  if (!node || (node.type !== 'identifier' && node.type !== 'property_identifier')) return undefined;
-  const parent = node.parent;
-  if (parent && (parent.type === 'attribute' || parent.type === 'member_expression') && !parent.childForFieldName('object')?.equals(node)) node = parent;
-  const call = node.parent;
-  if (!call) return undefined;
-  const callee = call.type === 'call' || call.type === 'call_expression' ? call.childForFieldName('function') : call.type === 'new_expression' ? call.childForFieldName('constructor') : null;
-  return callee?.equals(node) ? call : undefined;
+  const type = node?.type;
+  if (!node || (type !== 'identifier' && type !== 'property_identifier')) return undefined;
+  let call = node.parent;
+  const parentType = call?.type;
+  if (call && (parentType === 'attribute' || parentType === 'member_expression') && !call.childForFieldName('object')?.equals(node)) {
+    node = call;
+    call = node.parent;
+  }
+  return call && calleeOf(call)?.equals(node) ? call : undefined;
 }
 
 /**

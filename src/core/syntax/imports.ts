@@ -357,12 +357,17 @@ export function stringValue(node: Node): string {
   return node.namedChildren.map((part) => part?.text ?? '').join('');
 }
 
+/** What `unwrapExpression` strips. */
+const WRAPPERS: ReadonlySet<string> = new Set(['parenthesized_expression', 'non_null_expression', 'as_expression', 'satisfies_expression', 'type_assertion']);
+
 /** Strips parentheses, TS `!`, `as T`, `satisfies T` and `<T>x` around an expression. */
 export function unwrapExpression(node: Node | null): Node | null {
   let current = node;
-  while (current && (current.type === 'parenthesized_expression' || current.type === 'non_null_expression' || current.type === 'as_expression' || current.type === 'satisfies_expression' || current.type === 'type_assertion')) {
-    const inner: Node | null = current.type === 'type_assertion' ? current.namedChild(1) : current.namedChild(0);
-    if (!inner) return current;
+  while (current) {
+    const type = current.type; // a call into wasm: read once
+    if (!WRAPPERS.has(type)) break;
+    const inner: Node | null = type === 'type_assertion' ? current.namedChild(1) : current.namedChild(0);
+    if (!inner) break;
     current = inner;
   }
   return current;
