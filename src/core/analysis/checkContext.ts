@@ -3,7 +3,7 @@
  * parsed alone after an edit), the module-level facts of the document (with what the workspace
  * index knows about the names it imports), and a `report` sink.
  */
-import { type Language, type Node, Query } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
 import { type ImportBinding, type ImportTable, importsInFunctions, unwrapExpression } from '../syntax/imports';
 import type { LanguageFamily } from '../syntax/languages';
 import { calleeOf, qualifiedName } from '../syntax/names';
@@ -124,27 +124,37 @@ export function pythonNames(context: CheckContext): PythonNames {
   return { imports: context.imports, moduleClasses: context.facts.moduleClasses };
 }
 
-const queries = new WeakMap<Language, Map<string, Query>>();
+const NOTHING: ReadonlySet<string> = new Set();
 
-/** A compiled query, cached per grammar (compiling costs far more than running). */
-export function cachedQuery(language: Language, source: string): Query {
-  let byLanguage = queries.get(language);
-  if (!byLanguage) {
-    byLanguage = new Map();
-    queries.set(language, byLanguage);
+/**
+ * The named nodes of `node`'s subtree (itself included) whose type is in `wanted`, in document
+ * order, not looking inside the nodes below `node` whose type is in `skip`. A TreeCursor walk: it
+ * materialises only the nodes it returns, and compiles nothing (compiling a query costs more than
+ * walking a function's body).
+ */
+export function namedDescendants(node: Node, wanted: ReadonlySet<string>, skip: ReadonlySet<string> = NOTHING): Node[] {
+  const found: Node[] = [];
+  const cursor = node.walk();
+  try {
+    for (let depth = 0; ; ) {
+      const type = cursor.nodeType;
+      const named = cursor.nodeIsNamed;
+      if (named && wanted.has(type)) found.push(cursor.currentNode);
+      if ((depth === 0 || !(named && skip.has(type))) && cursor.gotoFirstChild()) {
+        depth += 1;
+        continue;
+      }
+      // The next sibling of this node or of the nearest ancestor below `node` that has one.
+      for (;;) {
+        if (depth === 0) return found;
+        if (cursor.gotoNextSibling()) break;
+        cursor.gotoParent();
+        depth -= 1;
+      }
+    }
+  } finally {
+    cursor.delete();
   }
-  let query = byLanguage.get(source);
-  if (!query) {
-    query = new Query(language, source);
-    byLanguage.set(source, query);
-  }
-  return query;
-}
-
-/** Nodes captured by `source` within `node`'s range, in document order. */
-export function capture(node: Node, source: string, name?: string): Node[] {
-  const captures = cachedQuery(node.tree.language, source).captures(node);
-  return captures.filter((entry) => name === undefined || entry.name === name).map((entry) => entry.node);
 }
 
 export { wordOccurrences } from '../syntax/text';

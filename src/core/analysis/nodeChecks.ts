@@ -1,7 +1,7 @@
 /**
- * JavaScript / TypeScript rules, with the same economy as the Python ones: async function
- * bodies by query, statement-level calls by query, Worker/child-process creations by a text
- * prefilter on the imported names, confirmed on the tree.
+ * JavaScript / TypeScript rules, with the same economy as the Python ones: awaits, statement-level
+ * calls and Worker/child-process creations found by a text prefilter (keywords, the imported
+ * names), confirmed on the tree.
  */
 import type { Node } from 'web-tree-sitter';
 import { enclosingFunction, isAsyncFunction, isFunctionNode } from '../syntax/context';
