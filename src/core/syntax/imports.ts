@@ -333,6 +333,22 @@ export function importsInFunctions(root: Node, family: LanguageFamily): readonly
 
 const importsInFunctionsCache = new WeakMap<Tree, Map<number, readonly [string, ImportBinding][]>>();
 
+const pythonNamesImportedInFunctionsCache = new WeakMap<Tree, ReadonlySet<string>>();
+
+/**
+ * Python: the names that imports inside the functions of `tree` bind. `importsInFunctions` finds
+ * every such import (each has the word `import` in its function's own code), so a name not among
+ * them is bound by no function's import.
+ */
+export function pythonNamesImportedInFunctions(tree: Tree): ReadonlySet<string> {
+  let names = pythonNamesImportedInFunctionsCache.get(tree);
+  if (!names) {
+    names = new Set(importsInFunctions(tree.rootNode, 'python').map(([local]) => local));
+    pythonNamesImportedInFunctionsCache.set(tree, names);
+  }
+  return names;
+}
+
 function findImportsInFunctions(root: Node, family: LanguageFamily): [string, ImportBinding][] {
   const keyword = family === 'python' ? /\bimport\b/g : /\brequire\s*\(/g;
   const found: [string, ImportBinding][] = [];
