@@ -230,7 +230,8 @@ export function keywordNodes(root: Node, word: string, type: string, within?: re
     const at = root.startIndex + offset;
     if (within && !within.some((range) => range.start <= at && at < range.end)) continue;
     const token = root.descendantForIndex(at, at + word.length);
-    if (token?.type === word && !token.isNamed && token.parent?.type === type) found.push(token.parent);
+    const parent = token?.type === word && !token.isNamed ? token.parent : null; // each `.parent` walks down from the root
+    if (parent?.type === type) found.push(parent);
   }
   return found;
 }
@@ -242,7 +243,10 @@ export function awaitExpressions(root: Node, expressionType: 'await' | 'await_ex
 
 /** Statement-level calls `f(...)` whose result is dropped, among `calls`. */
 export function droppedCalls(calls: readonly Node[]): Node[] {
-  return calls.filter((call) => call.parent?.type === 'expression_statement' && call.parent.namedChildCount === 1);
+  return calls.filter((call) => {
+    const statement = call.parent; // each `.parent` walks down from the root
+    return statement?.type === 'expression_statement' && statement.namedChildCount === 1;
+  });
 }
 
 /** `a|b|c` matching exactly the given names. */

@@ -56,7 +56,8 @@ function checkAsyncCode(context: CheckContext): void {
   if (!context.isEnabled('js/await-in-loop')) return;
   const loops = new Map<number, Node>();
   for (const awaitNode of awaitExpressions(context.root, 'await_expression')) {
-    const statement = awaitNode.parent?.type === 'expression_statement' ? awaitNode.parent : awaitNode.parent?.parent?.parent;
+    const outer = awaitNode.parent; // each `.parent` walks down from the root
+    const statement = outer?.type === 'expression_statement' ? outer : outer?.parent?.parent;
     const parent = statement?.type === 'expression_statement' ? statement.parent : null;
     const loop = parent?.type === 'statement_block' ? parent.parent : parent;
     if (loop?.type === 'for_in_statement') loops.set(loop.startIndex, loop);

@@ -96,8 +96,10 @@ function checkAsyncCode(context: CheckContext): void {
   if (!context.isEnabled('py/await-in-loop')) return;
   const loops = new Map<number, Node>();
   for (const awaitNode of awaitExpressions(context.root, 'await')) {
-    const statement = awaitNode.parent?.type === 'expression_statement' ? awaitNode.parent : awaitNode.parent?.parent?.parent;
-    const loop = statement?.type === 'expression_statement' && statement.parent?.type === 'block' ? statement.parent.parent : null;
+    const outer = awaitNode.parent; // each `.parent` walks down from the root
+    const statement = outer?.type === 'expression_statement' ? outer : outer?.parent?.parent;
+    const block = statement?.type === 'expression_statement' ? statement.parent : null;
+    const loop = block?.type === 'block' ? block.parent : null;
     if (loop?.type === 'for_statement') loops.set(loop.startIndex, loop);
   }
   for (const loop of loops.values()) {
