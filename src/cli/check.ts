@@ -179,6 +179,12 @@ async function checkOnce(files: readonly SourceFile[], options: CheckOptions, en
     if (parsed && language) cache?.putSummary(language, hashOf(file), parsed);
     return parsed;
   };
+  /** The rules that can fire on each file's text (`rulesThatCanFire`), worked out once a run. */
+  const rulesOfText = new Map<number, RuleConfiguration | undefined>();
+  const rulesThatCanFireOn = (entry: Entry): RuleConfiguration | undefined => {
+    if (!rulesOfText.has(entry.index)) rulesOfText.set(entry.index, rulesThatCanFire(sources.text(entry.file), familyOf(entry.language), configuration));
+    return rulesOfText.get(entry.index);
+  };
   /** What the pre-filter learns of a text, kept in the cache by content: a file whose stamp is unchanged is not read for it. */
   const known = {
     specifiers: (file: string, language: SourceLanguage): ReadonlySet<string> | readonly string[] => {
@@ -192,7 +198,7 @@ async function checkOnce(files: readonly SourceFile[], options: CheckOptions, en
     canFire: (entry: Entry): boolean => {
       let canFire = cache?.canFire(entry.language, entry.hash);
       if (canFire === undefined) {
-        canFire = rulesThatCanFire(sources.text(entry.file), familyOf(entry.language), configuration) !== undefined;
+        canFire = rulesThatCanFireOn(entry) !== undefined;
         cache?.putCanFire(entry.language, entry.hash, canFire);
       }
       return canFire;
@@ -208,9 +214,8 @@ async function checkOnce(files: readonly SourceFile[], options: CheckOptions, en
     },
   };
   const jobOf = ({ entry, filtered }: Candidate): FileJob => {
-    const text = sources.text(entry.file);
-    const rules = filtered && options.prefilter ? (rulesThatCanFire(text, familyOf(entry.language), configuration) ?? configuration) : configuration;
-    return { id: entry.index, file: entry.file, language: entry.language, text, hash: entry.hash, configuration: rules, unfiltered: configuration };
+    const rules = filtered && options.prefilter ? (rulesThatCanFireOn(entry) ?? configuration) : configuration;
+    return { id: entry.index, file: entry.file, language: entry.language, text: sources.text(entry.file), hash: entry.hash, configuration: rules, unfiltered: configuration };
   };
 
   const results = new Map<number, readonly LocatedFinding[]>();

@@ -3,10 +3,10 @@
  * parsed alone after an edit), the module-level facts of the document (with what the workspace
  * index knows about the names it imports), and a `report` sink.
  */
-import { type Language, type Node, Query } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
 import { type ImportBinding, type ImportTable, importsInFunctions, unwrapExpression } from '../syntax/imports';
 import type { LanguageFamily } from '../syntax/languages';
-import { qualifiedName } from '../syntax/names';
+import { calleeOf, qualifiedName } from '../syntax/names';
 import type { PythonNames } from '../syntax/receivers';
 import { wordOccurrences } from '../syntax/text';
 import type { Uncloneable } from './nodeMessages';
@@ -124,41 +124,54 @@ export function pythonNames(context: CheckContext): PythonNames {
   return { imports: context.imports, moduleClasses: context.facts.moduleClasses };
 }
 
-const queries = new WeakMap<Language, Map<string, Query>>();
+const NOTHING: ReadonlySet<string> = new Set();
 
-/** A compiled query, cached per grammar (compiling costs far more than running). */
-export function cachedQuery(language: Language, source: string): Query {
-  let byLanguage = queries.get(language);
-  if (!byLanguage) {
-    byLanguage = new Map();
-    queries.set(language, byLanguage);
+/**
+ * The named nodes of `node`'s subtree (itself included) whose type is in `wanted`, in document
+ * order, not looking inside the nodes below `node` whose type is in `skip`. A TreeCursor walk: it
+ * materialises only the nodes it returns, and compiles nothing (compiling a query costs more than
+ * walking a function's body).
+ */
+export function namedDescendants(node: Node, wanted: ReadonlySet<string>, skip: ReadonlySet<string> = NOTHING): Node[] {
+  const found: Node[] = [];
+  const cursor = node.walk();
+  try {
+    for (let depth = 0; ; ) {
+      const type = cursor.nodeType;
+      const named = cursor.nodeIsNamed;
+      if (named && wanted.has(type)) found.push(cursor.currentNode);
+      if ((depth === 0 || !(named && skip.has(type))) && cursor.gotoFirstChild()) {
+        depth += 1;
+        continue;
+      }
+      // The next sibling of this node or of the nearest ancestor below `node` that has one.
+      for (;;) {
+        if (depth === 0) return found;
+        if (cursor.gotoNextSibling()) break;
+        cursor.gotoParent();
+        depth -= 1;
+      }
+    }
+  } finally {
+    cursor.delete();
   }
-  let query = byLanguage.get(source);
-  if (!query) {
-    query = new Query(language, source);
-    byLanguage.set(source, query);
-  }
-  return query;
-}
-
-/** Nodes captured by `source` within `node`'s range, in document order. */
-export function capture(node: Node, source: string, name?: string): Node[] {
-  const captures = cachedQuery(node.tree.language, source).captures(node);
-  return captures.filter((entry) => name === undefined || entry.name === name).map((entry) => entry.node);
 }
 
 export { wordOccurrences } from '../syntax/text';
 
 /** The call/new expression whose callee ends at the identifier at `offset`, if there is one. */
 export function callWithCalleeAt(root: Node, offset: number): Node | undefined {
+  // Each read of `type` or `parent` is a call into wasm (`parent` walks down from the root): once per node.
   let node = root.descendantForIndex(offset, offset);
-  if (!node || (node.type !== 'identifier' && node.type !== 'property_identifier')) return undefined;
-  const parent = node.parent;
-  if (parent && (parent.type === 'attribute' || parent.type === 'member_expression') && !parent.childForFieldName('object')?.equals(node)) node = parent;
-  const call = node.parent;
-  if (!call) return undefined;
-  const callee = call.type === 'call' || call.type === 'call_expression' ? call.childForFieldName('function') : call.type === 'new_expression' ? call.childForFieldName('constructor') : null;
-  return callee?.equals(node) ? call : undefined;
+  const type = node?.type;
+  if (!node || (type !== 'identifier' && type !== 'property_identifier')) return undefined;
+  let call = node.parent;
+  const parentType = call?.type;
+  if (call && (parentType === 'attribute' || parentType === 'member_expression') && !call.childForFieldName('object')?.equals(node)) {
+    node = call;
+    call = node.parent;
+  }
+  return call && calleeOf(call)?.equals(node) ? call : undefined;
 }
 
 /**
@@ -217,7 +230,8 @@ export function keywordNodes(root: Node, word: string, type: string, within?: re
     const at = root.startIndex + offset;
     if (within && !within.some((range) => range.start <= at && at < range.end)) continue;
     const token = root.descendantForIndex(at, at + word.length);
-    if (token?.type === word && !token.isNamed && token.parent?.type === type) found.push(token.parent);
+    const parent = token?.type === word && !token.isNamed ? token.parent : null; // each `.parent` walks down from the root
+    if (parent?.type === type) found.push(parent);
   }
   return found;
 }
@@ -229,7 +243,10 @@ export function awaitExpressions(root: Node, expressionType: 'await' | 'await_ex
 
 /** Statement-level calls `f(...)` whose result is dropped, among `calls`. */
 export function droppedCalls(calls: readonly Node[]): Node[] {
-  return calls.filter((call) => call.parent?.type === 'expression_statement' && call.parent.namedChildCount === 1);
+  return calls.filter((call) => {
+    const statement = call.parent; // each `.parent` walks down from the root
+    return statement?.type === 'expression_statement' && statement.namedChildCount === 1;
+  });
 }
 
 /** `a|b|c` matching exactly the given names. */

@@ -1,7 +1,7 @@
 /**
- * JavaScript / TypeScript rules, with the same economy as the Python ones: async function
- * bodies by query, statement-level calls by query, Worker/child-process creations by a text
- * prefilter on the imported names, confirmed on the tree.
+ * JavaScript / TypeScript rules, with the same economy as the Python ones: awaits, statement-level
+ * calls and Worker/child-process creations found by a text prefilter (keywords, the imported
+ * names), confirmed on the tree.
  */
 import type { Node } from 'web-tree-sitter';
 import { enclosingFunction, isAsyncFunction, isFunctionNode } from '../syntax/context';
@@ -56,7 +56,8 @@ function checkAsyncCode(context: CheckContext): void {
   if (!context.isEnabled('js/await-in-loop')) return;
   const loops = new Map<number, Node>();
   for (const awaitNode of awaitExpressions(context.root, 'await_expression')) {
-    const statement = awaitNode.parent?.type === 'expression_statement' ? awaitNode.parent : awaitNode.parent?.parent?.parent;
+    const outer = awaitNode.parent; // each `.parent` walks down from the root
+    const statement = outer?.type === 'expression_statement' ? outer : outer?.parent?.parent;
     const parent = statement?.type === 'expression_statement' ? statement.parent : null;
     const loop = parent?.type === 'statement_block' ? parent.parent : parent;
     if (loop?.type === 'for_in_statement') loops.set(loop.startIndex, loop);

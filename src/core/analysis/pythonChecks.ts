@@ -1,11 +1,12 @@
 /**
- * Python rules. Checks touch only what matters: async function bodies (found by one query, then
+ * Python rules. Checks touch only what matters: async function bodies (found in the text, then
  * the calls and loops inside them), statement-level calls (dropped results), module-level
  * statements, and the few calls whose callee names a process/thread API (found by a text
- * prefilter on the imported names, confirmed on the tree).
+ * prefilter on the imported names, confirmed on the tree). No tree-sitter query: compiling one
+ * costs more than the walks that replace it.
  */
 import type { Node } from 'web-tree-sitter';
-import { enclosingFunction, isAsyncFunction, isFunctionNode } from '../syntax/context';
+import { enclosingFunction, isAsyncFunction } from '../syntax/context';
 import { qualifiedName } from '../syntax/names';
 import { pythonExpressionClass } from '../syntax/receivers';
 import { definedLocally, definitionName } from '../syntax/scopes';
@@ -16,7 +17,7 @@ import { checkForkWithThreads } from './pythonForkThreads';
 import { checkLostFutures } from './pythonFutures';
 import { checkPipeDeadlocks } from './pythonSubprocessPipes';
 import { checkWaiting } from './pythonWaiting';
-import { type CheckContext, allImports, alternation, asyncBodies, asyncFunctionNames, renamedApiNames, awaitExpressions, callWithCalleeAt, callsNamed, capture, droppedCalls, independentIterations, pythonNames, wordOccurrences } from './checkContext';
+import { type CheckContext, allImports, alternation, asyncBodies, asyncFunctionNames, renamedApiNames, awaitExpressions, callWithCalleeAt, callsNamed, droppedCalls, independentIterations, namedDescendants, pythonNames, wordOccurrences } from './checkContext';
 import type { Localized, RuleId } from './types';
 
 
@@ -59,6 +60,10 @@ const PROCESS_POOLS = new Set([...PROCESS_STARTERS]);
 const THREAD_POOLS = new Set(['concurrent.futures.ThreadPoolExecutor', 'concurrent.futures.thread.ThreadPoolExecutor', 'multiprocessing.pool.ThreadPool', 'multiprocessing.dummy.Pool']);
 const THREAD_CLASSES = new Set(['threading.Thread']);
 const POOL_METHODS = new Set(['submit', 'map', 'imap', 'imap_unordered', 'apply', 'apply_async', 'map_async', 'starmap', 'starmap_async']);
+const CALL: ReadonlySet<string> = new Set(['call']);
+const ASSIGNMENT: ReadonlySet<string> = new Set(['assignment']);
+/** Code in these runs when called or in its own scope, not where it stands. */
+const SCOPES: ReadonlySet<string> = new Set(['function_definition', 'lambda', 'class_definition']);
 /** Callee names worth locating in the text for the process/thread rules. */
 const TARGET_API_WORDS = ['Process', 'Thread', 'Pool', 'ThreadPool', 'ProcessPoolExecutor', 'ThreadPoolExecutor', 'to_thread'];
 
@@ -91,8 +96,10 @@ function checkAsyncCode(context: CheckContext): void {
   if (!context.isEnabled('py/await-in-loop')) return;
   const loops = new Map<number, Node>();
   for (const awaitNode of awaitExpressions(context.root, 'await')) {
-    const statement = awaitNode.parent?.type === 'expression_statement' ? awaitNode.parent : awaitNode.parent?.parent?.parent;
-    const loop = statement?.type === 'expression_statement' && statement.parent?.type === 'block' ? statement.parent.parent : null;
+    const outer = awaitNode.parent; // each `.parent` walks down from the root
+    const statement = outer?.type === 'expression_statement' ? outer : outer?.parent?.parent;
+    const block = statement?.type === 'expression_statement' ? statement.parent : null;
+    const loop = block?.type === 'block' ? block.parent : null;
     if (loop?.type === 'for_statement') loops.set(loop.startIndex, loop);
   }
   for (const loop of loops.values()) {
@@ -174,8 +181,7 @@ function checkModuleLevel(context: CheckContext): void {
   const processVariables = new Set<string>();
   for (const statement of context.root.namedChildren) {
     if (!statement || isDefinition(statement) || isMainGuard(statement)) continue;
-    for (const call of capture(statement, '(call) @call')) {
-      if (insideFunction(call, statement)) continue;
+    for (const call of namedDescendants(statement, CALL, SCOPES)) {
       const callee = call.childForFieldName('function');
       if (!callee) continue;
       const name = qualifiedName(callee, context.imports, 'python');
@@ -211,11 +217,6 @@ export function isMainGuard(statement: Node): boolean {
   if (condition?.type !== 'comparison_operator' || condition.namedChildCount !== 2) return false;
   const operands = [condition.namedChild(0)?.text ?? '', condition.namedChild(1)?.text ?? ''].map((text) => text.replace(/'/g, '"'));
   return condition.child(1)?.type === '==' && operands.includes('__name__') && operands.includes('"__main__"');
-}
-
-function insideFunction(node: Node, container: Node): boolean {
-  for (let parent = node.parent; parent && !parent.equals(container); parent = parent.parent) if (isFunctionNode(parent) || parent.type === 'class_definition') return true;
-  return false;
 }
 
 /** Targets handed to processes (must pickle) and to threads (CPU-bound work gains nothing). */
@@ -259,10 +260,18 @@ function poolCalls(creation: Node): Node[] {
     scope = parent.parent?.parent ?? null;
   }
   if (!name || !scope) return [];
+  // `name.method(…)`: each such call starts with an occurrence of the name in the text.
   const uses: Node[] = [];
-  for (const call of capture(scope, '(call function: (attribute object: (identifier) @object attribute: (identifier) @method)) @call', 'call')) {
-    const callee = call.childForFieldName('function');
-    if (callee?.childForFieldName('object')?.text === name && POOL_METHODS.has(callee.childForFieldName('attribute')?.text ?? '') && call.startIndex > creation.startIndex) uses.push(call);
+  for (const offset of wordOccurrences(scope.text, name)) {
+    const at = scope.startIndex + offset;
+    if (at <= creation.startIndex) continue;
+    const object = scope.descendantForIndex(at, at + name.length);
+    if (object?.type !== 'identifier' || object.text !== name) continue;
+    const callee = object.parent;
+    if (callee?.type !== 'attribute' || !callee.childForFieldName('object')?.equals(object)) continue;
+    const method = callee.childForFieldName('attribute');
+    const call = callee.parent;
+    if (method?.type === 'identifier' && POOL_METHODS.has(method.text) && call?.type === 'call' && call.childForFieldName('function')?.equals(callee)) uses.push(call);
   }
   return uses;
 }
@@ -308,10 +317,12 @@ function unpicklableReason(target: Node): Localized | undefined {
     const body = fn?.childForFieldName('body');
     if (object?.type !== 'identifier' || !body) return undefined;
     const localClasses = new Set(body.namedChildren.filter((statement) => isClassDefinition(statement)).map((statement) => definitionName(statement)));
-    const values = capture(body, '(assignment left: (identifier) @name right: (call function: (identifier) @class))');
-    for (let index = 0; index + 1 < values.length; index += 2) {
-      const className = values[index + 1]?.text;
-      if (values[index]?.text === object.text && className !== undefined && localClasses.has(className)) {
+    for (const assignment of namedDescendants(body, ASSIGNMENT)) {
+      const value = assignment.childForFieldName('right');
+      const constructor = value?.type === 'call' ? value.childForFieldName('function') : null;
+      const className = constructor?.type === 'identifier' ? constructor.text : undefined;
+      const variable = assignment.childForFieldName('left');
+      if (variable?.type === 'identifier' && variable.text === object.text && className !== undefined && localClasses.has(className)) {
         return { en: `\`${target.text}\`, a method of the local class \`${className}\`,`, 'zh-cn': `\`${target.text}\` 是局部类 \`${className}\` 的方法，` };
       }
     }
@@ -329,6 +340,8 @@ function isClassDefinition(statement: Node | null): boolean {
   return definition?.type === 'class_definition';
 }
 
+/** What `isCpuBoundFunction` looks at in a body: loops, calls, arithmetic, and what rules it out. */
+const CPU_BOUND_KINDS: ReadonlySet<string> = new Set(['for_statement', 'while_statement', 'call', 'await', 'yield', 'with_statement', 'augmented_assignment', 'binary_operator', 'global_statement']);
 const PURE_BUILTINS = new Set(['range', 'len', 'abs', 'min', 'max', 'sum', 'int', 'float', 'pow', 'divmod', 'round', 'enumerate', 'zip', 'bool', 'complex']);
 
 /** A sync function whose work is a loop of arithmetic: no await/yield/with, and no calls except pure builtins and `math`. */
@@ -336,7 +349,7 @@ export function isCpuBoundFunction(definition: Node): boolean {
   if (definition.type !== 'function_definition' || isAsyncFunction(definition)) return false;
   const body = definition.childForFieldName('body');
   if (!body) return false;
-  const nodes = capture(body, '(for_statement) @loop (while_statement) @loop (call) @call (await) @stop (yield) @stop (with_statement) @stop (augmented_assignment) @math (binary_operator) @math (global_statement) @stop');
+  const nodes = namedDescendants(body, CPU_BOUND_KINDS);
   let loops = 0;
   let mathInLoop = false;
   for (const node of nodes) {

@@ -4,7 +4,7 @@
  * async function nested in a sync one is. Class bodies, comprehensions and decorators belong to
  * the function around them (decorators are evaluated where the definition stands).
  */
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 
 const FUNCTION_TYPES = new Set([
   // Python
@@ -18,16 +18,39 @@ export function isFunctionNode(node: Node): boolean {
   return FUNCTION_TYPES.has(node.type);
 }
 
+/**
+ * Per tree, the answers of `enclosingFunction` by node id, for every node a walk went through: walks
+ * from nodes of the same function share their steps (each `.parent` re-walks the tree from its root).
+ */
+const enclosingFunctions = new WeakMap<Tree, Map<number, Node | null>>();
+
 /** The nearest function whose body contains `node` (a function's own name and decorators are outside it). */
 export function enclosingFunction(node: Node): Node | null {
-  let child = node;
-  for (let parent = node.parent; parent; child = parent, parent = parent.parent) {
-    if (!isFunctionNode(parent)) continue;
-    // Default parameter values and Python decorators run in the outer scope, not in the function.
-    const body = parent.childForFieldName('body');
-    if (body?.equals(child)) return parent;
+  let known = enclosingFunctions.get(node.tree);
+  if (!known) {
+    known = new Map();
+    enclosingFunctions.set(node.tree, known);
   }
-  return null;
+  // Every node on the way up to the function shares its answer.
+  const passed: number[] = [];
+  let found: Node | null = null;
+  for (let child: Node | null = node; child; ) {
+    const answer = known.get(child.id);
+    if (answer !== undefined) {
+      found = answer;
+      break;
+    }
+    passed.push(child.id);
+    const parent: Node | null = child.parent;
+    // Default parameter values and Python decorators run in the outer scope, not in the function.
+    if (parent && isFunctionNode(parent) && parent.childForFieldName('body')?.equals(child)) {
+      found = parent;
+      break;
+    }
+    child = parent;
+  }
+  for (const id of passed) known.set(id, found);
+  return found;
 }
 
 export function isAsyncFunction(fn: Node): boolean {

@@ -333,6 +333,22 @@ export function importsInFunctions(root: Node, family: LanguageFamily): readonly
 
 const importsInFunctionsCache = new WeakMap<Tree, Map<number, readonly [string, ImportBinding][]>>();
 
+const pythonNamesImportedInFunctionsCache = new WeakMap<Tree, ReadonlySet<string>>();
+
+/**
+ * Python: the names that imports inside the functions of `tree` bind. `importsInFunctions` finds
+ * every such import (each has the word `import` in its function's own code), so a name not among
+ * them is bound by no function's import.
+ */
+export function pythonNamesImportedInFunctions(tree: Tree): ReadonlySet<string> {
+  let names = pythonNamesImportedInFunctionsCache.get(tree);
+  if (!names) {
+    names = new Set(importsInFunctions(tree.rootNode, 'python').map(([local]) => local));
+    pythonNamesImportedInFunctionsCache.set(tree, names);
+  }
+  return names;
+}
+
 function findImportsInFunctions(root: Node, family: LanguageFamily): [string, ImportBinding][] {
   const keyword = family === 'python' ? /\bimport\b/g : /\brequire\s*\(/g;
   const found: [string, ImportBinding][] = [];
@@ -357,12 +373,17 @@ export function stringValue(node: Node): string {
   return node.namedChildren.map((part) => part?.text ?? '').join('');
 }
 
+/** What `unwrapExpression` strips. */
+const WRAPPERS: ReadonlySet<string> = new Set(['parenthesized_expression', 'non_null_expression', 'as_expression', 'satisfies_expression', 'type_assertion']);
+
 /** Strips parentheses, TS `!`, `as T`, `satisfies T` and `<T>x` around an expression. */
 export function unwrapExpression(node: Node | null): Node | null {
   let current = node;
-  while (current && (current.type === 'parenthesized_expression' || current.type === 'non_null_expression' || current.type === 'as_expression' || current.type === 'satisfies_expression' || current.type === 'type_assertion')) {
-    const inner: Node | null = current.type === 'type_assertion' ? current.namedChild(1) : current.namedChild(0);
-    if (!inner) return current;
+  while (current) {
+    const type = current.type; // a call into wasm: read once
+    if (!WRAPPERS.has(type)) break;
+    const inner: Node | null = type === 'type_assertion' ? current.namedChild(1) : current.namedChild(0);
+    if (!inner) break;
     current = inner;
   }
   return current;

@@ -8,7 +8,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { enclosingFunction } from './context';
-import { type ImportTable, functionImports, requiredModule, unwrapExpression } from './imports';
+import { type ImportTable, functionImports, pythonNamesImportedInFunctions, requiredModule, unwrapExpression } from './imports';
 import type { LanguageFamily } from './languages';
 
 /** Python builtins that matter for concurrency (resolve unless the module redefines them). */
@@ -31,10 +31,13 @@ function writtenName(node: Node, imports: ImportTable, family: LanguageFamily): 
   switch (expression.type) {
     case 'identifier': {
       const name = expression.text;
-      // An import inside an enclosing function binds the name there, before the module's.
-      for (let fn = enclosingFunction(expression); fn; fn = enclosingFunction(fn)) {
-        const local = functionImports(fn, family).get(name);
-        if (local) return local.qualifiedName;
+      // An import inside an enclosing function binds the name there, before the module's (in Python,
+      // only a name that some function imports is looked for up the enclosing functions).
+      if (family !== 'python' || pythonNamesImportedInFunctions(expression.tree).has(name)) {
+        for (let fn = enclosingFunction(expression); fn; fn = enclosingFunction(fn)) {
+          const local = functionImports(fn, family).get(name);
+          if (local) return local.qualifiedName;
+        }
       }
       const imported = imports.bindings.get(name);
       if (imported) return imported.qualifiedName;
