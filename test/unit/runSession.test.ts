@@ -159,7 +159,7 @@ describe('RunSession', () => {
       ...hold,
     ].join('\n'));
     const held = spawn('python3', ['held.py'], { cwd: dir, env: { ...process.env, PYTHONPATH: path.resolve(__dirname, '../../probes/python') }, stdio: ['ignore', 'pipe', 'inherit'] });
-    const lines = createInterface({ input: held.stdout! })[Symbol.asyncIterator]();
+    const lines = createInterface({ input: held.stdout })[Symbol.asyncIterator]();
     const nextLine = async (): Promise<string> => String((await lines.next()).value);
     return { held, said: JSON.parse(await nextLine()) as unknown[], nextLine };
   }
@@ -181,7 +181,7 @@ describe('RunSession', () => {
       // Heard again: the hold is over; the probe's own report of it, with the line it found once it ran again, is left out.
       program.send({ kind: 'delta' });
       await until(() => session.model.blockedEvents()[0]?.ongoing === false);
-      program.send({ kind: 'blocked', loopId: 'loop-1', threadId: 'main', durationMs: hold!.durationMs, stack: [{ file: path.join(dir, 'held.py'), line: 4 }] });
+      program.send({ kind: 'blocked', loopId: 'loop-1', threadId: 'main', durationMs: hold.durationMs, stack: [{ file: path.join(dir, 'held.py'), line: 4 }] });
       program.send({ kind: 'delta' });
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.equal(session.model.blockedEvents().length, 1);
