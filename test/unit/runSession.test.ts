@@ -224,7 +224,7 @@ describe('RunSession', () => {
     const { held, said: [stackDump, ident, nativeId] } = await heldPython(dir, 'threading.get_ident(), threading.get_native_id()', [
       'import os',
       'other = open("other.txt", "w+")',
-      'os.dup2(other.fileno(), _stacks._dump.fileno())  # the program reuses the descriptor',
+      'os.dup2(other.fileno(), _stacks._dump)  # the program reuses the descriptor',
       'time.sleep(0.3)',
       're.match(r"(a+)+$", "a" * 32 + "b")',
     ]);

@@ -8,7 +8,6 @@ import faulthandler
 import os
 import signal
 import sys
-import tempfile
 
 #: A real-time signal few programs use, whose handler is C code (Python handlers run only between
 #: bytecodes, which a thread in C never reaches). Its default action ends the process: the host sends
@@ -17,28 +16,30 @@ DUMP_SIGNAL = getattr(signal, "SIGRTMAX", 0) - 2
 
 
 def register():
-    """Registers the dump on DUMP_SIGNAL into a new unnamed file: ``{"signal", "fd"}`` for the hello,
+    """Registers the dump on DUMP_SIGNAL into a new unnamed file: ``{"signal", "fd", "inode"}`` for the hello,
     or None where it cannot be read back (no /proc), the program handles that signal itself, or
     there is no GIL to hold (a free-threaded build). After a fork, registering again replaces the
     parent's file with the child's own."""
-    if DUMP_SIGNAL <= 0 or not os.path.isdir("/proc/self/fd"):
+    if DUMP_SIGNAL <= 0 or not hasattr(os, "O_TMPFILE") or not os.path.isdir("/proc/self/fd"):
         return None
     if getattr(sys, "_is_gil_enabled", None) is not None and not sys._is_gil_enabled():
         return None
     try:
         if signal.getsignal(DUMP_SIGNAL) != signal.SIG_DFL:
             return None  # the program's own handler (None: one installed from C)
-        dump = tempfile.TemporaryFile(prefix="concurrency-lens-stacks-")
+        # A file with no name from the start (not `tempfile`, whose import costs every process
+        # milliseconds), not inherited by the programs this one executes.
+        dump = os.open(os.environ.get("TMPDIR") or "/tmp", os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o600)
         faulthandler.register(DUMP_SIGNAL, file=dump, all_threads=True, chain=False)
     except (OSError, ValueError, RuntimeError):
         return None
     global _dump
-    previous, _dump = _dump, dump  # faulthandler writes to its descriptor: the file must stay open
+    previous, _dump = _dump, dump  # faulthandler writes to this descriptor: it stays open
     if previous is not None:
-        previous.close()
+        os.close(previous)
     # Its inode: a program that closes the descriptor and opens another file in its place must
     # not get the stacks written into its own file (the host checks).
-    return {"signal": int(DUMP_SIGNAL), "fd": dump.fileno(), "inode": os.fstat(dump.fileno()).st_ino}
+    return {"signal": int(DUMP_SIGNAL), "fd": dump, "inode": os.fstat(dump).st_ino}
 
 
 _dump = None
