@@ -33,9 +33,9 @@ const ADVICE: Readonly<Record<Runtime['name'] | 'python-gil', BlockedLoopAdvice>
     learnTitle: () => vscode.l10n.t('Learn why blocking the event loop hurts (Concurrency Guide)'),
   },
   'python-gil': {
-    guide: { language: 'python', model: 'processes' },
+    guide: { language: 'python', model: 'threads', section: 'pitfalls' },
     warning: (duration) => vscode.l10n.t('This line held the GIL inside C code for {0}: no other thread of the process could run meanwhile, not even to switch. Run it in another process (ProcessPoolExecutor), or use a C library that lets go of the GIL; for a regular expression, one that cannot backtrack without end.', duration),
-    learnTitle: () => vscode.l10n.t('Learn when work needs a process of its own (Concurrency Guide)'),
+    learnTitle: () => vscode.l10n.t('Learn why C code that keeps the GIL stops every thread (Concurrency Guide)'),
   },
   node: {
     guide: { language: 'node', model: 'coroutines', section: 'pitfalls' },

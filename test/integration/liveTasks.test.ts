@@ -105,7 +105,7 @@ suite('Live Tasks: monitored Python runs', function () {
     assert.match(diagnostics[0]!.message, /^This line held the GIL inside C code for [\d.]+ s/);
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', fixture('gil_held.py'), diagnostics[0]!.range);
     const guide = actions.find((action) => action.command?.command === 'concurrencyLens.openGuide');
-    assert.deepEqual(guide?.command?.arguments, [{ language: 'python', model: 'processes' }]);
+    assert.deepEqual(guide?.command?.arguments, [{ language: 'python', model: 'threads', section: 'pitfalls' }]);
   });
 
   test('Stop ends the whole process tree', async () => {

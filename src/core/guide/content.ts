@@ -199,6 +199,11 @@ const PYTHON: Record<ModelOf<'python'>, GuideTopic<Localized>> = {
         `${PY}library/threading.html#using-locks-conditions-and-semaphores-in-the-with-statement`,
       ),
       claim(
+        'A call into C code that keeps the GIL (a regular expression that backtracks, arithmetic on huge integers, an extension that does not release it) stops every other thread until it returns, since threads switch only between bytecodes: run that work in a process.',
+        '调用一直持有 GIL 的 C 代码（回溯的正则表达式、超大整数运算、不释放 GIL 的扩展）会让其他所有线程停下，直到它返回，因为线程只在字节码之间切换：请把这类工作放到进程中运行。',
+        `${PY}glossary.html#term-global-interpreter-lock`,
+      ),
+      claim(
         'A `Lock` is not reentrant: a thread that takes it again while holding it waits for itself forever (use `RLock` for that); threads that `join()` each other never end.',
         '`Lock` 不可重入：已持有它的线程再次获取时会永远等待自己（这种情况请用 `RLock`）；互相 `join()` 的线程永远不会结束。',
         `${PY}library/threading.html#threading.RLock`,
