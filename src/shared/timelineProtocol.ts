@@ -25,6 +25,7 @@ export interface TimelineStrings {
   readonly columns: { readonly lane: string; readonly kind: string; readonly state: string; readonly start: string; readonly duration: string };
   /** `{0}` duration. */
   readonly blockedFor: string;
+  readonly gilHeldFor: string;
   readonly clickToOpen: string;
   /** `{0}` lag at the pointer. */
   readonly lagAt: string;

@@ -36,6 +36,7 @@ function timelineStrings(): TimelineStrings {
       duration: vscode.l10n.t('Duration'),
     },
     blockedFor: vscode.l10n.t('Event loop blocked for {0}'),
+    gilHeldFor: vscode.l10n.t('GIL held for {0}'),
     clickToOpen: vscode.l10n.t('Click to open the source'),
     lagAt: vscode.l10n.t('Event-loop lag {0}'),
     lagThreshold: vscode.l10n.t('Blocked-loop threshold {0}'),

@@ -98,6 +98,20 @@ describe('timeline data', () => {
     assert.deepEqual({ time: mark.time - T0, durationMs: mark.durationMs, source: mark.source, fn: mark.functionName }, { time: 100, durationMs: 300, source: { file: '/work/app.js', line: 7 }, fn: 'blockTheLoop' });
   });
 
+  it('marks a Python thread\'s GIL hold as such, in the timeline, the Chrome trace and a recording', () => {
+    const model = new RunModel();
+    model.addProcess(hello(20, 1, 'app.py'));
+    model.apply(20, { kind: 'snapshot', seq: 1, t: T0, threads: [{ id: 'main', kind: 'main', name: 'MainThread', state: 'running', startedAt: T0 }] });
+    model.apply(20, { kind: 'blocked', seq: 2, t: T0 + 4500, loopId: 'gil:main', threadId: 'main', durationMs: 4200, gil: true, stack: [{ file: '/work/app.py', line: 12, function: 'backtrack' }] });
+    const data = buildTimeline(model, T0 + 5000, false);
+    assert.deepEqual(data.marks.map((mark) => [data.lanes[mark.lane]?.label, mark.gil, mark.source?.line]), [['MainThread', true, 12]]);
+    const held = toChromeTrace(data, model.toRecording()).traceEvents.find((event) => event.ph === 'i');
+    assert.equal(held?.name, 'GIL held');
+    const read = readRecording(JSON.stringify(model.toRecording()));
+    assert.ok(read.ok);
+    assert.equal(RunModel.fromRecording(read.recording).blockedEvents()[0]?.gil, true);
+  });
+
   it('ends the open spans of a live run at “now”', () => {
     const model = new RunModel();
     model.addProcess(hello(10, 1, 'app.js'));

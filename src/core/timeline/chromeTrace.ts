@@ -62,7 +62,7 @@ export function toChromeTrace(timeline: TimelineData, recording: RunRecording): 
   for (const mark of timeline.marks) {
     const lane = timeline.lanes[mark.lane]!;
     events.push({
-      name: 'blocked loop', cat: 'blocked', ph: 'i', s: 't', pid: lane.pid, tid: tids[mark.lane]!, ts: micros(mark.time),
+      name: mark.gil ? 'GIL held' : 'blocked loop', cat: 'blocked', ph: 'i', s: 't', pid: lane.pid, tid: tids[mark.lane]!, ts: micros(mark.time),
       args: { durationMs: mark.durationMs, ...(mark.source ? { at: `${mark.source.file}:${mark.source.line}` } : {}), ...(mark.functionName ? { function: mark.functionName } : {}) },
     });
   }

@@ -56,6 +56,8 @@ export interface TimelineMark {
   /** Innermost frame of the program's own code while blocked, when known. */
   readonly source?: TimelineSource;
   readonly functionName?: string;
+  /** A Python thread held the GIL inside C code (nothing else in its process ran), not only its loop. */
+  readonly gil?: boolean;
 }
 
 /**
@@ -370,5 +372,6 @@ function blockedMark(lane: number, event: BlockedEvent): TimelineMark {
     durationMs: event.durationMs,
     ...sourceOf(frame),
     ...(frame?.function ? { functionName: frame.function } : {}),
+    ...(event.gil ? { gil: true } : {}),
   };
 }

@@ -580,7 +580,7 @@ function hitAt(event: MouseEvent): Hit | undefined {
   if (x < LABEL_WIDTH) return { lane, lines, ...(lane.source ? { source: lane.source } : {}) };
   const mark = markAt(data, view, laneIndex, x - LABEL_WIDTH);
   if (mark) {
-    lines.push(format(strings.blockedFor, formatDuration(mark.durationMs)));
+    lines.push(format(mark.gil ? strings.gilHeldFor : strings.blockedFor, formatDuration(mark.durationMs)));
     if (mark.source) lines.push(`${mark.functionName ? `${mark.functionName} · ` : ''}${mark.source.file}:${mark.source.line}`, strings.clickToOpen);
     return { lane, lines, ...(mark.source ? { source: mark.source } : {}) };
   }
