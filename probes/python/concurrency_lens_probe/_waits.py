@@ -45,13 +45,14 @@ _MAX_CODES_CACHED = 2048
 
 class Call:
     """A call in progress at a frame's current instruction."""
-    __slots__ = ("receiver", "method", "has_args", "const_arg")
+    __slots__ = ("receiver", "method", "has_args", "const_arg", "first_arg")
 
-    def __init__(self, receiver, method, has_args, const_arg):
+    def __init__(self, receiver, method, has_args, const_arg, first_arg=None):
         self.receiver = receiver  # e.g. "self.journal", or None for a plain function
         self.method = method  # e.g. "acquire"; "__enter__" for a `with`
         self.has_args = has_args
         self.const_arg = const_arg
+        self.first_arg = first_arg  # the first argument when it is a name (`pid`, `proc.pid`)
 
 
 _instructions_by_code = {}
@@ -98,9 +99,9 @@ def current_call(frame):
     while position >= 0 and listed[position][3] == line:
         _, name_opname, name, _ = listed[position]
         if name_opname in _ATTR_OPCODES and name in _BLOCKING_METHODS:
-            return Call(_receiver(listed, position), name, _has_args(listed, position, index), _const_arg(listed, position, index))
+            return Call(_receiver(listed, position), name, _has_args(listed, position, index), _const_arg(listed, position, index), _first_arg(listed, position, index))
         if name_opname in _NAME_OPCODES and name in _BLOCKING_METHODS:
-            return Call(None, name, _has_args(listed, position, index), _const_arg(listed, position, index))
+            return Call(None, name, _has_args(listed, position, index), _const_arg(listed, position, index), _first_arg(listed, position, index))
         position -= 1
     return None
 
@@ -128,6 +129,24 @@ def _receiver(listed, index):
 
 def _has_args(listed, start, end):
     return any(opname not in _TRANSPARENT_OPCODES and opname != "KW_NAMES" for _, opname, _, _ in listed[start + 1:end])
+
+
+def _first_arg(listed, start, end):
+    """The first argument of the call between instructions `start` (its callee) and `end` (the
+    call) when it is a dotted name (`pid`, `proc.pid`), else None."""
+    parts = []
+    for _, opname, argval, _ in listed[start + 1:end]:
+        if opname in _TRANSPARENT_OPCODES:
+            continue
+        if not parts and opname in _NAME_OPCODES:
+            parts.append(str(argval))
+        elif not parts and opname == "LOAD_FAST_LOAD_FAST" and isinstance(argval, tuple):
+            return str(argval[0])  # 3.13+: two locals at once, the first one is the argument
+        elif parts and opname in _ATTR_OPCODES:
+            parts.append(str(argval))
+        else:
+            break
+    return ".".join(parts) if parts else None
 
 
 def _const_arg(listed, start, end):
@@ -400,11 +419,11 @@ def _c_call_wait(frame, context):
         return _lock_wait(target, call, "Lock.acquire", context, timed=False)
     if call.receiver is None:
         function = resolve(frame, call.method)
-        return _function_wait(function, call, context)
+        return _function_wait(function, call, frame)
     if target is None:
         return None
     if isinstance(target, _ModuleType):
-        return _function_wait(attribute(target, call.method), call, context)
+        return _function_wait(attribute(target, call.method), call, frame)
     kind = type(target)
     if kind in (_LockType, _CRLockType) or _is_sem_lock(target):
         if call.method != "acquire":
@@ -423,7 +442,7 @@ def _c_call_wait(frame, context):
     return None
 
 
-def _function_wait(function, call, context):
+def _function_wait(function, call, frame):
     if function is None:
         return None
     if function is time.sleep:
@@ -436,7 +455,12 @@ def _function_wait(function, call, context):
     if module == "select" and name in ("select", "poll"):
         return {"kind": "select", "call": "select.%s" % name}
     if module == "posix" and name in ("waitpid", "wait", "wait4"):
-        return {"kind": "process-join", "call": "os.%s" % name}
+        wait = {"kind": "process-join", "call": "os.%s" % name}
+        # waitpid(pid, …): the child it waits for, when the frame names it.
+        pid = resolve(frame, call.first_arg) if name != "wait" and call.first_arg else None
+        if type(pid) is int and pid > 0:
+            wait["pid"] = pid
+        return wait
     if name == "input" and module == "builtins":
         return {"kind": "input", "call": "input"}
     if name == "print" and module == "builtins":

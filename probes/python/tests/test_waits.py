@@ -143,6 +143,18 @@ class WaitsTest(unittest.TestCase):
         self.assertEqual(feeder["wait"]["kind"], "pipe-send")
         self.assertEqual((child["MainThread"]["wait"]["kind"], child["MainThread"]["wait"]["threadId"]), ("join", feeder["id"]))
 
+    def test_a_parent_in_os_waitpid_waits_for_the_child_it_names(self):
+        def settled(processes):
+            waits = [version.get("wait", {}) for frames in processes.values() for version in latest(frames, "threads").values()]
+            return any(wait.get("kind") == "process-join" and "pid" in wait for wait in waits) and any(wait.get("kind") == "lock" for wait in waits)
+
+        processes = self.observe_stuck("fork_lock.py", settled)
+        parent = next(frames for frames in processes.values() if frames[0]["argv"][:1] == [fixture("fork_lock.py")] and frames[0]["ppid"] not in processes)
+        child_pid = next(pid for pid, frames in processes.items() if frames is not parent and frames[0]["ppid"] == parent[0]["pid"])
+        main = latest(parent, "threads")["MainThread"]["wait"]
+        self.assertEqual((main["kind"], main["call"], main["pid"], main["at"]["line"]), ("process-join", "os.waitpid", child_pid, 22))
+        self.assertEqual(latest(processes[child_pid], "threads")["MainThread"]["wait"]["kind"], "lock")
+
     def test_a_parent_waiting_for_a_child_whose_full_pipe_it_never_reads(self):
         def settled(processes):
             return any(version.get("wait", {}).get("pipeFull") for frames in processes.values() for version in latest(frames, "threads").values())
