@@ -808,8 +808,8 @@ function summaryItem(model: RunModel | undefined): vscode.TreeItem {
 export function summaryText(summary: RunSummary): string {
   const parts = [
     vscode.l10n.t('{0} tasks created, {1} failed, {2} cancelled', summary.tasksCreated, summary.tasksFailed, summary.tasksCancelled),
-    vscode.l10n.t('{0} threads', summary.threads),
-    vscode.l10n.t('{0} processes', summary.processes),
+    summary.threads === 1 ? vscode.l10n.t('1 thread') : vscode.l10n.t('{0} threads', summary.threads),
+    summary.processes === 1 ? vscode.l10n.t('1 process') : vscode.l10n.t('{0} processes', summary.processes),
   ];
   if (summary.longestBlock) parts.push(vscode.l10n.t('longest loop block {0}', formatDuration(summary.longestBlock.durationMs)));
   return parts.join(' · ');
