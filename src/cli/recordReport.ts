@@ -41,7 +41,7 @@ export function recordSummary(model: RunModel, command: readonly string[], exit:
     tasks: { created: summary.tasksCreated, failed: summary.tasksFailed, cancelled: summary.tasksCancelled },
     blockedLoops: model.blockedEvents().filter((event) => !event.gil).map(blockSummary),
     gilHolds: model.blockedEvents().filter((event) => event.gil).map((event) => ({
-      ...blockSummary(event), thread: model.process(event.pid)?.entities.thread.get(event.threadId)?.info.name ?? event.threadId,
+      ...blockSummary(event), thread: model.threadName(event.pid, event.threadId) ?? event.threadId,
     })),
     failOn: held,
   };

@@ -429,7 +429,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
         const frame = this.locationOf(node);
         const duration = formatDuration(event.durationMs);
         // A thread that took the GIL as it started is named once its probe could describe it (see HeldThreads).
-        const threadName = model?.process(event.pid)?.entities.thread.get(event.threadId)?.info.name ?? vscode.l10n.t('a new thread');
+        const threadName = model?.threadName(event.pid, event.threadId) ?? vscode.l10n.t('a new thread');
         const item = new vscode.TreeItem(event.gil ? vscode.l10n.t('GIL held by {0} for {1}', threadName, duration) : vscode.l10n.t('Event loop blocked for {0}', duration));
         // Held now, its place not known yet (a silent Node.js main thread: see HeldThreads).
         const unknownPlace = event.ongoing && event.stack.length === 0;
@@ -461,7 +461,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
         const unlisted = unlistedTasks(model!.process(node.pid)!, node.threadId);
         const count = (live > 0 ? ` · ${taskCount(live)}` : '') + (unlisted > 0 ? ` · ${vscode.l10n.t('+{0} more tasks not listed', unlisted)}` : '');
         const parentId = thread.info.parentThreadId;
-        const startedBy = parentId ? ` · ${vscode.l10n.t('started by {0}', model!.process(node.pid)?.entities.thread.get(parentId)?.info.name ?? parentId)}` : '';
+        const startedBy = parentId ? ` · ${vscode.l10n.t('started by {0}', model!.threadName(node.pid, parentId) ?? parentId)}` : '';
         const exitCode = thread.info.state === 'exited' && thread.info.exitCode !== undefined ? ` ${vscode.l10n.t('(exit code {0})', thread.info.exitCode)}` : '';
         const waits = thread.info.wait && thread.info.state !== 'exited' ? ` · ${waitWords(thread.info.wait, node.pid, namesFrom(this.stuck.of(model)?.graph), now)}` : '';
         item.description = `${threadStateLabel(thread.info.state)}${exitCode}${waits}${where}${count}${startedBy} · ${age(thread, now)}`;
@@ -901,7 +901,7 @@ function taskTooltip(model: RunModel, task: TrackedEntity<'task'>, pid: number, 
   const cancelled = info.cancelledBy;
   if (cancelled) {
     const by = cancelled.taskId ? model.process(pid)?.entities.task.get(cancelled.taskId)?.info.name ?? cancelled.taskId
-      : cancelled.taskName ?? (cancelled.threadId ? model.process(pid)?.entities.thread.get(cancelled.threadId)?.info.name ?? cancelled.threadId : undefined);
+      : cancelled.taskName ?? (cancelled.threadId ? model.threadName(pid, cancelled.threadId) ?? cancelled.threadId : undefined);
     const place = cancelled.at ? `${cancelled.at.file}:${cancelled.at.line}` : undefined;
     if (by && place) lines.push(vscode.l10n.t('Cancelled by {0} at {1}', by, place));
     else if (place) lines.push(vscode.l10n.t('Cancelled at {0}', place));

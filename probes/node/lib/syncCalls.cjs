@@ -32,6 +32,8 @@ function watchSyncCalls({ state }) {
     wrapped = true;
     if (Module._load === loadWatching) Module._load = load;
     wrapSyncCalls(state);
+    // An ES module's `import { execSync } from 'node:child_process'` reads the wrapped ones too.
+    Module.syncBuiltinESMExports();
   };
   function loadWatching(request) {
     const exports = Reflect.apply(load, this, arguments);
@@ -78,8 +80,6 @@ function wrapSyncCalls(state) {
       }
     });
   }
-  // An ES module's `import { execSync } from 'node:child_process'` reads the wrapped ones too.
-  require('node:module').syncBuiltinESMExports();
 }
 
 module.exports = { watchSyncCalls };

@@ -31,7 +31,7 @@ export const FAIL_CONDITIONS: readonly FailCondition[] = [
     help: 'an event loop was blocked for the threshold (--blocked-threshold-ms) or longer, or a Python thread held the GIL that long in C code',
     check: (model, { blockedThresholdMs }) => model.blockedEvents()
       .filter((event) => event.durationMs >= blockedThresholdMs)
-      .map((event) => `${event.gil ? `GIL held by ${model.process(event.pid)?.entities.thread.get(event.threadId)?.info.name ?? event.threadId}` : 'event loop blocked'} for ${formatDuration(event.durationMs)}${at(blockingFrame(event.stack, (file) => !isLibraryFile(file)))} (pid ${event.pid})`),
+      .map((event) => `${event.gil ? `GIL held by ${model.threadName(event.pid, event.threadId) ?? event.threadId}` : 'event loop blocked'} for ${formatDuration(event.durationMs)}${at(blockingFrame(event.stack, (file) => !isLibraryFile(file)))} (pid ${event.pid})`),
   },
   {
     id: 'failed-task',
@@ -73,9 +73,8 @@ function deadlockWords(report: StuckReport, model: RunModel): string {
 
 /** What a waiter outside a cycle waits for, by name where the run knows it: the thread it joins, the tasks it awaits. */
 function waitTarget({ pid, wait }: Waiter, model: RunModel): string {
-  const entities = model.process(pid)?.entities;
-  const threadName = (id: string) => entities?.thread.get(id)?.info.name ?? id;
-  const taskNames = (ids: readonly string[]) => ids.map((id) => entities?.task.get(id)?.info.name ?? id).join(', ');
+  const threadName = (id: string) => model.threadName(pid, id) ?? id;
+  const taskNames = (ids: readonly string[]) => ids.map((id) => model.process(pid)?.entities.task.get(id)?.info.name ?? id).join(', ');
   if (!wait) return 'something';
   if (wait.kind === 'join' && wait.threadId !== undefined) return `thread ${threadName(wait.threadId)} to end`;
   if (wait.kind === 'process-join' && wait.pid !== undefined) return `process ${wait.pid} to exit`;

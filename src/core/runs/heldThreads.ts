@@ -3,6 +3,7 @@ import type { BlockedFrame, HelloFrame, SourceLocation } from '../probe/protocol
 import type { ProbeLogger } from '../probe/server';
 import { isStopped } from './processTree';
 import type { RunModel } from './runModel';
+import { isRuntimeInternal } from './treeShape';
 
 /**
  * A probe announces how long it stays silent at most (its hello's `silentAtMostMs`); silent this
@@ -218,7 +219,7 @@ export class HeldThreads {
       return;
     }
     const cwd = record?.cwd;
-    const located = stack.map((frame) => (cwd && !path.isAbsolute(frame.file) && !frame.file.startsWith('<') ? { ...frame, file: path.resolve(cwd, frame.file) } : frame));
+    const located = stack.map((frame) => (cwd && !path.isAbsolute(frame.file) && !isRuntimeInternal(frame.file) ? { ...frame, file: path.resolve(cwd, frame.file) } : frame));
     // An unknown thread goes by its ident until the probe names it (see heard).
     const threadId = thread?.id ?? `${UNKNOWN_THREAD_PREFIX}${ident}`;
     const loop = [...(record?.entities.loop.values() ?? [])].find((candidate) => candidate.live && candidate.info.threadId === threadId);

@@ -223,6 +223,11 @@ export class RunModel {
     return this.processMap.get(pid);
   }
 
+  /** The name of thread `threadId` of process `pid`, when the run knows that thread. */
+  threadName(pid: number, threadId: string): string | undefined {
+    return this.processMap.get(pid)?.entities.thread.get(threadId)?.info.name;
+  }
+
   /** Processes with no ancestor in the run (normally the one program started). */
   rootProcesses(): ProcessRecord[] {
     return this.processes().filter((record) => this.parentOf(record) === undefined);
