@@ -103,6 +103,7 @@ describe('Why is it stuck (UI)', { timeout: 300_000 }, () => {
     const row = tree.filter({ hasText: /GIL held by MainThread for [\d.]+ s\s*gil_held\.py:12/ }).first();
     await row.waitFor({ timeout: 60_000 });
     assert.equal(await tree.filter({ hasText: /Run finished/ }).count(), 0, 'shown while the thread holds the GIL');
+    await screenshot(page, 'gil-held-live');
     // Its row grows every half second while it lasts, which drops a hover: the tooltip is read once it is over.
     await tree.filter({ hasText: /Run finished/ }).first().waitFor({ timeout: 60_000 });
     await showTooltip(row, 'no other thread of this process could run');
