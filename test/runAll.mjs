@@ -7,6 +7,8 @@ const steps = [
   { name: 'lint', script: 'lint', gate: true },
   { name: 'typecheck', script: 'typecheck', gate: true },
   { name: 'build', script: 'build', gate: true },
+  // Before the tests: some unit tests use Debian packages too (gdb).
+  { name: 'setup (Debian packages and code-server, once)', script: 'test:setup', gate: true },
   { name: 'unit', script: 'test:unit' },
   { name: 'Python probe (every Python 3.8–3.13 present)', script: 'test:probe:python' },
   { name: 'Node probe', script: 'test:probe:node' },

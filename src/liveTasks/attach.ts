@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { AttachResult } from '../core/attach/attachNode';
+import type { AttachFailure } from '../core/attach/attachNode';
+import type { PythonAttachFailure } from '../core/attach/attachPython';
 import { listRuntimeProcesses, runtimeOf, selfAndAncestors, type RuntimeProcess } from '../core/attach/processes';
 import { ENV_BLOCKED_THRESHOLD_MS } from '../core/probe/endpoint';
 import { commandLine } from '../core/runs/processTree';
@@ -11,8 +12,8 @@ import type { LiveTasksController } from './liveTasksController';
 import { MonitoredRun, processTreeSource } from './monitoredRun';
 
 /**
- * "Attach Monitor to Process…": lists this user's Node.js processes (and Python ones, which cannot
- * be attached to yet), and loads the probe into the one picked (src/core/attach/attachNode.ts).
+ * "Attach Monitor to Process…": lists this user's Node.js and Python processes, and loads the probe
+ * into the one picked (src/core/attach/attachNode.ts, src/core/attach/attachPython.ts).
  * From then on it reports like a monitored run; the run ends when the process does.
  */
 export async function attachToProcess(controller: LiveTasksController, givenPid?: number): Promise<MonitoredRun | undefined> {
@@ -23,10 +24,6 @@ export async function attachToProcess(controller: LiveTasksController, givenPid?
   }
   const picked = givenPid !== undefined ? describe(givenPid) : await pickProcess();
   if (!picked) return undefined;
-  if (picked.runtime === 'python') {
-    offerRunCommands(vscode.l10n.t('Attaching to a running Python process needs Python 3.14\'s sys.remote_exec and is not supported yet. Start the program with the monitor instead.'));
-    return undefined;
-  }
   if (controller.runs.some((run) => run.isRunning && run.model.process(picked.pid)?.connected)) {
     void vscode.window.showInformationMessage(vscode.l10n.t('Process {0} is monitored already.', picked.pid));
     return undefined;
@@ -35,19 +32,35 @@ export async function attachToProcess(controller: LiveTasksController, givenPid?
   return controller.startWithServer(async (server) => {
     const session = new RunSession(server, { logger: controller.log, blockedThresholdMs, ownsProcesses: false });
     session.adoptRoot(picked.pid, picked.argv, undefined, Date.now());
-    // The inspector client (ws) loads when something is attached to, not at activation.
-    const { attachNodeProbe } = await import('../core/attach/attachNode');
-    const result = await attachNodeProbe({
-      pid: picked.pid, install: controller.install, env: { ...server.environment, [ENV_BLOCKED_THRESHOLD_MS]: String(blockedThresholdMs) },
-    });
+    const env = { ...server.environment, [ENV_BLOCKED_THRESHOLD_MS]: String(blockedThresholdMs) };
+    const result = picked.runtime === 'python' ? await attachPython(picked.pid, controller, env) : await attachNode(picked.pid, controller, env);
     if (!result.ok) {
       controller.log.warn(`attach to ${picked.pid} failed (${result.reason}): ${result.detail}`);
       session.dispose();
       throw new LaunchError(failureMessage(picked.pid, result));
     }
-    controller.log.info(`attached to ${picked.pid}${result.openedInspector ? ' (inspector opened and closed again)' : ''}; ${result.workers} Worker(s) running`);
     return new MonitoredRun(session, `${processLabel(picked.argv)} (pid ${picked.pid})`, 'attach', processTreeSource(session));
   });
+}
+
+type AttachOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: AttachFailure | PythonAttachFailure; readonly detail: string };
+
+async function attachNode(pid: number, controller: LiveTasksController, env: Record<string, string>): Promise<AttachOutcome> {
+  // The inspector client (ws) loads when something is attached to, not at activation.
+  const { attachNodeProbe } = await import('../core/attach/attachNode');
+  const result = await attachNodeProbe({ pid, install: controller.install, env });
+  if (result.ok) controller.log.info(`attached to ${pid}${result.openedInspector ? ' (inspector opened and closed again)' : ''}; ${result.workers} Worker(s) running`);
+  return result;
+}
+
+async function attachPython(pid: number, controller: LiveTasksController, env: Record<string, string>): Promise<AttachOutcome> {
+  const { attachPythonProbe } = await import('../core/attach/attachPython');
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Attaching the monitor to Python process {0}…', pid) },
+    () => attachPythonProbe({ pid, install: controller.install, env }),
+  );
+  if (result.ok) controller.log.info(`attached to Python process ${pid} (gdb)`);
+  return result;
 }
 
 /** A pid given by a caller (a test, another command): what it runs, or undefined (said why) when it is not there. */
@@ -64,16 +77,16 @@ async function pickProcess(): Promise<RuntimeProcess | undefined> {
   // The editor's own processes are Node.js too: never offered.
   const candidates = listRuntimeProcesses(process.getuid?.() ?? 0, selfAndAncestors(process.pid));
   if (candidates.length === 0) {
-    offerRunCommands(vscode.l10n.t('No Node.js process of yours is running. Start one with the monitor instead.'));
+    offerRunCommands(vscode.l10n.t('No Node.js or Python process of yours is running. Start one with the monitor instead.'));
     return undefined;
   }
   const items = candidates.map((candidate) => ({
     label: processLabel(candidate.argv),
-    description: candidate.runtime === 'node' ? `pid ${candidate.pid}` : vscode.l10n.t('pid {0} · Python: not supported yet', candidate.pid),
+    description: `pid ${candidate.pid} · ${candidate.runtime === 'node' ? 'Node.js' : 'Python'}`,
     detail: candidate.argv.join(' ').slice(0, 500),
     candidate,
   }));
-  const picked = await vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t('A Node.js process to attach the Concurrency Monitor to'), matchOnDescription: true, matchOnDetail: true });
+  const picked = await vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t('A Node.js or Python process to attach the Concurrency Monitor to'), matchOnDescription: true, matchOnDetail: true });
   return picked?.candidate;
 }
 
@@ -87,7 +100,7 @@ function offerRunCommands(message: string): void {
   });
 }
 
-function failureMessage(pid: number, result: Extract<AttachResult, { ok: false }>): string {
+function failureMessage(pid: number, result: Extract<AttachOutcome, { ok: false }>): string {
   switch (result.reason) {
     case 'unsupported-platform':
       return vscode.l10n.t('Attaching the monitor to a running process is not supported on Windows. Start the program with "Run Command with Concurrency Monitor…" instead.');
@@ -103,6 +116,14 @@ function failureMessage(pid: number, result: Extract<AttachResult, { ok: false }
       return vscode.l10n.t('Process {0} did not open its inspector on 127.0.0.1:9229 (a program that handles SIGUSR1 itself, or runs with --disable-sigusr1, cannot be attached to). See the "Concurrency Lens" output for details.', pid);
     case 'port-taken':
       return vscode.l10n.t('The inspector port of process {0} is taken by another process. Stop that process\'s debugger and try again.', pid);
+    case 'no-gdb':
+      return vscode.l10n.t('Attaching to a running Python process needs gdb, which was not found. Install it (on Debian and Ubuntu: sudo apt install gdb) and try again.');
+    case 'ptrace-denied':
+      return vscode.l10n.t('The system does not allow attaching to process {0} (ptrace; on Ubuntu /proc/sys/kernel/yama/ptrace_scope is 1 by default: only a program\'s parent may attach). Start the program with the monitor instead, or allow it with: sudo sysctl kernel.yama.ptrace_scope=0', pid);
+    case 'not-python':
+      return vscode.l10n.t('Process {0} does not export the CPython functions the monitor needs to attach (another Python implementation, or a statically linked one). Start the program with the monitor instead.', pid);
+    case 'main-thread-busy':
+      return vscode.l10n.t('The main thread of process {0} kept running Python code: the monitor attaches in a moment when it waits (a sleep, a lock, a join, I/O), which it did not do for 3 s. Try again, or start the program with the monitor.', pid);
     case 'failed':
       return vscode.l10n.t('Could not attach to process {0}. See the "Concurrency Lens" output for details.', pid);
   }

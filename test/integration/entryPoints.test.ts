@@ -186,8 +186,24 @@ suite('Monitoring a program however it is started', function () {
     assert.equal(api.liveTasks.runs.length, 1);
     target.kill('SIGTERM');
     await run.whenEnded();
-    const python = await startOutside('python3', ['-c', 'import time; print("ready", flush=True); time.sleep(30)']);
-    assert.equal(await vscode.commands.executeCommand('concurrencyLens.attachToProcess', python.pid), undefined, 'a Python process is explained, not attached');
+  });
+
+  test('Attach: a running Python process already in a lock-order deadlock is diagnosed once attached (gdb), and ends as it does', async () => {
+    const program = path.join(extension.extensionPath, 'test', 'fixtures', 'attach', 'deadlock.py');
+    const target = await startOutside('python3', [program]);
+    const run = await vscode.commands.executeCommand<MonitoredRun | undefined>('concurrencyLens.attachToProcess', target.pid);
+    assert.ok(run, 'attached');
+    assert.equal(run.title, `python3 ${program} (pid ${target.pid})`);
+    const stuck = await until('the Stuck row', () => rows(api.liveTasks, run).find((row) => row.node.kind === 'stuck'));
+    assert.match(stuck.text, /^Stuck: lock-order deadlock — for \d/);
+    assert.deepEqual(rows(api.liveTasks, run).filter((row) => row.node.kind === 'stuckStep').map((row) => row.text).sort(), [
+      'audit — holds `journal` (line 18) and waits for `accounts` (line 20)',
+      'transfer — holds `accounts` (line 11) and waits for `journal` (line 13)',
+    ]);
+    assert.equal(await vscode.commands.executeCommand('concurrencyLens.attachToProcess', target.pid), undefined, 'attached once');
+    target.kill('SIGTERM');
+    await run.whenEnded();
+    assert.ok(run.model.process(target.pid!)?.endedAt, 'shown as ended');
   });
 
   test('F5: a Node.js debug session with a Worker and a child process is a run named after its configuration, ending with it', async () => {

@@ -17,12 +17,13 @@ const INSTALL_DIR = path.join(CACHE_DIR, `code-server-${CODE_SERVER_VERSION}`);
 const CODE_SERVER_BIN = path.join(INSTALL_DIR, 'node_modules', '.bin', 'code-server');
 
 /**
- * Debian packages: native-module toolchain for code-server, plus ripgrep and the browser, and
- * Debian's pytest (the "Run Command" integration test monitors a real test run).
+ * Debian packages: native-module toolchain for code-server, plus ripgrep and the browser,
+ * Debian's pytest (the "Run Command" integration test monitors a real test run) and gdb (attaching
+ * the monitor to a running Python process).
  */
 const DEBIAN_PACKAGES = [
   'build-essential', 'python3', 'pkg-config', 'libkrb5-dev', 'libsecret-1-dev', 'libx11-dev',
-  'libxkbfile-dev', 'ripgrep', 'chromium', 'fonts-noto-cjk', 'python3-pytest',
+  'libxkbfile-dev', 'ripgrep', 'chromium', 'fonts-noto-cjk', 'python3-pytest', 'gdb',
 ];
 /** What each package provides that we can check for without dpkg. */
 const REQUIRED_FILES: Record<string, string> = {
@@ -36,6 +37,7 @@ const REQUIRED_FILES: Record<string, string> = {
   'build-essential': '/usr/bin/g++',
   'fonts-noto-cjk': '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc',
   'python3-pytest': '/usr/bin/pytest-3',
+  gdb: '/usr/bin/gdb',
 };
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';

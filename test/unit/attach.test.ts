@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { attachNodeProbe } from '../../src/core/attach/attachNode';
+import { attachPythonProbe, gdbFailure } from '../../src/core/attach/attachPython';
 import { inspectorPortOf, listRuntimeProcesses, runtimeOf, selfAndAncestors } from '../../src/core/attach/processes';
 import { ProbeServer } from '../../src/core/probe/server';
 import { probeInstall } from '../../src/core/runs/launchSpec';
@@ -142,5 +143,69 @@ describe('attaching to a running Node.js process', () => {
     assert.equal((taken as { reason: string }).reason, 'port-taken');
     assert.equal(await inspectorAnswers(9229), true, 'the other process\'s inspector is left alone');
     holder.child.kill('SIGKILL');
+  });
+});
+
+describe('attaching to a running Python process', () => {
+  const deadlock = path.join(root, 'test', 'fixtures', 'attach', 'deadlock.py');
+  const python = 'python3';
+
+  it('runs the probe in a process stuck in a deadlock (gdb): its threads, what each waits for, and the program runs on', async () => {
+    const { child } = await target(python, [deadlock]);
+    const pid = child.pid!;
+    const probes = await ProbeServer.start({ logger: quiet });
+    const session = new RunSession(probes, { logger: quiet, ownsProcesses: false });
+    try {
+      session.adoptRoot(pid, [python, deadlock], undefined, Date.now());
+      assert.deepEqual(await attachPythonProbe({ pid, install, env: probes.environment }), { ok: true });
+      const waits = await until('both threads waiting for the lock the other holds', () => {
+        const threads = [...(session.model.process(pid)?.entities.thread.values() ?? [])].map((thread) => thread.info);
+        const named = (name: string) => threads.find((thread) => thread.name === name)?.wait;
+        const [transfer, audit] = [named('transfer'), named('audit')];
+        return transfer?.kind === 'lock' && audit?.kind === 'lock' && { transfer, audit, main: named('MainThread') };
+      });
+      assert.equal(waits.transfer.name, 'journal');
+      assert.equal(waits.audit.name, 'accounts');
+      assert.equal(waits.main?.kind, 'join');
+      assert.equal(session.model.process(pid)?.runtime?.name, 'python');
+      const again = await attachPythonProbe({ pid, install, env: probes.environment });
+      assert.deepEqual(again.ok === false && again.reason, 'already-monitored');
+      assert.equal(child.exitCode, null, 'still running');
+      child.kill('SIGTERM');
+      await session.ended;
+    } finally {
+      session.dispose();
+    }
+  });
+
+  it('says why when it cannot: gone, another user\'s, a main thread that never waits, no gdb, a probe that cannot be imported', async () => {
+    const env = { CONCURRENCY_LENS_ADDRESS: 'unix:/nowhere', CONCURRENCY_LENS_TOKEN: 'x' };
+    const reason = async (pid: number, options: { gdb?: string; busyWaitMs?: number; pythonRoot?: string } = {}) => {
+      const result = await attachPythonProbe({ pid, install: { ...install, pythonRoot: options.pythonRoot ?? install.pythonRoot }, env, gdb: options.gdb, busyWaitMs: options.busyWaitMs });
+      return result.ok ? 'ok' : `${result.reason}: ${result.detail}`;
+    };
+    const gone = spawn(python, ['-c', 'pass']);
+    await new Promise((resolve) => gone.once('exit', resolve));
+    assert.match(await reason(gone.pid!), /^gone: /);
+    const otherUsers = process.getuid!() === 0 ? (await target(python, ['-c', 'import time; print("ready", flush=True); time.sleep(30)'], { uid: 65534, gid: 65534, cwd: '/' })).child.pid! : 1;
+    assert.match(await reason(otherUsers), /^other-user: /);
+    const spinning = await target(python, ['-c', 'print("ready", flush=True)\nwhile True: pass']);
+    assert.match(await reason(spinning.child.pid!, { busyWaitMs: 300 }), /^main-thread-busy: /);
+    spinning.child.kill();
+    const sleeping = await target(python, ['-c', 'import time; print("ready", flush=True); time.sleep(30)']);
+    assert.match(await reason(sleeping.child.pid!, { gdb: path.join(root, 'no-such-gdb') }), /^no-gdb: /);
+    assert.match(await reason(sleeping.child.pid!, { pythonRoot: path.join(root, 'no-such-folder') }), /^failed: failed: ModuleNotFoundError/);
+    assert.equal(sleeping.child.exitCode, null, 'the failed attach left it running');
+    assert.equal(sleeping.lines.length, 1, 'and printed nothing into its output');
+    sleeping.child.kill();
+  });
+
+  it('reads why gdb could not run the bootstrap from what it printed', () => {
+    const run = (output: string) => gdbFailure({ started: true, output, timedOut: false }).reason;
+    assert.equal(run('Could not attach to process.  If your uid matches the uid of the target\nptrace: Operation not permitted.\n'), 'ptrace-denied');
+    assert.equal(run('ptrace: No such process.\n'), 'gone');
+    assert.equal(run('No symbol "PyGILState_Ensure" in current context.\n'), 'not-python');
+    assert.equal(run('something else\n'), 'failed');
+    assert.equal(gdbFailure({ started: false, output: '', timedOut: false }).reason, 'no-gdb');
   });
 });

@@ -200,9 +200,10 @@ class Probe:
     def thread_ended(self, thread):
         self.threads.ended(thread)
 
-    def loop_running(self, loop):
+    def loop_running(self, loop, thread_ident=None):
+        """A loop runs on the calling thread, or on ``thread_ident`` (found running at attach)."""
         self.end_grace_period()
-        if not self.loops.running(loop, _thread.get_ident()):
+        if not self.loops.running(loop, _thread.get_ident() if thread_ident is None else thread_ident, foreign=thread_ident is not None):
             return
         self._structure_changes()
         self.alarm.wake()  # a loop to watch from now on, whenever it starts

@@ -74,8 +74,9 @@ class LoopWatch:
     def __bool__(self):
         return bool(self._loops)
 
-    def running(self, loop, thread_ident):
-        """A loop runs on the calling thread: watched from now on. False if it already was."""
+    def running(self, loop, thread_ident, foreign=False):
+        """A loop runs on thread ``thread_ident`` (the calling one unless ``foreign``: a loop found
+        already running when the probe was attached): watched from now on. False if it already was."""
         with self._lock:
             if thread_ident in self._loops and self._loops[thread_ident].loop() is loop:
                 return False
@@ -87,7 +88,12 @@ class LoopWatch:
         # The first beat a whole beat later: one at once would run (and sample, see _sampling) in the
         # middle of the program's first step, before the tasks it creates have started.
         state.expected_beat = time.monotonic() + BEAT_SECONDS
-        loop.call_later(BEAT_SECONDS, self._beat, state)
+        if foreign:
+            # Another thread's loop (or this thread's, interrupted in its wait): scheduled through
+            # its thread-safe door, which also wakes it. A loop that never takes it reads blocked.
+            loop.call_soon_threadsafe(loop.call_later, BEAT_SECONDS, self._beat, state)
+        else:
+            loop.call_later(BEAT_SECONDS, self._beat, state)
         try:
             _lifecycle.CANCELS.install()
             if self.origins is not None:
@@ -443,6 +449,25 @@ def _all_tasks(asyncio, loop):
 
 def install(probe):
     _hooks.when_imported("asyncio.events", lambda events: _wrap_running_loop(events, probe))
+
+
+def running_loops():
+    """The event loops running when the probe was attached to the process, with their threads'
+    idents: found in each thread's stack as the ``self`` of ``run_forever`` (a loop written in C,
+    like uvloop's, has no such frame and is not found)."""
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None:
+        return []
+    found = []
+    for ident, frame in sys._current_frames().items():
+        while frame is not None:
+            if frame.f_code.co_name == "run_forever":
+                loop = frame.f_locals.get("self")
+                if isinstance(loop, asyncio.AbstractEventLoop) and loop.is_running():
+                    found.append((loop, ident))
+                    break
+            frame = frame.f_back
+    return found
 
 
 def _wrap_running_loop(events, probe):

@@ -30,10 +30,10 @@ export function descendantPids(root: number): number[] {
 }
 
 /** The fields of /proc/<pid>/stat after the command name (state first), or undefined when it is gone or unknown. */
-function statFields(pid: number): string[] | undefined {
+function statFields(pid: number, thread?: number): string[] | undefined {
   try {
     // The command name may hold spaces and parentheses: the fields that follow start after the last ')'.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
@@ -50,6 +50,12 @@ export function parentPid(pid: number): number | undefined {
 export function isStopped(pid: number): boolean {
   const state = statFields(pid)?.[0];
   return state === 'T' || state === 't';
+}
+
+/** Whether the main thread of `pid` is on a CPU or ready for one ('R' in Linux's /proc), as opposed to waiting or stopped; undefined when it is gone. */
+export function isMainThreadRunning(pid: number): boolean | undefined {
+  const state = statFields(pid, pid)?.[0];
+  return state === undefined ? undefined : state === 'R';
 }
 
 /** Sends `signal` to the process group led by each of `groups` and to each of `pids`; gone ones are skipped. */
