@@ -103,7 +103,7 @@ function offerRunCommands(message: string): void {
 function failureMessage(pid: number, result: Extract<AttachOutcome, { ok: false }>): string {
   switch (result.reason) {
     case 'unsupported-platform':
-      return vscode.l10n.t('Attaching the monitor to a running process is not supported on Windows. Start the program with "Run Command with Concurrency Monitor…" instead.');
+      return vscode.l10n.t('Attaching the monitor to this process is not supported on this operating system. Start the program with "Run Command with Concurrency Monitor…" instead.');
     case 'gone':
       return vscode.l10n.t('Process {0} does not exist (any more).', pid);
     case 'other-user':
