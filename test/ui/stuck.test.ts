@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -38,6 +39,7 @@ describe('Why is it stuck (UI)', { timeout: 300_000 }, () => {
       settings: { 'concurrencyLens.monitor.taskCreation': true },
       files: {
         'stuck/bank_deadlock.py': monitorFixture('bank_deadlock.py'), 'stuck/await_cycle.py': monitorFixture('await_cycle.py'), 'stuck/crawl.py': LIFECYCLE, 'stuck/gil_held.py': monitorFixture('gil_held.py'),
+        'stuck/ledger.py': readFileSync(path.join(__dirname, '..', 'fixtures', 'attach', 'deadlock.py'), 'utf8'),
       },
     });
     const { page } = workbench;
@@ -108,6 +110,32 @@ describe('Why is it stuck (UI)', { timeout: 300_000 }, () => {
     await tree.filter({ hasText: /Run finished/ }).first().waitFor({ timeout: 60_000 });
     await showTooltip(row, 'no other thread of this process could run');
     await screenshot(page, 'gil-held');
+    await runCommand(page, 'Concurrency Lens: Clear Ended Runs');
+  });
+
+  it('attached to a Python program that was started without the monitor and is stuck: the picker, then the Stuck row', async () => {
+    const { page } = workbench;
+    const program = spawn('python3', [path.join(workbench.workspace, 'stuck', 'ledger.py')], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        program.once('error', reject);
+        program.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      });
+      await runCommand(page, 'Concurrency Lens: Attach Monitor to Process…');
+      await page.locator('.quick-input-widget input[placeholder^="A Node.js or Python process"]').waitFor({ timeout: 20_000 });
+      await page.keyboard.type(String(program.pid));
+      const pick = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: `pid ${program.pid} · Python` }).first();
+      await pick.waitFor({ timeout: 20_000 });
+      await screenshot(page, 'attach-python-pick');
+      await page.keyboard.press('Enter');
+      const tree = page.locator('.pane-body .monaco-list-row');
+      await tree.filter({ hasText: /Stuck: lock-order deadlock/ }).first().waitFor({ timeout: 60_000 });
+      await tree.filter({ hasText: /transfer\s*holds `accounts` \(line 11\) and waits for `journal` \(line 13\)/ }).first().waitFor({ timeout: 10_000 });
+      await screenshot(page, 'attach-python-stuck');
+    } finally {
+      program.kill('SIGKILL');
+    }
+    await page.locator('.pane-body .monaco-list-row').filter({ hasText: /Run finished|ended|killed/ }).first().waitFor({ timeout: 30_000 });
     await runCommand(page, 'Concurrency Lens: Clear Ended Runs');
   });
 

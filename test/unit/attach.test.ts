@@ -168,6 +168,7 @@ describe('attaching to a running Python process', () => {
       assert.equal(waits.audit.name, 'accounts');
       assert.equal(waits.main?.kind, 'join');
       assert.equal(session.model.process(pid)?.runtime?.name, 'python');
+      assert.deepEqual(session.model.process(pid)?.argv, [deadlock], 'the program\'s own argv, not the bootstrap\'s');
       const again = await attachPythonProbe({ pid, install, env: probes.environment });
       assert.deepEqual(again.ok === false && again.reason, 'already-monitored');
       assert.equal(child.exitCode, null, 'still running');

@@ -109,8 +109,12 @@ export function bootstrapScript(pythonRoot: string, env: Readonly<Record<string,
 
 /** gdb in batch mode, no init files, nothing fetched or auto-loaded: the bootstrap run on the main thread with the GIL taken (and given back as it was). */
 export function gdbArguments(pid: number, bootstrap: string): string[] {
-  // In a fresh namespace (run_path), so nothing lands in the program's __main__.
-  const python = `__import__('runpy').run_path(${JSON.stringify(bootstrap)}, run_name='__concurrency_lens_attach__')`;
+  // In a namespace of its own, so nothing lands in the program's __main__, with builtins taken from
+  // their module (the program's __main__ may have its own `open`). Not runpy.run_path, which would
+  // change sys.argv[0] while the probe reads it.
+  const builtins = "__import__('builtins')";
+  const file = JSON.stringify(bootstrap);
+  const python = `${builtins}.exec(${builtins}.compile(${builtins}.open(${file}).read(), ${file}, 'exec'), {'__name__': '__concurrency_lens_attach__', '__builtins__': ${builtins}})`;
   return [
     '-p', String(pid), '-batch', '-nx',
     '-iex', 'set debuginfod enabled off', '-iex', 'set auto-load off', '-iex', 'set confirm off',
