@@ -36,7 +36,7 @@ export class CliWorkspace implements WorkspaceFiles {
   isFile(file: string): boolean {
     let known = this.files.get(file);
     if (known === undefined) {
-      known = isWorkspaceFile(this.root, file) && statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+      known = isWorkspaceFile(this.root, file) && isRegularFile(file);
       this.files.set(file, known);
       this.probed.push([file, known]);
     }
@@ -97,5 +97,15 @@ export class CliWorkspace implements WorkspaceFiles {
       const facts = importedFacts(file, summary, this);
       if (facts.missing.length === 0 || !(await this.load(facts.missing, source))) return facts;
     }
+  }
+}
+
+/** Whether `file` exists and is a regular file. A path through a file is none: `require('../package.json')` makes resolution try `package.json/index.ts`, which stat rejects with ENOTDIR. */
+function isRegularFile(file: string): boolean {
+  try {
+    return statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+    throw error;
   }
 }

@@ -251,6 +251,16 @@ describe('CLI across files, with the cache, the pre-filter and worker threads', 
     assert.equal(threads, 2);
   });
 
+  it('a require of a JSON file (which resolution also tries as a folder) is no error', () => {
+    const folder = make({
+      'package.json': '{ "name": "app", "version": "1.0.0" }\n',
+      'lib/meta.js': "const { version } = require('../package.json');\n\nasync function send() { return version; }\n\nfunction start() {\n  send();\n}\n\nmodule.exports = { start };\n",
+    });
+    const result = runIn(folder, 'check', '.', '--no-cache', '--format', 'json');
+    assert.equal(result.stderr, '');
+    assert.deepEqual(findingLines(result.stdout), ['lib/meta.js:6:js/floating-promise']);
+  });
+
   it('files over --max-file-size are named on stderr, not checked', () => {
     const folder = make({ 'big.py': `import time\n\nasync def f():\n    time.sleep(1)\n${'# padding\n'.repeat(100)}`, 'small.py': 'x = 1\n' });
     const result = runIn(folder, 'check', '.', '--no-cache', '--max-file-size', '500');

@@ -6,7 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import { enclosingFunction, isAsyncFunction } from '../syntax/context';
 import { qualifiedName } from '../syntax/names';
-import { type CheckContext, allImports, asyncBodies, keywordNodes, wordOccurrences } from './checkContext';
+import { type CheckContext, allImports, asyncBodies, keywordNodes, namedDescendants, wordOccurrences } from './checkContext';
 import { canSuspend, nestedFunctionBetween } from './suspensions';
 import type { Localized } from './types';
 
@@ -55,7 +55,7 @@ export function swallowedCancellation(clause: Node, context: CheckContext): Canc
     if (earlier.type === 'except_clause' && cancellationCaughtBy(earlier, context)) return undefined;
   }
   const handler = clause.namedChildren.find((child) => child?.type === 'block');
-  if (!handler || reraises(handler) || handsOn(clause, handler) || raisesCancellationLater(fn, clause) || cancelsBefore(fn, clause)) return undefined;
+  if (!handler || reraises(handler) || exitsThroughCall(handler, context) || handsOn(clause, handler) || raisesCancellationLater(fn, clause) || cancelsBefore(fn, clause)) return undefined;
   return caught;
 }
 
@@ -101,6 +101,20 @@ function reraises(handler: Node): boolean {
     return token?.type === 'raise' && token.parent?.type === 'raise_statement' && !nestedFunctionBetween(token, handler);
   });
 }
+
+/** Functions that never return (typeshed's `NoReturn`): they raise another exception, or end the process. */
+const NEVER_RETURN = new Set(['sys.exit', 'os._exit', 'os.abort', 'pytest.fail', 'pytest.skip', 'pytest.exit', 'pytest.xfail']);
+
+/** A call in the handler's own code that never returns (`pytest.fail(…)`, `sys.exit(…)`): the coroutine goes no further, the cancellation ends in another exception. */
+function exitsThroughCall(handler: Node, context: CheckContext): boolean {
+  return namedDescendants(handler, CALLS, FUNCTIONS).some((call) => {
+    const callee = call.childForFieldName('function');
+    return callee !== null && NEVER_RETURN.has(qualifiedName(callee, context.imports, 'python') ?? '');
+  });
+}
+
+const CALLS: ReadonlySet<string> = new Set(['call']);
+const FUNCTIONS: ReadonlySet<string> = new Set(['function_definition', 'lambda', 'class_definition']);
 
 /** Calls that only report an exception: handing it to them does not carry it on. */
 const LOGGING = /(^|\.)(log\w*|logger|logging|warnings)\.|(^|\.)(debug|info|warning|warn|error|exception|critical|print|print_exc|log\w*)$/;

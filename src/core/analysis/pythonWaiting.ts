@@ -8,7 +8,7 @@ import type { Node } from 'web-tree-sitter';
 import { enclosingFunction, isAsyncFunction } from '../syntax/context';
 import { qualifiedName } from '../syntax/names';
 import { pythonExpressionClass } from '../syntax/receivers';
-import { type CheckContext, asyncBodies, callsNamed, keywordNodes, pythonNames } from './checkContext';
+import { type CheckContext, asyncBodies, callsNamed, keywordNodes, namedDescendants, pythonNames } from './checkContext';
 import { canSuspend } from './suspensions';
 import type { Localized } from './types';
 
@@ -191,15 +191,23 @@ const PURE_READS = new Set(['len', 'bool', 'any', 'all']);
  * `while <flag>: await asyncio.sleep(…)`, or `while …:` whose body is `if <flag>: break` and the
  * sleep (ASYNC110): the flag is state this program changes, so an `asyncio.Event` can signal it.
  * Conditions that call anything else (a process's `poll()`, a file's existence) are left alone:
- * no event can tell those.
+ * no event can tell those; so are flags of objects this code was handed or looked up (below).
  */
 function checkBusyWaits(context: CheckContext): void {
+  const assignedIn = new Map<number, Set<string>>();
   for (const loop of keywordNodes(context.root, 'while', 'while_statement', asyncBodies(context.root))) {
     if (loop.childForFieldName('alternative')) continue;
     const fn = enclosingFunction(loop);
     if (!fn || !isAsyncFunction(fn)) continue;
     const flag = polledFlag(loop, context);
-    if (flag) context.report('py/busy-wait', flag, { name: flag.text });
+    if (!flag) continue;
+    const definition = topLevelStatement(fn);
+    let assigned = assignedIn.get(definition.startIndex);
+    if (!assigned) {
+      assigned = assignedAttributes(definition);
+      assignedIn.set(definition.startIndex, assigned);
+    }
+    if (!readsForeignState(flag, fn, assigned, context)) context.report('py/busy-wait', flag, { name: flag.text });
   }
 }
 
@@ -260,3 +268,87 @@ function isFlag(condition: Node): boolean {
   };
   return visit(condition) && readsState;
 }
+
+/**
+ * Whether the flag reads the attributes of an object the coroutine was handed or looked up (a
+ * parameter or local: `while a.status != Status.paused`, `while key in s.tasks`) that the code
+ * around it (its top-level definition: closures, the class) never sets: that object's own code
+ * changes them, so only it could signal an event — as when a test polls the components it tests.
+ * Variables, the object's own attributes (`self.…`, which its class changes) and module-level
+ * objects of this file are this code's own state.
+ */
+function readsForeignState(flag: Node, fn: Node, assigned: ReadonlySet<string>, context: CheckContext): boolean {
+  const receivers = methodReceivers(fn);
+  return attributeReads(flag).some((read) => {
+    const root = chainRoot(read);
+    if (!root || receivers.has(root.text) || context.imports.moduleDefinitions.has(root.text) || context.imports.bindings.has(root.text)) return false;
+    return !chainAttributes(read).some((attribute) => assigned.has(attribute.text));
+  });
+}
+
+/** The outermost attribute reads of `node` (`s.tasks[key].state`, not `s.tasks` inside it), subscripts' indexes included. */
+function attributeReads(node: Node): Node[] {
+  if (node.type === 'attribute') return [node, ...chainIndexes(node).flatMap(attributeReads)];
+  return node.namedChildren.flatMap((child) => (child ? attributeReads(child) : []));
+}
+
+/** The identifier a chain of attributes and subscripts starts from (`s` of `s.tasks[key].state`); none for `f().x`. */
+function chainRoot(chain: Node): Node | undefined {
+  let node: Node | null = chain;
+  while (node && (node.type === 'attribute' || node.type === 'subscript')) node = node.type === 'attribute' ? node.childForFieldName('object') : node.childForFieldName('value');
+  return node?.type === 'identifier' ? node : undefined;
+}
+
+/** The attributes along a chain, outermost first (`s.tasks[key].state`, `s.tasks`). */
+function chainAttributes(chain: Node): Node[] {
+  const found: Node[] = [];
+  for (let node: Node | null = chain; node && (node.type === 'attribute' || node.type === 'subscript'); node = node.type === 'attribute' ? node.childForFieldName('object') : node.childForFieldName('value')) {
+    if (node.type === 'attribute') found.push(node);
+  }
+  return found;
+}
+
+/** The index expressions of a chain's subscripts (`key` of `s.tasks[key].state`). */
+function chainIndexes(chain: Node): Node[] {
+  const found: Node[] = [];
+  for (let node: Node | null = chain; node && (node.type === 'attribute' || node.type === 'subscript'); node = node.type === 'attribute' ? node.childForFieldName('object') : node.childForFieldName('value')) {
+    if (node.type === 'subscript') found.push(...node.childrenForFieldName('subscript').filter((index): index is Node => index !== null));
+  }
+  return found;
+}
+
+/** The names that stand for the object itself in `fn` and the functions around it: the first parameter of each method (not of a `@staticmethod`). */
+function methodReceivers(fn: Node): Set<string> {
+  const names = new Set<string>();
+  for (let current: Node | null = fn; current; current = enclosingFunction(current)) {
+    const definition = current.parent?.type === 'decorated_definition' ? current.parent : current;
+    const isMethod = definition.parent?.type === 'block' && definition.parent.parent?.type === 'class_definition';
+    const isStatic = definition.type === 'decorated_definition' && definition.namedChildren.some((child) => child?.type === 'decorator' && /\bstaticmethod\b/.test(child.text));
+    const first = current.childForFieldName('parameters')?.namedChildren.find((parameter) => parameter?.type === 'identifier' || parameter?.type === 'typed_parameter');
+    const name = first?.type === 'typed_parameter' ? first.namedChild(0) : first;
+    if (isMethod && !isStatic && name?.type === 'identifier') names.add(name.text);
+  }
+  return names;
+}
+
+/** The module-level statement around `node` (what an incremental analysis re-parses whole). */
+function topLevelStatement(node: Node): Node {
+  let statement = node;
+  while (statement.parent && statement.parent.type !== 'module') statement = statement.parent;
+  return statement;
+}
+
+/** The attribute chains (as written) that `statement` assigns, augments or deletes: `box.done = True`, `b.counter += 1`. */
+function assignedAttributes(statement: Node): Set<string> {
+  const found = new Set<string>();
+  const collect = (target: Node | null): void => {
+    if (!target) return;
+    if (target.type === 'attribute') found.add(target.text);
+    else if (target.type === 'subscript') collect(target.childForFieldName('value'));
+    else if (target.type === 'pattern_list' || target.type === 'tuple_pattern' || target.type === 'list_pattern' || target.type === 'expression_list') for (const element of target.namedChildren) collect(element);
+  };
+  for (const assignment of namedDescendants(statement, ASSIGNMENTS)) collect(assignment.type === 'delete_statement' ? assignment.namedChild(0) : assignment.childForFieldName('left'));
+  return found;
+}
+
+const ASSIGNMENTS: ReadonlySet<string> = new Set(['assignment', 'augmented_assignment', 'delete_statement']);

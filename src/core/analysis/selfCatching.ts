@@ -1,6 +1,6 @@
 /**
  * Async functions that catch their own errors: every `await` sits in a try whose catch clause does
- * not rethrow (or awaits a promise whose rejection is already handled). Dropping the promise of
+ * not rethrow, in such a catch clause (cleanup), or awaits a promise whose rejection is already handled. Dropping the promise of
  * one is a deliberate fire-and-forget — it cannot turn into an unhandled rejection — so
  * `js/floating-promise` stays silent on calls of them, and timers and listeners may take them.
  */
@@ -11,9 +11,10 @@ import { nestedFunctionBetween, suspensionPoints } from './suspensions';
 
 /**
  * Whether the async function `fn` catches its own errors: every `await` of the function lies in a
- * try whose catch clause does not rethrow, or awaits a promise whose rejection is handled
- * (`await p.catch(…)`). Its promise then only rejects if code outside those
- * blocks throws (setup before the first await, the catch clause's own calls).
+ * try whose catch clause does not rethrow, in such a catch clause (its error handling: awaiting a
+ * cleanup, a helper that settles the other side), or awaits a promise whose rejection is handled
+ * (`await p.catch(…)`). Its promise then only rejects if code outside those blocks throws (setup
+ * before the first await) or its error handling fails (the catch clause's own calls and awaits).
  */
 export function catchesOwnErrors(fn: Node): boolean {
   const body = fn.childForFieldName('body');
@@ -24,6 +25,7 @@ export function catchesOwnErrors(fn: Node): boolean {
     if (handledAwait(point)) return true;
     for (let node = point.parent; node && !node.equals(body); node = node.parent) {
       if (node.type === 'statement_block' && node.parent?.type === 'try_statement' && node.parent.childForFieldName('body')?.equals(node) && handlesErrors(node.parent)) return true;
+      if (node.type === 'catch_clause' && node.parent?.type === 'try_statement' && handlesErrors(node.parent)) return true;
     }
     return false;
   });
