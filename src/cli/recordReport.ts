@@ -1,7 +1,8 @@
 /** What `record` says at the end of a run: the summary as text or JSON (version 1). */
+import type { SystemCall } from '../core/probe/protocol';
 import type { HeldCondition } from '../core/runs/failConditions';
 import type { BlockedEvent, ExitStatus, RunModel } from '../core/runs/runModel';
-import { blockingFrame, formatDuration, isLibraryFile, signalName } from '../core/runs/treeShape';
+import { blockingFrame, formatDuration, isLibraryFile, signalName, systemCallWords } from '../core/runs/treeShape';
 
 /** Blocked loops (and GIL holds) listed one by one in the text summary; the rest are counted. */
 const BLOCKS_LISTED = 20;
@@ -13,6 +14,8 @@ interface BlockSummary {
   readonly file?: string;
   readonly line?: number;
   readonly function?: string;
+  /** The system call a held thread slept in (Linux), when no line could be had or beside it. */
+  readonly systemCall?: SystemCall;
 }
 
 export interface RecordSummary {
@@ -49,11 +52,17 @@ export function recordSummary(model: RunModel, command: readonly string[], exit:
 
 function blockSummary(event: BlockedEvent): BlockSummary {
   const frame = blockingFrame(event.stack, (file) => !isLibraryFile(file));
-  return { pid: event.pid, loopId: event.loopId, durationMs: Math.round(event.durationMs), ...(frame ? { file: frame.file, line: frame.line, ...(frame.function ? { function: frame.function } : {}) } : {}) };
+  return {
+    pid: event.pid, loopId: event.loopId, durationMs: Math.round(event.durationMs),
+    ...(frame ? { file: frame.file, line: frame.line, ...(frame.function ? { function: frame.function } : {}) } : {}),
+    ...(event.systemCall ? { systemCall: event.systemCall } : {}),
+  };
 }
 
 function blockWhere(block: BlockSummary): string {
-  return `at ${block.file !== undefined ? `${block.file}:${block.line}` : 'an unknown place'}${block.function ? ` (${block.function})` : ''}, pid ${block.pid}`;
+  const line = block.file !== undefined ? `at ${block.file}:${block.line}${block.function ? ` (${block.function})` : ''}` : undefined;
+  const call = block.systemCall ? systemCallWords(block.systemCall) : undefined;
+  return `${[line, call].filter(Boolean).join(', ') || 'at an unknown place'}, pid ${block.pid}`;
 }
 
 export function textSummary(summary: RecordSummary): string {

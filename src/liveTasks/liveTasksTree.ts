@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { awaitChildren, awaitRoots, waitedOnBy } from '../core/runs/awaitTree';
 import type { StuckReport } from '../core/runs/stuck';
 import type { Waiter, WaitGraph, WaitReason } from '../core/runs/waitGraph';
-import type { AliveHandle, SourceLocation, TaskInfo } from '../core/probe/protocol';
+import type { AliveHandle, SourceLocation, SystemCall, TaskInfo } from '../core/probe/protocol';
 import {
   blocksKey, entityKey, processKey, runKey, type BlockedEvent, type ProbeCost, type ProcessRecord, type RunChange, type RunModel, type RunSummary, type TrackedEntity,
 } from '../core/runs/runModel';
@@ -433,10 +433,14 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
         const item = new vscode.TreeItem(event.gil ? vscode.l10n.t('GIL held by {0} for {1}', threadName, duration) : vscode.l10n.t('Event loop blocked for {0}', duration));
         // Held now, its place not known yet (a silent Node.js main thread: see HeldThreads).
         const unknownPlace = event.ongoing && event.stack.length === 0;
-        item.description = frame ? shortLocation(frame) : unknownPlace ? vscode.l10n.t('where: not known yet') : undefined;
+        const systemCall = event.systemCall && systemCallWords(event.systemCall);
+        item.description = [frame && shortLocation(frame), systemCall].filter(Boolean).join(' — ')
+          || (unknownPlace ? vscode.l10n.t('where: not known yet') : undefined);
         item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
         const stack = event.stack.map((entry) => `${entry.function ?? '?'} — ${shortLocation(entry)}`).join('\n');
-        item.tooltip = unknownPlace
+        item.tooltip = systemCall && !frame
+          ? vscode.l10n.t('The thread sleeps {0}, a call that waits for another program, a device or a person, and has not come back to its event loop: no JavaScript runs meanwhile, so its line cannot be read. The call and its file come from /proc.', systemCall)
+          : unknownPlace
           ? vscode.l10n.t('The thread has not come back to its event loop, so its probe cannot say where it is held (an endless loop, Atomics.wait, a long synchronous call). Its line shows here once it comes back.')
           : event.gil
             ? `${vscode.l10n.t('{0} held the GIL inside C code (a regular expression backtracking, a C extension, a huge computation on built-in types): no other thread of this process could run, its probe included. Where it was comes from a stack dump taken meanwhile.', threadName)}\n\n${stack}`
@@ -662,6 +666,25 @@ function located(item: vscode.TreeItem, location: SourceLocation | undefined): v
 }
 
 /** One thing that keeps a process alive: what it is, its detail, the line that created it (a click opens it). */
+/** A held thread's system call, localized: "in read() on a pipe, fd 0 (stdin)". */
+function systemCallWords(call: SystemCall): string {
+  const file = call.file ?? '';
+  switch (call.fileKind) {
+    case 'fifo':
+      return vscode.l10n.t('in {0}() on the named pipe {1}', call.name, file);
+    case 'pipe':
+      return vscode.l10n.t('in {0}() on a pipe, {1}', call.name, file);
+    case 'socket':
+      return vscode.l10n.t('in {0}() on a socket, {1}', call.name, file);
+    case 'terminal':
+      return vscode.l10n.t('in {0}() on the terminal {1}', call.name, file);
+    case 'file':
+      return vscode.l10n.t('in {0}() on the file {1}', call.name, file);
+    case undefined:
+      return call.file === undefined ? vscode.l10n.t('in {0}()', call.name) : vscode.l10n.t('in {0}() on {1}', call.name, file);
+  }
+}
+
 function aliveHandleItem({ handle, thread }: KeptAliveHandle, pid: number, graph: WaitGraph | undefined, now: number): vscode.TreeItem {
   const item = new vscode.TreeItem(handle.kind === 'worker' && thread ? thread.name : aliveHandleTitle(handle));
   const parts = [aliveHandleDetail(handle)];

@@ -108,6 +108,15 @@ suite('Monitored Node.js runs', function () {
     await until('the program and the command to be gone', () => !isAlive(run.pid!) && !commandRunning('sleep\0' + '600'), 10_000);
   });
 
+  test('a main thread held as it starts in a read of a named pipe shows what it waits in, from /proc', async () => {
+    const run = await vscode.commands.executeCommand<MonitoredRun | undefined>('concurrencyLens.runWithMonitor', fixture('held_in_read.cjs'));
+    assert.ok(run, 'the run started');
+    await until('the blocked row', () => treeRows(api.liveTasks).find((candidate) => candidate.node.kind === 'blocked'
+      && /^Event loop blocked for [\d.]+ s — in openat\(\) on the named pipe \/.*\/requests$/.test(candidate.text)), 20_000);
+    await vscode.commands.executeCommand('concurrencyLens.stopRun');
+    await run.whenEnded();
+  });
+
   test('Stop ends the Node program and its child process', async () => {
     const run = await vscode.commands.executeCommand<MonitoredRun | undefined>('concurrencyLens.runWithMonitor', fixture('long_running_node.mjs'));
     assert.ok(run);

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, describe, it } from 'node:test';
 import { ENV_ADDRESS, ENV_TOKEN, parseProbeAddress, PROTOCOL_VERSION } from '../../src/core/probe/protocol';
 import { ProbeServer } from '../../src/core/probe/server';
+import { heldSystemCall } from '../../src/core/attach/systemCall';
 import { PauseLog } from '../../src/core/runs/pauses';
 import { SILENT_MIN_MS } from '../../src/core/runs/heldThreads';
 import { RunSession } from '../../src/core/runs/runSession';
@@ -249,6 +250,42 @@ describe('RunSession', () => {
     await until(() => (session.model.blockedEvents()[0]?.stack.length ?? 0) > 0, SILENT_MIN_MS + 2000);
     assert.deepEqual(session.model.blockedEvents()[0]?.stack, [at]);
     assert.equal(inspectorListening(), false);
+  });
+
+  it('says what system call a silent Node.js main thread sleeps in, where no line can be had (Linux)', async () => {
+    // A process blocked reading a pipe nobody writes, speaking as a Node.js probe gone silent.
+    const reader = spawn('cat', [], { stdio: ['pipe', 'ignore', 'ignore'] });
+    try {
+      const session = await start({ parentOf: () => undefined, useInspector: false });
+      await probe(session, reader.pid!, 1);
+      await until(() => session.model.blockedEvents()[0]?.systemCall !== undefined, SILENT_MIN_MS + 2000);
+      const [held] = session.model.blockedEvents();
+      assert.deepEqual(held!.systemCall, { name: 'read', file: 'fd 0 (stdin)', fileKind: 'socket' });
+      assert.deepEqual(held!.stack, []);
+      assert.deepEqual(session.model.toRecording().blockedEvents[0]?.systemCall, held!.systemCall, 'recorded');
+    } finally {
+      reader.kill('SIGKILL');
+    }
+  });
+
+  it('does not open the inspector of a Node.js main thread held in a blocking read: its signal would make the read fail with EINTR', async () => {
+    const reader = spawn(process.execPath, ['-e', 'require("node:fs").readSync(0, Buffer.alloc(16)); process.exit(0)'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    let ended: number | null | undefined;
+    reader.on('exit', (code) => (ended = code));
+    try {
+      await until(() => heldSystemCall(reader.pid!)?.name === 'read');
+      const session = await start({ parentOf: () => undefined });
+      await probe(session, reader.pid!, 1);
+      await until(() => session.model.blockedEvents()[0]?.systemCall !== undefined, SILENT_MIN_MS + 2000);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      assert.equal(ended, undefined, 'still reading');
+      assert.equal(inspectorListening(), false);
+      reader.stdin.end('x');
+      await until(() => ended !== undefined);
+      assert.equal(ended, 0, 'the read returned its byte, no EINTR');
+    } finally {
+      reader.kill('SIGKILL');
+    }
   });
 
   it('ends a Node.js hold itself when the probe, heard again, reports no block (the machine held it, not the program)', async () => {

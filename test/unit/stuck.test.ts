@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChildInfo, HelloFrame, LoopInfo, StackFrame, TaskInfo, ThreadInfo, WaitInfo } from '../../src/core/probe/protocol';
 import { awaitChildren, awaitRoots, waitedOnBy } from '../../src/core/runs/awaitTree';
+import { heldConditions } from '../../src/core/runs/failConditions';
 import { PauseLog } from '../../src/core/runs/pauses';
 import { parseRunRecording } from '../../src/core/runs/recording';
 import { RunModel } from '../../src/core/runs/runModel';
@@ -270,6 +271,9 @@ describe('deadlock diagnosis', () => {
         model.finish(5010, { exitCode: 13 });
         const [report] = diagnose(model, () => undefined);
         assert.deepEqual(report?.steps.map((step) => [step.waiter.id, step.waiter.wait?.kind]), [['main', 'top-level-await']]);
+        assert.deepEqual(heldConditions(model, ['deadlock'], { blockedThresholdMs: 100 })[0]?.cases, [
+          'stuck, nothing can wake it: MainThread waits for a promise it awaited at the top level of its module, which nothing could settle (Node.js ended it with exit code 13)',
+        ]);
       });
 
       it('is not stuck when anything can wake a Worker: a timeout, a running or idle Worker, a timer, a server, a request in flight, a loop not idle yet', () => {

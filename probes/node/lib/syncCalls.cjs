@@ -77,6 +77,8 @@ function wrapSyncCalls(state) {
         if (typeof outcome?.status === 'number') child.exitCode = outcome.status;
         if (typeof outcome?.pid === 'number' && outcome.pid > 0) child.pid = outcome.pid;
         if (typeof outcome?.signal === 'string') child.signal = outcome.signal;
+        // At once, too: a thread held right after (a blocking read) must not look held by this call.
+        state.publish();
       }
     });
   }

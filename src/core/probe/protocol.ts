@@ -299,6 +299,18 @@ export const deltaFrameSchema = z.object({
 });
 
 /** An event loop that did not get back to its scheduler for longer than the threshold. */
+/**
+ * The system call a held thread sleeps in (Linux), as the host read it from /proc: its name
+ * (`read`, `openat`…), and the file it is about when one of its arguments names one — a path, or
+ * `fd 0 (stdin)` for a descriptor with no path — with what that file is.
+ */
+export const systemCallSchema = z.object({
+  name: text,
+  file: z.string().max(4096).optional(),
+  fileKind: z.enum(['pipe', 'fifo', 'socket', 'terminal', 'file']).optional(),
+});
+export type SystemCall = z.infer<typeof systemCallSchema>;
+
 export const blockedFrameSchema = z.object({
   ...envelope,
   kind: z.literal('blocked'),
@@ -314,6 +326,8 @@ export const blockedFrameSchema = z.object({
    * thread without an event loop reports it with `loopId` `gil:<threadId>`.
    */
   gil: z.boolean().optional(),
+  /** Made by the host for a held thread asleep in a system call: what it waits in (no stack can say). */
+  systemCall: systemCallSchema.optional(),
 });
 
 export const exitFrameSchema = z.object({

@@ -8,7 +8,7 @@ import type { SourceLocation, TaskInfo } from '../probe/protocol';
 import type { Waiter, WithItemsOf } from './waitGraph';
 import type { RunModel } from './runModel';
 import { diagnose, type StuckReport } from './stuck';
-import { blockingFrame, exitKind, formatDuration, isLibraryFile, processLabel, signalName, taskOutcome } from './treeShape';
+import { blockingFrame, exitKind, formatDuration, isLibraryFile, processLabel, signalName, systemCallWords, taskOutcome } from './treeShape';
 
 export interface FailContext {
   /** Blocks shorter than this do not count (the probes report none shorter anyway). */
@@ -31,7 +31,7 @@ export const FAIL_CONDITIONS: readonly FailCondition[] = [
     help: 'an event loop was blocked for the threshold (--blocked-threshold-ms) or longer, or a Python thread held the GIL that long in C code',
     check: (model, { blockedThresholdMs }) => model.blockedEvents()
       .filter((event) => event.durationMs >= blockedThresholdMs)
-      .map((event) => `${event.gil ? `GIL held by ${model.threadName(event.pid, event.threadId) ?? event.threadId}` : 'event loop blocked'} for ${formatDuration(event.durationMs)}${at(blockingFrame(event.stack, (file) => !isLibraryFile(file)))} (pid ${event.pid})`),
+      .map((event) => `${event.gil ? `GIL held by ${model.threadName(event.pid, event.threadId) ?? event.threadId}` : 'event loop blocked'} for ${formatDuration(event.durationMs)}${at(blockingFrame(event.stack, (file) => !isLibraryFile(file)))}${event.systemCall ? ` ${systemCallWords(event.systemCall)}` : ''} (pid ${event.pid})`),
   },
   {
     id: 'failed-task',
@@ -81,6 +81,7 @@ function waitTarget({ pid, wait }: Waiter, model: RunModel): string {
   if ((wait.kind === 'future' || wait.kind === 'executor') && wait.threadId !== undefined) return `a result from ${threadName(wait.threadId)}`;
   if (wait.taskIds !== undefined && wait.taskIds.length > 0) return `${wait.kind === 'gather' ? 'all of ' : ''}task ${taskNames(wait.taskIds)}`;
   if (wait.kind === 'loop-idle') return 'events on its idle event loop';
+  if (wait.kind === 'top-level-await') return 'a promise it awaited at the top level of its module, which nothing could settle (Node.js ended it with exit code 13)';
   return wait.name ?? wait.call ?? wait.kind;
 }
 

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import type { BlockedFrame, HelloFrame, SourceLocation } from '../probe/protocol';
+import { heldSystemCall, sleepsInSystemCall } from '../attach/systemCall';
+import type { BlockedFrame, HelloFrame, SourceLocation, SystemCall } from '../probe/protocol';
 import type { ProbeLogger } from '../probe/server';
 import { isStopped } from './processTree';
 import type { RunModel } from './runModel';
@@ -30,6 +31,8 @@ interface Hold {
   readonly threadId: string;
   readonly gil: boolean;
   readonly stack: SourceLocation[];
+  /** The system call it sleeps in, where no stack can be had (a blocking read: see attach/systemCall). */
+  readonly systemCall?: SystemCall;
   /** Python: the holder's `threading.get_ident()`. */
   readonly ident?: number;
 }
@@ -155,12 +158,16 @@ export class HeldThreads {
         if (!this.options.report(probe.pid, this.frame(probe.hold, silentMs, true))) continue;
         if (!probe.located) {
           probe.located = true;
+          this.noteSystemCall(probe, silentMs);
           const syncCall = this.syncChildProcessCall(probe.pid);
           if (syncCall) {
             // Held in C++ until the child ends, where the inspector cannot run: the probe said where beforehand.
             probe.hold = { ...probe.hold, stack: [syncCall] };
             this.options.report(probe.pid, this.frame(probe.hold, silentMs, true));
-          } else if (this.options.useInspector) void this.locateNodeMainThread(id, probe);
+          } else if (this.options.useInspector && !sleepsInSystemCall(probe.pid)) {
+            // (Not in a blocking read or the like: the signal that opens the inspector would make it fail with EINTR.)
+            void this.locateNodeMainThread(id, probe);
+          }
         }
       } else if (probe.hold) {
         this.options.report(probe.pid, this.frame(probe.hold, silentMs, true));
@@ -174,8 +181,20 @@ export class HeldThreads {
   private frame(hold: Hold, durationMs: number, ongoing: boolean): BlockedFrame {
     return {
       kind: 'blocked', seq: 0, t: Date.now(), loopId: hold.loopId, threadId: hold.threadId, durationMs, stack: hold.stack, ongoing,
-      ...(hold.gil ? { gil: true } : {}),
+      ...(hold.gil ? { gil: true } : {}), ...(hold.systemCall ? { systemCall: hold.systemCall } : {}),
     };
+  }
+
+  /**
+   * A Node.js main thread asleep in a system call (a read of a pipe nobody writes, an open() of a
+   * named pipe with no writer): what it waits in, since the inspector cannot run there either.
+   * Not `futex`, how V8 waits in `Atomics.wait`, where the inspector finds the line.
+   */
+  private noteSystemCall(probe: WatchedProbe, silentMs: number): void {
+    const systemCall = heldSystemCall(probe.pid);
+    if (!systemCall || systemCall.name === 'futex' || !probe.hold) return;
+    probe.hold = { ...probe.hold, systemCall };
+    this.options.report(probe.pid, this.frame(probe.hold, silentMs, true));
   }
 
   /** Whether the silence that `probe` was in when a lookup began still goes on. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  childSchema, loopSchema, runtimeSchema, slowCallbackSchema, stackSchema, taskSchema, threadSchema,
+  childSchema, loopSchema, runtimeSchema, slowCallbackSchema, stackSchema, systemCallSchema, taskSchema, threadSchema,
 } from '../probe/protocol';
 
 /**
@@ -27,6 +27,7 @@ export const blockedEventSchema = z.object({
   stack: stackSchema,
   ongoing: z.boolean(),
   gil: z.boolean().optional(),
+  systemCall: systemCallSchema.optional(),
 });
 
 const lagHistorySchema = z.object({

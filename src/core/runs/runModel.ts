@@ -2,8 +2,8 @@ import { Emitter, type Subscription } from '../emitter';
 import type { RunRecording } from './recording';
 import { RECORDING_FORMAT, RECORDING_VERSION } from './recordingFormat';
 import type {
-  ChildInfo, DeltaFrame, HelloFrame, LoopInfo, ProbeFrame, Runtime, SlowCallback, SnapshotFrame, SourceLocation, SpawnFrame, TaskInfo, ThreadInfo,
-  TraceFrame,
+  ChildInfo, DeltaFrame, HelloFrame, LoopInfo, ProbeFrame, Runtime, SlowCallback, SnapshotFrame, SourceLocation, SpawnFrame, SystemCall, TaskInfo,
+  ThreadInfo, TraceFrame,
 } from '../probe/protocol';
 
 /** The entity sets of a process, by kind. */
@@ -78,6 +78,8 @@ export interface BlockedEvent {
   ongoing: boolean;
   /** Python: the thread held the GIL in C code, so nothing else in its process ran (see BlockedFrame). */
   gil?: boolean;
+  /** The system call the thread was held in (see BlockedFrame). */
+  systemCall?: SystemCall;
 }
 
 export interface ProcessRecord {
@@ -351,7 +353,7 @@ export class RunModel {
           this.noteSample(record, frame.t, keys);
           return this.applyDelta(record, frame, keys);
         case 'blocked':
-          return this.recordBlock(record, { pid, loopId: frame.loopId, threadId: frame.threadId, startedAt: frame.t - frame.durationMs, durationMs: frame.durationMs, stack: frame.stack, ongoing: frame.ongoing ?? false, ...(frame.gil ? { gil: true } : {}) }, keys);
+          return this.recordBlock(record, { pid, loopId: frame.loopId, threadId: frame.threadId, startedAt: frame.t - frame.durationMs, durationMs: frame.durationMs, stack: frame.stack, ongoing: frame.ongoing ?? false, ...(frame.gil ? { gil: true } : {}), ...(frame.systemCall ? { systemCall: frame.systemCall } : {}) }, keys);
         case 'trace':
           return this.applyTrace(record, frame, keys);
         case 'exit':
@@ -696,6 +698,7 @@ export class RunModel {
       if (event.stack.length > 0 && (event.gil || !previous.gil)) previous.stack = event.stack;
       previous.ongoing = event.ongoing;
       if (event.gil) previous.gil = true;
+      if (event.systemCall) previous.systemCall = event.systemCall;
       this.noteLongest(previous);
     } else {
       this.blockEvents.push(event);

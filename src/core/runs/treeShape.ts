@@ -1,4 +1,4 @@
-import type { AliveHandle, SourceLocation, TaskInfo, ThreadInfo } from '../probe/protocol';
+import type { AliveHandle, SourceLocation, SystemCall, TaskInfo, ThreadInfo } from '../probe/protocol';
 import type { EntityInfoByKind, ProcessRecord, RunModel, TrackedEntity } from './runModel';
 
 /** Above this many tasks in one thread, the view groups them by coroutine. */
@@ -38,6 +38,14 @@ export function commandLabel(command: string): string {
 }
 
 /** `file.py:12` (basename). */
+/** A held thread's system call in plain English (the CLI is not localized): "in read() on a pipe, fd 0 (stdin)". */
+export function systemCallWords(call: SystemCall): string {
+  const what = call.fileKind === 'fifo' ? 'the named pipe' : call.fileKind === 'pipe' ? 'a pipe,' : call.fileKind === 'socket' ? 'a socket,'
+    : call.fileKind === 'terminal' ? 'the terminal' : call.fileKind === 'file' ? 'the file' : undefined;
+  const on = call.file === undefined ? '' : ` on ${what ? `${what} ` : ''}${call.file}`;
+  return `in ${call.name}()${on}`;
+}
+
 export function shortLocation(location: SourceLocation): string {
   return `${location.file.split(/[\\/]/).pop() ?? location.file}:${location.line}`;
 }

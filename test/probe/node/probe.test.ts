@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ENV_ADDRESS, type BlockedFrame, type ChildInfo, type HelloFrame, type ProbeFrame, type SourceLocation, type ThreadInfo } from '../../../src/core/probe/protocol';
@@ -147,7 +149,36 @@ describe('node probe: what it sees', () => {
     assert.equal(latest(frames, 'threads').get('main')?.wait, undefined, 'back to its loop: no longer waiting');
   });
 
-  it('sees a synchronous child process that a CommonJS script runs before the first sample', async () => {
+  it('says hello before the main script runs: a main thread held before the loop\'s first turn is seen', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cl-held-at-start-'));
+    const fifo = path.join(dir, 'request');
+    try {
+      const before = endpoint.connections().length;
+      const run = runProgram(fixture('held-at-start.cjs'), [fifo], { probe: true, endpoint: endpoint.environment });
+      let exited = false;
+      void run.then(() => (exited = true));
+      // The script cannot go on until the pipe has a writer: whatever arrives now, it sent while held.
+      const sentWhileHeld = () => endpoint.connections()[before]?.frames ?? [];
+      const mkfifo = () => [...latest(sentWhileHeld(), 'children').values()].find((child) => child.command.startsWith('mkfifo'));
+      for (let waited = 0; !exited && mkfifo()?.exitCode === undefined && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      const frames = sentWhileHeld().map((frame) => frame.kind);
+      // Back from `mkfifo` before the read, and said so: not reported as waiting for it.
+      const mainWhileHeld = latest(sentWhileHeld(), 'threads').get('main');
+      const mkfifoWhileHeld = mkfifo();
+      while (!existsSync(fifo)) await new Promise((resolve) => setTimeout(resolve, 20));
+      writeFileSync(fifo, 'go');
+      const result = await run;
+      assert.equal(result.stdout, 'got go\n');
+      assert.deepEqual(frames.slice(0, 2), ['hello', 'snapshot']);
+      assert.equal(mainWhileHeld?.wait, undefined);
+      assert.equal(mkfifoWhileHeld?.exitCode, 0);
+      assert.equal(hello(endpoint.connections()[before]!).argv[1], fixture('held-at-start.cjs'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sees a synchronous child process that a CommonJS script runs as it starts, before the loop\'s first turn', async () => {
     const { result, processes } = await probed('sync-child-top-level.cjs');
     assert.equal(result.code, 0, result.stderr);
     const waiting = processes[0]!.frames.flatMap((frame) => (frame.kind === 'delta' ? frame.upsert?.threads ?? [] : frame.kind === 'snapshot' ? frame.threads ?? [] : []))
