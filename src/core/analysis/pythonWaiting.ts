@@ -280,41 +280,32 @@ function isFlag(condition: Node): boolean {
 function readsForeignState(flag: Node, fn: Node, assigned: ReadonlySet<string>, context: CheckContext): boolean {
   const receivers = methodReceivers(fn);
   return attributeReads(flag).some((read) => {
-    const root = chainRoot(read);
+    const { root, attributes } = chainParts(read);
     if (!root || receivers.has(root.text) || context.imports.moduleDefinitions.has(root.text) || context.imports.bindings.has(root.text)) return false;
-    return !chainAttributes(read).some((attribute) => assigned.has(attribute.text));
+    return !attributes.some((attribute) => assigned.has(attribute.text));
   });
 }
 
 /** The outermost attribute reads of `node` (`s.tasks[key].state`, not `s.tasks` inside it), subscripts' indexes included. */
 function attributeReads(node: Node): Node[] {
-  if (node.type === 'attribute') return [node, ...chainIndexes(node).flatMap(attributeReads)];
+  if (node.type === 'attribute') return [node, ...chainParts(node).indexes.flatMap(attributeReads)];
   return node.namedChildren.flatMap((child) => (child ? attributeReads(child) : []));
 }
 
-/** The identifier a chain of attributes and subscripts starts from (`s` of `s.tasks[key].state`); none for `f().x`. */
-function chainRoot(chain: Node): Node | undefined {
+/**
+ * A chain of attributes and subscripts taken apart (`s.tasks[key].state`): the identifier it starts
+ * from (`s`; none for `f().x`), its attributes outermost first (`s.tasks[key].state`, `s.tasks`)
+ * and its subscripts' index expressions (`key`).
+ */
+function chainParts(chain: Node): { root?: Node; attributes: Node[]; indexes: Node[] } {
+  const attributes: Node[] = [];
+  const indexes: Node[] = [];
   let node: Node | null = chain;
-  while (node && (node.type === 'attribute' || node.type === 'subscript')) node = node.type === 'attribute' ? node.childForFieldName('object') : node.childForFieldName('value');
-  return node?.type === 'identifier' ? node : undefined;
-}
-
-/** The attributes along a chain, outermost first (`s.tasks[key].state`, `s.tasks`). */
-function chainAttributes(chain: Node): Node[] {
-  const found: Node[] = [];
-  for (let node: Node | null = chain; node && (node.type === 'attribute' || node.type === 'subscript'); node = node.type === 'attribute' ? node.childForFieldName('object') : node.childForFieldName('value')) {
-    if (node.type === 'attribute') found.push(node);
+  for (; node && (node.type === 'attribute' || node.type === 'subscript'); node = node.type === 'attribute' ? node.childForFieldName('object') : node.childForFieldName('value')) {
+    if (node.type === 'attribute') attributes.push(node);
+    else indexes.push(...node.childrenForFieldName('subscript').filter((index): index is Node => index !== null));
   }
-  return found;
-}
-
-/** The index expressions of a chain's subscripts (`key` of `s.tasks[key].state`). */
-function chainIndexes(chain: Node): Node[] {
-  const found: Node[] = [];
-  for (let node: Node | null = chain; node && (node.type === 'attribute' || node.type === 'subscript'); node = node.type === 'attribute' ? node.childForFieldName('object') : node.childForFieldName('value')) {
-    if (node.type === 'subscript') found.push(...node.childrenForFieldName('subscript').filter((index): index is Node => index !== null));
-  }
-  return found;
+  return { root: node?.type === 'identifier' ? node : undefined, attributes, indexes };
 }
 
 /** The names that stand for the object itself in `fn` and the functions around it: the first parameter of each method (not of a `@staticmethod`). */
