@@ -6,7 +6,8 @@ import { PauseLog } from '../../src/core/runs/pauses';
 import { parseRunRecording } from '../../src/core/runs/recording';
 import { RunModel } from '../../src/core/runs/runModel';
 import { diagnose, involvedLines } from '../../src/core/runs/stuck';
-import { buildWaitGraph, SETTLED_MS, taskKey, threadKey, type WithItemsOf } from '../../src/core/runs/waitGraph';
+import { heldConditions } from '../../src/core/runs/failConditions';
+import { buildWaitGraph, COROUTINE_RESULT_CALL, SETTLED_MS, taskKey, threadKey, type WithItemsOf } from '../../src/core/runs/waitGraph';
 import { itemsEnteredAt, type WithItem, withItemsOf } from '../../src/core/syntax/withBlocks';
 import { WithItemFiles } from '../../src/core/syntax/withItemFiles';
 import { loader, parse } from './helpers/syntax';
@@ -170,6 +171,20 @@ describe('deadlock diagnosis', () => {
       thread('t2', { wait: wait('lock', 0, { object: 'oA', type: 'RLock', threadId: 't1' }) }),
     ] }]);
     assert.deepEqual(diagnose(model, () => undefined).map((report) => [report.pattern, report.steps.map((step) => step.next!.reason.kind)]), [['lock-order', ['owns', 'owns']]]);
+  });
+
+  it('finds a thread waiting for a coroutine on its own event loop, and one whose loop thread joins it', () => {
+    const result = (threadId: string, line: number) => wait('future', 0, { call: COROUTINE_RESULT_CALL, threadId, at: at(line, '/w/bridge.py') });
+    const own = modelWith([{ pid: 10, t: 5000, threads: [thread('main', { wait: result('main', 14) })], loops: [idleLoop({ ready: 1 })], tasks: [task('k1', { name: 'handler', state: 'running' })] }]);
+    const [report] = diagnose(own, () => undefined);
+    assert.equal(report!.pattern, 'own-loop');
+    assert.deepEqual(heldConditions(own, ['deadlock'], { blockedThresholdMs: 100 })[0]!.cases, [
+      'own-loop deadlock: MainThread waits for a coroutine on its own event loop, which cannot run while it waits at /w/bridge.py:14',
+    ]);
+    const joined = modelWith([{ pid: 10, t: 5000, threads: [thread('main', { wait: wait('join', 0, { threadId: 't1', at: at(20, '/w/bridge.py') }) }), thread('t1', { name: 'fetcher', wait: result('main', 9) })] }]);
+    assert.deepEqual(heldConditions(joined, ['deadlock'], { blockedThresholdMs: 100 })[0]!.cases, [
+      'wait-cycle deadlock: MainThread waits for fetcher at /w/bridge.py:20; fetcher waits for a coroutine on the event loop of MainThread at /w/bridge.py:9',
+    ]);
   });
 
   it('names an await cycle, and the task that gathers them waits with them', () => {

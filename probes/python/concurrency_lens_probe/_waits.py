@@ -13,6 +13,7 @@ A task's coroutine chain (``cr_await``) names the asyncio API it is suspended in
 work it awaits. Lock-like objects a frame names are reported by the expression that names them,
 so that the host can tell, from the syntax tree, which thread or task is inside ``with that_lock:``.
 """
+import itertools
 import os
 import sys
 import threading
@@ -345,11 +346,13 @@ def note_since(wait, before, t):
 class Context:
     """What describing waits needs from the rest of the probe, for one sample."""
 
-    def __init__(self, thread_id_of_ident, task_id_of=None, work_threads=None):
+    def __init__(self, thread_id_of_ident, task_id_of=None, work_threads=None, running_loops=None):
         self.thread_id_of_ident = thread_id_of_ident
         self.task_id_of = task_id_of
         #: id(concurrent Future) → the pool thread running it.
         self.work_threads = work_threads if work_threads is not None else {}
+        #: () → {thread ident: the event loop running there}: where a coroutine is run for a Future.
+        self.running_loops = running_loops
         self.now_ms = time.time() * 1000.0
         self.monotonic = time.monotonic()
 
@@ -556,9 +559,47 @@ def _future_result(frame, context):
     if target is not None:
         wait["object"] = object_id(target)
         runner = context.work_threads.get(id(target))
+        if runner is None:
+            runner = _coroutine_runner(target, context)
+            if runner is not None:
+                wait["call"] = "run_coroutine_threadsafe().result"
         if runner is not None:
             wait["threadId"] = runner
     return _timeout_of(frame, context, wait)
+
+
+#: How many of a loop's ready callbacks are looked through for the one that starts a coroutine.
+_MAX_READY_LOOKED_AT = 1000
+
+
+def _coroutine_runner(future, context):
+    """The thread whose event loop runs the coroutine that ``asyncio.run_coroutine_threadsafe``
+    will resolve a Future with: the loop of the task chained to it, or of the callback that will
+    start that task, still among the loop's ready callbacks (it cannot have run while that loop's
+    own thread waits for the Future). None for any other Future."""
+    if context.running_loops is None:
+        return None
+    loop = None
+    for callback in list(getattr(future, "_done_callbacks", None) or ()):
+        if getattr(callback, "__name__", "") == "_call_check_cancel":
+            task = _closure_value(callback, "source")
+            loop = getattr(task, "_loop", None)
+            break
+    loops = context.running_loops()
+    if loop is None:
+        for candidate in loops.values():
+            ready = getattr(candidate.loop(), "_ready", None) or ()
+            for handle in itertools.islice(list(ready), _MAX_READY_LOOKED_AT):
+                callback = getattr(handle, "_callback", None)
+                if getattr(callback, "__name__", "") == "callback" and _closure_value(callback, "future") is future:
+                    loop = candidate.loop()
+                    break
+            if loop is not None:
+                break
+    for ident, state in loops.items():
+        if loop is not None and state.loop() is loop:
+            return context.thread_id_of_ident(ident)
+    return None
 
 
 def _process_join(frame, context):

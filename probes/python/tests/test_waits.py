@@ -54,6 +54,24 @@ class WaitsTest(unittest.TestCase):
         samples = [frame for frame in frames if frame["kind"] in ("snapshot", "delta")]
         self.assertGreaterEqual(len(samples), 5)
 
+    def observe_coroutine_result_wait(self, script, thread_name):
+        """What `thread_name` of `script` waits on once it waits for a coroutine it handed an event loop."""
+        def settled(processes):
+            threads = latest(next(iter(processes.values()), []), "threads")
+            return threads.get(thread_name, {}).get("wait", {}).get("call") == "run_coroutine_threadsafe().result"
+
+        return latest(next(iter(self.observe_stuck(script, settled).values())), "threads")[thread_name]["wait"]
+
+    def test_a_loop_s_thread_waiting_for_a_coroutine_it_handed_its_own_loop_waits_for_itself(self):
+        # The coroutine has not even started: the callback that starts it waits among the loop's ready ones.
+        wait = self.observe_coroutine_result_wait("own_loop_result.py", "MainThread")
+        self.assertEqual((wait["kind"], wait["threadId"], wait["at"]["line"]), ("future", "main", 12))
+
+    def test_a_worker_waiting_for_a_coroutine_on_an_event_loop_waits_for_the_loop_s_thread(self):
+        # The coroutine runs as a task of that loop, whose thread then joins the worker.
+        wait = self.observe_coroutine_result_wait("loop_joins_worker.py", "worker")
+        self.assertEqual((wait["kind"], wait["threadId"], wait["at"]["line"]), ("future", "main", 12))
+
     def test_an_await_cycle_names_the_tasks_each_awaits_and_the_loop_has_nothing_to_wake_it(self):
         def settled(processes):
             tasks = latest(next(iter(processes.values()), []), "tasks")

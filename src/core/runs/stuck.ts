@@ -19,7 +19,7 @@ import {
   buildWaitGraph, currentAtLastSample, type PauseState, taskKey, threadKey, type Waiter, type WaitGraph, type WaitReason, type WithItemsOf,
 } from './waitGraph';
 
-export type StuckPattern = 'lock-order' | 'self-lock' | 'await-cycle' | 'join-cycle' | 'join-before-drain' | 'full-pipe' | 'wait-cycle' | 'no-waker';
+export type StuckPattern = 'lock-order' | 'self-lock' | 'own-loop' | 'await-cycle' | 'join-cycle' | 'join-before-drain' | 'full-pipe' | 'wait-cycle' | 'no-waker';
 
 export interface StuckStep {
   readonly waiter: Waiter;
@@ -190,6 +190,8 @@ function patternOf(steps: readonly StuckStep[]): StuckPattern {
   if (reasons.includes('full-pipe')) return 'full-pipe';
   if (reasons.includes('reads')) return 'join-before-drain';
   if (reasons.every((reason) => reason === 'holds' || reason === 'owns')) return steps.length === 1 ? 'self-lock' : 'lock-order';
+  // A thread that waits for work only it could run: its event loop's coroutine (run_coroutine_threadsafe on the loop's thread).
+  if (steps.length === 1 && reasons[0] === 'runs') return 'own-loop';
   if (reasons.every((reason) => reason === 'awaits')) return 'await-cycle';
   if (reasons.every((reason) => reason === 'joins' || reason === 'exits' || reason === 'main-thread')) return 'join-cycle';
   return 'wait-cycle';

@@ -82,6 +82,9 @@ export function processWaiterKey(pid: number): string {
   return `process:${pid}`;
 }
 
+/** The call of a Python thread's wait for a coroutine it handed an event loop (`run_coroutine_threadsafe(…).result()`): its `threadId` runs that loop. */
+export const COROUTINE_RESULT_CALL = 'run_coroutine_threadsafe().result';
+
 /** What a lock wait waits for when the runtime knows no owner: only these kinds can be held by a `with`. */
 const HELD_KINDS: ReadonlySet<WaitInfo['kind']> = new Set(['lock', 'semaphore']);
 /** Lock types a holder may enter again (no deadlock with itself). */
