@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { SourceLocation, WaitInfo } from '../core/probe/protocol';
 import type { StuckPattern, StuckReport, StuckStep } from '../core/runs/stuck';
 import { formatDuration, shortLocation } from '../core/runs/treeShape';
-import { COROUTINE_RESULT_CALL, type Waiter, type WaitGraph, type WaitReason } from '../core/runs/waitGraph';
+import { COROUTINE_RESULT_CALL, POPEN_PIPE_CALL, type Waiter, type WaitGraph, type WaitReason } from '../core/runs/waitGraph';
 import type { GuideViewState } from '../shared/guideProtocol';
 
 /** Names the threads, tasks and processes a wait refers to, by key or id (falls back to the id). */
@@ -57,6 +57,11 @@ export function waitWords(wait: WaitInfo, pid: number, names: Names, now: number
     case 'process-join':
       return wait.pid !== undefined ? vscode.l10n.t('waits for process {0} to exit', names.process(wait.pid)) : vscode.l10n.t('waits for a process to exit');
     case 'subprocess':
+      if (wait.call?.startsWith(POPEN_PIPE_CALL) && wait.pid !== undefined) {
+        return wait.pipeFull
+          ? vscode.l10n.t('is blocked in {0} while process {1} is blocked writing its full output pipe, which nobody reads', wait.call, names.process(wait.pid))
+          : vscode.l10n.t('is blocked in {0} on a pipe of process {1}', wait.call, names.process(wait.pid));
+      }
       if (wait.pipeFull && wait.pid !== undefined) return vscode.l10n.t('waits for process {0} to exit, but its output pipe is full and nobody reads it', names.process(wait.pid));
       return wait.pid !== undefined ? vscode.l10n.t('waits for process {0}', names.process(wait.pid)) : vscode.l10n.t('waits for a child process');
     case 'pipe-recv':

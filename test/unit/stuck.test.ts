@@ -234,6 +234,15 @@ describe('deadlock diagnosis', () => {
     assert.deepEqual(report!.steps.map((step) => [step.waiter.name, step.next!.reason.kind]), [['MainThread', 'exits'], ['yes', 'full-pipe']]);
   });
 
+  it('finds a parent blocked writing a child\'s input while the child is blocked on its full output, also once the run is stopped', () => {
+    const model = modelWith([{ pid: 10, t: 5000, threads: [thread('main', { wait: wait('subprocess', 0, { pid: 77, pipeFull: true, call: 'Popen.stdin.write', name: 'proc.stdin', at: at(6, '/w/feed.py') }) })], children: [{ id: 'c1', pid: 77, command: 'cat', startedAt: 0 }] }]);
+    model.apply(10, { kind: 'delta', seq: 2, t: 5300, upsert: { children: [{ id: 'c1', pid: 77, command: 'cat', startedAt: 0, endedAt: 5310 }] } });
+    model.finish(5310, { signal: 'SIGTERM' });
+    assert.deepEqual(heldConditions(model, ['deadlock'], { blockedThresholdMs: 100 })[0]!.cases, [
+      'full-pipe deadlock: MainThread waits for cat (blocked in Popen.stdin.write) at /w/feed.py:6; cat waits for MainThread to read the full pipe it writes to',
+    ]);
+  });
+
   describe('when everything waits and nothing can wake it', () => {
     const stalled = (overrides: { threads?: ThreadInfo[]; tasks?: TaskInfo[]; loops?: LoopInfo[]; children?: ChildInfo[] } = {}) => modelWith([{
       pid: 10, t: 5000,
@@ -262,6 +271,7 @@ describe('deadlock diagnosis', () => {
         'a child process no probe sees': stalled({ children: [{ id: 'c1', pid: 99, command: 'sleep 60', startedAt: 0 }] }),
         'a waiter not settled yet': stalled({ threads: [thread('main', { wait: wait('loop-idle', 4500) }), thread('t1', { wait: wait('queue-get', 0) })] }),
         'an unknown kind of wait': stalled({ threads: [thread('main', { wait: wait('other', 0) })], tasks: [], loops: [] }),
+        'a thread waiting for a signal while another waits on it': stalled({ threads: [thread('main', { wait: wait('other', 0, { call: 'signal.pause' }) }), thread('t1', { wait: wait('event', 0, { object: 'oE' }) })], tasks: [], loops: [] }),
       };
       for (const [what, model] of Object.entries(wakers)) assert.deepEqual(diagnose(model, () => undefined), [], what);
     });

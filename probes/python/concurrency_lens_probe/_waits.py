@@ -32,7 +32,7 @@ _CRLockType = type(threading.RLock())
 _BLOCKING_METHODS = frozenset((
     "acquire", "wait", "wait_for", "join", "get", "put", "result", "exception", "recv", "recv_bytes", "recv_into", "recvfrom",
     "accept", "connect", "send", "sendall", "read", "readline", "readinto", "communicate", "select", "poll", "sleep", "waitpid",
-    "wait4", "input", "print", "write", "flush",
+    "wait4", "input", "print", "write", "flush", "pause", "sigwait", "sigwaitinfo", "sigtimedwait",
 ))
 _WITH_OPCODES = frozenset(("SETUP_WITH", "BEFORE_WITH", "SETUP_ASYNC_WITH", "BEFORE_ASYNC_WITH", "LOAD_SPECIAL"))
 _NAME_OPCODES = frozenset(("LOAD_GLOBAL", "LOAD_NAME", "LOAD_FAST", "LOAD_DEREF", "LOAD_CLASSDEREF", "LOAD_FAST_CHECK", "LOAD_FAST_BORROW"))
@@ -438,11 +438,35 @@ def _c_call_wait(frame, context):
     if socket is not None and isinstance(target, socket.socket) and call.method in ("accept", "recv", "recv_into", "recvfrom", "connect", "send", "sendall"):
         return {"kind": "socket", "call": "socket.%s" % call.method, "name": call.receiver}
     if call.method in ("read", "readline", "readinto", "write", "flush") and hasattr(target, "fileno"):
+        popen = _popen_of_stream(frame, call.receiver, target)
+        if popen is not None:
+            return _popen_stream_wait(popen, call)
         stdin = sys.stdin
         return {"kind": "input" if target is stdin or target is getattr(stdin, "buffer", None) else "io", "call": "%s.%s" % (kind.__name__, call.method), "name": call.receiver}
     if call.method in ("select", "poll") and kind.__name__ in ("epoll", "poll", "devpoll", "kqueue"):
         return {"kind": "select", "call": "%s.%s" % (kind.__name__, call.method)}
     return None
+
+
+def _popen_of_stream(frame, receiver, stream):
+    """The ``subprocess.Popen`` whose pipe ``stream`` is, when the frame names it so (``proc.stdin``)."""
+    owner_expression, _, pipe = receiver.rpartition(".")
+    subprocess = sys.modules.get("subprocess")
+    if not owner_expression or pipe not in ("stdin", "stdout", "stderr") or subprocess is None:
+        return None
+    owner = resolve(frame, owner_expression)
+    return owner if isinstance(owner, subprocess.Popen) and attribute(owner, pipe) is stream else None
+
+
+def _popen_stream_wait(popen, call):
+    """A thread blocked on one of a child's pipes (writing its input, reading one output) while the
+    child may be blocked writing another output that is full: neither can go on."""
+    wait = {"kind": "subprocess", "call": "Popen.%s.%s" % (call.receiver.rpartition(".")[2], call.method), "name": call.receiver}
+    if type(popen.pid) is int:
+        wait["pid"] = popen.pid
+    if _pipe_full(popen):
+        wait["pipeFull"] = True
+    return wait
 
 
 def _function_wait(function, call, frame):
@@ -464,6 +488,8 @@ def _function_wait(function, call, frame):
         if type(pid) is int and pid > 0:
             wait["pid"] = pid
         return wait
+    if module in ("signal", "_signal") and name in ("pause", "sigwait", "sigwaitinfo", "sigtimedwait"):
+        return {"kind": "other", "call": "signal.%s" % name}  # a signal from outside can end it
     if name == "input" and module == "builtins":
         return {"kind": "input", "call": "input"}
     if name == "print" and module == "builtins":
@@ -915,6 +941,11 @@ def _async_subprocess(frame, waiter, context):
     pid = getattr(process, "pid", None)
     if type(pid) is int:
         wait["pid"] = pid
+    # The loop stops reading a child's output once the stream holds 2 × its limit unread: the pipe
+    # fills, and a child writing to it never exits (the asyncio docs' warning about wait()).
+    popen = getattr(getattr(process, "_transport", None), "_proc", None)
+    if frame.f_code.co_name == "wait" and popen is not None and _pipe_full(popen):
+        wait["pipeFull"] = True
     return wait, []
 
 

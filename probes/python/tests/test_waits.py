@@ -184,5 +184,32 @@ class WaitsTest(unittest.TestCase):
         self.assertEqual(wait["pid"], child["pid"])
 
 
+    def observe_full_pipe(self, script, kind):
+        """The wait of the thread (kind "threads") or task ("tasks") of `script` that waits on a child whose output pipe is full."""
+        def settled(processes):
+            return any(version.get("wait", {}).get("pipeFull") for frames in processes.values() for version in latest(frames, kind).values())
+
+        frames = next(iter(self.observe_stuck(script, settled).values()))
+        child = next(iter(latest(frames, "children").values()))
+        return next(version["wait"] for version in latest(frames, kind).values() if version.get("wait", {}).get("pipeFull")), child
+
+    def test_a_thread_blocked_writing_a_child_s_input_while_the_child_s_output_is_full(self):
+        wait, child = self.observe_full_pipe("pipe_both_ways.py", "threads")
+        self.assertEqual((wait["kind"], wait["call"], wait["name"], wait["pid"], wait["at"]["line"]), ("subprocess", "Popen.stdin.write", "proc.stdin", child["pid"], 5))
+
+    def test_a_task_waiting_for_a_child_whose_output_the_loop_stopped_reading(self):
+        wait, child = self.observe_full_pipe("async_full_pipe.py", "tasks")
+        self.assertEqual((wait["kind"], wait["pid"], wait["at"]["line"]), ("subprocess", child["pid"], 7))
+
+
+    def test_a_thread_in_signal_pause_waits_for_a_signal(self):
+        def settled(processes):
+            return latest(next(iter(processes.values()), []), "threads").get("MainThread", {}).get("wait") is not None
+
+        frames = next(iter(self.observe_stuck("signal_pause.py", settled).values()))
+        wait = latest(frames, "threads")["MainThread"]["wait"]
+        self.assertEqual((wait["kind"], wait["call"], wait["at"]["line"]), ("other", "signal.pause", 9))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -5,7 +5,7 @@
  * add a condition.
  */
 import type { SourceLocation, TaskInfo } from '../probe/protocol';
-import { COROUTINE_RESULT_CALL, type Waiter, type WithItemsOf } from './waitGraph';
+import { COROUTINE_RESULT_CALL, POPEN_PIPE_CALL, type Waiter, type WithItemsOf } from './waitGraph';
 import type { RunModel } from './runModel';
 import { diagnose, type StuckReport, type StuckStep } from './stuck';
 import { blockingFrame, exitKind, formatDuration, isLibraryFile, processLabel, signalName, taskOutcome } from './treeShape';
@@ -77,6 +77,8 @@ function cycleTarget(waiter: Waiter, next: NonNullable<StuckStep['next']>): stri
   if (next.reason.kind === 'runs' && waiter.wait?.call === COROUTINE_RESULT_CALL) {
     return next.to.key === waiter.key ? 'a coroutine on its own event loop, which cannot run while it waits' : `a coroutine on the event loop of ${next.to.name}`;
   }
+  if (next.reason.kind === 'full-pipe') return `${next.to.name} to read the full pipe it writes to`;
+  if (next.reason.kind === 'exits') return waiter.wait?.call?.startsWith(POPEN_PIPE_CALL) ? `${next.to.name} (blocked in ${waiter.wait.call})` : `${next.to.name} to exit`;
   return next.to.name;
 }
 
