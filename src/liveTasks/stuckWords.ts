@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { SourceLocation, WaitInfo } from '../core/probe/protocol';
 import type { StuckPattern, StuckReport, StuckStep } from '../core/runs/stuck';
 import { formatDuration, shortLocation } from '../core/runs/treeShape';
-import type { Waiter, WaitGraph, WaitReason } from '../core/runs/waitGraph';
+import { COROUTINE_RESULT_CALL, POPEN_PIPE_CALL, type Waiter, type WaitGraph, type WaitReason } from '../core/runs/waitGraph';
 import type { GuideViewState } from '../shared/guideProtocol';
 
 /** Names the threads, tasks and processes a wait refers to, by key or id (falls back to the id). */
@@ -50,12 +50,18 @@ export function waitWords(wait: WaitInfo, pid: number, names: Names, now: number
     case 'queue-join':
       return vscode.l10n.t('waits until every item of {0} is processed', named(wait));
     case 'future':
+      if (wait.call === COROUTINE_RESULT_CALL && wait.threadId !== undefined) return vscode.l10n.t('waits for a coroutine on the event loop of {0}', names.thread(pid, wait.threadId));
       return wait.threadId !== undefined ? vscode.l10n.t('waits for a result from {0}', names.thread(pid, wait.threadId)) : vscode.l10n.t('waits for a future\'s result');
     case 'futures-wait':
       return vscode.l10n.t('waits for futures to complete');
     case 'process-join':
       return wait.pid !== undefined ? vscode.l10n.t('waits for process {0} to exit', names.process(wait.pid)) : vscode.l10n.t('waits for a process to exit');
     case 'subprocess':
+      if (wait.call?.startsWith(POPEN_PIPE_CALL) && wait.pid !== undefined) {
+        return wait.pipeFull
+          ? vscode.l10n.t('is blocked in {0} while process {1} is blocked writing its full output pipe, which nobody reads', wait.call, names.process(wait.pid))
+          : vscode.l10n.t('is blocked in {0} on a pipe of process {1}', wait.call, names.process(wait.pid));
+      }
       if (wait.pipeFull && wait.pid !== undefined) return vscode.l10n.t('waits for process {0} to exit, but its output pipe is full and nobody reads it', names.process(wait.pid));
       return wait.pid !== undefined ? vscode.l10n.t('waits for process {0}', names.process(wait.pid)) : vscode.l10n.t('waits for a child process');
     case 'pipe-recv':
@@ -135,6 +141,8 @@ export function patternTitle(pattern: StuckPattern): string {
       return vscode.l10n.t('Stuck: lock-order deadlock');
     case 'self-lock':
       return vscode.l10n.t('Stuck: a thread waits for a lock it holds');
+    case 'own-loop':
+      return vscode.l10n.t('Stuck: a thread waits for its own event loop');
     case 'await-cycle':
       return vscode.l10n.t('Stuck: await cycle');
     case 'join-cycle':
@@ -154,6 +162,7 @@ export function patternTitle(pattern: StuckPattern): string {
 export function guideFor(report: StuckReport): GuideViewState {
   switch (report.pattern) {
     case 'await-cycle':
+    case 'own-loop':
       return { language: 'python', model: 'coroutines', section: 'pitfalls' };
     case 'join-before-drain':
     case 'full-pipe':
@@ -185,6 +194,9 @@ export function stepWords(report: StuckReport, index: number, names: Names, now:
   const held = previous?.next?.reason.kind === 'holds' ? previous.next.reason : undefined;
   if (held && (wait.kind === 'lock' || wait.kind === 'semaphore')) {
     return vscode.l10n.t('{0} holds `{1}`{2} and waits for {3}{4}', waiter.name, held.expression, line(held.at), named(wait), line(wait.at));
+  }
+  if (wait.call === COROUTINE_RESULT_CALL && step.next?.to.key === waiter.key) {
+    return vscode.l10n.t('{0} waits for a coroutine on its own event loop{1}, which cannot run while it waits', waiter.name, line(wait.at));
   }
   if (wait.kind === 'pipe-send' && step.next?.reason.kind === 'reads') {
     return vscode.l10n.t('{0} cannot finish writing to the pipe: only {1} reads it', waiter.name, step.next.to.name);

@@ -107,6 +107,15 @@ describe('RunModel', () => {
     assert.equal(model.summary().blocks, 2);
   });
 
+  it('ends a block still ongoing when its process ends at that end', () => {
+    const model = new RunModel();
+    model.addProcess(hello(10, 1));
+    model.apply(10, { kind: 'blocked', seq: 1, t: 1200, loopId: 'l1', threadId: 'main', durationMs: 200, stack: [], ongoing: true });
+    model.endProcess(10, 16000, { signal: 'SIGTERM' });
+    assert.deepEqual(model.blockedEvents().map((event) => [event.startedAt, event.durationMs, event.ongoing]), [[1000, 15000, false]]);
+    assert.equal(model.summary().longestBlock?.durationMs, 15000);
+  });
+
   it('sums up the run: tasks created, failed, cancelled; threads; processes', () => {
     const model = new RunModel();
     model.addProcess(hello(10, 1));

@@ -7,7 +7,7 @@ import { PauseLog } from '../../src/core/runs/pauses';
 import { parseRunRecording } from '../../src/core/runs/recording';
 import { RunModel } from '../../src/core/runs/runModel';
 import { diagnose, involvedLines } from '../../src/core/runs/stuck';
-import { buildWaitGraph, SETTLED_MS, taskKey, threadKey, type WithItemsOf } from '../../src/core/runs/waitGraph';
+import { buildWaitGraph, COROUTINE_RESULT_CALL, SETTLED_MS, taskKey, threadKey, type WithItemsOf } from '../../src/core/runs/waitGraph';
 import { itemsEnteredAt, type WithItem, withItemsOf } from '../../src/core/syntax/withBlocks';
 import { WithItemFiles } from '../../src/core/syntax/withItemFiles';
 import { loader, parse } from './helpers/syntax';
@@ -173,6 +173,20 @@ describe('deadlock diagnosis', () => {
     assert.deepEqual(diagnose(model, () => undefined).map((report) => [report.pattern, report.steps.map((step) => step.next!.reason.kind)]), [['lock-order', ['owns', 'owns']]]);
   });
 
+  it('finds a thread waiting for a coroutine on its own event loop, and one whose loop thread joins it', () => {
+    const result = (threadId: string, line: number) => wait('future', 0, { call: COROUTINE_RESULT_CALL, threadId, at: at(line, '/w/bridge.py') });
+    const own = modelWith([{ pid: 10, t: 5000, threads: [thread('main', { wait: result('main', 14) })], loops: [idleLoop({ ready: 1 })], tasks: [task('k1', { name: 'handler', state: 'running' })] }]);
+    const [report] = diagnose(own, () => undefined);
+    assert.equal(report!.pattern, 'own-loop');
+    assert.deepEqual(heldConditions(own, ['deadlock'], { blockedThresholdMs: 100 })[0]!.cases, [
+      'own-loop deadlock: MainThread waits for a coroutine on its own event loop, which cannot run while it waits at /w/bridge.py:14',
+    ]);
+    const joined = modelWith([{ pid: 10, t: 5000, threads: [thread('main', { wait: wait('join', 0, { threadId: 't1', at: at(20, '/w/bridge.py') }) }), thread('t1', { name: 'fetcher', wait: result('main', 9) })] }]);
+    assert.deepEqual(heldConditions(joined, ['deadlock'], { blockedThresholdMs: 100 })[0]!.cases, [
+      'wait-cycle deadlock: MainThread waits for fetcher at /w/bridge.py:20; fetcher waits for a coroutine on the event loop of MainThread at /w/bridge.py:9',
+    ]);
+  });
+
   it('names an await cycle, and the task that gathers them waits with them', () => {
     const model = modelWith([{ pid: 10, t: 5000, threads: [thread('main', { wait: wait('loop-idle', 0) })], loops: [idleLoop()], tasks: [
       task('k1', { name: 'first', wait: wait('task', 100, { taskIds: ['k2'], at: at(4, '/w/cycle.py') }) }),
@@ -220,6 +234,15 @@ describe('deadlock diagnosis', () => {
     assert.deepEqual(report!.steps.map((step) => [step.waiter.name, step.next!.reason.kind]), [['MainThread', 'exits'], ['yes', 'full-pipe']]);
   });
 
+  it('finds a parent blocked writing a child\'s input while the child is blocked on its full output, also once the run is stopped', () => {
+    const model = modelWith([{ pid: 10, t: 5000, threads: [thread('main', { wait: wait('subprocess', 0, { pid: 77, pipeFull: true, call: 'Popen.stdin.write', name: 'proc.stdin', at: at(6, '/w/feed.py') }) })], children: [{ id: 'c1', pid: 77, command: 'cat', startedAt: 0 }] }]);
+    model.apply(10, { kind: 'delta', seq: 2, t: 5300, upsert: { children: [{ id: 'c1', pid: 77, command: 'cat', startedAt: 0, endedAt: 5310 }] } });
+    model.finish(5310, { signal: 'SIGTERM' });
+    assert.deepEqual(heldConditions(model, ['deadlock'], { blockedThresholdMs: 100 })[0]!.cases, [
+      'full-pipe deadlock: MainThread waits for cat (blocked in Popen.stdin.write) at /w/feed.py:6; cat waits for MainThread to read the full pipe it writes to',
+    ]);
+  });
+
   describe('when everything waits and nothing can wake it', () => {
     const stalled = (overrides: { threads?: ThreadInfo[]; tasks?: TaskInfo[]; loops?: LoopInfo[]; children?: ChildInfo[] } = {}) => modelWith([{
       pid: 10, t: 5000,
@@ -248,6 +271,7 @@ describe('deadlock diagnosis', () => {
         'a child process no probe sees': stalled({ children: [{ id: 'c1', pid: 99, command: 'sleep 60', startedAt: 0 }] }),
         'a waiter not settled yet': stalled({ threads: [thread('main', { wait: wait('loop-idle', 4500) }), thread('t1', { wait: wait('queue-get', 0) })] }),
         'an unknown kind of wait': stalled({ threads: [thread('main', { wait: wait('other', 0) })], tasks: [], loops: [] }),
+        'a thread waiting for a signal while another waits on it': stalled({ threads: [thread('main', { wait: wait('other', 0, { call: 'signal.pause' }) }), thread('t1', { wait: wait('event', 0, { object: 'oE' }) })], tasks: [], loops: [] }),
       };
       for (const [what, model] of Object.entries(wakers)) assert.deepEqual(diagnose(model, () => undefined), [], what);
     });

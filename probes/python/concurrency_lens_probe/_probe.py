@@ -282,7 +282,7 @@ class Probe:
         thread, whether that loop has callbacks ready to run)."""
         thread_id_of_ident = self.threads.thread_id_of_ident
         return {
-            "threads": self.threads.sample(t, self.sampler.ident, loop_busy),
+            "threads": self.threads.sample(t, self.sampler.ident, loop_busy, self.loops.by_thread_ident),
             "tasks": self.loops.sample_tasks(t, thread_id_of_ident, self.threads.work_threads),
             "loops": self.loops.sample_loops(thread_id_of_ident),
             "children": self.children.sample(t),

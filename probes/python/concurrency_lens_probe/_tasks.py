@@ -29,10 +29,17 @@ class _Loop:
         #: Each beat's lag (ms), appended on the loop's thread and drained by each sample; a deque
         #: because its append and popleft are atomic, and bounded: a sample comes every 2 s at most.
         self.beat_lags = collections.deque(maxlen=256)
-        self.block_started = None
+        #: When its last beat ran (monotonic s) and the CPU time its thread had used by that beat's
+        #: end: a block is the longer of the next beat's lateness and the CPU used in between.
+        self.last_beat_at = self.expected_beat
+        self.last_beat_cpu = None
+        #: The stack of its thread once it went a whole threshold without a beat, and the beat it
+        #: was taken for (``expected_beat`` then): the blocking line of that beat's block.
         self.block_stack = []
+        self.block_stack_for = None
         self.block_reported = False
-        self.finished_block_ms = None
+        #: A block the last beat ended: (its duration in ms, the ``expected_beat`` it ended).
+        self.finished_block = None
         #: Its tasks beyond MAX_TASKS_PER_SAMPLE at the last sample.
         self.tasks_unlisted = 0
 
@@ -128,50 +135,68 @@ class LoopWatch:
         cpu = time.thread_time()
         now = time.monotonic()
         lag = max(0.0, (now - state.expected_beat) * 1000.0)
+        # A callback that began between two beats makes the next one late by less than it lasted
+        # (up to a beat period less); the CPU its thread used since the last beat does not miss
+        # that part when the callback computes (a blocking call uses none: its lateness stands).
+        # Only for a beat late by half the threshold: a loop kept busy by many short callbacks
+        # uses its CPU too, without a late beat — with a threshold under the beat period, every
+        # beat of it would read blocked.
+        if state.last_beat_cpu is not None and lag >= self._blocked_threshold_ms / 2:
+            lag = max(lag, min(cpu - state.last_beat_cpu, now - state.last_beat_at) * 1000.0)
         state.beat_lags.append(lag)
         blocked = lag >= self._blocked_threshold_ms
         if blocked:
-            state.finished_block_ms = lag
+            state.finished_block = (lag, state.expected_beat)
         state.expected_beat = now + BEAT_SECONDS
+        state.last_beat_at = now
         loop = state.loop()
         if loop is not None and not loop.is_closed():
             loop.call_later(BEAT_SECONDS, self._beat, state)
         self.on_beat(blocked, bool(getattr(loop, "_ready", None)))
         ident = state.thread_ident
-        self.beat_cpu[ident] = self.beat_cpu.get(ident, 0.0) + time.thread_time() - cpu
+        state.last_beat_cpu = time.thread_time()
+        self.beat_cpu[ident] = self.beat_cpu.get(ident, 0.0) + state.last_beat_cpu - cpu
+
+    def _watch_at(self, state):
+        """When a loop may first have been busy for the threshold without a beat (monotonic s): its
+        last beat plus the threshold, not before its next beat is due."""
+        return max(state.expected_beat, state.last_beat_at + self._blocked_threshold_ms / 1000.0)
 
     def first_late(self):
-        """When a loop could first be late past the threshold (monotonic s: the earliest next beat's
-        due time plus the threshold), None when no loop runs."""
+        """When a loop could first be blocked past the threshold (monotonic s), None when no loop runs."""
         loops = list(self._loops.values())
         if not loops:
             return None
-        return min([state.expected_beat for state in loops]) + self._blocked_threshold_ms / 1000.0
+        return min([self._watch_at(state) for state in loops])
 
     def check(self, put, thread_id_of_ident):
-        """Reports loops blocked past the threshold. Returns when one could next be (monotonic
-        seconds: its next beat's due time plus the threshold), None when no loop runs."""
+        """Reports loops blocked past the threshold: the stack of one that went the threshold
+        without a beat (its blocking line, should its next beat find it blocked that long), an
+        ongoing block once it is late by the threshold, a finished one that its beat measured.
+        Returns when one could next be (monotonic seconds), None when no loop runs."""
         loops = self._loop_states()
         now = time.monotonic()
         threshold = self._blocked_threshold_ms / 1000.0
         first_late = None
         for state in loops:
-            late_at = state.expected_beat + threshold
-            first_late = late_at if first_late is None else min(first_late, late_at)
-            late_ms = (now - state.expected_beat) * 1000.0
-            if late_ms >= self._blocked_threshold_ms and state.block_started is None:
-                state.block_started = state.expected_beat
-                frame = sys._current_frames().get(state.thread_ident)
-                state.block_stack = _inspect.stack(frame)
-            if state.block_started is not None and not state.block_reported and late_ms >= self._blocked_threshold_ms:
+            expected = state.expected_beat
+            watch_at = self._watch_at(state)
+            late_at = expected + threshold
+            due = watch_at if now < watch_at else late_at
+            first_late = due if first_late is None else min(first_late, due)
+            if now >= watch_at and state.block_stack_for != expected:
+                state.block_stack_for = expected
+                state.block_stack = _inspect.stack(sys._current_frames().get(state.thread_ident))
+            late_ms = (now - expected) * 1000.0
+            if not state.block_reported and late_ms >= self._blocked_threshold_ms:
                 state.block_reported = True
-                put(_blocked(state, late_ms, True, thread_id_of_ident))
-            if state.finished_block_ms is not None:
-                duration, state.finished_block_ms = state.finished_block_ms, None
-                put(_blocked(state, duration, False, thread_id_of_ident))
-                state.block_started = None
+                put(_blocked(state, late_ms, True, thread_id_of_ident, state.block_stack))
+            if state.finished_block is not None:
+                (duration, ended), state.finished_block = state.finished_block, None
+                put(_blocked(state, duration, False, thread_id_of_ident, state.block_stack if state.block_stack_for == ended else []))
                 state.block_reported = False
                 state.block_stack = []
+                state.block_stack_for = None
         return first_late
 
     def count_tasks(self):
@@ -387,10 +412,10 @@ def _wakers(loop, watch):
         return None
 
 
-def _blocked(state, duration_ms, ongoing, thread_id_of_ident):
+def _blocked(state, duration_ms, ongoing, thread_id_of_ident, stack):
     frame = {
         "kind": "blocked", "t": now_ms(), "loopId": state.id, "threadId": thread_id_of_ident(state.thread_ident),
-        "durationMs": round(duration_ms, 1), "stack": state.block_stack,
+        "durationMs": round(duration_ms, 1), "stack": stack,
     }
     if ongoing:
         frame["ongoing"] = True

@@ -44,9 +44,10 @@ class ThreadWatch:
         thread = threading._active.get(ident)
         return self.thread_id(thread) if thread is not None else "i%d" % ident
 
-    def sample(self, t, sampler_ident, loop_busy=None):
+    def sample(self, t, sampler_ident, loop_busy=None, running_loops=None):
         """Every thread's state and location (``loop_busy``: sampled on a loop's thread, whether
-        that loop has callbacks ready to run: a busy loop is running, an idle one waits)."""
+        that loop has callbacks ready to run: a busy loop is running, an idle one waits;
+        ``running_loops``: () → the running event loops by thread ident)."""
         # Read every thread's frames at once and drop them right away: a frame object we hold
         # keeps its finished function's locals alive, which the program must not notice.
         frames = sys._current_frames()
@@ -58,7 +59,7 @@ class ThreadWatch:
             frames[own] = caller
         running = own if loop_busy else None
         self.work_threads = _waits.work_threads(frames, self.thread_id_of_ident) if "concurrent.futures.thread" in sys.modules else {}
-        context = _waits.Context(self.thread_id_of_ident, work_threads=self.work_threads)
+        context = _waits.Context(self.thread_id_of_ident, work_threads=self.work_threads, running_loops=running_loops)
         positions, self._positions = self._positions, {}
         locations = {}
         waits = {}

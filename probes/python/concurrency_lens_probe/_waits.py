@@ -13,6 +13,7 @@ A task's coroutine chain (``cr_await``) names the asyncio API it is suspended in
 work it awaits. Lock-like objects a frame names are reported by the expression that names them,
 so that the host can tell, from the syntax tree, which thread or task is inside ``with that_lock:``.
 """
+import itertools
 import os
 import sys
 import threading
@@ -31,7 +32,7 @@ _CRLockType = type(threading.RLock())
 _BLOCKING_METHODS = frozenset((
     "acquire", "wait", "wait_for", "join", "get", "put", "result", "exception", "recv", "recv_bytes", "recv_into", "recvfrom",
     "accept", "connect", "send", "sendall", "read", "readline", "readinto", "communicate", "select", "poll", "sleep", "waitpid",
-    "wait4", "input", "print", "write", "flush",
+    "wait4", "input", "print", "write", "flush", "pause", "sigwait", "sigwaitinfo", "sigtimedwait",
 ))
 _WITH_OPCODES = frozenset(("SETUP_WITH", "BEFORE_WITH", "SETUP_ASYNC_WITH", "BEFORE_ASYNC_WITH", "LOAD_SPECIAL"))
 _NAME_OPCODES = frozenset(("LOAD_GLOBAL", "LOAD_NAME", "LOAD_FAST", "LOAD_DEREF", "LOAD_CLASSDEREF", "LOAD_FAST_CHECK", "LOAD_FAST_BORROW"))
@@ -345,11 +346,13 @@ def note_since(wait, before, t):
 class Context:
     """What describing waits needs from the rest of the probe, for one sample."""
 
-    def __init__(self, thread_id_of_ident, task_id_of=None, work_threads=None):
+    def __init__(self, thread_id_of_ident, task_id_of=None, work_threads=None, running_loops=None):
         self.thread_id_of_ident = thread_id_of_ident
         self.task_id_of = task_id_of
         #: id(concurrent Future) → the pool thread running it.
         self.work_threads = work_threads if work_threads is not None else {}
+        #: () → {thread ident: the event loop running there}: where a coroutine is run for a Future.
+        self.running_loops = running_loops
         self.now_ms = time.time() * 1000.0
         self.monotonic = time.monotonic()
 
@@ -435,11 +438,35 @@ def _c_call_wait(frame, context):
     if socket is not None and isinstance(target, socket.socket) and call.method in ("accept", "recv", "recv_into", "recvfrom", "connect", "send", "sendall"):
         return {"kind": "socket", "call": "socket.%s" % call.method, "name": call.receiver}
     if call.method in ("read", "readline", "readinto", "write", "flush") and hasattr(target, "fileno"):
+        popen = _popen_of_stream(frame, call.receiver, target)
+        if popen is not None:
+            return _popen_stream_wait(popen, call)
         stdin = sys.stdin
         return {"kind": "input" if target is stdin or target is getattr(stdin, "buffer", None) else "io", "call": "%s.%s" % (kind.__name__, call.method), "name": call.receiver}
     if call.method in ("select", "poll") and kind.__name__ in ("epoll", "poll", "devpoll", "kqueue"):
         return {"kind": "select", "call": "%s.%s" % (kind.__name__, call.method)}
     return None
+
+
+def _popen_of_stream(frame, receiver, stream):
+    """The ``subprocess.Popen`` whose pipe ``stream`` is, when the frame names it so (``proc.stdin``)."""
+    owner_expression, _, pipe = receiver.rpartition(".")
+    subprocess = sys.modules.get("subprocess")
+    if not owner_expression or pipe not in ("stdin", "stdout", "stderr") or subprocess is None:
+        return None
+    owner = resolve(frame, owner_expression)
+    return owner if isinstance(owner, subprocess.Popen) and attribute(owner, pipe) is stream else None
+
+
+def _popen_stream_wait(popen, call):
+    """A thread blocked on one of a child's pipes (writing its input, reading one output) while the
+    child may be blocked writing another output that is full: neither can go on."""
+    wait = {"kind": "subprocess", "call": "Popen.%s.%s" % (call.receiver.rpartition(".")[2], call.method), "name": call.receiver}
+    if type(popen.pid) is int:
+        wait["pid"] = popen.pid
+    if _pipe_full(popen):
+        wait["pipeFull"] = True
+    return wait
 
 
 def _function_wait(function, call, frame):
@@ -461,6 +488,8 @@ def _function_wait(function, call, frame):
         if type(pid) is int and pid > 0:
             wait["pid"] = pid
         return wait
+    if module in ("signal", "_signal") and name in ("pause", "sigwait", "sigwaitinfo", "sigtimedwait"):
+        return {"kind": "other", "call": "signal.%s" % name}  # a signal from outside can end it
     if name == "input" and module == "builtins":
         return {"kind": "input", "call": "input"}
     if name == "print" and module == "builtins":
@@ -556,9 +585,47 @@ def _future_result(frame, context):
     if target is not None:
         wait["object"] = object_id(target)
         runner = context.work_threads.get(id(target))
+        if runner is None:
+            runner = _coroutine_runner(target, context)
+            if runner is not None:
+                wait["call"] = "run_coroutine_threadsafe().result"
         if runner is not None:
             wait["threadId"] = runner
     return _timeout_of(frame, context, wait)
+
+
+#: How many of a loop's ready callbacks are looked through for the one that starts a coroutine.
+_MAX_READY_LOOKED_AT = 1000
+
+
+def _coroutine_runner(future, context):
+    """The thread whose event loop runs the coroutine that ``asyncio.run_coroutine_threadsafe``
+    will resolve a Future with: the loop of the task chained to it, or of the callback that will
+    start that task, still among the loop's ready callbacks (it cannot have run while that loop's
+    own thread waits for the Future). None for any other Future."""
+    if context.running_loops is None:
+        return None
+    loop = None
+    for callback in list(getattr(future, "_done_callbacks", None) or ()):
+        if getattr(callback, "__name__", "") == "_call_check_cancel":
+            task = _closure_value(callback, "source")
+            loop = getattr(task, "_loop", None)
+            break
+    loops = context.running_loops()
+    if loop is None:
+        for candidate in loops.values():
+            ready = getattr(candidate.loop(), "_ready", None) or ()
+            for handle in itertools.islice(list(ready), _MAX_READY_LOOKED_AT):
+                callback = getattr(handle, "_callback", None)
+                if getattr(callback, "__name__", "") == "callback" and _closure_value(callback, "future") is future:
+                    loop = candidate.loop()
+                    break
+            if loop is not None:
+                break
+    for ident, state in loops.items():
+        if loop is not None and state.loop() is loop:
+            return context.thread_id_of_ident(ident)
+    return None
 
 
 def _process_join(frame, context):
@@ -874,6 +941,11 @@ def _async_subprocess(frame, waiter, context):
     pid = getattr(process, "pid", None)
     if type(pid) is int:
         wait["pid"] = pid
+    # The loop stops reading a child's output once the stream holds 2 × its limit unread: the pipe
+    # fills, and a child writing to it never exits (the asyncio docs' warning about wait()).
+    popen = getattr(getattr(process, "_transport", None), "_proc", None)
+    if frame.f_code.co_name == "wait" and popen is not None and _pipe_full(popen):
+        wait["pipeFull"] = True
     return wait, []
 
 

@@ -69,6 +69,17 @@ class ObservationTest(unittest.TestCase):
         self.assertEqual(ongoing[0]["stack"][-1]["line"], 7)
         self.assertEqual(ongoing[0]["stack"][-1]["function"], "main")
 
+    def test_a_computing_callback_blocks_for_all_the_time_it_computed(self):
+        # A callback that begins between two beats makes the next one late by up to a beat period
+        # less than it lasted: its CPU time is counted instead, and its line is known.
+        frames = self.run_fixture("cpu_blocks.py")
+        final = [frame for frame in frames if frame["kind"] == "blocked" and not frame.get("ongoing")]
+        self.assertEqual(len(final), 5, final)
+        for block in final:
+            self.assertGreaterEqual(block["durationMs"], 200)
+            self.assertEqual(block["stack"][-1]["line"], 9)
+            self.assertEqual(block["stack"][-1]["function"], "compute")
+
     def test_reports_the_largest_lag_since_the_previous_sample(self):
         frames = self.run_fixture("blocking_loop.py")
         final = [frame for frame in frames if frame["kind"] == "blocked" and not frame.get("ongoing")]

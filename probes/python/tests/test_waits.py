@@ -54,6 +54,24 @@ class WaitsTest(unittest.TestCase):
         samples = [frame for frame in frames if frame["kind"] in ("snapshot", "delta")]
         self.assertGreaterEqual(len(samples), 5)
 
+    def observe_coroutine_result_wait(self, script, thread_name):
+        """What `thread_name` of `script` waits on once it waits for a coroutine it handed an event loop."""
+        def settled(processes):
+            threads = latest(next(iter(processes.values()), []), "threads")
+            return threads.get(thread_name, {}).get("wait", {}).get("call") == "run_coroutine_threadsafe().result"
+
+        return latest(next(iter(self.observe_stuck(script, settled).values())), "threads")[thread_name]["wait"]
+
+    def test_a_loop_s_thread_waiting_for_a_coroutine_it_handed_its_own_loop_waits_for_itself(self):
+        # The coroutine has not even started: the callback that starts it waits among the loop's ready ones.
+        wait = self.observe_coroutine_result_wait("own_loop_result.py", "MainThread")
+        self.assertEqual((wait["kind"], wait["threadId"], wait["at"]["line"]), ("future", "main", 12))
+
+    def test_a_worker_waiting_for_a_coroutine_on_an_event_loop_waits_for_the_loop_s_thread(self):
+        # The coroutine runs as a task of that loop, whose thread then joins the worker.
+        wait = self.observe_coroutine_result_wait("loop_joins_worker.py", "worker")
+        self.assertEqual((wait["kind"], wait["threadId"], wait["at"]["line"]), ("future", "main", 12))
+
     def test_an_await_cycle_names_the_tasks_each_awaits_and_the_loop_has_nothing_to_wake_it(self):
         def settled(processes):
             tasks = latest(next(iter(processes.values()), []), "tasks")
@@ -164,6 +182,33 @@ class WaitsTest(unittest.TestCase):
         self.assertEqual((wait["kind"], wait["call"], wait["at"]["line"]), ("subprocess", "Popen.wait", 5))
         child = next(iter(latest(frames, "children").values()))
         self.assertEqual(wait["pid"], child["pid"])
+
+
+    def observe_full_pipe(self, script, kind):
+        """The wait of the thread (kind "threads") or task ("tasks") of `script` that waits on a child whose output pipe is full."""
+        def settled(processes):
+            return any(version.get("wait", {}).get("pipeFull") for frames in processes.values() for version in latest(frames, kind).values())
+
+        frames = next(iter(self.observe_stuck(script, settled).values()))
+        child = next(iter(latest(frames, "children").values()))
+        return next(version["wait"] for version in latest(frames, kind).values() if version.get("wait", {}).get("pipeFull")), child
+
+    def test_a_thread_blocked_writing_a_child_s_input_while_the_child_s_output_is_full(self):
+        wait, child = self.observe_full_pipe("pipe_both_ways.py", "threads")
+        self.assertEqual((wait["kind"], wait["call"], wait["name"], wait["pid"], wait["at"]["line"]), ("subprocess", "Popen.stdin.write", "proc.stdin", child["pid"], 5))
+
+    def test_a_task_waiting_for_a_child_whose_output_the_loop_stopped_reading(self):
+        wait, child = self.observe_full_pipe("async_full_pipe.py", "tasks")
+        self.assertEqual((wait["kind"], wait["pid"], wait["at"]["line"]), ("subprocess", child["pid"], 7))
+
+
+    def test_a_thread_in_signal_pause_waits_for_a_signal(self):
+        def settled(processes):
+            return latest(next(iter(processes.values()), []), "threads").get("MainThread", {}).get("wait") is not None
+
+        frames = next(iter(self.observe_stuck("signal_pause.py", settled).values()))
+        wait = latest(frames, "threads")["MainThread"]["wait"]
+        self.assertEqual((wait["kind"], wait["call"], wait["at"]["line"]), ("other", "signal.pause", 9))
 
 
 if __name__ == "__main__":

@@ -5,9 +5,9 @@
  * add a condition.
  */
 import type { SourceLocation, TaskInfo } from '../probe/protocol';
-import type { Waiter, WithItemsOf } from './waitGraph';
+import { COROUTINE_RESULT_CALL, POPEN_PIPE_CALL, type Waiter, type WithItemsOf } from './waitGraph';
 import type { RunModel } from './runModel';
-import { diagnose, type StuckReport } from './stuck';
+import { diagnose, type StuckReport, type StuckStep } from './stuck';
 import { blockingFrame, exitKind, formatDuration, isLibraryFile, processLabel, signalName, systemCallWords, taskOutcome } from './treeShape';
 
 export interface FailContext {
@@ -62,13 +62,24 @@ export const FAIL_CONDITIONS: readonly FailCondition[] = [
 function deadlockWords(report: StuckReport, model: RunModel): string {
   const steps = report.steps.map(({ waiter, next }, index) => {
     const wait = waiter.wait;
-    const on = next ? (next.reason.kind === 'holds' ? `${wait?.name ?? next.reason.expression} held by ${next.to.name}` : next.to.name) : waitTarget(waiter, model);
+    const on = next ? cycleTarget(waiter, next) : waitTarget(waiter, model);
     // In a cycle, what this waiter holds is what the previous one waits for: under the name its own code gives it.
     const previous = report.kind === 'cycle' ? report.steps[(index + report.steps.length - 1) % report.steps.length] : undefined;
     const held = previous?.next?.reason.kind === 'holds' ? previous.next.reason : undefined;
     return `${waiter.name}${held ? ` holds ${held.expression} (line ${held.at.line}) and` : ''} waits for ${on}${at(wait?.at)}`;
   });
   return `${report.kind === 'cycle' ? `${report.pattern} deadlock` : 'stuck, nothing can wake it'}: ${steps.join('; ')}`;
+}
+
+/** What a waiter in a cycle waits for: the next waiter, and the lock it holds or the coroutine its loop would run. */
+function cycleTarget(waiter: Waiter, next: NonNullable<StuckStep['next']>): string {
+  if (next.reason.kind === 'holds') return `${waiter.wait?.name ?? next.reason.expression} held by ${next.to.name}`;
+  if (next.reason.kind === 'runs' && waiter.wait?.call === COROUTINE_RESULT_CALL) {
+    return next.to.key === waiter.key ? 'a coroutine on its own event loop, which cannot run while it waits' : `a coroutine on the event loop of ${next.to.name}`;
+  }
+  if (next.reason.kind === 'full-pipe') return `${next.to.name} to read the full pipe it writes to`;
+  if (next.reason.kind === 'exits') return waiter.wait?.call?.startsWith(POPEN_PIPE_CALL) ? `${next.to.name} (blocked in ${waiter.wait.call})` : `${next.to.name} to exit`;
+  return next.to.name;
 }
 
 /** What a waiter outside a cycle waits for, by name where the run knows it: the thread it joins, the tasks it awaits. */

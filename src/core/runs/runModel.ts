@@ -658,6 +658,9 @@ export class RunModel {
     const time = record.endedAt!;
     for (const [loopKey, block] of this.ongoingBlocks) {
       if (block.pid !== record.pid) continue;
+      // Still blocked when its process ended (stopped, killed): it lasted until then.
+      block.durationMs = Math.max(block.durationMs, time - block.startedAt);
+      this.noteLongest(block);
       block.ongoing = false;
       this.ongoingBlocks.delete(loopKey);
       keys.add(blocksKey(record.pid));

@@ -16,10 +16,10 @@
 import type { SourceLocation, WaitInfo } from '../probe/protocol';
 import type { ProcessRecord, RunModel } from './runModel';
 import {
-  buildWaitGraph, currentAtLastSample, type PauseState, taskKey, threadKey, type Waiter, type WaitGraph, type WaitReason, type WithItemsOf,
+  buildWaitGraph, currentAtLastSample, endedWithRun, type PauseState, taskKey, threadKey, type Waiter, type WaitGraph, type WaitReason, type WithItemsOf,
 } from './waitGraph';
 
-export type StuckPattern = 'lock-order' | 'self-lock' | 'await-cycle' | 'join-cycle' | 'join-before-drain' | 'full-pipe' | 'wait-cycle' | 'no-waker';
+export type StuckPattern = 'lock-order' | 'self-lock' | 'own-loop' | 'await-cycle' | 'join-cycle' | 'join-before-drain' | 'full-pipe' | 'wait-cycle' | 'no-waker';
 
 export interface StuckStep {
   readonly waiter: Waiter;
@@ -190,6 +190,8 @@ function patternOf(steps: readonly StuckStep[]): StuckPattern {
   if (reasons.includes('full-pipe')) return 'full-pipe';
   if (reasons.includes('reads')) return 'join-before-drain';
   if (reasons.every((reason) => reason === 'holds' || reason === 'owns')) return steps.length === 1 ? 'self-lock' : 'lock-order';
+  // A thread that waits for work only it could run: its event loop's coroutine (run_coroutine_threadsafe on the loop's thread).
+  if (steps.length === 1 && reasons[0] === 'runs') return 'own-loop';
   if (reasons.every((reason) => reason === 'awaits')) return 'await-cycle';
   if (reasons.every((reason) => reason === 'joins' || reason === 'exits' || reason === 'main-thread')) return 'join-cycle';
   return 'wait-cycle';
@@ -217,7 +219,7 @@ function upstream(graph: WaitGraph, members: ReadonlySet<string>): Waiter[] {
  * (pythonStall, nodeStall), and no child process outside the probes' sight is running.
  */
 function noWaker(model: RunModel, graph: WaitGraph): StuckReport | undefined {
-  const processes = model.processes().filter((record) => record.endedAt === undefined || (model.outcome !== undefined && record.endedAt >= model.outcome.endedAt - ENDED_WITH_RUN_MS));
+  const processes = model.processes().filter((record) => record.endedAt === undefined || endedWithRun(model, record.endedAt));
   if (processes.length === 0) return undefined;
   const probedPids = new Set(model.processes().map((record) => record.pid));
   const steps: StuckStep[] = [];
@@ -298,9 +300,6 @@ function settledInternalWaits(keys: readonly string[], graph: WaitGraph, probedP
   }
   return steps;
 }
-
-/** A process that ended this close to the run's end ended with it (stopped), not on its own. */
-const ENDED_WITH_RUN_MS = 2000;
 
 function internal(wait: WaitInfo, probedPids: ReadonlySet<number>): boolean {
   if (wait.until !== undefined || wait.timed || !INTERNAL_KINDS.has(wait.kind)) return false;

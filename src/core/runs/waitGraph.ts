@@ -82,6 +82,12 @@ export function processWaiterKey(pid: number): string {
   return `process:${pid}`;
 }
 
+/** The call of a Python thread's wait for a coroutine it handed an event loop (`run_coroutine_threadsafe(…).result()`): its `threadId` runs that loop. */
+export const COROUTINE_RESULT_CALL = 'run_coroutine_threadsafe().result';
+
+/** How the call of a Python thread blocked on a child's pipe begins (`Popen.stdin.write`, `Popen.stdout.read`): its `pid` is that child. */
+export const POPEN_PIPE_CALL = 'Popen.std';
+
 /** What a lock wait waits for when the runtime knows no owner: only these kinds can be held by a `with`. */
 const HELD_KINDS: ReadonlySet<WaitInfo['kind']> = new Set(['lock', 'semaphore']);
 /** Lock types a holder may enter again (no deadlock with itself). */
@@ -95,6 +101,14 @@ export function currentAtLastSample(record: ProcessRecord, entity: TrackedEntity
   if (entity.live) return true;
   const endedAt = entity.info.endedAt;
   return record.sampledAt !== undefined && endedAt !== undefined && endedAt >= record.sampledAt;
+}
+
+/** A process that ended this close to the run's end ended with it (stopped), not on its own. */
+const ENDED_WITH_RUN_MS = 2000;
+
+/** Whether a process that ended at `endedAt` ended with the run (its stop): the run reads as it was then. */
+export function endedWithRun(model: RunModel, endedAt: number): boolean {
+  return model.outcome !== undefined && endedAt >= model.outcome.endedAt - ENDED_WITH_RUN_MS;
 }
 
 /**
@@ -148,10 +162,11 @@ export function buildWaitGraph(model: RunModel, withItemsOf: WithItemsOf, pauses
       waiters.set(key, { key, kind: 'task', pid: record.pid, id: task.info.id, name: task.info.name, settled: isSettled(record, wait, pauses), threadId: task.info.threadId, ...(wait ? { wait } : {}) });
       if (task.info.stack) stacks.push({ key, pid: record.pid, stack: task.info.stack, ...(wait ? { wait } : {}) });
     }
-    // Unprobed children: a process waited for is a node even when nothing describes its insides.
+    // Unprobed children: a process waited for is a node even when nothing describes its insides
+    // (one stopped with the run, still one: a stopped run reads as it was when it was stopped).
     for (const child of record.entities.child.values()) {
       const pid = child.info.pid;
-      if (pid === undefined || model.process(pid) || child.info.endedAt !== undefined) continue;
+      if (pid === undefined || model.process(pid) || (child.info.endedAt !== undefined && !endedWithRun(model, child.info.endedAt))) continue;
       waiters.set(processWaiterKey(pid), { key: processWaiterKey(pid), kind: 'process', pid, id: String(pid), name: child.info.name ?? child.info.command, settled: true });
     }
   }
