@@ -158,15 +158,16 @@ export class HeldThreads {
         if (!this.options.report(probe.pid, this.frame(probe.hold, silentMs, true))) continue;
         if (!probe.located) {
           probe.located = true;
-          this.noteSystemCall(probe, silentMs);
           const syncCall = this.syncChildProcessCall(probe.pid);
           if (syncCall) {
-            // Held in C++ until the child ends, where the inspector cannot run: the probe said where beforehand.
+            // Held in C++ until the child ends, where the inspector cannot run: the probe said where
+            // beforehand (the system call it sleeps in, waiting for that child, would add nothing).
             probe.hold = { ...probe.hold, stack: [syncCall] };
             this.options.report(probe.pid, this.frame(probe.hold, silentMs, true));
-          } else if (this.options.useInspector && !sleepsInSystemCall(probe.pid)) {
-            // (Not in a blocking read or the like: the signal that opens the inspector would make it fail with EINTR.)
-            void this.locateNodeMainThread(id, probe);
+          } else {
+            this.noteSystemCall(probe, silentMs);
+            // Not in a blocking read or the like: the signal that opens the inspector would make it fail with EINTR.
+            if (this.options.useInspector && !sleepsInSystemCall(probe.pid)) void this.locateNodeMainThread(id, probe);
           }
         }
       } else if (probe.hold) {
