@@ -740,7 +740,7 @@ function aliveHandleDetail(handle: AliveHandle): string {
       if (handle.address) return vscode.l10n.t('connected to {0}', handle.address);
       return command ? vscode.l10n.t('pipe to child process {0}', command) : '';
     case 'child':
-      return command;
+      return handle.pipeFull ? vscode.l10n.t('{0} · its output is never read: it waits for room in the full pipe', command) : command;
     case 'worker':
     case 'other':
       return '';

@@ -151,6 +151,14 @@ describe('concurrency-lens record (bundled, real programs)', () => {
     assert.match(stderr, /stuck, nothing can wake it: MainThread waits for thread consumer to end at .*join_forever\.py:12; consumer waits for ready at .*join_forever\.py:8/);
   });
 
+  it('stops a Node.js program waiting for a child whose output it never reads, naming the full pipe', () => {
+    const started = Date.now();
+    const { code, stderr } = record(['--fail-on', 'deadlock', '--', process.execPath, fixture('full_pipe.cjs')]);
+    assert.equal(code, 3, stderr);
+    assert.ok(Date.now() - started < 30_000);
+    assert.match(stderr, /full-pipe deadlock: main waits for seq 1 400000 to exit at .*full_pipe\.cjs:6; seq 1 400000 waits for main to read the full pipe it writes to/);
+  });
+
   it('says when the command does not exist, and exits with 127', () => {
     const { code, stderr } = record(['--', 'no-such-command-here', '--flag']);
     assert.equal(code, 127);

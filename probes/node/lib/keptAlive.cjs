@@ -17,6 +17,10 @@
  * into, not the timers. So `clearTimeout` is not wrapped and a cleared timer is never held: a
  * program creating and clearing timers by the hundred thousand a second (request timeouts) pays
  * one call and one comparison per timer. Nothing else runs while the loop is busy.
+ * A child kept alive whose output the program never reads (its stream paused with a full buffer,
+ * so its pipe fills and the child blocks writing) cannot end: when such children are all that keeps
+ * the process alive, the main thread is said to wait for one with its pipe full, as the Python
+ * probe says of `Popen.wait()`, and the run sees the cycle.
  */
 const net = require('node:net');
 // Node's own clock, never the global `performance`, which a program may replace (fake timers in its tests).
@@ -39,6 +43,8 @@ const SITES_PER_SAMPLE = 50;
  * second on a loaded machine; servers, sockets, children, Workers and ports are rarer.
  */
 const TIMER_SITES_PER_SAMPLE = 10;
+/** The call named in the main thread's wait for a child whose output pipe is full (see above). */
+const FULL_PIPE_CALL = 'child process (its output never read)';
 
 function createKeptAliveWatch({ state, own, workers }) {
   let sitesLeft = SITES_PER_SAMPLE;
@@ -49,6 +55,8 @@ function createKeptAliveWatch({ state, own, workers }) {
   const timerLists = new Set();
   let lastTimerList;
   let quietSince;
+  /** The child whose full output pipe the main thread is said to wait on, and since when. */
+  let fullPipe;
 
   /**
    * Remembers where `handles` were created: `depth` frames of the stack above `callee`. A capture
@@ -145,9 +153,13 @@ function createKeptAliveWatch({ state, own, workers }) {
       delete state.mainLoop.keptAliveBy;
       delete state.mainLoop.keptAliveByMore;
       delete state.mainLoop.idleSince;
+      waitForFullPipe(undefined, now);
       return;
     }
     const handles = keptAliveBy();
+    // Only while nothing else could wake the loop (a timer, a server, a request in flight…): the program may read the pipe then.
+    const inFlight = Object.keys(state.mainLoop.resources ?? {}).some((type) => /Req/.test(type));
+    waitForFullPipe(!inFlight && handles.every((handle) => handle.pipeFull) ? handles[0] : undefined, now);
     state.mainLoop.idleSince = quietSince;
     state.mainLoop.keptAliveBy = handles.slice(0, MAX_KEPT_ALIVE);
     if (handles.length > MAX_KEPT_ALIVE) state.mainLoop.keptAliveByMore = handles.length - MAX_KEPT_ALIVE;
@@ -158,7 +170,7 @@ function createKeptAliveWatch({ state, own, workers }) {
   function keptAliveBy() {
     const { ChildProcess } = require('node:child_process');
     // Ref'd handles (not all of them active: the program's own stdout and stderr never keep it alive).
-    const handles = (process._getActiveHandles?.() ?? []).filter((handle) => handle !== process.stdout && handle !== process.stderr);
+    const handles = (process._getActiveHandles?.() ?? []).filter((handle) => { const fd = standardDescriptor(handle); return fd !== 1 && fd !== 2; });
     const childByPipe = new Map();
     for (const handle of handles) if (handle instanceof ChildProcess) for (const pipe of handle.stdio ?? []) if (pipe) childByPipe.set(pipe, handle);
     const workerPorts = new Set();
@@ -187,6 +199,23 @@ function createKeptAliveWatch({ state, own, workers }) {
     return listed;
   }
 
+  /** Says (or stops saying) that the main thread waits for `child`, a kept-alive entry whose output pipe is full. */
+  function waitForFullPipe(child, now) {
+    const main = state.mainThread;
+    if (!child?.pid) {
+      fullPipe = undefined;
+      if (main.wait?.call === FULL_PIPE_CALL) delete main.wait;
+      return;
+    }
+    if (fullPipe?.pid !== child.pid) fullPipe = { pid: child.pid, since: now };
+    main.wait = { kind: 'subprocess', call: FULL_PIPE_CALL, pid: child.pid, pipeFull: true, since: fullPipe.since, ...(child.at ? { at: child.at } : {}) };
+  }
+
+  /** Whether a child's output reaches a stream the program does not read (paused, its buffer full): its pipe fills and the child blocks writing. */
+  function outputPipeFull(child) {
+    return [child.stdout, child.stderr].some((pipe) => pipe && !pipe.destroyed && pipe.readableFlowing !== true && pipe.readableLength >= pipe.readableHighWaterMark);
+  }
+
   function located(entry, at) {
     return at ? { ...entry, at } : entry;
   }
@@ -195,11 +224,11 @@ function createKeptAliveWatch({ state, own, workers }) {
     const { ChildProcess } = require('node:child_process');
     const at = createdAt(handle);
     if (handle instanceof ChildProcess) {
-      return located({ kind: 'child', ...(handle.pid ? { pid: handle.pid } : {}), command: truncate(describeCommand(handle), MAX_TEXT) }, at);
+      return located({ kind: 'child', ...(handle.pid ? { pid: handle.pid } : {}), command: truncate(describeCommand(handle), MAX_TEXT), ...(outputPipeFull(handle) ? { pipeFull: true } : {}) }, at);
     }
     if (handle instanceof net.Server) return located({ kind: 'server', ...addressOf(handle.address?.()) }, at);
     if (handle instanceof net.Socket) {
-      if (handle === process.stdin) return { kind: 'stdin' };
+      if (standardDescriptor(handle) === 0) return { kind: 'stdin' };
       const child = childByPipe.get(handle);
       // A pipe to a child that is listed itself is part of it.
       if (child) return handles.includes(child) ? undefined : located({ kind: 'socket', ...(child.pid ? { pid: child.pid } : {}), command: truncate(describeCommand(child), MAX_TEXT) }, createdAt(child));
@@ -208,6 +237,16 @@ function createKeptAliveWatch({ state, own, workers }) {
     }
     if (handle?.constructor?.name === 'MessagePort') return located({ kind: 'message-port' }, at);
     return located({ kind: 'other', type: truncate(String(handle?.constructor?.name ?? typeof handle), 200) }, at);
+  }
+
+  /**
+   * The descriptor of a stream of the process's own stdin, stdout or stderr (0, 1, 2), else undefined.
+   * Not `handle === process.stdin`: reading `process.stdin` creates that stream (a pipe's then keeps
+   * the process alive), and the probe must change nothing.
+   */
+  function standardDescriptor(handle) {
+    const fd = handle?.fd ?? handle?._handle?.fd;
+    return fd === 0 || fd === 1 || fd === 2 ? fd : undefined;
   }
 
   /** A server's address: `host:port` or a pipe's path. */

@@ -182,6 +182,8 @@ export const aliveHandleSchema = z.object({
   /** A child process (or the child at the other end of a pipe). */
   pid: z.number().int().positive().optional(),
   command: text.optional(),
+  /** A child whose output the program never reads: its pipe is full, the child blocks writing to it. */
+  pipeFull: z.boolean().optional(),
   /** A Worker: its thread's id, matching a `thread` entity. */
   threadId: id.optional(),
   /** This many alike that the probe counts but does not describe (e.g. short timers). */

@@ -464,6 +464,32 @@ describe('node probe: what keeps a process alive', () => {
     assert.deepEqual(endpoint.warnings, []);
   });
 
+  it('a child whose output the program never reads: its pipe is full, and the main thread waits for it', async () => {
+    const { result, processes } = await probed('full-pipe-child.cjs');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^child ended SIGTERM$/m, 'the child was blocked until killed');
+    const frames = processes[0]!.frames;
+    const loops = frames.flatMap((frame) => frame.kind === 'snapshot' ? frame.loops ?? [] : frame.kind === 'delta' ? frame.upsert?.loops ?? [] : []);
+    const child = loops.flatMap((loop) => loop.keptAliveBy ?? []).find((handle) => handle.kind === 'child' && handle.pipeFull);
+    assert.ok(child?.pid, 'the child, its pipe full');
+    assert.equal(child.command, 'seq 1 400000');
+    const waits = frames.flatMap((frame) => frame.kind === 'snapshot' ? frame.threads ?? [] : frame.kind === 'delta' ? frame.upsert?.threads ?? [] : [])
+      .filter((thread) => thread.id === 'main' && thread.wait).map((thread) => thread.wait!);
+    assert.ok(waits.length > 0, 'the main thread waits');
+    assert.deepEqual(waits.map(({ kind, pid, pipeFull }) => ({ kind, pid, pipeFull })), waits.map(() => ({ kind: 'subprocess', pid: child.pid, pipeFull: true })));
+    assert.equal(new Set(waits.map((wait) => wait.since)).size, 1, 'since the pipe was first seen full');
+    assert.deepEqual([path.basename(waits[0]!.at?.file ?? ''), waits[0]!.at?.line], ['full-pipe-child.cjs', 6]);
+
+    // A timer that will read it is a way out: no such wait while it is pending.
+    const later = await probed('full-pipe-child.cjs', [], { READ_AFTER_MS: '2500' });
+    assert.match(later.result.stdout, /^child ended 0$/m, later.result.stderr);
+    const laterFrames = later.processes[0]!.frames;
+    const laterLoops = laterFrames.flatMap((frame) => frame.kind === 'snapshot' ? frame.loops ?? [] : frame.kind === 'delta' ? frame.upsert?.loops ?? [] : []);
+    assert.ok(laterLoops.some((loop) => loop.keptAliveBy?.some((handle) => handle.kind === 'child' && handle.pipeFull)), 'its pipe was full meanwhile');
+    const laterWaits = laterFrames.flatMap((frame) => frame.kind === 'snapshot' ? frame.threads ?? [] : frame.kind === 'delta' ? frame.upsert?.threads ?? [] : []).filter((thread) => thread.id === 'main' && thread.wait);
+    assert.deepEqual(laterWaits, []);
+  });
+
   it('leaves Atomics.wait, the timer functions and MessageChannel working as before', async () => {
     const { result } = await probed('kept-alive-apis.js');
     assert.equal(result.code, 0, result.stderr);
