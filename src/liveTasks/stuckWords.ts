@@ -165,8 +165,9 @@ export function guideFor(report: StuckReport): GuideViewState {
     case 'own-loop':
       return { language: 'python', model: 'coroutines', section: 'pitfalls' };
     case 'join-before-drain':
-    case 'full-pipe':
       return { language: 'python', model: 'processes', section: 'pitfalls' };
+    case 'full-pipe':
+      return { language: languageOf(report), model: 'processes', section: 'pitfalls' };
     case 'no-waker':
       // Node's only wait with no waker is Workers parked in Atomics.wait (Workers are its threads).
       if (report.steps.some((step) => step.waiter.wait?.kind === 'atomics')) return { language: 'node', model: 'threads', section: 'pitfalls' };
@@ -177,6 +178,11 @@ export function guideFor(report: StuckReport): GuideViewState {
     case 'wait-cycle':
       return { language: 'python', model: 'threads', section: 'pitfalls' };
   }
+}
+
+/** The language of the program a report is about: Node.js when one of its waits is at a line of JavaScript or TypeScript. */
+function languageOf(report: StuckReport): GuideViewState['language'] {
+  return report.steps.some((step) => /\.[cm]?[jt]sx?$/.test(step.waiter.wait?.at?.file ?? '')) ? 'node' : 'python';
 }
 
 function line(location: SourceLocation | undefined): string {

@@ -141,6 +141,22 @@ suite('Live Tasks: why is it stuck', function () {
     assert.ok(pool.model.processes().some((record) => [...record.entities.thread.values()].some((thread) => thread.info.wait?.kind === 'atomics')), 'its Workers were seen in Atomics.wait');
   });
 
+  test('Node: a child whose output is never read, all that keeps the program alive: a full-pipe Stuck row, an error at the spawn, the guide\'s Node.js processes pitfalls', async () => {
+    const run = await start(controller, 'node_full_pipe.cjs');
+    const stuck = await until('the Stuck row', () => stuckRows(controller)[0]);
+    assert.match(stuck.text, /^Stuck: a child process is blocked on a full pipe/);
+    assert.deepEqual(reportsOf(controller, run).map((report) => report.pattern), ['full-pipe']);
+    assert.ok(rows(controller).some((row) => /its output is never read: it waits for room in the full pipe/.test(row.text)), text(rows(controller)));
+    const errors = await until('the error at the spawn', () => {
+      const found = vscode.languages.getDiagnostics(fixture('node_full_pipe.cjs')).filter((diagnostic) => diagnostic.severity === vscode.DiagnosticSeverity.Error && diagnostic.source === 'Concurrency Lens (runtime)');
+      return found.length > 0 && found;
+    });
+    assert.deepEqual(errors.map((error) => error.range.start.line), [5]);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', fixture('node_full_pipe.cjs'), errors[0]!.range);
+    const guide = actions.find((action) => action.command?.command === 'concurrencyLens.openGuide');
+    assert.deepEqual(guide?.command?.arguments, [{ language: 'node', model: 'processes', section: 'pitfalls' }]);
+  });
+
   test('Node: an ES module that ends in a top-level await nothing could settle (exit code 13) is explained in a Stuck row', async () => {
     const run = await start(controller, 'node_unsettled_await.mjs');
     await run.whenEnded();

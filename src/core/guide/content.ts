@@ -660,6 +660,11 @@ const NODE_TOPICS: Record<ModelOf<'node'>, GuideTopic<Localized>> = {
         `${NODE}api/child_process.html#event-error`,
       ),
       claim(
+        'A child\'s `stdout` and `stderr` are pipes of limited capacity: a child that writes more than they hold while the parent never reads them blocks, waiting for room, and a parent waiting for its `\'exit\'` waits forever. Read what it writes (a `\'data\'` listener, `pipe()`), or spawn it with `stdio: \'ignore\'` when the output is not needed.',
+        '子进程的 `stdout` 和 `stderr` 是容量有限的管道：如果子进程写入的内容超出容量而父进程从不读取，子进程就会阻塞，等待腾出空间；而等待它 `\'exit\'` 的父进程会永远等下去。请读取它的输出（`\'data\'` 监听器、`pipe()`），或在不需要输出时以 `stdio: \'ignore\'` 启动它。',
+        `${NODE}api/child_process.html#child-process`,
+      ),
+      claim(
         'Orphans: children may keep running after the parent exits, detached or not. Kill the children you started (`subprocess.kill()`) when you shut down.',
         '孤儿进程：无论是否分离，子进程都可能在父进程退出后继续运行。关闭时终止你启动的子进程（`subprocess.kill()`）。',
         `${NODE}api/child_process.html#optionsdetached`,
