@@ -54,13 +54,19 @@ async function attachNode(pid: number, controller: LiveTasksController, env: Rec
 }
 
 async function attachPython(pid: number, controller: LiveTasksController, env: Record<string, string>): Promise<AttachOutcome> {
-  const { attachPythonProbe } = await import('../core/attach/attachPython');
-  const result = await vscode.window.withProgress(
+  const { attachPythonDescendants, attachPythonProbe } = await import('../core/attach/attachPython');
+  return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Attaching the monitor to Python process {0}…', pid) },
-    () => attachPythonProbe({ pid, install: controller.install, env }),
+    async (progress) => {
+      const result = await attachPythonProbe({ pid, install: controller.install, env });
+      if (!result.ok) return result;
+      progress.report({ message: vscode.l10n.t('and to the processes it started') });
+      const { attached, failed } = await attachPythonDescendants({ pid, install: controller.install, env });
+      controller.log.info(`attached to Python process ${pid} (gdb) and to ${attached.length} it had started${attached.length > 0 ? ` (${attached.join(', ')})` : ''}`);
+      for (const child of failed) controller.log.warn(`attach to ${child.pid}, started by ${pid}, failed (${child.reason}): ${child.detail}`);
+      return result;
+    },
   );
-  if (result.ok) controller.log.info(`attached to Python process ${pid} (gdb)`);
-  return result;
 }
 
 /** A pid given by a caller (a test, another command): what it runs, or undefined (said why) when it is not there. */

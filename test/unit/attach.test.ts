@@ -3,10 +3,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { attachNodeProbe } from '../../src/core/attach/attachNode';
-import { attachPythonProbe, gdbFailure } from '../../src/core/attach/attachPython';
+import { attachPythonDescendants, attachPythonProbe, gdbFailure } from '../../src/core/attach/attachPython';
 import { inspectorPortOf, listRuntimeProcesses, runtimeOf, selfAndAncestors } from '../../src/core/attach/processes';
 import { ProbeServer } from '../../src/core/probe/server';
 import { probeInstall } from '../../src/core/runs/launchSpec';
+import { descendantPids } from '../../src/core/runs/processTree';
 import { RunSession } from '../../src/core/runs/runSession';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -175,6 +176,37 @@ describe('attaching to a running Python process', () => {
       child.kill('SIGTERM');
       await session.ended;
     } finally {
+      session.dispose();
+    }
+  });
+
+  it('attaches to the Python processes it had started too: a parent waiting for its child is seen with what the child waits on', async () => {
+    const program = path.join(root, 'test', 'fixtures', 'attach', 'waits_for_child.py');
+    const { child } = await target(python, [program]);
+    const pid = child.pid!;
+    const probes = await ProbeServer.start({ logger: quiet });
+    const session = new RunSession(probes, { logger: quiet, ownsProcesses: false });
+    // Its child, killed with it at the end (orphaned, it would no longer be found under it).
+    const started = descendantPids(pid);
+    try {
+      session.adoptRoot(pid, [python, program], undefined, Date.now());
+      assert.deepEqual(await attachPythonProbe({ pid, install, env: probes.environment }), { ok: true });
+      const { attached, failed } = await attachPythonDescendants({ pid, install, env: probes.environment });
+      assert.deepEqual(failed, []);
+      assert.equal(attached.length, 1);
+      const [childPid] = attached;
+      const waits = await until('the parent waiting for its child, the child waiting for its event', () => {
+        const main = (process: number) => [...(session.model.process(process)?.entities.thread.values() ?? [])].find((thread) => thread.info.name === 'MainThread')?.info.wait;
+        const [parent, grandchild] = [main(pid), main(childPid!)];
+        return parent?.kind === 'subprocess' && grandchild?.kind === 'event' && { parent, grandchild };
+      });
+      assert.equal(waits.parent.pid, childPid);
+      assert.equal(session.model.process(childPid!)?.ppid, pid);
+      assert.deepEqual(attached, started);
+      assert.deepEqual(await attachPythonDescendants({ pid, install, env: probes.environment }), { attached: [], failed: [] }, 'attached once');
+    } finally {
+      for (const left of started) process.kill(left, 'SIGKILL');
+      child.kill('SIGKILL');
       session.dispose();
     }
   });

@@ -14,9 +14,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { isMainThreadRunning } from '../runs/processTree';
+import { descendantPids, isMainThreadRunning } from '../runs/processTree';
 import type { ProbeInstall } from '../runs/launchSpec';
-import { ownerOf } from './processes';
+import { ownerOf, runtimeOf } from './processes';
 
 export type PythonAttachFailure =
   | 'unsupported-platform' | 'gone' | 'other-user' | 'already-monitored' | 'no-gdb' | 'ptrace-denied' | 'not-python' | 'main-thread-busy' | 'failed';
@@ -70,6 +70,27 @@ export async function attachPythonProbe(options: PythonAttachOptions): Promise<P
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
+}
+
+/** How long each process a program had started before the attach gets to wait (its own is asked 3 s). */
+const DESCENDANT_BUSY_WAIT_MS = 1000;
+
+/**
+ * The Python processes `options.pid` had started before the attach (pool workers, `subprocess`
+ * children, at any depth), each attached in turn, oldest first, so that a parent waiting on a child
+ * is seen with what that child waits on. Those started later start their own probe (the endpoint is
+ * in the environment they inherit). What could not be attached, and why, comes back for the log.
+ */
+export async function attachPythonDescendants(options: PythonAttachOptions): Promise<{ attached: number[]; failed: { pid: number; reason: PythonAttachFailure; detail: string }[] }> {
+  const attached: number[] = [];
+  const failed: { pid: number; reason: PythonAttachFailure; detail: string }[] = [];
+  for (const pid of descendantPids(options.pid).sort((a, b) => a - b)) {
+    if (runtimeOf(pid) !== 'python') continue;
+    const result = await attachPythonProbe({ ...options, pid, busyWaitMs: options.busyWaitMs ?? DESCENDANT_BUSY_WAIT_MS });
+    if (result.ok) attached.push(pid);
+    else if (result.reason !== 'gone' && result.reason !== 'already-monitored') failed.push({ pid, reason: result.reason, detail: result.detail });
+  }
+  return { attached, failed };
 }
 
 /** True once the main thread is seen waiting within `withinMs`, false if it never was, undefined when the process is gone. */
