@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { awaitChildren, awaitRoots, waitedOnBy } from '../core/runs/awaitTree';
-import type { StuckReport } from '../core/runs/stuck';
+import { failedProcesses, type StuckReport } from '../core/runs/stuck';
 import type { Waiter, WaitGraph, WaitReason } from '../core/runs/waitGraph';
 import type { AliveHandle, SourceLocation, SystemCall, TaskInfo } from '../core/probe/protocol';
 import {
@@ -37,6 +37,8 @@ export type LiveNode =
   | { readonly kind: 'stuck'; readonly key: string; readonly reportKey: string }
   | { readonly kind: 'stuckStep'; readonly key: string; readonly reportKey: string; readonly index: number }
   | { readonly kind: 'stuckAlso'; readonly key: string; readonly reportKey: string }
+  /** A process of the run that failed before it got stuck (a pool worker that died with its task). */
+  | { readonly kind: 'stuckFailed'; readonly key: string; readonly pid: number }
   /** In the await tree: a thread, task or process, under the one that waits for it (`path`: the keys above it). */
   | {
     readonly kind: 'waiter'; readonly key: string; readonly pid: number; readonly waiterKey: string; readonly path: readonly string[];
@@ -203,7 +205,9 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
         if (!report) return [];
         const steps = report.steps.map((step, index) => ({ step, index })).filter(({ step }) => step.waiter.kind !== 'process' || step.next?.reason.kind === 'full-pipe')
           .map(({ index }) => this.node({ kind: 'stuckStep', key: `${node.key}/step:${index}`, reportKey: report.key, index }));
-        return report.alsoWaiting.length > 0 ? [...steps, this.node({ kind: 'stuckAlso', key: `${node.key}/also`, reportKey: report.key })] : steps;
+        const also = report.alsoWaiting.length > 0 ? [this.node({ kind: 'stuckAlso', key: `${node.key}/also`, reportKey: report.key })] : [];
+        const failed = failedProcesses(model).map((process) => this.node({ kind: 'stuckFailed', key: `${node.key}/failed:${process.pid}`, pid: process.pid }));
+        return [...steps, ...also, ...failed];
       }
       case 'waiter': {
         const graph = this.stuck.of(model)?.graph;
@@ -241,6 +245,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       case 'aliveHandle':
       case 'stuckStep':
       case 'stuckAlso':
+      case 'stuckFailed':
         return [];
     }
   }
@@ -287,6 +292,7 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
       case 'outcome':
       case 'child':
       case 'stuckAlso':
+      case 'stuckFailed':
         return undefined;
     }
   }
@@ -530,6 +536,15 @@ export class LiveTasksTreeProvider implements vscode.TreeDataProvider<LiveNode>,
         const item = new vscode.TreeItem(vscode.l10n.t('Also waiting on them'));
         item.description = names.length > 5 ? vscode.l10n.t('{0} and {1} more', names.slice(0, 5).join(', '), names.length - 5) : names.join(', ');
         item.iconPath = new vscode.ThemeIcon('watch');
+        return item;
+      }
+      case 'stuckFailed': {
+        const failed = (model ? failedProcesses(model) : []).find((process) => process.pid === node.pid);
+        const item = new vscode.TreeItem(vscode.l10n.t('Failed before it'));
+        if (!failed) return item;
+        item.description = `${failed.name} · pid ${failed.pid} · ${exitLabel('failed', failed)}`;
+        item.tooltip = vscode.l10n.t('This process of the run failed while the others ran; what they wait for may have been its work (a multiprocessing pool loses the task of a worker that dies, and waits for it forever).');
+        item.iconPath = exitIcon('failed');
         return item;
       }
       case 'waiter':

@@ -157,6 +157,13 @@ suite('Live Tasks: why is it stuck', function () {
     assert.deepEqual(guide?.command?.arguments, [{ language: 'node', model: 'processes', section: 'pitfalls' }]);
   });
 
+  test('a pool that lost the task of a worker that died: the Stuck row lists the worker that failed before it', async () => {
+    await start(controller, 'pool_worker_dies.py');
+    await until('the Stuck row', () => stuckRows(controller)[0]);
+    const failed = await until('the failed worker under it', () => rows(controller).find((row) => row.node.kind === 'stuckFailed'));
+    assert.match(failed.text, /^Failed before it — \w*PoolWorker-\d+ · pid \d+ · exited with code 1$/, text(rows(controller)));
+  });
+
   test('Node: an ES module that ends in a top-level await nothing could settle (exit code 13) is explained in a Stuck row', async () => {
     const run = await start(controller, 'node_unsettled_await.mjs');
     await run.whenEnded();

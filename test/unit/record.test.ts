@@ -159,6 +159,12 @@ describe('concurrency-lens record (bundled, real programs)', () => {
     assert.match(stderr, /full-pipe deadlock: main waits for seq 1 400000 to exit at .*full_pipe\.cjs:6; seq 1 400000 waits for main to read the full pipe it writes to/);
   });
 
+  it('stops a program whose pool lost the task of a worker that died, and says which process failed before it got stuck', () => {
+    const { code, stderr } = record(['--fail-on', 'deadlock', '--', 'python3', fixture('pool_worker_dies.py')]);
+    assert.equal(code, 3, stderr);
+    assert.match(stderr, /stuck, nothing can wake it: MainThread waits for .* at .*pool_worker_dies\.py:15; .* — before it, \w*PoolWorker-\d+ \(pid \d+\) ended with exit code 1$/m);
+  });
+
   it('says when the command does not exist, and exits with 127', () => {
     const { code, stderr } = record(['--', 'no-such-command-here', '--flag']);
     assert.equal(code, 127);

@@ -7,7 +7,7 @@
 import type { SourceLocation, TaskInfo } from '../probe/protocol';
 import { COROUTINE_RESULT_CALL, POPEN_PIPE_CALL, type Waiter, type WithItemsOf } from './waitGraph';
 import type { RunModel } from './runModel';
-import { diagnose, type StuckReport, type StuckStep } from './stuck';
+import { diagnose, failedProcesses, type StuckReport, type StuckStep } from './stuck';
 import { blockingFrame, exitKind, formatDuration, isLibraryFile, processLabel, signalName, systemCallWords, taskOutcome } from './treeShape';
 
 export interface FailContext {
@@ -68,7 +68,8 @@ function deadlockWords(report: StuckReport, model: RunModel): string {
     const held = previous?.next?.reason.kind === 'holds' ? previous.next.reason : undefined;
     return `${waiter.name}${held ? ` holds ${held.expression} (line ${held.at.line}) and` : ''} waits for ${on}${at(wait?.at)}`;
   });
-  return `${report.kind === 'cycle' ? `${report.pattern} deadlock` : 'stuck, nothing can wake it'}: ${steps.join('; ')}`;
+  const failed = failedProcesses(model).map((process) => `${process.name} (pid ${process.pid}) ended ${process.signal !== undefined ? `by ${signalName(process.signal)}` : `with exit code ${process.exitCode}`}`);
+  return `${report.kind === 'cycle' ? `${report.pattern} deadlock` : 'stuck, nothing can wake it'}: ${steps.join('; ')}${failed.length > 0 ? ` — before it, ${failed.join(', ')}` : ''}`;
 }
 
 /** What a waiter in a cycle waits for: the next waiter, and the lock it holds or the coroutine its loop would run. */

@@ -15,6 +15,7 @@
  */
 import type { SourceLocation, WaitInfo } from '../probe/protocol';
 import type { ProcessRecord, RunModel } from './runModel';
+import { commandLabel, exitKind, processLabel } from './treeShape';
 import {
   buildWaitGraph, currentAtLastSample, endedWithRun, type PauseState, taskKey, threadKey, type Waiter, type WaitGraph, type WaitReason, type WithItemsOf,
 } from './waitGraph';
@@ -38,6 +39,33 @@ export interface StuckReport {
   readonly steps: readonly StuckStep[];
   /** Threads and tasks that wait, directly or not, on the stuck ones: stuck with them. */
   readonly alsoWaiting: readonly Waiter[];
+}
+
+/** A process of the run that failed (an exit code other than 0, a crash signal) before the run was stopped: often why the others wait (a pool worker that died with its task). */
+export interface FailedProcess {
+  readonly pid: number;
+  readonly name: string;
+  readonly exitCode?: number;
+  readonly signal?: string;
+  readonly endedAt: number;
+}
+
+/**
+ * The processes of the run that failed while it ran, probed or only seen as another's child
+ * (a forked worker that died before its probe spoke), oldest first: beside a stuck report, they
+ * often say why (a `multiprocessing.Pool` loses the task of a worker that dies, and waits forever).
+ */
+export function failedProcesses(model: RunModel): FailedProcess[] {
+  const found = new Map<number, FailedProcess>();
+  const note = (pid: number | undefined, name: string, status: { endedAt?: number; exitCode?: number; signal?: string }): void => {
+    if (pid === undefined || status.endedAt === undefined || found.has(pid) || exitKind(status) !== 'failed' || endedWithRun(model, status.endedAt)) return;
+    found.set(pid, { pid, name, endedAt: status.endedAt, ...(status.exitCode !== undefined ? { exitCode: status.exitCode } : {}), ...(status.signal !== undefined ? { signal: status.signal } : {}) });
+  };
+  for (const record of model.processes()) {
+    for (const child of record.entities.child.values()) note(child.info.pid, child.info.name ?? commandLabel(child.info.command), child.info);
+  }
+  for (const record of model.processes()) note(record.pid, processLabel(record.argv), record);
+  return [...found.values()].sort((a, b) => a.endedAt - b.endedAt);
 }
 
 /** A line of the program's code a report involves: where a waiter waits, or where it entered a lock another waits for. */
