@@ -13,6 +13,8 @@ import { readRecording } from '../../src/core/timeline/chromeTrace';
 const root = path.resolve(__dirname, '..', '..');
 const cli = path.join(root, 'bin', 'concurrency-lens.js');
 const fixture = (name: string) => path.join(root, 'test', 'fixtures', 'record', name);
+/** The demo-like programs the integration tests run too. */
+const monitorFixture = (name: string) => path.join(root, 'test', 'fixtures', 'workspace', 'monitor', name);
 
 describe('record arguments', () => {
   it('takes options before the command, everything after -- as the command', () => {
@@ -153,14 +155,14 @@ describe('concurrency-lens record (bundled, real programs)', () => {
 
   it('stops a Node.js program waiting for a child whose output it never reads, naming the full pipe', () => {
     const started = Date.now();
-    const { code, stderr } = record(['--fail-on', 'deadlock', '--', process.execPath, fixture('full_pipe.cjs')]);
+    const { code, stderr } = record(['--fail-on', 'deadlock', '--', process.execPath, monitorFixture('node_full_pipe.cjs')]);
     assert.equal(code, 3, stderr);
     assert.ok(Date.now() - started < 30_000);
-    assert.match(stderr, /full-pipe deadlock: main waits for seq 1 400000 to exit at .*full_pipe\.cjs:6; seq 1 400000 waits for main to read the full pipe it writes to/);
+    assert.match(stderr, /full-pipe deadlock: main waits for seq 1 400000 to exit at .*node_full_pipe\.cjs:6; seq 1 400000 waits for main to read the full pipe it writes to/);
   });
 
   it('stops a program whose pool lost the task of a worker that died, and says which process failed before it got stuck', () => {
-    const { code, stderr } = record(['--fail-on', 'deadlock', '--', 'python3', fixture('pool_worker_dies.py')]);
+    const { code, stderr } = record(['--fail-on', 'deadlock', '--', 'python3', monitorFixture('pool_worker_dies.py')]);
     assert.equal(code, 3, stderr);
     assert.match(stderr, /stuck, nothing can wake it: MainThread waits for .* at .*pool_worker_dies\.py:15; .* — before it, \w*PoolWorker-\d+ \(pid \d+\) ended with exit code 1$/m);
   });
