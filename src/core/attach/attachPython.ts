@@ -14,7 +14,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { descendantPids, isMainThreadRunning } from '../runs/processTree';
+import { descendantPids, threadState } from '../runs/processTree';
 import type { ProbeInstall } from '../runs/launchSpec';
 import { ownerOf, runtimeOf } from './processes';
 
@@ -97,8 +97,8 @@ export async function attachPythonDescendants(options: PythonAttachOptions): Pro
 async function mainThreadWaits(pid: number, withinMs: number): Promise<boolean | undefined> {
   const deadline = Date.now() + withinMs;
   for (;;) {
-    const running = isMainThreadRunning(pid);
-    if (running !== true) return running === undefined ? undefined : true;
+    const state = threadState(pid);
+    if (state !== 'R') return state === undefined ? undefined : true;
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, BUSY_POLL_MS));
   }

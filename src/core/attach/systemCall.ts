@@ -9,6 +9,7 @@
  */
 import { closeSync, openSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
 import type { SystemCall } from '../probe/protocol';
+import { threadState } from '../runs/processTree';
 
 /** The calls worth naming, by number on each architecture; `fd` and `path`: which argument is the descriptor or the path's address. */
 interface CallShape {
@@ -64,8 +65,7 @@ export function heldSystemCall(pid: number, tid = pid, arch: NodeJS.Architecture
  * a ptrace policy that hides the system call still shows). Unknown (not Linux, gone): false.
  */
 export function sleepsInSystemCall(pid: number, tid = pid, arch: NodeJS.Architecture = process.arch): boolean {
-  const stat = readProc(`/proc/${pid}/task/${tid}/stat`);
-  const state = stat?.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  const state = threadState(pid, tid);
   if (state !== 'S' && state !== 'D') return false;
   const number = readProc(`/proc/${pid}/task/${tid}/syscall`)?.split(' ')[0];
   if (number !== undefined && /^\d+$/.test(number)) return CALLS[arch]?.get(Number(number))?.name !== 'futex';

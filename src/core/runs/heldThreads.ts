@@ -164,11 +164,10 @@ export class HeldThreads {
             // beforehand (the system call it sleeps in, waiting for that child, would add nothing).
             probe.hold = { ...probe.hold, stack: [syncCall] };
             this.options.report(probe.pid, this.frame(probe.hold, silentMs, true));
-          } else {
+          } else if (sleepsInSystemCall(probe.pid)) {
+            // In a blocking read or the like: the signal that opens the inspector would make it fail with EINTR.
             this.noteSystemCall(probe, silentMs);
-            // Not in a blocking read or the like: the signal that opens the inspector would make it fail with EINTR.
-            if (this.options.useInspector && !sleepsInSystemCall(probe.pid)) void this.locateNodeMainThread(id, probe);
-          }
+          } else if (this.options.useInspector) void this.locateNodeMainThread(id, probe);
         }
       } else if (probe.hold) {
         this.options.report(probe.pid, this.frame(probe.hold, silentMs, true));
@@ -189,11 +188,10 @@ export class HeldThreads {
   /**
    * A Node.js main thread asleep in a system call (a read of a pipe nobody writes, an open() of a
    * named pipe with no writer): what it waits in, since the inspector cannot run there either.
-   * Not `futex`, how V8 waits in `Atomics.wait`, where the inspector finds the line.
    */
   private noteSystemCall(probe: WatchedProbe, silentMs: number): void {
     const systemCall = heldSystemCall(probe.pid);
-    if (!systemCall || systemCall.name === 'futex' || !probe.hold) return;
+    if (!systemCall || !probe.hold) return;
     probe.hold = { ...probe.hold, systemCall };
     this.options.report(probe.pid, this.frame(probe.hold, silentMs, true));
   }

@@ -52,10 +52,9 @@ export function isStopped(pid: number): boolean {
   return state === 'T' || state === 't';
 }
 
-/** Whether the main thread of `pid` is on a CPU or ready for one ('R' in Linux's /proc), as opposed to waiting or stopped; undefined when it is gone. */
-export function isMainThreadRunning(pid: number): boolean | undefined {
-  const state = statFields(pid, pid)?.[0];
-  return state === undefined ? undefined : state === 'R';
+/** The state of thread `tid` of `pid` in Linux's /proc ('R' on a CPU or ready for one, 'S'/'D' asleep in the kernel, 'T' stopped…; the main thread's by default), undefined when it is gone or unknown. */
+export function threadState(pid: number, tid = pid): string | undefined {
+  return statFields(pid, tid)?.[0];
 }
 
 /** Sends `signal` to the process group led by each of `groups` and to each of `pids`; gone ones are skipped. */
